@@ -1,0 +1,1 @@
+//! keepalived-rs check crate.

@@ -1,0 +1,1 @@
+//! VRRP state machine (RFC 5798 §6.4 plus keepalived extensions).

@@ -1,0 +1,1 @@
+//! VRRPv2/v3 wire codec.
