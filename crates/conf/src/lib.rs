@@ -1,1 +1,62 @@
-//! keepalived-rs conf crate.
+//! keepalived.conf, read the way keepalived reads it, into a typed model.
+//!
+//! Pure: no sockets, no processes. Reading goes in three steps:
+//! 1. [`lexer`]: files to logical lines (comments, conditionals, definitions, `~SEQ`,
+//!    includes, braces on lines of their own);
+//! 2. [`tree`]: logical lines to a tree of keyword nodes and `{ }` blocks;
+//! 3. [`parse`]: the tree to the typed [`model::Config`], with keepalived's defaults, ranges
+//!    and semantic checks, every problem recorded in [`Diagnostics`].
+//!
+//! [`load`] does all three for a file.
+
+pub mod diag;
+pub mod host;
+pub mod lexer;
+pub mod model;
+pub mod parse;
+pub mod tree;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics, ErrorClass, Location, Severity};
+pub use host::{FixedHost, Host, SystemHost};
+pub use lexer::{Limits, ReadOptions};
+pub use model::Config;
+
+/// A configuration as read, with every problem found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The configuration (what could be read of it).
+    pub config: Config,
+    /// Every problem, in the order found.
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads, parses and checks the configuration file `path` and its includes.
+pub fn load(path: &Path, opts: &ReadOptions, host: &dyn Host) -> Loaded {
+    let mut diagnostics = Diagnostics::new();
+    let lines = lexer::read_config(path, opts, &mut diagnostics);
+    finish(lines, opts, host, diagnostics)
+}
+
+/// Reads, parses and checks configuration text as if it were the file `name`.
+pub fn load_str(text: &str, name: &Path, opts: &ReadOptions, host: &dyn Host) -> Loaded {
+    let mut diagnostics = Diagnostics::new();
+    let lines = lexer::read_str(text, name, opts, &mut diagnostics);
+    finish(lines, opts, host, diagnostics)
+}
+
+fn finish(
+    lines: Vec<lexer::LogicalLine>,
+    opts: &ReadOptions,
+    host: &dyn Host,
+    mut diagnostics: Diagnostics,
+) -> Loaded {
+    let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
+    let mut ctx = parse::Ctx::new(&mut diagnostics, host);
+    let config = parse::parse_tree(&nodes, &mut ctx);
+    Loaded {
+        config,
+        diagnostics,
+    }
+}

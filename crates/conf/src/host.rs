@@ -1,0 +1,145 @@
+//! What the configuration checks need to know about the machine: interfaces, files, users.
+//!
+//! keepalived checks a configuration against the host it runs on (an interface that does not
+//! exist, a script that is not executable or not secure). The parser stays pure by asking
+//! through this trait; [`SystemHost`] answers from the running system.
+
+use std::path::{Path, PathBuf};
+
+/// File facts the script-security checks need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// Permission bits (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// A regular file (not a directory, device, ...).
+    pub is_file: bool,
+    /// A directory.
+    pub is_dir: bool,
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    /// The user's uid.
+    pub uid: u32,
+    /// The user's primary gid.
+    pub gid: u32,
+}
+
+/// The machine the configuration is checked against.
+pub trait Host {
+    /// Whether a network interface of this name exists (in the current network namespace).
+    fn interface_exists(&self, name: &str) -> bool;
+    /// Facts about a file, following symlinks; `None` when it does not exist.
+    fn file_info(&self, path: &Path) -> Option<FileInfo>;
+    /// The path with symlinks resolved, when it exists.
+    fn canonical(&self, path: &Path) -> Option<PathBuf>;
+    /// A user by name.
+    fn user(&self, name: &str) -> Option<UserInfo>;
+    /// A group's gid by name.
+    fn group(&self, name: &str) -> Option<u32>;
+    /// The first part of the node name (keepalived's default config id).
+    fn node_name(&self) -> String;
+}
+
+/// The running system: `/sys/class/net`, the file system, `/etc/passwd` and `/etc/group`.
+///
+/// `/sys/class/net` shows the interfaces of the network namespace sysfs was mounted in;
+/// `ip netns exec` remounts it, so checks inside a namespace see that namespace.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemHost;
+
+impl Host for SystemHost {
+    fn interface_exists(&self, name: &str) -> bool {
+        !name.is_empty()
+            && !name.contains('/')
+            && name != "."
+            && name != ".."
+            && Path::new("/sys/class/net").join(name).exists()
+    }
+
+    fn file_info(&self, path: &Path) -> Option<FileInfo> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileInfo {
+            uid: m.uid(),
+            gid: m.gid(),
+            mode: m.mode() & 0o7777,
+            is_file: m.is_file(),
+            is_dir: m.is_dir(),
+        })
+    }
+
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        path.canonicalize().ok()
+    }
+
+    fn user(&self, name: &str) -> Option<UserInfo> {
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 4 && f[0] == name).then(|| UserInfo {
+                uid: f[2].parse().unwrap_or(u32::MAX),
+                gid: f[3].parse().unwrap_or(u32::MAX),
+            })
+        })
+    }
+
+    fn group(&self, name: &str) -> Option<u32> {
+        let groups = std::fs::read_to_string("/etc/group").ok()?;
+        groups.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 3 && f[0] == name).then(|| f[2].parse().ok()).flatten()
+        })
+    }
+
+    fn node_name(&self) -> String {
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        name.trim().split('.').next().unwrap_or("").to_owned()
+    }
+}
+
+/// A host with a fixed set of interfaces and users, whose files are the real file system:
+/// for tests, fuzzing and checking a configuration meant for another machine.
+#[derive(Debug, Clone)]
+pub struct FixedHost {
+    /// Interfaces that exist.
+    pub interfaces: Vec<String>,
+    /// The node name.
+    pub node: String,
+}
+
+impl FixedHost {
+    /// A host with interfaces `lo` and `eth0`..`eth3`, node name `node1`.
+    pub fn lab() -> Self {
+        FixedHost {
+            interfaces: ["lo", "eth0", "eth1", "eth2", "eth3"].map(String::from).to_vec(),
+            node: "node1".into(),
+        }
+    }
+}
+
+impl Host for FixedHost {
+    fn interface_exists(&self, name: &str) -> bool {
+        self.interfaces.iter().any(|i| i == name)
+    }
+    fn file_info(&self, path: &Path) -> Option<FileInfo> {
+        SystemHost.file_info(path)
+    }
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        SystemHost.canonical(path)
+    }
+    fn user(&self, name: &str) -> Option<UserInfo> {
+        SystemHost.user(name)
+    }
+    fn group(&self, name: &str) -> Option<u32> {
+        SystemHost.group(name)
+    }
+    fn node_name(&self) -> String {
+        self.node.clone()
+    }
+}

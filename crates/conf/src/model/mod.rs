@@ -1,0 +1,28 @@
+//! The typed configuration: what keepalived.conf says, with keepalived's defaults applied.
+
+mod bfd;
+mod common;
+mod global;
+mod lvs;
+mod vrrp;
+
+pub use bfd::*;
+pub use common::*;
+pub use global::*;
+pub use lvs::*;
+pub use vrrp::*;
+
+/// A whole configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// `global_defs`.
+    pub global: GlobalDefs,
+    /// `linkbeat_interfaces`: interfaces whose carrier is polled instead of netlink-watched.
+    pub linkbeat_interfaces: Vec<String>,
+    /// Everything VRRP: instances, sync groups, tracking objects, static addresses/routes/rules.
+    pub vrrp: VrrpConfig,
+    /// Everything LVS: virtual servers, their groups, real servers and checkers.
+    pub lvs: LvsConfig,
+    /// `bfd_instance` blocks.
+    pub bfd: Vec<BfdInstance>,
+}
