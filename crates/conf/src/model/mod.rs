@@ -4,12 +4,14 @@ mod bfd;
 mod common;
 mod global;
 mod lvs;
+mod net;
 mod vrrp;
 
 pub use bfd::*;
 pub use common::*;
 pub use global::*;
 pub use lvs::*;
+pub use net::*;
 pub use vrrp::*;
 
 /// A whole configuration.
