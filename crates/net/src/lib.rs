@@ -1,1 +1,43 @@
-//! keepalived-rs net crate.
+//! keepalived-rs net crate: the only place that talks to the Linux kernel for VRRP.
+//!
+//! * [`Netlink`]: rtnetlink session (interfaces, addresses, routes, rules, VMACs);
+//! * [`NetMonitor`]: link/address change events;
+//! * [`vrrp_socket`]: raw IPPROTO_VRRP sockets (IPv4 and IPv6);
+//! * [`announce`]: gratuitous ARP and unsolicited neighbour advertisements;
+//! * [`sysctl`]: the `/proc/sys` tweaks keepalived applies for VMAC interfaces.
+//!
+//! Everything is async on tokio and binds to the network namespace of the thread
+//! that creates it.
+
+#![warn(missing_docs)]
+
+mod addr;
+pub mod announce;
+mod error;
+mod iface;
+mod monitor;
+mod netlink;
+mod route;
+mod rule;
+mod scope;
+pub mod sysctl;
+mod vmac;
+pub mod vrrp_socket;
+
+pub use addr::{AddressEntry, AddressSpec};
+pub use error::NetError;
+pub use iface::LinkInfo;
+pub use monitor::{NetEvent, NetMonitor};
+pub use netlink::{BatchReport, Netlink};
+pub use route::{RouteKind, RouteSpec};
+pub use rule::{RuleAction, RuleSpec};
+pub use scope::Scope;
+pub use vmac::{default_vmac_name, vmac_mac, VmacSpec};
+
+/// Result alias of this crate.
+pub type Result<T, E = NetError> = std::result::Result<T, E>;
+
+/// fe80::/10 (`Ipv6Addr::is_unicast_link_local` needs Rust 1.84, above our MSRV).
+pub fn ipv6_is_link_local(addr: &std::net::Ipv6Addr) -> bool {
+    addr.segments()[0] & 0xffc0 == 0xfe80
+}

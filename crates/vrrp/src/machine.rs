@@ -1,1 +1,537 @@
-//! VRRP state machine (RFC 5798 §6.4 plus keepalived extensions).
+//! VRRP state machine (RFC 5798 §6.4, RFC 3768 §6.4) with keepalived 2.2.7's behaviour, sans-IO.
+//!
+//! One [`Machine`] per `vrrp_instance`. The driver feeds it [`Event`]s and timeouts, each with
+//! the current time, then drains [`Action`]s with [`Machine::poll_action`] and sleeps until
+//! [`Machine::poll_timeout`]. The machine never reads a clock or touches a socket; a wake-up
+//! before any deadline is a no-op.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use keepalived_vrrp::machine::{Machine, InstanceConfig, Version, State};
+//! let t0 = Instant::now();
+//! let cfg = InstanceConfig::new("VI_1", Version::V3, "10.0.0.1".parse().unwrap(), 100);
+//! let mut m = Machine::new(cfg, t0);
+//! m.handle_timeout(t0);
+//! assert_eq!(m.state(), State::Backup);
+//! while let Some(_action) = m.poll_action() {}
+//! let down = m.poll_timeout().unwrap();
+//! m.handle_timeout(down);
+//! assert_eq!(m.state(), State::Master);
+//! ```
+
+mod config;
+mod io;
+mod state;
+mod timer;
+mod timing;
+mod track;
+
+use std::cmp::Ordering;
+use std::collections::VecDeque;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+pub use config::{GarpConfig, InitialState, InstanceConfig, Version, PRIO_OWNER};
+pub use io::{Action, Advert, Event, NotifyState};
+pub use state::{Counters, State};
+pub use timing::{master_down_interval, skew_time};
+pub use track::{effective_priority, TrackId, TrackValue, TrackedObject};
+
+use timer::{Timer, TimerTable};
+use track::Contribution;
+
+/// The state machine of one VRRP instance.
+#[derive(Debug)]
+pub struct Machine {
+    config: InstanceConfig,
+    state: State,
+    base_priority: u8,
+    effective_priority: u8,
+    master_adver_interval: Duration,
+    /// Current value of each tracked object, parallel to `config.tracked`.
+    track_values: Vec<TrackValue>,
+    interface_up: bool,
+    master_address: Option<IpAddr>,
+    master_priority: u8,
+    preempt_time: Option<Instant>,
+    /// keepalived's `ms_down_timer`: the length the Master_Down timer was last armed with.
+    ms_down_timer: Duration,
+    garp_refresh_at: Option<Instant>,
+    timers: TimerTable,
+    actions: VecDeque<Action>,
+    counters: Counters,
+}
+
+impl Machine {
+    /// Creates the machine in INIT; it leaves INIT at `now + startup_delay` (call
+    /// [`Machine::handle_timeout`]). keepalived's configuration fix-ups are applied here:
+    /// `nopreempt` is cleared for an address owner or `state MASTER`, `preempt_delay` is
+    /// cleared for `state MASTER`.
+    pub fn new(mut config: InstanceConfig, now: Instant) -> Self {
+        if config.priority == 0 {
+            config.priority = 100; // keepalived's VRRP_PRIO_DFL for an unset priority
+        }
+        if config.priority == PRIO_OWNER || config.initial_state == InitialState::Master {
+            config.preempt = true;
+        }
+        if config.initial_state == InitialState::Master {
+            config.preempt_delay = Duration::ZERO;
+        }
+        if config.down_timer_adverts == 0 {
+            config.down_timer_adverts = 3;
+        }
+        let track_values = config.tracked.iter().map(|t| t.initial).collect();
+        let mut timers = TimerTable::default();
+        timers.set(Timer::Startup, now + config.startup_delay);
+        let mut machine = Machine {
+            base_priority: config.priority,
+            effective_priority: config.priority,
+            master_adver_interval: config.advert_interval,
+            state: State::Init,
+            track_values,
+            interface_up: true,
+            master_address: None,
+            master_priority: 0,
+            preempt_time: None,
+            ms_down_timer: Duration::ZERO,
+            garp_refresh_at: None,
+            timers,
+            actions: VecDeque::new(),
+            counters: Counters::default(),
+            config,
+        };
+        machine.effective_priority = machine.compute_priority().unwrap_or(machine.base_priority);
+        machine
+    }
+
+    /// Current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Effective priority (base priority plus tracking weights, clamped).
+    pub fn effective_priority(&self) -> u8 {
+        self.effective_priority
+    }
+
+    /// Master_Adver_Interval (v3: learned from the master's adverts).
+    pub fn master_adver_interval(&self) -> Duration {
+        self.master_adver_interval
+    }
+
+    /// Source address of the last advert accepted from the master (BACKUP).
+    pub fn master_address(&self) -> Option<IpAddr> {
+        self.master_address
+    }
+
+    /// Statistics counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The configuration after keepalived's fix-ups.
+    pub fn config(&self) -> &InstanceConfig {
+        &self.config
+    }
+
+    /// The next instant at which [`Machine::handle_timeout`] must be called.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next_timeout()
+    }
+
+    /// The next action to carry out, in order.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// Fires every timer due at `now`. Calling it early is harmless.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(timer) = self.timers.pop_expired(now) {
+            match timer {
+                Timer::Startup => self.leave_init(now),
+                Timer::MasterDown => {
+                    if self.state == State::Backup {
+                        self.become_master(now);
+                    }
+                }
+                Timer::Advert => {
+                    if self.state == State::Master {
+                        self.master_tx(now);
+                    }
+                }
+                Timer::GarpMasterDelay => {
+                    if self.state == State::Master {
+                        self.push(Action::SendGratuitous {
+                            count: self.config.garp.master_repeat,
+                        });
+                    }
+                }
+                Timer::GarpLowerPrioDelay => {
+                    if self.state == State::Master {
+                        self.push(Action::SendGratuitous {
+                            count: self.config.garp.lower_prio_repeat,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Processes one event at `now`.
+    pub fn handle_event(&mut self, now: Instant, event: Event) {
+        match event {
+            Event::Advert(advert) => self.receive(now, advert),
+            Event::Track { id, value } => {
+                if let Some(i) = self.config.tracked.iter().position(|t| t.id == id) {
+                    if let Some(slot) = self.track_values.get_mut(i) {
+                        *slot = value;
+                    }
+                    self.tracking_changed(now);
+                }
+            }
+            Event::InterfaceUp => {
+                self.interface_up = true;
+                self.tracking_changed(now);
+            }
+            Event::InterfaceDown => {
+                self.interface_up = false;
+                self.tracking_changed(now);
+            }
+            Event::Shutdown => self.shutdown(),
+        }
+    }
+
+    fn push(&mut self, action: Action) {
+        self.actions.push_back(action);
+    }
+
+    fn skew(&self) -> Duration {
+        skew_time(
+            self.config.version,
+            self.effective_priority,
+            self.master_adver_interval,
+        )
+    }
+
+    fn master_down(&self) -> Duration {
+        master_down_interval(
+            self.config.version,
+            self.effective_priority,
+            self.master_adver_interval,
+            self.config.down_timer_adverts,
+        )
+    }
+
+    /// `None` when a weight-0 object (or the interface) is in failure.
+    fn compute_priority(&self) -> Option<u8> {
+        if !self.interface_up {
+            return None;
+        }
+        let mut sum: i64 = 0;
+        for (t, v) in self.config.tracked.iter().zip(&self.track_values) {
+            match t.contribution(*v) {
+                Contribution::Fault => return None,
+                Contribution::Priority(p) => sum = sum.saturating_add(p),
+            }
+        }
+        Some(effective_priority(self.base_priority, sum))
+    }
+
+    fn arm_master_down(&mut self, now: Instant, length: Duration) {
+        self.ms_down_timer = length;
+        self.timers.set(Timer::MasterDown, now + length);
+    }
+
+    fn set_state(&mut self, to: State) {
+        let from = self.state;
+        self.state = to;
+        if from != to {
+            self.push(Action::StateChanged { from, to });
+        }
+        let notify = match to {
+            State::Master => Some(NotifyState::Master),
+            State::Backup => Some(NotifyState::Backup),
+            State::Fault => Some(NotifyState::Fault),
+            State::Stop => Some(NotifyState::Stop),
+            State::Init => None,
+        };
+        if let Some(new_state) = notify {
+            if from != to {
+                self.push(Action::Notify {
+                    new_state,
+                    priority: self.effective_priority,
+                });
+            }
+        }
+    }
+
+    fn send_advert(&mut self, priority: u8) {
+        self.counters.advert_sent += 1;
+        if priority == 0 {
+            self.counters.pri_zero_sent += 1;
+        }
+        self.push(Action::SendAdvert {
+            priority,
+            interval: self.config.advert_interval,
+        });
+    }
+
+    /// keepalived's `try_up_instance`: the address owner configured MASTER goes straight to
+    /// MASTER, everyone else starts as BACKUP with Master_Down_Interval computed from our own
+    /// advert interval.
+    fn leave_init(&mut self, now: Instant) {
+        if self.compute_priority().is_none() {
+            self.enter_fault(now);
+            return;
+        }
+        self.start_up(now);
+    }
+
+    fn start_up(&mut self, now: Instant) {
+        self.master_adver_interval = self.config.advert_interval;
+        self.master_address = None;
+        self.preempt_time = None;
+        if self.config.initial_state == InitialState::Master && self.base_priority == PRIO_OWNER {
+            self.become_master(now);
+        } else {
+            self.set_state(State::Backup);
+            self.arm_master_down(now, self.master_down());
+        }
+    }
+
+    fn become_master(&mut self, now: Instant) {
+        self.timers.stop(Timer::MasterDown);
+        self.set_state(State::Master);
+        self.counters.become_master += 1;
+        // Order of keepalived's vrrp_state_master_tx on the transition: VIPs, GARP burst,
+        // notify (vrrp_state_become_master), then the first advert.
+        self.push(Action::AddVips {
+            accept: self.config.accept,
+        });
+        self.push(Action::SendGratuitous {
+            count: self.config.garp.master_repeat,
+        });
+        if !self.config.garp.master_delay.is_zero() {
+            self.timers
+                .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
+        }
+        self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
+        self.send_advert(self.effective_priority);
+        self.timers
+            .set(Timer::Advert, now + self.config.advert_interval);
+    }
+
+    fn master_tx(&mut self, now: Instant) {
+        // keepalived only checks the refresh deadline when it sends an advert, so a refresh is
+        // sent with the first advert after garp_master_refresh has elapsed.
+        if let (Some(at), Some(period)) = (self.garp_refresh_at, self.config.garp.master_refresh) {
+            if now > at {
+                self.push(Action::SendGratuitous {
+                    count: self.config.garp.master_refresh_repeat,
+                });
+                self.garp_refresh_at = Some(now + period);
+            }
+        }
+        self.send_advert(self.effective_priority);
+        self.timers
+            .set(Timer::Advert, now + self.config.advert_interval);
+    }
+
+    fn leave_master(&mut self) {
+        self.timers.stop(Timer::Advert);
+        self.timers.stop(Timer::GarpMasterDelay);
+        self.timers.stop(Timer::GarpLowerPrioDelay);
+        self.garp_refresh_at = None;
+        self.counters.release_master += 1;
+        self.push(Action::RemoveVips {
+            accept: self.config.accept,
+        });
+    }
+
+    fn become_backup(&mut self, now: Instant) {
+        if self.state == State::Master {
+            self.leave_master();
+        }
+        self.set_state(State::Backup);
+        self.arm_master_down(now, self.master_down());
+    }
+
+    /// Compares an advert's source with our primary address as keepalived's
+    /// `vrrp_saddr_cmp` does: numerically within one family, "equal" across families.
+    fn compare_source(&self, source: IpAddr) -> Ordering {
+        match (source, self.config.primary_address) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => a.cmp(&b),
+            (IpAddr::V6(a), IpAddr::V6(b)) => a.cmp(&b),
+            _ => Ordering::Equal,
+        }
+    }
+
+    fn learn_interval(&mut self, advert: &Advert) {
+        // RFC 5798 §6.4.2: a v3 backup sets Master_Adver_Interval from the advert. v2 adverts
+        // with another interval never reach us (the codec drops them as keepalived does).
+        if self.config.version == Version::V3 && !advert.interval.is_zero() {
+            self.master_adver_interval = advert.interval;
+        }
+    }
+
+    fn receive(&mut self, now: Instant, advert: Advert) {
+        if matches!(self.state, State::Init | State::Stop) {
+            return;
+        }
+        self.counters.advert_rcvd += 1;
+        if advert.priority == 0 {
+            self.counters.pri_zero_rcvd += 1;
+        }
+        match self.state {
+            State::Backup => self.backup_rx(now, advert),
+            State::Master => self.master_rx(now, advert),
+            _ => {}
+        }
+    }
+
+    /// keepalived's `vrrp_state_backup`.
+    fn backup_rx(&mut self, now: Instant, advert: Advert) {
+        let ours = self.effective_priority;
+        if advert.priority == 0 {
+            self.arm_master_down(now, self.skew());
+            return;
+        }
+        let preempt_delay = !self.config.preempt_delay.is_zero();
+        let accept = !self.config.preempt
+            || advert.priority >= ours
+            || (preempt_delay && self.preempt_time.map_or(true, |t| t > now));
+        if !accept {
+            // Lower priority and preemption allowed: the advert is ignored and the running
+            // Master_Down timer is left to expire (keepalived shortens ms_down_timer to the
+            // time remaining, which is the same thing).
+            self.master_address = Some(advert.source);
+            return;
+        }
+        self.learn_interval(&advert);
+        self.master_address = Some(advert.source);
+        self.master_priority = advert.priority;
+        if preempt_delay {
+            if advert.priority >= ours {
+                self.preempt_time = None;
+            } else if self.preempt_time.is_none() {
+                // First lower-priority advert: keep accepting them for preempt_delay.
+                self.preempt_time = Some(now + self.config.preempt_delay);
+            }
+        }
+        self.arm_master_down(now, self.master_down());
+    }
+
+    /// keepalived's `vrrp_state_master_rx`.
+    fn master_rx(&mut self, now: Instant, advert: Advert) {
+        let cmp = self.compare_source(advert.source);
+        let ours = self.effective_priority;
+        let higher =
+            advert.priority > ours || (advert.priority == ours && cmp == Ordering::Greater);
+        if advert.priority == 0 || (self.config.higher_prio_send_advert && higher) {
+            self.send_advert(ours);
+            if advert.priority == 0 {
+                return;
+            }
+        }
+        if advert.priority == ours && cmp != Ordering::Equal && ours == PRIO_OWNER {
+            // Two address owners: keepalived logs a configuration error and drops its own
+            // (base and effective) priority to 254.
+            self.base_priority = PRIO_OWNER - 1;
+            self.effective_priority = PRIO_OWNER - 1;
+        }
+        let ours = self.effective_priority;
+        if advert.priority < ours || (advert.priority == ours && cmp == Ordering::Less) {
+            // keepalived answers a lower priority master with an advert at once ("forcing new
+            // election") unless lower_prio_no_advert, and stays master.
+            if !self.config.lower_prio_no_advert {
+                self.send_advert(ours);
+            }
+            let garp = &self.config.garp;
+            if garp.lower_prio_repeat > 0 {
+                let (count, delay) = (garp.lower_prio_repeat, garp.lower_prio_delay);
+                self.push(Action::SendGratuitous { count });
+                if !delay.is_zero() {
+                    self.timers.set(Timer::GarpLowerPrioDelay, now + delay);
+                }
+            }
+            self.push(Action::NotifyMasterRxLowerPri {
+                source: advert.source,
+            });
+            return;
+        }
+        if advert.priority > ours || (advert.priority == ours && cmp == Ordering::Greater) {
+            self.learn_interval(&advert);
+            self.master_address = Some(advert.source);
+            self.master_priority = advert.priority;
+            self.become_backup(now);
+        }
+    }
+
+    fn tracking_changed(&mut self, now: Instant) {
+        let new = self.compute_priority();
+        match (self.state, new) {
+            (State::Stop, _) => {}
+            (State::Init, Some(p)) => self.update_priority(p),
+            // INIT with a fault: leave_init notices when the startup delay ends.
+            (State::Init, None) => {}
+            (State::Fault, Some(p)) => {
+                self.update_priority(p);
+                self.start_up(now);
+            }
+            (State::Fault, None) => {}
+            (_, None) => self.enter_fault(now),
+            (_, Some(p)) => self.update_priority(p),
+        }
+    }
+
+    fn update_priority(&mut self, p: u8) {
+        if p == self.effective_priority {
+            return;
+        }
+        self.effective_priority = p;
+        self.push(Action::PriorityChanged { priority: p });
+        // keepalived's vrrp_set_effective_priority: recompute ms_down_timer with the new skew
+        // and, in BACKUP, move the running deadline by the difference.
+        let old = self.ms_down_timer;
+        self.ms_down_timer = self.master_down();
+        if self.state == State::Backup {
+            if let Some(at) = self.timers.get(Timer::MasterDown) {
+                let at = if self.ms_down_timer >= old {
+                    at + (self.ms_down_timer - old)
+                } else {
+                    at.checked_sub(old - self.ms_down_timer).unwrap_or(at)
+                };
+                self.timers.set(Timer::MasterDown, at);
+            }
+        }
+    }
+
+    fn enter_fault(&mut self, _now: Instant) {
+        if self.state == State::Master {
+            // Leaving MASTER for FAULT, keepalived's vrrp_restore_interface removes the VIPs
+            // and then sends a priority-0 advert (we skip it when the interface is down).
+            self.leave_master();
+            if self.interface_up {
+                self.send_advert(0);
+            }
+        }
+        self.timers.clear();
+        self.master_adver_interval = self.config.advert_interval;
+        self.set_state(State::Fault);
+    }
+
+    fn shutdown(&mut self) {
+        if self.state == State::Stop {
+            return;
+        }
+        if self.state == State::Master {
+            // Same order as keepalived's vrrp_restore_interface: VIPs away, then priority 0.
+            self.leave_master();
+            self.send_advert(0);
+        }
+        self.timers.clear();
+        self.set_state(State::Stop);
+    }
+}

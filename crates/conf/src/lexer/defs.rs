@@ -70,8 +70,10 @@ pub fn parse_definition(line: &str) -> Option<(&str, &str, bool)> {
     if !is_param_name(name) {
         return None;
     }
-    let after = rest[name_len..].trim_start_matches([' ', '\t']);
-    let value = after.strip_prefix('=')?.trim_start_matches([' ', '\t']);
+    // No blank may stand before the `=` (keepalived.conf(5)): `$A = 1` is not a definition.
+    let value = rest[name_len..]
+        .strip_prefix('=')?
+        .trim_start_matches([' ', '\t']);
     match value.strip_suffix('\\') {
         Some(v) => Some((name, v.trim_end_matches([' ', '\t']), true)),
         None => Some((name, value, false)),
@@ -349,7 +351,8 @@ mod tests {
     #[test]
     fn definitions_parse() {
         assert_eq!(parse_definition("$A=1"), Some(("A", "1", false)));
-        assert_eq!(parse_definition("$A = 1"), Some(("A", "1", false)));
+        assert_eq!(parse_definition("$A = 1"), None);
+        assert_eq!(parse_definition("$A= 1"), Some(("A", "1", false)));
         assert_eq!(parse_definition("$A= x \\"), Some(("A", "x", true)));
         assert_eq!(parse_definition("$1A=1"), None);
         assert_eq!(parse_definition("$A"), None);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub fn include_keyword(word: &str) -> Option<bool> {
     match word {
         "include" => Some(false),
-        "includer" | "includem" | "includew" | "includeb" | "includea" | "includet" => Some(true),
+        "includer" | "includem" | "includew" | "includeb" | "includea" => Some(true),
         _ => None,
     }
 }

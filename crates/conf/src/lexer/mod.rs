@@ -41,7 +41,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_line_len: 64 * 1024,
+            // keepalived reads lines with a 1024-byte buffer (MAXBUF): longer lines are
+            // split and misread, so we refuse them with a clear message instead.
+            max_line_len: 1023,
             max_include_depth: 32,
             max_lines: 2_000_000,
             max_expansion_depth: 32,

@@ -53,13 +53,13 @@ pub fn read_config(path: &Path, opts: &ReadOptions, diags: &mut Diagnostics) -> 
     let matches = expand(&path.to_string_lossy(), Path::new("."));
     match matches.as_slice() {
         [] => {
-            r.diags
-                .error(
-                    ErrorClass::FileNotFound,
-                    None,
-                    None,
-                    format!("Unable to find configuration file {}", path.display()),
-                );
+            let msg = format!("Config files missing '{}'.", path.display());
+            if opts.all_config {
+                r.diags.error(ErrorClass::FileNotFound, None, None, msg);
+            } else {
+                // keepalived 2.2.7 only logs this and checks nothing: `-t` exits 0.
+                r.diags.warning(None, None, msg);
+            }
         }
         [first, rest @ ..] => {
             if !rest.is_empty() {
@@ -168,20 +168,19 @@ impl<'a> Reader<'a> {
         let text = match read_regular_file(path) {
             Ok(t) => t,
             Err(why) => {
-                let class = if included_from.is_none() {
-                    ErrorClass::FileNotFound
+                // keepalived skips such a file with a log line; only a missing include under
+                // `-e` is a configuration error.
+                let msg = format!("Configuration file '{}' {why}", path.display());
+                let missing = !path.exists();
+                if missing && self.opts.all_config {
+                    let class = if included_from.is_none() {
+                        ErrorClass::FileNotFound
+                    } else {
+                        ErrorClass::IncludeMissing
+                    };
+                    self.diags.error(class, included_from, None, msg);
                 } else {
-                    ErrorClass::General
-                };
-                let d = self.diags.error(
-                    class,
-                    included_from,
-                    None,
-                    format!("Configuration file '{}' {why}", path.display()),
-                );
-                if included_from.is_some() && !self.opts.all_config {
-                    d.severity = crate::diag::Severity::Warning;
-                    d.class = ErrorClass::Warning;
+                    self.diags.warning(included_from, None, msg);
                 }
                 return;
             }
@@ -210,7 +209,12 @@ impl<'a> Reader<'a> {
             let physical = physical.trim_end_matches('\r');
             if physical.len() > self.limits.max_line_len {
                 self.diags
-                    .error(ErrorClass::General, Some(&loc), None, "line too long")
+                    .error(
+                        ErrorClass::General,
+                        Some(&loc),
+                        None,
+                        "line too long (keepalived reads at most 1023 bytes of a line)",
+                    )
                     .accepted(format!("at most {} bytes", self.limits.max_line_len));
                 continue;
             }
@@ -402,7 +406,7 @@ impl<'a> Reader<'a> {
         if files.is_empty() {
             let msg = format!("No config files matched '{pattern}'.");
             if checked || self.opts.all_config {
-                self.diags.error(ErrorClass::General, Some(loc), Some(kw), msg);
+                self.diags.error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
             } else {
                 self.diags.warning(Some(loc), Some(kw), msg);
             }
@@ -449,16 +453,7 @@ impl<'a> Reader<'a> {
                     ErrorClass::UnmatchedQuote,
                     Some(loc),
                     None,
-                    format!("String '{piece}': missing terminating {q}"),
-                );
-                return;
-            }
-            Err(WordsError::TrailingBackslash) => {
-                self.diags.error(
-                    ErrorClass::General,
-                    Some(loc),
-                    None,
-                    format!("Missing escape char at end: '{piece}'"),
+                    format!("Unmatched quote: '{piece}' (missing terminating {q})"),
                 );
                 return;
             }

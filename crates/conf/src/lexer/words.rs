@@ -1,100 +1,43 @@
-//! Splitting a logical line into words, as keepalived's `alloc_strvec_quoted_escaped()`.
+//! Splitting a logical line into words, as keepalived 2.2.7's `alloc_strvec_r()`.
+//!
+//! Only double quotes group words, and only when the word starts with one; single quotes and
+//! backslashes are ordinary characters (the man page describes a later parser with shell-like
+//! escapes; 2.2.7, the version we are compatible with, does not have it).
 
 /// Why a line could not be split into words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WordsError {
-    /// A `"` or `'` that is never closed.
+    /// A `"` that is never closed.
     MissingQuote(char),
-    /// A `\` at the very end of the line.
-    TrailingBackslash,
 }
 
-/// Splits `line` into words: blanks separate words; `"…"` and `'…'` quote blanks and may
-/// stand inside a word (`ab"c d"e` is the word `abc de`); backslash escapes as in the shell
-/// (`\n`, `\t`, `\x41`, `\101`, `\cC`, and `\C` for any other C).
+/// Splits `line` into words: blanks and `"` end a word; a word starting with `"` runs to
+/// the next `"` (quotes removed, blanks kept).
 pub fn split_words(line: &str) -> Result<Vec<String>, WordsError> {
     let mut words = Vec::new();
-    let mut chars = line.chars().peekable();
+    let mut rest = line;
     loop {
-        while chars.peek().is_some_and(|c| is_blank(*c)) {
-            chars.next();
-        }
-        if chars.peek().is_none() {
+        rest = rest.trim_start_matches(is_blank);
+        if rest.is_empty() {
             break;
         }
-        let mut word = String::new();
-        let mut quote: Option<char> = None;
-        while let Some(&c) = chars.peek() {
-            match (quote, c) {
-                (_, '\\') => {
-                    chars.next();
-                    word.push(unescape(&mut chars)?);
-                }
-                (Some(q), c) if c == q => {
-                    chars.next();
-                    quote = None;
-                }
-                (None, '"' | '\'') => {
-                    chars.next();
-                    quote = Some(c);
-                }
-                (None, c) if is_blank(c) => break,
-                (_, c) => {
-                    chars.next();
-                    word.push(c);
-                }
-            }
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let end = quoted.find('"').ok_or(WordsError::MissingQuote('"'))?;
+            words.push(quoted[..end].to_owned());
+            rest = &quoted[end + 1..];
+        } else {
+            let end = rest
+                .find(|c: char| is_blank(c) || c == '"')
+                .unwrap_or(rest.len());
+            words.push(rest[..end].to_owned());
+            rest = &rest[end..];
         }
-        if let Some(q) = quote {
-            return Err(WordsError::MissingQuote(q));
-        }
-        words.push(word);
     }
     Ok(words)
 }
 
 fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
-}
-
-fn unescape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<char, WordsError> {
-    let c = chars.next().ok_or(WordsError::TrailingBackslash)?;
-    Ok(match c {
-        'x' if chars.peek().is_some_and(|d| d.is_ascii_hexdigit()) => {
-            let mut v: u32 = 0;
-            while let Some(d) = chars.peek().and_then(|d| d.to_digit(16)) {
-                v = (v << 4 | d) & 0xff;
-                chars.next();
-            }
-            char::from(v as u8)
-        }
-        'c' if chars.peek().is_some() => {
-            let n = chars.next().map_or(0, |c| c as u32) & 0x1f;
-            char::from(n as u8)
-        }
-        '0'..='7' => {
-            let mut v = c.to_digit(8).unwrap_or(0);
-            for _ in 0..2 {
-                match chars.peek().and_then(|d| d.to_digit(8)) {
-                    Some(d) => {
-                        v = v << 3 | d;
-                        chars.next();
-                    }
-                    None => break,
-                }
-            }
-            char::from((v & 0xff) as u8)
-        }
-        'a' => '\x07',
-        'b' => '\x08',
-        'E' => '\x1b',
-        'f' => '\x0c',
-        'n' => '\n',
-        'r' => '\r',
-        't' => '\t',
-        'v' => '\x0b',
-        other => other,
-    })
 }
 
 #[cfg(test)]
@@ -107,27 +50,22 @@ mod tests {
     }
 
     #[test]
-    fn quotes_join_words_as_the_man_page_says() {
-        assert_eq!(
-            split_words(r#"abcd" efg h jkl "mnop"#).unwrap(),
-            ["abcd efg h jkl mnop"]
-        );
+    fn double_quotes_group_words() {
         assert_eq!(
             split_words(r#"abcd "efg h jkl" mnop"#).unwrap(),
             ["abcd", "efg h jkl", "mnop"]
         );
-        assert_eq!(split_words("'a b' c").unwrap(), ["a b", "c"]);
+        assert_eq!(split_words(r#""a b"c"#).unwrap(), ["a b", "c"]);
+        assert_eq!(split_words(r#"ab"c d""#).unwrap(), ["ab", "c d"]);
     }
 
     #[test]
-    fn escapes_are_decoded() {
-        assert_eq!(split_words(r#""a\tb\x41\101\"""#).unwrap(), ["a\tbAA\""]);
-        assert_eq!(split_words(r"\\").unwrap(), ["\\"]);
+    fn single_quotes_and_backslashes_are_ordinary() {
+        assert_eq!(split_words("'100' a\\tb").unwrap(), ["'100'", "a\\tb"]);
     }
 
     #[test]
     fn an_open_quote_is_an_error() {
         assert_eq!(split_words("\"abc"), Err(WordsError::MissingQuote('"')));
-        assert_eq!(split_words("abc\\"), Err(WordsError::TrailingBackslash));
     }
 }

@@ -1,5 +1,638 @@
 //! VRRP: instances, sync groups, tracking objects, static and virtual addresses/routes/rules.
 
-/// Everything VRRP (placeholder: filled by the VRRP parser).
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::common::Script;
+use super::global::GlobalDefs;
+use super::net::{IpAddressSpec, IpFamily, Route, Rule};
+use crate::diag::Location;
+
+/// Everything VRRP.
 #[derive(Debug, Clone, Default)]
-pub struct VrrpConfig {}
+pub struct VrrpConfig {
+    /// `static_ipaddress` entries.
+    pub static_addresses: Vec<IpAddressSpec>,
+    /// `static_routes` entries.
+    pub static_routes: Vec<Route>,
+    /// `static_rules` entries.
+    pub static_rules: Vec<Rule>,
+    /// `track_group` blocks (used by static addresses/routes/rules).
+    pub track_groups: Vec<TrackGroup>,
+    /// `vrrp_script` blocks (those keepalived keeps: a script without `script` is dropped).
+    pub scripts: Vec<VrrpScript>,
+    /// `track_file` / `vrrp_track_file` blocks.
+    pub track_files: Vec<TrackFile>,
+    /// `vrrp_track_process` blocks.
+    pub track_processes: Vec<TrackProcess>,
+    /// `garp_group` blocks.
+    pub garp_groups: Vec<GarpGroup>,
+    /// `vrrp_sync_group` blocks.
+    pub sync_groups: Vec<SyncGroup>,
+    /// `vrrp_instance` blocks, in file order.
+    pub instances: Vec<VrrpInstance>,
+    /// `interface_up_down_delays { IFNAME DOWN [UP] }`.
+    pub interface_delays: Vec<InterfaceDelays>,
+}
+
+/// Debounce delays of one interface's up/down changes (`interface_up_down_delays`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDelays {
+    /// The interface.
+    pub ifname: String,
+    /// Delay before acting on the interface going down (0..=255 s).
+    pub down: Duration,
+    /// Delay before acting on it coming up; the down delay when not given.
+    pub up: Duration,
+}
+
+impl VrrpConfig {
+    /// The instance of this name.
+    pub fn instance(&self, name: &str) -> Option<&VrrpInstance> {
+        self.instances.iter().find(|i| i.name == name)
+    }
+
+    /// The vrrp_script of this name.
+    pub fn script(&self, name: &str) -> Option<&VrrpScript> {
+        self.scripts.iter().find(|s| s.name == name)
+    }
+
+    /// The track_file of this name.
+    pub fn track_file(&self, name: &str) -> Option<&TrackFile> {
+        self.track_files.iter().find(|s| s.name == name)
+    }
+
+    /// The vrrp_track_process of this name.
+    pub fn track_process(&self, name: &str) -> Option<&TrackProcess> {
+        self.track_processes.iter().find(|s| s.name == name)
+    }
+
+    /// The sync groups as keepalived runs them, with their member instances: a member that
+    /// is not an instance, or is already in an earlier group, is left out; a group left
+    /// without members is dropped.
+    pub fn effective_sync_groups(&self) -> Vec<(&SyncGroup, Vec<&VrrpInstance>)> {
+        let mut taken: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for g in &self.sync_groups {
+            let mut members = Vec::new();
+            for m in &g.members {
+                let Some(i) = self.instance(&m.name) else {
+                    continue;
+                };
+                if taken.contains(&i.name.as_str()) {
+                    continue;
+                }
+                taken.push(&i.name);
+                members.push(i);
+            }
+            if !members.is_empty() {
+                out.push((g, members));
+            }
+        }
+        out
+    }
+
+    /// The sync group an instance runs in (see [`VrrpConfig::effective_sync_groups`]).
+    pub fn sync_group_of(&self, instance: &str) -> Option<&SyncGroup> {
+        self.effective_sync_groups()
+            .into_iter()
+            .find(|(_, m)| m.iter().any(|i| i.name == instance))
+            .map(|(g, _)| g)
+    }
+}
+
+/// The state an instance starts in (`state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum InitialState {
+    /// `BACKUP` (default; also what an unknown word gives).
+    #[default]
+    Backup,
+    /// `MASTER`.
+    Master,
+}
+
+/// VRRP authentication type (`auth_type`, VRRPv2 only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthType {
+    /// `PASS`: simple text password.
+    Pass,
+    /// `AH`: IPsec AH.
+    Ah,
+}
+
+/// `authentication { auth_type ...; auth_pass ... }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authentication {
+    /// `auth_type`; `None` if only a password was given (keepalived then does not
+    /// authenticate).
+    pub auth_type: Option<AuthType>,
+    /// `auth_pass`, truncated to 8 bytes as keepalived does.
+    pub password: Vec<u8>,
+    /// Where the block is.
+    pub loc: Location,
+}
+
+/// A tracked interface (`track_interface { NAME [weight W [reverse|noreverse]] }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedInterface {
+    /// The interface name.
+    pub name: String,
+    /// `weight` (-253..=253); 0, the default, means down = FAULT.
+    pub weight: i32,
+    /// `reverse`.
+    pub reverse: bool,
+    /// Where the line is.
+    pub loc: Location,
+}
+
+/// A reference from an instance or sync group to a named tracking object (`track_script`,
+/// `track_file`, `track_process`, `track_bfd`): `NAME [weight W] [reverse|noreverse]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackRef {
+    /// The object's name.
+    pub name: String,
+    /// `weight`; `None` means the object's own weight.
+    pub weight: Option<i32>,
+    /// `reverse` (`Some(true)`), `noreverse`/`no_reverse` (`Some(false)`), or the object's own.
+    pub reverse: Option<bool>,
+    /// Where the line is.
+    pub loc: Location,
+}
+
+/// A `unicast_peer` entry: `ADDR [min_ttl N] [max_ttl N]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnicastPeer {
+    /// The peer address.
+    pub addr: IpAddr,
+    /// `min_ttl` (0..=255): adverts with a lower TTL/hop limit are dropped.
+    pub min_ttl: Option<u8>,
+    /// `max_ttl` (0..=255): adverts with a higher TTL/hop limit are dropped.
+    pub max_ttl: Option<u8>,
+}
+
+/// `use_vmac [NAME] [MAC]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Vmac {
+    /// The macvlan's name; `None` means keepalived's `vrrp.<VRID>` (`vrrp6.<VRID>` for IPv6).
+    pub ifname: Option<String>,
+    /// A MAC address to use instead of `00:00:5e:00:01|02:<VRID>` (5 octets: the VRID is added).
+    pub mac: Option<Vec<u8>>,
+    /// `vmac_xmit_base`: send and receive adverts on the base interface.
+    pub xmit_base: bool,
+}
+
+/// Notify scripts of an instance or sync group.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotifyScripts {
+    /// `notify_master`.
+    pub master: Option<Script>,
+    /// `notify_backup`.
+    pub backup: Option<Script>,
+    /// `notify_fault`.
+    pub fault: Option<Script>,
+    /// `notify_stop`.
+    pub stop: Option<Script>,
+    /// `notify_deleted [SCRIPT]` (instances only): `Some(None)` sends DELETED without a script.
+    pub deleted: Option<Option<Script>>,
+    /// `notify`: called after the specific one with `INSTANCE|GROUP NAME STATE PRIORITY`.
+    pub notify: Option<Script>,
+    /// `notify_master_rx_lower_pri` (instances only).
+    pub master_rx_lower_pri: Option<Script>,
+}
+
+/// Per-instance gratuitous ARP / unsolicited NA settings; `None` means global_defs' value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GarpSettings {
+    /// `garp_master_delay` (seconds): delay of the second burst after becoming MASTER.
+    pub master_delay: Option<Duration>,
+    /// `garp_master_repeat` (>= 1).
+    pub master_repeat: Option<u32>,
+    /// `garp_lower_prio_delay`.
+    pub lower_prio_delay: Option<Duration>,
+    /// `garp_lower_prio_repeat`.
+    pub lower_prio_repeat: Option<u32>,
+    /// `garp_master_refresh` (0 = off).
+    pub master_refresh: Option<Duration>,
+    /// `garp_master_refresh_repeat` (>= 1).
+    pub master_refresh_repeat: Option<u32>,
+    /// `garp_extra_if [all] DELAY` as (delay, all); delay 0 disables.
+    pub extra_if: Option<(Duration, bool)>,
+}
+
+/// A `vrrp_instance`.
+///
+/// Fields hold what the file says once the instance's own block is settled (family,
+/// default priority, state MASTER cleared by AH, nopreempt/preempt_delay cleared by owner
+/// priority or state MASTER, vmac_xmit_base forced by unicast). What depends on
+/// `global_defs` is given by methods: [`version`](Self::version),
+/// [`advert_int`](Self::advert_int), [`strict`](Self::strict),
+/// [`accept_mode`](Self::accept_mode), [`effective_authentication`](Self::effective_authentication).
+/// The checks report, and the daemon must apply, what keepalived then ignores: in strict
+/// mode `garp_lower_prio_delay`, `down_timer_adverts` other than 3, `vmac_xmit_base` and a
+/// VMAC MAC address; `mcast_dst_ip` with unicast peers; tracking weights of sync group
+/// members (unless the group has `sync_group_tracking_weight`) and weighted trackers of the
+/// address owner (priority 255). A [`TrackRef`] without weight uses the object's weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VrrpInstance {
+    /// The instance name.
+    pub name: String,
+    /// Where `vrrp_instance` stands.
+    pub loc: Location,
+    /// `state`, default BACKUP.
+    pub state: InitialState,
+    /// `interface`; `None` if missing or refused (loopback).
+    pub interface: Option<String>,
+    /// `vrf` (unicast without an interface).
+    pub vrf: Option<String>,
+    /// `use_vmac` (+ `vmac_xmit_base`).
+    pub vmac: Option<Vmac>,
+    /// `use_vmac_addr`.
+    pub use_vmac_addr: bool,
+    /// `use_ipvlan [NAME] [ADDR[/LEN]] [bridge|private|vepa]` words, as given.
+    pub ipvlan: Option<Vec<String>>,
+    /// The address family: from the first of `mcast_src_ip`/`unicast_src_ip`, a unicast peer,
+    /// a VIP, or `native_ipv6`; IPv4 when none says.
+    pub family: IpFamily,
+    /// `native_ipv6`.
+    pub native_ipv6: bool,
+    /// `dont_track_primary`.
+    pub dont_track_primary: bool,
+    /// `track_interface`.
+    pub track_interfaces: Vec<TrackedInterface>,
+    /// `track_script`.
+    pub track_scripts: Vec<TrackRef>,
+    /// `track_file`.
+    pub track_files: Vec<TrackRef>,
+    /// `track_process`.
+    pub track_processes: Vec<TrackRef>,
+    /// `track_bfd`.
+    pub track_bfds: Vec<TrackRef>,
+    /// `mcast_src_ip` / `unicast_src_ip` (same setting in keepalived).
+    pub src_ip: Option<IpAddr>,
+    /// `track_src_ip`.
+    pub track_src_ip: bool,
+    /// `mcast_dst_ip`.
+    pub mcast_dst_ip: Option<IpAddr>,
+    /// `unicast_peer { ... }`: non-empty means unicast mode.
+    pub unicast_peers: Vec<UnicastPeer>,
+    /// `unicast_ttl` (0..=255); default 255.
+    pub unicast_ttl: u8,
+    /// `unicast_fault_no_peer`.
+    pub unicast_fault_no_peer: bool,
+    /// `check_unicast_src` (also set by a peer's min_ttl/max_ttl).
+    pub check_unicast_src: bool,
+    /// `old_unicast_checksum [never]`: `Some(true)` for never.
+    pub old_unicast_checksum: Option<bool>,
+    /// `version` as written; see [`VrrpInstance::version`].
+    pub version: Option<u8>,
+    /// `virtual_router_id` (1..=255); `None` if missing or invalid (an error).
+    pub vrid: Option<u8>,
+    /// `priority` (1..=255); when not given, 255 for `state MASTER`, else 100.
+    pub priority: u8,
+    /// `advert_int` as written (default 1s); see [`VrrpInstance::advert_int`].
+    pub advert_int_configured: Duration,
+    /// `authentication` (VRRPv2, not strict).
+    pub authentication: Option<Authentication>,
+    /// `virtual_ipaddress` (of the instance's family).
+    pub virtual_ipaddresses: Vec<IpAddressSpec>,
+    /// `virtual_ipaddress_excluded`.
+    pub excluded_ipaddresses: Vec<IpAddressSpec>,
+    /// `virtual_routes`.
+    pub virtual_routes: Vec<Route>,
+    /// `virtual_rules`.
+    pub virtual_rules: Vec<Rule>,
+    /// `promote_secondaries`.
+    pub promote_secondaries: bool,
+    /// Preempt lower-priority masters; `nopreempt` clears it (default true).
+    pub preempt: bool,
+    /// `preempt_delay` (0..=1000 s), default 0.
+    pub preempt_delay: Duration,
+    /// `strict_mode`; `None` means global `vrrp_strict`.
+    pub strict_mode: Option<bool>,
+    /// `accept` (`Some(true)`) / `no_accept` (`Some(false)`); `None`: accept unless strict.
+    pub accept: Option<bool>,
+    /// `skip_check_adv_addr`; `None` means the global default.
+    pub skip_check_adv_addr: Option<bool>,
+    /// Gratuitous ARP / NA settings.
+    pub garp: GarpSettings,
+    /// `down_timer_adverts` (1..=100), default 3.
+    pub down_timer_adverts: u8,
+    /// `lower_prio_no_advert`; `None` means global `vrrp_lower_prio_no_advert`.
+    pub lower_prio_no_advert: Option<bool>,
+    /// `higher_prio_send_advert`; `None` means global `vrrp_higher_prio_send_advert`.
+    pub higher_prio_send_advert: Option<bool>,
+    /// `kernel_rx_buf_size`.
+    pub kernel_rx_buf_size: Option<u32>,
+    /// Notify scripts.
+    pub notify: NotifyScripts,
+    /// `notify_priority_changes`.
+    pub notify_priority_changes: Option<bool>,
+    /// `smtp_alert`; `None` means the global setting.
+    pub smtp_alert: Option<bool>,
+    /// `debug` (0..=4).
+    pub debug: u8,
+    /// `linkbeat_use_polling` (deprecated).
+    pub linkbeat_use_polling: bool,
+    /// `lvs_sync_daemon_interface` (deprecated).
+    pub lvs_sync_daemon_interface: Option<String>,
+}
+
+impl VrrpInstance {
+    /// An instance with keepalived's defaults.
+    pub fn new(name: String, loc: Location) -> VrrpInstance {
+        VrrpInstance {
+            name,
+            loc,
+            state: InitialState::Backup,
+            interface: None,
+            vrf: None,
+            vmac: None,
+            use_vmac_addr: false,
+            ipvlan: None,
+            family: IpFamily::V4,
+            native_ipv6: false,
+            dont_track_primary: false,
+            track_interfaces: Vec::new(),
+            track_scripts: Vec::new(),
+            track_files: Vec::new(),
+            track_processes: Vec::new(),
+            track_bfds: Vec::new(),
+            src_ip: None,
+            track_src_ip: false,
+            mcast_dst_ip: None,
+            unicast_peers: Vec::new(),
+            unicast_ttl: 255,
+            unicast_fault_no_peer: false,
+            check_unicast_src: false,
+            old_unicast_checksum: None,
+            version: None,
+            vrid: None,
+            priority: VRRP_PRIO_DEFAULT,
+            advert_int_configured: Duration::from_secs(1),
+            authentication: None,
+            virtual_ipaddresses: Vec::new(),
+            excluded_ipaddresses: Vec::new(),
+            virtual_routes: Vec::new(),
+            virtual_rules: Vec::new(),
+            promote_secondaries: false,
+            preempt: true,
+            preempt_delay: Duration::ZERO,
+            strict_mode: None,
+            accept: None,
+            skip_check_adv_addr: None,
+            garp: GarpSettings::default(),
+            down_timer_adverts: 3,
+            lower_prio_no_advert: None,
+            higher_prio_send_advert: None,
+            kernel_rx_buf_size: None,
+            notify: NotifyScripts::default(),
+            notify_priority_changes: None,
+            smtp_alert: None,
+            debug: 0,
+            linkbeat_use_polling: false,
+            lvs_sync_daemon_interface: None,
+        }
+    }
+
+    /// The VRRP version run: 3 for IPv6, else `version` or global `vrrp_version`.
+    pub fn version(&self, global: &GlobalDefs) -> u8 {
+        if self.family == IpFamily::V6 {
+            3
+        } else {
+            self.version.unwrap_or(global.vrrp_version)
+        }
+    }
+
+    /// Whether strict RFC mode applies (`strict_mode`, else global `vrrp_strict`).
+    pub fn strict(&self, global: &GlobalDefs) -> bool {
+        self.strict_mode.unwrap_or(global.vrrp_strict)
+    }
+
+    /// The advert interval keepalived runs with: VRRPv2 rounds to whole seconds (at least 1,
+    /// at most 255); VRRPv3 rounds to centiseconds (at least 0.01 s, at most 40.95 s).
+    pub fn advert_int(&self, global: &GlobalDefs) -> Duration {
+        effective_advert_int(self.advert_int_configured, self.version(global))
+    }
+
+    /// The authentication keepalived applies: none under VRRPv3 or strict mode (it reports
+    /// and ignores the block), nor without an `auth_type`.
+    pub fn effective_authentication(&self, global: &GlobalDefs) -> Option<&Authentication> {
+        if self.version(global) == 3 || self.strict(global) {
+            return None;
+        }
+        self.authentication
+            .as_ref()
+            .filter(|a| a.auth_type.is_some())
+    }
+
+    /// Whether the instance uses unicast.
+    pub fn is_unicast(&self) -> bool {
+        !self.unicast_peers.is_empty()
+    }
+
+    /// Whether the instance is the address owner (priority 255).
+    pub fn is_address_owner(&self) -> bool {
+        self.priority == VRRP_PRIO_OWNER
+    }
+
+    /// Whether accept mode applies: `accept`/`no_accept`, else off in strict mode; strict
+    /// mode also refuses accept for VRRPv2 (RFC 3768 has no accept mode).
+    pub fn accept_mode(&self, global: &GlobalDefs) -> bool {
+        let strict = self.strict(global);
+        if strict && self.version(global) == 2 {
+            return false;
+        }
+        self.accept.unwrap_or(!strict)
+    }
+}
+
+/// Rounds an advert interval the way keepalived's `vrrp_complete_instance` does.
+pub fn effective_advert_int(configured: Duration, version: u8) -> Duration {
+    let us = configured.as_micros();
+    if version == 2 {
+        let secs = ((us + 500_000) / 1_000_000).clamp(1, 255);
+        Duration::from_secs(secs as u64)
+    } else {
+        let cs = ((us + 5_000) / 10_000).clamp(1, 4095);
+        Duration::from_millis(cs as u64 * 10)
+    }
+}
+
+/// keepalived's default priority.
+pub const VRRP_PRIO_DEFAULT: u8 = 100;
+/// The address owner's priority.
+pub const VRRP_PRIO_OWNER: u8 = 255;
+
+/// A `vrrp_script`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VrrpScript {
+    /// The name tracked by `track_script`.
+    pub name: String,
+    /// Where the block is.
+    pub loc: Location,
+    /// `script` with its arguments, and `user` applied.
+    pub script: Script,
+    /// `interval` (1..=4294 s), default 1 s.
+    pub interval: Duration,
+    /// `timeout`; `None` means the interval.
+    pub timeout: Option<Duration>,
+    /// `weight` (-253..=253), default 0 (failure = FAULT).
+    pub weight: i32,
+    /// `weight W reverse`.
+    pub weight_reverse: bool,
+    /// `rise`, default 1.
+    pub rise: u32,
+    /// `fall`, default 1.
+    pub fall: u32,
+    /// `init_fail`: starts in the failed state.
+    pub init_fail: bool,
+}
+
+/// `init_file [VALUE] [overwrite]` of a track file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackFileInit {
+    /// The value written, default 0.
+    pub value: i64,
+    /// `overwrite`: write even when the file exists.
+    pub overwrite: bool,
+}
+
+/// A `track_file` (or deprecated `vrrp_track_file`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackFile {
+    /// The name tracked by `track_file`.
+    pub name: String,
+    /// Where the block is.
+    pub loc: Location,
+    /// `file`.
+    pub file: String,
+    /// `weight` (-254..=254), default 1.
+    pub weight: i32,
+    /// `weight W reverse`.
+    pub weight_reverse: bool,
+    /// `init_file`.
+    pub init: Option<TrackFileInit>,
+}
+
+/// How `param_match` compares a process's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParamMatch {
+    /// All parameters exactly (default when parameters are given).
+    #[default]
+    Full,
+    /// `partial`: the configured parameters are the first ones.
+    Partial,
+    /// `initial`: like partial, and the last may be a prefix.
+    Initial,
+}
+
+/// A `vrrp_track_process`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackProcess {
+    /// The name tracked by `track_process`.
+    pub name: String,
+    /// Where the block is.
+    pub loc: Location,
+    /// `process NAME [PARAM...]`: the name first.
+    pub process: Vec<String>,
+    /// `param_match`; `None` when not given.
+    pub param_match: Option<ParamMatch>,
+    /// `weight` (-254..=254), default 1.
+    pub weight: i32,
+    /// `weight W reverse`.
+    pub weight_reverse: bool,
+    /// `quorum` (1..=65535), default 1.
+    pub quorum: u32,
+    /// `quorum_max`; `None` means no maximum.
+    pub quorum_max: Option<u32>,
+    /// `fork_delay` (or `delay`).
+    pub fork_delay: Duration,
+    /// `terminate_delay` (or `delay`).
+    pub terminate_delay: Duration,
+    /// `full_command`: match /proc/PID/cmdline.
+    pub full_command: bool,
+}
+
+/// A `garp_group`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GarpGroup {
+    /// Where the block is.
+    pub loc: Location,
+    /// `garp_interval`.
+    pub garp_interval: Option<Duration>,
+    /// `gna_interval`.
+    pub gna_interval: Option<Duration>,
+    /// `interface` and `interfaces { }` names.
+    pub interfaces: Vec<String>,
+}
+
+/// A `track_group NAME { group { INSTANCE... } }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackGroup {
+    /// The group name.
+    pub name: String,
+    /// Where the block is.
+    pub loc: Location,
+    /// The instances.
+    pub members: Vec<String>,
+}
+
+/// A member of a sync group's `group { }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncMember {
+    /// The instance name.
+    pub name: String,
+    /// Where it is listed.
+    pub loc: Location,
+}
+
+/// A `vrrp_sync_group`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncGroup {
+    /// The group name.
+    pub name: String,
+    /// Where the block is.
+    pub loc: Location,
+    /// `group { }`: the member instances (the checks drop unknown ones and ones already in
+    /// an earlier group).
+    pub members: Vec<SyncMember>,
+    /// `track_interface`.
+    pub track_interfaces: Vec<TrackedInterface>,
+    /// `track_script`.
+    pub track_scripts: Vec<TrackRef>,
+    /// `track_file`.
+    pub track_files: Vec<TrackRef>,
+    /// `track_process`.
+    pub track_processes: Vec<TrackRef>,
+    /// `track_bfd`.
+    pub track_bfds: Vec<TrackRef>,
+    /// Notify scripts (no `deleted`/`master_rx_lower_pri`).
+    pub notify: NotifyScripts,
+    /// `notify_priority_changes`.
+    pub notify_priority_changes: Option<bool>,
+    /// `smtp_alert`.
+    pub smtp_alert: Option<bool>,
+    /// `sync_group_tracking_weight` (or deprecated `global_tracking`): members keep their
+    /// tracking weights.
+    pub tracking_weight: bool,
+}
+
+impl SyncGroup {
+    /// An empty group.
+    pub fn new(name: String, loc: Location) -> SyncGroup {
+        SyncGroup {
+            name,
+            loc,
+            members: Vec::new(),
+            track_interfaces: Vec::new(),
+            track_scripts: Vec::new(),
+            track_files: Vec::new(),
+            track_processes: Vec::new(),
+            track_bfds: Vec::new(),
+            notify: NotifyScripts::default(),
+            notify_priority_changes: None,
+            smtp_alert: None,
+            tracking_weight: false,
+        }
+    }
+}

@@ -1,4 +1,11 @@
-//! Root keywords of the vrrp family (placeholder).
+//! The VRRP root keywords: `vrrp_instance`, `vrrp_sync_group`, `vrrp_script`, `track_file`
+//! (`vrrp_track_file`), `vrrp_track_process`, `garp_group`, `track_group`.
+
+mod checks;
+mod instance;
+mod sync;
+mod track;
+mod tracking;
 
 use super::Ctx;
 use crate::model::Config;
@@ -6,11 +13,65 @@ use crate::tree::Node;
 
 /// Handles the root keywords of this family; returns whether `node` was one of them.
 pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> bool {
-    let _ = (node, ctx, cfg);
-    false
+    match node.keyword.as_str() {
+        "vrrp_instance" => {
+            if let Some(i) = instance::parse_instance(node, ctx, cfg) {
+                cfg.vrrp.instances.push(i);
+            }
+        }
+        "vrrp_sync_group" => {
+            if let Some(g) = sync::parse_sync_group(node, ctx, cfg) {
+                cfg.vrrp.sync_groups.push(g);
+            }
+        }
+        "vrrp_script" => {
+            if let Some(s) = track::parse_script(node, ctx) {
+                cfg.vrrp.scripts.push(s);
+            }
+        }
+        "track_file" | "vrrp_track_file" => {
+            if let Some(f) = track::parse_track_file(node, ctx) {
+                cfg.vrrp.track_files.push(f);
+            }
+        }
+        "vrrp_track_process" => {
+            if let Some(p) = track::parse_track_process(node, ctx) {
+                cfg.vrrp.track_processes.push(p);
+            }
+        }
+        "garp_group" => {
+            if let Some(g) = track::parse_garp_group(node, ctx, cfg.global.dynamic_interfaces) {
+                cfg.vrrp.garp_groups.push(g);
+            }
+        }
+        // global_defs' parser may claim this first; this is the fallback.
+        "linkbeat_interfaces" => {
+            let dynamic = cfg.global.dynamic_interfaces;
+            for (w, n) in node.block_words() {
+                if !dynamic && !ctx.host.interface_exists(w) {
+                    ctx.error(
+                        n,
+                        crate::ErrorClass::BadInterface,
+                        format!("unknown interface {w} specified for linkbeat interface"),
+                    );
+                    continue;
+                }
+                cfg.linkbeat_interfaces.push(w.to_owned());
+            }
+        }
+        "interface_up_down_delays" => track::parse_interface_delays(node, ctx, cfg),
+        "track_group" => {
+            if let Some(g) = track::parse_track_group(node, ctx) {
+                cfg.vrrp.track_groups.push(g);
+            }
+        }
+        _ => return false,
+    }
+    true
 }
 
-/// Semantic checks once the whole configuration is read.
+/// Semantic checks once the whole configuration is read (keepalived's
+/// `vrrp_complete_init`/`vrrp_complete_instance`).
 pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
-    let _ = (cfg, ctx);
+    checks::check(cfg, ctx);
 }

@@ -1,0 +1,131 @@
+//! `use_vmac`: macvlan interfaces carrying the VRRP virtual MAC.
+
+use rtnetlink::packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, MacVlanMode};
+use rtnetlink::packet_route::RouteNetlinkMessage;
+use rtnetlink::LinkMacVlan;
+
+use crate::{LinkInfo, NetError, Netlink, Result};
+
+/// The VRRP virtual MAC (RFC 5798 §7.3): 00:00:5e:00:01:VRID for IPv4,
+/// 00:00:5e:00:02:VRID for IPv6.
+pub fn vmac_mac(vrid: u8, ipv6: bool) -> [u8; 6] {
+    [0x00, 0x00, 0x5e, 0x00, if ipv6 { 0x02 } else { 0x01 }, vrid]
+}
+
+/// keepalived's default VMAC interface name: `vrrp.VRID` (`vrrp6.VRID` is its
+/// fallback for IPv6 when the first name is taken; see [`VmacSpec::name`]).
+pub fn default_vmac_name(vrid: u8) -> String {
+    format!("vrrp.{vrid}")
+}
+
+/// A VMAC interface to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmacSpec {
+    /// Interface name (max 15 bytes), e.g. [`default_vmac_name`] or the configured one.
+    pub name: String,
+    /// ifindex of the parent interface.
+    pub parent: u32,
+    /// VRID.
+    pub vrid: u8,
+    /// IPv6 instance (changes the MAC).
+    pub ipv6: bool,
+}
+
+impl VmacSpec {
+    /// A VMAC named `vrrp.VRID` on `parent`.
+    pub fn new(parent: u32, vrid: u8, ipv6: bool) -> VmacSpec {
+        VmacSpec {
+            name: default_vmac_name(vrid),
+            parent,
+            vrid,
+            ipv6,
+        }
+    }
+
+    /// The MAC this VMAC carries.
+    pub fn mac(&self) -> [u8; 6] {
+        vmac_mac(self.vrid, self.ipv6)
+    }
+}
+
+impl Netlink {
+    /// Creates the macvlan (mode private, as keepalived) with the VRRP MAC and
+    /// brings it up. If an interface of that name already exists as a macvlan
+    /// with the same MAC on the same parent, it is reused. Returns its details.
+    pub async fn create_vmac(&self, spec: &VmacSpec) -> Result<LinkInfo> {
+        if spec.name.is_empty() || spec.name.len() > 15 {
+            return Err(NetError::Invalid(format!(
+                "bad interface name {:?}",
+                spec.name
+            )));
+        }
+        if let Some(existing) = self.link_by_name(&spec.name).await? {
+            let ours = existing.kind.as_deref() == Some("macvlan")
+                && existing.mac == Some(spec.mac())
+                && existing.parent == Some(spec.parent);
+            if !ours {
+                return Err(NetError::Invalid(format!(
+                    "interface {} exists and is not our VMAC",
+                    spec.name
+                )));
+            }
+        } else {
+            let msg = LinkMacVlan::new(&spec.name, spec.parent, MacVlanMode::Private)
+                .address(spec.mac().to_vec())
+                .build();
+            self.ack(
+                "create vmac",
+                RouteNetlinkMessage::NewLink(msg),
+                NLM_F_CREATE | NLM_F_EXCL,
+                &[],
+            )
+            .await?;
+        }
+        let link = self
+            .link_by_name(&spec.name)
+            .await?
+            .ok_or_else(|| NetError::NotFound(spec.name.clone()))?;
+        self.set_link_up(link.index, true).await?;
+        self.link_by_index(link.index)
+            .await?
+            .ok_or_else(|| NetError::NotFound(spec.name.clone()))
+    }
+
+    /// Deletes an interface (a VMAC) by ifindex; a missing one is not an error.
+    pub async fn delete_link(&self, ifindex: u32) -> Result<()> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = ifindex;
+        self.ack(
+            "delete link",
+            RouteNetlinkMessage::DelLink(msg),
+            0,
+            &[libc::ENODEV],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Sets IFF_UP on or off.
+    pub async fn set_link_up(&self, ifindex: u32, up: bool) -> Result<()> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = ifindex;
+        msg.header.change_mask = LinkFlags::Up;
+        if up {
+            msg.header.flags = LinkFlags::Up;
+        }
+        self.ack("set link", RouteNetlinkMessage::SetLink(msg), 0, &[])
+            .await
+            .map(drop)
+    }
+
+    /// Sets an interface's MAC address.
+    pub async fn set_link_mac(&self, ifindex: u32, mac: [u8; 6]) -> Result<()> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = ifindex;
+        msg.attributes.push(LinkAttribute::Address(mac.to_vec()));
+        self.ack("set link mac", RouteNetlinkMessage::SetLink(msg), 0, &[])
+            .await
+            .map(drop)
+    }
+}

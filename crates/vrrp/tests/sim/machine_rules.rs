@@ -1,0 +1,325 @@
+//! Single-machine rules: inputs at chosen instants, actions checked one by one.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use keepalived_vrrp::machine::{
+    skew_time, Action, Advert, Event, InitialState, InstanceConfig, Machine, NotifyState, State,
+    TrackId, TrackValue, TrackedObject, Version,
+};
+
+use crate::sim::lan::{addr, config};
+
+fn drain(m: &mut Machine) -> Vec<Action> {
+    std::iter::from_fn(|| m.poll_action()).collect()
+}
+
+fn advert(source: IpAddr, priority: u8) -> Event {
+    Event::Advert(Advert {
+        source,
+        priority,
+        interval: Duration::from_secs(1),
+    })
+}
+
+fn started(cfg: InstanceConfig, t0: Instant) -> Machine {
+    let mut m = Machine::new(cfg, t0);
+    m.handle_timeout(t0);
+    m
+}
+
+fn master(cfg: InstanceConfig, t0: Instant) -> (Machine, Instant) {
+    let mut m = started(cfg, t0);
+    let at = m.poll_timeout().unwrap();
+    m.handle_timeout(at);
+    assert_eq!(m.state(), State::Master);
+    drain(&mut m);
+    (m, at)
+}
+
+#[test]
+fn address_owner_becomes_master_at_once() {
+    let t0 = Instant::now();
+    let mut m = started(config(1, 255), t0);
+    assert_eq!(m.state(), State::Master);
+    let actions = drain(&mut m);
+    assert_eq!(
+        actions,
+        vec![
+            Action::StateChanged {
+                from: State::Init,
+                to: State::Master
+            },
+            Action::Notify {
+                new_state: NotifyState::Master,
+                priority: 255
+            },
+            Action::AddVips { accept: true },
+            Action::SendGratuitous { count: 5 },
+            Action::SendAdvert {
+                priority: 255,
+                interval: Duration::from_secs(1)
+            },
+        ]
+    );
+}
+
+#[test]
+fn state_master_below_255_starts_as_backup_and_waits_master_down() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.initial_state = InitialState::Master;
+    let m = started(cfg, t0);
+    assert_eq!(m.state(), State::Backup);
+    let down = m.poll_timeout().unwrap() - t0;
+    assert_eq!(down, Duration::from_millis(3600));
+}
+
+#[test]
+fn startup_delay_keeps_the_instance_in_init() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.startup_delay = Duration::from_secs(5);
+    let mut m = Machine::new(cfg, t0);
+    m.handle_timeout(t0 + Duration::from_secs(4));
+    assert_eq!(m.state(), State::Init);
+    m.handle_event(t0, advert(addr(2), 200));
+    assert_eq!(m.counters().advert_rcvd, 0);
+    m.handle_timeout(t0 + Duration::from_secs(5));
+    assert_eq!(m.state(), State::Backup);
+}
+
+#[test]
+fn spurious_wakeup_is_a_no_op() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 100), t0);
+    let next = m.poll_timeout().unwrap();
+    m.handle_timeout(at + Duration::from_millis(10));
+    assert!(drain(&mut m).is_empty());
+    assert_eq!(m.poll_timeout(), Some(next));
+    m.handle_timeout(next);
+    assert_eq!(
+        drain(&mut m),
+        vec![Action::SendAdvert {
+            priority: 100,
+            interval: Duration::from_secs(1)
+        }]
+    );
+}
+
+#[test]
+fn master_answers_lower_priority_advert_at_once_and_stays_master() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 100), t0);
+    m.handle_event(at, advert(addr(2), 50));
+    assert_eq!(m.state(), State::Master);
+    let actions = drain(&mut m);
+    assert_eq!(
+        actions[0],
+        Action::SendAdvert {
+            priority: 100,
+            interval: Duration::from_secs(1)
+        }
+    );
+    assert!(actions.contains(&Action::NotifyMasterRxLowerPri { source: addr(2) }));
+}
+
+#[test]
+fn lower_prio_no_advert_suppresses_the_answer() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.lower_prio_no_advert = true;
+    cfg.garp.lower_prio_repeat = 2;
+    let (mut m, at) = master(cfg, t0);
+    m.handle_event(at, advert(addr(2), 50));
+    let actions = drain(&mut m);
+    assert!(!actions
+        .iter()
+        .any(|a| matches!(a, Action::SendAdvert { .. })));
+    assert!(actions.contains(&Action::SendGratuitous { count: 2 }));
+}
+
+#[test]
+fn higher_prio_send_advert_sends_before_going_backup() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.higher_prio_send_advert = true;
+    let (mut m, at) = master(cfg, t0);
+    m.handle_event(at, advert(addr(2), 150));
+    let actions = drain(&mut m);
+    assert_eq!(
+        actions[0],
+        Action::SendAdvert {
+            priority: 100,
+            interval: Duration::from_secs(1)
+        }
+    );
+    assert!(actions.contains(&Action::RemoveVips { accept: true }));
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(m.counters().release_master, 1);
+}
+
+#[test]
+fn master_answers_priority_zero_with_an_advert() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 100), t0);
+    m.handle_event(at, advert(addr(2), 0));
+    assert_eq!(
+        drain(&mut m),
+        vec![Action::SendAdvert {
+            priority: 100,
+            interval: Duration::from_secs(1)
+        }]
+    );
+    assert_eq!(m.counters().pri_zero_rcvd, 1);
+}
+
+#[test]
+fn backup_priority_zero_shortens_master_down_to_skew_time() {
+    let t0 = Instant::now();
+    let mut m = started(config(1, 100), t0);
+    let t1 = t0 + Duration::from_secs(1);
+    m.handle_event(t1, advert(addr(2), 0));
+    let skew = skew_time(Version::V3, 100, Duration::from_secs(1));
+    assert_eq!(m.poll_timeout(), Some(t1 + skew));
+}
+
+#[test]
+fn two_address_owners_drop_local_priority_to_254() {
+    let t0 = Instant::now();
+    let mut m = started(config(1, 255), t0);
+    drain(&mut m);
+    m.handle_event(t0, advert(addr(2), 255));
+    assert_eq!(m.effective_priority(), 254);
+    assert_eq!(m.state(), State::Backup); // the peer has the higher address
+}
+
+#[test]
+fn backup_ignores_lower_priority_advert_when_preempting() {
+    let t0 = Instant::now();
+    let mut m = started(config(1, 100), t0);
+    let down = m.poll_timeout().unwrap();
+    m.handle_event(t0 + Duration::from_secs(1), advert(addr(2), 50));
+    assert_eq!(m.poll_timeout(), Some(down));
+    m.handle_event(t0 + Duration::from_secs(1), advert(addr(2), 150));
+    assert!(m.poll_timeout().unwrap() > down);
+}
+
+#[test]
+fn shutdown_of_master_sends_priority_zero_and_removes_vips() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 100), t0);
+    m.handle_event(at, Event::Shutdown);
+    let actions = drain(&mut m);
+    assert_eq!(
+        actions,
+        vec![
+            Action::RemoveVips { accept: true },
+            Action::SendAdvert {
+                priority: 0,
+                interval: Duration::from_secs(1)
+            },
+            Action::StateChanged {
+                from: State::Master,
+                to: State::Stop
+            },
+            Action::Notify {
+                new_state: NotifyState::Stop,
+                priority: 100
+            },
+        ]
+    );
+    assert_eq!(m.poll_timeout(), None);
+    m.handle_event(at, advert(addr(2), 50));
+    assert!(drain(&mut m).is_empty());
+}
+
+#[test]
+fn garp_second_burst_after_master_delay_and_refresh() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 255);
+    cfg.garp.master_refresh = Some(Duration::from_millis(2500));
+    cfg.garp.master_refresh_repeat = 2;
+    let mut m = started(cfg, t0);
+    drain(&mut m);
+    let mut garps = Vec::new();
+    while let Some(at) = m.poll_timeout() {
+        if at > t0 + Duration::from_secs(6) {
+            break;
+        }
+        m.handle_timeout(at);
+        for a in drain(&mut m) {
+            if let Action::SendGratuitous { count } = a {
+                garps.push(((at - t0).as_millis(), count));
+            }
+        }
+    }
+    // Refresh rides on the first advert after 2.5 s (3 s, then 6 s); the second master burst at 5 s.
+    assert_eq!(garps, vec![(3000, 2), (5000, 5), (6000, 2)]);
+}
+
+#[test]
+fn priority_change_in_backup_moves_the_master_down_deadline() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.tracked.push(TrackedObject {
+        id: TrackId(3),
+        weight: 50,
+        initial: TrackValue::Down,
+    });
+    let mut m = started(cfg, t0);
+    let before = m.poll_timeout().unwrap();
+    let t1 = t0 + Duration::from_secs(1);
+    m.handle_event(
+        t1,
+        Event::Track {
+            id: TrackId(3),
+            value: TrackValue::Up,
+        },
+    );
+    assert_eq!(m.effective_priority(), 150);
+    let old_skew = skew_time(Version::V3, 100, Duration::from_secs(1));
+    let new_skew = skew_time(Version::V3, 150, Duration::from_secs(1));
+    assert_eq!(m.poll_timeout(), Some(before - (old_skew - new_skew)));
+}
+
+#[test]
+fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
+    let t0 = Instant::now();
+    let mut cfg = config(1, 100);
+    cfg.tracked.push(TrackedObject {
+        id: TrackId(1),
+        weight: 0,
+        initial: TrackValue::Up,
+    });
+    let (mut m, at) = master(cfg, t0);
+    m.handle_event(
+        at,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Down,
+        },
+    );
+    let actions = drain(&mut m);
+    assert_eq!(actions[0], Action::RemoveVips { accept: true });
+    assert_eq!(
+        actions[1],
+        Action::SendAdvert {
+            priority: 0,
+            interval: Duration::from_secs(1)
+        }
+    );
+    assert_eq!(m.state(), State::Fault);
+    assert_eq!(m.poll_timeout(), None);
+    // Adverts are counted but ignored in FAULT.
+    m.handle_event(at, advert(addr(2), 50));
+    assert!(drain(&mut m).is_empty());
+    m.handle_event(
+        at,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Up,
+        },
+    );
+    assert_eq!(m.state(), State::Backup);
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Deliberately NOT executable (mode 0644) for err-* configs.
+exit 0
