@@ -9,6 +9,7 @@
 //!
 //! [`load`] does all three for a file.
 
+pub mod config_test;
 pub mod diag;
 pub mod host;
 pub mod lexer;
