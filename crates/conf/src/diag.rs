@@ -159,7 +159,13 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Where problems past [`MAX_DIAGNOSTICS`] go: counted, not kept.
+    overflow: Option<Box<Diagnostic>>,
+    suppressed: usize,
 }
+
+/// Most problems kept: hostile input can produce millions, and nobody reads past this.
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 impl Diagnostics {
     /// An empty list.
@@ -169,7 +175,42 @@ impl Diagnostics {
 
     /// Records a problem.
     pub fn push(&mut self, d: Diagnostic) {
-        self.items.push(d);
+        *self.slot() = d;
+    }
+
+    /// Where the next problem goes: the list, or past the limit the overflow scratch.
+    fn slot(&mut self) -> &mut Diagnostic {
+        let blank = Diagnostic {
+            severity: Severity::Warning,
+            class: ErrorClass::Warning,
+            location: None,
+            keyword: None,
+            message: String::new(),
+            accepted: None,
+        };
+        if self.items.len() < MAX_DIAGNOSTICS {
+            self.items.push(blank);
+            let last = self.items.len() - 1;
+            return &mut self.items[last];
+        }
+        self.suppressed += 1;
+        if self.items.len() == MAX_DIAGNOSTICS {
+            // A note, not a problem of its own: the verdict is already made by those kept.
+            self.items.push(Diagnostic {
+                severity: Severity::Warning,
+                class: ErrorClass::Warning,
+                location: None,
+                keyword: None,
+                message: format!("too many problems: only the first {MAX_DIAGNOSTICS} are shown"),
+                accepted: None,
+            });
+        }
+        self.overflow.insert(Box::new(blank))
+    }
+
+    /// How many problems were past the limit and not kept.
+    pub fn suppressed(&self) -> usize {
+        self.suppressed
     }
 
     /// Records an error of `class` at `loc`.
@@ -201,16 +242,16 @@ impl Diagnostics {
         keyword: Option<&str>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.items.push(Diagnostic {
+        let d = self.slot();
+        *d = Diagnostic {
             severity,
             class,
             location: loc.cloned(),
             keyword: keyword.map(str::to_owned),
             message: message.into(),
             accepted: None,
-        });
-        let last = self.items.len() - 1;
-        &mut self.items[last]
+        };
+        d
     }
 
     /// All problems, in order.
@@ -235,7 +276,10 @@ impl Diagnostics {
 
     /// Moves every problem of `other` to the end of this list.
     pub fn extend(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
+        for d in other.items {
+            self.push(d);
+        }
+        self.suppressed += other.suppressed;
     }
 
     /// The exit code keepalived 2.2.7's `-t` gives for these problems (observed with the real

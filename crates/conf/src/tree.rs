@@ -56,6 +56,7 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
         ignored: false,
     }];
     let mut last_was_keyword = false;
+    let mut depth_reported = false;
     for line in lines {
         let LogicalLine { mut words, raw, loc } = line;
         match words.as_slice() {
@@ -68,6 +69,16 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
                     .then(|| top.nodes.last().map(|n| n.loc.clone()))
                     .flatten();
                 if depth > limits.max_block_depth {
+                    if depth_reported {
+                        stack.push(Open {
+                            nodes: Vec::new(),
+                            owner_loc: Some(loc),
+                            ignored: true,
+                        });
+                        last_was_keyword = false;
+                        continue;
+                    }
+                    depth_reported = true;
                     diags
                         .error(ErrorClass::General, Some(&loc), None, "blocks nested too deeply")
                         .accepted(format!("at most {} levels", limits.max_block_depth));

@@ -183,6 +183,9 @@ fn pathological_inputs_are_bounded() {
         format!("a {}\n", "y".repeat(1023)),
         "\"".repeat(1001),
         "$M= \\\n$M \\\nq\n$M\n".to_owned(),
+        // Found by the config_parse fuzz target: a multi-line definition that uses itself
+        // took 32 s and millions of diagnostics before expansion depth became fatal.
+        String::from_utf8_lossy(include_bytes!("data/fuzz-slow-expansion.conf")).into_owned(),
     ];
     for c in &cases {
         check_never_silent(c);

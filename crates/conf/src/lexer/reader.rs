@@ -105,6 +105,8 @@ struct Reader<'a> {
     out: Vec<LogicalLine>,
     open_files: Vec<PathBuf>,
     files_read: usize,
+    /// Lines processed so far, intermediate expansions included.
+    steps: usize,
     stopped: bool,
 }
 
@@ -128,6 +130,7 @@ impl<'a> Reader<'a> {
             out: Vec::new(),
             open_files: Vec::new(),
             files_read: 0,
+            steps: 0,
             stopped: false,
         }
     }
@@ -268,7 +271,17 @@ impl<'a> Reader<'a> {
         if self.stopped {
             return Next::Continue;
         }
+        self.steps += 1;
+        if self.steps > self.limits.max_lines.saturating_mul(2) {
+            self.diags
+                .error(ErrorClass::General, Some(loc), None, "configuration too large")
+                .accepted(format!("at most {} lines after expansion", self.limits.max_lines));
+            self.stopped = true;
+            return Next::Continue;
+        }
         if depth > self.limits.max_expansion_depth {
+            // Fatal: a definition that expands to itself would otherwise fan out forever.
+            self.stopped = true;
             self.diags
                 .error(
                     ErrorClass::General,
