@@ -1,27 +1,14 @@
 //! `bfd_instance`.
 
+mod common;
+use common::*;
+
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::Duration;
 
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::ErrorClass;
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-fn error_at(l: &Loaded, line: u32, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == Some(line)
-            && d.message.contains(text)
-    })
-}
 
 #[test]
 fn defaults() {

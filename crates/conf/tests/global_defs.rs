@@ -1,29 +1,21 @@
 //! `global_defs`: defaults, every keyword family, and keepalived's range errors.
 
+mod common;
+use common::*;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use keepalived_conf::model::{GlobalDefs, LvsFlushOnStop, RxBufsPolicy};
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::{ErrorClass, Loaded};
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
 /// `global_defs { body }` (body starts on line 2).
 fn global(body: &str) -> Loaded {
     load(&format!("global_defs {{\n{body}\n}}\n"))
 }
 
-fn problems(l: &Loaded) -> Vec<String> {
-    l.diagnostics.iter().map(|d| d.to_string()).collect()
-}
 
 fn clean(body: &str) -> GlobalDefs {
     let l = global(body);
@@ -31,15 +23,6 @@ fn clean(body: &str) -> GlobalDefs {
     l.config.global
 }
 
-/// An error at `t.conf:line` whose message contains `text`.
-fn error_at(l: &Loaded, line: u32, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == Some(line)
-            && d.location.as_ref().map(|x| x.path().to_path_buf()) == Some(PathBuf::from("t.conf"))
-            && d.message.contains(text)
-    })
-}
 
 #[test]
 fn defaults_are_keepalived_s() {

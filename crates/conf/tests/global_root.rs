@@ -1,18 +1,12 @@
 //! Root daemon keywords (`net_namespace`, `instance`, ...) and `linkbeat_interfaces`.
 
-use std::path::Path;
+mod common;
+use common::*;
+
 use std::time::Duration;
 
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions};
+use keepalived_conf::ErrorClass;
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
 #[test]
 fn root_daemon_keywords() {

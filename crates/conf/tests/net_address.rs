@@ -1,27 +1,14 @@
 //! Address lines (`static_ipaddress`, `virtual_ipaddress`, `virtual_ipaddress_excluded`).
 
+mod common;
+use common::*;
+
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 
 use keepalived_conf::model::{Broadcast, IpAddressSpec, IpFamily, PreferredLifetime, Scope};
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::{ErrorClass, Loaded};
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-fn error_at(l: &Loaded, line: u32, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == Some(line)
-            && d.message.contains(text)
-    })
-}
 
 /// `static_ipaddress` with one address per line; line N of `lines` is line N+1 of the file.
 fn statics(lines: &[&str]) -> Loaded {

@@ -1,29 +1,16 @@
 //! Route lines (`static_routes`, `virtual_routes`).
 
+mod common;
+use common::*;
+
 use std::net::IpAddr;
-use std::path::Path;
 
 use keepalived_conf::model::{
     IpFamily, Route, RouteMetric, RoutePref, RouteType, Scope, RTPROT_KEEPALIVED,
 };
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::{ErrorClass, Loaded};
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-fn error_at(l: &Loaded, line: u32, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == Some(line)
-            && d.message.contains(text)
-    })
-}
 
 /// `static_routes` with one route per line; `lines[i]` is on line i+2.
 fn routes(lines: &[&str]) -> Loaded {

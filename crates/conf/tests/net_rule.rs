@@ -1,26 +1,13 @@
 //! Rule lines (`static_rules`, `virtual_rules`).
 
-use std::path::Path;
+mod common;
+use common::*;
+
 
 use keepalived_conf::model::{IpFamily, Range, Rule, RuleAction, RTPROT_KEEPALIVED};
-use keepalived_conf::{load_str, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::Loaded;
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-fn error_at(l: &Loaded, line: u32, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == Some(line)
-            && d.message.contains(text)
-    })
-}
 
 /// `static_rules` with one rule per line; `lines[i]` is on line i+2.
 fn rules(lines: &[&str]) -> Loaded {

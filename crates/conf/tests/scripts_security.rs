@@ -1,11 +1,14 @@
 //! Script security: which configured scripts make keepalived report a violation, an insecure
 //! or missing script, or a missing script user. Uses real files in a temporary directory.
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Host, Loaded, ReadOptions, SystemHost};
+use keepalived_conf::{ErrorClass, Host, Loaded, SystemHost};
 
 /// A temporary directory (mode 0755) removed on drop.
 struct TempDir(PathBuf);
@@ -46,14 +49,6 @@ impl Drop for TempDir {
     }
 }
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
 /// global_defs with `global`, a vrrp_script running `script`, and an instance tracking it
 /// (with `extra` in the instance).

@@ -1,37 +1,16 @@
 //! vrrp_instance keywords: defaults, values, ranges and keepalived's messages.
 
+mod common;
+use common::*;
+
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::Duration;
 
 use keepalived_conf::model::{AuthType, InitialState, IpFamily, VrrpInstance};
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::{ErrorClass, Loaded};
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-/// Problems other than script security (checked by another family).
-fn problems(l: &Loaded) -> Vec<String> {
-    l.diagnostics
-        .iter()
-        .filter(|d| d.class != ErrorClass::Security)
-        .map(|d| d.to_string())
-        .collect()
-}
 
-fn error_at(l: &Loaded, line: Option<u32>, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == line
-            && d.message.contains(text)
-    })
-}
 
 /// An instance with the given lines inside, plus interface/VRID/VIP unless overridden.
 fn inst(body: &str) -> String {
@@ -80,7 +59,7 @@ fn state_master_without_priority_is_the_address_owner() {
 fn an_unknown_state_defaults_to_backup_with_an_error() {
     let l = load(&inst(" state master"));
     assert_eq!(only(&l).state, InitialState::Backup);
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "(VI_1) unknown state 'master', defaulting to BACKUP"
@@ -91,7 +70,7 @@ fn an_unknown_state_defaults_to_backup_with_an_error() {
 fn backup_after_master_is_ignored() {
     let l = load(&inst(" state MASTER\n state BACKUP"));
     assert_eq!(only(&l).state, InitialState::Master);
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(5),
         "state previously set as MASTER - ignoring BACKUP"
@@ -126,15 +105,15 @@ fn priority_range_is_1_to_255() {
 #[test]
 fn virtual_router_id_range_and_absence() {
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 256\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n");
-    assert!(error_at(&l, Some(3), "number '256' outside range [1, 255]"));
-    assert!(error_at(
+    assert!(error_located(&l, Some(3), "number '256' outside range [1, 255]"));
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) the virtual router id must be set"
     ));
     assert_eq!(only(&l).vrid, None);
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) the virtual router id must be set"
@@ -146,7 +125,7 @@ fn missing_and_unknown_and_loopback_interfaces() {
     let l = load(
         "vrrp_instance VI_1 {\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n",
     );
-    assert!(error_at(&l, Some(1), "(VI_1) Unknown interface!"));
+    assert!(error_located(&l, Some(1), "(VI_1) Unknown interface!"));
     let l = load(&inst(" interface eth9"));
     let d = l
         .diagnostics
@@ -158,25 +137,25 @@ fn missing_and_unknown_and_loopback_interfaces() {
         .message
         .contains("WARNING - interface eth9 for vrrp_instance VI_1 doesn't exist"));
     let l = load("vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(2),
         "cannot use a loopback interface (lo) for vrrp - ignoring"
     ));
-    assert!(error_at(&l, Some(1), "(VI_1) Unknown interface!"));
+    assert!(error_located(&l, Some(1), "(VI_1) Unknown interface!"));
     assert_eq!(only(&l).interface, None);
 }
 
 #[test]
 fn no_vip_is_reported_sensible_for_ipv4_and_required_for_ipv6() {
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) No VIP specified; at least one is sensible"
     ));
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n native_ipv6\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) No VIP specified; at least one is required"
@@ -191,7 +170,7 @@ fn the_family_comes_from_the_first_address_and_others_are_dropped() {
     assert_eq!(v.family, IpFamily::V6);
     assert_eq!(v.version(&l.config.global), 3);
     assert_eq!(v.virtual_ipaddresses.len(), 1);
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(8),
         "(VI_1): address family must match VRRP instance [10.0.0.5/24] - ignoring"
@@ -214,7 +193,7 @@ fn excluded_addresses_may_be_of_either_family() {
 #[test]
 fn native_ipv6_after_ipv4_addresses_is_refused() {
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n mcast_src_ip 10.0.0.1\n native_ipv6\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(5),
         "Cannot specify native_ipv6 with IPv4 addresses"
@@ -225,12 +204,12 @@ fn native_ipv6_after_ipv4_addresses_is_refused() {
 #[test]
 fn advert_int_range_and_rounding() {
     let l = load(&inst(" advert_int 0"));
-    assert!(error_at(&l, Some(4), "outside range"));
+    assert!(error_located(&l, Some(4), "outside range"));
     let l = load(&inst(" advert_int 256"));
-    assert!(error_at(&l, Some(4), "outside range"));
+    assert!(error_located(&l, Some(4), "outside range"));
     // VRRPv2: whole seconds, rounded, reported.
     let l = load(&inst(" advert_int 1.5"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) VRRPv2 advertisement interval 1.500000s must be an integer. rounding"
@@ -251,13 +230,13 @@ fn advert_int_range_and_rounding() {
         Duration::from_millis(50)
     );
     let l = load(&inst(" version 3\n advert_int 41"));
-    assert!(error_at(&l, Some(1), "VRRPv3 advertisement interval 41.00s is out of range. Must be less than 40.96s. Setting to 40.95s"));
+    assert!(error_located(&l, Some(1), "VRRPv3 advertisement interval 41.00s is out of range. Must be less than 40.96s. Setting to 40.95s"));
     assert_eq!(
         only(&l).advert_int(&l.config.global),
         Duration::from_millis(40950)
     );
     let l = load(&inst(" version 3\n advert_int 0.015"));
-    assert!(error_at(&l, Some(1), "must be in units of 10ms - rounding"));
+    assert!(error_located(&l, Some(1), "must be in units of 10ms - rounding"));
 }
 
 #[test]
@@ -265,7 +244,7 @@ fn version_is_2_or_3() {
     let l = load(&inst(" version 3"));
     assert_eq!(only(&l).version(&l.config.global), 3);
     let l = load(&inst(" version 4"));
-    assert!(error_at(&l, Some(4), "number '4' outside range [2, 3]"));
+    assert!(error_located(&l, Some(4), "number '4' outside range [2, 3]"));
     assert_eq!(only(&l).version(&l.config.global), 2);
 }
 
@@ -294,7 +273,7 @@ fn a_long_auth_pass_is_truncated_to_8_characters() {
     let l = load(&inst(
         " authentication {\n  auth_type PASS\n  auth_pass 1234567890\n }",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(6),
         "Truncating auth_pass to 8 characters"
@@ -308,7 +287,7 @@ fn a_long_auth_pass_is_truncated_to_8_characters() {
 #[test]
 fn an_unknown_auth_type_is_an_error() {
     let l = load(&inst(" authentication {\n  auth_type MD5\n }"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(5),
         "(VI_1) unknown authentication type 'MD5'"
@@ -320,7 +299,7 @@ fn authentication_is_ignored_with_vrrpv3_and_strict_mode() {
     let l = load(&inst(
         " version 3\n authentication {\n  auth_type PASS\n  auth_pass x\n }",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) VRRP version 3 does not support authentication. Ignoring."
@@ -331,7 +310,7 @@ fn authentication_is_ignored_with_vrrpv3_and_strict_mode() {
     let l = load(&inst(
         " strict_mode\n authentication {\n  auth_type PASS\n  auth_pass x\n }",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) Strict mode does not support authentication. Ignoring."
@@ -346,7 +325,7 @@ fn master_with_ah_is_cleared_to_backup() {
     let l = load(&inst(
         " state MASTER\n priority 100\n authentication {\n  auth_type AH\n  auth_pass x\n }",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) Initial state master is incompatible with AH authentication - clearing"
@@ -363,28 +342,28 @@ fn nopreempt_and_preempt_delay_rules() {
     assert_eq!(v.preempt_delay, Duration::from_millis(4500));
     // Owner priority (explicit, or implied by state MASTER).
     let l = load(&inst(" priority 255\n nopreempt"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) nopreempt is incompatible with priority 255. resetting nopreempt"
     ));
     assert!(only(&l).preempt);
     let l = load(&inst(" state MASTER\n priority 100\n nopreempt"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing"
     ));
     assert!(only(&l).preempt);
     let l = load(&inst(" state MASTER\n priority 100\n preempt_delay 10"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) Warning - preempt delay will not work with initial state MASTER - clearing"
     ));
     assert_eq!(only(&l).preempt_delay, Duration::ZERO);
     let l = load(&inst(" preempt_delay 1001"));
-    assert!(error_at(&l, Some(4), "outside range"));
+    assert!(error_located(&l, Some(4), "outside range"));
 }
 
 #[test]
@@ -404,14 +383,14 @@ fn strict_mode_and_accept() {
     let l = load(&inst(" strict_mode off\n accept"));
     assert!(only(&l).accept_mode(&l.config.global));
     let l = load(&inst(" strict_mode\n accept"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "accept mode for VRRP version 2 does not comply with RFC3768 - resetting"
     ));
     assert!(!only(&l).accept_mode(&l.config.global));
     let l = load(&inst(" strict_mode maybe"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "(VI_1) invalid strict_mode maybe specified"
@@ -440,20 +419,20 @@ fn bad_unicast_peers_are_skipped() {
     let l = load(&inst(
         " unicast_src_ip 10.0.0.1\n unicast_peer {\n  bad\n  fd00::2\n  10.0.0.3 max_ttl 300\n }",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(6),
         "Configuration error: VRRP instance[VI_1] malformed unicast peer address[bad]. Skipping..."
     ));
-    assert!(error_at(&l, Some(7), "Configuration error: VRRP instance[VI_1] and unicast peer address[fd00::2] MUST be of the same family !!! Skipping..."));
-    assert!(error_at(&l, Some(8), "number '300' outside range [0, 255]"));
+    assert!(error_located(&l, Some(7), "Configuration error: VRRP instance[VI_1] and unicast peer address[fd00::2] MUST be of the same family !!! Skipping..."));
+    assert!(error_located(&l, Some(8), "number '300' outside range [0, 255]"));
     assert_eq!(only(&l).unicast_peers.len(), 1);
 }
 
 #[test]
 fn src_ip_errors() {
     let l = load(&inst(" mcast_src_ip 10.0.0.999"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "Configuration error: VRRP instance[VI_1] malformed src address[10.0.0.999]. Skipping..."
@@ -461,7 +440,7 @@ fn src_ip_errors() {
     let l = load(&inst(
         " unicast_peer {\n 10.0.0.2\n }\n unicast_src_ip fd00::1",
     ));
-    assert!(error_at(&l, Some(7), "MUST be of the same family"));
+    assert!(error_located(&l, Some(7), "MUST be of the same family"));
     assert_eq!(only(&l).src_ip, None);
 }
 
@@ -476,7 +455,7 @@ fn use_vmac_with_name_mac_and_xmit_base() {
     assert_eq!(vm.mac, Some(vec![2, 0, 0, 0, 0, 1]));
     assert!(vm.xmit_base);
     let l = load(&inst(" use_vmac 00:00:5e:00:01"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "VMAC MAC address not allowed to be RFC5798 address (00:00:5e:00:01) - ignoring"
@@ -486,7 +465,7 @@ fn use_vmac_with_name_mac_and_xmit_base() {
 #[test]
 fn use_vmac_with_unicast_forces_xmit_base() {
     let l = load(&inst(" use_vmac\n unicast_peer {\n  10.0.0.2\n }"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(5),
         "(VI_1) unicast with use_vmac requires vmac_xmit_base - setting"
@@ -507,14 +486,14 @@ fn garp_settings_and_their_limits() {
     assert_eq!(g.master_refresh_repeat, Some(2));
     assert_eq!(g.extra_if, Some((Duration::from_secs(30), true)));
     let l = load(&inst(" garp_master_repeat 0"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "(VI_1): garp_master_repeat must be greater than 0, setting to 1"
     ));
     assert_eq!(only(&l).garp.master_repeat, Some(1));
     let l = load(&inst(" garp_master_refresh -1"));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "(VI_1): Invalid garp_master_refresh '-1' - ignoring"
@@ -543,11 +522,11 @@ fn other_flags_and_numbers() {
         Some("224.0.0.19".parse::<IpAddr>().unwrap())
     );
     let l = load(&inst(" debug 5"));
-    assert!(error_at(&l, Some(4), "number '5' outside range [0, 4]"));
+    assert!(error_located(&l, Some(4), "number '5' outside range [0, 4]"));
     let l = load(&inst(" down_timer_adverts 101"));
-    assert!(error_at(&l, Some(4), "number '101' outside range [1, 100]"));
+    assert!(error_located(&l, Some(4), "number '101' outside range [1, 100]"));
     let l = load(&inst(" unicast_ttl 256"));
-    assert!(error_at(&l, Some(4), "number '256' outside range [0, 255]"));
+    assert!(error_located(&l, Some(4), "number '256' outside range [0, 255]"));
 }
 
 #[test]
@@ -570,7 +549,7 @@ fn an_instance_defined_twice_is_skipped() {
     let text = inst("") + &inst("");
     let l = load(&text);
     assert_eq!(l.config.vrrp.instances.len(), 1);
-    assert!(error_at(&l, Some(9), "vrrp instance VI_1 already defined"));
+    assert!(error_located(&l, Some(9), "vrrp instance VI_1 already defined"));
 }
 
 #[test]
@@ -586,7 +565,7 @@ fn linkbeat_use_polling_is_deprecated() {
     let l = load(&inst(" linkbeat_use_polling"));
     let msg =
         "(VI_1) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block";
-    assert!(error_at(&l, Some(4), msg));
+    assert!(error_located(&l, Some(4), msg));
     assert!(only(&l).linkbeat_use_polling);
 }
 
@@ -595,20 +574,20 @@ fn strict_mode_resets_what_it_does_not_allow() {
     let l = load(&inst(
         " strict_mode\n garp_lower_prio_delay 2\n down_timer_adverts 5\n use_vmac 02:00:00:00:00:01\n vmac_xmit_base",
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) Strict mode requires no repeat garp delay. resetting"
     ));
     let msg = "(VI_1) down_timer_adverts is incompatible with strict mode - resetting";
-    assert!(error_at(&l, Some(1), msg));
-    assert!(error_at(
+    assert!(error_located(&l, Some(1), msg));
+    assert!(error_located(
         &l,
         Some(1),
         "(VI_1) xmit_base is incompatible with strict mode - resetting"
     ));
     let msg = "(VI_1): cannot specify MAC address with strict mode - clearing";
-    assert!(error_at(&l, Some(1), msg));
+    assert!(error_located(&l, Some(1), msg));
     // What strict mode accepts.
     let l = load(&inst(
         " strict_mode\n garp_master_delay 5\n garp_master_repeat 3\n down_timer_adverts 3\n unicast_peer {\n  10.0.0.2\n }",
@@ -622,10 +601,10 @@ fn multicast_destination_with_unicast_and_promote_secondaries_with_vmac() {
         " mcast_dst_ip 224.0.0.19\n unicast_peer {\n  10.0.0.2\n }",
     ));
     let msg = "(VI_1) multicast destination specified with unicast - ignoring";
-    assert!(error_at(&l, Some(1), msg));
+    assert!(error_located(&l, Some(1), msg));
     let l = load(&inst(" use_vmac\n promote_secondaries"));
     let msg = "(VI_1) promote_secondaries is automatically set for vmacs - ignoring";
-    assert!(error_at(&l, Some(1), msg));
+    assert!(error_located(&l, Some(1), msg));
 }
 
 #[test]
@@ -634,18 +613,18 @@ fn value_errors_follow_keepalived() {
         " notify_master /bin/a\n notify_master /bin/b\n notify_backup /bin/a root root extra\n use_vmac averyverylongvmacname\n mcast_dst_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2 min_ttl 20 max_ttl 10\n  10.0.0.3 bogus\n }",
     ));
     let msg = "(VI_1) notify_master script already specified - ignoring /bin/b";
-    assert!(error_at(&l, Some(5), msg));
+    assert!(error_located(&l, Some(5), msg));
     let msg =
         "VMAC interface name 'averyverylongvmacname' too long or invalid characters - ignoring";
-    assert!(error_at(&l, Some(7), msg));
-    assert!(error_at(
+    assert!(error_located(&l, Some(7), msg));
+    assert!(error_located(
         &l,
         Some(8),
         "(VI_1) mcast_dst_ip 10.0.0.1 not multicast. Skipping..."
     ));
     let msg = "(VI_1) min_ttl 20 > max_ttl 10 - all packets will be discarded";
-    assert!(error_at(&l, Some(10), msg));
-    assert!(error_at(&l, Some(11), "(VI_1) bogus is missing a value"));
+    assert!(error_located(&l, Some(10), msg));
+    assert!(error_located(&l, Some(11), "(VI_1) bogus is missing a value"));
     let v = only(&l);
     assert_eq!(v.notify.master.as_ref().unwrap().path(), "/bin/a");
     assert_eq!(
@@ -660,8 +639,8 @@ fn value_errors_follow_keepalived() {
 fn unnamed_instances_and_sync_groups_are_skipped() {
     let l =
         load("vrrp_instance {\n interface eth0\n}\nvrrp_sync_group {\n group {\n  VI_1\n }\n}\n");
-    assert!(error_at(&l, Some(1), "vrrp_instance must have a name"));
-    assert!(error_at(
+    assert!(error_located(&l, Some(1), "vrrp_instance must have a name"));
+    assert!(error_located(
         &l,
         Some(4),
         "vrrp_sync_group must have a name - skipping"

@@ -1,26 +1,13 @@
 //! Sync groups and the checks keepalived makes once everything is read (duplicate VRIDs,
 //! sync group membership, tracking weights of sync group members and address owners).
 
-use std::path::Path;
+mod common;
+use common::*;
 
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
+use keepalived_conf::{ErrorClass, Loaded, Severity};
 
-fn problems(l: &Loaded) -> Vec<String> {
-    l.diagnostics
-        .iter()
-        .filter(|d| d.class != ErrorClass::Security)
-        .map(|d| d.to_string())
-        .collect()
-}
+
 
 /// An error found once everything is read (keepalived names no line; we name the
 /// instance, group or tracker concerned).

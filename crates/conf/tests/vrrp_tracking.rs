@@ -1,36 +1,16 @@
 //! vrrp_script, track_file, vrrp_track_process, garp_group, track_group, and the track_*
 //! blocks of instances.
 
-use std::path::Path;
+mod common;
+use common::*;
+
 use std::time::Duration;
 
 use keepalived_conf::model::ParamMatch;
-use keepalived_conf::{load_str, ErrorClass, FixedHost, Loaded, ReadOptions, Severity};
+use keepalived_conf::ErrorClass;
 
-fn load(text: &str) -> Loaded {
-    load_str(
-        text,
-        Path::new("t.conf"),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    )
-}
 
-fn problems(l: &Loaded) -> Vec<String> {
-    l.diagnostics
-        .iter()
-        .filter(|d| d.class != ErrorClass::Security)
-        .map(|d| d.to_string())
-        .collect()
-}
 
-fn error_at(l: &Loaded, line: Option<u32>, text: &str) -> bool {
-    l.diagnostics.iter().any(|d| {
-        d.severity == Severity::Error
-            && d.location.as_ref().map(|x| x.line) == line
-            && d.message.contains(text)
-    })
-}
 
 /// The 1-based line of the first line of `text` containing `needle`.
 fn line_of(text: &str, needle: &str) -> u32 {
@@ -79,27 +59,27 @@ fn vrrp_script_keywords() {
 #[test]
 fn vrrp_script_ranges() {
     let l = load("vrrp_script chk {\n script /bin/true\n interval 0\n timeout 0\n weight 254\n rise 0\n fall 0\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(3),
         "(chk): vrrp script interval must be greater than 0, setting to 1"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "(chk): vrrp script timeout must be greater than 0, setting to 1"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(5),
         "number '254' outside range [-253, 253]"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(6),
         "number '0' outside range [1, 2147483647]"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(7),
         "number '0' outside range [1, 2147483647]"
@@ -108,7 +88,7 @@ fn vrrp_script_ranges() {
     assert_eq!(s.interval, Duration::from_secs(1));
     assert_eq!(s.weight, 0);
     let l = load("vrrp_script chk {\n script /bin/true\n interval 1.5\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(3),
         "(chk): vrrp script interval '1.5' must be between 1 and 4294 - ignoring"
@@ -118,7 +98,7 @@ fn vrrp_script_ranges() {
 #[test]
 fn a_vrrp_script_without_script_is_removed() {
     let l = load("vrrp_script chk {\n interval 2\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "No script set for vrrp_script chk - removing"
@@ -164,12 +144,12 @@ fn vrrp_track_process_keywords_and_defaults() {
 #[test]
 fn vrrp_track_process_ranges() {
     let l = load("vrrp_track_process tp {\n process x\n weight 255\n quorum 0\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(3),
         "Weight (255) for vrrp_track_process tp must be between [-254..254] inclusive. Ignoring..."
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(4),
         "Quorum (0) for vrrp_track_process tp must be between [1..65535] inclusive. Ignoring..."
@@ -213,22 +193,22 @@ fn tracked_objects_must_be_defined_before_use() {
     ) + "vrrp_script chk {\n script /bin/true\n}\n";
     let l = load(&text);
     let at = |n| Some(line_of(&text, n));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         at("  chk"),
         "(VI_1) track script chk not found, ignoring..."
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         at("  tf"),
         "(VI_1) track file tf not found, ignoring..."
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         at("  tp"),
         "(VI_1) track process tp not found, ignoring..."
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         at("  bf"),
         "(VI_1) track bfd bf not found, ignoring..."
@@ -245,9 +225,9 @@ fn track_weights_of_254_become_253() {
     );
     let l = load(&text);
     let msg = "weight for chk cannot be +/-254. Setting to +/-253";
-    assert!(error_at(&l, Some(line_of(&text, "chk weight")), msg));
+    assert!(error_located(&l, Some(line_of(&text, "chk weight")), msg));
     let msg = "(VI_1) weight for eth1 cannot be +/-254. Setting to +/-253";
-    assert!(error_at(&l, Some(line_of(&text, "eth1 weight")), msg));
+    assert!(error_located(&l, Some(line_of(&text, "eth1 weight")), msg));
     let v = &l.config.vrrp.instances[0];
     assert_eq!(v.track_scripts[0].weight, Some(-253));
     assert_eq!(v.track_interfaces[0].weight, 253);
@@ -267,7 +247,7 @@ fn track_interface_errors() {
         .message
         .contains("(VI_1) tracked interface eth8 doesn't exist"));
     let msg = "(VI_1) unknown track_interace eth1 weight option bogus - ignoring";
-    assert!(error_at(&l, Some(line_of(&text, "bogus")), msg));
+    assert!(error_located(&l, Some(line_of(&text, "bogus")), msg));
 }
 
 #[test]
@@ -276,7 +256,7 @@ fn track_names_are_one_per_line() {
     let text = with_instance(before, " track_file {\n  tf tf2\n }");
     let l = load(&text);
     let msg = "(VI_1) unknown track file option tf2 - ignoring";
-    assert!(error_at(&l, Some(line_of(&text, "  tf tf2")), msg));
+    assert!(error_located(&l, Some(line_of(&text, "  tf tf2")), msg));
 }
 
 #[test]
@@ -297,7 +277,7 @@ fn track_group_names_instances_for_static_addresses() {
         l.config.vrrp.static_addresses[0].track_group.as_deref(),
         Some("TG")
     );
-    assert!(error_at(&l, Some(8), "track_group NOPE not found"));
+    assert!(error_located(&l, Some(8), "track_group NOPE not found"));
     assert_eq!(problems(&l).len(), 1);
 }
 
@@ -312,17 +292,17 @@ fn track_options_follow_keepalived() {
     let l = load(&text);
     let at = |n: &str| Some(line_of(&text, n));
     let msg = "(VI_1) unknown track_script chk weight option no_reverse - ignoring";
-    assert!(error_at(&l, at("no_reverse"), msg));
+    assert!(error_located(&l, at("no_reverse"), msg));
     let msg = "(VI_1) duplicate track_script chk - ignoring";
-    assert!(error_at(&l, Some(line_of(&text, "no_reverse") + 1), msg));
+    assert!(error_located(&l, Some(line_of(&text, "no_reverse") + 1), msg));
     let msg = "(VI_1) unknown track process option noreverse - ignoring";
-    assert!(error_at(&l, at("tp noreverse"), msg));
+    assert!(error_located(&l, at("tp noreverse"), msg));
     let msg = "(VI_1) unknown track_interface eth1 option reverse - ignoring";
-    assert!(error_at(&l, at("eth1 reverse"), msg));
+    assert!(error_located(&l, at("eth1 reverse"), msg));
     let msg = "(VI_1) unknown track_interace eth2 weight option noreverse - ignoring";
-    assert!(error_at(&l, at("eth2 weight"), msg));
+    assert!(error_located(&l, at("eth2 weight"), msg));
     let msg = "(VI_1) duplicate track_interface eth1 - ignoring";
-    assert!(error_at(&l, Some(line_of(&text, "eth2 weight") + 1), msg));
+    assert!(error_located(&l, Some(line_of(&text, "eth2 weight") + 1), msg));
     let v = &l.config.vrrp.instances[0];
     assert_eq!(v.track_scripts.len(), 1);
     assert_eq!(
@@ -336,13 +316,13 @@ fn track_options_follow_keepalived() {
 #[test]
 fn interface_up_down_delays_and_linkbeat_interfaces() {
     let l = load("linkbeat_interfaces {\n eth0\n eth9\n}\ninterface_up_down_delays {\n eth0 0.5\n eth1 1 2\n eth2 256\n eth9 1\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(3),
         "unknown interface eth9 specified for linkbeat interface"
     ));
-    assert!(error_at(&l, Some(8), "number '256' outside range [0, 255]"));
-    assert!(error_at(
+    assert!(error_located(&l, Some(8), "number '256' outside range [0, 255]"));
+    assert!(error_located(
         &l,
         Some(9),
         "unknown interface eth9 specified for up/down delay"
@@ -363,28 +343,28 @@ fn interface_up_down_delays_and_linkbeat_interfaces() {
 #[test]
 fn track_file_and_process_errors() {
     let l = load("track_file tf {\n weight 3\n}\ntrack_file tf2 {\n file /tmp/x\n weight 300\n init_file abc\n}\nvrrp_track_process tp {\n weight 3\n}\nvrrp_track_process tp2 {\n process x\n quorum 3\n quorum_max 2\n param_match bogus\n}\n");
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(1),
         "No file set for track_file tf - ignoring"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(6),
         "number '300' outside range [-254, 254]"
     ));
-    assert!(error_at(&l, Some(7), "Unknown track file init option abc"));
-    assert!(error_at(
+    assert!(error_located(&l, Some(7), "Unknown track file init option abc"));
+    assert!(error_located(
         &l,
         Some(9),
         "track process 'tp' process name not specified"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(15),
         "quorum_max is less than quorum - ignoring"
     ));
-    assert!(error_at(
+    assert!(error_located(
         &l,
         Some(16),
         "Invalid param_match type bogus - ignoring"
