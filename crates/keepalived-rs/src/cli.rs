@@ -147,7 +147,8 @@ impl Cli {
 fn parse_facility(s: &str) -> Result<String, String> {
     let ok = matches!(s, "user" | "daemon")
         || (s.len() == 1 && s.as_bytes()[0].is_ascii_digit() && s <= "7")
-        || s.strip_prefix("local").is_some_and(|n| n.len() == 1 && ("0"..="7").contains(&n));
+        || s.strip_prefix("local")
+            .is_some_and(|n| n.len() == 1 && ("0"..="7").contains(&n));
     if ok {
         Ok(s.to_owned())
     } else {
@@ -194,17 +195,30 @@ pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
         (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
         (cli.dont_release_ipvs, "-I/--dont-release-ipvs (IPVS)"),
         (cli.genhash, "-T/--genhash"),
-        (cli.checkers_pid.is_some(), "-c/--checkers_pid (health checkers)"),
+        (
+            cli.checkers_pid.is_some(),
+            "-c/--checkers_pid (health checkers)",
+        ),
         (cli.address_monitoring, "-a/--address-monitoring"),
         (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
         (cli.snmp, "-x/--snmp (SNMP)"),
-        (cli.snmp_agent_socket.is_some(), "-A/--snmp-agent-socket (SNMP)"),
+        (
+            cli.snmp_agent_socket.is_some(),
+            "-A/--snmp-agent-socket (SNMP)",
+        ),
         (cli.namespace.is_some(), "-s/--namespace"),
-        (cli.core_dump || cli.core_dump_pattern.is_some(), "-m/-M core dumps"),
+        (
+            cli.core_dump || cli.core_dump_pattern.is_some(),
+            "-m/-M core dumps",
+        ),
         (cli.metrics_address.is_some(), "--metrics-address"),
         (cli.no_ipvs, "--no-ipvs"),
     ];
-    table.iter().filter(|(set, _)| *set).map(|(_, n)| *n).collect()
+    table
+        .iter()
+        .filter(|(set, _)| *set)
+        .map(|(_, n)| *n)
+        .collect()
 }
 
 /// keepalived 2.2.7's `--help` text, with our additions at the end.
@@ -266,8 +280,17 @@ mod tests {
 
     #[test]
     fn file_forms_like_getopt() {
-        for args in [&["-f", "a.conf"][..], &["-fa.conf"], &["--use-file=a.conf"], &["--use-file", "a.conf"]] {
-            assert_eq!(parse(args).config_file(), PathBuf::from("a.conf"), "{args:?}");
+        for args in [
+            &["-f", "a.conf"][..],
+            &["-fa.conf"],
+            &["--use-file=a.conf"],
+            &["--use-file", "a.conf"],
+        ] {
+            assert_eq!(
+                parse(args).config_file(),
+                PathBuf::from("a.conf"),
+                "{args:?}"
+            );
         }
         assert_eq!(parse(&[]).config_file(), PathBuf::from(DEFAULT_CONFIG));
     }
@@ -293,7 +316,14 @@ mod tests {
 
     #[test]
     fn pid_files_keep_keepalived_spellings() {
-        let c = parse(&["--vrrp_pid=/r", "--checkers_pid", "/c", "-p", "/p", "--bfd_pid=/b"]);
+        let c = parse(&[
+            "--vrrp_pid=/r",
+            "--checkers_pid",
+            "/c",
+            "-p",
+            "/p",
+            "--bfd_pid=/b",
+        ]);
         assert_eq!(c.vrrp_pid, Some(PathBuf::from("/r")));
         assert_eq!(c.checkers_pid, Some(PathBuf::from("/c")));
         assert_eq!(c.pid, Some(PathBuf::from("/p")));
@@ -303,10 +333,41 @@ mod tests {
     #[test]
     fn every_flag_parses() {
         let c = parse(&[
-            "-P", "-C", "-B", "--all", "-l", "-D", "-S", "local3", "-G", "-u", "022", "-X", "-V",
-            "-I", "-R", "-n", "-d", "-T", "-a", "-x", "-A", "/s", "-s", "ns1", "-m", "-M", "-e",
-            "-i", "node1", "--signum=STOP", "-v", "-h", "--no-ipvs",
-            "--metrics-address", "127.0.0.1:9165",
+            "-P",
+            "-C",
+            "-B",
+            "--all",
+            "-l",
+            "-D",
+            "-S",
+            "local3",
+            "-G",
+            "-u",
+            "022",
+            "-X",
+            "-V",
+            "-I",
+            "-R",
+            "-n",
+            "-d",
+            "-T",
+            "-a",
+            "-x",
+            "-A",
+            "/s",
+            "-s",
+            "ns1",
+            "-m",
+            "-M",
+            "-e",
+            "-i",
+            "node1",
+            "--signum=STOP",
+            "-v",
+            "-h",
+            "--no-ipvs",
+            "--metrics-address",
+            "127.0.0.1:9165",
         ]);
         assert_eq!(c.umask, Some(0o22));
         assert_eq!(c.core_dump_pattern.as_deref(), Some("core"));

@@ -39,7 +39,10 @@ pub fn config_test(cli: &Cli) -> ExitCode {
         Some(path) => match std::fs::File::create(&path) {
             Ok(f) => Box::new(f),
             Err(e) => {
-                eprintln!("Unable to open config-test log file {}: {e}", path.display());
+                eprintln!(
+                    "Unable to open config-test log file {}: {e}",
+                    path.display()
+                );
                 return ExitCode::from(1);
             }
         },
@@ -53,7 +56,7 @@ pub fn config_test(cli: &Cli) -> ExitCode {
     exit(code)
 }
 
-/// The daemon: reads the configuration, then runs the subsystems.
+/// The daemon: reads the configuration, then runs the VRRP subsystem in the foreground.
 pub fn daemon(cli: &Cli) -> ExitCode {
     let host = SystemHost;
     let opts = read_options(cli, &host);
@@ -64,12 +67,28 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     if cli.dump_conf {
         eprintln!("{:#?}", loaded.config);
     }
-    eprintln!("keepalived-rs: the VRRP daemon is not available in this build yet");
-    ExitCode::from(2)
+    if let Some(pid) = &cli.pid {
+        if let Err(e) = std::fs::write(pid, format!("{}\n", std::process::id())) {
+            eprintln!("Unable to write pid file {}: {e}", pid.display());
+        }
+    }
+    if !cli.dont_fork {
+        eprintln!("keepalived-rs: running in the foreground (forking is not implemented yet)");
+    }
+    let code = match keepalived_daemon::run(&loaded.config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("keepalived-rs: {e}");
+            ExitCode::from(2)
+        }
+    };
+    if let Some(pid) = &cli.pid {
+        let _ = std::fs::remove_file(pid);
+    }
+    code
 }
 
 /// `demo`: the two-router failover demo.
 pub fn demo(_cli: &Cli) -> ExitCode {
-    eprintln!("keepalived-rs: the demo is not available in this build yet");
-    ExitCode::from(2)
+    exit(keepalived_daemon::demo::run())
 }

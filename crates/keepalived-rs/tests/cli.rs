@@ -55,9 +55,20 @@ fn signum_prints_keepalived_numbers() {
 
 #[test]
 fn exit_codes_of_help_version_and_unknown_options_match() {
-    for args in [&["-v"][..], &["--version"], &["-h"], &["--help"], &["--bogus"], &["-Z"]] {
+    for args in [
+        &["-v"][..],
+        &["--version"],
+        &["-h"],
+        &["--help"],
+        &["--bogus"],
+        &["-Z"],
+    ] {
         let ours = run(OURS, args).status.code();
-        let want = if args[0] == "--bogus" || args[0] == "-Z" { 1 } else { 0 };
+        let want = if args[0] == "--bogus" || args[0] == "-Z" {
+            1
+        } else {
+            0
+        };
         assert_eq!(ours, Some(want), "{args:?}");
         if let Some(k) = keepalived() {
             assert_eq!(ours, run(k, args).status.code(), "{args:?}");
@@ -86,11 +97,18 @@ fn config_test_writes_to_the_named_log_file() {
     let log = dir.join("t.log");
     let out = run(
         OURS,
-        &[&format!("--config-test={}", log.display()), "-f", conf.to_str().unwrap()],
+        &[
+            &format!("--config-test={}", log.display()),
+            "-f",
+            conf.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(5));
     assert!(out.stderr.is_empty());
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("k.conf:2: error: Unknown keyword 'no_such_keyword'"), "{text}");
+    assert!(
+        text.contains("k.conf:2: error: Unknown keyword 'no_such_keyword'"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

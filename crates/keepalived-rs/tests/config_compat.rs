@@ -22,7 +22,10 @@ fn read_tsv(path: &Path) -> Verdicts {
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            Some((f.first()?.to_string(), (f.get(1)?.parse().ok()?, f.get(2)?.to_string())))
+            Some((
+                f.first()?.to_string(),
+                (f.get(1)?.parse().ok()?, f.get(2)?.to_string()),
+            ))
         })
         .collect()
 }
@@ -37,7 +40,11 @@ fn run_corpus(binary: &Path, out: &Path) -> Verdicts {
         .stdout(std::process::Stdio::null())
         .status()
         .expect("run-keepalived.sh runs");
-    assert!(status.success(), "run-keepalived.sh failed for {}", binary.display());
+    assert!(
+        status.success(),
+        "run-keepalived.sh failed for {}",
+        binary.display()
+    );
     read_tsv(&out.join("expected.tsv"))
 }
 
@@ -92,5 +99,9 @@ fn config_test_verdicts_match_keepalived() {
         eprintln!("  line: {l}");
     }
     assert!(wrong.is_empty(), "verdicts differ:\n{}", wrong.join("\n"));
-    assert!(lines_missed.is_empty(), "offending line not named:\n{}", lines_missed.join("\n"));
+    assert!(
+        lines_missed.is_empty(),
+        "offending line not named:\n{}",
+        lines_missed.join("\n")
+    );
 }

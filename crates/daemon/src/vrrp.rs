@@ -1,0 +1,196 @@
+//! The VRRP event loop: one current-thread runtime, one receive socket per interface, one
+//! timer (the earliest wake-up of all machines), netlink link monitoring and signals.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use keepalived_conf::Config;
+use keepalived_net::announce::Announcer;
+use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpSendV4};
+use keepalived_net::{NetEvent, NetMonitor, Netlink};
+use keepalived_vrrp::machine::Event;
+use keepalived_vrrp::wire::{self, DecodeOptions};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use crate::instance::{Instance, Link};
+use crate::log;
+
+/// Why the VRRP daemon could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The runtime, a socket or netlink could not be set up.
+    #[error("{0}")]
+    Setup(String),
+}
+
+fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_ {
+    move |e| DaemonError::Setup(format!("{what}: {e}"))
+}
+
+/// Runs every `vrrp_instance` of `config` until SIGTERM or SIGINT, then stops them the way
+/// keepalived does (priority-0 advert, VIPs removed).
+pub fn run(config: &Config) -> Result<(), DaemonError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(setup("runtime"))?;
+    rt.block_on(run_async(config))
+}
+
+struct Packet {
+    ifindex: u32,
+    bytes: Vec<u8>,
+}
+
+async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
+    let info = netlink
+        .link_by_name(name)
+        .await
+        .map_err(setup("interface lookup"))?
+        .ok_or_else(|| DaemonError::Setup(format!("interface {name} does not exist")))?;
+    let primary = netlink
+        .primary_ipv4(info.index)
+        .await
+        .map_err(setup("address lookup"))?
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+    let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
+    let announcer =
+        Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
+    Ok(Link {
+        ifindex: info.index,
+        primary,
+        sender: Arc::new(sender),
+        announcer: Arc::new(announcer),
+    })
+}
+
+fn spawn_receiver(sock: VrrpRecvV4, ifindex: u32, tx: mpsc::Sender<Packet>) {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 2048];
+        loop {
+            match sock.recv(&mut buf).await {
+                Ok(r) => {
+                    let pkt = Packet {
+                        ifindex,
+                        bytes: buf[..r.len.min(buf.len())].to_vec(),
+                    };
+                    if tx.send(pkt).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    log::info(format!("receive error: {e}"));
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+}
+
+async fn run_async(config: &Config) -> Result<(), DaemonError> {
+    let netlink = Netlink::new().map_err(setup("netlink"))?;
+    let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
+    let (tx, mut rx) = mpsc::channel::<Packet>(1024);
+    let mut links: HashMap<String, Arc<Link>> = HashMap::new();
+    let mut instances: Vec<Instance> = Vec::new();
+    let now = Instant::now();
+    for conf in &config.vrrp.instances {
+        let Some(ifname) = conf.interface.clone() else {
+            log::info(format!(
+                "({}) no interface: instance not started",
+                conf.name
+            ));
+            continue;
+        };
+        let link = match links.get(&ifname) {
+            Some(l) => l.clone(),
+            None => {
+                let l = Arc::new(open_link(&netlink, &ifname).await?);
+                let recv = VrrpRecvV4::multicast(l.ifindex, &ifname)
+                    .map_err(setup("VRRP receive socket"))?;
+                spawn_receiver(recv, l.ifindex, tx.clone());
+                links.insert(ifname.clone(), l.clone());
+                l
+            }
+        };
+        if let Some(IpAddr::V4(src)) = conf.src_ip {
+            if !conf.unicast_peers.is_empty() {
+                let recv = VrrpRecvV4::unicast(src, Some(&ifname))
+                    .map_err(setup("VRRP unicast receive socket"))?;
+                spawn_receiver(recv, link.ifindex, tx.clone());
+            }
+        }
+        match Instance::new(conf, &config.global, link, now) {
+            Ok(i) => instances.push(i),
+            Err(e) => log::info(format!("({}) not started: {e}", conf.name)),
+        }
+    }
+    let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
+    let opts = DecodeOptions::default();
+    log::info(format!(
+        "Starting VRRP with {} instance(s)",
+        instances.len()
+    ));
+    loop {
+        for i in instances.iter_mut() {
+            i.run_actions(&netlink).await;
+        }
+        let next = instances
+            .iter()
+            .filter_map(|i| i.machine.poll_timeout())
+            .min();
+        let sleep = async {
+            match next {
+                Some(t) => tokio::time::sleep_until(t.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = sleep => {
+                let now = Instant::now();
+                for i in instances.iter_mut() {
+                    i.machine.handle_timeout(now);
+                }
+            }
+            Some(pkt) = rx.recv() => {
+                let now = Instant::now();
+                if let Ok(advert) = wire::decode_ipv4(&pkt.bytes, &opts) {
+                    for i in instances.iter_mut().filter(|i| {
+                        i.vrid() == advert.repr.vrid && i.link.ifindex == pkt.ifindex
+                    }) {
+                        i.receive(&advert, now);
+                    }
+                }
+            }
+            Some(ev) = monitor.recv() => {
+                let now = Instant::now();
+                let (ifindex, event) = match ev {
+                    NetEvent::LinkUp { ifindex, .. } => (ifindex, Event::InterfaceUp),
+                    NetEvent::LinkDown { ifindex, .. } => (ifindex, Event::InterfaceDown),
+                    NetEvent::LinkDeleted { ifindex } => (ifindex, Event::InterfaceDown),
+                    _ => continue,
+                };
+                for i in instances.iter_mut().filter(|i| i.link.ifindex == ifindex) {
+                    i.machine.handle_event(now, event);
+                }
+            }
+            _ = sighup.recv() => {
+                log::info("Reload (SIGHUP) is not implemented yet; keeping the running configuration");
+            }
+            _ = sigterm.recv() => break,
+            _ = sigint.recv() => break,
+        }
+    }
+    log::info("Stopping");
+    let now = Instant::now();
+    for i in instances.iter_mut() {
+        i.machine.handle_event(now, Event::Shutdown);
+        i.run_actions(&netlink).await;
+    }
+    Ok(())
+}
