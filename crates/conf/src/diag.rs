@@ -231,7 +231,13 @@ impl Diagnostics {
         keyword: Option<&str>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.add(Severity::Warning, ErrorClass::Warning, loc, keyword, message)
+        self.add(
+            Severity::Warning,
+            ErrorClass::Warning,
+            loc,
+            keyword,
+            message,
+        )
     }
 
     fn add(

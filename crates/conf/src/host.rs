@@ -93,7 +93,9 @@ impl Host for SystemHost {
         let groups = std::fs::read_to_string("/etc/group").ok()?;
         groups.lines().find_map(|l| {
             let f: Vec<&str> = l.split(':').collect();
-            (f.len() >= 3 && f[0] == name).then(|| f[2].parse().ok()).flatten()
+            (f.len() >= 3 && f[0] == name)
+                .then(|| f[2].parse().ok())
+                .flatten()
         })
     }
 
@@ -117,7 +119,9 @@ impl FixedHost {
     /// A host with interfaces `lo` and `eth0`..`eth3`, node name `node1`.
     pub fn lab() -> Self {
         FixedHost {
-            interfaces: ["lo", "eth0", "eth1", "eth2", "eth3"].map(String::from).to_vec(),
+            interfaces: ["lo", "eth0", "eth1", "eth2", "eth3"]
+                .map(String::from)
+                .to_vec(),
             node: "node1".into(),
         }
     }

@@ -34,7 +34,8 @@ impl Node {
     /// `unicast_peer { a b \n c }`.
     pub fn block_words(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.children().iter().flat_map(|n| {
-            std::iter::once((n.keyword.as_str(), n)).chain(n.args.iter().map(move |a| (a.as_str(), n)))
+            std::iter::once((n.keyword.as_str(), n))
+                .chain(n.args.iter().map(move |a| (a.as_str(), n)))
         })
     }
 }
@@ -58,13 +59,17 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
     let mut last_was_keyword = false;
     let mut depth_reported = false;
     for line in lines {
-        let LogicalLine { mut words, raw, loc } = line;
+        let LogicalLine {
+            mut words,
+            raw,
+            loc,
+        } = line;
         match words.as_slice() {
             [w] if w == "{" => {
                 let depth = stack.len();
                 let top = stack.last_mut().expect("stack never empty");
-                let can_open = last_was_keyword
-                    && top.nodes.last().is_some_and(|n| n.block.is_none());
+                let can_open =
+                    last_was_keyword && top.nodes.last().is_some_and(|n| n.block.is_none());
                 let owner_loc = can_open
                     .then(|| top.nodes.last().map(|n| n.loc.clone()))
                     .flatten();
@@ -80,7 +85,12 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
                     }
                     depth_reported = true;
                     diags
-                        .error(ErrorClass::General, Some(&loc), None, "blocks nested too deeply")
+                        .error(
+                            ErrorClass::General,
+                            Some(&loc),
+                            None,
+                            "blocks nested too deeply",
+                        )
                         .accepted(format!("at most {} levels", limits.max_block_depth));
                 } else if !can_open {
                     diags.error(
@@ -99,7 +109,12 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
             }
             [w] if w == "}" => {
                 if stack.len() == 1 {
-                    diags.error(ErrorClass::UnexpectedEob, Some(&loc), None, "Extra '}' found");
+                    diags.error(
+                        ErrorClass::UnexpectedEob,
+                        Some(&loc),
+                        None,
+                        "Extra '}' found",
+                    );
                 } else {
                     close(&mut stack);
                 }

@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use keepalived_conf::ErrorClass;
 
-
-
 #[test]
 fn defaults() {
     let l = load("bfd_instance B1 {\n neighbor_ip 10.0.0.1\n}\nbfd_instance B6 {\n neighbour_ip fd00::1\n}\n");

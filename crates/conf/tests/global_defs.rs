@@ -10,19 +10,16 @@ use std::time::Duration;
 use keepalived_conf::model::{GlobalDefs, LvsFlushOnStop, RxBufsPolicy};
 use keepalived_conf::{ErrorClass, Loaded};
 
-
 /// `global_defs { body }` (body starts on line 2).
 fn global(body: &str) -> Loaded {
     load(&format!("global_defs {{\n{body}\n}}\n"))
 }
-
 
 fn clean(body: &str) -> GlobalDefs {
     let l = global(body);
     assert!(l.diagnostics.is_empty(), "{:?}", problems(&l));
     l.config.global
 }
-
 
 #[test]
 fn defaults_are_keepalived_s() {

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use keepalived_conf::ErrorClass;
 
-
 #[test]
 fn root_daemon_keywords() {
     let l = load("net_namespace blue\nnet_namespace_ipvs\nnamespace_with_ipsets\ninstance i1\nuse_pid_dir\nlinkbeat_use_polling\nchild_wait_time 9\n");

@@ -8,8 +8,6 @@ use std::net::{IpAddr, Ipv4Addr};
 use keepalived_conf::model::{Broadcast, IpAddressSpec, IpFamily, PreferredLifetime, Scope};
 use keepalived_conf::{ErrorClass, Loaded};
 
-
-
 /// `static_ipaddress` with one address per line; line N of `lines` is line N+1 of the file.
 fn statics(lines: &[&str]) -> Loaded {
     load(&format!("static_ipaddress {{\n{}\n}}\n", lines.join("\n")))

@@ -10,8 +10,6 @@ use keepalived_conf::model::{
 };
 use keepalived_conf::{ErrorClass, Loaded};
 
-
-
 /// `static_routes` with one route per line; `lines[i]` is on line i+2.
 fn routes(lines: &[&str]) -> Loaded {
     load(&format!("static_routes {{\n{}\n}}\n", lines.join("\n")))

@@ -3,11 +3,8 @@
 mod common;
 use common::*;
 
-
 use keepalived_conf::model::{IpFamily, Range, Rule, RuleAction, RTPROT_KEEPALIVED};
 use keepalived_conf::Loaded;
-
-
 
 /// `static_rules` with one rule per line; `lines[i]` is on line i+2.
 fn rules(lines: &[&str]) -> Loaded {

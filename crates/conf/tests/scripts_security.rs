@@ -49,7 +49,6 @@ impl Drop for TempDir {
     }
 }
 
-
 /// global_defs with `global`, a vrrp_script running `script`, and an instance tracking it
 /// (with `extra` in the instance).
 fn config(global: &str, script: &str, extra: &str) -> String {

@@ -9,9 +9,6 @@ use std::time::Duration;
 use keepalived_conf::model::{AuthType, InitialState, IpFamily, VrrpInstance};
 use keepalived_conf::{ErrorClass, Loaded};
 
-
-
-
 /// An instance with the given lines inside, plus interface/VRID/VIP unless overridden.
 fn inst(body: &str) -> String {
     format!("vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 51\n{body}\n virtual_ipaddress {{\n  10.0.0.5/24\n }}\n}}\n")
@@ -105,7 +102,11 @@ fn priority_range_is_1_to_255() {
 #[test]
 fn virtual_router_id_range_and_absence() {
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 256\n virtual_ipaddress {\n 10.0.0.5\n }\n}\n");
-    assert!(error_located(&l, Some(3), "number '256' outside range [1, 255]"));
+    assert!(error_located(
+        &l,
+        Some(3),
+        "number '256' outside range [1, 255]"
+    ));
     assert!(error_located(
         &l,
         Some(1),
@@ -236,7 +237,11 @@ fn advert_int_range_and_rounding() {
         Duration::from_millis(40950)
     );
     let l = load(&inst(" version 3\n advert_int 0.015"));
-    assert!(error_located(&l, Some(1), "must be in units of 10ms - rounding"));
+    assert!(error_located(
+        &l,
+        Some(1),
+        "must be in units of 10ms - rounding"
+    ));
 }
 
 #[test]
@@ -244,7 +249,11 @@ fn version_is_2_or_3() {
     let l = load(&inst(" version 3"));
     assert_eq!(only(&l).version(&l.config.global), 3);
     let l = load(&inst(" version 4"));
-    assert!(error_located(&l, Some(4), "number '4' outside range [2, 3]"));
+    assert!(error_located(
+        &l,
+        Some(4),
+        "number '4' outside range [2, 3]"
+    ));
     assert_eq!(only(&l).version(&l.config.global), 2);
 }
 
@@ -425,7 +434,11 @@ fn bad_unicast_peers_are_skipped() {
         "Configuration error: VRRP instance[VI_1] malformed unicast peer address[bad]. Skipping..."
     ));
     assert!(error_located(&l, Some(7), "Configuration error: VRRP instance[VI_1] and unicast peer address[fd00::2] MUST be of the same family !!! Skipping..."));
-    assert!(error_located(&l, Some(8), "number '300' outside range [0, 255]"));
+    assert!(error_located(
+        &l,
+        Some(8),
+        "number '300' outside range [0, 255]"
+    ));
     assert_eq!(only(&l).unicast_peers.len(), 1);
 }
 
@@ -522,11 +535,23 @@ fn other_flags_and_numbers() {
         Some("224.0.0.19".parse::<IpAddr>().unwrap())
     );
     let l = load(&inst(" debug 5"));
-    assert!(error_located(&l, Some(4), "number '5' outside range [0, 4]"));
+    assert!(error_located(
+        &l,
+        Some(4),
+        "number '5' outside range [0, 4]"
+    ));
     let l = load(&inst(" down_timer_adverts 101"));
-    assert!(error_located(&l, Some(4), "number '101' outside range [1, 100]"));
+    assert!(error_located(
+        &l,
+        Some(4),
+        "number '101' outside range [1, 100]"
+    ));
     let l = load(&inst(" unicast_ttl 256"));
-    assert!(error_located(&l, Some(4), "number '256' outside range [0, 255]"));
+    assert!(error_located(
+        &l,
+        Some(4),
+        "number '256' outside range [0, 255]"
+    ));
 }
 
 #[test]
@@ -549,7 +574,11 @@ fn an_instance_defined_twice_is_skipped() {
     let text = inst("") + &inst("");
     let l = load(&text);
     assert_eq!(l.config.vrrp.instances.len(), 1);
-    assert!(error_located(&l, Some(9), "vrrp instance VI_1 already defined"));
+    assert!(error_located(
+        &l,
+        Some(9),
+        "vrrp instance VI_1 already defined"
+    ));
 }
 
 #[test]
@@ -624,7 +653,11 @@ fn value_errors_follow_keepalived() {
     ));
     let msg = "(VI_1) min_ttl 20 > max_ttl 10 - all packets will be discarded";
     assert!(error_located(&l, Some(10), msg));
-    assert!(error_located(&l, Some(11), "(VI_1) bogus is missing a value"));
+    assert!(error_located(
+        &l,
+        Some(11),
+        "(VI_1) bogus is missing a value"
+    ));
     let v = only(&l);
     assert_eq!(v.notify.master.as_ref().unwrap().path(), "/bin/a");
     assert_eq!(

@@ -4,10 +4,7 @@
 mod common;
 use common::*;
 
-
 use keepalived_conf::{ErrorClass, Loaded, Severity};
-
-
 
 /// An error found once everything is read (keepalived names no line; we name the
 /// instance, group or tracker concerned).

@@ -9,9 +9,6 @@ use std::time::Duration;
 use keepalived_conf::model::ParamMatch;
 use keepalived_conf::ErrorClass;
 
-
-
-
 /// The 1-based line of the first line of `text` containing `needle`.
 fn line_of(text: &str, needle: &str) -> u32 {
     let i = text
@@ -294,7 +291,11 @@ fn track_options_follow_keepalived() {
     let msg = "(VI_1) unknown track_script chk weight option no_reverse - ignoring";
     assert!(error_located(&l, at("no_reverse"), msg));
     let msg = "(VI_1) duplicate track_script chk - ignoring";
-    assert!(error_located(&l, Some(line_of(&text, "no_reverse") + 1), msg));
+    assert!(error_located(
+        &l,
+        Some(line_of(&text, "no_reverse") + 1),
+        msg
+    ));
     let msg = "(VI_1) unknown track process option noreverse - ignoring";
     assert!(error_located(&l, at("tp noreverse"), msg));
     let msg = "(VI_1) unknown track_interface eth1 option reverse - ignoring";
@@ -302,7 +303,11 @@ fn track_options_follow_keepalived() {
     let msg = "(VI_1) unknown track_interace eth2 weight option noreverse - ignoring";
     assert!(error_located(&l, at("eth2 weight"), msg));
     let msg = "(VI_1) duplicate track_interface eth1 - ignoring";
-    assert!(error_located(&l, Some(line_of(&text, "eth2 weight") + 1), msg));
+    assert!(error_located(
+        &l,
+        Some(line_of(&text, "eth2 weight") + 1),
+        msg
+    ));
     let v = &l.config.vrrp.instances[0];
     assert_eq!(v.track_scripts.len(), 1);
     assert_eq!(
@@ -321,7 +326,11 @@ fn interface_up_down_delays_and_linkbeat_interfaces() {
         Some(3),
         "unknown interface eth9 specified for linkbeat interface"
     ));
-    assert!(error_located(&l, Some(8), "number '256' outside range [0, 255]"));
+    assert!(error_located(
+        &l,
+        Some(8),
+        "number '256' outside range [0, 255]"
+    ));
     assert!(error_located(
         &l,
         Some(9),
@@ -353,7 +362,11 @@ fn track_file_and_process_errors() {
         Some(6),
         "number '300' outside range [-254, 254]"
     ));
-    assert!(error_located(&l, Some(7), "Unknown track file init option abc"));
+    assert!(error_located(
+        &l,
+        Some(7),
+        "Unknown track file init option abc"
+    ));
     assert!(error_located(
         &l,
         Some(9),

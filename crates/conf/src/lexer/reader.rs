@@ -123,10 +123,7 @@ impl<'a> Reader<'a> {
             opts,
             limits: &opts.limits,
             diags,
-            defs: Definitions::new(
-                opts.config_id.clone().unwrap_or_default(),
-                opts.random_seed,
-            ),
+            defs: Definitions::new(opts.config_id.clone().unwrap_or_default(), opts.random_seed),
             out: Vec::new(),
             open_files: Vec::new(),
             files_read: 0,
@@ -163,7 +160,10 @@ impl<'a> Reader<'a> {
                 ErrorClass::General,
                 included_from,
                 Some("include"),
-                format!("too many configuration files (more than {})", self.limits.max_files),
+                format!(
+                    "too many configuration files (more than {})",
+                    self.limits.max_files
+                ),
             );
             self.stopped = true;
             return;
@@ -274,8 +274,16 @@ impl<'a> Reader<'a> {
         self.steps += 1;
         if self.steps > self.limits.max_lines.saturating_mul(2) {
             self.diags
-                .error(ErrorClass::General, Some(loc), None, "configuration too large")
-                .accepted(format!("at most {} lines after expansion", self.limits.max_lines));
+                .error(
+                    ErrorClass::General,
+                    Some(loc),
+                    None,
+                    "configuration too large",
+                )
+                .accepted(format!(
+                    "at most {} lines after expansion",
+                    self.limits.max_lines
+                ));
             self.stopped = true;
             return Next::Continue;
         }
@@ -289,7 +297,10 @@ impl<'a> Reader<'a> {
                     None,
                     "parameter/sequence expansion nested too deeply",
                 )
-                .accepted(format!("at most {} levels", self.limits.max_expansion_depth));
+                .accepted(format!(
+                    "at most {} levels",
+                    self.limits.max_expansion_depth
+                ));
             return Next::Continue;
         }
         loop {
@@ -369,7 +380,10 @@ impl<'a> Reader<'a> {
     fn replicate(&mut self, text: &str, loc: &Location, dir: &Path, depth: usize) {
         // The parameters of the head may themselves use definitions.
         let head_end = text.find(')').map_or(text.len(), |i| i + 1);
-        let head = match self.defs.substitute(&text[..head_end], self.limits.max_line_len, 100) {
+        let head = match self
+            .defs
+            .substitute(&text[..head_end], self.limits.max_line_len, 100)
+        {
             Ok(Some(s)) => s.text,
             _ => text[..head_end].to_owned(),
         };
@@ -378,10 +392,25 @@ impl<'a> Reader<'a> {
             Ok(r) => r,
             Err(e) => {
                 let (msg, acc) = match e {
-                    SeqError::Invalid(l) => (format!("Invalid ~SEQ/~LST specification '{l}'"), Some("~SEQ(var, start, step, end), ~SEQx(...) or ~LST(var, v1, v2, ...)".to_owned())),
-                    SeqError::BadValues(l) => (format!("Invalid ~SEQ values '{l}'"), Some("a non-zero step towards end".to_owned())),
-                    SeqError::NegativeHex(l) => (format!("~SEQx is only valid for positive numbers '{l}'"), None),
-                    SeqError::TooManyRounds(n) => (format!("~SEQ/~LST produces too many lines '{line}'"), Some(format!("at most {n} rounds"))),
+                    SeqError::Invalid(l) => (
+                        format!("Invalid ~SEQ/~LST specification '{l}'"),
+                        Some(
+                            "~SEQ(var, start, step, end), ~SEQx(...) or ~LST(var, v1, v2, ...)"
+                                .to_owned(),
+                        ),
+                    ),
+                    SeqError::BadValues(l) => (
+                        format!("Invalid ~SEQ values '{l}'"),
+                        Some("a non-zero step towards end".to_owned()),
+                    ),
+                    SeqError::NegativeHex(l) => (
+                        format!("~SEQx is only valid for positive numbers '{l}'"),
+                        None,
+                    ),
+                    SeqError::TooManyRounds(n) => (
+                        format!("~SEQ/~LST produces too many lines '{line}'"),
+                        Some(format!("at most {n} rounds")),
+                    ),
                 };
                 let d = self.diags.error(ErrorClass::General, Some(loc), None, msg);
                 if let Some(acc) = acc {
@@ -419,7 +448,8 @@ impl<'a> Reader<'a> {
         if files.is_empty() {
             let msg = format!("No config files matched '{pattern}'.");
             if checked || self.opts.all_config {
-                self.diags.error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
+                self.diags
+                    .error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
             } else {
                 self.diags.warning(Some(loc), Some(kw), msg);
             }
@@ -454,8 +484,16 @@ impl<'a> Reader<'a> {
         }
         if self.out.len() >= self.limits.max_lines {
             self.diags
-                .error(ErrorClass::General, Some(loc), None, "configuration too large")
-                .accepted(format!("at most {} lines after expansion", self.limits.max_lines));
+                .error(
+                    ErrorClass::General,
+                    Some(loc),
+                    None,
+                    "configuration too large",
+                )
+                .accepted(format!(
+                    "at most {} lines after expansion",
+                    self.limits.max_lines
+                ));
             self.stopped = true;
             return;
         }
@@ -526,8 +564,19 @@ mod tests {
     #[test]
     fn braces_stand_alone() {
         assert_eq!(
-            flat("vrrp_instance VI_1 {\n  virtual_ipaddress { 10.0.0.1 }\n}", None),
-            ["vrrp_instance VI_1", "{", "virtual_ipaddress", "{", "10.0.0.1", "}", "}"]
+            flat(
+                "vrrp_instance VI_1 {\n  virtual_ipaddress { 10.0.0.1 }\n}",
+                None
+            ),
+            [
+                "vrrp_instance VI_1",
+                "{",
+                "virtual_ipaddress",
+                "{",
+                "10.0.0.1",
+                "}",
+                "}"
+            ]
         );
     }
 
@@ -557,8 +606,14 @@ mod tests {
         assert_eq!(
             flat(text, None),
             [
-                "vrrp_instance VI_0", "{", "interface eth0", "}",
-                "vrrp_instance VI_1", "{", "interface eth1", "}"
+                "vrrp_instance VI_0",
+                "{",
+                "interface eth0",
+                "}",
+                "vrrp_instance VI_1",
+                "{",
+                "interface eth1",
+                "}"
             ]
         );
     }
@@ -605,8 +660,14 @@ mod tests {
         let out = read_config(&dir.join("main.conf"), &ReadOptions::default(), &mut diags);
         let words: Vec<String> = out.iter().map(|l| l.words.join(" ")).collect();
         let pwd = dir.canonicalize().unwrap().join("conf.d");
-        assert_eq!(words, ["a 1", "b 2", &format!("c {}", pwd.display()), "z 26"]);
-        let looped = diags.iter().find(|d| d.message.contains("include loop")).unwrap();
+        assert_eq!(
+            words,
+            ["a 1", "b 2", &format!("c {}", pwd.display()), "z 26"]
+        );
+        let looped = diags
+            .iter()
+            .find(|d| d.message.contains("include loop"))
+            .unwrap();
         assert!(looped.to_string().contains("included from"));
         assert_eq!(out[1].loc.path(), dir.join("conf.d/b.conf"));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -52,13 +52,21 @@ fn parse_seq(line: &str, rest: &str, hex: bool, max_rounds: u64) -> Result<Repli
     let inner = rest.strip_prefix('(').ok_or_else(invalid)?;
     let close = inner.find(')').ok_or_else(invalid)?;
     let args: Vec<&str> = inner[..close].split(',').map(str::trim).collect();
-    let var = args.first().copied().filter(|v| !v.is_empty()).ok_or_else(invalid)?;
+    let var = args
+        .first()
+        .copied()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(invalid)?;
     let nums = args[1..]
         .iter()
         .map(|n| parse_c_long(n).ok_or_else(invalid))
         .collect::<Result<Vec<i64>, _>>()?;
     let (start, step, end) = match nums[..] {
-        [end] => (if end < 0 { -1 } else { 1 }, if end < 1 { -1 } else { 1 }, end),
+        [end] => (
+            if end < 0 { -1 } else { 1 },
+            if end < 1 { -1 } else { 1 },
+            end,
+        ),
         [start, end] => (start, if start <= end { 1 } else { -1 }, end),
         [start, step, end] => {
             if step == 0 || (start < end && step < 0) || (start > end && step > 0) {
@@ -87,7 +95,9 @@ fn parse_seq(line: &str, rest: &str, hex: bool, max_rounds: u64) -> Result<Repli
     Ok(Replication {
         vars: vec![var.to_owned()],
         rounds,
-        rest: inner[close + 1..].trim_start_matches([' ', '\t']).to_owned(),
+        rest: inner[close + 1..]
+            .trim_start_matches([' ', '\t'])
+            .to_owned(),
     })
 }
 
@@ -97,7 +107,10 @@ fn parse_c_long(s: &str) -> Option<i64> {
         Some(d) => (true, d),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let v = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(h, 16).ok()?
     } else if digits.len() > 1 && digits.starts_with('0') {
         i64::from_str_radix(&digits[1..], 8).ok()?
@@ -146,7 +159,9 @@ fn parse_lst(line: &str, rest: &str, max_rounds: u64) -> Result<Replication, Seq
     Ok(Replication {
         vars,
         rounds,
-        rest: inner[close + 1..].trim_start_matches([' ', '\t']).to_owned(),
+        rest: inner[close + 1..]
+            .trim_start_matches([' ', '\t'])
+            .to_owned(),
     })
 }
 

@@ -31,8 +31,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records an error of `class` about `node`'s keyword.
-    pub fn error(&mut self, node: &Node, class: ErrorClass, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.error(class, Some(&node.loc), Some(&node.keyword), msg)
+    pub fn error(
+        &mut self,
+        node: &Node,
+        class: ErrorClass,
+        msg: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .error(class, Some(&node.loc), Some(&node.keyword), msg)
     }
 
     /// Records a general configuration error about `node`'s keyword.
@@ -43,7 +49,8 @@ impl<'a> Ctx<'a> {
     /// Records a warning about `node`'s keyword: keepalived logs it and goes on; `-t` does not
     /// count it.
     pub fn warn(&mut self, node: &Node, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags.warning(Some(&node.loc), Some(&node.keyword), msg)
+        self.diags
+            .warning(Some(&node.loc), Some(&node.keyword), msg)
     }
 
     /// Records an error at a location that is not a node (e.g. for cross-block checks).
