@@ -165,6 +165,7 @@ impl Instance {
             check_unicast_src: self.conf.check_unicast_src,
         };
         if let Err(e) = advert.validate(&exp, &mut self.ah) {
+            log::info(format!("({}) advert dropped: {e}", self.conf.name));
             if let Some(name) = e.counter_name() {
                 *self.drops.entry(name).or_default() += 1;
             }

@@ -6,9 +6,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use keepalived_conf::model::AuthType;
 use keepalived_conf::Config;
 use keepalived_net::announce::Announcer;
-use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpSendV4};
+use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpSendV4, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::Event;
 use keepalived_vrrp::wire::{self, DecodeOptions};
@@ -95,6 +96,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
     let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
     let (tx, mut rx) = mpsc::channel::<Packet>(1024);
     let mut links: HashMap<String, Arc<Link>> = HashMap::new();
+    let mut ah_links: std::collections::HashSet<String> = Default::default();
     let mut instances: Vec<Instance> = Vec::new();
     let now = Instant::now();
     for conf in &config.vrrp.instances {
@@ -116,9 +118,19 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
                 l
             }
         };
+        // Adverts authenticated with AH have IP protocol 51: they need their own sockets.
+        let uses_ah = conf
+            .effective_authentication(&config.global)
+            .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
+        let proto = if uses_ah { IPPROTO_AH } else { IPPROTO_VRRP };
+        if uses_ah && ah_links.insert(ifname.clone()) {
+            let recv = VrrpRecvV4::multicast_proto(link.ifindex, &ifname, IPPROTO_AH)
+                .map_err(setup("AH receive socket"))?;
+            spawn_receiver(recv, link.ifindex, tx.clone());
+        }
         if let Some(IpAddr::V4(src)) = conf.src_ip {
             if !conf.unicast_peers.is_empty() {
-                let recv = VrrpRecvV4::unicast(src, Some(&ifname))
+                let recv = VrrpRecvV4::unicast_proto(src, Some(&ifname), proto)
                     .map_err(setup("VRRP unicast receive socket"))?;
                 spawn_receiver(recv, link.ifindex, tx.clone());
             }

@@ -28,8 +28,16 @@ pub const VRRP_MCAST_V6: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12
 /// kernel computes (send) and verifies (receive) it, as keepalived does.
 const VRRP_CHECKSUM_OFFSET: libc::c_int = 6;
 
+/// IP protocol of IPsec AH: keepalived's adverts with `auth_type AH` carry it in the IPv4
+/// header, so they reach only a raw socket of this protocol.
+pub const IPPROTO_AH: i32 = 51;
+
 fn raw_socket(domain: Domain) -> Result<Socket> {
-    let s = Socket::new(domain, Type::RAW, Some(Protocol::from(IPPROTO_VRRP)))
+    raw_socket_proto(domain, IPPROTO_VRRP)
+}
+
+fn raw_socket_proto(domain: Domain, protocol: i32) -> Result<Socket> {
+    let s = Socket::new(domain, Type::RAW, Some(Protocol::from(protocol)))
         .map_err(NetError::io("open raw VRRP socket"))?;
     s.set_nonblocking(true)
         .map_err(NetError::io("set non-blocking"))?;
@@ -137,7 +145,13 @@ impl VrrpRecvV4 {
     /// unicast VRRP is not received here), SO_BINDTODEVICE `ifname`,
     /// IP_MULTICAST_ALL off.
     pub fn multicast(ifindex: u32, ifname: &str) -> Result<VrrpRecvV4> {
-        let s = raw_socket(Domain::IPV4)?;
+        Self::multicast_proto(ifindex, ifname, IPPROTO_VRRP)
+    }
+
+    /// [`VrrpRecvV4::multicast`] for IP protocol `protocol` ([`IPPROTO_AH`] for adverts
+    /// authenticated with AH).
+    pub fn multicast_proto(ifindex: u32, ifname: &str, protocol: i32) -> Result<VrrpRecvV4> {
+        let s = raw_socket_proto(Domain::IPV4, protocol)?;
         s.set_multicast_all_v4(false)
             .map_err(NetError::io("IP_MULTICAST_ALL"))?;
         s.join_multicast_v4_n(
@@ -154,7 +168,16 @@ impl VrrpRecvV4 {
     /// Unicast mode: bound to the local unicast address (`unicast_src_ip`) and,
     /// when given, to a device.
     pub fn unicast(local: Ipv4Addr, ifname: Option<&str>) -> Result<VrrpRecvV4> {
-        let s = raw_socket(Domain::IPV4)?;
+        Self::unicast_proto(local, ifname, IPPROTO_VRRP)
+    }
+
+    /// [`VrrpRecvV4::unicast`] for IP protocol `protocol`.
+    pub fn unicast_proto(
+        local: Ipv4Addr,
+        ifname: Option<&str>,
+        protocol: i32,
+    ) -> Result<VrrpRecvV4> {
+        let s = raw_socket_proto(Domain::IPV4, protocol)?;
         s.set_multicast_all_v4(false)
             .map_err(NetError::io("IP_MULTICAST_ALL"))?;
         s.bind(&SockAddr::from(SocketAddrV4::new(local, 0)))
