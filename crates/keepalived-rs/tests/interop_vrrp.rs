@@ -276,3 +276,82 @@ fn vrrpv2_unicast_with_keepalived() {
         Duration::from_secs(4),
     );
 }
+
+/// Hundreds of malformed or invalid adverts (garbage, truncated, bad checksum, wrong TTL,
+/// version, type, auth, address-count lies, all claiming priority 254) leave ours MASTER with no
+/// VIP gap; a valid higher-priority advert (keepalived at 200) makes ours release the VIP within
+/// one advert interval; when keepalived stops, ours takes the VIP back.
+#[test]
+fn bad_adverts_do_not_move_the_vip_but_a_valid_higher_priority_one_does() {
+    let test = "bad";
+    if !runnable(test) {
+        return;
+    }
+    let sender = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/labs/send-bad-adverts.py");
+    let (subnet, vrid) = (16, 66);
+    let mut lab = Lab::new(test, subnet);
+    let vip = format!("10.98.{subnet}.100");
+    lab.start(
+        "o",
+        OURS,
+        &config("ours", 150, vrid, subnet, 1, "    advert_int 1"),
+    );
+    lab.wait("ours MASTER", Duration::from_secs(10), || {
+        lab.holds("o", &vip)
+    });
+
+    let ns = lab.ns("t");
+    let flood = std::thread::spawn(move || {
+        let mut sent = 0;
+        for _ in 0..20 {
+            let ok = Command::new("ip")
+                .args(["netns", "exec", &ns, "python3"])
+                .arg(&sender)
+                .args([
+                    &format!("10.98.{subnet}.2"),
+                    &vrid.to_string(),
+                    &format!("10.98.{subnet}.100"),
+                    "60",
+                ])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "the bad-advert sender failed");
+            sent += 60;
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        sent
+    });
+    lab.stays(
+        "ours keeps the VIP under a flood of bad adverts",
+        Duration::from_secs(5),
+        || lab.holds("o", &vip),
+    );
+    let sent = flood.join().expect("flood thread");
+    assert!(sent >= 1200);
+
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &config("keepalived", 200, vrid, subnet, 2, "    advert_int 1"),
+    );
+    lab.wait(
+        "keepalived (200) takes the VIP",
+        Duration::from_secs(10),
+        || lab.holds("t", &vip),
+    );
+    lab.wait(
+        "ours releases within one advert interval",
+        Duration::from_millis(1200),
+        || !lab.holds("o", &vip),
+    );
+
+    let keepalived = lab.daemons.pop().expect("keepalived runs");
+    let _ = Command::new("kill")
+        .arg(keepalived.id().to_string())
+        .status();
+    lab.daemons.push(keepalived);
+    lab.wait("ours takes the VIP back", Duration::from_secs(6), || {
+        lab.holds("o", &vip)
+    });
+}
