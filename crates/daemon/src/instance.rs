@@ -1,13 +1,13 @@
 //! One VRRP instance at run time: its machine, its interface, its VIPs, and how its
 //! actions become packets, netlink requests and scripts.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use keepalived_conf::model::{AuthType, GlobalDefs, VrrpInstance};
 use keepalived_net::announce::Announcer;
-use keepalived_net::vrrp_socket::VrrpSendV4;
+use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
 use keepalived_net::{AddressSpec, Netlink};
 use keepalived_vrrp::machine::{self, Action, InstanceConfig, Machine, NotifyState};
 use keepalived_vrrp::wire::{
@@ -26,8 +26,12 @@ pub struct Link {
     pub ifindex: u32,
     /// Primary IPv4 address (the advert source unless configured).
     pub primary: Ipv4Addr,
+    /// Link-local IPv6 address (the source of IPv6 adverts).
+    pub link_local: Option<Ipv6Addr>,
     /// Sender of IPv4 adverts on this interface.
     pub sender: Arc<VrrpSendV4>,
+    /// Sender of IPv6 adverts on this interface, opened when an IPv6 instance needs it.
+    pub sender6: Option<Arc<VrrpSendV6>>,
     /// Sender of gratuitous ARPs on this interface.
     pub announcer: Arc<Announcer>,
 }
@@ -42,7 +46,7 @@ pub struct Instance {
     pub link: Arc<Link>,
     vrid: u8,
     version: u8,
-    src: Ipv4Addr,
+    src: IpAddr,
     auth: Auth,
     ah_key: Option<[u8; 8]>,
     ah: AhCounter,
@@ -50,6 +54,7 @@ pub struct Instance {
     vip_specs: Vec<AddressSpec>,
     vips: Vec<IpAddr>,
     vips4: Vec<Ipv4Addr>,
+    vips6: Vec<Ipv6Addr>,
     peers: Vec<UnicastPeer>,
     advert_int: Duration,
     /// Adverts dropped, by keepalived's counter name.
@@ -81,20 +86,32 @@ impl Instance {
     ) -> Result<Instance, SetupError> {
         let vrid = conf.vrid.ok_or("no virtual_router_id")?;
         let version = conf.version(global);
+        let ipv6 = conf
+            .virtual_ipaddresses
+            .first()
+            .is_some_and(|v| v.prefix.addr.is_ipv6())
+            || matches!(conf.src_ip, Some(IpAddr::V6(_)));
         let src = match conf.src_ip {
-            Some(IpAddr::V4(a)) => a,
-            Some(IpAddr::V6(_)) => return Err("IPv6 instances are not supported yet".into()),
-            None => link.primary,
+            Some(a) => a,
+            None if ipv6 => IpAddr::V6(
+                link.link_local
+                    .ok_or("no IPv6 link-local address on the interface")?,
+            ),
+            None => IpAddr::V4(link.primary),
         };
         let mut vips4 = Vec::new();
+        let mut vips6 = Vec::new();
         let mut vip_specs = Vec::new();
         for v in &conf.virtual_ipaddresses {
-            let IpAddr::V4(a) = v.prefix.addr else {
-                return Err("IPv6 virtual addresses are not supported yet".into());
-            };
-            vips4.push(a);
+            match v.prefix.addr {
+                IpAddr::V4(a) if !ipv6 => vips4.push(a),
+                IpAddr::V6(a) if ipv6 => vips6.push(a),
+                _ => return Err("virtual addresses of both families".into()),
+            }
             let mut spec = AddressSpec::new(link.ifindex, v.prefix.addr, v.prefix.len);
             spec.label = v.label.clone();
+            // A VIP must be usable at once: no duplicate address detection (as keepalived).
+            spec.nodad = v.nodad || ipv6;
             vip_specs.push(spec);
         }
         let advert_int = conf.advert_int(global);
@@ -105,7 +122,7 @@ impl Instance {
             } else {
                 machine::Version::V2
             },
-            IpAddr::V4(src),
+            src,
             conf.priority,
         );
         mc.advert_interval = advert_int;
@@ -138,12 +155,22 @@ impl Instance {
             ah: AhCounter::default(),
             ident: 0,
             vip_specs,
-            vips: vips4.iter().map(|a| IpAddr::V4(*a)).collect(),
+            vips: conf
+                .virtual_ipaddresses
+                .iter()
+                .map(|v| v.prefix.addr)
+                .collect(),
             vips4,
+            vips6,
             peers,
             advert_int,
             drops: Default::default(),
         })
+    }
+
+    /// Whether the instance runs over IPv6.
+    pub fn is_ipv6(&self) -> bool {
+        self.src.is_ipv6()
     }
 
     /// The VRID.
@@ -201,7 +228,12 @@ impl Instance {
             }
             Action::SendGratuitous { count } => {
                 for _ in 0..count {
-                    if let Err(e) = self.link.announcer.send_garp_batch(&self.vips4).await {
+                    let sent = self
+                        .link
+                        .announcer
+                        .send_burst(&self.vips4, &self.vips6, false)
+                        .await;
+                    if let Err(e) = sent {
                         log::info(format!("({}) gratuitous ARP failed: {e}", self.conf.name));
                         break;
                     }
@@ -252,48 +284,71 @@ impl Instance {
                 auth: self.auth,
             }
         };
+        let addresses = if self.src.is_ipv6() {
+            Addresses::V6(self.vips6.clone())
+        } else {
+            Addresses::V4(self.vips4.clone())
+        };
         let repr = Repr {
             vrid: self.vrid,
             priority,
             version,
-            addresses: Addresses::V4(self.vips4.clone()),
+            addresses,
         };
         // keepalived counts the IP identification up from 1 and skips 0.
         self.ident = self.ident.wrapping_add(1).max(1);
-        let dsts: Vec<Ipv4Addr> = if self.peers.is_empty() {
-            vec![wire::MCAST_GROUP4]
-        } else {
-            self.peers
-                .iter()
-                .filter_map(|p| match p.addr {
-                    IpAddr::V4(a) => Some(a),
-                    IpAddr::V6(_) => None,
-                })
-                .collect()
-        };
         if self.ah_key.is_some() {
             self.ah.seq_number = self.ah.seq_number.wrapping_add(1);
         }
+        let dsts: Vec<IpAddr> = if self.peers.is_empty() {
+            vec![if self.src.is_ipv6() {
+                IpAddr::V6(wire::MCAST_GROUP6)
+            } else {
+                IpAddr::V4(wire::MCAST_GROUP4)
+            }]
+        } else {
+            self.peers.iter().map(|p| p.addr).collect()
+        };
         for dst in dsts {
-            let mut params = Ipv4Emit::new(self.src, dst, self.ident);
-            if !self.peers.is_empty() {
-                params.ttl = self.conf.unicast_ttl;
-            }
-            if let Some(key) = self.ah_key {
-                params.ah = Some(AhEmit {
-                    key,
-                    seq_number: self.ah.seq_number,
-                    unicast: !self.peers.is_empty(),
-                });
-            }
-            match wire::emit_ipv4(&repr, &params) {
-                Ok(pkt) => {
-                    if let Err(e) = self.link.sender.send(&pkt, dst).await {
-                        log::info(format!("({}) sending advert failed: {e}", self.conf.name));
-                    }
-                }
-                Err(e) => log::info(format!("({}) cannot build advert: {e:?}", self.conf.name)),
+            let sent = match (self.src, dst) {
+                (IpAddr::V4(src), IpAddr::V4(dst)) => self.send_v4(&repr, src, dst).await,
+                (IpAddr::V6(src), IpAddr::V6(dst)) => self.send_v6(&repr, src, dst).await,
+                _ => Err("advert source and destination families differ".into()),
+            };
+            if let Err(e) = sent {
+                log::info(format!("({}) sending advert failed: {e}", self.conf.name));
             }
         }
+    }
+
+    async fn send_v4(&self, repr: &Repr, src: Ipv4Addr, dst: Ipv4Addr) -> Result<(), String> {
+        let mut params = Ipv4Emit::new(src, dst, self.ident);
+        if !self.peers.is_empty() {
+            params.ttl = self.conf.unicast_ttl;
+        }
+        if let Some(key) = self.ah_key {
+            params.ah = Some(AhEmit {
+                key,
+                seq_number: self.ah.seq_number,
+                unicast: !self.peers.is_empty(),
+            });
+        }
+        let pkt = wire::emit_ipv4(repr, &params).map_err(|e| format!("{e:?}"))?;
+        self.link
+            .sender
+            .send(&pkt, dst)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    async fn send_v6(&self, repr: &Repr, src: Ipv6Addr, dst: Ipv6Addr) -> Result<(), String> {
+        let sender = self.link.sender6.as_ref().ok_or("no IPv6 send socket")?;
+        let payload = wire::emit_ipv6(repr, src, dst).map_err(|e| format!("{e:?}"))?;
+        sender
+            .send(&payload, dst, Some(src))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 }

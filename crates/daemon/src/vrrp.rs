@@ -9,7 +9,9 @@ use std::time::Instant;
 use keepalived_conf::model::AuthType;
 use keepalived_conf::Config;
 use keepalived_net::announce::Announcer;
-use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpSendV4, IPPROTO_AH, IPPROTO_VRRP};
+use keepalived_net::vrrp_socket::{
+    VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6, IPPROTO_AH, IPPROTO_VRRP,
+};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::Event;
 use keepalived_vrrp::wire::{self, DecodeOptions};
@@ -44,6 +46,8 @@ pub fn run(config: &Config) -> Result<(), DaemonError> {
 struct Packet {
     ifindex: u32,
     bytes: Vec<u8>,
+    /// For IPv6: source, destination and hop limit from the ancillary data.
+    v6: Option<(std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>)>,
 }
 
 async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
@@ -57,13 +61,21 @@ async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
         .await
         .map_err(setup("address lookup"))?
         .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+    let link_local = netlink
+        .link_local_ipv6(info.index)
+        .await
+        .map_err(setup("address lookup"))?;
     let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
+    // IPv6 may be disabled on the interface: then only IPv4 instances can run there.
+    let sender6 = VrrpSendV6::new(info.index, name).ok().map(Arc::new);
     let announcer =
         Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
     Ok(Link {
         ifindex: info.index,
         primary,
+        link_local,
         sender: Arc::new(sender),
+        sender6,
         announcer: Arc::new(announcer),
     })
 }
@@ -77,6 +89,32 @@ fn spawn_receiver(sock: VrrpRecvV4, ifindex: u32, tx: mpsc::Sender<Packet>) {
                     let pkt = Packet {
                         ifindex,
                         bytes: buf[..r.len.min(buf.len())].to_vec(),
+                        v6: None,
+                    };
+                    if tx.send(pkt).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    log::info(format!("receive error: {e}"));
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+}
+
+fn spawn_receiver6(sock: VrrpRecvV6, ifindex: u32, tx: mpsc::Sender<Packet>) {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 2048];
+        loop {
+            match sock.recv(&mut buf).await {
+                Ok(r) => {
+                    let dst = r.dst.unwrap_or(wire::MCAST_GROUP6);
+                    let pkt = Packet {
+                        ifindex,
+                        bytes: buf[..r.len.min(buf.len())].to_vec(),
+                        v6: Some((r.src, dst, r.hop_limit)),
                     };
                     if tx.send(pkt).await.is_err() {
                         return;
@@ -97,6 +135,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
     let (tx, mut rx) = mpsc::channel::<Packet>(1024);
     let mut links: HashMap<String, Arc<Link>> = HashMap::new();
     let mut ah_links: std::collections::HashSet<String> = Default::default();
+    let mut v6_links: std::collections::HashSet<String> = Default::default();
     let mut instances: Vec<Instance> = Vec::new();
     let now = Instant::now();
     for conf in &config.vrrp.instances {
@@ -135,8 +174,15 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
                 spawn_receiver(recv, link.ifindex, tx.clone());
             }
         }
-        match Instance::new(conf, &config.global, link, now) {
-            Ok(i) => instances.push(i),
+        match Instance::new(conf, &config.global, link.clone(), now) {
+            Ok(i) => {
+                if i.is_ipv6() && v6_links.insert(ifname.clone()) {
+                    let recv = VrrpRecvV6::multicast(link.ifindex, &ifname)
+                        .map_err(setup("VRRP IPv6 receive socket"))?;
+                    spawn_receiver6(recv, link.ifindex, tx.clone());
+                }
+                instances.push(i)
+            }
             Err(e) => log::info(format!("({}) not started: {e}", conf.name)),
         }
     }
@@ -171,7 +217,11 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
             }
             Some(pkt) = rx.recv() => {
                 let now = Instant::now();
-                if let Ok(advert) = wire::decode_ipv4(&pkt.bytes, &opts) {
+                let decoded = match pkt.v6 {
+                    Some((src, dst, hop)) => wire::decode_ipv6(&pkt.bytes, src, dst, hop, &opts),
+                    None => wire::decode_ipv4(&pkt.bytes, &opts),
+                };
+                if let Ok(advert) = decoded {
                     for i in instances.iter_mut().filter(|i| {
                         i.vrid() == advert.repr.vrid && i.link.ifindex == pkt.ifindex
                     }) {

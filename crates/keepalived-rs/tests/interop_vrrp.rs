@@ -94,17 +94,8 @@ impl Lab {
     }
 
     fn holds(&self, router: &str, vip: &str) -> bool {
-        ip(&[
-            "-n",
-            &self.ns(router),
-            "-4",
-            "-o",
-            "addr",
-            "show",
-            "dev",
-            "eth0",
-        ])
-        .contains(&format!("inet {vip}/"))
+        ip(&["-n", &self.ns(router), "-o", "addr", "show", "dev", "eth0"])
+            .contains(&format!(" {vip}/"))
     }
 
     fn logs(&self) -> String {
@@ -113,7 +104,12 @@ impl Lab {
             .map(|r| {
                 let text =
                     std::fs::read_to_string(self.dir.join(format!("{r}.log"))).unwrap_or_default();
-                format!("--- {r} ---\n{text}")
+                let addrs = Command::new("ip")
+                    .args(["-n", &self.ns(r), "-o", "addr", "show", "dev", "eth0"])
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                    .unwrap_or_default();
+                format!("--- {r} ---\n{text}--- {r} addresses ---\n{addrs}")
             })
             .collect()
     }
@@ -168,13 +164,26 @@ impl Drop for Lab {
 }
 
 fn config(name: &str, priority: u8, vrid: u8, subnet: u8, host: u8, extra: &str) -> String {
+    let vip = format!("10.98.{subnet}.100/24");
+    config_vip(name, priority, vrid, subnet, host, extra, &vip)
+}
+
+fn config_vip(
+    name: &str,
+    priority: u8,
+    vrid: u8,
+    subnet: u8,
+    host: u8,
+    extra: &str,
+    vip: &str,
+) -> String {
     let extra = extra
         .replace("@SELF@", &format!("10.98.{subnet}.{host}"))
         .replace("@PEER@", &format!("10.98.{subnet}.{}", 3 - host));
     format!(
         "global_defs {{\n    router_id {name}\n    vrrp_garp_master_delay 1\n}}\n\
          vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
-         priority {priority}\n{extra}\n    virtual_ipaddress {{\n        10.98.{subnet}.100/24\n    }}\n}}\n"
+         priority {priority}\n{extra}\n    virtual_ipaddress {{\n        {vip}\n    }}\n}}\n"
     )
 }
 
@@ -198,17 +207,30 @@ fn election_takeover_preemption(
     extra: &str,
     master_down: Duration,
 ) {
+    let vip = format!("10.98.{subnet}.100/24");
+    election_takeover_preemption_vip(test, subnet, vrid, extra, master_down, &vip);
+}
+
+fn election_takeover_preemption_vip(
+    test: &str,
+    subnet: u8,
+    vrid: u8,
+    extra: &str,
+    master_down: Duration,
+    vip_spec: &str,
+) {
     if !runnable(test) {
         return;
     }
     let mut lab = Lab::new(test, subnet);
-    let vip = format!("10.98.{subnet}.100");
+    let vip = vip_spec.split('/').next().unwrap_or(vip_spec).to_owned();
+    let theirs = config_vip("keepalived", 100, vrid, subnet, 2, extra, vip_spec);
+    lab.start("t", KEEPALIVED, &theirs);
     lab.start(
-        "t",
-        KEEPALIVED,
-        &config("keepalived", 100, vrid, subnet, 2, extra),
+        "o",
+        OURS,
+        &config_vip("ours", 150, vrid, subnet, 1, extra, vip_spec),
     );
-    lab.start("o", OURS, &config("ours", 150, vrid, subnet, 1, extra));
     let limit = master_down * 3 + Duration::from_secs(5);
     lab.wait("ours MASTER with the VIP", limit, || {
         lab.holds("o", &vip) && !lab.holds("t", &vip)
@@ -241,6 +263,18 @@ fn vrrpv3_advert_int_half_second_with_keepalived() {
         62,
         "    version 3\n    advert_int 0.5",
         Duration::from_secs(2),
+    );
+}
+
+#[test]
+fn vrrpv3_ipv6_with_keepalived() {
+    election_takeover_preemption_vip(
+        "v6",
+        17,
+        67,
+        "    version 3\n    advert_int 1",
+        Duration::from_secs(4),
+        "fd98:17::100/64",
     );
 }
 
