@@ -42,8 +42,10 @@ pub struct Instance {
     pub conf: VrrpInstance,
     /// The protocol state machine.
     pub machine: Machine,
-    /// The interface.
+    /// The interface adverts, VIPs and gratuitous ARPs go out on (the VMAC with use_vmac).
     pub link: Arc<Link>,
+    /// The interface adverts are received on and whose state it tracks (the base interface).
+    pub rx_ifindex: u32,
     vrid: u8,
     version: u8,
     src: IpAddr,
@@ -82,6 +84,7 @@ impl Instance {
         conf: &VrrpInstance,
         global: &GlobalDefs,
         link: Arc<Link>,
+        rx_ifindex: u32,
         now: Instant,
     ) -> Result<Instance, SetupError> {
         let vrid = conf.vrid.ok_or("no virtual_router_id")?;
@@ -147,6 +150,7 @@ impl Instance {
             conf: conf.clone(),
             machine: Machine::new(mc, now),
             link,
+            rx_ifindex,
             vrid,
             version,
             src,

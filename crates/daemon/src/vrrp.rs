@@ -6,13 +6,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use keepalived_conf::model::AuthType;
+use keepalived_conf::model::{AuthType, Vmac, VrrpInstance};
 use keepalived_conf::Config;
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{
     VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6, IPPROTO_AH, IPPROTO_VRRP,
 };
-use keepalived_net::{NetEvent, NetMonitor, Netlink};
+use keepalived_net::{NetEvent, NetMonitor, Netlink, VmacSpec};
 use keepalived_vrrp::machine::Event;
 use keepalived_vrrp::wire::{self, DecodeOptions};
 use tokio::signal::unix::{signal, SignalKind};
@@ -80,6 +80,49 @@ async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
     })
 }
 
+/// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
+/// ARPs go on it; adverts leave from it (from the base interface with `vmac_xmit_base`) with
+/// the base interface's address as source, and are received on the base interface.
+async fn open_vmac(
+    netlink: &Netlink,
+    conf: &VrrpInstance,
+    vm: &Vmac,
+    base: &Arc<Link>,
+) -> Result<(Arc<Link>, u32), DaemonError> {
+    let ipv6 = conf
+        .virtual_ipaddresses
+        .first()
+        .is_some_and(|v| v.prefix.addr.is_ipv6());
+    let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
+    if let Some(name) = &vm.ifname {
+        spec.name = name.clone();
+    }
+    let info = netlink
+        .create_vmac(&spec)
+        .await
+        .map_err(setup("use_vmac"))?;
+    if let Some(base_name) = &conf.interface {
+        if let Err(e) = keepalived_net::sysctl::apply_vmac_sysctls(&info.name, base_name) {
+            log::info(format!("({}) VMAC sysctls: {e}", conf.name));
+        }
+    }
+    let vlink = open_link(netlink, &info.name).await?;
+    let (sender, sender6) = if vm.xmit_base {
+        (base.sender.clone(), base.sender6.clone())
+    } else {
+        (vlink.sender, vlink.sender6)
+    };
+    let link = Link {
+        ifindex: info.index,
+        primary: base.primary,
+        link_local: vlink.link_local.or(base.link_local),
+        sender,
+        sender6,
+        announcer: vlink.announcer,
+    };
+    Ok((Arc::new(link), info.index))
+}
+
 fn spawn_receiver(sock: VrrpRecvV4, ifindex: u32, tx: mpsc::Sender<Packet>) {
     tokio::spawn(async move {
         let mut buf = vec![0u8; 2048];
@@ -136,6 +179,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
     let mut links: HashMap<String, Arc<Link>> = HashMap::new();
     let mut ah_links: std::collections::HashSet<String> = Default::default();
     let mut v6_links: std::collections::HashSet<String> = Default::default();
+    let mut vmacs: Vec<u32> = Vec::new();
     let mut instances: Vec<Instance> = Vec::new();
     let now = Instant::now();
     for conf in &config.vrrp.instances {
@@ -174,7 +218,15 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
                 spawn_receiver(recv, link.ifindex, tx.clone());
             }
         }
-        match Instance::new(conf, &config.global, link.clone(), now) {
+        let (tx_link, vmac) = match &conf.vmac {
+            Some(vm) => {
+                let (l, index) = open_vmac(&netlink, conf, vm, &link).await?;
+                (l, Some(index))
+            }
+            None => (link.clone(), None),
+        };
+        vmacs.extend(vmac);
+        match Instance::new(conf, &config.global, tx_link, link.ifindex, now) {
             Ok(i) => {
                 if i.is_ipv6() && v6_links.insert(ifname.clone()) {
                     let recv = VrrpRecvV6::multicast(link.ifindex, &ifname)
@@ -223,7 +275,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
                 };
                 if let Ok(advert) = decoded {
                     for i in instances.iter_mut().filter(|i| {
-                        i.vrid() == advert.repr.vrid && i.link.ifindex == pkt.ifindex
+                        i.vrid() == advert.repr.vrid && i.rx_ifindex == pkt.ifindex
                     }) {
                         i.receive(&advert, now);
                     }
@@ -237,7 +289,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
                     NetEvent::LinkDeleted { ifindex } => (ifindex, Event::InterfaceDown),
                     _ => continue,
                 };
-                for i in instances.iter_mut().filter(|i| i.link.ifindex == ifindex) {
+                for i in instances.iter_mut().filter(|i| i.rx_ifindex == ifindex) {
                     i.machine.handle_event(now, event);
                 }
             }
@@ -253,6 +305,10 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
     for i in instances.iter_mut() {
         i.machine.handle_event(now, Event::Shutdown);
         i.run_actions(&netlink).await;
+    }
+    // keepalived removes the VMACs it created when it stops.
+    for index in vmacs {
+        let _ = netlink.delete_link(index).await;
     }
     Ok(())
 }

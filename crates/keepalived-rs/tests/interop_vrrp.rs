@@ -94,8 +94,8 @@ impl Lab {
     }
 
     fn holds(&self, router: &str, vip: &str) -> bool {
-        ip(&["-n", &self.ns(router), "-o", "addr", "show", "dev", "eth0"])
-            .contains(&format!(" {vip}/"))
+        // Any interface: with use_vmac the VIP is on the VMAC, not on eth0.
+        ip(&["-n", &self.ns(router), "-o", "addr", "show"]).contains(&format!(" {vip}/"))
     }
 
     fn logs(&self) -> String {
@@ -275,6 +275,17 @@ fn vrrpv3_ipv6_with_keepalived() {
         "    version 3\n    advert_int 1",
         Duration::from_secs(4),
         "fd98:17::100/64",
+    );
+}
+
+#[test]
+fn vrrpv2_use_vmac_with_keepalived() {
+    election_takeover_preemption(
+        "vmac",
+        18,
+        68,
+        "    advert_int 1\n    use_vmac",
+        Duration::from_secs(4),
     );
 }
 
