@@ -4,4 +4,4 @@
 # reference where /usr/sbin/keepalived is installed (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"
