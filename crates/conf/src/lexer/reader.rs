@@ -273,18 +273,7 @@ impl<'a> Reader<'a> {
         }
         self.steps += 1;
         if self.steps > self.limits.max_lines.saturating_mul(2) {
-            self.diags
-                .error(
-                    ErrorClass::General,
-                    Some(loc),
-                    None,
-                    "configuration too large",
-                )
-                .accepted(format!(
-                    "at most {} lines after expansion",
-                    self.limits.max_lines
-                ));
-            self.stopped = true;
+            self.too_large(loc);
             return Next::Continue;
         }
         if depth > self.limits.max_expansion_depth {
@@ -363,6 +352,22 @@ impl<'a> Reader<'a> {
         }
         self.emit(&text, loc);
         Next::Continue
+    }
+
+    /// Stops reading: the expanded configuration is past [`Limits::max_lines`].
+    fn too_large(&mut self, loc: &Location) {
+        self.diags
+            .error(
+                ErrorClass::General,
+                Some(loc),
+                None,
+                "configuration too large",
+            )
+            .accepted(format!(
+                "at most {} lines after expansion",
+                self.limits.max_lines
+            ));
+        self.stopped = true;
     }
 
     /// `@id rest` / `@^id rest`: the rest of the line when the condition holds.
@@ -483,18 +488,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if self.out.len() >= self.limits.max_lines {
-            self.diags
-                .error(
-                    ErrorClass::General,
-                    Some(loc),
-                    None,
-                    "configuration too large",
-                )
-                .accepted(format!(
-                    "at most {} lines after expansion",
-                    self.limits.max_lines
-                ));
-            self.stopped = true;
+            self.too_large(loc);
             return;
         }
         let words = match split_words(piece) {
