@@ -17,6 +17,8 @@ pub struct Node {
     pub loc: Location,
     /// The block following the line, if any.
     pub block: Option<Vec<Node>>,
+    /// Where the block's closing `}` stands (keepalived reports end-of-block checks there).
+    pub block_end: Option<Location>,
 }
 
 impl Node {
@@ -116,7 +118,7 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
                         "Extra '}' found",
                     );
                 } else {
-                    close(&mut stack);
+                    close(&mut stack, Some(loc));
                 }
                 last_was_keyword = false;
             }
@@ -129,6 +131,7 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
                     raw,
                     loc,
                     block: None,
+                    block_end: None,
                 });
                 last_was_keyword = true;
             }
@@ -144,19 +147,20 @@ pub fn build(lines: Vec<LogicalLine>, limits: &Limits, diags: &mut Diagnostics) 
             format!("There are {missing} missing '}}'s or extra '{{'s (the block opened here is never closed)"),
         );
         while stack.len() > 1 {
-            close(&mut stack);
+            close(&mut stack, None);
         }
     }
     stack.pop().map(|o| o.nodes).unwrap_or_default()
 }
 
-fn close(stack: &mut Vec<Open>) {
+fn close(stack: &mut Vec<Open>, end: Option<Location>) {
     let Some(done) = stack.pop() else { return };
     if done.ignored {
         return;
     }
     if let Some(owner) = stack.last_mut().and_then(|o| o.nodes.last_mut()) {
         owner.block = Some(done.nodes);
+        owner.block_end = end;
     }
 }
 

@@ -307,3 +307,48 @@ fn dns_type_is_case_insensitive() {
     };
     assert_eq!(d.qtype, DnsType::Mx);
 }
+
+#[test]
+fn status_codes_stop_at_599() {
+    let l = load(&with(
+        "  HTTP_GET {\n   url {\n    path /\n    status_code 600\n   }\n  }",
+    ));
+    assert!(
+        error_at(&l, 10, "Invalid HTTP_GET status code '600'"),
+        "{:?}",
+        problems(&l)
+    );
+}
+
+#[test]
+fn udp_payload_is_bare_hex() {
+    let l = load(&with("  UDP_CHECK {\n   payload 0x0a0b\n  }"));
+    assert!(
+        error_at(&l, 8, "Invalid hex string for UDP_CHECK payload"),
+        "{:?}",
+        problems(&l)
+    );
+}
+
+#[test]
+fn misc_path_without_value_leaves_the_checker_script_less() {
+    let l = load(&with("  MISC_CHECK {\n   misc_path\n  }"));
+    assert!(error_at(&l, 7, "MISC_CHECK"), "{:?}", problems(&l));
+    assert_eq!(l.diagnostics.config_test_exit_code(), 5);
+}
+
+#[test]
+fn dns_names_with_empty_labels_are_refused_like_keepalived() {
+    for bad in ["a..b", ".x", "a.b.c"] {
+        let l = load(&with(&format!("  DNS_CHECK {{\n   name {bad}\n  }}")));
+        assert!(
+            error_at(&l, 8, "has empty label"),
+            "{bad}: {:?}",
+            problems(&l)
+        );
+    }
+    let l = load(&with("  DNS_CHECK {\n   name www.example.com.\n  }"));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    let l = load(&with("  DNS_CHECK {\n   name ab.c\n   name x\n  }"));
+    assert!(error_at(&l, 9, "DNS_CHECK name already specified"));
+}

@@ -65,7 +65,12 @@ fn fwmark_real_server_with_port_is_reported() {
 #[test]
 fn http_get_without_url_is_an_error() {
     let l = load("virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n  }\n }\n}\n");
-    assert!(error_at(&l, 6, "has no url"));
+    // keepalived reports it at the end of the checker block (line 7, the closing brace).
+    assert!(error_at(
+        &l,
+        7,
+        "HTTP/SSL_GET checker has no urls specified"
+    ));
     assert_ne!(l.diagnostics.config_test_exit_code(), 0);
 }
 

@@ -448,3 +448,117 @@ fn omega_is_not_a_real_server_keyword() {
     let l = load(&vs("", "  omega"));
     assert!(error_at(&l, 7, "Unknown keyword"), "{:?}", problems(&l));
 }
+
+#[test]
+fn ssl_values_missing_are_general_errors() {
+    let l = load("SSL {\n password\n ca\n certificate\n key\n}\n");
+    assert!(error_at(&l, 2, "SSL password missing"));
+    assert!(error_at(&l, 3, "SSL cafile missing"));
+    assert!(error_at(&l, 4, "SSL certfile missing"));
+    assert!(error_at(&l, 5, "SSL keyfile missing"));
+    assert_eq!(code(&l), 5);
+}
+
+#[test]
+fn a_bare_fwmark_or_group_virtual_server_is_an_error() {
+    for w in ["fwmark", "group"] {
+        let l = load(&vs("", "").replace("10.0.0.1 80 {", &format!("{w} {{")));
+        assert!(error_at(&l, 1, "needs a value"), "{w}: {:?}", problems(&l));
+        assert!(l.config.lvs.virtual_servers.is_empty());
+        assert_eq!(code(&l), 5);
+    }
+}
+
+#[test]
+fn zero_port_needs_persistence() {
+    let l = load(&vs("", "").replace("10.0.0.1 80 {", "10.0.0.1 0 {"));
+    assert!(error_at(
+        &l,
+        1,
+        "zero port only valid for persistent services"
+    ));
+    let l = load(&vs(" persistence_timeout 60", "").replace("10.0.0.1 80 {", "10.0.0.1 0 {"));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+}
+
+#[test]
+fn a_group_of_fwmarks_is_a_fwmark_virtual_server() {
+    let l = load(
+        "virtual_server_group G {\n fwmark 4\n}\nvirtual_server group G {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 10.0.0.2 {\n }\n}\n",
+    );
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("protocol specified for fwmark")));
+    assert_eq!(code(&l), 5);
+}
+
+#[test]
+fn a_virtual_server_has_its_own_weight() {
+    let l = load(&vs(" weight 3", ""));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    assert_eq!(only(&l).weight, 3);
+    let l = load(&vs(" weight 0", ""));
+    assert!(error_at(&l, 5, "Virtual server weight 0 is outside range"));
+    assert_eq!(only(&l).weight, 1);
+}
+
+#[test]
+fn tunnel_checksum_options_depend_on_the_type() {
+    let l = load(&vs(" lb_kind TUN type ipip csum", ""));
+    assert!(error_at(
+        &l,
+        5,
+        "ipip tunnels do not support checksum option."
+    ));
+    let l = load(&vs(" lb_kind TUN type gre remcsum", ""));
+    assert!(error_at(
+        &l,
+        5,
+        "gre tunnels do not support remote checksum option."
+    ));
+    let l = load(&vs(" lb_kind TUN type gue port 6080 csum", ""));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+}
+
+#[test]
+fn only_non_nat_real_servers_must_use_the_virtual_port() {
+    let dr = vs("", "")
+        .replace("lb_kind NAT", "lb_kind DR")
+        .replace("10.0.0.2 80", "10.0.0.2 8080");
+    let l = load(&dr);
+    assert!(
+        error_at(&l, 6, "ports don't match - resetting"),
+        "{:?}",
+        problems(&l)
+    );
+    let l = load(&vs("", "").replace("10.0.0.2 80", "10.0.0.2 8080"));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    let l = load(
+        "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind NAT\n real_server 10.0.0.2 80 {\n }\n}\n",
+    );
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+}
+
+#[test]
+fn a_non_nat_sorry_server_must_use_the_virtual_port() {
+    let l = load(&vs(" sorry_server 10.0.0.9 8080", "").replace("lb_kind NAT", "lb_kind DR"));
+    assert!(
+        error_at(&l, 1, "and sorry server ports don't match"),
+        "{:?}",
+        problems(&l)
+    );
+    assert_eq!(only(&l).sorry_server_lb_kind, Some(LbKind::Dr));
+    let l = load(&vs(" sorry_server 10.0.0.9 8080", ""));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+}
+
+#[test]
+fn a_sorry_server_of_another_family_is_dropped() {
+    let l = load(&vs(" sorry_server 2001:db8::9 80", ""));
+    assert!(error_at(
+        &l,
+        1,
+        "Address family of virtual server and sorry server 2001:db8::9 don't match"
+    ));
+    assert_eq!(only(&l).sorry_server, None);
+}

@@ -7,4 +7,4 @@ mod log;
 mod notify;
 pub mod vrrp;
 
-pub use vrrp::{run, DaemonError};
+pub use vrrp::{run, run_until, DaemonError};

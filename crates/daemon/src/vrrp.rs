@@ -2,6 +2,7 @@
 //! timer (the earliest wake-up of all machines), netlink link monitoring and signals.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -36,11 +37,17 @@ fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_
 /// Runs every `vrrp_instance` of `config` until SIGTERM or SIGINT, then stops them the way
 /// keepalived does (priority-0 advert, VIPs removed).
 pub fn run(config: &Config) -> Result<(), DaemonError> {
+    run_until(config, std::future::pending())
+}
+
+/// Like [`run`], but also stops (the same way) when `stop` completes: for running the daemon
+/// inside another program, e.g. in a thread that entered a network namespace.
+pub fn run_until<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(), DaemonError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(setup("runtime"))?;
-    rt.block_on(run_async(config))
+    rt.block_on(run_async(config, stop))
 }
 
 struct Packet {
@@ -172,7 +179,8 @@ fn spawn_receiver6(sock: VrrpRecvV6, ifindex: u32, tx: mpsc::Sender<Packet>) {
     });
 }
 
-async fn run_async(config: &Config) -> Result<(), DaemonError> {
+async fn run_async<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(), DaemonError> {
+    let mut stop = std::pin::pin!(stop);
     let netlink = Netlink::new().map_err(setup("netlink"))?;
     let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
     let (tx, mut rx) = mpsc::channel::<Packet>(1024);
@@ -298,6 +306,7 @@ async fn run_async(config: &Config) -> Result<(), DaemonError> {
             }
             _ = sigterm.recv() => break,
             _ = sigint.recv() => break,
+            _ = &mut stop => break,
         }
     }
     log::info("Stopping");

@@ -223,6 +223,8 @@ pub struct VirtualServer {
     pub quorum_down: Option<Script>,
     /// `hysteresis` (default 0).
     pub hysteresis: u32,
+    /// `weight` of the virtual server itself, 1..=INT_MAX (default 1).
+    pub weight: u32,
     /// `delay_loop` (default 60s) and the other inherited timing settings.
     pub timing: CheckTiming,
     /// `inhibit_on_failure`.
@@ -231,7 +233,7 @@ pub struct VirtualServer {
     pub sorry_server: Option<SocketAddr>,
     /// `sorry_server_inhibit`.
     pub sorry_server_inhibit: bool,
-    /// `sorry_server_lvs_method`.
+    /// `sorry_server_lvs_method`, else the `lvs_method` set before `sorry_server` (None: NAT).
     pub sorry_server_lb_kind: Option<LbKind>,
     /// `ip_family` inet|inet6.
     pub ip_family: Option<IpFamily>,
@@ -262,6 +264,7 @@ impl VirtualServer {
             quorum_up: None,
             quorum_down: None,
             hysteresis: 0,
+            weight: 1,
             timing: CheckTiming::default(),
             inhibit_on_failure: false,
             sorry_server: None,
@@ -325,6 +328,8 @@ pub struct Checker {
     pub log_all_failures: Option<bool>,
     /// Where it is declared.
     pub loc: Location,
+    /// Where its block ends (the closing `}`; the declaration when unknown).
+    pub end_loc: Location,
 }
 
 /// Connection options shared by checkers.

@@ -38,18 +38,21 @@ pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> boo
 fn parse_ssl(node: &Node, ctx: &mut Ctx<'_>) -> SslConfig {
     let mut ssl = SslConfig::default();
     for c in ctx.block(node).unwrap_or_default() {
-        let slot = match c.keyword.as_str() {
-            "password" => &mut ssl.password,
-            "ca" => &mut ssl.ca,
-            "certificate" => &mut ssl.certificate,
-            "key" => &mut ssl.key,
+        let (slot, what) = match c.keyword.as_str() {
+            "password" => (&mut ssl.password, "password"),
+            "ca" => (&mut ssl.ca, "cafile"),
+            "certificate" => (&mut ssl.certificate, "certfile"),
+            "key" => (&mut ssl.key, "keyfile"),
             _ => {
                 ctx.unknown(c);
                 continue;
             }
         };
-        if let Some(v) = ctx.arg(c, 0) {
-            *slot = Some(v.to_owned());
+        match c.arg(0) {
+            Some(v) => *slot = Some(v.to_owned()),
+            None => {
+                ctx.invalid(c, format!("SSL {what} missing"));
+            }
         }
     }
     ssl
@@ -143,6 +146,15 @@ fn ip_range(s: &str) -> Option<(IpAddr, IpAddr)> {
 fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
     let first = ctx.arg(node, 0)?;
     let address = match first {
+        // keepalived 2.2.7 crashes on a bare `fwmark`/`group`; we report it as an error.
+        "fwmark" | "group" if node.arg(1).is_none() => {
+            ctx.invalid(
+                node,
+                format!("virtual_server {first} needs a value - skipping"),
+            )
+            .accepted("fwmark N | group NAME");
+            return None;
+        }
         "fwmark" => VsAddress::Fwmark(ctx.unsigned(node, 1, 1, u32::MAX)?),
         "group" => VsAddress::Group(ctx.arg(node, 1)?.to_owned()),
         ip => {
@@ -205,6 +217,17 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                     vs.persistence_timeout = Some(t);
                 }
             }
+            "weight" => match ctx.unsigned(c, 0, 1, i32::MAX as u32) {
+                Some(w) => vs.weight = w,
+                None if c.arg(0).is_some() => {
+                    let w = c.arg(0).unwrap_or_default();
+                    ctx.invalid(
+                        c,
+                        format!("Virtual server weight {w} is outside range 1-{}", i32::MAX),
+                    );
+                }
+                None => {}
+            },
             "persistence_engine" => {
                 if let Some(e) = ctx.arg(c, 0) {
                     // IP_VS_PENAME_MAXLEN is 16 with the NUL.
@@ -279,6 +302,8 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                     };
                     if let Some(p) = p {
                         vs.sorry_server = Some(SocketAddr::new(ip, p));
+                        // keepalived copies the forwarding method set so far.
+                        vs.sorry_server_lb_kind = vs.lb_kind;
                     }
                 }
             }
@@ -345,6 +370,17 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                 }
             }
             _ => ctx.unknown(c),
+        }
+    }
+    if let (Some(s), VsAddress::Socket(a)) = (vs.sorry_server, &vs.address) {
+        if s.is_ipv4() != a.is_ipv4() {
+            ctx.error_at(
+                Some(&node.loc),
+                Some("sorry_server"),
+                crate::diag::ErrorClass::General,
+                format!("Address family of virtual server and sorry server {} don't match - skipping sorry server.", s.ip()),
+            );
+            vs.sorry_server = None;
         }
     }
     Some(vs)

@@ -51,6 +51,7 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
         timing: Default::default(),
         log_all_failures: None,
         loc: node.loc.clone(),
+        end_loc: node.block_end.clone().unwrap_or_else(|| node.loc.clone()),
     };
     let mut user = None;
     for c in block {
@@ -85,7 +86,10 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
             CheckerKind::Udp(u) => udp_keyword(c, ctx, u),
             CheckerKind::Misc(m) => match c.keyword.as_str() {
                 "misc_path" => {
-                    m.script = super::script(c, ctx);
+                    // Without a path keepalived only reports the checker as script-less.
+                    if !c.args.is_empty() {
+                        m.script = super::script(c, ctx);
+                    }
                     true
                 }
                 "misc_timeout" => {
@@ -309,7 +313,7 @@ fn digest(s: &str) -> Option<[u8; 16]> {
 }
 
 fn status_range(w: &str) -> Option<(u16, u16)> {
-    let code = |s: &str| s.parse::<u16>().ok().filter(|c| (100..=999).contains(c));
+    let code = |s: &str| s.parse::<u16>().ok().filter(|c| (100..=599).contains(c));
     match w.split_once('-') {
         Some((a, b)) => {
             let (a, b) = (code(a)?, code(b)?);
@@ -342,7 +346,16 @@ fn dns_keyword(c: &Node, ctx: &mut Ctx<'_>, d: &mut DnsCheck) -> bool {
         }
         "name" => {
             if let Some(n) = ctx.arg(c, 0) {
-                d.name = n.to_owned();
+                if d.name != "." {
+                    ctx.invalid(c, "DNS_CHECK name already specified - ignoring");
+                } else if dns_name_has_empty_label(n) {
+                    ctx.invalid(
+                        c,
+                        format!("DNS_CHECK name '{n}' has empty label - ignoring"),
+                    );
+                } else {
+                    d.name = n.to_owned();
+                }
             }
         }
         _ => return false,
@@ -386,7 +399,6 @@ fn udp_keyword(c: &Node, ctx: &mut Ctx<'_>, u: &mut UdpCheck) -> bool {
 /// Hex bytes (an odd count of digits gets a leading 0); with `wild`, `X` nibbles are 0 in
 /// the mask. Returns (bytes, mask).
 fn hex(w: &str, wild: bool) -> Option<(Vec<u8>, Vec<u8>)> {
-    let w = w.strip_prefix("0x").unwrap_or(w);
     let mut nibbles: Vec<Option<u8>> = Vec::with_capacity(w.len() + 1);
     for ch in w.chars() {
         match ch {
@@ -421,4 +433,26 @@ fn checker_port(ctx: &mut Ctx<'_>, c: &Node) -> Option<u16> {
         ctx.invalid(c, format!("Invalid checker {} '{w}'", c.keyword));
     }
     p
+}
+
+/// keepalived's empty-label test, quirk included: it looks at the character after the start
+/// of the name as well as after each dot, so a one-character first label (`a.b`) is refused.
+fn dns_name_has_empty_label(n: &str) -> bool {
+    let b = n.as_bytes();
+    if b.first() == Some(&b'.') && b.len() > 1 {
+        return true;
+    }
+    let starts = std::iter::once(0).chain(
+        b.iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, c)| **c == b'.')
+            .map(|(i, _)| i),
+    );
+    for i in starts {
+        if b.get(i + 1) == Some(&b'.') {
+            return true;
+        }
+    }
+    false
 }

@@ -1,7 +1,9 @@
 //! Post-parse checks of the LVS configuration, with keepalived's messages.
 
 use crate::diag::{ErrorClass, Location};
-use crate::model::{Checker, CheckerKind, Config, Protocol, VirtualServer, VsAddress};
+use crate::model::{
+    Checker, CheckerKind, Config, LbKind, Protocol, VirtualServer, VsAddress, VsgEntry,
+};
 use crate::parse::Ctx;
 
 /// keepalived's name of a virtual server in messages, e.g. `[10.0.0.1]:tcp:80`; `proto` is
@@ -40,7 +42,7 @@ pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
         }
     }
     for vs in &lvs.virtual_servers {
-        let fwmark = matches!(vs.address, VsAddress::Fwmark(_));
+        let fwmark = is_fwmark(vs, cfg);
         // A virtual server without real servers is dropped before any other check.
         if vs.real_servers.is_empty() {
             let name = vs_name(vs, vs.protocol);
@@ -97,6 +99,28 @@ pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
                 format!("Virtual server {name}: one packet scheduling requires UDP - resetting"),
             );
         }
+        let persistent = vs.persistence_timeout.is_some() || vs.persistence_granularity.is_some();
+        if !fwmark && !persistent && has_zero_port(vs, cfg) {
+            err(
+                ctx,
+                &vs.loc,
+                "virtual_server",
+                format!(
+                    "Virtual server {name}: zero port only valid for persistent services - setting"
+                ),
+            );
+        }
+        if let (Some(s), VsAddress::Socket(a)) = (vs.sorry_server, &vs.address) {
+            let nat = matches!(vs.sorry_server_lb_kind, None | Some(LbKind::Nat));
+            if !nat && s.port() != 0 && s.port() != a.port() {
+                err(
+                    ctx,
+                    &vs.loc,
+                    "sorry_server",
+                    format!("WARNING - virtual server {name} and sorry server ports don't match - resetting"),
+                );
+            }
+        }
         check_real_servers(vs, &name, proto, cfg, ctx);
         let total: i64 = vs.real_servers.iter().map(|r| i64::from(r.weight)).sum();
         let mut quorum = i64::from(vs.quorum);
@@ -148,7 +172,19 @@ fn check_real_servers(
                 format!("VS {name}: real server {rs_name} is duplicated - removing second rs"),
             );
         }
-        if fwmark && rs.address.port() != 0 {
+        // keepalived only fixes up ports of real servers that are not NATed.
+        let nat = matches!(rs.lb_kind.or(vs.lb_kind), None | Some(LbKind::Nat));
+        if let (false, false, VsAddress::Socket(v)) = (nat, fwmark, &vs.address) {
+            if rs.address.port() != 0 && rs.address.port() != v.port() {
+                err(
+                    ctx,
+                    &rs.loc,
+                    "real_server",
+                    format!("WARNING - virtual server {name} and real server {rs_name} ports don't match - resetting"),
+                );
+            }
+        }
+        if fwmark && !nat && rs.address.port() != 0 {
             err(
                 ctx,
                 &rs.loc,
@@ -166,12 +202,13 @@ fn check_checker(ck: &Checker, rs_name: &str, cfg: &Config, ctx: &mut Ctx<'_>) {
     match &ck.kind {
         CheckerKind::Http(h) | CheckerKind::Ssl(h) => {
             if h.urls.is_empty() {
-                // keepalived 2.2.7 dereferences the missing url and crashes; we refuse.
+                // keepalived 2.2.7 says so at the end of the block, then dereferences the
+                // missing url and crashes; we refuse the checker.
                 err(
                     ctx,
-                    &ck.loc,
+                    &ck.end_loc,
                     checker_name(&ck.kind),
-                    "HTTP_GET/SSL_GET checker has no url - ignoring",
+                    "HTTP/SSL_GET checker has no urls specified - ignoring",
                 );
             }
             for u in &h.urls {
@@ -240,5 +277,33 @@ fn check_track_files(cfg: &Config, ctx: &mut Ctx<'_>) {
                 }
             }
         }
+    }
+}
+
+/// A `fwmark` virtual server, or one whose group holds only fwmarks.
+fn is_fwmark(vs: &VirtualServer, cfg: &Config) -> bool {
+    match &vs.address {
+        VsAddress::Fwmark(_) => true,
+        VsAddress::Group(g) => cfg.lvs.groups.iter().any(|x| {
+            &x.name == g
+                && !x.entries.is_empty()
+                && x.entries.iter().all(|e| matches!(e, VsgEntry::Fwmark(_)))
+        }),
+        VsAddress::Socket(_) => false,
+    }
+}
+
+/// Whether the virtual server (or one of its group's addresses) has port 0.
+fn has_zero_port(vs: &VirtualServer, cfg: &Config) -> bool {
+    match &vs.address {
+        VsAddress::Socket(s) => s.port() == 0,
+        VsAddress::Group(g) => cfg
+            .lvs
+            .groups
+            .iter()
+            .filter(|x| &x.name == g)
+            .flat_map(|x| &x.entries)
+            .any(|e| matches!(e, VsgEntry::Range { port: 0, .. })),
+        VsAddress::Fwmark(_) => false,
     }
 }

@@ -50,6 +50,7 @@ fn tunnel(node: &Node, ctx: &mut Ctx<'_>) -> Option<TunnelType> {
     // keepalived's loop: `type ipip|gue|gre`, `port N`, `nocsum|csum|remcsum` in any order.
     let mut kind = "ipip";
     let mut port = 0u32;
+    let mut csum = "nocsum";
     let mut i = 1;
     while let Some(w) = node.arg(i) {
         match w {
@@ -61,7 +62,7 @@ fn tunnel(node: &Node, ctx: &mut Ctx<'_>) -> Option<TunnelType> {
                 port = ctx.unsigned(node, i + 1, 1, 65535)?;
                 i += 1;
             }
-            "nocsum" | "csum" | "remcsum" => {}
+            "nocsum" | "csum" | "remcsum" => csum = w,
             _ => {
                 ctx.invalid(
                     node,
@@ -78,6 +79,14 @@ fn tunnel(node: &Node, ctx: &mut Ctx<'_>) -> Option<TunnelType> {
             node,
             "gue tunnels require port, otherwise cannot have port.",
         );
+        return None;
+    }
+    if kind == "ipip" && csum != "nocsum" {
+        ctx.invalid(node, "ipip tunnels do not support checksum option.");
+        return None;
+    }
+    if kind == "gre" && csum == "remcsum" {
+        ctx.invalid(node, "gre tunnels do not support remote checksum option.");
         return None;
     }
     Some(match kind {
