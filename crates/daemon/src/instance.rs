@@ -63,6 +63,15 @@ pub struct Instance {
     pub drops: std::collections::BTreeMap<&'static str, u64>,
 }
 
+/// The netlink request for a configured address on `ifindex`.
+fn address_spec(ifindex: u32, v: &keepalived_conf::model::IpAddressSpec) -> AddressSpec {
+    let mut spec = AddressSpec::new(ifindex, v.prefix.addr, v.prefix.len);
+    spec.label = v.label.clone();
+    // A VIP must be usable at once: no duplicate address detection (as keepalived).
+    spec.nodad = v.nodad || v.prefix.addr.is_ipv6();
+    spec
+}
+
 fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
     let Some(a) = conf.effective_authentication(global) else {
         return (Auth::None, None);
@@ -111,11 +120,11 @@ impl Instance {
                 IpAddr::V6(a) if ipv6 => vips6.push(a),
                 _ => return Err("virtual addresses of both families".into()),
             }
-            let mut spec = AddressSpec::new(link.ifindex, v.prefix.addr, v.prefix.len);
-            spec.label = v.label.clone();
-            // A VIP must be usable at once: no duplicate address detection (as keepalived).
-            spec.nodad = v.nodad || ipv6;
-            vip_specs.push(spec);
+            vip_specs.push(address_spec(link.ifindex, v));
+        }
+        // virtual_ipaddress_excluded: held with the VIPs, never listed in adverts.
+        for v in &conf.excluded_ipaddresses {
+            vip_specs.push(address_spec(link.ifindex, v));
         }
         let advert_int = conf.advert_int(global);
         let mut mc = InstanceConfig::new(
