@@ -1,5 +1,10 @@
 //! keepalived's command line, flag for flag (keepalived 2.2.7 `--help`), plus ours.
+//!
+//! [`Cli`] is the typed result. The binary reads argv with [`crate::getopt`], which walks it
+//! the way keepalived's getopt_long loop does (order, messages, non-fatal warnings) and hands
+//! a normalised argv to [`Cli`]; `Cli::try_parse_from` also works on its own.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -8,12 +13,14 @@ use clap::Parser;
 pub const DEFAULT_CONFIG: &str = "/etc/keepalived/keepalived.conf";
 
 /// The command line. Help and version are ours (keepalived prints them its own way).
-#[derive(Debug, Clone, Parser)]
+#[derive(Debug, Clone, Default, Parser)]
 #[command(
     name = "keepalived-rs",
     disable_help_flag = true,
     disable_version_flag = true,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    infer_long_args = true,
+    args_override_self = true
 )]
 pub struct Cli {
     /// -f, --use-file=FILE: the configuration file.
@@ -34,17 +41,19 @@ pub struct Cli {
     /// -l, --log-console: log to the console.
     #[arg(short = 'l', long = "log-console")]
     pub log_console: bool,
-    /// -D, --log-detail: detailed log messages.
-    #[arg(short = 'D', long = "log-detail")]
-    pub log_detail: bool,
-    /// -S, --log-facility: syslog facility 0-7, local0-7, user or daemon.
-    #[arg(short = 'S', long = "log-facility", value_parser = parse_facility)]
-    pub log_facility: Option<String>,
+    /// -D, --log-detail: detailed log messages; given twice, extra detail (keepalived's
+    /// LOG_EXTRA_DETAIL).
+    #[arg(short = 'D', long = "log-detail", action = clap::ArgAction::Count)]
+    pub log_detail: u8,
+    /// -S, --log-facility: syslog facility 0-7 (LOG_LOCAL0-7), local0-7, user or daemon.
+    #[arg(short = 'S', long = "log-facility", value_parser = parse_facility,
+          value_name = "([0-7]|local[0-7]|user|daemon)")]
+    pub log_facility: Option<LogFacility>,
     /// -G, --no-syslog: don't log via syslog.
     #[arg(short = 'G', long = "no-syslog")]
     pub no_syslog: bool,
-    /// -u, --umask=MASK: umask for file creation (numeric; 0 prefix octal, 0x hex).
-    #[arg(short = 'u', long = "umask", value_parser = parse_umask)]
+    /// -u, --umask=MASK: umask for file creation, read like C `strtoll(.., 0)`.
+    #[arg(short = 'u', long = "umask", value_parser = parse_umask, value_name = "MASK")]
     pub umask: Option<u32>,
     /// -X, --release-vips: drop VIPs on transition from signal.
     #[arg(short = 'X', long = "release-vips")]
@@ -70,7 +79,7 @@ pub struct Cli {
     /// -r, --vrrp_pid=FILE: pid file of the VRRP child.
     #[arg(short = 'r', long = "vrrp_pid", value_name = "FILE")]
     pub vrrp_pid: Option<PathBuf>,
-    /// -T, --genhash: genhash utility mode.
+    /// -T, --genhash: genhash utility mode (the rest of argv belongs to genhash).
     #[arg(short = 'T', long = "genhash")]
     pub genhash: bool,
     /// -c, --checkers_pid=FILE: pid file of the checker child.
@@ -87,16 +96,17 @@ pub struct Cli {
     pub snmp: bool,
     /// -A, --snmp-agent-socket=FILE: socket of the SNMP master agent.
     #[arg(short = 'A', long = "snmp-agent-socket", value_name = "FILE")]
-    pub snmp_agent_socket: Option<PathBuf>,
-    /// -s, --namespace=NAME: run in this network namespace.
+    pub snmp_agent_socket: Option<String>,
+    /// -s, --namespace=NAME: run in this network namespace (overrides the config).
     #[arg(short = 's', long = "namespace", value_name = "NAME")]
     pub namespace: Option<String>,
     /// -m, --core-dump: produce a core dump on abnormal termination.
     #[arg(short = 'm', long = "core-dump")]
     pub core_dump: bool,
-    /// -M, --core-dump-pattern[=PATN]: also set the kernel's core_pattern.
+    /// -M, --core-dump-pattern[=PATN]: also set the kernel's core_pattern (implies -m).
+    /// `Some("")` when given without a pattern: keepalived's default pattern is `core`.
     #[arg(short = 'M', long = "core-dump-pattern", num_args = 0..=1, require_equals = true,
-          default_missing_value = "core", value_name = "PATN")]
+          default_missing_value = "", value_name = "PATN")]
     pub core_dump_pattern: Option<String>,
     /// -e, --all-config: error if any configuration file is missing.
     #[arg(short = 'e', long = "all-config")]
@@ -107,10 +117,20 @@ pub struct Cli {
     /// --signum=SIGFUNC: print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON.
     #[arg(long = "signum", value_name = "SIGFUNC")]
     pub signum: Option<String>,
-    /// -t, --config-test[=LOG_FILE]: check the configuration; diagnostics to stderr or LOG_FILE.
+    /// -t, --config-test[=LOG_FILE]: check the configuration; diagnostics to stderr or
+    /// LOG_FILE. `Some("")` when given without a file.
     #[arg(short = 't', long = "config-test", num_args = 0..=1, require_equals = true,
           default_missing_value = "", value_name = "LOG_FILE")]
     pub config_test: Option<String>,
+    /// -g, --log-file[=FILE]: in keepalived's long option table, but this keepalived 2.2.7
+    /// build lacks --enable-log-file, so it is refused (as keepalived does). Not in `--help`.
+    #[arg(short = 'g', long = "log-file", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", value_name = "FILE", hide = true)]
+    pub log_file: Option<String>,
+    /// --config-fd=FD: keepalived's internal option (a reload passes the consolidated config
+    /// on this descriptor). Accepted, not in `--help`.
+    #[arg(long = "config-fd", value_name = "FD", hide = true)]
+    pub config_fd: Option<String>,
     /// -v, --version.
     #[arg(short = 'v', long = "version")]
     pub version: bool,
@@ -119,13 +139,40 @@ pub struct Cli {
     pub help: bool,
     /// Ours: --metrics-address ADDR:PORT for Prometheus /metrics, /json and /healthz.
     #[arg(long = "metrics-address", value_name = "ADDR:PORT")]
-    pub metrics_address: Option<std::net::SocketAddr>,
+    pub metrics_address: Option<SocketAddr>,
     /// Ours: --no-ipvs runs checkers and their scripts without programming IPVS.
     #[arg(long = "no-ipvs")]
     pub no_ipvs: bool,
-    /// Ours: `demo` runs the two-router failover demo in network namespaces.
-    #[arg(value_parser = ["demo"], hide = true)]
-    pub command: Option<String>,
+    /// Arguments that are not options. keepalived prints "Unexpected argument(s)" and carries
+    /// on; ours: a lone `demo` runs the two-router failover demo.
+    #[arg(hide = true)]
+    pub args: Vec<String>,
+}
+
+/// A syslog facility as `-S` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFacility {
+    /// `0`-`7` or `local0`-`local7`: LOG_LOCAL0-7.
+    Local(u8),
+    /// `user`: LOG_USER.
+    User,
+    /// `daemon`: LOG_DAEMON (keepalived's default).
+    Daemon,
+}
+
+/// Pid files of the parent and each child process.
+// Not read until the daemon writes keepalived's default pid files (lead's wiring).
+#[allow(dead_code)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PidFiles {
+    /// The parent process (`-p`).
+    pub main: PathBuf,
+    /// The VRRP child (`-r`).
+    pub vrrp: PathBuf,
+    /// The checker child (`-c`).
+    pub checkers: PathBuf,
+    /// The BFD child (`-b`).
+    pub bfd: PathBuf,
 }
 
 impl Cli {
@@ -142,36 +189,113 @@ impl Cli {
             .as_ref()
             .map(|f| (!f.is_empty()).then(|| PathBuf::from(f)))
     }
-}
 
-fn parse_facility(s: &str) -> Result<String, String> {
-    let ok = matches!(s, "user" | "daemon")
-        || (s.len() == 1 && s.as_bytes()[0].is_ascii_digit() && s <= "7")
-        || s.strip_prefix("local")
-            .is_some_and(|n| n.len() == 1 && ("0"..="7").contains(&n));
-    if ok {
-        Ok(s.to_owned())
-    } else {
-        Err("log facility must be 0-7, local0-local7, user or daemon".into())
+    /// `-m` or `-M` given (`-M` implies `-m` in keepalived).
+    pub fn core_dump_wanted(&self) -> bool {
+        self.core_dump || self.core_dump_pattern.is_some()
+    }
+
+    /// The pattern `-M` writes to /proc/sys/kernel/core_pattern (`core` unless given).
+    #[allow(dead_code)] // for core dump support
+    pub fn core_pattern(&self) -> Option<&str> {
+        self.core_dump_pattern
+            .as_deref()
+            .map(|p| if p.is_empty() { "core" } else { p })
+    }
+
+    /// The pid files, as keepalived 2.2.7 chooses them once the configuration is read.
+    ///
+    /// `instance_name` is global_defs `instance`; `namespace` is `-s` or global_defs
+    /// `net_namespace`. With either, files go to /run/keepalived/ (inside the namespace's own
+    /// mount namespace, /run/keepalived/keepalived_NAME is mounted there). The installed
+    /// 2.2.7 binary names the children /run/vrrp.pid, /run/checkers.pid and /run/bfd.pid;
+    /// its man page says /run/keepalived_vrrp.pid etc. We follow the binary.
+    #[allow(dead_code)] // for the daemon's pid files
+    pub fn pid_files(&self, instance_name: Option<&str>, namespace: Option<&str>) -> PidFiles {
+        let dir = if instance_name.is_some() || namespace.is_some() {
+            "/run/keepalived/"
+        } else {
+            "/run/"
+        };
+        let default = |stem: &str| {
+            let suffix = instance_name.map(|i| format!("_{i}")).unwrap_or_default();
+            PathBuf::from(format!("{dir}{stem}{suffix}.pid"))
+        };
+        PidFiles {
+            main: self.pid.clone().unwrap_or_else(|| default("keepalived")),
+            vrrp: self.vrrp_pid.clone().unwrap_or_else(|| default("vrrp")),
+            checkers: self
+                .checkers_pid
+                .clone()
+                .unwrap_or_else(|| default("checkers")),
+            bfd: self.bfd_pid.clone().unwrap_or_else(|| default("bfd")),
+        }
     }
 }
 
-/// keepalived reads the umask with strtoul(base 0): `0` prefix octal, `0x` hex, else decimal.
-fn parse_umask(s: &str) -> Result<u32, String> {
-    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u32::from_str_radix(h, 16)
-    } else if s.len() > 1 && s.starts_with('0') {
-        u32::from_str_radix(&s[1..], 8)
-    } else {
-        s.parse()
+/// C `strtoll(s, &end, base)` as far as keepalived relies on it: the value and whether the
+/// whole string was consumed. Base 0 picks 0x-hex, 0-octal or decimal.
+fn strtoll(s: &str, base: u32) -> (i128, bool) {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
     };
-    match v {
-        Ok(m) if m <= 0o777 => Ok(m),
-        _ => Err(format!("Invalid umask value {s}")),
+    let hex = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .filter(|h| h.starts_with(|c: char| c.is_ascii_hexdigit()));
+    let (radix, digits) = match (base, hex) {
+        (0 | 16, Some(h)) => (16, h),
+        (0, None) if t.starts_with('0') => (8, t),
+        (0, None) => (10, t),
+        (b, _) => (b, t),
+    };
+    let len = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if len == 0 {
+        // No digits: strtoll returns 0 and leaves the end pointer at the start.
+        return (0, s.is_empty());
+    }
+    let value = digits[..len]
+        .chars()
+        .filter_map(|c| c.to_digit(radix))
+        .fold(0i128, |v, d| {
+            (v * i128::from(radix) + i128::from(d)).min(i128::from(u64::MAX))
+        });
+    (if neg { -value } else { value }, len == digits.len())
+}
+
+/// `-S`: keepalived's read_unsigned (decimal, 0-7), the same after `local`, or a name.
+pub fn parse_facility(s: &str) -> Result<LogFacility, String> {
+    let number = |n: &str| match strtoll(n, 10) {
+        (v @ 0..=7, true) if !n.is_empty() && !n.trim_start().starts_with('-') => {
+            u8::try_from(v).ok()
+        }
+        _ => None,
+    };
+    if let Some(n) = number(s).or_else(|| s.strip_prefix("local").and_then(number)) {
+        return Ok(LogFacility::Local(n));
+    }
+    match s {
+        "user" => Ok(LogFacility::User),
+        "daemon" => Ok(LogFacility::Daemon),
+        _ => Err(format!("Invalid log facility '{s}'")),
     }
 }
 
-/// keepalived's `--signum` table: the signal for each function name.
+/// `-u`: keepalived's set_umask: `strtoll(s, 0)`, whole string, within 0777.
+pub fn parse_umask(s: &str) -> Result<u32, String> {
+    match strtoll(s, 0) {
+        (v @ 0..=0o777, true) => u32::try_from(v).map_err(|e| e.to_string()),
+        _ => Err(format!("Invalid --umask option {s}")),
+    }
+}
+
+/// keepalived's `--signum` table: the signal for each function name (case-sensitive).
+/// TDUMP exists only in keepalived builds with THREAD_DUMP, which 2.2.7 packages lack.
 pub fn signum(name: &str) -> Option<i32> {
     Some(match name {
         "STOP" => libc::SIGTERM,
@@ -184,17 +308,23 @@ pub fn signum(name: &str) -> Option<i32> {
     })
 }
 
-/// Flags accepted for compatibility whose subsystem is not built yet.
+/// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
+/// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    let table: [(bool, &'static str); 17] = [
+    // -P, -B, -G and -R hold already: only VRRP runs, in-process, logging to stderr.
+    let table: [(bool, &'static str); 19] = [
         (cli.check_only, "-C/--check (health checkers)"),
         (cli.all, "--all"),
+        (cli.log_detail > 0, "-D/--log-detail"),
         (cli.log_facility.is_some(), "-S/--log-facility (syslog)"),
         (cli.umask.is_some(), "-u/--umask"),
         (cli.release_vips, "-X/--release-vips"),
         (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
         (cli.dont_release_ipvs, "-I/--dont-release-ipvs (IPVS)"),
-        (cli.genhash, "-T/--genhash"),
+        (
+            cli.vrrp_pid.is_some(),
+            "-r/--vrrp_pid (no VRRP child process yet)",
+        ),
         (
             cli.checkers_pid.is_some(),
             "-c/--checkers_pid (health checkers)",
@@ -208,11 +338,12 @@ pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
         ),
         (cli.namespace.is_some(), "-s/--namespace"),
         (
-            cli.core_dump || cli.core_dump_pattern.is_some(),
-            "-m/-M core dumps",
+            cli.core_dump_wanted(),
+            "-m/--core-dump, -M/--core-dump-pattern",
         ),
-        (cli.metrics_address.is_some(), "--metrics-address"),
-        (cli.no_ipvs, "--no-ipvs"),
+        (cli.config_fd.is_some(), "--config-fd"),
+        (cli.metrics_address.is_some(), "--metrics-address (ours)"),
+        (cli.no_ipvs, "--no-ipvs (ours)"),
     ];
     table
         .iter()
@@ -220,54 +351,6 @@ pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
         .map(|(_, n)| *n)
         .collect()
 }
-
-/// keepalived 2.2.7's `--help` text, with our additions at the end.
-pub const HELP: &str = "\
-Usage: keepalived [OPTION...]
-  -f, --use-file=FILE          Use the specified configuration file
-                                default '/etc/keepalived/keepalived.conf'
-  -P, --vrrp                   Only run with VRRP subsystem
-  -C, --check                  Only run with Health-checker subsystem
-  -B, --no_bfd                 Don't run BFD subsystem
-      --all                    Force all child processes to run, even if have no configuration
-  -l, --log-console            Log messages to local console
-  -D, --log-detail             Detailed log messages
-  -S, --log-facility=([0-7]|local[0-7]|user|daemon)
-                               Set syslog facility to LOG_LOCAL[0-7], user or daemon (default)
-  -G, --no-syslog              Don't log via syslog
-  -u, --umask=MASK             umask for file creation (in numeric form)
-  -X, --release-vips           Drop VIP on transition from signal.
-  -V, --dont-release-vrrp      Don't remove VRRP VIPs and VROUTEs on daemon stop
-  -I, --dont-release-ipvs      Don't remove IPVS topology on daemon stop
-  -R, --dont-respawn           Don't respawn child processes
-  -n, --dont-fork              Don't fork the daemon process
-  -d, --dump-conf              Dump the configuration data
-  -p, --pid=FILE               Use specified pidfile for parent process
-  -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process
-  -T, --genhash                Enter into genhash utility mode (this should be the first option used).
-  -c, --checkers_pid=FILE      Use specified pidfile for checkers child process
-  -a, --address-monitoring     Report all address additions/deletions notified via netlink
-  -b, --bfd_pid=FILE           Use specified pidfile for BFD child process
-  -x, --snmp                   Enable SNMP subsystem
-  -A, --snmp-agent-socket=FILE Use the specified socket for master agent
-  -s, --namespace=NAME         Run in network namespace NAME (overrides config)
-  -m, --core-dump              Produce core dump if terminate abnormally
-  -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (default 'core')
-  -e, --all-config             Error if any configuration file missing (same as includet)
-  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
-                                or any lines beginning @^ that do match.
-                                The config-id defaults to the node name if option not used
-      --signum=SIGFUNC         Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
-  -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
-                                stderr by default
-  -v, --version                Display the version number
-  -h, --help                   Display this help message
-
-keepalived-rs additions:
-      --metrics-address=ADDR:PORT  Serve Prometheus /metrics, /json and /healthz (not built yet)
-      --no-ipvs                    Run checkers and their scripts without IPVS (not built yet)
-  demo                             Two-router VRRP failover demo in network namespaces (root)
-";
 
 #[cfg(test)]
 mod tests {
@@ -278,6 +361,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{args:?}: {e}"))
     }
 
+    fn refused(args: &[&str]) -> bool {
+        Cli::try_parse_from(std::iter::once("keepalived-rs").chain(args.iter().copied())).is_err()
+    }
+
     #[test]
     fn file_forms_like_getopt() {
         for args in [
@@ -285,6 +372,7 @@ mod tests {
             &["-fa.conf"],
             &["--use-file=a.conf"],
             &["--use-file", "a.conf"],
+            &["--use", "a.conf"],
         ] {
             assert_eq!(
                 parse(args).config_file(),
@@ -298,12 +386,22 @@ mod tests {
     #[test]
     fn combined_short_flags() {
         let c = parse(&["-lnDP"]);
-        assert!(c.log_console && c.dont_fork && c.log_detail && c.vrrp_only);
+        assert!(c.log_console && c.dont_fork && c.vrrp_only);
+        assert_eq!(c.log_detail, 1);
+        assert_eq!(parse(&["-DD"]).log_detail, 2);
+        // getopt: a repeated option is fine, the last value wins.
+        let c = parse(&["-nn", "-f", "/a", "--use-file=/b", "-GG"]);
+        assert_eq!(c.use_file, Some(PathBuf::from("/b")));
+        assert!(c.dont_fork && c.no_syslog);
+        let c = parse(&["-lnf/k.conf"]);
+        assert!(c.log_console && c.dont_fork);
+        assert_eq!(c.use_file, Some(PathBuf::from("/k.conf")));
     }
 
     #[test]
     fn config_test_takes_its_file_only_with_equals() {
         assert_eq!(parse(&["-t"]).config_test_target(), Some(None));
+        assert_eq!(parse(&["--config-test"]).config_test_target(), Some(None));
         assert_eq!(
             parse(&["--config-test=/tmp/x"]).config_test_target(),
             Some(Some(PathBuf::from("/tmp/x")))
@@ -312,6 +410,19 @@ mod tests {
         assert_eq!(c.config_test_target(), Some(None));
         assert_eq!(c.config_file(), PathBuf::from("k.conf"));
         assert_eq!(parse(&[]).config_test_target(), None);
+    }
+
+    #[test]
+    fn core_dump_pattern_is_optional() {
+        assert_eq!(parse(&["-M"]).core_pattern(), Some("core"));
+        assert_eq!(
+            parse(&["--core-dump-pattern=/tmp/c"]).core_pattern(),
+            Some("/tmp/c")
+        );
+        assert!(parse(&["-M"]).core_dump_wanted());
+        assert!(parse(&["-m"]).core_dump_wanted());
+        assert_eq!(parse(&["-m"]).core_pattern(), None);
+        assert!(!parse(&[]).core_dump_wanted());
     }
 
     #[test]
@@ -324,70 +435,205 @@ mod tests {
             "/p",
             "--bfd_pid=/b",
         ]);
-        assert_eq!(c.vrrp_pid, Some(PathBuf::from("/r")));
-        assert_eq!(c.checkers_pid, Some(PathBuf::from("/c")));
-        assert_eq!(c.pid, Some(PathBuf::from("/p")));
-        assert_eq!(c.bfd_pid, Some(PathBuf::from("/b")));
+        let want = PidFiles {
+            main: "/p".into(),
+            vrrp: "/r".into(),
+            checkers: "/c".into(),
+            bfd: "/b".into(),
+        };
+        assert_eq!(c.pid_files(None, None), want);
+        assert_eq!(c.pid_files(Some("x"), Some("ns")), want);
     }
 
     #[test]
-    fn every_flag_parses() {
+    fn default_pid_files_follow_keepalived() {
+        let c = parse(&[]);
+        let p = c.pid_files(None, None);
+        assert_eq!(p.main, PathBuf::from("/run/keepalived.pid"));
+        assert_eq!(p.vrrp, PathBuf::from("/run/vrrp.pid"));
+        assert_eq!(p.checkers, PathBuf::from("/run/checkers.pid"));
+        assert_eq!(p.bfd, PathBuf::from("/run/bfd.pid"));
+        let p = c.pid_files(None, Some("blue"));
+        assert_eq!(p.main, PathBuf::from("/run/keepalived/keepalived.pid"));
+        assert_eq!(p.vrrp, PathBuf::from("/run/keepalived/vrrp.pid"));
+        let p = c.pid_files(Some("i1"), None);
+        assert_eq!(p.main, PathBuf::from("/run/keepalived/keepalived_i1.pid"));
+        assert_eq!(p.bfd, PathBuf::from("/run/keepalived/bfd_i1.pid"));
+    }
+
+    #[test]
+    fn every_flag_parses_short() {
         let c = parse(&[
-            "-P",
-            "-C",
-            "-B",
+            "-f", "/k", "-P", "-C", "-B", "-l", "-D", "-S", "local3", "-G", "-u", "022", "-X",
+            "-V", "-I", "-R", "-n", "-d", "-p", "/p", "-r", "/r", "-T", "-c", "/c", "-a", "-b",
+            "/b", "-x", "-A", "/s", "-s", "ns1", "-m", "-M", "-e", "-i", "node1", "-t", "-v", "-h",
+        ]);
+        assert_eq!(c.use_file, Some(PathBuf::from("/k")));
+        assert!(c.vrrp_only && c.check_only && c.no_bfd && c.log_console && c.no_syslog);
+        assert_eq!(c.log_detail, 1);
+        assert_eq!(c.log_facility, Some(LogFacility::Local(3)));
+        assert_eq!(c.umask, Some(0o22));
+        assert!(c.release_vips && c.dont_release_vrrp && c.dont_release_ipvs);
+        assert!(c.dont_respawn && c.dont_fork && c.dump_conf && c.genhash);
+        assert_eq!(c.pid, Some(PathBuf::from("/p")));
+        assert_eq!(c.vrrp_pid, Some(PathBuf::from("/r")));
+        assert_eq!(c.checkers_pid, Some(PathBuf::from("/c")));
+        assert_eq!(c.bfd_pid, Some(PathBuf::from("/b")));
+        assert!(c.address_monitoring && c.snmp && c.core_dump && c.all_config);
+        assert_eq!(c.snmp_agent_socket.as_deref(), Some("/s"));
+        assert_eq!(c.namespace.as_deref(), Some("ns1"));
+        assert_eq!(c.core_pattern(), Some("core"));
+        assert_eq!(c.config_id.as_deref(), Some("node1"));
+        assert_eq!(c.config_test_target(), Some(None));
+        assert!(c.help && c.version);
+    }
+
+    #[test]
+    fn every_flag_parses_long() {
+        let c = parse(&[
+            "--use-file=/k",
+            "--vrrp",
+            "--check",
+            "--no_bfd",
             "--all",
-            "-l",
-            "-D",
-            "-S",
-            "local3",
-            "-G",
-            "-u",
-            "022",
-            "-X",
-            "-V",
-            "-I",
-            "-R",
-            "-n",
-            "-d",
-            "-T",
-            "-a",
-            "-x",
-            "-A",
-            "/s",
-            "-s",
-            "ns1",
-            "-m",
-            "-M",
-            "-e",
-            "-i",
-            "node1",
+            "--log-console",
+            "--log-detail",
+            "--log-facility=daemon",
+            "--no-syslog",
+            "--umask=0x1f",
+            "--release-vips",
+            "--dont-release-vrrp",
+            "--dont-release-ipvs",
+            "--dont-respawn",
+            "--dont-fork",
+            "--dump-conf",
+            "--pid=/p",
+            "--vrrp_pid=/r",
+            "--genhash",
+            "--checkers_pid=/c",
+            "--address-monitoring",
+            "--bfd_pid=/b",
+            "--snmp",
+            "--snmp-agent-socket=/s",
+            "--namespace=ns1",
+            "--core-dump",
+            "--core-dump-pattern=/tmp/%e",
+            "--all-config",
+            "--config-id=node1",
             "--signum=STOP",
-            "-v",
-            "-h",
+            "--config-test=/tmp/log",
+            "--config-fd=5",
+            "--version",
+            "--help",
             "--no-ipvs",
             "--metrics-address",
             "127.0.0.1:9165",
         ]);
-        assert_eq!(c.umask, Some(0o22));
-        assert_eq!(c.core_dump_pattern.as_deref(), Some("core"));
-        assert_eq!(c.config_id.as_deref(), Some("node1"));
-        assert!(c.genhash && c.snmp && c.all_config && c.help && c.version);
+        assert_eq!(c.use_file, Some(PathBuf::from("/k")));
+        assert!(c.vrrp_only && c.check_only && c.no_bfd && c.all && c.log_console);
+        assert_eq!(c.log_facility, Some(LogFacility::Daemon));
+        assert_eq!(c.umask, Some(0x1f));
+        assert!(c.no_syslog && c.release_vips && c.dont_release_vrrp && c.dont_release_ipvs);
+        assert!(c.dont_respawn && c.dont_fork && c.dump_conf && c.genhash);
+        assert!(c.address_monitoring && c.snmp && c.core_dump && c.all_config);
+        assert_eq!(c.core_pattern(), Some("/tmp/%e"));
+        assert_eq!(c.signum.as_deref(), Some("STOP"));
+        assert_eq!(
+            c.config_test_target(),
+            Some(Some(PathBuf::from("/tmp/log")))
+        );
+        assert_eq!(c.config_fd.as_deref(), Some("5"));
+        assert_eq!(c.metrics_address, Some("127.0.0.1:9165".parse().unwrap()));
+        assert!(c.no_ipvs && c.help && c.version);
+        assert_eq!(
+            unimplemented_flags(&c).len(),
+            19,
+            "{:?}",
+            unimplemented_flags(&c)
+        );
     }
 
     #[test]
-    fn bad_values_are_refused() {
-        assert!(Cli::try_parse_from(["k", "-S", "local9"]).is_err());
-        assert!(Cli::try_parse_from(["k", "-u", "999"]).is_err());
-        assert!(Cli::try_parse_from(["k", "--bogus"]).is_err());
-        assert!(Cli::try_parse_from(["k", "extra"]).is_err());
-        assert_eq!(parse(&["demo"]).command.as_deref(), Some("demo"));
+    fn facility_like_read_unsigned() {
+        for (s, want) in [
+            ("0", LogFacility::Local(0)),
+            ("7", LogFacility::Local(7)),
+            ("07", LogFacility::Local(7)),
+            (" 3", LogFacility::Local(3)),
+            ("+3", LogFacility::Local(3)),
+            ("local0", LogFacility::Local(0)),
+            ("local07", LogFacility::Local(7)),
+            ("local+3", LogFacility::Local(3)),
+            ("user", LogFacility::User),
+            ("daemon", LogFacility::Daemon),
+        ] {
+            assert_eq!(parse_facility(s), Ok(want), "{s:?}");
+        }
+        for s in [
+            "8", "local8", "local9", "-1", "3 ", "LOCAL3", "kern", "auth", "", "local",
+        ] {
+            assert!(parse_facility(s).is_err(), "{s:?}");
+        }
+        assert!(refused(&["-S", "local9"]));
+    }
+
+    #[test]
+    fn umask_like_strtoll_base_0() {
+        for (s, want) in [
+            ("022", 0o22),
+            ("0x12", 0x12),
+            ("18", 18),
+            ("0777", 0o777),
+            (" 22", 22),
+            ("0", 0),
+            ("", 0),
+            ("-0", 0),
+            ("511", 0o777),
+        ] {
+            assert_eq!(parse_umask(s), Ok(want), "{s:?}");
+        }
+        for s in [
+            "0o22",
+            "22x",
+            "1000",
+            "-1",
+            "077777",
+            "0778",
+            "0x",
+            "512",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(
+                parse_umask(s),
+                Err(format!("Invalid --umask option {s}")),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_and_unknown_options_are_refused() {
+        assert!(refused(&["-u", "999"]));
+        assert!(refused(&["--bogus"]));
+        assert!(refused(&["-Z"]));
+        assert!(refused(&["-f"]));
+        assert!(refused(&["--help=x"]));
+        assert!(refused(&["--metrics-address", "nope"]));
+        assert_eq!(parse(&["demo"]).args, ["demo"]);
     }
 
     #[test]
     fn signum_numbers() {
         assert_eq!(signum("STOP"), Some(15));
         assert_eq!(signum("RELOAD"), Some(1));
+        assert_eq!(signum("DATA"), Some(10));
+        assert_eq!(signum("STATS"), Some(12));
         assert_eq!(signum("TDATA"), None);
+        assert_eq!(signum("stop"), None);
+    }
+
+    #[test]
+    fn nothing_unimplemented_by_default() {
+        assert!(unimplemented_flags(&parse(&["-P", "-l", "-n", "-f", "/k"])).is_empty());
     }
 }

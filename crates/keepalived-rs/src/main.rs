@@ -1,33 +1,60 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
 mod cli;
+mod getopt;
+mod help;
 mod run;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::Cli;
+use getopt::Immediate;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            // keepalived (getopt) says "Unknown option ..." and exits 1.
-            eprint!("{}", e.render());
-            return ExitCode::from(1);
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let read = getopt::read(&argv);
+    for message in &read.messages {
+        eprint!("{message}");
+    }
+    if let Some(action) = read.immediate {
+        let program = argv.first().map_or("keepalived-rs", String::as_str);
+        return immediate(&action, program);
+    }
+    let cli = read.cli;
+    if cli.args.len() == 1 && cli.args.first().is_some_and(|a| a == "demo") && !read.bad_option {
+        return run::demo(&cli);
+    }
+    if !cli.args.is_empty() {
+        // keepalived says this on stdout, with a space after each argument, and carries on.
+        println!("Unexpected argument(s): {} ", cli.args.join(" "));
+    }
+    if read.bad_option {
+        return ExitCode::from(1);
+    }
+    for flag in cli::unimplemented_flags(&cli) {
+        eprintln!("keepalived-rs: {flag} accepted but not implemented yet");
+    }
+    if cli.config_test.is_some() {
+        run_config_test(&cli)
+    } else {
+        run_daemon(&cli)
+    }
+}
+
+/// `-v`, `-h`, `--signum` and `-T`: keepalived acts on them as soon as it reads them.
+fn immediate(action: &Immediate, program: &str) -> ExitCode {
+    match action {
+        Immediate::Version => {
+            eprint!("{}", help::version_banner());
+            ExitCode::SUCCESS
         }
-    };
-    if cli.help {
-        eprint!("{}", cli::HELP);
-        return ExitCode::SUCCESS;
-    }
-    if cli.version {
-        eprint!("{}", run::version_banner());
-        return ExitCode::SUCCESS;
-    }
-    if let Some(name) = &cli.signum {
-        return match cli::signum(name) {
+        Immediate::Help => {
+            eprint!("{}", help::help_text(program));
+            ExitCode::SUCCESS
+        }
+        Immediate::Signum(name) => match cli::signum(name) {
             Some(n) => {
                 println!("{n}");
                 ExitCode::SUCCESS
@@ -36,16 +63,26 @@ fn main() -> ExitCode {
                 eprintln!("Unknown sigfunc {name}");
                 ExitCode::from(1)
             }
-        };
+        },
+        Immediate::Genhash(not_first) => {
+            if let Some(spelling) = not_first {
+                eprintln!(
+                    "Warning -- `{spelling}` not used as first option, previous options ignored"
+                );
+            }
+            eprintln!("keepalived-rs: -T/--genhash (genhash utility mode) is not implemented yet");
+            // keepalived's genhash exits 1 when its own options are wrong or missing.
+            ExitCode::from(1)
+        }
     }
-    for flag in cli::unimplemented_flags(&cli) {
-        eprintln!("keepalived-rs: {flag} accepted but not implemented yet");
-    }
-    if cli.config_test.is_some() {
-        run::config_test(&cli)
-    } else if cli.command.as_deref() == Some("demo") {
-        run::demo(&cli)
-    } else {
-        run::daemon(&cli)
-    }
+}
+
+/// `-t[=LOG_FILE]`: check the configuration and exit with keepalived's codes.
+fn run_config_test(cli: &Cli) -> ExitCode {
+    run::config_test(cli)
+}
+
+/// Everything else: the daemon.
+fn run_daemon(cli: &Cli) -> ExitCode {
+    run::daemon(cli)
 }

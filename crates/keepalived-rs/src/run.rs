@@ -1,21 +1,12 @@
 //! What the binary does once the command line is read.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use keepalived_conf::{Host, ReadOptions, SystemHost};
 
 use crate::cli::Cli;
-
-/// `-v`: keepalived's banner layout, naming us and the keepalived version we follow.
-pub fn version_banner() -> String {
-    format!(
-        "Keepalived-rs v{} (compatible with Keepalived v2.2.7)\n\n\
-         keepalived-rs: a memory-safe re-implementation of Keepalived in Rust.\n\
-         Keepalived Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>\n",
-        env!("CARGO_PKG_VERSION")
-    )
-}
 
 /// How to read the configuration, from the command line.
 pub fn read_options(cli: &Cli, host: &dyn Host) -> ReadOptions {
@@ -24,6 +15,16 @@ pub fn read_options(cli: &Cli, host: &dyn Host) -> ReadOptions {
         config_id: Some(cli.config_id.clone().unwrap_or_else(|| host.node_name())),
         all_config: cli.all_config,
         ..ReadOptions::default()
+    }
+}
+
+/// The C library's text for an error, as keepalived's `%m` prints it.
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    // std appends " (os error N)" to strerror's text.
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
     }
 }
 
@@ -36,12 +37,21 @@ pub fn config_test(cli: &Cli) -> ExitCode {
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let mut out: Box<dyn Write> = match cli.config_test_target().flatten() {
-        Some(path) => match std::fs::File::create(&path) {
+        // keepalived appends (O_APPEND|O_CREAT|O_NOFOLLOW, mode 0644) and exits 1 on failure.
+        Some(path) => match std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+        {
             Ok(f) => Box::new(f),
             Err(e) => {
                 eprintln!(
-                    "Unable to open config-test log file {}: {e}",
-                    path.display()
+                    "Unable to open config-test log file {} {} - {}",
+                    path.display(),
+                    e.raw_os_error().unwrap_or(0),
+                    strerror(&e)
                 );
                 return ExitCode::from(1);
             }
@@ -56,6 +66,16 @@ pub fn config_test(cli: &Cli) -> ExitCode {
     exit(code)
 }
 
+/// keepalived's exit code when the configuration cannot be used.
+const KEEPALIVED_EXIT_NO_CONFIG: u8 = 6;
+
+/// keepalived's check_conf_file fails the daemon (not `-t`) when the file is missing. A
+/// glob pattern is left to the reader, which reports what it matched.
+fn config_missing(path: &std::path::Path) -> bool {
+    let glob = path.to_string_lossy().contains(['*', '?', '[', '{']);
+    !glob && !path.is_file()
+}
+
 /// The daemon: reads the configuration, then runs the VRRP subsystem in the foreground.
 pub fn daemon(cli: &Cli) -> ExitCode {
     let host = SystemHost;
@@ -63,6 +83,9 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
     for d in &loaded.diagnostics {
         eprintln!("{d}");
+    }
+    if config_missing(&cli.config_file()) {
+        return ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG);
     }
     if cli.dump_conf {
         eprintln!("{:#?}", loaded.config);

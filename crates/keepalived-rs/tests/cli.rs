@@ -2,13 +2,36 @@
 //! /usr/sbin/keepalived is installed).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 const KEEPALIVED: &str = "/usr/sbin/keepalived";
 
 fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(bin).args(args).output().expect("binary runs")
+}
+
+/// Runs with a guard: a binary that starts a daemon by mistake is killed, failing the test.
+fn run_bounded(bin: &str, args: &[&str]) -> Output {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    for _ in 0..200 {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    panic!(
+        "{bin} {args:?} did not exit: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn keepalived() -> Option<&'static str> {
@@ -111,4 +134,195 @@ fn config_test_writes_to_the_named_log_file() {
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// argv that keepalived reads to the end (or to an option that acts at once) without
+/// starting: same exit code, same stdout and the same first stderr line. (No `-tFILE` here:
+/// keepalived creates FILE while reading argv.)
+#[test]
+fn getopt_behaviour_matches_keepalived() {
+    let cases: &[&[&str]] = &[
+        &["--signum=STOP", "-v"],
+        &["--sig=RELOAD"],
+        &["--bogus", "--signum=DATA"],
+        &["-nZ", "--signum=STOP"],
+        &["-Z"],
+        &["--v"],
+        &["--vers"],
+        &["--help=x"],
+        &["--all=x"],
+        &["-f"],
+        &["-i"],
+        &["--use-file=", "--signum=STOP"],
+        &["-S", "local9", "--signum=STOP"],
+        &["-S", "local07", "--signum=STOP"],
+        &["-u", "0o22", "--signum=STOP"],
+        &["-u", "0x1f", "--signum=STOP"],
+        &["-g"],
+        &["--log-file=/nonexistent/x"],
+        &["--log", "--signum=STOP"],
+        &["--perf"],
+        &["--debug"],
+        &["--no-mem-check"],
+        &["-L"],
+        &["--flush-log-file"],
+        &["--config-fd=3", "--signum=STOP"],
+        &["-M", "--signum=STOP"],
+        &["-lnDDPCBGXVIRdaxmeG", "--signum=JSON"],
+        &[
+            "-f/x",
+            "-p/p",
+            "-r/r",
+            "-c/c",
+            "-b/b",
+            "-A/a",
+            "-s",
+            "ns",
+            "--signum=STATS",
+        ],
+        &["extra", "--signum=STOP"],
+        &["extra", "--bogus"],
+        &["-n", "-T", "-v"],
+    ];
+    let Some(k) = keepalived() else { return };
+    for args in cases {
+        let ours = run_bounded(OURS, args);
+        let theirs = run_bounded(k, args);
+        assert_eq!(ours.status.code(), theirs.status.code(), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "{args:?}"
+        );
+        if args == &["extra", "--bogus"] {
+            // keepalived names the permuted operand there ("Unknown option extra"): its bug.
+            continue;
+        }
+        let first = |o: &Output| {
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        };
+        // The version banner and genhash mode are ours, on purpose.
+        let theirs_first = first(&theirs);
+        if theirs_first.starts_with("Keepalived v") {
+            assert!(first(&ours).starts_with("Keepalived-rs v"), "{args:?}");
+        } else if !args.iter().any(|a| a.contains('T')) {
+            assert_eq!(first(&ours), theirs_first, "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn invalid_umask_message_has_no_line_end_like_keepalived() {
+    let ours = run_bounded(OURS, &["-u", "999", "--signum=STOP"]);
+    assert_eq!(ours.stderr, b"Invalid --umask option 999");
+    if let Some(k) = keepalived() {
+        assert_eq!(
+            ours.stderr,
+            run_bounded(k, &["-u", "999", "--signum=STOP"]).stderr
+        );
+    }
+}
+
+#[test]
+fn help_usage_line_names_the_program_as_invoked() {
+    let ours = String::from_utf8_lossy(&run(OURS, &["--help"]).stderr).into_owned();
+    assert!(
+        ours.starts_with(&format!("Usage: {OURS} [OPTION...]\n")),
+        "{ours}"
+    );
+    assert!(ours.contains("keepalived-rs options (not in keepalived):"));
+    if let Some(k) = keepalived() {
+        let theirs = String::from_utf8_lossy(&run(k, &["--help"]).stderr).into_owned();
+        let ours_kept = ours.replacen(OURS, k, 1);
+        assert!(
+            ours_kept.starts_with(&theirs),
+            "keepalived's text is a prefix of ours"
+        );
+    }
+}
+
+#[test]
+fn version_banner_names_us_and_keepalived() {
+    let ours = run(OURS, &["-v"]);
+    assert_eq!(ours.status.code(), Some(0));
+    assert!(ours.stdout.is_empty(), "keepalived prints -v on stderr");
+    let text = String::from_utf8_lossy(&ours.stderr);
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.starts_with("Keepalived-rs v"), "{first}");
+    assert!(first.ends_with("(compatible with Keepalived v2.2.7 (01/16,2022))"));
+    if let Some(k) = keepalived() {
+        let theirs = String::from_utf8_lossy(&run(k, &["-v"]).stderr).into_owned();
+        let running = |t: &str| {
+            t.lines()
+                .find(|l| l.starts_with("Running on "))
+                .map(str::to_owned)
+        };
+        assert_eq!(running(&text), running(&theirs));
+    }
+}
+
+#[test]
+fn operands_are_reported_on_stdout_like_keepalived() {
+    let ours = run_bounded(OURS, &["one", "-Z", "two"]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(ours.stdout, b"Unexpected argument(s): one two \n");
+    if let Some(k) = keepalived() {
+        let theirs = run_bounded(k, &["one", "-Z", "two"]);
+        assert_eq!(ours.stdout, theirs.stdout);
+        assert_eq!(ours.status.code(), theirs.status.code());
+    }
+}
+
+#[test]
+fn daemon_without_its_config_file_exits_6_like_keepalived() {
+    let args = ["-n", "-f", "/nonexistent/kr-cli.conf"];
+    let ours = run_bounded(OURS, &args);
+    assert_eq!(ours.status.code(), Some(6));
+    if let Some(k) = keepalived() {
+        assert_eq!(run_bounded(k, &args).status.code(), Some(6));
+    }
+}
+
+#[test]
+fn unimplemented_flags_are_announced_one_line_each() {
+    let dir = std::env::temp_dir().join(format!("kr-cli-u-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("k.conf");
+    std::fs::write(&conf, "global_defs {\n  router_id r1\n}\n").unwrap();
+    let out = run_bounded(
+        OURS,
+        &["-t", "--no-ipvs", "-x", "-f", conf.to_str().unwrap()],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    for flag in ["--no-ipvs (ours)", "-x/--snmp (SNMP)"] {
+        let line = format!("keepalived-rs: {flag} accepted but not implemented yet");
+        assert_eq!(err.lines().filter(|l| *l == line).count(), 1, "{err}");
+    }
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn genhash_mode_is_refused_with_keepalived_exit_code() {
+    let ours = run_bounded(OURS, &["-T"]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ours.stderr).contains("not implemented yet"));
+    let late = run_bounded(OURS, &["-n", "--genhash"]);
+    let err = String::from_utf8_lossy(&late.stderr);
+    assert!(
+        err.starts_with(
+            "Warning -- `genhash` not used as first option, previous options ignored\n"
+        ),
+        "{err}"
+    );
+    if let Some(k) = keepalived() {
+        assert_eq!(ours.status.code(), run_bounded(k, &["-T"]).status.code());
+        let theirs = run_bounded(k, &["-n", "--genhash"]);
+        assert!(String::from_utf8_lossy(&theirs.stderr)
+            .starts_with("Warning -- `genhash` not used as first option"));
+    }
 }

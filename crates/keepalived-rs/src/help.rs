@@ -1,0 +1,117 @@
+//! `-h` and `-v`: keepalived 2.2.7's texts, naming keepalived-rs where they describe us.
+
+/// The keepalived release whose command line, configuration and protocol we follow.
+pub const KEEPALIVED_VERSION: &str = "Keepalived v2.2.7 (01/16,2022)";
+
+/// keepalived 2.2.7's option lines, exactly as its `--help` prints them (this Debian build
+/// has VRRP, LVS, BFD, SNMP and JSON, so every conditional line is present).
+const OPTIONS: &str = "
+  -f, --use-file=FILE          Use the specified configuration file
+                                default '/etc/keepalived/keepalived.conf'
+  -P, --vrrp                   Only run with VRRP subsystem
+  -C, --check                  Only run with Health-checker subsystem
+  -B, --no_bfd                 Don't run BFD subsystem
+      --all                    Force all child processes to run, even if have no configuration
+  -l, --log-console            Log messages to local console
+  -D, --log-detail             Detailed log messages
+  -S, --log-facility=([0-7]|local[0-7]|user|daemon)
+                               Set syslog facility to LOG_LOCAL[0-7], user or daemon (default)
+  -G, --no-syslog              Don't log via syslog
+  -u, --umask=MASK             umask for file creation (in numeric form)
+  -X, --release-vips           Drop VIP on transition from signal.
+  -V, --dont-release-vrrp      Don't remove VRRP VIPs and VROUTEs on daemon stop
+  -I, --dont-release-ipvs      Don't remove IPVS topology on daemon stop
+  -R, --dont-respawn           Don't respawn child processes
+  -n, --dont-fork              Don't fork the daemon process
+  -d, --dump-conf              Dump the configuration data
+  -p, --pid=FILE               Use specified pidfile for parent process
+  -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process
+  -T, --genhash                Enter into genhash utility mode (this should be the first option used).
+  -c, --checkers_pid=FILE      Use specified pidfile for checkers child process
+  -a, --address-monitoring     Report all address additions/deletions notified via netlink
+  -b, --bfd_pid=FILE           Use specified pidfile for BFD child process
+  -x, --snmp                   Enable SNMP subsystem
+  -A, --snmp-agent-socket=FILE Use the specified socket for master agent
+  -s, --namespace=NAME         Run in network namespace NAME (overrides config)
+  -m, --core-dump              Produce core dump if terminate abnormally
+  -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (default 'core')
+  -e, --all-config             Error if any configuration file missing (same as includet)
+  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
+                                or any lines beginning @^ that do match.
+                                The config-id defaults to the node name if option not used
+      --signum=SIGFUNC         Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
+  -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
+                                stderr by default
+  -v, --version                Display the version number
+  -h, --help                   Display this help message
+";
+
+/// Our additions, after keepalived's lines and marked as ours.
+const OURS: &str = "
+keepalived-rs options (not in keepalived):
+      --metrics-address=ADDR:PORT  Serve Prometheus /metrics, /json and /healthz (not built yet)
+      --no-ipvs                    Run checkers and their scripts without IPVS (not built yet)
+keepalived-rs operand:
+  demo                             Two-router VRRP failover demo in network namespaces (root)
+";
+
+/// The `--help` text; keepalived's usage line names the program as it was invoked.
+pub fn help_text(program: &str) -> String {
+    format!("Usage: {program} [OPTION...]{OPTIONS}{OURS}")
+}
+
+fn proc_kernel(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// keepalived's report_distro: PRETTY_NAME from /etc/os-release.
+fn distro() -> Option<String> {
+    let text = std::fs::read_to_string("/etc/os-release").ok()?;
+    let value = text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME="))?;
+    Some(value.trim_matches('"').to_owned())
+}
+
+/// `-v`: keepalived's banner layout, naming us and the keepalived version we follow.
+pub fn version_banner() -> String {
+    let distro = distro()
+        .map(|d| format!("Distro: {d}\n"))
+        .unwrap_or_default();
+    format!(
+        "Keepalived-rs v{ours} (compatible with {KEEPALIVED_VERSION})\n\n\
+         keepalived-rs: a memory-safe re-implementation of Keepalived in Rust\n\
+         Keepalived: Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>\n\n\
+         Built with Rust for {arch} Linux\n\
+         Running on {os} {release} {version}\n\
+         {distro}\n\
+         Config options:  VRRP VRRP_AUTH VRRP_VMAC\n",
+        ours = env!("CARGO_PKG_VERSION"),
+        arch = std::env::consts::ARCH,
+        os = proc_kernel("ostype"),
+        release = proc_kernel("osrelease"),
+        version = proc_kernel("version"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_names_the_program_as_invoked() {
+        let h = help_text("/usr/sbin/keepalived-rs");
+        assert!(h.starts_with("Usage: /usr/sbin/keepalived-rs [OPTION...]\n  -f, --use-file=FILE"));
+        assert!(h.contains(
+            "  -h, --help                   Display this help message\n\nkeepalived-rs options"
+        ));
+    }
+
+    #[test]
+    fn banner_layout() {
+        let v = version_banner();
+        assert!(v.starts_with("Keepalived-rs v0"));
+        assert!(v.contains("(compatible with Keepalived v2.2.7 (01/16,2022))\n\n"));
+        assert!(v.contains("\nRunning on Linux "));
+    }
+}
