@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::diag::{ErrorClass, Location};
-use crate::model::{effective_advert_int, Config, IpFamily, SyncGroup, VrrpInstance};
+use crate::model::{effective_advert_int, Config, IpFamily, SyncGroup, TrackRef, VrrpInstance};
 use crate::parse::Ctx;
 
 fn post(ctx: &mut Ctx<'_>, loc: &Location, msg: String) {
@@ -315,49 +315,34 @@ fn member_weights(cfg: &Config, _g: &SyncGroup, v: &VrrpInstance, ctx: &mut Ctx<
             );
         }
     }
-    for t in &v.track_scripts {
-        let w = t
-            .weight
-            .or_else(|| cfg.vrrp.script(&t.name).map(|s| s.weight))
-            .unwrap_or(0);
-        if w != 0 {
+    let vrrp = &cfg.vrrp;
+    ignored_weights(ctx, name, "script", &v.track_scripts, |n| {
+        vrrp.script(n).map(|s| s.weight)
+    });
+    ignored_weights(ctx, name, "file", &v.track_files, |n| {
+        vrrp.track_file(n).map(|f| f.weight)
+    });
+    ignored_weights(ctx, name, "process", &v.track_processes, |n| {
+        vrrp.track_process(n).map(|p| p.weight)
+    });
+}
+
+/// Reports each tracker of a sync-group member whose weight (its own, else the tracked
+/// object's) is not 0.
+fn ignored_weights(
+    ctx: &mut Ctx<'_>,
+    instance: &str,
+    kind: &str,
+    refs: &[TrackRef],
+    object_weight: impl Fn(&str) -> Option<i32>,
+) {
+    for t in refs {
+        if t.weight.or_else(|| object_weight(&t.name)).unwrap_or(0) != 0 {
             post(
                 ctx,
                 &t.loc,
                 format!(
-                    "({name}) ignoring tracked script {} with weights due to SYNC group",
-                    t.name
-                ),
-            );
-        }
-    }
-    for t in &v.track_files {
-        let w = t
-            .weight
-            .or_else(|| cfg.vrrp.track_file(&t.name).map(|s| s.weight))
-            .unwrap_or(0);
-        if w != 0 {
-            post(
-                ctx,
-                &t.loc,
-                format!(
-                    "({name}) ignoring tracked file {} with weights due to SYNC group",
-                    t.name
-                ),
-            );
-        }
-    }
-    for t in &v.track_processes {
-        let w = t
-            .weight
-            .or_else(|| cfg.vrrp.track_process(&t.name).map(|s| s.weight))
-            .unwrap_or(0);
-        if w != 0 {
-            post(
-                ctx,
-                &t.loc,
-                format!(
-                    "({name}) ignoring tracked process {} with weights due to SYNC group",
+                    "({instance}) ignoring tracked {kind} {} with weights due to SYNC group",
                     t.name
                 ),
             );
