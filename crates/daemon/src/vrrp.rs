@@ -54,7 +54,7 @@ struct Packet {
     ifindex: u32,
     bytes: Vec<u8>,
     /// For IPv6: source, destination and hop limit from the ancillary data.
-    v6: Option<(std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>)>,
+    v6: Option<V6Meta>,
 }
 
 async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
@@ -130,41 +130,38 @@ async fn open_vmac(
     Ok((Arc::new(link), info.index))
 }
 
-fn spawn_receiver(sock: VrrpRecvV4, ifindex: u32, tx: mpsc::Sender<Packet>) {
-    tokio::spawn(async move {
-        let mut buf = vec![0u8; 2048];
-        loop {
-            match sock.recv(&mut buf).await {
-                Ok(r) => {
-                    let pkt = Packet {
-                        ifindex,
-                        bytes: buf[..r.len.min(buf.len())].to_vec(),
-                        v6: None,
-                    };
-                    if tx.send(pkt).await.is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    log::info(format!("receive error: {e}"));
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
-            }
-        }
-    });
+/// A receive socket of either family.
+enum RecvSocket {
+    V4(VrrpRecvV4),
+    V6(VrrpRecvV6),
 }
 
-fn spawn_receiver6(sock: VrrpRecvV6, ifindex: u32, tx: mpsc::Sender<Packet>) {
+impl RecvSocket {
+    /// One packet into `buf`: its length and, for IPv6, source, destination and hop limit.
+    async fn recv(&self, buf: &mut [u8]) -> std::io::Result<(usize, Option<V6Meta>)> {
+        match self {
+            RecvSocket::V4(s) => s.recv(buf).await.map(|r| (r.len, None)),
+            RecvSocket::V6(s) => s.recv(buf).await.map(|r| {
+                let dst = r.dst.unwrap_or(wire::MCAST_GROUP6);
+                (r.len, Some((r.src, dst, r.hop_limit)))
+            }),
+        }
+    }
+}
+
+/// Source, destination and hop limit of an IPv6 packet (from its ancillary data).
+type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
+
+fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>) {
     tokio::spawn(async move {
         let mut buf = vec![0u8; 2048];
         loop {
             match sock.recv(&mut buf).await {
-                Ok(r) => {
-                    let dst = r.dst.unwrap_or(wire::MCAST_GROUP6);
+                Ok((len, v6)) => {
                     let pkt = Packet {
                         ifindex,
-                        bytes: buf[..r.len.min(buf.len())].to_vec(),
-                        v6: Some((r.src, dst, r.hop_limit)),
+                        bytes: buf[..len.min(buf.len())].to_vec(),
+                        v6,
                     };
                     if tx.send(pkt).await.is_err() {
                         return;
@@ -204,7 +201,7 @@ async fn run_async<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(
                 let l = Arc::new(open_link(&netlink, &ifname).await?);
                 let recv = VrrpRecvV4::multicast(l.ifindex, &ifname)
                     .map_err(setup("VRRP receive socket"))?;
-                spawn_receiver(recv, l.ifindex, tx.clone());
+                spawn_receiver(RecvSocket::V4(recv), l.ifindex, tx.clone());
                 links.insert(ifname.clone(), l.clone());
                 l
             }
@@ -217,13 +214,13 @@ async fn run_async<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(
         if uses_ah && ah_links.insert(ifname.clone()) {
             let recv = VrrpRecvV4::multicast_proto(link.ifindex, &ifname, IPPROTO_AH)
                 .map_err(setup("AH receive socket"))?;
-            spawn_receiver(recv, link.ifindex, tx.clone());
+            spawn_receiver(RecvSocket::V4(recv), link.ifindex, tx.clone());
         }
         if let Some(IpAddr::V4(src)) = conf.src_ip {
             if !conf.unicast_peers.is_empty() {
                 let recv = VrrpRecvV4::unicast_proto(src, Some(&ifname), proto)
                     .map_err(setup("VRRP unicast receive socket"))?;
-                spawn_receiver(recv, link.ifindex, tx.clone());
+                spawn_receiver(RecvSocket::V4(recv), link.ifindex, tx.clone());
             }
         }
         let (tx_link, vmac) = match &conf.vmac {
@@ -239,7 +236,7 @@ async fn run_async<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(
                 if i.is_ipv6() && v6_links.insert(ifname.clone()) {
                     let recv = VrrpRecvV6::multicast(link.ifindex, &ifname)
                         .map_err(setup("VRRP IPv6 receive socket"))?;
-                    spawn_receiver6(recv, link.ifindex, tx.clone());
+                    spawn_receiver(RecvSocket::V6(recv), link.ifindex, tx.clone());
                 }
                 instances.push(i)
             }
