@@ -1,0 +1,210 @@
+//! Network-namespace labs for the tests: two routers, `o` (ours) and `t` (theirs), each with an
+//! `eth0` on one bridge in a third namespace `s`, so that cutting one router's link leaves the
+//! other's carrier up. Everything is removed on drop, also when a test fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The real keepalived.
+pub const KEEPALIVED: &str = "/usr/sbin/keepalived";
+
+/// Runs `ip ARGS`, panicking with its stderr on failure; returns its stdout.
+pub fn ip(args: &[&str]) -> String {
+    let out = Command::new("ip").args(args).output().expect("ip runs");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether a lab test can run here (root and keepalived installed); says why not otherwise.
+pub fn runnable(test: &str) -> bool {
+    if !is_root() {
+        eprintln!("skipped: {test} needs root (network namespaces)");
+        return false;
+    }
+    if !Path::new(KEEPALIVED).exists() {
+        eprintln!("skipped: {test} needs {KEEPALIVED} (apt-get install keepalived)");
+        return false;
+    }
+    true
+}
+
+fn is_root() -> bool {
+    // The effective uid, from /proc so that this crate needs no libc binding.
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Routers `o` and `t` on one bridge; `o` is `NET.1/24`, `t` is `NET.2/24` on `eth0`.
+pub struct BridgeLab {
+    prefix: String,
+    dir: PathBuf,
+    daemons: Vec<(String, Child)>,
+}
+
+impl BridgeLab {
+    /// Creates the namespaces `PREFIX{o,t,s}` (PREFIX from `kind`, `name` and the pid) and
+    /// the links, with addresses in `net` (e.g. "10.98.11").
+    pub fn new(kind: &str, name: &str, net: &str) -> BridgeLab {
+        let prefix = format!("kr-{kind}-{name}-{}-", std::process::id() % 100_000);
+        let dir = std::env::temp_dir().join(format!("{prefix}dir"));
+        std::fs::create_dir_all(&dir).expect("lab directory");
+        let lab = BridgeLab {
+            prefix,
+            dir,
+            daemons: Vec::new(),
+        };
+        let (o, t, s) = (lab.ns("o"), lab.ns("t"), lab.ns("s"));
+        for ns in [&o, &t, &s] {
+            ip(&["netns", "add", ns]);
+            ip(&["-n", ns, "link", "set", "lo", "up"]);
+        }
+        ip(&["-n", &s, "link", "add", "br0", "type", "bridge"]);
+        ip(&["-n", &s, "link", "set", "br0", "up"]);
+        for (ns, port, host) in [(&o, "po", 1), (&t, "pt", 2)] {
+            ip(&[
+                "-n", &s, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns,
+            ]);
+            ip(&["-n", &s, "link", "set", port, "master", "br0", "up"]);
+            ip(&[
+                "-n",
+                ns,
+                "addr",
+                "add",
+                &format!("{net}.{host}/24"),
+                "dev",
+                "eth0",
+            ]);
+            ip(&["-n", ns, "link", "set", "eth0", "up"]);
+        }
+        lab
+    }
+
+    /// The name of router `r`'s namespace.
+    pub fn ns(&self, r: &str) -> String {
+        format!("{}{r}", self.prefix)
+    }
+
+    /// The lab's scratch directory (configs, logs, pid files).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Starts `binary -n -l -P -f CONF -p PID -r PID` (keepalived's flags) in router `r`'s
+    /// namespace, logging to `r.log`.
+    pub fn start(&mut self, r: &str, binary: &str, conf: &str) {
+        let path = self.dir.join(format!("{r}.conf"));
+        std::fs::write(&path, conf).expect("config written");
+        let log = std::fs::File::create(self.dir.join(format!("{r}.log"))).expect("log file");
+        let pid = |n: &str| format!("{}", self.dir.join(format!("{r}.{n}.pid")).display());
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns(r), binary, "-n", "-l", "-P", "-f"])
+            .arg(&path)
+            .args(["-p", &pid("main"), "-r", &pid("vrrp")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("daemon starts");
+        self.daemons.push((r.to_owned(), child));
+    }
+
+    /// Sends SIGTERM to the daemon started last in router `r`.
+    pub fn terminate(&self, r: &str) {
+        if let Some((_, d)) = self.daemons.iter().rev().find(|(n, _)| n == r) {
+            let _ = Command::new("kill").arg(d.id().to_string()).status();
+        }
+    }
+
+    /// Whether router `r` holds `vip` on any interface (with use_vmac it is on the VMAC).
+    pub fn holds(&self, r: &str, vip: &str) -> bool {
+        ip(&["-n", &self.ns(r), "-o", "addr", "show"]).contains(&format!(" {vip}/"))
+    }
+
+    /// Every log and the addresses of both routers, for failure messages.
+    pub fn logs(&self) -> String {
+        ["o", "t"]
+            .iter()
+            .map(|r| {
+                let path = self.dir.join(format!("{r}.log"));
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let addrs = Command::new("ip")
+                    .args(["-n", &self.ns(r), "-o", "addr", "show", "dev", "eth0"])
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                    .unwrap_or_default();
+                format!("--- {r} ---\n{text}--- {r} addresses ---\n{addrs}")
+            })
+            .collect()
+    }
+
+    /// Waits up to `limit` for `cond`; panics with the logs otherwise, or as soon as `gone`
+    /// says a daemon died.
+    pub fn wait(
+        &self,
+        what: &str,
+        limit: Duration,
+        cond: impl Fn() -> bool,
+        gone: impl Fn() -> Option<String>,
+    ) {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if cond() {
+                return;
+            }
+            if let Some(why) = gone() {
+                panic!("{why} while waiting for {what}\n{}", self.logs());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("timed out waiting for {what}\n{}", self.logs());
+    }
+
+    /// Checks that `cond` holds for the whole of `span` (no flapping).
+    pub fn stays(&self, what: &str, span: Duration, cond: impl Fn() -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < span {
+            assert!(cond(), "{what} did not hold\n{}", self.logs());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for BridgeLab {
+    fn drop(&mut self) {
+        for (_, d) in &mut self.daemons {
+            let _ = Command::new("kill").arg(d.id().to_string()).status();
+        }
+        for (_, d) in &mut self.daemons {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline && matches!(d.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+        // keepalived forks children that `ip netns exec` does not wait for.
+        for pidfile in ["t.main.pid", "t.vrrp.pid"] {
+            if let Ok(pid) = std::fs::read_to_string(self.dir.join(pidfile)) {
+                let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+            }
+        }
+        for r in ["o", "t", "s"] {
+            let _ = Command::new("ip")
+                .args(["netns", "del", &self.ns(r)])
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
