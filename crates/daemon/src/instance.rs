@@ -8,14 +8,35 @@ use std::time::{Duration, Instant};
 use keepalived_conf::model::{AuthType, GlobalDefs, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
-use keepalived_net::{AddressSpec, Netlink};
-use keepalived_vrrp::machine::{self, Action, InstanceConfig, Machine, NotifyState};
+use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
+use keepalived_vrrp::machine::{
+    self, Action, GarpConfig, InstanceConfig, Machine, NotifyState, State, TrackValue,
+};
 use keepalived_vrrp::wire::{
     self, Addresses, AhCounter, AhEmit, Auth, Centiseconds, InstanceExpectation, Ipv4Emit, Repr,
     UnicastPeer,
 };
 
-use crate::{log, notify};
+use crate::fib::{self, Ifindexes};
+use crate::log;
+use crate::notify::{self, Fifos, Subject};
+use crate::tracking::{Subscription, TrackKey};
+
+/// What an instance needs from its surroundings besides its own configuration.
+pub struct Env<'a> {
+    /// global_defs.
+    pub global: &'a Arc<GlobalDefs>,
+    /// Interface names -> ifindex (for `dev` options).
+    pub names: &'a Ifindexes,
+    /// The instance's tracked objects.
+    pub subs: Vec<Subscription>,
+    /// Member of a sync group.
+    pub sync_group: bool,
+    /// The notify FIFOs.
+    pub fifos: &'a Arc<Fifos>,
+    /// The VIPs are already installed: leave INIT as MASTER.
+    pub resume_master: bool,
+}
 
 /// Why an instance cannot run.
 pub type SetupError = String;
@@ -54,6 +75,17 @@ pub struct Instance {
     ah: AhCounter,
     ident: u16,
     vip_specs: Vec<AddressSpec>,
+    routes: Vec<RouteSpec>,
+    rules: Vec<RuleSpec>,
+    subs: Vec<Subscription>,
+    global: Arc<GlobalDefs>,
+    fifos: Arc<Fifos>,
+    /// Whether our VIPs (routes, rules) are installed.
+    pub holds_vips: bool,
+    /// Being removed by a reload: the STOP notify becomes FAULT (or DELETED).
+    pub deleting: bool,
+    /// When the state last changed.
+    pub last_transition: std::time::SystemTime,
     vips: Vec<IpAddr>,
     vips4: Vec<Ipv4Addr>,
     vips6: Vec<Ipv6Addr>,
@@ -61,15 +93,8 @@ pub struct Instance {
     advert_int: Duration,
     /// Adverts dropped, by keepalived's counter name.
     pub drops: std::collections::BTreeMap<&'static str, u64>,
-}
-
-/// The netlink request for a configured address on `ifindex`.
-fn address_spec(ifindex: u32, v: &keepalived_conf::model::IpAddressSpec) -> AddressSpec {
-    let mut spec = AddressSpec::new(ifindex, v.prefix.addr, v.prefix.len);
-    spec.label = v.label.clone();
-    // A VIP must be usable at once: no duplicate address detection (as keepalived).
-    spec.nodad = v.nodad || v.prefix.addr.is_ipv6();
-    spec
+    /// The machine's counters at the last STATS_CLEAR.
+    stats_base: machine::Counters,
 }
 
 fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
@@ -91,11 +116,12 @@ impl Instance {
     /// Builds the run-time instance of `conf` on `link`.
     pub fn new(
         conf: &VrrpInstance,
-        global: &GlobalDefs,
+        env: Env<'_>,
         link: Arc<Link>,
         rx_ifindex: u32,
         now: Instant,
     ) -> Result<Instance, SetupError> {
+        let global: &GlobalDefs = env.global;
         let vrid = conf.vrid.ok_or("no virtual_router_id")?;
         let version = conf.version(global);
         let ipv6 = conf
@@ -120,12 +146,22 @@ impl Instance {
                 IpAddr::V6(a) if ipv6 => vips6.push(a),
                 _ => return Err("virtual addresses of both families".into()),
             }
-            vip_specs.push(address_spec(link.ifindex, v));
+            vip_specs.push(fib::address(v, env.names, link.ifindex)?);
         }
         // virtual_ipaddress_excluded: held with the VIPs, never listed in adverts.
         for v in &conf.excluded_ipaddresses {
-            vip_specs.push(address_spec(link.ifindex, v));
+            vip_specs.push(fib::address(v, env.names, link.ifindex)?);
         }
+        let routes = conf
+            .virtual_routes
+            .iter()
+            .map(|r| fib::route(r, env.names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rules = conf
+            .virtual_rules
+            .iter()
+            .map(fib::rule)
+            .collect::<Result<Vec<_>, _>>()?;
         let advert_int = conf.advert_int(global);
         let mut mc = InstanceConfig::new(
             conf.name.clone(),
@@ -145,6 +181,21 @@ impl Instance {
         mc.preempt = conf.preempt;
         mc.preempt_delay = conf.preempt_delay;
         mc.down_timer_adverts = u32::from(conf.down_timer_adverts);
+        mc.accept = conf.accept_mode(global);
+        let strict = conf.strict(global);
+        mc.higher_prio_send_advert = conf
+            .higher_prio_send_advert
+            .or(global.vrrp_higher_prio_send_advert)
+            .unwrap_or(false);
+        mc.lower_prio_no_advert = conf
+            .lower_prio_no_advert
+            .or(global.vrrp_lower_prio_no_advert)
+            .unwrap_or(strict);
+        mc.startup_delay = global.vrrp_startup_delay.unwrap_or_default();
+        mc.garp = garp_config(conf, global);
+        mc.tracked = env.subs.iter().map(|s| s.object).collect();
+        mc.sync_group = env.sync_group;
+        mc.resume_master = env.resume_master;
         let (auth, ah_key) = auth_of(conf, global);
         let peers = conf
             .unicast_peers
@@ -168,6 +219,14 @@ impl Instance {
             ah: AhCounter::default(),
             ident: 0,
             vip_specs,
+            routes,
+            rules,
+            subs: env.subs,
+            global: env.global.clone(),
+            fifos: env.fifos.clone(),
+            holds_vips: false,
+            deleting: false,
+            last_transition: std::time::SystemTime::now(),
             vips: conf
                 .virtual_ipaddresses
                 .iter()
@@ -178,12 +237,50 @@ impl Instance {
             peers,
             advert_int,
             drops: Default::default(),
+            stats_base: machine::Counters::default(),
         })
     }
 
     /// Whether the instance runs over IPv6.
     pub fn is_ipv6(&self) -> bool {
         self.src.is_ipv6()
+    }
+
+    /// The advert source address.
+    pub fn source(&self) -> IpAddr {
+        self.src
+    }
+
+    /// keepalived's statistics since the last STATS_CLEAR: the machine's counters and the
+    /// drop counters.
+    pub fn counters(
+        &self,
+    ) -> (
+        machine::Counters,
+        std::collections::BTreeMap<&'static str, u64>,
+    ) {
+        let c = self.machine.counters();
+        let b = &self.stats_base;
+        let counters = machine::Counters {
+            advert_rcvd: c.advert_rcvd - b.advert_rcvd,
+            advert_sent: c.advert_sent - b.advert_sent,
+            become_master: c.become_master - b.become_master,
+            release_master: c.release_master - b.release_master,
+            pri_zero_rcvd: c.pri_zero_rcvd - b.pri_zero_rcvd,
+            pri_zero_sent: c.pri_zero_sent - b.pri_zero_sent,
+        };
+        (counters, self.drops.clone())
+    }
+
+    /// Keeps counting from where `old` (the same instance before a reload) was.
+    pub fn take_stats_base(&mut self, old: &Instance) {
+        self.stats_base = old.stats_base;
+    }
+
+    /// STATS_CLEAR: counting starts again from zero.
+    pub fn clear_stats(&mut self) {
+        self.stats_base = *self.machine.counters();
+        self.drops.clear();
     }
 
     /// The VRID.
@@ -200,9 +297,12 @@ impl Instance {
             ah_key: self.ah_key.unwrap_or_default(),
             advert_int: self.advert_int,
             vips: &self.vips,
-            check_vip_addr: true,
+            check_vip_addr: !self
+                .conf
+                .skip_check_adv_addr
+                .unwrap_or(self.global.vrrp_skip_check_adv_addr),
             unicast_peers: &self.peers,
-            check_unicast_src: self.conf.check_unicast_src,
+            check_unicast_src: self.conf.check_unicast_src || self.global.vrrp_check_unicast_src,
         };
         if let Err(e) = advert.validate(&exp, &mut self.ah) {
             log::info(format!("({}) advert dropped: {e}", self.conf.name));
@@ -219,6 +319,32 @@ impl Instance {
         self.machine.handle_event(now, ev);
     }
 
+    /// Feeds a tracked object's new value to the machine (when this instance tracks it).
+    pub fn track(&mut self, key: &TrackKey, value: TrackValue, now: Instant) {
+        let events: Vec<_> = self
+            .subs
+            .iter()
+            .filter(|s| &s.key == key)
+            .map(|s| machine::Event::Track {
+                id: s.object.id,
+                value: s.value(value),
+            })
+            .collect();
+        for ev in events {
+            self.machine.handle_event(now, ev);
+        }
+    }
+
+    /// The instance's tracked objects.
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subs
+    }
+
+    /// The installed VIP requests (for a restart that finds them present).
+    pub fn vip_specs(&self) -> &[AddressSpec] {
+        &self.vip_specs
+    }
+
     /// Carries out every pending action of the machine.
     pub async fn run_actions(&mut self, netlink: &Netlink) {
         while let Some(action) = self.machine.poll_action() {
@@ -229,16 +355,8 @@ impl Instance {
     async fn execute(&mut self, action: Action, netlink: &Netlink) {
         match action {
             Action::SendAdvert { priority, interval } => self.send_advert(priority, interval).await,
-            Action::AddVips { .. } => {
-                if let Err(e) = netlink.add_addresses(&self.vip_specs).await {
-                    log::info(format!("({}) adding VIPs failed: {e}", self.conf.name));
-                }
-            }
-            Action::RemoveVips { .. } => {
-                if let Err(e) = netlink.remove_addresses(&self.vip_specs).await {
-                    log::info(format!("({}) removing VIPs failed: {e}", self.conf.name));
-                }
-            }
+            Action::AddVips { .. } => self.install(netlink, true).await,
+            Action::RemoveVips { .. } => self.install(netlink, false).await,
             Action::SendGratuitous { count } => {
                 for _ in 0..count {
                     let sent = self
@@ -253,36 +371,168 @@ impl Instance {
                 }
             }
             Action::StateChanged { to, .. } => {
+                self.last_transition = std::time::SystemTime::now();
                 log::info(format!("({}) Entering {to} STATE", self.conf.name));
             }
             Action::Notify {
+                new_state: NotifyState::Stop,
+                priority,
+            } if self.deleting => self.notify_deleted(priority),
+            Action::Notify {
                 new_state,
                 priority,
-            } => self.notify(new_state, priority),
-            _ => {}
+            } => notify::state_change(
+                &self.conf.notify,
+                &self.global,
+                &self.fifos,
+                Subject::Instance,
+                &self.conf.name,
+                new_state,
+                priority,
+            ),
+            Action::NotifyMasterRxLowerPri { .. } => {
+                if let Some(s) = &self.conf.notify.master_rx_lower_pri {
+                    notify::spawn(s, &self.global, &[], None);
+                }
+                let prio = self.machine.effective_priority();
+                self.fifos.write(
+                    Subject::Instance,
+                    &self.conf.name,
+                    "MASTER_RX_LOWER_PRI",
+                    prio,
+                );
+            }
+            Action::PriorityChanged { priority } => {
+                let wanted = self
+                    .conf
+                    .notify_priority_changes
+                    .unwrap_or(self.global.vrrp_notify_priority_changes);
+                if wanted {
+                    let event = if self.machine.state() == State::Master {
+                        "MASTER_PRIORITY"
+                    } else {
+                        "BACKUP_PRIORITY"
+                    };
+                    self.fifos
+                        .write(Subject::Instance, &self.conf.name, event, priority);
+                }
+            }
+            Action::WantMaster => {}
         }
     }
 
-    fn notify(&self, state: NotifyState, priority: u8) {
+    /// A reload removed the instance: keepalived notifies FAULT, or DELETED (and runs the
+    /// `notify_deleted` script) when `notify_deleted` is configured.
+    fn notify_deleted(&self, priority: u8) {
         let n = &self.conf.notify;
-        let (specific, word) = match state {
-            NotifyState::Master => (&n.master, "MASTER"),
-            NotifyState::Backup => (&n.backup, "BACKUP"),
-            NotifyState::Fault => (&n.fault, "FAULT"),
-            NotifyState::Stop => (&n.stop, "STOP"),
+        let Some(deleted) = &n.deleted else {
+            notify::state_change(
+                n,
+                &self.global,
+                &self.fifos,
+                Subject::Instance,
+                &self.conf.name,
+                NotifyState::Fault,
+                priority,
+            );
+            return;
         };
-        if let Some(s) = specific {
-            notify::spawn(s, &[]);
+        if let Some(s) = deleted {
+            notify::spawn(s, &self.global, &[], None);
         }
         if let Some(s) = &n.notify {
             let args = [
                 "INSTANCE".to_owned(),
                 self.conf.name.clone(),
-                word.to_owned(),
+                "DELETED".to_owned(),
                 priority.to_string(),
             ];
-            notify::spawn(s, &args);
+            notify::spawn(s, &self.global, &args, None);
         }
+        self.fifos
+            .write(Subject::Instance, &self.conf.name, "DELETED", priority);
+    }
+
+    /// After a reload of a MASTER: the old instance's virtual routes and rules go, the new
+    /// ones come (unchanged ones are re-added, which is a no-op).
+    pub async fn reinstall_routes(&mut self, netlink: &Netlink, old: &Instance) {
+        let stale_rules: Vec<_> = old
+            .rules
+            .iter()
+            .filter(|r| !self.rules.contains(r))
+            .collect();
+        for r in stale_rules {
+            let _ = netlink.remove_rule(r).await;
+        }
+        let stale_routes: Vec<_> = old
+            .routes
+            .iter()
+            .filter(|r| !self.routes.contains(r))
+            .cloned()
+            .collect();
+        if !stale_routes.is_empty() {
+            let _ = netlink.remove_routes(&stale_routes).await;
+        }
+        if !self.routes.is_empty() {
+            let _ = netlink.add_routes(&self.routes).await;
+        }
+        for r in &self.rules {
+            let _ = netlink.add_rule(r).await;
+        }
+    }
+
+    /// One gratuitous ARP / NA burst for `added` addresses (new VIPs after a reload).
+    pub async fn announce(&self, added: &[AddressSpec]) {
+        let v4: Vec<Ipv4Addr> = added
+            .iter()
+            .filter_map(|a| match a.addr {
+                IpAddr::V4(x) => Some(x),
+                IpAddr::V6(_) => None,
+            })
+            .collect();
+        let v6: Vec<Ipv6Addr> = added
+            .iter()
+            .filter_map(|a| match a.addr {
+                IpAddr::V6(x) => Some(x),
+                IpAddr::V4(_) => None,
+            })
+            .collect();
+        let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
+    }
+
+    /// Adds (or removes) the VIPs, then the virtual routes and rules (removal in reverse).
+    async fn install(&mut self, netlink: &Netlink, add: bool) {
+        let name = &self.conf.name;
+        if add {
+            if let Err(e) = netlink.add_addresses(&self.vip_specs).await {
+                log::info(format!("({name}) adding VIPs failed: {e}"));
+            }
+            if !self.routes.is_empty() {
+                if let Err(e) = netlink.add_routes(&self.routes).await {
+                    log::info(format!("({name}) adding virtual routes failed: {e}"));
+                }
+            }
+            for r in &self.rules {
+                if let Err(e) = netlink.add_rule(r).await {
+                    log::info(format!("({name}) adding virtual rule failed: {e}"));
+                }
+            }
+        } else {
+            for r in &self.rules {
+                if let Err(e) = netlink.remove_rule(r).await {
+                    log::info(format!("({name}) removing virtual rule failed: {e}"));
+                }
+            }
+            if !self.routes.is_empty() {
+                if let Err(e) = netlink.remove_routes(&self.routes).await {
+                    log::info(format!("({name}) removing virtual routes failed: {e}"));
+                }
+            }
+            if let Err(e) = netlink.remove_addresses(&self.vip_specs).await {
+                log::info(format!("({name}) removing VIPs failed: {e}"));
+            }
+        }
+        self.holds_vips = add;
     }
 
     async fn send_advert(&mut self, priority: u8, interval: Duration) {
@@ -363,5 +613,35 @@ impl Instance {
             .await
             .map_err(|e| e.to_string())?;
         Ok(())
+    }
+}
+
+/// GARP settings: the instance's `garp_*`, else global_defs' `vrrp_garp_*`.
+fn garp_config(conf: &VrrpInstance, global: &GlobalDefs) -> GarpConfig {
+    let g = &global.garp;
+    let i = &conf.garp;
+    let master_delay = i.master_delay.unwrap_or(g.master_delay);
+    let master_repeat = i.master_repeat.unwrap_or(g.master_repeat);
+    let refresh = i
+        .master_refresh
+        .or(g.master_refresh)
+        .filter(|d| !d.is_zero());
+    GarpConfig {
+        master_delay: if g.min_garp {
+            Duration::ZERO
+        } else {
+            master_delay
+        },
+        master_repeat: if g.min_garp { 1 } else { master_repeat },
+        master_refresh: refresh,
+        master_refresh_repeat: i.master_refresh_repeat.unwrap_or(g.master_refresh_repeat),
+        lower_prio_delay: i
+            .lower_prio_delay
+            .or(g.lower_prio_delay)
+            .unwrap_or(master_delay),
+        lower_prio_repeat: i
+            .lower_prio_repeat
+            .or(g.lower_prio_repeat)
+            .unwrap_or(master_repeat),
     }
 }

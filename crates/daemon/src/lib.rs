@@ -2,9 +2,17 @@
 //! machines with real sockets and netlink, notify scripts, and the `demo`.
 
 pub mod demo;
+pub mod dump;
+mod fib;
 mod instance;
-mod log;
+mod links;
+pub mod log;
 mod notify;
+mod reload;
+pub mod sd_notify;
+mod snapshot;
+mod statics;
+mod tracking;
 pub mod vrrp;
 
-pub use vrrp::{run, run_until, DaemonError};
+pub use vrrp::{run, run_until, run_with, DaemonError, Reloader};

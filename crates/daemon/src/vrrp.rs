@@ -1,26 +1,60 @@
 //! The VRRP event loop: one current-thread runtime, one receive socket per interface, one
-//! timer (the earliest wake-up of all machines), netlink link monitoring and signals.
+//! timer (the earliest wake-up of all machines), netlink link monitoring, tracked objects,
+//! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use keepalived_conf::model::{AuthType, Vmac, VrrpInstance};
+use keepalived_conf::model::{AuthType, GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
-use keepalived_net::announce::Announcer;
-use keepalived_net::vrrp_socket::{
-    VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6, IPPROTO_AH, IPPROTO_VRRP,
-};
-use keepalived_net::{NetEvent, NetMonitor, Netlink, VmacSpec};
-use keepalived_vrrp::machine::Event;
+use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
+use keepalived_net::{NetEvent, NetMonitor, Netlink};
+use keepalived_vrrp::machine::{Event, NotifyState, State};
+use keepalived_vrrp::sync_group::SyncGroup;
 use keepalived_vrrp::wire::{self, DecodeOptions};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
-use crate::instance::{Instance, Link};
-use crate::log;
+use crate::fib::Ifindexes;
+use crate::instance::{Env, Instance, Link};
+use crate::links::{open_link, open_vmac, spawn_receiver, Packet, RecvSocket};
+use crate::notify::{self, Fifos, Subject};
+use crate::snapshot::{self, DumpRequest};
+use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
+use crate::{log, statics};
+
+/// SIGUSR1, SIGUSR2 and keepalived's JSON and STATS_CLEAR real-time signals.
+struct DumpSignals {
+    data: tokio::signal::unix::Signal,
+    stats: tokio::signal::unix::Signal,
+    json: tokio::signal::unix::Signal,
+    clear: tokio::signal::unix::Signal,
+}
+
+impl DumpSignals {
+    fn new() -> Result<DumpSignals, DaemonError> {
+        let rt = libc::SIGRTMIN();
+        let s = |n: i32| signal(SignalKind::from_raw(n)).map_err(setup("signals"));
+        Ok(DumpSignals {
+            data: s(libc::SIGUSR1)?,
+            stats: s(libc::SIGUSR2)?,
+            json: s(rt + 2)?,
+            clear: s(rt + 29)?,
+        })
+    }
+
+    async fn recv(&mut self) -> DumpRequest {
+        tokio::select! {
+            _ = self.data.recv() => DumpRequest::Data,
+            _ = self.stats.recv() => DumpRequest::Stats,
+            _ = self.json.recv() => DumpRequest::Json,
+            _ = self.clear.recv() => DumpRequest::StatsClear,
+        }
+    }
+}
 
 /// Why the VRRP daemon could not run.
 #[derive(Debug, thiserror::Error)]
@@ -30,291 +64,547 @@ pub enum DaemonError {
     Setup(String),
 }
 
-fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_ {
+pub(crate) fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_ {
     move |e| DaemonError::Setup(format!("{what}: {e}"))
 }
+
+/// Reads the configuration again for a reload (SIGHUP): the new configuration, or every
+/// problem found (the running configuration is then kept).
+pub type Reloader<'a> = &'a dyn Fn() -> Result<Config, Vec<String>>;
 
 /// Runs every `vrrp_instance` of `config` until SIGTERM or SIGINT, then stops them the way
 /// keepalived does (priority-0 advert, VIPs removed).
 pub fn run(config: &Config) -> Result<(), DaemonError> {
-    run_until(config, std::future::pending())
+    run_with(config, None, std::future::pending())
 }
 
 /// Like [`run`], but also stops (the same way) when `stop` completes: for running the daemon
 /// inside another program, e.g. in a thread that entered a network namespace.
 pub fn run_until<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(), DaemonError> {
+    run_with(config, None, stop)
+}
+
+/// Like [`run_until`], with SIGHUP reloading through `reload` (without one, SIGHUP keeps the
+/// running configuration).
+pub fn run_with<F: Future<Output = ()>>(
+    config: &Config,
+    reload: Option<Reloader<'_>>,
+    stop: F,
+) -> Result<(), DaemonError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(setup("runtime"))?;
-    rt.block_on(run_async(config, stop))
-}
-
-struct Packet {
-    ifindex: u32,
-    bytes: Vec<u8>,
-    /// For IPv6: source, destination and hop limit from the ancillary data.
-    v6: Option<V6Meta>,
-}
-
-async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
-    let info = netlink
-        .link_by_name(name)
-        .await
-        .map_err(setup("interface lookup"))?
-        .ok_or_else(|| DaemonError::Setup(format!("interface {name} does not exist")))?;
-    let primary = netlink
-        .primary_ipv4(info.index)
-        .await
-        .map_err(setup("address lookup"))?
-        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
-    let link_local = netlink
-        .link_local_ipv6(info.index)
-        .await
-        .map_err(setup("address lookup"))?;
-    let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
-    // IPv6 may be disabled on the interface: then only IPv4 instances can run there.
-    let sender6 = VrrpSendV6::new(info.index, name).ok().map(Arc::new);
-    let announcer =
-        Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
-    Ok(Link {
-        ifindex: info.index,
-        primary,
-        link_local,
-        sender: Arc::new(sender),
-        sender6,
-        announcer: Arc::new(announcer),
+    rt.block_on(async {
+        let mut d = Daemon::new(config.clone()).await?;
+        d.start().await?;
+        let result = d.run(reload, stop).await;
+        d.stop().await;
+        result
     })
 }
 
-/// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
-/// ARPs go on it; adverts leave from it (from the base interface with `vmac_xmit_base`) with
-/// the base interface's address as source, and are received on the base interface.
-async fn open_vmac(
-    netlink: &Netlink,
-    conf: &VrrpInstance,
-    vm: &Vmac,
-    base: &Arc<Link>,
-) -> Result<(Arc<Link>, u32), DaemonError> {
-    let ipv6 = conf
-        .virtual_ipaddresses
-        .first()
-        .is_some_and(|v| v.prefix.addr.is_ipv6());
-    let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
-    if let Some(name) = &vm.ifname {
-        spec.name = name.clone();
-    }
-    let info = netlink
-        .create_vmac(&spec)
-        .await
-        .map_err(setup("use_vmac"))?;
-    if let Some(base_name) = &conf.interface {
-        if let Err(e) = keepalived_net::sysctl::apply_vmac_sysctls(&info.name, base_name) {
-            log::info(format!("({}) VMAC sysctls: {e}", conf.name));
-        }
-    }
-    let vlink = open_link(netlink, &info.name).await?;
-    let (sender, sender6) = if vm.xmit_base {
-        (base.sender.clone(), base.sender6.clone())
-    } else {
-        (vlink.sender, vlink.sender6)
-    };
-    let link = Link {
-        ifindex: info.index,
-        primary: base.primary,
-        link_local: vlink.link_local.or(base.link_local),
-        sender,
-        sender6,
-        announcer: vlink.announcer,
-    };
-    Ok((Arc::new(link), info.index))
+/// A sync group at run time: its machine-level state and its members (indices).
+pub(crate) struct Group {
+    pub(crate) sync: SyncGroup,
+    pub(crate) members: Vec<usize>,
+    pub(crate) notify: NotifyScripts,
 }
 
-/// A receive socket of either family.
-enum RecvSocket {
-    V4(VrrpRecvV4),
-    V6(VrrpRecvV6),
+/// Which receive sockets are open: (interface, kind).
+#[derive(Hash, PartialEq, Eq)]
+enum RxKind {
+    V4,
+    V6,
+    Ah,
+    Unicast(IpAddr),
 }
 
-impl RecvSocket {
-    /// One packet into `buf`: its length and, for IPv6, source, destination and hop limit.
-    async fn recv(&self, buf: &mut [u8]) -> std::io::Result<(usize, Option<V6Meta>)> {
-        match self {
-            RecvSocket::V4(s) => s.recv(buf).await.map(|r| (r.len, None)),
-            RecvSocket::V6(s) => s.recv(buf).await.map(|r| {
-                let dst = r.dst.unwrap_or(wire::MCAST_GROUP6);
-                (r.len, Some((r.src, dst, r.hop_limit)))
-            }),
-        }
+/// Everything the VRRP process runs.
+pub(crate) struct Daemon {
+    netlink: Netlink,
+    pub(crate) config: Config,
+    global: Arc<GlobalDefs>,
+    fifos: Arc<Fifos>,
+    names: Ifindexes,
+    links: HashMap<String, Arc<Link>>,
+    rx: HashSet<(String, RxKind)>,
+    vmacs: HashMap<String, u32>,
+    pub(crate) instances: Vec<Instance>,
+    pub(crate) groups: Vec<Group>,
+    /// The latest value of every tracked object (for the dumps).
+    current: Current,
+    watchers: Option<Watchers>,
+    pkt_tx: mpsc::Sender<Packet>,
+    pkt_rx: mpsc::Receiver<Packet>,
+    track_tx: mpsc::Sender<TrackUpdate>,
+    track_rx: mpsc::Receiver<TrackUpdate>,
+}
+
+impl Daemon {
+    async fn new(config: Config) -> Result<Daemon, DaemonError> {
+        let netlink = Netlink::new().map_err(setup("netlink"))?;
+        let (pkt_tx, pkt_rx) = mpsc::channel(1024);
+        let (track_tx, track_rx) = mpsc::channel(256);
+        let global = Arc::new(config.global.clone());
+        Ok(Daemon {
+            netlink,
+            fifos: Arc::new(Fifos::open(&global)),
+            global,
+            config,
+            names: HashMap::new(),
+            links: HashMap::new(),
+            rx: HashSet::new(),
+            vmacs: HashMap::new(),
+            instances: Vec::new(),
+            groups: Vec::new(),
+            current: Current::default(),
+            watchers: None,
+            pkt_tx,
+            pkt_rx,
+            track_tx,
+            track_rx,
+        })
     }
-}
 
-/// Source, destination and hop limit of an IPv6 packet (from its ancillary data).
-type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
-
-fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>) {
-    tokio::spawn(async move {
-        let mut buf = vec![0u8; 2048];
-        loop {
-            match sock.recv(&mut buf).await {
-                Ok((len, v6)) => {
-                    let pkt = Packet {
-                        ifindex,
-                        bytes: buf[..len.min(buf.len())].to_vec(),
-                        v6,
-                    };
-                    if tx.send(pkt).await.is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    log::info(format!("receive error: {e}"));
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
+    /// Interface names -> (ifindex, up).
+    async fn read_links(&mut self) -> HashMap<String, bool> {
+        let mut up = HashMap::new();
+        self.names.clear();
+        if let Ok(links) = self.netlink.links().await {
+            for l in links {
+                up.insert(l.name.clone(), l.is_up());
+                self.names.insert(l.name, l.index);
             }
         }
-    });
-}
+        up
+    }
 
-async fn run_async<F: Future<Output = ()>>(config: &Config, stop: F) -> Result<(), DaemonError> {
-    let mut stop = std::pin::pin!(stop);
-    let netlink = Netlink::new().map_err(setup("netlink"))?;
-    let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
-    let (tx, mut rx) = mpsc::channel::<Packet>(1024);
-    let mut links: HashMap<String, Arc<Link>> = HashMap::new();
-    let mut ah_links: std::collections::HashSet<String> = Default::default();
-    let mut v6_links: std::collections::HashSet<String> = Default::default();
-    let mut vmacs: Vec<u32> = Vec::new();
-    let mut instances: Vec<Instance> = Vec::new();
-    let now = Instant::now();
-    for conf in &config.vrrp.instances {
+    async fn start(&mut self) -> Result<(), DaemonError> {
+        let links_up = self.read_links().await;
+        statics::install(&self.netlink, &self.config, &self.names).await;
+        let current = Current::read(&self.config.vrrp, &links_up);
+        let now = Instant::now();
+        let confs = self.config.vrrp.instances.clone();
+        for conf in &confs {
+            if let Some(i) = self.build_instance(conf, &current, now).await? {
+                self.instances.push(i);
+            }
+        }
+        self.build_groups();
+        self.spawn_watchers(&current);
+        self.current = current;
+        log::info(format!(
+            "Starting VRRP with {} instance(s)",
+            self.instances.len()
+        ));
+        Ok(())
+    }
+
+    fn spawn_watchers(&mut self, current: &Current) {
+        let mut used: Vec<TrackKey> = self
+            .instances
+            .iter()
+            .flat_map(|i| i.subscriptions().iter().map(|s| s.key.clone()))
+            .collect();
+        used.sort();
+        used.dedup();
+        // The old watchers stop when dropped.
+        self.watchers = Some(tracking::spawn_watchers(
+            &self.config.vrrp,
+            &self.global,
+            &used,
+            current,
+            self.track_tx.clone(),
+        ));
+    }
+
+    fn build_groups(&mut self) {
+        let mut old: HashMap<String, SyncGroup> = self
+            .groups
+            .drain(..)
+            .map(|g| (g.sync.name().to_owned(), g.sync))
+            .collect();
+        for (g, members) in self.config.vrrp.effective_sync_groups() {
+            let indices: Vec<usize> = members
+                .iter()
+                .filter_map(|m| self.instances.iter().position(|i| i.conf.name == m.name))
+                .collect();
+            if indices.len() < 2 {
+                // keepalived removes a group left with one member.
+                continue;
+            }
+            self.groups.push(Group {
+                sync: old
+                    .remove(&g.name)
+                    .unwrap_or_else(|| SyncGroup::new(g.name.clone())),
+                members: indices,
+                notify: g.notify.clone(),
+            });
+        }
+    }
+
+    async fn open_rx(
+        &mut self,
+        ifname: &str,
+        kind: RxKind,
+        link: &Link,
+    ) -> Result<(), DaemonError> {
+        let key = (ifname.to_owned(), kind);
+        if self.rx.contains(&key) {
+            return Ok(());
+        }
+        let sock = match key.1 {
+            RxKind::V4 => RecvSocket::V4(
+                VrrpRecvV4::multicast(link.ifindex, ifname)
+                    .map_err(setup("VRRP receive socket"))?,
+            ),
+            RxKind::V6 => RecvSocket::V6(
+                VrrpRecvV6::multicast(link.ifindex, ifname)
+                    .map_err(setup("VRRP IPv6 receive socket"))?,
+            ),
+            RxKind::Ah => RecvSocket::V4(
+                VrrpRecvV4::multicast_proto(link.ifindex, ifname, IPPROTO_AH)
+                    .map_err(setup("AH receive socket"))?,
+            ),
+            RxKind::Unicast(IpAddr::V4(src)) => RecvSocket::V4(
+                VrrpRecvV4::unicast_proto(src, Some(ifname), IPPROTO_VRRP)
+                    .map_err(setup("VRRP unicast receive socket"))?,
+            ),
+            RxKind::Unicast(IpAddr::V6(src)) => RecvSocket::V6(
+                VrrpRecvV6::unicast(src, link.ifindex, Some(ifname))
+                    .map_err(setup("VRRP IPv6 unicast receive socket"))?,
+            ),
+        };
+        spawn_receiver(sock, link.ifindex, self.pkt_tx.clone());
+        self.rx.insert(key);
+        Ok(())
+    }
+
+    /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance.
+    /// `Ok(None)`: the instance cannot run (logged), the others go on.
+    async fn build_instance(
+        &mut self,
+        conf: &VrrpInstance,
+        current: &Current,
+        now: Instant,
+    ) -> Result<Option<Instance>, DaemonError> {
         let Some(ifname) = conf.interface.clone() else {
             log::info(format!(
                 "({}) no interface: instance not started",
                 conf.name
             ));
-            continue;
+            return Ok(None);
         };
-        let link = match links.get(&ifname) {
+        let link = match self.links.get(&ifname) {
             Some(l) => l.clone(),
             None => {
-                let l = Arc::new(open_link(&netlink, &ifname).await?);
-                let recv = VrrpRecvV4::multicast(l.ifindex, &ifname)
-                    .map_err(setup("VRRP receive socket"))?;
-                spawn_receiver(RecvSocket::V4(recv), l.ifindex, tx.clone());
-                links.insert(ifname.clone(), l.clone());
+                let l = Arc::new(open_link(&self.netlink, &ifname).await?);
+                self.links.insert(ifname.clone(), l.clone());
                 l
             }
         };
-        // Adverts authenticated with AH have IP protocol 51: they need their own sockets.
         let uses_ah = conf
-            .effective_authentication(&config.global)
+            .effective_authentication(&self.global)
             .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
-        let proto = if uses_ah { IPPROTO_AH } else { IPPROTO_VRRP };
-        if uses_ah && ah_links.insert(ifname.clone()) {
-            let recv = VrrpRecvV4::multicast_proto(link.ifindex, &ifname, IPPROTO_AH)
-                .map_err(setup("AH receive socket"))?;
-            spawn_receiver(RecvSocket::V4(recv), link.ifindex, tx.clone());
+        if uses_ah {
+            self.open_rx(&ifname, RxKind::Ah, &link).await?;
         }
-        if let Some(IpAddr::V4(src)) = conf.src_ip {
-            if !conf.unicast_peers.is_empty() {
-                let recv = VrrpRecvV4::unicast_proto(src, Some(&ifname), proto)
-                    .map_err(setup("VRRP unicast receive socket"))?;
-                spawn_receiver(RecvSocket::V4(recv), link.ifindex, tx.clone());
-            }
+        if let Some(src) = conf.src_ip.filter(|_| !conf.unicast_peers.is_empty()) {
+            self.open_rx(&ifname, RxKind::Unicast(src), &link).await?;
         }
-        let (tx_link, vmac) = match &conf.vmac {
+        let tx_link = match &conf.vmac {
             Some(vm) => {
-                let (l, index) = open_vmac(&netlink, conf, vm, &link).await?;
-                (l, Some(index))
+                let (l, index) = open_vmac(&self.netlink, conf, vm, &link).await?;
+                self.vmacs.insert(conf.name.clone(), index);
+                l
             }
-            None => (link.clone(), None),
+            None => link.clone(),
         };
-        vmacs.extend(vmac);
-        match Instance::new(conf, &config.global, tx_link, link.ifindex, now) {
+        let resume_master = self.vips_present(conf, tx_link.ifindex).await;
+        if resume_master {
+            log::info(format!(
+                "({}) VIPs already present: resuming as MASTER",
+                conf.name
+            ));
+        }
+        let group = self.config.vrrp.sync_group_of(&conf.name);
+        let env = Env {
+            resume_master,
+            global: &self.global,
+            names: &self.names,
+            subs: tracking::subscriptions(&self.config.vrrp, conf, group, current),
+            sync_group: group.is_some(),
+            fifos: &self.fifos,
+        };
+        match Instance::new(conf, env, tx_link, link.ifindex, now) {
             Ok(i) => {
-                if i.is_ipv6() && v6_links.insert(ifname.clone()) {
-                    let recv = VrrpRecvV6::multicast(link.ifindex, &ifname)
-                        .map_err(setup("VRRP IPv6 receive socket"))?;
-                    spawn_receiver(RecvSocket::V6(recv), link.ifindex, tx.clone());
+                let kind = if i.is_ipv6() { RxKind::V6 } else { RxKind::V4 };
+                if conf.unicast_peers.is_empty() || i.is_ipv6() {
+                    self.open_rx(&ifname, kind, &link).await?;
+                } else {
+                    // Unicast instances also hear multicast from peers that still use it.
+                    self.open_rx(&ifname, RxKind::V4, &link).await?;
                 }
-                instances.push(i)
+                Ok(Some(i))
             }
-            Err(e) => log::info(format!("({}) not started: {e}", conf.name)),
+            Err(e) => {
+                log::info(format!("({}) not started: {e}", conf.name));
+                Ok(None)
+            }
         }
     }
-    let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
-    let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
-    let opts = DecodeOptions::default();
-    log::info(format!(
-        "Starting VRRP with {} instance(s)",
-        instances.len()
-    ));
-    loop {
-        for i in instances.iter_mut() {
-            i.run_actions(&netlink).await;
+
+    /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
+    /// them): the instance then resumes as MASTER.
+    async fn vips_present(&self, conf: &VrrpInstance, ifindex: u32) -> bool {
+        if conf.virtual_ipaddresses.is_empty() {
+            return false;
         }
-        let next = instances
-            .iter()
-            .filter_map(|i| i.machine.poll_timeout())
-            .min();
-        let sleep = async {
-            match next {
-                Some(t) => tokio::time::sleep_until(t.into()).await,
-                None => std::future::pending().await,
-            }
+        let Ok(present) = self.netlink.list_addresses(ifindex).await else {
+            return false;
         };
-        tokio::select! {
-            _ = sleep => {
-                let now = Instant::now();
-                for i in instances.iter_mut() {
-                    i.machine.handle_timeout(now);
-                }
+        conf.virtual_ipaddresses.iter().all(|v| {
+            let index = v
+                .dev
+                .as_ref()
+                .and_then(|d| self.names.get(d).copied())
+                .unwrap_or(ifindex);
+            present
+                .iter()
+                .any(|p| p.addr == v.prefix.addr && p.ifindex == index)
+        })
+    }
+
+    /// Sync group rules, then every pending action.
+    async fn settle(&mut self, now: Instant) {
+        for g in &mut self.groups {
+            let mut members: Vec<_> = self
+                .instances
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| g.members.contains(i))
+                .map(|(_, inst)| &mut inst.machine)
+                .collect();
+            if let Some(state) = g.sync.reconcile(now, &mut members) {
+                group_changed(g, state, &self.global, &self.fifos);
             }
-            Some(pkt) = rx.recv() => {
-                let now = Instant::now();
-                let decoded = match pkt.v6 {
-                    Some((src, dst, hop)) => wire::decode_ipv6(&pkt.bytes, src, dst, hop, &opts),
-                    None => wire::decode_ipv4(&pkt.bytes, &opts),
-                };
-                if let Ok(advert) = decoded {
-                    for i in instances.iter_mut().filter(|i| {
-                        i.vrid() == advert.repr.vrid && i.rx_ifindex == pkt.ifindex
-                    }) {
-                        i.receive(&advert, now);
+        }
+        for i in self.instances.iter_mut() {
+            i.run_actions(&self.netlink).await;
+        }
+    }
+
+    async fn run<F: Future<Output = ()>>(
+        &mut self,
+        reload: Option<Reloader<'_>>,
+        stop: F,
+    ) -> Result<(), DaemonError> {
+        let mut stop = std::pin::pin!(stop);
+        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
+        let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
+        let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
+        let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
+        let mut dumps = DumpSignals::new()?;
+        let opts = DecodeOptions::default();
+        loop {
+            self.settle(Instant::now()).await;
+            let next = self
+                .instances
+                .iter()
+                .filter_map(|i| i.machine.poll_timeout())
+                .min();
+            let sleep = async {
+                match next {
+                    Some(t) => tokio::time::sleep_until(t.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = sleep => {
+                    let now = Instant::now();
+                    for i in self.instances.iter_mut() {
+                        i.machine.handle_timeout(now);
                     }
                 }
-            }
-            Some(ev) = monitor.recv() => {
-                let now = Instant::now();
-                let (ifindex, event) = match ev {
-                    NetEvent::LinkUp { ifindex, .. } => (ifindex, Event::InterfaceUp),
-                    NetEvent::LinkDown { ifindex, .. } => (ifindex, Event::InterfaceDown),
-                    NetEvent::LinkDeleted { ifindex } => (ifindex, Event::InterfaceDown),
-                    _ => continue,
-                };
-                for i in instances.iter_mut().filter(|i| i.rx_ifindex == ifindex) {
-                    i.machine.handle_event(now, event);
+                Some(pkt) = self.pkt_rx.recv() => {
+                    let now = Instant::now();
+                    let decoded = match pkt.v6 {
+                        Some((src, dst, hop)) => wire::decode_ipv6(&pkt.bytes, src, dst, hop, &opts),
+                        None => wire::decode_ipv4(&pkt.bytes, &opts),
+                    };
+                    if let Ok(advert) = decoded {
+                        for i in self.instances.iter_mut().filter(|i| {
+                            i.vrid() == advert.repr.vrid && i.rx_ifindex == pkt.ifindex
+                        }) {
+                            i.receive(&advert, now);
+                        }
+                    }
                 }
+                Some(update) = self.track_rx.recv() => {
+                    let now = Instant::now();
+                    self.current.set(update.key.clone(), update.value);
+                    for i in self.instances.iter_mut() {
+                        i.track(&update.key, update.value, now);
+                    }
+                }
+                Some(ev) = monitor.recv() => self.link_event(ev),
+                _ = sighup.recv() => match reload {
+                    Some(read) => self.reload(read).await,
+                    None => log::info("Reload (SIGHUP) needs the configuration file; keeping the running configuration"),
+                },
+                req = dumps.recv() => self.dump(req),
+                _ = sigterm.recv() => break,
+                _ = sigint.recv() => break,
+                _ = &mut stop => break,
             }
-            _ = sighup.recv() => {
-                log::info("Reload (SIGHUP) is not implemented yet; keeping the running configuration");
+        }
+        Ok(())
+    }
+
+    fn link_event(&mut self, ev: NetEvent) {
+        let now = Instant::now();
+        let (ifindex, name, up) = match ev {
+            NetEvent::LinkUp { ifindex, name } => (ifindex, Some(name), true),
+            NetEvent::LinkDown { ifindex, name } => (ifindex, Some(name), false),
+            NetEvent::LinkDeleted { ifindex } => (ifindex, None, false),
+            _ => return,
+        };
+        let event = if up {
+            Event::InterfaceUp
+        } else {
+            Event::InterfaceDown
+        };
+        let name = name.or_else(|| {
+            self.names
+                .iter()
+                .find(|(_, i)| **i == ifindex)
+                .map(|(n, _)| n.clone())
+        });
+        if let Some(n) = &name {
+            self.names.insert(n.clone(), ifindex);
+        }
+        let value = if up {
+            keepalived_vrrp::machine::TrackValue::Up
+        } else {
+            keepalived_vrrp::machine::TrackValue::Down
+        };
+        for i in self.instances.iter_mut() {
+            if i.rx_ifindex == ifindex {
+                i.machine.handle_event(now, event);
             }
-            _ = sigterm.recv() => break,
-            _ = sigint.recv() => break,
-            _ = &mut stop => break,
+            if let Some(n) = &name {
+                i.track(&TrackKey::Interface(n.clone()), value, now);
+            }
         }
     }
-    log::info("Stopping");
-    let now = Instant::now();
-    for i in instances.iter_mut() {
-        i.machine.handle_event(now, Event::Shutdown);
-        i.run_actions(&netlink).await;
+
+    /// SIGHUP: read the configuration again; keep the running one if it has errors.
+    async fn reload(&mut self, read: Reloader<'_>) {
+        log::info("Reloading");
+        let new = match read() {
+            Ok(c) => c,
+            Err(problems) => {
+                for p in &problems {
+                    log::info(p.clone());
+                }
+                log::info("Reload failed: the configuration has errors; keeping the running configuration");
+                return;
+            }
+        };
+        if let Err(e) = crate::reload::apply(self, new).await {
+            log::info(format!("Reload failed: {e}"));
+        }
     }
-    // keepalived removes the VMACs it created when it stops.
-    for index in vmacs {
-        let _ = netlink.delete_link(index).await;
+
+    /// Replaces the configuration: kept instances keep their state and VIPs, removed ones
+    /// release theirs, added ones start.
+    pub(crate) async fn replace_config(&mut self, new: Config) -> Result<(), DaemonError> {
+        let now = Instant::now();
+        self.config = new;
+        self.global = Arc::new(self.config.global.clone());
+        let links_up = self.read_links().await;
+        let current = Current::read(&self.config.vrrp, &links_up);
+        let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
+        let confs = self.config.vrrp.instances.clone();
+        for conf in &confs {
+            let Some(mut fresh) = self.build_instance(conf, &current, now).await? else {
+                continue;
+            };
+            if let Some(pos) = old
+                .iter()
+                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf))
+            {
+                let kept = old.swap_remove(pos);
+                crate::reload::carry_over(kept, &mut fresh, &self.netlink, now).await;
+            }
+            self.instances.push(fresh);
+        }
+        for mut gone in old {
+            log::info(format!("({}) removed by reload", gone.conf.name));
+            gone.delete(now, &self.netlink).await;
+            if let Some(index) = self.vmacs.remove(&gone.conf.name) {
+                let _ = self.netlink.delete_link(index).await;
+            }
+        }
+        self.build_groups();
+        self.spawn_watchers(&current);
+        self.current = current;
+        Ok(())
     }
-    Ok(())
+
+    fn dump(&mut self, req: DumpRequest) {
+        let snap = self.snapshot(&self.current);
+        snapshot::write(&snap, req);
+        if req == DumpRequest::StatsClear {
+            for i in &mut self.instances {
+                i.clear_stats();
+            }
+        }
+    }
+
+    async fn stop(&mut self) {
+        log::info("Stopping");
+        let now = Instant::now();
+        for i in self.instances.iter_mut() {
+            i.machine.handle_event(now, Event::Shutdown);
+            i.run_actions(&self.netlink).await;
+        }
+        for g in &mut self.groups {
+            group_changed(g, State::Stop, &self.global, &self.fifos);
+        }
+        // keepalived removes the VMACs it created when it stops.
+        for (_, index) in self.vmacs.drain() {
+            let _ = self.netlink.delete_link(index).await;
+        }
+        statics::remove(&self.netlink, &self.config, &self.names).await;
+    }
+}
+
+fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
+    let notify_state = match state {
+        State::Master => NotifyState::Master,
+        State::Backup => NotifyState::Backup,
+        State::Fault => NotifyState::Fault,
+        State::Stop => NotifyState::Stop,
+        State::Init => return,
+    };
+    let name = g.sync.name();
+    match state {
+        State::Fault => log::info(format!(
+            "VRRP_Group({name}) Syncing instances to FAULT state"
+        )),
+        _ => log::info(format!(
+            "VRRP_Group({name}) Syncing instances to {state} state"
+        )),
+    }
+    notify::state_change(
+        &g.notify,
+        global,
+        fifos,
+        Subject::Group,
+        name,
+        notify_state,
+        0,
+    );
 }

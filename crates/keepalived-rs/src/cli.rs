@@ -311,20 +311,13 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // -P, -B, -G and -R hold already: only VRRP runs, in-process, logging to stderr.
-    let table: [(bool, &'static str); 19] = [
+    // -P, -B, -G, -R, -D, -S, -u, -p and -r hold: a supervising parent, a VRRP child.
+    let table: [(bool, &'static str); 15] = [
         (cli.check_only, "-C/--check (health checkers)"),
         (cli.all, "--all"),
-        (cli.log_detail > 0, "-D/--log-detail"),
-        (cli.log_facility.is_some(), "-S/--log-facility (syslog)"),
-        (cli.umask.is_some(), "-u/--umask"),
         (cli.release_vips, "-X/--release-vips"),
         (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
         (cli.dont_release_ipvs, "-I/--dont-release-ipvs (IPVS)"),
-        (
-            cli.vrrp_pid.is_some(),
-            "-r/--vrrp_pid (no VRRP child process yet)",
-        ),
         (
             cli.checkers_pid.is_some(),
             "-c/--checkers_pid (health checkers)",

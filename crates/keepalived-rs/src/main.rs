@@ -4,6 +4,7 @@ mod cli;
 mod getopt;
 mod help;
 mod run;
+mod supervisor;
 
 use std::process::ExitCode;
 

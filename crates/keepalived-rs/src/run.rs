@@ -76,8 +76,9 @@ fn config_missing(path: &std::path::Path) -> bool {
     !glob && !path.is_file()
 }
 
-/// The daemon: reads the configuration, then runs the VRRP subsystem in the foreground.
-pub fn daemon(cli: &Cli) -> ExitCode {
+/// Reads the configuration and prints its problems; `Err` with keepalived's exit code when
+/// the daemon cannot run.
+fn load(cli: &Cli) -> Result<keepalived_conf::Config, ExitCode> {
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
@@ -85,30 +86,98 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         eprintln!("{d}");
     }
     if config_missing(&cli.config_file()) {
-        return ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG);
+        return Err(ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG));
+    }
+    Ok(loaded.config)
+}
+
+/// The configuration read again for a reload: refused when it has errors (where keepalived
+/// would carry on with half a configuration, we keep the whole running one). Warnings and
+/// script-security reports, which keepalived also runs with, do not refuse it.
+fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> {
+    let host = SystemHost;
+    let opts = read_options(cli, &host);
+    let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity == keepalived_conf::Severity::Error
+                && d.class != keepalived_conf::ErrorClass::Security
+        })
+        .map(|d| d.to_string())
+        .collect();
+    if config_missing(&cli.config_file()) {
+        return Err(vec![format!(
+            "Configuration file {} is missing",
+            cli.config_file().display()
+        )]);
+    }
+    if errors.is_empty() {
+        for d in &loaded.diagnostics {
+            keepalived_daemon::log::info(d.to_string());
+        }
+        Ok(loaded.config)
+    } else {
+        Err(errors)
+    }
+}
+
+fn log_config(cli: &Cli, ident: &str) -> keepalived_daemon::log::LogConfig {
+    use crate::cli::LogFacility;
+    let facility = match cli.log_facility {
+        Some(LogFacility::Local(n)) => libc::LOG_LOCAL0 + (i32::from(n) << 3),
+        Some(LogFacility::User) => libc::LOG_USER,
+        Some(LogFacility::Daemon) | None => libc::LOG_DAEMON,
+    };
+    keepalived_daemon::log::LogConfig {
+        console: cli.log_console,
+        syslog_facility: (!cli.no_syslog).then_some(facility),
+        ident: ident.to_owned(),
+        detail: cli.log_detail > 0,
+    }
+}
+
+/// The daemon: the parent process, or (re-executed) one of its children.
+pub fn daemon(cli: &Cli) -> ExitCode {
+    use crate::supervisor::{self, Role};
+    if let Some(mask) = cli.umask {
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+    }
+    let config = match load(cli) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let pids = cli.pid_files(
+        config.global.instance.as_deref(),
+        config.global.net_namespace.as_deref(),
+    );
+    if Role::of_this_process() == Some(Role::Vrrp) {
+        keepalived_daemon::log::init(log_config(cli, "Keepalived_vrrp"));
+        supervisor::write_pid_file(&pids.vrrp);
+        let reloader = || reload(cli);
+        let code =
+            match keepalived_daemon::run_with(&config, Some(&reloader), std::future::pending()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    keepalived_daemon::log::info(format!("Stopped: {e}"));
+                    ExitCode::from(2)
+                }
+            };
+        let _ = std::fs::remove_file(&pids.vrrp);
+        return code;
     }
     if cli.dump_conf {
-        eprintln!("{:#?}", loaded.config);
+        eprintln!("{:#?}", config);
     }
-    if let Some(pid) = &cli.pid {
-        if let Err(e) = std::fs::write(pid, format!("{}\n", std::process::id())) {
-            eprintln!("Unable to write pid file {}: {e}", pid.display());
-        }
-    }
-    if !cli.dont_fork {
-        eprintln!("keepalived-rs: running in the foreground (forking is not implemented yet)");
-    }
-    let code = match keepalived_daemon::run(&loaded.config) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("keepalived-rs: {e}");
-            ExitCode::from(2)
-        }
+    keepalived_daemon::log::init(log_config(cli, "Keepalived"));
+    // keepalived starts the VRRP child unless -C; the checker child comes with issue 7.
+    let roles: Vec<Role> = if cli.check_only {
+        Vec::new()
+    } else {
+        vec![Role::Vrrp]
     };
-    if let Some(pid) = &cli.pid {
-        let _ = std::fs::remove_file(pid);
-    }
-    code
+    supervisor::run_parent(cli, pids.main, &roles)
 }
 
 /// `demo`: the two-router failover demo.

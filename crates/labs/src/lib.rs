@@ -120,6 +120,30 @@ impl BridgeLab {
         self.daemons.push((r.to_owned(), child));
     }
 
+    /// The pid in router `r`'s pid file `which` ("main" for -p, "vrrp" for -r).
+    pub fn pid(&self, r: &str, which: &str) -> Option<i32> {
+        let text = std::fs::read_to_string(self.dir.join(format!("{r}.{which}.pid"))).ok()?;
+        text.trim().parse().ok()
+    }
+
+    /// Sends `signal` (a `kill -s` name: HUP, KILL, USR1...) to the process in router `r`'s
+    /// pid file `which`.
+    pub fn signal(&self, r: &str, which: &str, signal: &str) {
+        let pid = self
+            .pid(r, which)
+            .unwrap_or_else(|| panic!("no {which} pid file for {r}\n{}", self.logs()));
+        let ok = Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -s {signal} {pid} failed");
+    }
+
+    /// Replaces router `r`'s configuration file (for a reload).
+    pub fn rewrite(&self, r: &str, conf: &str) {
+        std::fs::write(self.dir.join(format!("{r}.conf")), conf).expect("config written");
+    }
+
     /// Sends SIGTERM to the daemon started last in router `r`.
     pub fn terminate(&self, r: &str) {
         if let Some((_, d)) = self.daemons.iter().rev().find(|(n, _)| n == r) {
@@ -195,7 +219,7 @@ impl Drop for BridgeLab {
             let _ = d.wait();
         }
         // keepalived forks children that `ip netns exec` does not wait for.
-        for pidfile in ["t.main.pid", "t.vrrp.pid"] {
+        for pidfile in ["t.main.pid", "t.vrrp.pid", "o.vrrp.pid"] {
             if let Ok(pid) = std::fs::read_to_string(self.dir.join(pidfile)) {
                 let _ = Command::new("kill").args(["-9", pid.trim()]).status();
             }

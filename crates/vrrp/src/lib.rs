@@ -4,4 +4,5 @@
 //! as actions.
 
 pub mod machine;
+pub mod sync_group;
 pub mod wire;

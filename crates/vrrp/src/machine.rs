@@ -51,6 +51,10 @@ pub struct Machine {
     /// Current value of each tracked object, parallel to `config.tracked`.
     track_values: Vec<TrackValue>,
     interface_up: bool,
+    /// The sync group is in fault because of another member.
+    group_fault: bool,
+    /// Sync group member whose Master_Down timer expired: waiting for the group.
+    wants_master: bool,
     master_address: Option<IpAddr>,
     master_priority: u8,
     preempt_time: Option<Instant>,
@@ -90,6 +94,8 @@ impl Machine {
             state: State::Init,
             track_values,
             interface_up: true,
+            group_fault: false,
+            wants_master: false,
             master_address: None,
             master_priority: 0,
             preempt_time: None,
@@ -102,6 +108,34 @@ impl Machine {
         };
         machine.effective_priority = machine.compute_priority().unwrap_or(machine.base_priority);
         machine
+    }
+
+    /// Applies a new configuration (a reload) without leaving the current state: the base
+    /// priority, intervals, preemption, GARP and tracked objects change; a new effective
+    /// priority takes effect as a tracking change would (FAULT if a weight-0 object fails).
+    /// The tracked objects start from the values in `config` (`initial`).
+    pub fn reconfigure(&mut self, mut config: InstanceConfig, now: Instant) {
+        if config.priority == 0 {
+            config.priority = 100;
+        }
+        if config.priority == PRIO_OWNER || config.initial_state == InitialState::Master {
+            config.preempt = true;
+        }
+        if config.initial_state == InitialState::Master {
+            config.preempt_delay = Duration::ZERO;
+        }
+        if config.down_timer_adverts == 0 {
+            config.down_timer_adverts = 3;
+        }
+        // Only a fresh start resumes as MASTER.
+        config.resume_master = false;
+        self.track_values = config.tracked.iter().map(|t| t.initial).collect();
+        self.base_priority = config.priority;
+        if self.state != State::Backup || config.version == Version::V2 {
+            self.master_adver_interval = config.advert_interval;
+        }
+        self.config = config;
+        self.tracking_changed(now);
     }
 
     /// Current state.
@@ -122,6 +156,23 @@ impl Machine {
     /// Source address of the last advert accepted from the master (BACKUP).
     pub fn master_address(&self) -> Option<IpAddr> {
         self.master_address
+    }
+
+    /// Whether the instance itself is in fault (its interface or a weight-0 tracked object),
+    /// as opposed to being held in FAULT by its sync group.
+    pub fn own_fault(&self) -> bool {
+        self.own_priority().is_none()
+    }
+
+    /// Whether the sync group holds this instance in FAULT.
+    pub fn group_fault(&self) -> bool {
+        self.group_fault
+    }
+
+    /// Sync group member in BACKUP whose Master_Down timer expired (keepalived's
+    /// `wantstate == MASTER`).
+    pub fn wants_master(&self) -> bool {
+        self.wants_master && self.state == State::Backup
     }
 
     /// Statistics counters.
@@ -152,7 +203,13 @@ impl Machine {
             match timer {
                 Timer::Startup => self.leave_init(now),
                 Timer::MasterDown => {
-                    if self.state == State::Backup {
+                    if self.state == State::Backup && self.config.sync_group {
+                        // keepalived's vrrp_sync_can_goto_master: prefer BACKUP until every
+                        // member wants MASTER; wait another Master_Down_Interval meanwhile.
+                        self.wants_master = true;
+                        self.arm_master_down(now, self.master_down());
+                        self.push(Action::WantMaster);
+                    } else if self.state == State::Backup {
                         self.become_master(now);
                     }
                 }
@@ -200,6 +257,22 @@ impl Machine {
                 self.tracking_changed(now);
             }
             Event::Shutdown => self.shutdown(),
+            Event::GroupFault(fault) => {
+                if self.group_fault != fault {
+                    self.group_fault = fault;
+                    self.tracking_changed(now);
+                }
+            }
+            Event::GroupMaster => {
+                if self.state == State::Backup {
+                    self.become_master(now);
+                }
+            }
+            Event::GroupBackup => {
+                if self.state == State::Master {
+                    self.become_backup(now);
+                }
+            }
         }
     }
 
@@ -224,8 +297,17 @@ impl Machine {
         )
     }
 
-    /// `None` when a weight-0 object (or the interface) is in failure.
+    /// `None` when a weight-0 object (or the interface) is in failure, or the sync group
+    /// holds the instance in FAULT.
     fn compute_priority(&self) -> Option<u8> {
+        if self.group_fault {
+            return None;
+        }
+        self.own_priority()
+    }
+
+    /// The effective priority from the instance's own interface and tracked objects.
+    fn own_priority(&self) -> Option<u8> {
         if !self.interface_up {
             return None;
         }
@@ -246,6 +328,7 @@ impl Machine {
 
     fn set_state(&mut self, to: State) {
         let from = self.state;
+        self.wants_master = false;
         self.state = to;
         if from != to {
             self.push(Action::StateChanged { from, to });
@@ -293,7 +376,11 @@ impl Machine {
         self.master_adver_interval = self.config.advert_interval;
         self.master_address = None;
         self.preempt_time = None;
-        if self.config.initial_state == InitialState::Master && self.base_priority == PRIO_OWNER {
+        let resume = std::mem::take(&mut self.config.resume_master);
+        if resume
+            || (self.config.initial_state == InitialState::Master
+                && self.base_priority == PRIO_OWNER)
+        {
             self.become_master(now);
         } else {
             self.set_state(State::Backup);
@@ -412,6 +499,7 @@ impl Machine {
         self.learn_interval(&advert);
         self.master_address = Some(advert.source);
         self.master_priority = advert.priority;
+        self.wants_master = false;
         if preempt_delay {
             if advert.priority >= ours {
                 self.preempt_time = None;

@@ -93,6 +93,13 @@ pub struct InstanceConfig {
     pub startup_delay: Duration,
     /// Tracked scripts, interfaces, files and processes with their weights.
     pub tracked: Vec<TrackedObject>,
+    /// Member of a `vrrp_sync_group`: becoming MASTER waits for the group
+    /// ([`super::Action::WantMaster`], [`super::Event::GroupMaster`]).
+    pub sync_group: bool,
+    /// The instance finds its VIPs already installed (its process was restarted after a
+    /// crash): it leaves INIT straight to MASTER instead of waiting Master_Down_Interval, so
+    /// the VIPs never go away when it still wins; a better master's advert sends it back.
+    pub resume_master: bool,
 }
 
 impl InstanceConfig {
@@ -124,6 +131,8 @@ impl InstanceConfig {
             garp: GarpConfig::default(),
             startup_delay: Duration::ZERO,
             tracked: Vec::new(),
+            sync_group: false,
+            resume_master: false,
         }
     }
 }

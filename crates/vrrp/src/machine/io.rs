@@ -37,6 +37,12 @@ pub enum Event {
     /// Stop the instance (SIGTERM, reload removing it): a master sends a priority-0 advert
     /// and removes its VIPs.
     Shutdown,
+    /// The instance's sync group is in fault (`true`: another member failed) or left it.
+    GroupFault(bool),
+    /// The sync group decided to become MASTER: a member in BACKUP takes over now.
+    GroupMaster,
+    /// A sync group member went back to BACKUP: a MASTER member follows.
+    GroupBackup,
 }
 
 /// The state named in a notify script call / FIFO line.
@@ -98,6 +104,9 @@ pub enum Action {
         /// Who sent it.
         source: IpAddr,
     },
+    /// Sync group member only: the Master_Down timer expired and the instance would become
+    /// MASTER; it stays BACKUP until the group agrees ([`Event::GroupMaster`]).
+    WantMaster,
     /// The effective priority changed (`vrrp_notify_priority_changes`).
     PriorityChanged {
         /// New effective priority.

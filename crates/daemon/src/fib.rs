@@ -1,0 +1,149 @@
+//! Configured addresses, routes and rules (conf model) -> netlink requests (net specs).
+//! Interface names are resolved through a name -> ifindex map read at start-up.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use keepalived_conf::model::{
+    Broadcast, IpAddressSpec, IpFamily, PreferredLifetime, Route, RouteType, Rule,
+    RuleAction as ConfRuleAction,
+};
+use keepalived_net::{AddressSpec, RouteKind, RouteSpec, RuleAction, RuleSpec, Scope};
+
+/// Interface name -> ifindex.
+pub type Ifindexes = HashMap<String, u32>;
+
+/// Why a configured entry cannot be installed.
+pub type FibError = String;
+
+fn ifindex(names: &Ifindexes, name: &str) -> Result<u32, FibError> {
+    names
+        .get(name)
+        .copied()
+        .ok_or_else(|| format!("interface {name} does not exist"))
+}
+
+fn broadcast(addr: IpAddr, len: u8, b: Broadcast) -> Option<Ipv4Addr> {
+    let IpAddr::V4(a) = addr else {
+        return None;
+    };
+    let mask = if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len.min(32)))
+    };
+    Some(match b {
+        Broadcast::Addr(x) => x,
+        Broadcast::HostBitsSet => Ipv4Addr::from(u32::from(a) | !mask),
+        Broadcast::HostBitsCleared => Ipv4Addr::from(u32::from(a) & mask),
+    })
+}
+
+/// The netlink request for an address line; `default_if` is the instance's interface (or,
+/// for static addresses, the interface keepalived would use).
+pub fn address(
+    v: &IpAddressSpec,
+    names: &Ifindexes,
+    default_if: u32,
+) -> Result<AddressSpec, FibError> {
+    let index = match &v.dev {
+        Some(d) => ifindex(names, d)?,
+        None => default_if,
+    };
+    let mut spec = AddressSpec::new(index, v.prefix.addr, v.prefix.len);
+    spec.label = v.label.clone();
+    spec.broadcast = v
+        .broadcast
+        .and_then(|b| broadcast(v.prefix.addr, v.prefix.len, b));
+    if let Some(s) = v.scope {
+        spec.scope = Scope::from_u8(s.value());
+    }
+    spec.preferred_lft = match v.preferred_lft {
+        Some(PreferredLifetime::Secs(s)) => Some(s),
+        Some(PreferredLifetime::Forever) | None => None,
+    };
+    spec.home = v.home;
+    spec.noprefixroute = v.noprefixroute;
+    // A VIP must be usable at once: no duplicate address detection (as keepalived).
+    spec.nodad = v.nodad || v.prefix.addr.is_ipv6();
+    Ok(spec)
+}
+
+/// The netlink request for a `virtual_routes` / `static_routes` line.
+pub fn route(r: &Route, names: &Ifindexes) -> Result<RouteSpec, FibError> {
+    let v6 = r.family == IpFamily::V6;
+    let dst = r.dst.map(|p| (p.addr, p.len)).unwrap_or(if v6 {
+        (IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), 0)
+    } else {
+        (IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)
+    });
+    let mut spec = RouteSpec::new(dst.0, dst.1);
+    spec.kind = match r.route_type {
+        RouteType::Unicast => RouteKind::Unicast,
+        RouteType::Blackhole => RouteKind::Blackhole,
+        RouteType::Unreachable => RouteKind::Unreachable,
+        RouteType::Prohibit => RouteKind::Prohibit,
+        other => return Err(format!("route type {other:?} is not supported yet")),
+    };
+    if !r.nexthops.is_empty() {
+        return Err("multipath (nexthop) routes are not supported yet".into());
+    }
+    spec.table = r.table;
+    spec.metric = r.metric;
+    spec.src = r.src;
+    spec.via = r.via;
+    spec.oif = r.dev.as_deref().map(|d| ifindex(names, d)).transpose()?;
+    spec.scope = r.scope.map(|s| Scope::from_u8(s.value()));
+    spec.protocol = r.protocol;
+    Ok(spec)
+}
+
+/// The netlink request for a `virtual_rules` / `static_rules` line.
+pub fn rule(r: &Rule) -> Result<RuleSpec, FibError> {
+    let mut spec = RuleSpec::new(r.family == IpFamily::V6);
+    spec.from = r.from.map(|p| (p.addr, p.len));
+    spec.to = r.to.map(|p| (p.addr, p.len));
+    // keepalived uses 16384 for a rule configured without a priority (and warns).
+    spec.priority = Some(r.priority.unwrap_or(16384));
+    if let Some((mark, mask)) = r.fwmark {
+        spec.fwmark = Some(mark);
+        spec.fwmask = mask;
+    }
+    spec.iif = r.iif.clone();
+    spec.oif = r.oif.clone();
+    spec.action = match r.action {
+        Some(ConfRuleAction::Table(t)) => {
+            spec.table = Some(t);
+            RuleAction::Table
+        }
+        Some(ConfRuleAction::Goto(p)) => RuleAction::Goto(p),
+        Some(ConfRuleAction::Blackhole) => RuleAction::Blackhole,
+        Some(ConfRuleAction::Unreachable) => RuleAction::Unreachable,
+        Some(ConfRuleAction::Prohibit) => RuleAction::Prohibit,
+        Some(other) => return Err(format!("rule action {other:?} is not supported yet")),
+        None => return Err("rule without an action".into()),
+    };
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_plus_and_minus() {
+        let a: IpAddr = "10.1.2.3".parse().unwrap();
+        assert_eq!(
+            broadcast(a, 24, Broadcast::HostBitsSet),
+            Some("10.1.2.255".parse().unwrap())
+        );
+        assert_eq!(
+            broadcast(a, 24, Broadcast::HostBitsCleared),
+            Some("10.1.2.0".parse().unwrap())
+        );
+        assert_eq!(
+            broadcast(a, 0, Broadcast::HostBitsSet),
+            Some(Ipv4Addr::BROADCAST)
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! Interfaces the instances run on: advert senders, receive sockets (one per interface,
+//! family and IP protocol, shared by every instance there), VMACs.
+
+use std::sync::Arc;
+
+use keepalived_conf::model::{Vmac, VrrpInstance};
+use keepalived_net::announce::Announcer;
+use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6};
+use keepalived_net::{Netlink, VmacSpec};
+use keepalived_vrrp::wire;
+use tokio::sync::mpsc;
+
+use crate::instance::Link;
+use crate::log;
+use crate::vrrp::{setup, DaemonError};
+
+/// A received packet and where it came from.
+pub struct Packet {
+    /// Interface it arrived on.
+    pub ifindex: u32,
+    /// The IP packet (IPv4) or VRRP payload (IPv6).
+    pub bytes: Vec<u8>,
+    /// For IPv6: source, destination and hop limit from the ancillary data.
+    pub v6: Option<V6Meta>,
+}
+
+/// Opens the senders of interface `name`.
+pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
+    let info = netlink
+        .link_by_name(name)
+        .await
+        .map_err(setup("interface lookup"))?
+        .ok_or_else(|| DaemonError::Setup(format!("interface {name} does not exist")))?;
+    let primary = netlink
+        .primary_ipv4(info.index)
+        .await
+        .map_err(setup("address lookup"))?
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+    let link_local = netlink
+        .link_local_ipv6(info.index)
+        .await
+        .map_err(setup("address lookup"))?;
+    let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
+    // IPv6 may be disabled on the interface: then only IPv4 instances can run there.
+    let sender6 = VrrpSendV6::new(info.index, name).ok().map(Arc::new);
+    let announcer =
+        Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
+    Ok(Link {
+        ifindex: info.index,
+        primary,
+        link_local,
+        sender: Arc::new(sender),
+        sender6,
+        announcer: Arc::new(announcer),
+    })
+}
+
+/// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
+/// ARPs go on it; adverts leave from it (from the base interface with `vmac_xmit_base`) with
+/// the base interface's address as source, and are received on the base interface.
+pub async fn open_vmac(
+    netlink: &Netlink,
+    conf: &VrrpInstance,
+    vm: &Vmac,
+    base: &Arc<Link>,
+) -> Result<(Arc<Link>, u32), DaemonError> {
+    let ipv6 = conf
+        .virtual_ipaddresses
+        .first()
+        .is_some_and(|v| v.prefix.addr.is_ipv6());
+    let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
+    if let Some(name) = &vm.ifname {
+        spec.name = name.clone();
+    }
+    let info = netlink
+        .create_vmac(&spec)
+        .await
+        .map_err(setup("use_vmac"))?;
+    if let Some(base_name) = &conf.interface {
+        if let Err(e) = keepalived_net::sysctl::apply_vmac_sysctls(&info.name, base_name) {
+            log::info(format!("({}) VMAC sysctls: {e}", conf.name));
+        }
+    }
+    let vlink = open_link(netlink, &info.name).await?;
+    let (sender, sender6) = if vm.xmit_base {
+        (base.sender.clone(), base.sender6.clone())
+    } else {
+        (vlink.sender, vlink.sender6)
+    };
+    let link = Link {
+        ifindex: info.index,
+        primary: base.primary,
+        link_local: vlink.link_local.or(base.link_local),
+        sender,
+        sender6,
+        announcer: vlink.announcer,
+    };
+    Ok((Arc::new(link), info.index))
+}
+
+/// A receive socket of either family.
+pub enum RecvSocket {
+    /// IPv4.
+    V4(VrrpRecvV4),
+    /// IPv6.
+    V6(VrrpRecvV6),
+}
+
+impl RecvSocket {
+    /// One packet into `buf`: its length and, for IPv6, source, destination and hop limit.
+    async fn recv(&self, buf: &mut [u8]) -> std::io::Result<(usize, Option<V6Meta>)> {
+        match self {
+            RecvSocket::V4(s) => s.recv(buf).await.map(|r| (r.len, None)),
+            RecvSocket::V6(s) => s.recv(buf).await.map(|r| {
+                let dst = r.dst.unwrap_or(wire::MCAST_GROUP6);
+                (r.len, Some((r.src, dst, r.hop_limit)))
+            }),
+        }
+    }
+}
+
+/// Source, destination and hop limit of an IPv6 packet (from its ancillary data).
+pub type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
+
+/// Reads `sock` for ever, forwarding packets to the event loop.
+pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>) {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 2048];
+        loop {
+            match sock.recv(&mut buf).await {
+                Ok((len, v6)) => {
+                    let pkt = Packet {
+                        ifindex,
+                        bytes: buf[..len.min(buf.len())].to_vec(),
+                        v6,
+                    };
+                    if tx.send(pkt).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    log::info(format!("receive error: {e}"));
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+}

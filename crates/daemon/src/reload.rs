@@ -1,0 +1,94 @@
+//! Reload (SIGHUP): which instances survive, and how a surviving instance keeps its state and
+//! changes its VIP set in place (no gap, no spurious transition, no notify).
+
+use std::time::Instant;
+
+use keepalived_conf::model::VrrpInstance;
+use keepalived_conf::Config;
+use keepalived_net::{AddressSpec, Netlink};
+use keepalived_vrrp::machine::Event;
+
+use crate::instance::Instance;
+use crate::log;
+use crate::vrrp::{Daemon, DaemonError};
+
+/// Applies `new` to the running daemon.
+pub(crate) async fn apply(d: &mut Daemon, new: Config) -> Result<(), DaemonError> {
+    d.replace_config(new).await?;
+    log::info("Reload finished");
+    Ok(())
+}
+
+/// Whether a running instance can carry on under its new configuration: same virtual router
+/// (interface, VRID, version, family, VMAC, unicast or multicast). Anything else is a new
+/// instance: the old one stops and the new one starts.
+pub(crate) fn compatible(old: &VrrpInstance, new: &VrrpInstance) -> bool {
+    old.interface == new.interface
+        && old.vrid == new.vrid
+        && old.version == new.version
+        && old.family == new.family
+        && old.vmac == new.vmac
+        && old.is_unicast() == new.is_unicast()
+        && old.authentication == new.authentication
+}
+
+fn same(a: &AddressSpec, b: &AddressSpec) -> bool {
+    a.ifindex == b.ifindex && a.addr == b.addr && a.prefix_len == b.prefix_len
+}
+
+/// Moves the running machine of `old` into `fresh` (built from the new configuration) and,
+/// when `old` holds its VIPs, adds the new ones and removes the dropped ones.
+pub(crate) async fn carry_over(
+    mut old: Instance,
+    fresh: &mut Instance,
+    netlink: &Netlink,
+    now: Instant,
+) {
+    let config = fresh.machine.config().clone();
+    std::mem::swap(&mut fresh.machine, &mut old.machine);
+    fresh.machine.reconfigure(config, now);
+    fresh.last_transition = old.last_transition;
+    fresh.drops = std::mem::take(&mut old.drops);
+    fresh.take_stats_base(&old);
+    if !old.holds_vips {
+        return;
+    }
+    let added: Vec<AddressSpec> = fresh
+        .vip_specs()
+        .iter()
+        .filter(|n| !old.vip_specs().iter().any(|o| same(o, n)))
+        .cloned()
+        .collect();
+    let removed: Vec<AddressSpec> = old
+        .vip_specs()
+        .iter()
+        .filter(|o| !fresh.vip_specs().iter().any(|n| same(o, n)))
+        .cloned()
+        .collect();
+    let name = &fresh.conf.name;
+    if !added.is_empty() {
+        if let Err(e) = netlink.add_addresses(&added).await {
+            log::info(format!("({name}) adding VIPs failed: {e}"));
+        }
+    }
+    if !removed.is_empty() {
+        if let Err(e) = netlink.remove_addresses(&removed).await {
+            log::info(format!("({name}) removing VIPs failed: {e}"));
+        }
+    }
+    fresh.reinstall_routes(netlink, &old).await;
+    fresh.holds_vips = true;
+    if !added.is_empty() {
+        fresh.announce(&added).await;
+    }
+}
+
+impl Instance {
+    /// Stops an instance removed by a reload: a MASTER sends priority 0 and releases its
+    /// VIPs; the notify is FAULT, or DELETED with `notify_deleted` (as keepalived).
+    pub(crate) async fn delete(&mut self, now: Instant, netlink: &Netlink) {
+        self.deleting = true;
+        self.machine.handle_event(now, Event::Shutdown);
+        self.run_actions(netlink).await;
+    }
+}

@@ -1,0 +1,355 @@
+//! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
+//! stats, JSON), and the signals that write them.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::Path;
+
+use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
+use keepalived_vrrp::machine::{Counters, State, TrackValue};
+
+use crate::dump::{
+    self, AuthDump, GlobalDump, InstanceDump, NotifyScriptDump, NotifyScripts, ScriptDump,
+    Snapshot, StatsDump, SyncGroupDump, Timeval, TrackFileDump, TrackedDump, VipDump, VrrpState,
+};
+use crate::instance::Instance;
+use crate::log;
+use crate::tracking::{Current, TrackKey};
+use crate::vrrp::Daemon;
+
+fn state(s: State) -> VrrpState {
+    match s {
+        State::Init | State::Stop => VrrpState::Init,
+        State::Backup => VrrpState::Backup,
+        State::Master => VrrpState::Master,
+        State::Fault => VrrpState::Fault,
+    }
+}
+
+fn host_name() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_default()
+}
+
+fn global_dump(g: &GlobalDefs) -> GlobalDump {
+    let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
+    GlobalDump {
+        network_namespace: g.net_namespace.clone(),
+        router_id: g.router_id.clone().unwrap_or_else(host_name),
+        default_interface: g
+            .default_interface
+            .clone()
+            .unwrap_or_else(|| "eth0".to_owned()),
+        notify_priority_changes: g.vrrp_notify_priority_changes,
+        garp_delay: secs(g.garp.master_delay),
+        garp_rep: g.garp.master_repeat,
+        garp_refresh: g.garp.master_refresh.map_or(0, secs),
+        garp_refresh_rep: g.garp.master_refresh_repeat,
+        garp_lower_prio_delay: secs(g.garp.lower_prio_delay.unwrap_or(g.garp.master_delay)),
+        garp_lower_prio_rep: g.garp.lower_prio_repeat.unwrap_or(g.garp.master_repeat),
+        lower_prio_no_advert: g.vrrp_lower_prio_no_advert.unwrap_or(g.vrrp_strict),
+        higher_prio_send_advert: g.vrrp_higher_prio_send_advert.unwrap_or(false),
+        garp_interval: g.garp.interval.as_secs_f64(),
+        gna_interval: g.garp.gna_interval.as_secs_f64(),
+        vrrp_version: g.vrrp_version,
+        fifo_write_vrrp_states_on_reload: g.fifo_write_vrrp_states_on_reload,
+        ..GlobalDump::default()
+    }
+}
+
+fn script_dump(s: &Option<Script>) -> Option<NotifyScriptDump> {
+    s.as_ref().map(|s| NotifyScriptDump {
+        cmd: dump::quote_command(&s.argv),
+        uid: 0,
+        gid: 0,
+    })
+}
+
+fn notify_dump(n: &keepalived_conf::model::NotifyScripts) -> NotifyScripts {
+    NotifyScripts {
+        backup: script_dump(&n.backup),
+        master: script_dump(&n.master),
+        fault: script_dump(&n.fault),
+        stop: script_dump(&n.stop),
+        deleted: n.deleted.as_ref().and_then(script_dump),
+        generic: script_dump(&n.notify),
+        master_rx_lower_pri: script_dump(&n.master_rx_lower_pri),
+    }
+}
+
+fn vip_dump(v: &IpAddressSpec, default_dev: &str, set: bool) -> VipDump {
+    VipDump {
+        addr: v.prefix.addr,
+        prefix: v.prefix.len,
+        dev: v.dev.clone().unwrap_or_else(|| default_dev.to_owned()),
+        scope: match v.scope {
+            Some(s) => format!("{s:?}").to_lowercase(),
+            None => "global".to_owned(),
+        },
+        label: v.label.clone(),
+        set,
+    }
+}
+
+fn stats(c: &Counters, drops: &BTreeMap<&'static str, u64>) -> StatsDump {
+    let d = |n: &str| drops.get(n).copied().unwrap_or(0);
+    StatsDump {
+        advert_rcvd: c.advert_rcvd,
+        advert_sent: c.advert_sent,
+        become_master: c.become_master,
+        release_master: c.release_master,
+        packet_len_err: d("packet_len_err"),
+        advert_interval_err: d("advert_interval_err"),
+        ip_ttl_err: d("ip_ttl_err"),
+        invalid_type_rcvd: d("invalid_type_rcvd"),
+        addr_list_err: d("addr_list_err"),
+        invalid_authtype: d("invalid_authtype"),
+        authtype_mismatch: d("authtype_mismatch"),
+        auth_failure: d("auth_failure"),
+        pri_zero_rcvd: c.pri_zero_rcvd,
+        pri_zero_sent: c.pri_zero_sent,
+    }
+}
+
+fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceDump {
+    let c = &i.conf;
+    let m = &i.machine;
+    let mc = m.config();
+    let ifname = c.interface.clone().unwrap_or_default();
+    let us = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
+    let counters = i.counters();
+    let track = |key: &TrackKey| {
+        i.subscriptions()
+            .iter()
+            .filter(|s| &s.key == key)
+            .map(|s| s.object.weight)
+            .next()
+            .unwrap_or(0)
+    };
+    InstanceDump {
+        name: c.name.clone(),
+        version: c.version(g),
+        sync_group: group.map(str::to_owned),
+        state: state(m.state()),
+        wantstate: if m.wants_master() {
+            VrrpState::Master
+        } else {
+            state(m.state())
+        },
+        master_address: m.master_address(),
+        master_adver_int_us: us(m.master_adver_interval()),
+        last_transition: Timeval::from_system_time(i.last_transition),
+        interface: ifname.clone(),
+        unicast: c.is_unicast(),
+        src_ip: Some(i.source()),
+        src_ip_from_config: c.src_ip.is_some(),
+        mcast_group: if i.is_ipv6() {
+            IpAddr::V6(keepalived_vrrp::wire::MCAST_GROUP6)
+        } else {
+            IpAddr::V4(keepalived_vrrp::wire::MCAST_GROUP4)
+        },
+        garp_delay: secs(mc.garp.master_delay),
+        garp_rep: mc.garp.master_repeat,
+        garp_refresh: mc.garp.master_refresh.map_or(0, secs),
+        garp_refresh_rep: mc.garp.master_refresh_repeat,
+        garp_lower_prio_delay: secs(mc.garp.lower_prio_delay),
+        garp_lower_prio_rep: mc.garp.lower_prio_repeat,
+        down_timer_adverts: mc.down_timer_adverts,
+        lower_prio_no_advert: mc.lower_prio_no_advert,
+        higher_prio_send_advert: mc.higher_prio_send_advert,
+        vrid: c.vrid.unwrap_or(0),
+        base_priority: mc.priority,
+        effective_priority: m.effective_priority(),
+        total_priority: i32::from(m.effective_priority()),
+        adver_int_us: us(mc.advert_interval),
+        accept: mc.accept,
+        nopreempt: !c.preempt,
+        preempt_delay_us: us(mc.preempt_delay),
+        master_down_timer_us: us(keepalived_vrrp::machine::master_down_interval(
+            mc.version,
+            m.effective_priority(),
+            m.master_adver_interval(),
+            mc.down_timer_adverts,
+        )),
+        auth: match c.effective_authentication(g) {
+            Some(a) if a.auth_type == Some(AuthType::Pass) => {
+                AuthDump::Pass(String::from_utf8_lossy(&a.password).into_owned())
+            }
+            Some(a) if a.auth_type == Some(AuthType::Ah) => {
+                AuthDump::Ah(String::from_utf8_lossy(&a.password).into_owned())
+            }
+            _ => AuthDump::None,
+        },
+        vips: c
+            .virtual_ipaddresses
+            .iter()
+            .map(|v| vip_dump(v, &ifname, i.holds_vips))
+            .collect(),
+        evips: c
+            .excluded_ipaddresses
+            .iter()
+            .map(|v| vip_dump(v, &ifname, i.holds_vips))
+            .collect(),
+        unicast_peers: c
+            .unicast_peers
+            .iter()
+            .map(|p| dump::UnicastPeerDump {
+                addr: p.addr,
+                min_ttl: u32::from(p.min_ttl.unwrap_or(0)),
+                max_ttl: u32::from(p.max_ttl.unwrap_or(255)),
+            })
+            .collect(),
+        unicast_ttl: u32::from(c.unicast_ttl),
+        track_interfaces: c
+            .track_interfaces
+            .iter()
+            .map(|t| TrackedDump {
+                name: t.name.clone(),
+                weight: track(&TrackKey::Interface(t.name.clone())),
+                reverse: t.reverse,
+            })
+            .collect(),
+        track_scripts: c
+            .track_scripts
+            .iter()
+            .map(|t| dump::TrackedScriptDump {
+                tracked: TrackedDump {
+                    name: t.name.clone(),
+                    weight: track(&TrackKey::Script(t.name.clone())),
+                    reverse: t.reverse.unwrap_or(false),
+                },
+                cmd: String::new(),
+            })
+            .collect(),
+        track_files: c
+            .track_files
+            .iter()
+            .map(|t| TrackedDump {
+                name: t.name.clone(),
+                weight: track(&TrackKey::File(t.name.clone())),
+                reverse: t.reverse.unwrap_or(false),
+            })
+            .collect(),
+        notify_deleted: c.notify.deleted.is_some(),
+        scripts: notify_dump(&c.notify),
+        notify_priority_changes: c
+            .notify_priority_changes
+            .unwrap_or(g.vrrp_notify_priority_changes),
+        vipset: i.holds_vips,
+        stats: stats(&counters.0, &counters.1),
+        ..InstanceDump::default()
+    }
+}
+
+impl Daemon {
+    /// Everything the dump files show, now.
+    pub(crate) fn snapshot(&self, current: &Current) -> Snapshot {
+        let g = &self.config.global;
+        let group_of = |name: &str| {
+            self.config
+                .vrrp
+                .sync_group_of(name)
+                .map(|sg| sg.name.clone())
+        };
+        let instances = self
+            .instances
+            .iter()
+            .map(|i| instance_dump(i, g, group_of(&i.conf.name).as_deref()))
+            .collect();
+        let sync_groups = self
+            .groups
+            .iter()
+            .map(|grp| SyncGroupDump {
+                name: grp.sync.name().to_owned(),
+                state: state(grp.sync.state()),
+                members: grp
+                    .members
+                    .iter()
+                    .filter_map(|m| self.instances.get(*m).map(|i| i.conf.name.clone()))
+                    .collect(),
+                scripts: notify_dump(&grp.notify),
+                ..SyncGroupDump::default()
+            })
+            .collect();
+        let scripts = self
+            .config
+            .vrrp
+            .scripts
+            .iter()
+            .map(|s| {
+                let up = current.get(&TrackKey::Script(s.name.clone())) == TrackValue::Up;
+                ScriptDump {
+                    name: s.name.clone(),
+                    cmd: dump::quote_command(&s.script.argv),
+                    interval: s.interval.as_secs(),
+                    timeout: s.timeout.unwrap_or(s.interval).as_secs(),
+                    weight: s.weight,
+                    weight_reverse: s.weight_reverse,
+                    rise: i32::try_from(s.rise).unwrap_or(i32::MAX),
+                    fall: i32::try_from(s.fall).unwrap_or(i32::MAX),
+                    result: if up {
+                        i32::try_from(s.rise + s.fall - 1).unwrap_or(0)
+                    } else {
+                        0
+                    },
+                    ..ScriptDump::default()
+                }
+            })
+            .collect();
+        let track_files = self
+            .config
+            .vrrp
+            .track_files
+            .iter()
+            .map(|f| TrackFileDump {
+                name: f.name.clone(),
+                path: f.file.clone(),
+                status: match current.get(&TrackKey::File(f.name.clone())) {
+                    TrackValue::Value(v) => i32::try_from(v).unwrap_or(0),
+                    _ => 0,
+                },
+                weight: f.weight,
+                weight_reverse: f.weight_reverse,
+                ..TrackFileDump::default()
+            })
+            .collect();
+        Snapshot {
+            global: global_dump(g),
+            instances,
+            sync_groups,
+            scripts,
+            track_files,
+            ..Snapshot::default()
+        }
+    }
+}
+
+/// Which dump a signal asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DumpRequest {
+    /// SIGUSR1: /tmp/keepalived.data.
+    Data,
+    /// SIGUSR2: /tmp/keepalived.stats.
+    Stats,
+    /// The JSON signal: /tmp/keepalived.json.
+    Json,
+    /// STATS_CLEAR: write the stats, then zero them (as keepalived 2.2.7 does).
+    StatsClear,
+}
+
+/// Writes the file `req` asks for.
+pub(crate) fn write(snapshot: &Snapshot, req: DumpRequest) {
+    let (path, text) = match req {
+        DumpRequest::Data => (dump::DATA_FILE, dump::render_data(snapshot)),
+        DumpRequest::Stats | DumpRequest::StatsClear => {
+            (dump::STATS_FILE, dump::render_stats(snapshot))
+        }
+        DumpRequest::Json => (dump::JSON_FILE, dump::render_json(snapshot)),
+    };
+    if let Err(e) = dump::write_atomically(Path::new(path), &text) {
+        log::info(format!("Unable to write {path}: {e}"));
+    }
+}

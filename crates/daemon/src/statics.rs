@@ -1,0 +1,87 @@
+//! `static_ipaddress`, `static_routes`, `static_rules`: installed when the VRRP process starts,
+//! whatever the instances' states, and removed when it stops.
+
+use keepalived_conf::Config;
+use keepalived_net::Netlink;
+
+use crate::fib::{self, Ifindexes};
+use crate::log;
+
+fn default_if(config: &Config, names: &Ifindexes) -> Option<u32> {
+    let name = config
+        .global
+        .default_interface
+        .clone()
+        .unwrap_or_else(|| "eth0".to_owned());
+    names.get(&name).copied()
+}
+
+/// Adds the static addresses, routes and rules.
+pub async fn install(netlink: &Netlink, config: &Config, names: &Ifindexes) {
+    apply(netlink, config, names, true).await;
+}
+
+/// Removes them again.
+pub async fn remove(netlink: &Netlink, config: &Config, names: &Ifindexes) {
+    apply(netlink, config, names, false).await;
+}
+
+async fn apply(netlink: &Netlink, config: &Config, names: &Ifindexes, add: bool) {
+    let v = &config.vrrp;
+    let dflt = default_if(config, names).unwrap_or(0);
+    let verb = if add { "adding" } else { "removing" };
+    for a in &v.static_addresses {
+        let spec = match fib::address(a, names, dflt) {
+            Ok(s) if s.ifindex != 0 => s,
+            Ok(_) => {
+                log::info(format!("static address {}: no interface", a.prefix.addr));
+                continue;
+            }
+            Err(e) => {
+                log::info(format!("static address {}: {e}", a.prefix.addr));
+                continue;
+            }
+        };
+        let r = if add {
+            netlink.add_address(&spec).await
+        } else {
+            netlink.remove_address(&spec).await
+        };
+        if let Err(e) = r {
+            log::info(format!(
+                "{verb} static address {} failed: {e}",
+                a.prefix.addr
+            ));
+        }
+    }
+    for route in &v.static_routes {
+        match fib::route(route, names) {
+            Ok(spec) => {
+                let r = if add {
+                    netlink.add_route(&spec).await
+                } else {
+                    netlink.remove_route(&spec).await
+                };
+                if let Err(e) = r {
+                    log::info(format!("{verb} static route failed: {e}"));
+                }
+            }
+            Err(e) => log::info(format!("static route: {e}")),
+        }
+    }
+    for rule in &v.static_rules {
+        match fib::rule(rule) {
+            Ok(spec) => {
+                let r = if add {
+                    netlink.add_rule(&spec).await
+                } else {
+                    netlink.remove_rule(&spec).await
+                };
+                if let Err(e) = r {
+                    log::info(format!("{verb} static rule failed: {e}"));
+                }
+            }
+            Err(e) => log::info(format!("static rule: {e}")),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The process model, as keepalived's: a parent that only supervises and children started by
+//! re-executing this binary (never a fork after a runtime exists). The parent writes its pid
+//! file, forwards signals, and restarts a child that dies (not with -R); each child writes its
+//! own pid file.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::cli::Cli;
+
+/// The environment variable that tells a re-executed binary which child it is.
+pub const ROLE_VAR: &str = "KEEPALIVED_RS_CHILD";
+
+/// A child process kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The VRRP child (keepalived's Keepalived_vrrp).
+    Vrrp,
+}
+
+impl Role {
+    /// The role of this process, from the environment.
+    pub fn of_this_process() -> Option<Role> {
+        match std::env::var(ROLE_VAR).as_deref() {
+            Ok("vrrp") => Some(Role::Vrrp),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::Vrrp => "vrrp",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Role::Vrrp => "VRRP",
+        }
+    }
+}
+
+/// Writes `pid` to `path` (creating /run/keepalived/ when the path needs it).
+pub fn write_pid_file(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
+        eprintln!("Unable to write pid file {}: {e}", path.display());
+    }
+}
+
+/// Whether the pid file names a live process other than us (keepalived refuses to start
+/// twice with the same pid file).
+fn running(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let pid: i32 = text.trim().parse().ok()?;
+    if pid == std::process::id() as i32 {
+        return None;
+    }
+    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    alive.then_some(pid)
+}
+
+fn spawn_child(role: Role) -> std::io::Result<Child> {
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.args(std::env::args_os().skip(1))
+        .env(ROLE_VAR, role.name())
+        .kill_on_drop(false);
+    // SAFETY: prctl is async-signal-safe; the child dies with the parent's (main) thread,
+    // which is the thread that spawns it.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    cmd.spawn()
+}
+
+/// Signals the parent passes on to its children.
+fn forwarded() -> Vec<(SignalKind, i32)> {
+    let rt = libc::SIGRTMIN();
+    [
+        libc::SIGHUP,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        rt + 2,  // JSON
+        rt + 29, // STATS_CLEAR
+    ]
+    .into_iter()
+    .map(|s| (SignalKind::from_raw(s), s))
+    .collect()
+}
+
+/// The parent: starts the children, supervises them until SIGTERM/SIGINT, then stops them.
+pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
+    if let Some(pid) = running(&main_pid) {
+        eprintln!("daemon is already running (pid {pid})");
+        return ExitCode::SUCCESS;
+    }
+    if !cli.dont_fork {
+        // Before any runtime or thread exists: detach like keepalived.
+        if let Err(e) = nix::unistd::daemon(false, cli.log_console) {
+            eprintln!("Unable to daemonize: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    write_pid_file(&main_pid);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("keepalived-rs: runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = rt.block_on(supervise(cli, roles));
+    let _ = std::fs::remove_file(&main_pid);
+    code
+}
+
+async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
+    let mut children: Vec<(Role, Option<Child>)> = Vec::new();
+    for r in roles {
+        match spawn_child(*r) {
+            Ok(c) => children.push((*r, Some(c))),
+            Err(e) => {
+                eprintln!("Unable to start the {} child process: {e}", r.title());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return ExitCode::from(1);
+    };
+    let mut forward: Vec<_> = forwarded()
+        .into_iter()
+        .filter_map(|(k, n)| signal(k).ok().map(|s| (s, n)))
+        .collect();
+    let (sig_tx, mut sig_rx) = tokio::sync::mpsc::unbounded_channel::<i32>();
+    for (mut s, n) in forward.drain(..) {
+        let tx = sig_tx.clone();
+        tokio::spawn(async move {
+            while s.recv().await.is_some() {
+                if tx.send(n).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    loop {
+        let exited = async {
+            loop {
+                for (i, (_, c)) in children.iter_mut().enumerate() {
+                    if let Some(c) = c {
+                        if let Ok(Some(status)) = c.try_wait() {
+                            return (i, status);
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::select! {
+            (i, status) = exited => {
+                let role = children[i].0;
+                eprintln!("Keepalived_{} exited with {status}", role.name());
+                if cli.dont_respawn {
+                    eprintln!("-R: not restarting it; stopping");
+                    stop_children(&mut children).await;
+                    return ExitCode::from(1);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                eprintln!("Restarting {} child process", role.title());
+                match spawn_child(role) {
+                    Ok(c) => children[i].1 = Some(c),
+                    Err(e) => {
+                        eprintln!("Unable to restart the {} child: {e}", role.title());
+                        children[i].1 = None;
+                    }
+                }
+            }
+            Some(n) = sig_rx.recv() => {
+                for (_, c) in &children {
+                    if let Some(pid) = c.as_ref().and_then(Child::id) {
+                        // nix's Signal has no real-time signals (JSON, STATS_CLEAR).
+                        // SAFETY: kill(2) with a child's pid and a valid signal number.
+                        unsafe { libc::kill(pid as i32, n) };
+                    }
+                }
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    stop_children(&mut children).await;
+    ExitCode::SUCCESS
+}
+
+async fn stop_children(children: &mut [(Role, Option<Child>)]) {
+    for (_, c) in children.iter() {
+        if let Some(pid) = c.as_ref().and_then(Child::id) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
+    }
+    for (role, c) in children.iter_mut() {
+        if let Some(c) = c {
+            // A child that does not stop in 10 s is killed.
+            if tokio::time::timeout(Duration::from_secs(10), c.wait())
+                .await
+                .is_err()
+            {
+                eprintln!("Keepalived_{} did not stop; killing it", role.name());
+                let _ = c.kill().await;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `vrrp_sync_group`: instances that change state together, as keepalived's vrrp_sync.c does
+//! it, sans-IO. The group watches its members' machines after every event and feeds them the
+//! group's decisions:
+//!
+//! - one member in fault (its interface or a weight-0 tracked object) holds every member in
+//!   FAULT; the group leaves FAULT when no member has a fault of its own;
+//! - a member whose Master_Down timer expires waits ([`crate::machine::Action::WantMaster`])
+//!   until every member wants MASTER or is MASTER, then all become MASTER at once;
+//! - a MASTER member going back to BACKUP takes the other MASTER members with it.
+
+use std::time::Instant;
+
+use crate::machine::{Event, Machine, State};
+
+/// One sync group's collective state.
+#[derive(Debug, Clone)]
+pub struct SyncGroup {
+    name: String,
+    state: State,
+}
+
+impl SyncGroup {
+    /// A group named `name`, in INIT until its members start.
+    pub fn new(name: impl Into<String>) -> SyncGroup {
+        SyncGroup {
+            name: name.into(),
+            state: State::Init,
+        }
+    }
+
+    /// The group's name (`vrrp_sync_group NAME`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The group's state: FAULT if any member is, MASTER when all are, BACKUP when members
+    /// are in BACKUP and none is MASTER.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Applies the group's rules to its `members` after they handled events at `now`, and
+    /// returns the group's new state when it changed (the group notify scripts run then).
+    /// The members' machines may have new actions afterwards: drain them.
+    pub fn reconcile(&mut self, now: Instant, members: &mut [&mut Machine]) -> Option<State> {
+        let any_fault = members
+            .iter()
+            .any(|m| m.state() != State::Stop && m.own_fault());
+        for m in members.iter_mut() {
+            if m.group_fault() != any_fault {
+                m.handle_event(now, Event::GroupFault(any_fault));
+            }
+        }
+        if !any_fault {
+            let all_ready = members
+                .iter()
+                .all(|m| m.wants_master() || m.state() == State::Master);
+            if all_ready && members.iter().any(|m| m.wants_master()) {
+                for m in members.iter_mut() {
+                    m.handle_event(now, Event::GroupMaster);
+                }
+            } else if self.state == State::Master
+                && members.iter().any(|m| m.state() == State::Backup)
+            {
+                for m in members.iter_mut() {
+                    m.handle_event(now, Event::GroupBackup);
+                }
+            }
+        }
+        let new = self.collective_state(members);
+        if new == self.state {
+            return None;
+        }
+        self.state = new;
+        Some(new)
+    }
+
+    fn collective_state(&self, members: &[&mut Machine]) -> State {
+        let has = |s: State| members.iter().any(|m| m.state() == s);
+        let all = |s: State| members.iter().all(|m| m.state() == s);
+        if all(State::Stop) {
+            State::Stop
+        } else if has(State::Fault) {
+            State::Fault
+        } else if all(State::Master) {
+            State::Master
+        } else if has(State::Backup) && !has(State::Master) {
+            State::Backup
+        } else if all(State::Init) {
+            State::Init
+        } else {
+            // Members in transit (some MASTER, some not yet): the group keeps its state.
+            self.state
+        }
+    }
+}
