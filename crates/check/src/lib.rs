@@ -1,1 +1,30 @@
-//! keepalived-rs check crate.
+//! keepalived-check: keepalived 2.2.7's health checkers and the IPVS abstraction.
+//!
+//! - [`run_until`] runs every checker of a configuration (TCP_CHECK, HTTP_GET, SSL_GET,
+//!   SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK) as tasks on the
+//!   caller's tokio runtime, applying verdicts through an [`Ipvs`] with keepalived's rules
+//!   (retry, alpha, inhibit_on_failure, dynamic weights, quorum/hysteresis, sorry server,
+//!   notify and quorum scripts) and log lines.
+//! - [`Ipvs`] is what the core needs from the kernel; [`NoIpvs`] only logs.
+//! - [`genhash()`] is keepalived's `-T` (genhash) mode: the MD5 of a page.
+//!
+//! Layout: [`pool`] is the synchronous core (states and transitions), [`probe`] the checks
+//! (one attempt each), `plan` turns the configuration into both, `run` drives them.
+
+#![warn(missing_docs)]
+
+pub mod genhash;
+pub mod ipvs;
+pub mod log;
+pub mod names;
+mod plan;
+pub mod pool;
+pub mod probe;
+mod run;
+pub mod script;
+pub mod settings;
+
+pub use genhash::{genhash, GenhashError, GenhashOptions};
+pub use ipvs::{Destination, Ipvs, IpvsError, NoIpvs, Service, ServiceKey};
+pub use log::Logger;
+pub use run::{run_until, CheckerOptions, RunError, RunSummary};

@@ -167,7 +167,7 @@ fn dns_check_type_and_name() {
     let CheckerKind::Dns(d) = &checker(&l).kind else {
         panic!("not DNS_CHECK");
     };
-    assert_eq!((d.qtype, d.name.as_str()), (DnsType::A, "."));
+    assert_eq!((d.qtype, d.name.as_str()), (DnsType::Soa, "."));
 }
 
 #[test]

@@ -84,6 +84,8 @@ pub struct Instance {
     pub holds_vips: bool,
     /// Being removed by a reload: the STOP notify becomes FAULT (or DELETED).
     pub deleting: bool,
+    pending_install: Option<bool>,
+    pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
     vips: Vec<IpAddr>,
@@ -226,6 +228,8 @@ impl Instance {
             fifos: env.fifos.clone(),
             holds_vips: false,
             deleting: false,
+            pending_install: None,
+            pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
             vips: conf
                 .virtual_ipaddresses
@@ -319,8 +323,8 @@ impl Instance {
         self.machine.handle_event(now, ev);
     }
 
-    /// Feeds a tracked object's new value to the machine (when this instance tracks it).
-    pub fn track(&mut self, key: &TrackKey, value: TrackValue, now: Instant) {
+    /// Feeds a tracked object's new value to the machine; whether this instance tracks it.
+    pub fn track(&mut self, key: &TrackKey, value: TrackValue, now: Instant) -> bool {
         let events: Vec<_> = self
             .subs
             .iter()
@@ -330,9 +334,11 @@ impl Instance {
                 value: s.value(value),
             })
             .collect();
+        let tracked = !events.is_empty();
         for ev in events {
             self.machine.handle_event(now, ev);
         }
+        tracked
     }
 
     /// The instance's tracked objects.
@@ -346,30 +352,20 @@ impl Instance {
     }
 
     /// Carries out every pending action of the machine.
-    pub async fn run_actions(&mut self, netlink: &Netlink) {
+    pub async fn run_actions(&mut self) {
         while let Some(action) = self.machine.poll_action() {
-            self.execute(action, netlink).await;
+            self.execute(action).await;
         }
     }
 
-    async fn execute(&mut self, action: Action, netlink: &Netlink) {
+    async fn execute(&mut self, action: Action) {
         match action {
             Action::SendAdvert { priority, interval } => self.send_advert(priority, interval).await,
-            Action::AddVips { .. } => self.install(netlink, true).await,
-            Action::RemoveVips { .. } => self.install(netlink, false).await,
-            Action::SendGratuitous { count } => {
-                for _ in 0..count {
-                    let sent = self
-                        .link
-                        .announcer
-                        .send_burst(&self.vips4, &self.vips6, false)
-                        .await;
-                    if let Err(e) = sent {
-                        log::info(format!("({}) gratuitous ARP failed: {e}", self.conf.name));
-                        break;
-                    }
-                }
-            }
+            // The last change of a pass wins; the event loop batches them (crate::batch).
+            Action::AddVips { .. } => self.pending_install = Some(true),
+            Action::RemoveVips { .. } => self.pending_install = Some(false),
+            // After the VIPs of this pass are installed (see crate::batch).
+            Action::SendGratuitous { count } => self.pending_garp += count,
             Action::StateChanged { to, .. } => {
                 self.last_transition = std::time::SystemTime::now();
                 log::info(format!("({}) Entering {to} STATE", self.conf.name));
@@ -500,39 +496,43 @@ impl Instance {
         let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
     }
 
-    /// Adds (or removes) the VIPs, then the virtual routes and rules (removal in reverse).
-    async fn install(&mut self, netlink: &Netlink, add: bool) {
-        let name = &self.conf.name;
-        if add {
-            if let Err(e) = netlink.add_addresses(&self.vip_specs).await {
-                log::info(format!("({name}) adding VIPs failed: {e}"));
-            }
-            if !self.routes.is_empty() {
-                if let Err(e) = netlink.add_routes(&self.routes).await {
-                    log::info(format!("({name}) adding virtual routes failed: {e}"));
-                }
-            }
-            for r in &self.rules {
-                if let Err(e) = netlink.add_rule(r).await {
-                    log::info(format!("({name}) adding virtual rule failed: {e}"));
-                }
-            }
-        } else {
-            for r in &self.rules {
-                if let Err(e) = netlink.remove_rule(r).await {
-                    log::info(format!("({name}) removing virtual rule failed: {e}"));
-                }
-            }
-            if !self.routes.is_empty() {
-                if let Err(e) = netlink.remove_routes(&self.routes).await {
-                    log::info(format!("({name}) removing virtual routes failed: {e}"));
-                }
-            }
-            if let Err(e) = netlink.remove_addresses(&self.vip_specs).await {
-                log::info(format!("({name}) removing VIPs failed: {e}"));
+    /// Carries out every pending action, then its own pending VIP change and GARPs (outside
+    /// the event loop's batches: stop and reload).
+    pub async fn run_actions_alone(&mut self, netlink: &Netlink) {
+        self.run_actions().await;
+        let mut batch = crate::batch::NetBatch::default();
+        batch.collect(0, self);
+        batch.execute(netlink).await;
+        batch.announce(std::slice::from_mut(self)).await;
+    }
+
+    /// The VIP change and GARP bursts the machine asked for since the last call, for the
+    /// event loop to carry out in one batch with the other instances'.
+    pub fn take_pending(&mut self) -> (Option<bool>, u32) {
+        (
+            self.pending_install.take(),
+            std::mem::take(&mut self.pending_garp),
+        )
+    }
+
+    /// What installing the instance means: addresses, virtual routes, virtual rules.
+    pub fn install_specs(&self) -> (&[AddressSpec], &[RouteSpec], &[RuleSpec]) {
+        (&self.vip_specs, &self.routes, &self.rules)
+    }
+
+    /// One GARP/NA burst for the VIPs, `count` times.
+    pub async fn send_gratuitous(&self, count: u32) {
+        for _ in 0..count {
+            let sent = self
+                .link
+                .announcer
+                .send_burst(&self.vips4, &self.vips6, false)
+                .await;
+            if let Err(e) = sent {
+                log::info(format!("({}) gratuitous ARP failed: {e}", self.conf.name));
+                break;
             }
         }
-        self.holds_vips = add;
     }
 
     async fn send_advert(&mut self, priority: u8, interval: Duration) {

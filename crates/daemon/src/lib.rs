@@ -1,6 +1,7 @@
 //! keepalived-rs processes and operations: the VRRP event loop that drives the sans-IO
 //! machines with real sockets and netlink, notify scripts, and the `demo`.
 
+mod batch;
 pub mod demo;
 pub mod dump;
 mod fib;
@@ -10,6 +11,7 @@ pub mod log;
 mod notify;
 mod reload;
 pub mod sd_notify;
+mod schedule;
 mod snapshot;
 mod statics;
 mod tracking;

@@ -14,14 +14,50 @@ use crate::instance::Link;
 use crate::log;
 use crate::vrrp::{setup, DaemonError};
 
-/// A received packet and where it came from.
+/// A received packet and where it came from. Its buffer goes back to the [`BufferPool`]
+/// once handled, so steady-state receiving allocates nothing.
 pub struct Packet {
     /// Interface it arrived on.
     pub ifindex: u32,
-    /// The IP packet (IPv4) or VRRP payload (IPv6).
-    pub bytes: Vec<u8>,
+    /// The buffer; the packet is `buf[..len]`.
+    pub buf: Vec<u8>,
+    /// Bytes received.
+    pub len: usize,
     /// For IPv6: source, destination and hop limit from the ancillary data.
     pub v6: Option<V6Meta>,
+}
+
+impl Packet {
+    /// The IP packet (IPv4) or VRRP payload (IPv6).
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len.min(self.buf.len())]
+    }
+}
+
+/// Receive buffers handed back and forth between the receive tasks and the event loop.
+#[derive(Debug, Clone, Default)]
+pub struct BufferPool {
+    free: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+/// Big enough for any VRRP packet on an Ethernet MTU (and jumbo-less links).
+const BUF_SIZE: usize = 2048;
+
+impl BufferPool {
+    fn get(&self) -> Vec<u8> {
+        let reused = self.free.lock().ok().and_then(|mut f| f.pop());
+        reused.unwrap_or_else(|| vec![0u8; BUF_SIZE])
+    }
+
+    /// Returns a packet's buffer for reuse.
+    pub fn put(&self, buf: Vec<u8>) {
+        if let Ok(mut f) = self.free.lock() {
+            // The channel holds at most 1024 packets; more buffers are never needed.
+            if f.len() < 1100 {
+                f.push(buf);
+            }
+        }
+    }
 }
 
 /// Opens the senders of interface `name`.
@@ -123,15 +159,21 @@ impl RecvSocket {
 pub type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
 
 /// Reads `sock` for ever, forwarding packets to the event loop.
-pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>) {
+pub fn spawn_receiver(
+    sock: RecvSocket,
+    ifindex: u32,
+    tx: mpsc::Sender<Packet>,
+    pool: BufferPool,
+) {
     tokio::spawn(async move {
-        let mut buf = vec![0u8; 2048];
         loop {
+            let mut buf = pool.get();
             match sock.recv(&mut buf).await {
                 Ok((len, v6)) => {
                     let pkt = Packet {
                         ifindex,
-                        bytes: buf[..len.min(buf.len())].to_vec(),
+                        buf,
+                        len,
                         v6,
                     };
                     if tx.send(pkt).await.is_err() {
@@ -139,6 +181,7 @@ pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>) 
                     }
                 }
                 Err(e) => {
+                    pool.put(buf);
                     log::info(format!("receive error: {e}"));
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }

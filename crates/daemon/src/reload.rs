@@ -89,6 +89,6 @@ impl Instance {
     pub(crate) async fn delete(&mut self, now: Instant, netlink: &Netlink) {
         self.deleting = true;
         self.machine.handle_event(now, Event::Shutdown);
-        self.run_actions(netlink).await;
+        self.run_actions_alone(netlink).await;
     }
 }

@@ -18,10 +18,12 @@ use keepalived_vrrp::wire::{self, DecodeOptions};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
+use crate::batch::NetBatch;
 use crate::fib::Ifindexes;
 use crate::instance::{Env, Instance, Link};
-use crate::links::{open_link, open_vmac, spawn_receiver, Packet, RecvSocket};
+use crate::links::{open_link, open_vmac, spawn_receiver, BufferPool, Packet, RecvSocket};
 use crate::notify::{self, Fifos, Subject};
+use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
 use crate::{log, statics};
@@ -132,6 +134,8 @@ pub(crate) struct Daemon {
     vmacs: HashMap<String, u32>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) groups: Vec<Group>,
+    schedule: Schedule,
+    pool: BufferPool,
     /// The latest value of every tracked object (for the dumps).
     current: Current,
     watchers: Option<Watchers>,
@@ -159,6 +163,8 @@ impl Daemon {
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
+            schedule: Schedule::default(),
+            pool: BufferPool::default(),
             watchers: None,
             pkt_tx,
             pkt_rx,
@@ -192,6 +198,7 @@ impl Daemon {
             }
         }
         self.build_groups();
+        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         log::info(format!(
@@ -276,7 +283,7 @@ impl Daemon {
                     .map_err(setup("VRRP IPv6 unicast receive socket"))?,
             ),
         };
-        spawn_receiver(sock, link.ifindex, self.pkt_tx.clone());
+        spawn_receiver(sock, link.ifindex, self.pkt_tx.clone(), self.pool.clone());
         self.rx.insert(key);
         Ok(())
     }
@@ -376,9 +383,14 @@ impl Daemon {
         })
     }
 
-    /// Sync group rules, then every pending action.
+    /// Sync group rules for the groups of touched instances, then the touched instances'
+    /// actions, then their timers.
     async fn settle(&mut self, now: Instant) {
+        let mut dirty = self.schedule.take_dirty();
         for g in &mut self.groups {
+            if !g.members.iter().any(|m| dirty.contains(m)) {
+                continue;
+            }
             let mut members: Vec<_> = self
                 .instances
                 .iter_mut()
@@ -389,10 +401,28 @@ impl Daemon {
             if let Some(state) = g.sync.reconcile(now, &mut members) {
                 group_changed(g, state, &self.global, &self.fifos);
             }
+            dirty.extend(g.members.iter().copied());
         }
-        for i in self.instances.iter_mut() {
-            i.run_actions(&self.netlink).await;
+        dirty.sort_unstable();
+        dirty.dedup();
+        let mut batch = NetBatch::default();
+        for i in dirty {
+            if let Some(inst) = self.instances.get_mut(i) {
+                inst.run_actions().await;
+                batch.collect(i, inst);
+                self.schedule.arm(i, inst.machine.poll_timeout());
+            }
         }
+        if !batch.is_empty() {
+            batch.execute(&self.netlink).await;
+            batch.announce(&self.instances).await;
+        }
+    }
+
+    /// Rebuilds the schedule after the instance list changed (start, reload).
+    fn reschedule_all(&mut self) {
+        self.schedule
+            .reset(self.instances.iter().map(|i| (i.rx_ifindex, i.vrid())));
     }
 
     async fn run<F: Future<Output = ()>>(
@@ -409,11 +439,7 @@ impl Daemon {
         let opts = DecodeOptions::default();
         loop {
             self.settle(Instant::now()).await;
-            let next = self
-                .instances
-                .iter()
-                .filter_map(|i| i.machine.poll_timeout())
-                .min();
+            let next = self.schedule.next();
             let sleep = async {
                 match next {
                     Some(t) => tokio::time::sleep_until(t.into()).await,
@@ -423,29 +449,39 @@ impl Daemon {
             tokio::select! {
                 _ = sleep => {
                     let now = Instant::now();
-                    for i in self.instances.iter_mut() {
-                        i.machine.handle_timeout(now);
+                    for i in self.schedule.due(now) {
+                        if let Some(inst) = self.instances.get_mut(i) {
+                            inst.machine.handle_timeout(now);
+                        }
+                        self.schedule.touch(i);
                     }
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
                     let decoded = match pkt.v6 {
-                        Some((src, dst, hop)) => wire::decode_ipv6(&pkt.bytes, src, dst, hop, &opts),
-                        None => wire::decode_ipv4(&pkt.bytes, &opts),
+                        Some((src, dst, hop)) => wire::decode_ipv6(pkt.bytes(), src, dst, hop, &opts),
+                        None => wire::decode_ipv4(pkt.bytes(), &opts),
                     };
                     if let Ok(advert) = decoded {
-                        for i in self.instances.iter_mut().filter(|i| {
-                            i.vrid() == advert.repr.vrid && i.rx_ifindex == pkt.ifindex
-                        }) {
-                            i.receive(&advert, now);
+                        let vrid = advert.repr.vrid;
+                        let count = self.schedule.lookup(pkt.ifindex, vrid).len();
+                        for k in 0..count {
+                            let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
+                            if let Some(inst) = self.instances.get_mut(i) {
+                                inst.receive(&advert, now);
+                            }
+                            self.schedule.touch(i);
                         }
                     }
+                    self.pool.put(pkt.buf);
                 }
                 Some(update) = self.track_rx.recv() => {
                     let now = Instant::now();
                     self.current.set(update.key.clone(), update.value);
-                    for i in self.instances.iter_mut() {
-                        i.track(&update.key, update.value, now);
+                    for (n, i) in self.instances.iter_mut().enumerate() {
+                        if i.track(&update.key, update.value, now) {
+                            self.schedule.touch(n);
+                        }
                     }
                 }
                 Some(ev) = monitor.recv() => self.link_event(ev),
@@ -489,12 +525,17 @@ impl Daemon {
         } else {
             keepalived_vrrp::machine::TrackValue::Down
         };
-        for i in self.instances.iter_mut() {
+        for (idx, i) in self.instances.iter_mut().enumerate() {
+            let mut touched = false;
             if i.rx_ifindex == ifindex {
                 i.machine.handle_event(now, event);
+                touched = true;
             }
             if let Some(n) = &name {
-                i.track(&TrackKey::Interface(n.clone()), value, now);
+                touched |= i.track(&TrackKey::Interface(n.clone()), value, now);
+            }
+            if touched {
+                self.schedule.touch(idx);
             }
         }
     }
@@ -548,6 +589,7 @@ impl Daemon {
             }
         }
         self.build_groups();
+        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         Ok(())
@@ -568,7 +610,7 @@ impl Daemon {
         let now = Instant::now();
         for i in self.instances.iter_mut() {
             i.machine.handle_event(now, Event::Shutdown);
-            i.run_actions(&self.netlink).await;
+            i.run_actions_alone(&self.netlink).await;
         }
         for g in &mut self.groups {
             group_changed(g, State::Stop, &self.global, &self.fifos);

@@ -436,13 +436,13 @@ pub struct Url {
 /// DNS record type queried by DNS_CHECK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DnsType {
-    /// A (default)
+    /// A
     A,
     /// NS
     Ns,
     /// CNAME
     Cname,
-    /// SOA
+    /// SOA (default)
     Soa,
     /// MX
     Mx,
@@ -455,7 +455,7 @@ pub enum DnsType {
 /// DNS_CHECK settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DnsCheck {
-    /// `type` (default A).
+    /// `type` (default SOA, keepalived's DNS_DEFAULT_TYPE).
     pub qtype: DnsType,
     /// `name` (default ".").
     pub name: String,
@@ -495,6 +495,8 @@ pub struct FileCheck {
     pub track_file: Option<String>,
     /// `weight`.
     pub weight: i32,
+    /// Whether `weight` was given; when not, the track_file's weight and reverse apply.
+    pub weight_given: bool,
     /// `reverse`.
     pub reverse: bool,
 }

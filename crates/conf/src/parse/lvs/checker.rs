@@ -20,8 +20,9 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
             helo_name: None,
             hosts: Vec::new(),
         },
+        // keepalived's DNS_DEFAULT_TYPE is SOA (check_dns.h).
         "DNS_CHECK" => CheckerKind::Dns(DnsCheck {
-            qtype: DnsType::A,
+            qtype: DnsType::Soa,
             name: ".".to_owned(),
         }),
         "UDP_CHECK" => CheckerKind::Udp(UdpCheck::default()),
@@ -34,6 +35,7 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
         "FILE_CHECK" => CheckerKind::File(FileCheck {
             track_file: None,
             weight: 0,
+            weight_given: false,
             reverse: false,
         }),
         "BFD_CHECK" => CheckerKind::Bfd {
@@ -114,6 +116,7 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
                     true
                 }
                 "weight" => {
+                    f.weight_given = true;
                     f.weight = ctx.int(c, 0, -254, 254).unwrap_or(f.weight);
                     if c.arg(1) == Some("reverse") {
                         f.reverse = true;

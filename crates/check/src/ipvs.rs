@@ -1,0 +1,153 @@
+//! The IPVS abstraction: what the checker core asks of the kernel's load balancer.
+//!
+//! The core never talks to the kernel itself: every service and destination change goes
+//! through [`Ipvs`], so that a generic-netlink client (later), [`NoIpvs`] (this crate: logs
+//! only) or a test recorder can sit behind it. Calls are synchronous and short (one netlink
+//! round trip each), the way keepalived's `ipvs_cmd()` is.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use keepalived_conf::model::{LbKind, Protocol, SchedFlags, Scheduler};
+
+/// How a virtual service is keyed in IPVS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceKey {
+    /// An address, a protocol and a port (`ipvsadm -t|-u|--sctp-service`).
+    Addr {
+        /// tcp, udp or sctp.
+        protocol: Protocol,
+        /// The virtual address and port.
+        addr: SocketAddr,
+    },
+    /// A firewall mark (`ipvsadm -f`), for one address family.
+    Fwmark {
+        /// The mark.
+        mark: u32,
+        /// true for IPv6 (`ip_family inet6`), false for IPv4.
+        ipv6: bool,
+    },
+}
+
+/// A virtual service with the settings IPVS needs to create it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Its key.
+    pub key: ServiceKey,
+    /// The scheduler (keepalived's default wlc).
+    pub scheduler: Scheduler,
+    /// Scheduler flags.
+    pub flags: SchedFlags,
+    /// Persistence timeout in seconds, if persistent.
+    pub persistence_timeout: Option<u32>,
+    /// Persistence netmask.
+    pub persistence_granularity: Option<IpAddr>,
+    /// Persistence engine name.
+    pub persistence_engine: Option<String>,
+    /// One-packet scheduling.
+    pub ops: bool,
+}
+
+/// A real server (destination) of a virtual service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// Address and port.
+    pub addr: SocketAddr,
+    /// The weight (0 = quiesced: kept but given no new connections).
+    pub weight: u32,
+    /// Forwarding method.
+    pub lb_kind: LbKind,
+    /// Upper connection threshold (0 = none).
+    pub u_threshold: u32,
+    /// Lower connection threshold (0 = none).
+    pub l_threshold: u32,
+}
+
+/// An IPVS operation that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("IPVS cmd {op} error: {reason}")]
+pub struct IpvsError {
+    /// keepalived's name for the command (`IP_VS_SO_SET_ADDDEST`, ...).
+    pub op: &'static str,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// The operations the checker core needs from IPVS. Implementations: a netlink client,
+/// [`NoIpvs`], a test recorder.
+pub trait Ipvs {
+    /// Creates a virtual service (`IP_VS_SO_SET_ADD`).
+    fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError>;
+    /// Removes a virtual service and its destinations (`IP_VS_SO_SET_DEL`).
+    fn del_service(&mut self, svc: &Service) -> Result<(), IpvsError>;
+    /// Adds a destination (`IP_VS_SO_SET_ADDDEST`).
+    fn add_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError>;
+    /// Changes a destination's weight or method (`IP_VS_SO_SET_EDITDEST`).
+    fn edit_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError>;
+    /// Removes a destination (`IP_VS_SO_SET_DELDEST`).
+    fn del_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError>;
+}
+
+/// An [`Ipvs`] that changes nothing and only logs what it would do (`--no-ipvs`, or a kernel
+/// without ip_vs).
+#[derive(Debug, Default)]
+pub struct NoIpvs;
+
+impl NoIpvs {
+    fn log(op: &str, svc: &Service, dest: Option<&Destination>) {
+        match dest {
+            Some(d) => tracing::debug!("IPVS (not applied): {op} {} -> {d}", svc.key),
+            None => tracing::debug!("IPVS (not applied): {op} {}", svc.key),
+        }
+    }
+}
+
+impl Ipvs for NoIpvs {
+    fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        Self::log("add service", svc, None);
+        Ok(())
+    }
+    fn del_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        Self::log("delete service", svc, None);
+        Ok(())
+    }
+    fn add_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        Self::log("add destination", svc, Some(dest));
+        Ok(())
+    }
+    fn edit_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        Self::log("edit destination", svc, Some(dest));
+        Ok(())
+    }
+    fn del_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        Self::log("delete destination", svc, Some(dest));
+        Ok(())
+    }
+}
+
+impl fmt::Display for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceKey::Addr { protocol, addr } => write!(
+                f,
+                "[{}]:{}:{}",
+                addr.ip(),
+                crate::names::proto_name(Some(*protocol)),
+                addr.port()
+            ),
+            ServiceKey::Fwmark { mark, .. } => write!(f, "FWM {mark}"),
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}]:{} weight {}",
+            self.addr.ip(),
+            self.addr.port(),
+            self.weight
+        )
+    }
+}

@@ -1,0 +1,215 @@
+//! The checker core: virtual servers, real servers and checker states, with keepalived's
+//! rules for bringing real servers in and out of IPVS (ipwrapper.c): retries, alpha mode,
+//! inhibit_on_failure, dynamic weights, quorum with hysteresis, the sorry server, notify
+//! scripts. Synchronous: IPVS calls go through [`Ipvs`], scripts to run are queued for the
+//! driver ([`Pool::take_scripts`]), log lines go to the [`Logger`].
+
+mod epilog;
+mod rs_state;
+
+use std::net::SocketAddr;
+
+use keepalived_conf::model::{LbKind, Script};
+
+use crate::ipvs::Service;
+use crate::log::Logger;
+use crate::settings::Timing;
+
+pub use epilog::{HttpResult, MiscResult, Next, Report};
+
+/// The largest weight IPVS takes.
+pub const IPVS_WEIGHT_MAX: i64 = 65535;
+/// keepalived's `IPVS_WEIGHT_FAULT`: a tracked file weight at or below it means failure.
+pub const IPVS_WEIGHT_FAULT: i64 = -254;
+
+/// keepalived's `real_weight()`: an effective weight clamped to what IPVS takes.
+pub fn real_weight(w: i64) -> u32 {
+    w.clamp(0, IPVS_WEIGHT_MAX) as u32
+}
+
+/// A real server (or a sorry server) as the core tracks it.
+#[derive(Debug, Clone)]
+pub struct RealServerState {
+    /// Address and port.
+    pub addr: SocketAddr,
+    /// keepalived's `FMT_RS`.
+    pub name: String,
+    /// The configured weight.
+    pub iweight: i64,
+    /// The weight after dynamic changes (MISC_CHECK misc_dynamic, FILE_CHECK).
+    pub effective_weight: i64,
+    /// In the pool as far as the checkers are concerned (`ISALIVE`).
+    pub alive: bool,
+    /// Configured in IPVS (possibly with weight 0 when inhibited).
+    pub set: bool,
+    /// `inhibit_on_failure`: weight 0 instead of removal.
+    pub inhibit: bool,
+    /// Checkers currently failed.
+    pub num_failed: u32,
+    /// Forwarding method.
+    pub lb_kind: LbKind,
+    /// `uthreshold`.
+    pub u_threshold: u32,
+    /// `lthreshold`.
+    pub l_threshold: u32,
+    /// `notify_up`.
+    pub notify_up: Option<Script>,
+    /// `notify_down`.
+    pub notify_down: Option<Script>,
+}
+
+/// A virtual server as the core tracks it.
+#[derive(Debug, Clone)]
+pub struct VirtualServerState {
+    /// keepalived's `FMT_VS`.
+    pub name: String,
+    /// The IPVS services it stands for (several for a virtual_server_group).
+    pub services: Vec<Service>,
+    /// `quorum`.
+    pub quorum: i64,
+    /// `hysteresis`.
+    pub hysteresis: i64,
+    /// Whether the quorum is met.
+    pub quorum_state_up: bool,
+    /// `quorum_up`.
+    pub quorum_up: Option<Script>,
+    /// `quorum_down`.
+    pub quorum_down: Option<Script>,
+    /// `omega`: run down notifies on shutdown.
+    pub omega: bool,
+    /// Its real servers.
+    pub rs: Vec<RealServerState>,
+    /// `sorry_server`.
+    pub sorry: Option<RealServerState>,
+}
+
+/// What a checker is, for its epilog (keepalived has one per checker type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckerClass {
+    /// TCP_CHECK.
+    Tcp,
+    /// UDP_CHECK.
+    Udp,
+    /// PING_CHECK.
+    Ping,
+    /// SMTP_CHECK.
+    Smtp,
+    /// DNS_CHECK.
+    Dns,
+    /// HTTP_GET / SSL_GET with the number of urls and fast_recovery.
+    Http {
+        /// How many urls.
+        urls: usize,
+        /// `fast_recovery`.
+        fast_recovery: bool,
+    },
+    /// MISC_CHECK with misc_dynamic and the script path.
+    Misc {
+        /// `misc_dynamic`.
+        dynamic: bool,
+        /// The script (`args[0]` in keepalived's messages).
+        path: String,
+    },
+    /// FILE_CHECK with its weight multiplier (weight * (reverse ? -1 : 1)).
+    File {
+        /// The FILE_CHECK weight (the track_file's when not given).
+        weight: i64,
+        /// `reverse`.
+        reverse: bool,
+    },
+}
+
+/// One checker's state.
+#[derive(Debug, Clone)]
+pub struct CheckerState {
+    /// Index of its virtual server.
+    pub vs: usize,
+    /// Index of its real server.
+    pub rs: usize,
+    /// Its type.
+    pub class: CheckerClass,
+    /// Its timing.
+    pub timing: Timing,
+    /// Whether it currently sees the service up.
+    pub is_up: bool,
+    /// Whether it has completed a check.
+    pub has_run: bool,
+    /// Retries done.
+    pub retry_it: u32,
+    /// HTTP: the url being checked.
+    pub url_it: usize,
+    /// HTTP: the url that failed, if any.
+    pub failed_url: Option<usize>,
+    /// MISC: the last exit status acted on.
+    pub last_exit: Option<u32>,
+    /// FILE: the weight it adds to its real server.
+    pub cur_weight: i64,
+}
+
+impl CheckerState {
+    /// A checker of real server `rs` of virtual server `vs`.
+    pub fn new(vs: usize, rs: usize, class: CheckerClass, timing: Timing) -> CheckerState {
+        CheckerState {
+            vs,
+            rs,
+            class,
+            timing,
+            is_up: true,
+            has_run: false,
+            retry_it: 0,
+            url_it: 0,
+            failed_url: None,
+            last_exit: None,
+            cur_weight: 0,
+        }
+    }
+}
+
+/// All virtual servers, real servers and checkers.
+#[derive(Debug)]
+pub struct Pool {
+    /// The virtual servers.
+    pub vss: Vec<VirtualServerState>,
+    /// The checkers.
+    pub checkers: Vec<CheckerState>,
+    /// global_defs `rs_init_notifies`.
+    pub rs_init_notifies: bool,
+    log: Logger,
+    scripts: Vec<Script>,
+}
+
+impl Pool {
+    /// A pool of `vss` checked by `checkers`, logging to `log`.
+    pub fn new(vss: Vec<VirtualServerState>, checkers: Vec<CheckerState>, log: Logger) -> Pool {
+        Pool {
+            vss,
+            checkers,
+            rs_init_notifies: false,
+            log,
+            scripts: Vec::new(),
+        }
+    }
+
+    /// The scripts to run now (notify_up/down, quorum_up/down), oldest first.
+    pub fn take_scripts(&mut self) -> Vec<Script> {
+        std::mem::take(&mut self.scripts)
+    }
+
+    /// The real server `rs` of virtual server `vs`.
+    pub fn real_server(&self, vs: usize, rs: usize) -> Option<&RealServerState> {
+        self.vss.get(vs).and_then(|v| v.rs.get(rs))
+    }
+
+    fn info(&self, line: String) {
+        self.log.info(line);
+    }
+
+    fn queue(&mut self, script: &Option<Script>) {
+        if let Some(s) = script {
+            self.scripts.push(s.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,319 @@
+//! The core on its own: configurations read by keepalived-conf, verdicts fed by hand, IPVS
+//! calls recorded.
+
+use std::sync::{Arc, Mutex};
+
+use keepalived_conf::{load_str, FixedHost, ReadOptions};
+
+use super::*;
+use crate::ipvs::{Destination, Ipvs, IpvsError};
+use crate::plan;
+
+/// Records IPVS calls as `op addr weight` strings.
+#[derive(Default)]
+struct Recorder(Vec<String>);
+
+impl Ipvs for Recorder {
+    fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        self.0.push(format!("add-svc {}", svc.key));
+        Ok(())
+    }
+    fn del_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        self.0.push(format!("del-svc {}", svc.key));
+        Ok(())
+    }
+    fn add_dest(&mut self, _: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("add {} {}", d.addr, d.weight));
+        Ok(())
+    }
+    fn edit_dest(&mut self, _: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("edit {} {}", d.addr, d.weight));
+        Ok(())
+    }
+    fn del_dest(&mut self, _: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("del {} {}", d.addr, d.weight));
+        Ok(())
+    }
+}
+
+struct Lab {
+    pool: Pool,
+    ipvs: Recorder,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Lab {
+    fn new(vs_body: &str) -> Lab {
+        let text = format!(
+            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n delay_loop 5\n{vs_body}\n}}\n"
+        );
+        let l = load_str(
+            &text,
+            "t.conf".as_ref(),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        );
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let log = Logger::new(move |l| sink.lock().unwrap().push(l.to_owned()));
+        let mut pool = plan::build(&l.config, &log).pool;
+        let mut ipvs = Recorder::default();
+        pool.init(&mut ipvs);
+        Lab { pool, ipvs, lines }
+    }
+
+    fn tcp(&mut self, ck: usize, ok: bool) -> Next {
+        let r = if ok {
+            Ok(())
+        } else {
+            Err("TCP connection failed.".into())
+        };
+        self.pool.report(&mut self.ipvs, ck, Report::Probe(r))
+    }
+
+    fn calls(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.ipvs.0)
+    }
+
+    fn logged(&self, s: &str) -> bool {
+        self.lines.lock().unwrap().iter().any(|l| l == s)
+    }
+
+    fn scripts(&mut self) -> Vec<String> {
+        self.pool
+            .take_scripts()
+            .iter()
+            .map(|s| s.command_line())
+            .collect()
+    }
+}
+
+const RS2: &str = " real_server 10.0.0.2 80 {\n  weight 3\n  notify_up \"/up 2\"\n  notify_down \"/down 2\"\n  TCP_CHECK {\n   retry 1\n   delay_before_retry 2\n  }\n }";
+const RS3: &str = " real_server 10.0.0.3 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }";
+
+#[test]
+fn real_servers_start_in_the_pool_without_alpha() {
+    let mut lab = Lab::new(RS2);
+    assert_eq!(
+        lab.calls(),
+        ["add-svc [10.0.0.1]:tcp:80", "add 10.0.0.2:80 3"]
+    );
+    assert!(lab.logged("Gained quorum 1+0=1 <= 3 for VS [10.0.0.1]:tcp:80"));
+    assert!(lab.pool.vss[0].quorum_state_up);
+}
+
+#[test]
+fn a_failure_is_retried_then_the_server_removed_and_notify_down_run() {
+    let mut lab = Lab::new(RS2);
+    lab.calls();
+    let n = lab.tcp(0, false);
+    assert_eq!(
+        n.delay,
+        std::time::Duration::from_secs(2),
+        "delay_before_retry"
+    );
+    assert!(lab.calls().is_empty(), "one retry first");
+    let n = lab.tcp(0, false);
+    assert_eq!(
+        n.delay,
+        std::time::Duration::from_secs(5),
+        "back to delay_loop"
+    );
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 3"]);
+    assert!(lab.logged("TCP_CHECK on service [10.0.0.2]:tcp:80 failed after 1 retries."));
+    assert!(lab.logged("Removing service [10.0.0.2]:tcp:80 from VS [10.0.0.1]:tcp:80"));
+    assert!(lab.logged("Lost quorum 1-0=1 > 0 for VS [10.0.0.1]:tcp:80"));
+    assert_eq!(lab.scripts(), ["/down 2"]);
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 3"]);
+    assert!(lab.logged("TCP connection to [10.0.0.2]:tcp:80 success."));
+    assert!(lab.logged("Adding service [10.0.0.2]:tcp:80 to VS [10.0.0.1]:tcp:80"));
+    assert_eq!(lab.scripts(), ["/up 2"]);
+}
+
+#[test]
+fn alpha_starts_down_and_a_success_brings_the_server_up() {
+    let mut lab = Lab::new(&format!(" alpha\n{RS2}"));
+    assert_eq!(lab.calls(), ["add-svc [10.0.0.1]:tcp:80"]);
+    assert!(
+        lab.logged("Starting with quorum down 1-0=1 > 0 for VS [10.0.0.1]:tcp:80")
+            || !lab.pool.vss[0].quorum_state_up
+    );
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 3"]);
+    assert_eq!(lab.scripts(), ["/up 2"]);
+    assert!(lab.pool.vss[0].quorum_state_up);
+}
+
+#[test]
+fn inhibit_on_failure_sets_weight_0_instead_of_removing() {
+    let mut lab = Lab::new(&format!(" inhibit_on_failure\n{RS3}"));
+    lab.calls();
+    lab.tcp(0, false);
+    assert_eq!(lab.calls(), ["edit 10.0.0.3:80 0"]);
+    assert!(lab.logged("Disabling service [10.0.0.3]:tcp:80 of VS [10.0.0.1]:tcp:80"));
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["edit 10.0.0.3:80 1"]);
+    assert!(lab.logged("Enabling service [10.0.0.3]:tcp:80 of VS [10.0.0.1]:tcp:80"));
+}
+
+#[test]
+fn alpha_with_inhibit_adds_the_server_with_weight_0() {
+    let mut lab = Lab::new(&format!(" alpha\n inhibit_on_failure\n{RS3}"));
+    assert_eq!(
+        lab.calls(),
+        ["add-svc [10.0.0.1]:tcp:80", "add 10.0.0.3:80 0"]
+    );
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["edit 10.0.0.3:80 1"]);
+}
+
+#[test]
+fn the_sorry_server_replaces_the_pool_when_quorum_is_lost() {
+    let mut lab = Lab::new(&format!(
+        " sorry_server 10.0.0.9 80\n quorum_up \"/qup\"\n quorum_down \"/qdown\"\n{RS3}"
+    ));
+    lab.calls();
+    assert_eq!(lab.scripts(), ["/qup"]);
+    lab.tcp(0, false);
+    assert_eq!(lab.calls(), ["del 10.0.0.3:80 1", "add 10.0.0.9:80 1"]);
+    assert!(lab.logged("Adding sorry server [10.0.0.9]:tcp:80 to VS [10.0.0.1]:tcp:80"));
+    assert_eq!(lab.scripts(), ["/qdown"]);
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["del 10.0.0.9:80 1", "add 10.0.0.3:80 1"]);
+    assert!(lab.logged("Removing sorry server [10.0.0.9]:tcp:80 from VS [10.0.0.1]:tcp:80"));
+    assert_eq!(lab.scripts(), ["/qup"]);
+}
+
+#[test]
+fn hysteresis_delays_quorum_changes() {
+    let three = " real_server 10.0.0.2 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }\n real_server 10.0.0.3 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }\n real_server 10.0.0.4 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }";
+    let mut lab = Lab::new(&format!(" quorum 2\n hysteresis 1\n{three}"));
+    assert!(lab.pool.vss[0].quorum_state_up);
+    lab.tcp(0, false);
+    lab.tcp(1, false);
+    assert!(lab.pool.vss[0].quorum_state_up, "1 >= 2-1");
+    lab.tcp(2, false);
+    assert!(!lab.pool.vss[0].quorum_state_up, "0: lost");
+    lab.tcp(0, true);
+    lab.tcp(1, true);
+    assert!(!lab.pool.vss[0].quorum_state_up, "2 < 2+1");
+    lab.tcp(2, true);
+    assert!(lab.pool.vss[0].quorum_state_up, "3 >= 2+1");
+}
+
+#[test]
+fn misc_dynamic_exit_status_sets_the_weight() {
+    let mut lab = Lab::new(" real_server 10.0.0.2 80 {\n  weight 5\n  MISC_CHECK {\n   misc_path /bin/true\n   misc_dynamic\n  }\n }");
+    lab.calls();
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(12)));
+    assert_eq!(lab.calls(), ["edit 10.0.0.2:80 10"]);
+    assert!(lab.logged(
+        "Changing weight from 5 to 10 for active service [10.0.0.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
+    ));
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(1)));
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 10"]);
+    assert!(lab.logged("Misc check for [[10.0.0.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/bin/true] failed (exited with status 1)."));
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::TimedOut));
+    assert!(lab.calls().is_empty(), "already down");
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(0)));
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 5"]);
+}
+
+#[test]
+fn http_checks_every_url_before_coming_up() {
+    let rs = " alpha\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /a\n   }\n   url {\n    path /b\n   }\n   retry 0\n  }\n }";
+    let mut lab = Lab::new(rs);
+    lab.calls();
+    let ok = |p: &str| {
+        Report::Http(HttpResult::Success {
+            what: "HTTP status code",
+            path: p.into(),
+        })
+    };
+    let n = lab.pool.report(&mut lab.ipvs, 0, ok("/a"));
+    assert_eq!(n.url, 1);
+    assert!(lab.calls().is_empty());
+    let n = lab.pool.report(&mut lab.ipvs, 0, ok("/b"));
+    assert_eq!(n.url, 0);
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 1"]);
+    assert!(lab.logged("Remote Web server [10.0.0.2]:tcp:80 succeed on service."));
+    let n = lab.pool.report(
+        &mut lab.ipvs,
+        0,
+        Report::Http(HttpResult::Failure("Timeout connecting".into())),
+    );
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 1"]);
+    assert!(lab.logged("HTTP_CHECK on service [10.0.0.2]:tcp:80 failed."));
+    assert_eq!(
+        n.delay,
+        std::time::Duration::from_secs(5),
+        "max(delay_before_retry, delay_loop)"
+    );
+}
+
+#[test]
+fn shutdown_removes_everything_and_omega_runs_down_notifies() {
+    let mut lab = Lab::new(&format!(" omega\n quorum_down \"/qdown\"\n{RS2}"));
+    lab.scripts();
+    lab.calls();
+    lab.pool.shutdown(&mut lab.ipvs);
+    assert_eq!(
+        lab.calls(),
+        ["del 10.0.0.2:80 3", "del-svc [10.0.0.1]:tcp:80"]
+    );
+    assert!(lab.logged("Shutting down service [10.0.0.2]:tcp:80 from VS [10.0.0.1]:tcp:80"));
+    assert_eq!(lab.scripts(), ["/down 2", "/qdown"]);
+}
+
+#[test]
+fn a_virtual_server_group_applies_to_every_member() {
+    let text = "virtual_server_group G {\n 10.0.0.1-2 80\n fwmark 7\n}\nvirtual_server group G {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.5 80 {\n  TCP_CHECK {\n  }\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut ipvs = Recorder::default();
+    pool.init(&mut ipvs);
+    assert_eq!(
+        ipvs.0,
+        [
+            "add-svc [10.0.0.1]:tcp:80",
+            "add-svc [10.0.0.2]:tcp:80",
+            "add-svc FWM 7",
+            "add 10.0.0.5:80 1",
+            "add 10.0.0.5:80 1",
+            "add 10.0.0.5:80 1"
+        ]
+    );
+}
+
+#[test]
+fn file_check_weight_and_fault() {
+    let text = "track_file tf {\n file /nonexistent/kck\n weight 2\n}\nvirtual_server 10.0.0.1 80 {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.2 80 {\n  weight 10\n  FILE_CHECK {\n   track_file tf\n  }\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut ipvs = Recorder::default();
+    pool.init(&mut ipvs);
+    ipvs.0.clear();
+    pool.report(&mut ipvs, 0, Report::File(3));
+    assert_eq!(ipvs.0, ["edit 10.0.0.2:80 16"], "10 + 3*2");
+    ipvs.0.clear();
+    pool.report(&mut ipvs, 0, Report::File(-127));
+    assert_eq!(ipvs.0, ["del 10.0.0.2:80 16"], "-254 is a fault");
+    ipvs.0.clear();
+    pool.report(&mut ipvs, 0, Report::File(0));
+    assert_eq!(ipvs.0, ["add 10.0.0.2:80 10"]);
+}

@@ -1,0 +1,281 @@
+//! HTTP_GET and SSL_GET: one url fetched per check, as keepalived does (http_request_thread,
+//! http_handle_response): the GET request in keepalived's words, the response read until the
+//! server closes, then the status code, the digest and the regex tested in that order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use regex::bytes::Regex;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio_rustls::TlsConnector;
+
+use super::conn::{tcp_connect, ConnectError};
+use super::http_response::{status_ok, Response};
+use crate::pool::HttpResult;
+use crate::settings::ConnSpec;
+use keepalived_conf::model::HttpProtocol;
+
+/// One url to fetch, with everything resolved.
+#[derive(Debug, Clone)]
+pub struct UrlSpec {
+    /// `path`.
+    pub path: String,
+    /// `digest`.
+    pub digest: Option<[u8; 16]>,
+    /// `status_code` ranges (empty: 200-299).
+    pub status_codes: Vec<(u16, u16)>,
+    /// The Host header: the url's, else the checker's, the real server's or the virtual
+    /// server's `virtualhost`.
+    pub virtualhost: Option<String>,
+    /// `regex`, compiled (None also when it did not compile).
+    pub regex: Option<Regex>,
+    /// `regex_no_match`.
+    pub regex_no_match: bool,
+    /// `regex_min_offset`.
+    pub regex_min_offset: usize,
+    /// `regex_max_offset` (inclusive), if any.
+    pub regex_max_offset: Option<usize>,
+}
+
+/// An HTTP_GET/SSL_GET checker's fixed settings.
+#[derive(Debug, Clone)]
+pub struct HttpSpec {
+    /// Where to connect.
+    pub conn: ConnSpec,
+    /// The urls.
+    pub urls: Vec<UrlSpec>,
+    /// `http_protocol`.
+    pub protocol: HttpProtocol,
+    /// TLS for SSL_GET.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// `enable_sni`.
+    pub sni: bool,
+}
+
+/// keepalived's request (`request_template`): the Host header is the virtual host, else
+/// the address and port (an IPv6 address in brackets).
+pub fn request(
+    path: &str,
+    protocol: HttpProtocol,
+    vhost: Option<&str>,
+    dst: std::net::SocketAddr,
+) -> String {
+    let minor = u8::from(protocol == HttpProtocol::Http11);
+    let close = match protocol {
+        HttpProtocol::Http10 => "",
+        HttpProtocol::Http10Close | HttpProtocol::Http11 => "Connection: close\r\n",
+    };
+    let host = match (vhost, dst) {
+        (Some(v), _) => v.to_owned(),
+        (None, std::net::SocketAddr::V6(a)) => format!("[{}]:{}", a.ip(), a.port()),
+        (None, a) => format!("{}:{}", a.ip(), a.port()),
+    };
+    format!(
+        "GET {path} HTTP/1.{minor}\r\nUser-Agent: KeepAliveClient\r\n{close}Host: {host}\r\n\r\n"
+    )
+}
+
+/// Why a fetch failed, in keepalived's words (the `timeout_epilog` messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// Not set up: keepalived logs "WEB socket bind failed. Rescheduling".
+    Setup,
+    /// Anything else, with keepalived's text.
+    Failed(&'static str),
+}
+
+/// Connects (and handshakes), sends the request for `url` and reads the whole response.
+pub async fn fetch(spec: &HttpSpec, url: &UrlSpec) -> Result<Response, FetchError> {
+    let stream = match tcp_connect(&spec.conn).await {
+        Ok(s) => s,
+        Err(ConnectError::Setup(_)) => return Err(FetchError::Setup),
+        Err(ConnectError::Timeout) => return Err(FetchError::Failed("Timeout connecting")),
+        Err(ConnectError::Failed(_)) => return Err(FetchError::Failed("Error connecting")),
+    };
+    let req = request(
+        &url.path,
+        spec.protocol,
+        url.virtualhost.as_deref(),
+        spec.conn.dst,
+    );
+    let t = spec.conn.timeout;
+    match &spec.tls {
+        None => exchange(stream, req.as_bytes(), t, "Timeout HTTP read").await,
+        Some(cfg) => {
+            let sni = if spec.sni {
+                url.virtualhost.as_deref()
+            } else {
+                None
+            };
+            let name = super::tls::server_name(sni, spec.conn.dst.ip());
+            let connector = TlsConnector::from(cfg.clone());
+            let tls = match tokio::time::timeout(t, connector.connect(name, stream)).await {
+                Err(_) => return Err(FetchError::Failed("Timeout connecting")),
+                Ok(Err(_)) => {
+                    return Err(FetchError::Failed(
+                        "SSL handshake/communication error connecting to",
+                    ))
+                }
+                Ok(Ok(s)) => s,
+            };
+            exchange(tls, req.as_bytes(), t, "Timeout SSL read").await
+        }
+    }
+}
+
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    req: &[u8],
+    t: Duration,
+    read_timeout: &'static str,
+) -> Result<Response, FetchError> {
+    match tokio::time::timeout(t, s.write_all(req)).await {
+        Err(_) => return Err(FetchError::Failed("Timeout WEB write")),
+        Ok(Err(_)) => return Err(FetchError::Failed("Cannot send get request to")),
+        Ok(Ok(())) => {}
+    }
+    let mut resp = Response::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match tokio::time::timeout(t, s.read(&mut buf)).await {
+            Err(_) => return Err(FetchError::Failed(read_timeout)),
+            // A TLS peer closing without close_notify is an end of stream for us, as for
+            // keepalived's SSL_read returning 0.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(resp),
+            Ok(Err(_)) => return Err(FetchError::Failed("Read error with")),
+            Ok(Ok(0)) => return Ok(resp),
+            Ok(Ok(n)) => resp.feed(buf.get(..n).unwrap_or_default()),
+        }
+    }
+}
+
+/// keepalived's `http_handle_response`: the verdict on a response.
+pub fn judge(url: &UrlSpec, resp: &Response) -> HttpResult {
+    if !resp.has_header() {
+        return HttpResult::Failure("Read, no data received from ".to_owned());
+    }
+    if !status_ok(resp.status(), &url.status_codes) {
+        return HttpResult::Failure("HTTP status code error to".to_owned());
+    }
+    let mut what = "HTTP status code";
+    if let Some(d) = url.digest {
+        if d != resp.digest() {
+            return HttpResult::Failure("MD5 digest error to".to_owned());
+        }
+        what = "MD5 digest";
+    }
+    if let Some(re) = &url.regex {
+        if regex_matches(url, re, resp.body()) == url.regex_no_match {
+            return HttpResult::Failure("Regex match failed".to_owned());
+        }
+        what = "Regex match";
+    }
+    HttpResult::Success {
+        what,
+        path: url.path.clone(),
+    }
+}
+
+/// A match starting within [regex_min_offset, regex_max_offset].
+fn regex_matches(url: &UrlSpec, re: &Regex, body: &[u8]) -> bool {
+    if url.regex_min_offset > body.len() {
+        return false;
+    }
+    match re.find_at(body, url.regex_min_offset) {
+        Some(m) => url.regex_max_offset.map_or(true, |max| m.start() <= max),
+        None => false,
+    }
+}
+
+/// One check of `url`: the fetch and the verdict, with keepalived's "reschedule" case as
+/// None.
+pub async fn check(spec: &HttpSpec, url: &UrlSpec) -> Option<HttpResult> {
+    match fetch(spec, url).await {
+        Ok(resp) => Some(judge(url, &resp)),
+        Err(FetchError::Setup) => None,
+        Err(FetchError::Failed(m)) => Some(HttpResult::Failure(m.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(regex: &str, no_match: bool, min: usize, max: Option<usize>) -> UrlSpec {
+        UrlSpec {
+            path: "/".into(),
+            digest: None,
+            status_codes: vec![],
+            virtualhost: None,
+            regex: Regex::new(regex).ok(),
+            regex_no_match: no_match,
+            regex_min_offset: min,
+            regex_max_offset: max,
+        }
+    }
+
+    fn response(body: &str) -> Response {
+        let mut r = Response::new();
+        r.feed(format!("HTTP/1.0 200 OK\r\n\r\n{body}").as_bytes());
+        r
+    }
+
+    #[test]
+    fn the_request_is_keepalived_s() {
+        let a: std::net::SocketAddr = "10.0.0.2:80".parse().unwrap();
+        assert_eq!(
+            request("/x", HttpProtocol::Http10, None, a),
+            "GET /x HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: 10.0.0.2:80\r\n\r\n"
+        );
+        assert_eq!(
+            request("/", HttpProtocol::Http11, Some("www.example"), a),
+            "GET / HTTP/1.1\r\nUser-Agent: KeepAliveClient\r\nConnection: close\r\nHost: www.example\r\n\r\n"
+        );
+        let b: std::net::SocketAddr = "[fd00::2]:8080".parse().unwrap();
+        assert!(request("/", HttpProtocol::Http10Close, None, b)
+            .ends_with("Connection: close\r\nHost: [fd00::2]:8080\r\n\r\n"));
+    }
+
+    #[test]
+    fn regex_offsets_bound_where_a_match_may_start() {
+        let r = response("0123456789 OK");
+        let body = r.body();
+        let re = Regex::new("OK").unwrap();
+        assert!(regex_matches(&url("OK", false, 0, None), &re, body));
+        assert!(regex_matches(&url("OK", false, 11, Some(11)), &re, body));
+        assert!(!regex_matches(&url("OK", false, 12, None), &re, body));
+        assert!(!regex_matches(&url("OK", false, 0, Some(10)), &re, body));
+    }
+
+    #[test]
+    fn the_verdict_tests_status_then_digest_then_regex() {
+        let r = response("hello");
+        assert!(matches!(
+            judge(&url("hel+o", false, 0, None), &r),
+            HttpResult::Success {
+                what: "Regex match",
+                ..
+            }
+        ));
+        assert_eq!(
+            judge(&url("hel+o", true, 0, None), &r),
+            HttpResult::Failure("Regex match failed".into())
+        );
+        let mut u = url("x", false, 0, None);
+        u.regex = None;
+        u.digest = Some([0; 16]);
+        assert_eq!(
+            judge(&u, &r),
+            HttpResult::Failure("MD5 digest error to".into())
+        );
+        u.status_codes = vec![(300, 399)];
+        assert_eq!(
+            judge(&u, &r),
+            HttpResult::Failure("HTTP status code error to".into())
+        );
+        assert_eq!(
+            judge(&u, &Response::new()),
+            HttpResult::Failure("Read, no data received from ".into())
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The driver: one task per checker on the caller's tokio runtime, one loop owning the core
+//! and IPVS, scripts started without blocking it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use keepalived_conf::model::Config;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::ipvs::Ipvs;
+use crate::log::Logger;
+use crate::plan;
+use crate::pool::{Next, Pool, Report};
+use crate::probe::{file, Attempt, Probe};
+use crate::script::{self, ScriptUser};
+use crate::settings::{Timing, BOOTSTRAP_DELAY};
+
+/// How the checkers run.
+#[derive(Debug, Clone)]
+pub struct CheckerOptions {
+    /// Where log lines go (default: stderr, `Keepalived_healthcheckers[PID]: ...`).
+    pub log: Logger,
+    /// notify_up/down and quorum_up/down scripts still running after this are killed
+    /// (keepalived never kills them; None does the same).
+    pub notify_timeout: Option<Duration>,
+    /// How long shutdown notifies (with `omega`) may take, keepalived's one second.
+    pub shutdown_script_timeout: Duration,
+}
+
+impl Default for CheckerOptions {
+    fn default() -> Self {
+        CheckerOptions {
+            log: Logger::stderr(),
+            notify_timeout: Some(Duration::from_secs(60)),
+            shutdown_script_timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Why the checkers could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Not called inside a tokio runtime.
+    #[error("the health checkers need a tokio runtime")]
+    NoRuntime,
+}
+
+/// What happened, for the caller's summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Checkers run.
+    pub checkers: usize,
+    /// Verdicts applied.
+    pub reports: u64,
+}
+
+type Message = (usize, Report, oneshot::Sender<Next>);
+
+/// Runs every health checker of `config` until `stop` completes: virtual services and
+/// healthy real servers are put into IPVS through `ipvs`, checker verdicts move real servers
+/// in and out (keepalived's rules, log lines and notify scripts), and on stop every service
+/// is removed again (with `omega`, down notifies run). Must be awaited inside a tokio
+/// runtime (a current-thread one is enough); checker tasks are spawned on it.
+pub async fn run_until(
+    config: &Config,
+    opts: CheckerOptions,
+    ipvs: &mut dyn Ipvs,
+    stop: impl Future<Output = ()>,
+) -> Result<RunSummary, RunError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(RunError::NoRuntime);
+    }
+    let log = opts.log.clone();
+    let user = ScriptUser(config.global.script_user.clone());
+    let plan = plan::build(config, &log);
+    let mut pool = plan.pool;
+    let (tx, mut rx) = mpsc::channel::<Message>(64);
+    let mut tasks = JoinSet::new();
+    for (ck, probe) in plan.probes.into_iter().enumerate() {
+        let timing = pool.checkers[ck].timing;
+        let last = plan.initial_files.get(ck).copied().flatten();
+        tasks.spawn(checker_task(
+            ck,
+            probe,
+            timing,
+            last,
+            tx.clone(),
+            log.clone(),
+        ));
+    }
+    drop(tx);
+    let mut summary = RunSummary {
+        checkers: tasks.len(),
+        reports: 0,
+    };
+    pool.init(ipvs);
+    run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            msg = rx.recv() => match msg {
+                Some((ck, report, reply)) => {
+                    let next = pool.report(ipvs, ck, report);
+                    summary.reports += 1;
+                    let _ = reply.send(next);
+                    run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                }
+                None => {
+                    (&mut stop).await;
+                    break;
+                }
+            },
+        }
+    }
+    tasks.shutdown().await;
+    pool.shutdown(ipvs);
+    let mut last = JoinSet::new();
+    for s in pool.take_scripts() {
+        let user = user.clone();
+        let t = opts.shutdown_script_timeout;
+        last.spawn(async move { script::run(&s, &user, Some(t)).await });
+    }
+    while last.join_next().await.is_some() {}
+    Ok(summary)
+}
+
+fn run_scripts(pool: &mut Pool, user: &ScriptUser, timeout: Option<Duration>, log: &Logger) {
+    for s in pool.take_scripts() {
+        if !script::spawn(&s, user, timeout) {
+            log.info(format!("Failed to exec notify script {}", s.command_line()));
+        }
+    }
+}
+
+/// The first check waits BOOTSTRAP_DELAY plus a random part of the warmup.
+fn first_delay(t: &Timing) -> Duration {
+    let spread = t.warmup.mul_f64(rand::random::<f64>());
+    BOOTSTRAP_DELAY + spread
+}
+
+async fn checker_task(
+    ck: usize,
+    probe: Probe,
+    timing: Timing,
+    mut last_file: Option<i64>,
+    tx: mpsc::Sender<Message>,
+    log: Logger,
+) {
+    let is_file = matches!(probe, Probe::File { .. });
+    let mut delay = if is_file {
+        file::POLL
+    } else {
+        first_delay(&timing)
+    };
+    let mut url = 0;
+    let mut seq: u16 = 0;
+    loop {
+        tokio::time::sleep(delay).await;
+        let started = Instant::now();
+        seq = seq.wrapping_add(1);
+        let report = match probe.attempt(url, seq, &mut last_file).await {
+            Attempt::Report(r) => r,
+            Attempt::Reschedule(line) => {
+                log.info(line);
+                delay = timing.delay_loop;
+                continue;
+            }
+            Attempt::Unchanged => {
+                delay = if is_file {
+                    file::POLL
+                } else {
+                    timing.delay_loop
+                };
+                continue;
+            }
+        };
+        let (rtx, rrx) = oneshot::channel();
+        if tx.send((ck, report, rtx)).await.is_err() {
+            return;
+        }
+        let Ok(next) = rrx.await else {
+            return;
+        };
+        url = next.url;
+        delay = if is_file {
+            file::POLL
+        } else if next.from_start {
+            next.delay
+                .saturating_sub(started.elapsed())
+                .max(Duration::from_micros(1))
+        } else {
+            next.delay
+        };
+    }
+}
