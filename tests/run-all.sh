@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Every test of the project: unit, property, simulation and netns lab tests (labs need root and
 # print "skipped: needs root" otherwise). Real keepalived is used as a peer and as the
-# reference where /usr/sbin/keepalived is installed (.ci/run installs it).
+# reference where /usr/sbin/keepalived is installed (.ci/run installs it). Then the packaging
+# checks (packaging/test-deb.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --workspace --no-fail-fast "$@"
+status=0
+cargo test --workspace --no-fail-fast "$@" || status=$?
+# The .deb: builds it, checks its contents, lintian, systemd-analyze verify on the units.
+bash packaging/test-deb.sh || status=$?
+exit "$status"

@@ -311,17 +311,12 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // -P, -B, -G, -R, -D, -S, -u, -p and -r hold: a supervising parent, a VRRP child.
-    let table: [(bool, &'static str); 15] = [
-        (cli.check_only, "-C/--check (health checkers)"),
-        (cli.all, "--all"),
+    // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c and --no-ipvs hold: a supervising
+    // parent, a VRRP child, a checker child.
+    let table: [(bool, &'static str); 11] = [
         (cli.release_vips, "-X/--release-vips"),
         (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
         (cli.dont_release_ipvs, "-I/--dont-release-ipvs (IPVS)"),
-        (
-            cli.checkers_pid.is_some(),
-            "-c/--checkers_pid (health checkers)",
-        ),
         (cli.address_monitoring, "-a/--address-monitoring"),
         (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
         (cli.snmp, "-x/--snmp (SNMP)"),
@@ -336,7 +331,6 @@ pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
         ),
         (cli.config_fd.is_some(), "--config-fd"),
         (cli.metrics_address.is_some(), "--metrics-address (ours)"),
-        (cli.no_ipvs, "--no-ipvs (ours)"),
     ];
     table
         .iter()
@@ -540,7 +534,7 @@ mod tests {
         assert!(c.no_ipvs && c.help && c.version);
         assert_eq!(
             unimplemented_flags(&c).len(),
-            19,
+            11,
             "{:?}",
             unimplemented_flags(&c)
         );

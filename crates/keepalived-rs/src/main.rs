@@ -1,10 +1,10 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
-mod cli;
-mod getopt;
-mod help;
+mod genhash;
 mod run;
 mod supervisor;
+
+use keepalived_rs::{cli, getopt, help};
 
 use std::process::ExitCode;
 
@@ -66,16 +66,23 @@ fn immediate(action: &Immediate, program: &str) -> ExitCode {
             }
         },
         Immediate::Genhash(not_first) => {
-            if let Some(spelling) = not_first {
+            if let Some(spelling) = &not_first {
                 eprintln!(
                     "Warning -- `{spelling}` not used as first option, previous options ignored"
                 );
             }
-            eprintln!("keepalived-rs: -T/--genhash (genhash utility mode) is not implemented yet");
-            // keepalived's genhash exits 1 when its own options are wrong or missing.
-            ExitCode::from(1)
+            genhash::run(&genhash_args())
         }
     }
+}
+
+/// The arguments after the first `-T` / `--genhash` (or a prefix of it), which genhash reads.
+fn genhash_args() -> Vec<String> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let at = argv.iter().position(|a| {
+        a == "-T" || (a.len() > 3 && "--genhash".starts_with(a.split('=').next().unwrap_or(a)))
+    });
+    at.map(|i| argv[i + 1..].to_vec()).unwrap_or_default()
 }
 
 /// `-t[=LOG_FILE]`: check the configuration and exit with keepalived's codes.

@@ -170,14 +170,87 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     if cli.dump_conf {
         eprintln!("{:#?}", config);
     }
+    if Role::of_this_process() == Some(Role::Checker) {
+        keepalived_daemon::log::init(log_config(cli, "Keepalived_healthcheckers"));
+        supervisor::write_pid_file(&pids.checkers);
+        let code = checkers(cli, &config);
+        let _ = std::fs::remove_file(&pids.checkers);
+        return code;
+    }
     keepalived_daemon::log::init(log_config(cli, "Keepalived"));
-    // keepalived starts the VRRP child unless -C; the checker child comes with issue 7.
-    let roles: Vec<Role> = if cli.check_only {
-        Vec::new()
-    } else {
-        vec![Role::Vrrp]
+    supervisor::run_parent(cli, pids.main, &children(cli, &config))
+}
+
+/// The children keepalived 2.2.7 starts: VRRP unless -C, the checkers unless -P, each only
+/// when the configuration has something for it (or --all).
+fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::supervisor::Role> {
+    use crate::supervisor::Role;
+    let only_one = cli.vrrp_only || cli.check_only;
+    let mut roles = Vec::new();
+    let has_vrrp = !config.vrrp.instances.is_empty() || !config.vrrp.static_addresses.is_empty();
+    let has_lvs = !config.lvs.virtual_servers.is_empty();
+    if (!only_one || cli.vrrp_only) && (has_vrrp || cli.all || !has_lvs) {
+        roles.push(Role::Vrrp);
+    }
+    if (!only_one || cli.check_only) && (has_lvs || cli.all) {
+        roles.push(Role::Checker);
+    }
+    roles
+}
+
+/// The checker child: every virtual_server's checkers. Without IPVS in the kernel (or with
+/// our IPVS client not built yet) it refuses to pretend and exits fatally, unless --no-ipvs:
+/// then the checkers and their notify scripts run without programming IPVS.
+fn checkers(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
+    use keepalived_daemon::log;
+    if !cli.no_ipvs {
+        if std::path::Path::new("/proc/net/ip_vs").exists() {
+            log::info("IPVS: programming the kernel's IPVS is not built yet; run with --no-ipvs to run the health checkers and their notify scripts alone");
+        } else {
+            log::info("IPVS: the kernel has no IPVS (module ip_vs): not balancing. Run with --no-ipvs to run the health checkers and their notify scripts alone");
+        }
+        return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::info(format!("runtime: {e}"));
+            return ExitCode::from(1);
+        }
     };
-    supervisor::run_parent(cli, pids.main, &roles)
+    let opts = keepalived_check::CheckerOptions {
+        log: keepalived_check::Logger::new(|line| log::info(line)),
+        ..Default::default()
+    };
+    let result = rt.block_on(async {
+        let stop = async {
+            use tokio::signal::unix::{signal, SignalKind};
+            match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(mut t), Ok(mut i)) => {
+                    tokio::select! {
+                        _ = t.recv() => {}
+                        _ = i.recv() => {}
+                    }
+                }
+                _ => std::future::pending::<()>().await,
+            }
+        };
+        let mut ipvs = keepalived_check::NoIpvs;
+        keepalived_check::run_until(config, opts, &mut ipvs, stop).await
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::info(format!("Stopped: {e}"));
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// `demo`: the two-router failover demo.

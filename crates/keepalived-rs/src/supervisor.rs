@@ -11,6 +11,7 @@ use tokio::process::{Child, Command};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::cli::Cli;
+use keepalived_daemon::sd_notify::SystemdNotifier;
 
 /// The environment variable that tells a re-executed binary which child it is.
 pub const ROLE_VAR: &str = "KEEPALIVED_RS_CHILD";
@@ -20,6 +21,8 @@ pub const ROLE_VAR: &str = "KEEPALIVED_RS_CHILD";
 pub enum Role {
     /// The VRRP child (keepalived's Keepalived_vrrp).
     Vrrp,
+    /// The health-checker child (keepalived's Keepalived_healthcheckers).
+    Checker,
 }
 
 impl Role {
@@ -27,6 +30,7 @@ impl Role {
     pub fn of_this_process() -> Option<Role> {
         match std::env::var(ROLE_VAR).as_deref() {
             Ok("vrrp") => Some(Role::Vrrp),
+            Ok("healthcheckers") => Some(Role::Checker),
             _ => None,
         }
     }
@@ -34,12 +38,14 @@ impl Role {
     fn name(self) -> &'static str {
         match self {
             Role::Vrrp => "vrrp",
+            Role::Checker => "healthcheckers",
         }
     }
 
     fn title(self) -> &'static str {
         match self {
             Role::Vrrp => "VRRP",
+            Role::Checker => "Healthcheck",
         }
     }
 }
@@ -71,6 +77,10 @@ fn spawn_child(role: Role) -> std::io::Result<Child> {
     let mut cmd = Command::new(exe);
     cmd.args(std::env::args_os().skip(1))
         .env(ROLE_VAR, role.name())
+        // Only the parent talks to systemd.
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID")
         .kill_on_drop(false);
     // SAFETY: prctl is async-signal-safe; the child dies with the parent's (main) thread,
     // which is the thread that spawns it.
@@ -128,6 +138,17 @@ pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
 }
 
 async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
+    let mut sd = Systemd {
+        notifier: SystemdNotifier::from_env(),
+        reloading: false,
+    };
+    // WATCHDOG=1 at half the interval systemd asks for (a day when it asks for none).
+    let period = sd
+        .notifier
+        .watchdog_interval()
+        .map_or(Duration::from_secs(86_400), |w| w / 2);
+    let mut watchdog = tokio::time::interval(period.max(Duration::from_millis(100)));
+    let mut ready = false;
     let mut children: Vec<(Role, Option<Child>)> = Vec::new();
     for r in roles {
         match spawn_child(*r) {
@@ -176,9 +197,16 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             (i, status) = exited => {
                 let role = children[i].0;
                 eprintln!("Keepalived_{} exited with {status}", role.name());
+                if status.code() == Some(EXIT_FATAL) {
+                    eprintln!("Keepalived_{} cannot run; stopping", role.name());
+                    stop_children(&mut children).await;
+                    sd.stopping();
+                    return ExitCode::from(EXIT_FATAL as u8);
+                }
                 if cli.dont_respawn {
                     eprintln!("-R: not restarting it; stopping");
                     stop_children(&mut children).await;
+                    sd.stopping();
                     return ExitCode::from(1);
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -192,6 +220,9 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
                 }
             }
             Some(n) = sig_rx.recv() => {
+                if n == libc::SIGHUP {
+                    sd.reloading();
+                }
                 for (_, c) in &children {
                     if let Some(pid) = c.as_ref().and_then(Child::id) {
                         // nix's Signal has no real-time signals (JSON, STATS_CLEAR).
@@ -202,10 +233,55 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             }
             _ = term.recv() => break,
             _ = int.recv() => break,
+            _ = watchdog.tick() => sd.watchdog(),
+        }
+        if !ready {
+            ready = true;
+            sd.ready(&children);
+        } else if sd.reloading {
+            sd.ready(&children);
         }
     }
+    sd.stopping();
     stop_children(&mut children).await;
     ExitCode::SUCCESS
+}
+
+/// keepalived's KEEPALIVED_EXIT_FATAL: a child that exits with it is not restarted.
+pub const EXIT_FATAL: i32 = 4;
+
+/// The parent's messages to systemd (nothing without NOTIFY_SOCKET).
+struct Systemd {
+    notifier: SystemdNotifier,
+    reloading: bool,
+}
+
+impl Systemd {
+    fn ready(&mut self, children: &[(Role, Option<Child>)]) {
+        self.reloading = false;
+        let running: Vec<String> = children
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(r, _)| r.title().to_owned())
+            .collect();
+        let _ = self.notifier.ready();
+        let _ = self
+            .notifier
+            .status(&format!("running: {}", running.join(", ")));
+    }
+
+    fn reloading(&mut self) {
+        self.reloading = true;
+        let _ = self.notifier.reloading();
+    }
+
+    fn stopping(&self) {
+        let _ = self.notifier.stopping();
+    }
+
+    fn watchdog(&self) {
+        let _ = self.notifier.watchdog();
+    }
 }
 
 async fn stop_children(children: &mut [(Role, Option<Child>)]) {

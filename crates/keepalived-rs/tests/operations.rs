@@ -172,8 +172,7 @@ fn sigterm_hands_over_well_under_master_down() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(&reader, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(&reader, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     lab.start(
         "t",
         KEEPALIVED,
@@ -455,7 +454,10 @@ fn virtual_routes_rules_and_static_addresses_follow_the_instance() {
         || None,
     );
     let addrs = ip(&["-n", &ns, "-o", "addr", "show", "dev", "eth0"]);
-    assert!(addrs.contains("eth0:vip") && addrs.contains("eth0:st"), "{addrs}");
+    assert!(
+        addrs.contains("eth0:vip") && addrs.contains("eth0:st"),
+        "{addrs}"
+    );
     lab.signal("o", "main", "TERM");
     lab.wait(
         "everything removed on stop",

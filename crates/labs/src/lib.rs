@@ -104,6 +104,11 @@ impl BridgeLab {
     /// Starts `binary -n -l -P -f CONF -p PID -r PID` (keepalived's flags) in router `r`'s
     /// namespace, logging to `r.log`.
     pub fn start(&mut self, r: &str, binary: &str, conf: &str) {
+        self.start_with(r, binary, conf, &[]);
+    }
+
+    /// Like [`BridgeLab::start`], with `extra` arguments after keepalived's flags.
+    pub fn start_with(&mut self, r: &str, binary: &str, conf: &str, extra: &[&str]) {
         let path = self.dir.join(format!("{r}.conf"));
         std::fs::write(&path, conf).expect("config written");
         let log = std::fs::File::create(self.dir.join(format!("{r}.log"))).expect("log file");
@@ -112,6 +117,7 @@ impl BridgeLab {
             .args(["netns", "exec", &self.ns(r), binary, "-n", "-l", "-P", "-f"])
             .arg(&path)
             .args(["-p", &pid("main"), "-r", &pid("vrrp")])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)

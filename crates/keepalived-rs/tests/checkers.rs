@@ -1,0 +1,128 @@
+//! The checker child through the binary: `-C --no-ipvs` runs TCP_CHECK and HTTP_GET against a
+//! web server on another namespace and reports real servers up and down through notify
+//! scripts; without `--no-ipvs` on a kernel without IPVS it refuses to run, clearly.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use keepalived_labs::{ip, runnable, BridgeLab};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+fn conf(notify: &str, port: u16) -> String {
+    format!(
+        "global_defs {{\n    router_id ours\n}}\n\
+         virtual_server 10.96.7.100 {port} {{\n    delay_loop 1\n    alpha\n    lb_algo rr\n    lb_kind DR\n    \
+         protocol TCP\n    real_server 10.96.7.2 {port} {{\n        weight 1\n        \
+         notify_up \"{notify} tcp UP\"\n        notify_down \"{notify} tcp DOWN\"\n        \
+         TCP_CHECK {{\n            connect_timeout 1\n            retry 1\n            \
+         delay_before_retry 1\n        }}\n    }}\n}}\n\
+         virtual_server 10.96.7.101 {port} {{\n    delay_loop 1\n    alpha\n    lb_algo rr\n    lb_kind DR\n    \
+         protocol TCP\n    real_server 10.96.7.2 {port} {{\n        weight 1\n        \
+         notify_up \"{notify} http UP\"\n        notify_down \"{notify} http DOWN\"\n        \
+         HTTP_GET {{\n            url {{\n                path /\n                \
+         status_code 200\n            }}\n            connect_timeout 1\n            retry 1\n            \
+         delay_before_retry 1\n        }}\n    }}\n}}\n"
+    )
+}
+
+fn lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn checker_child_reports_real_servers_up_and_down() {
+    if !runnable("checkers") || !std::path::Path::new("/usr/bin/python3").exists() {
+        return;
+    }
+    let mut lab = BridgeLab::new("ops", "checkers", "10.96.7");
+    let log = lab.dir().join("notify.log");
+    let script = lab.dir().join("notify.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1 $2\" >> {}\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let backend = lab.ns("t");
+    let web = || {
+        Command::new("ip")
+            .args(["netns", "exec", &backend, "python3", "-m", "http.server"])
+            .args(["8080", "--bind", "10.96.7.2", "--directory", "/"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("web server")
+    };
+    let mut server = web();
+    let pid_file = lab.dir().join("o.checkers.pid").display().to_string();
+    lab.start_with(
+        "o",
+        OURS,
+        &conf(&script.display().to_string(), 8080),
+        &["-C", "--no-ipvs", "-c", &pid_file],
+    );
+    let has = |want: &[&str]| {
+        let l = lines(&log);
+        want.iter().all(|w| l.iter().any(|x| x == w))
+    };
+    lab.wait(
+        "both UP",
+        Duration::from_secs(15),
+        || has(&["tcp UP", "http UP"]),
+        || None,
+    );
+    assert!(lab.pid("o", "checkers").is_some(), "checkers pid file");
+    let _ = server.kill();
+    let _ = server.wait();
+    lab.wait(
+        "both DOWN",
+        Duration::from_secs(15),
+        || has(&["tcp DOWN", "http DOWN"]),
+        || None,
+    );
+    std::fs::write(&log, "").unwrap();
+    let mut server = web();
+    lab.wait(
+        "both UP again",
+        Duration::from_secs(15),
+        || has(&["tcp UP", "http UP"]),
+        || None,
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn without_ipvs_the_checker_child_refuses_clearly() {
+    if !runnable("noipvs") || std::path::Path::new("/proc/net/ip_vs").exists() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("kr-noipvs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("k.conf");
+    std::fs::write(&path, conf("/bin/true", 8080)).unwrap();
+    let ns = format!("kr-noipvs-{}", std::process::id() % 100_000);
+    ip(&["netns", "add", &ns]);
+    let out = Command::new("timeout")
+        .args([
+            "20", "ip", "netns", "exec", &ns, OURS, "-n", "-l", "-C", "-f",
+        ])
+        .arg(&path)
+        .arg("-p")
+        .arg(dir.join("main.pid"))
+        .arg("-c")
+        .arg(dir.join("checkers.pid"))
+        .output()
+        .expect("runs");
+    let _ = Command::new("ip").args(["netns", "del", &ns]).status();
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("the kernel has no IPVS"), "{err}");
+    assert!(err.contains("--no-ipvs"), "{err}");
+}
