@@ -159,12 +159,7 @@ impl RecvSocket {
 pub type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
 
 /// Reads `sock` for ever, forwarding packets to the event loop.
-pub fn spawn_receiver(
-    sock: RecvSocket,
-    ifindex: u32,
-    tx: mpsc::Sender<Packet>,
-    pool: BufferPool,
-) {
+pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>, pool: BufferPool) {
     tokio::spawn(async move {
         loop {
             let mut buf = pool.get();

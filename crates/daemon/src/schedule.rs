@@ -36,9 +36,7 @@ impl Schedule {
 
     /// The instances that receive adverts for `vrid` on `ifindex`.
     pub fn lookup(&self, ifindex: u32, vrid: u8) -> &[usize] {
-        self.index
-            .get(&(ifindex, vrid))
-            .map_or(&[], Vec::as_slice)
+        self.index.get(&(ifindex, vrid)).map_or(&[], Vec::as_slice)
     }
 
     /// Marks instance `i` as needing its actions run and its timer re-read.
