@@ -55,7 +55,9 @@ fn finish(
 ) -> Loaded {
     let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
     let mut ctx = parse::Ctx::new(&mut diagnostics, host);
-    let config = parse::parse_tree(&nodes, &mut ctx);
+    let mut config = parse::parse_tree(&nodes, &mut ctx);
+    // What the checks disabled is not run (they reported it).
+    parse::prune_disabled_scripts(&mut config, host);
     Loaded {
         config,
         diagnostics,

@@ -378,3 +378,24 @@ fn a_directory_given_as_script_is_insecure() {
         messages(&l)
     );
 }
+
+#[test]
+fn disabled_vrrp_scripts_are_not_in_the_model() {
+    let t = TempDir::new("prune");
+    if !t.as_root() {
+        return;
+    }
+    let good = t.script("good.sh", 0o755);
+    let l = load(&config(SECURE, &good, ""));
+    assert_eq!(l.config.vrrp.scripts.len(), 1, "{:?}", messages(&l));
+    // Missing: keepalived disables it.
+    let l = load(&config("", &t.0.join("missing.sh").to_string_lossy(), ""));
+    assert!(l.config.vrrp.scripts.is_empty());
+    // Insecure with script security on: disabled too.
+    let bad = t.script("bad.sh", 0o777);
+    let l = load(&config(SECURE, &bad, ""));
+    assert!(l.config.vrrp.scripts.is_empty(), "{:?}", messages(&l));
+    // The same insecure script without script security still runs (keepalived warns).
+    let l = load(&config("", &bad, ""));
+    assert_eq!(l.config.vrrp.scripts.len(), 1);
+}

@@ -36,3 +36,9 @@ pub fn parse_tree(nodes: &[Node], ctx: &mut Ctx<'_>) -> Config {
     scripts::check(&cfg, ctx);
     cfg
 }
+
+/// Removes the vrrp_scripts keepalived's checks disable (missing, insecure with script
+/// security on, no user to run them as); returns their names.
+pub fn prune_disabled_scripts(cfg: &mut crate::Config, host: &dyn crate::Host) -> Vec<String> {
+    scripts::prune_disabled(cfg, host)
+}

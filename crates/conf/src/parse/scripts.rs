@@ -163,6 +163,24 @@ pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Removes the vrrp_scripts keepalived disables (missing, or with script security: insecure
+/// or without a user to run as), as its checks do: instances tracking them then ignore them.
+/// Returns their names.
+pub(crate) fn prune_disabled(cfg: &mut Config, host: &dyn Host) -> Vec<String> {
+    let security = cfg.global.enable_script_security;
+    let default_uid = default_uid(cfg, host);
+    let mut removed = Vec::new();
+    cfg.vrrp.scripts.retain(|vs| {
+        let v = verdict(&vs.script, default_uid, host);
+        let keep = v.exists && !(security && (v.no_user || v.insecure));
+        if !keep {
+            removed.push(vs.name.clone());
+        }
+        keep
+    });
+    removed
+}
+
 fn default_user_error(ctx: &mut Ctx<'_>, s: &Script) {
     ctx.error_at(
         Some(&s.loc),
