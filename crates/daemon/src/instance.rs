@@ -548,9 +548,9 @@ impl Instance {
             }
         };
         let addresses = if self.src.is_ipv6() {
-            Addresses::V6(self.vips6.clone())
+            Addresses::V6(self.vips6.iter().copied().collect())
         } else {
-            Addresses::V4(self.vips4.clone())
+            Addresses::V4(self.vips4.iter().copied().collect())
         };
         let repr = Repr {
             vrid: self.vrid,

@@ -38,7 +38,7 @@ pub use decode::{
 pub use emit::{emit_ipv4, emit_ipv6, AhEmit, EmitError, Ipv4Emit};
 pub use error::{Counter, DecodeError};
 pub use validate::{AhCounter, InstanceExpectation, UnicastPeer};
-pub use vrrp::{Addresses, Auth, AuthType, Centiseconds, ChecksumMode, Repr, Version};
+pub use vrrp::{AddrList, Addresses, Auth, AuthType, Centiseconds, ChecksumMode, Repr, Version};
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -349,7 +349,7 @@ fn v3_ipv6_payload_decodes_and_reemits() {
         assert_eq!(advert.repr.priority, prio);
         assert_eq!(
             advert.repr.addresses,
-            Addresses::V6(vec![
+            Addresses::V6(keepalived_vrrp::addr_list![
                 "fe80::1:16".parse().unwrap(),
                 "2001:db8:99::16".parse().unwrap()
             ])

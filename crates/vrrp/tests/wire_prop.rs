@@ -19,11 +19,13 @@ fn auth() -> impl Strategy<Value = Auth> {
 }
 
 fn v4_addrs() -> impl Strategy<Value = Addresses> {
-    prop::collection::vec(any::<[u8; 4]>().prop_map(Ipv4Addr::from), 0..20).prop_map(Addresses::V4)
+    prop::collection::vec(any::<[u8; 4]>().prop_map(Ipv4Addr::from), 0..40)
+        .prop_map(|v| Addresses::V4(v.into()))
 }
 
 fn v6_addrs() -> impl Strategy<Value = Addresses> {
-    prop::collection::vec(any::<[u8; 16]>().prop_map(Ipv6Addr::from), 0..12).prop_map(Addresses::V6)
+    prop::collection::vec(any::<[u8; 16]>().prop_map(Ipv6Addr::from), 0..12)
+        .prop_map(|v| Addresses::V6(v.into()))
 }
 
 fn centis() -> impl Strategy<Value = Centiseconds> {

@@ -23,7 +23,7 @@ fn v2(auth: Auth) -> Repr {
             advert_int: 1,
             auth,
         },
-        addresses: Addresses::V4(vec![VIP1, VIP2]),
+        addresses: Addresses::V4(keepalived_vrrp::addr_list![VIP1, VIP2]),
     }
 }
 
@@ -34,7 +34,7 @@ fn v3() -> Repr {
         version: Version::V3 {
             advert_int: Centiseconds::new(100).unwrap(),
         },
-        addresses: Addresses::V4(vec![VIP1, VIP2]),
+        addresses: Addresses::V4(keepalived_vrrp::addr_list![VIP1, VIP2]),
     }
 }
 
@@ -272,7 +272,7 @@ fn v3_advert_interval_mismatch_is_accepted() {
 #[test]
 fn address_count_mismatch_is_addr_list_err() {
     let mut r = v3();
-    r.addresses = Addresses::V4(vec![VIP1]);
+    r.addresses = Addresses::V4(keepalived_vrrp::addr_list![VIP1]);
     let err = check(&packet(&r, MCAST_GROUP4), &exp(3)).unwrap_err();
     assert_eq!(
         err,
@@ -287,7 +287,10 @@ fn address_count_mismatch_is_addr_list_err() {
 #[test]
 fn missing_vip_is_addr_list_err() {
     let mut r = v3();
-    r.addresses = Addresses::V4(vec![VIP1, Ipv4Addr::new(203, 0, 113, 9)]);
+    r.addresses = Addresses::V4(keepalived_vrrp::addr_list![
+        VIP1,
+        Ipv4Addr::new(203, 0, 113, 9)
+    ]);
     let err = check(&packet(&r, MCAST_GROUP4), &exp(3)).unwrap_err();
     assert_eq!(err, DecodeError::AddressMissing(IpAddr::V4(VIP2)));
     assert_eq!(err.counter_name(), Some("addr_list_err"));
@@ -303,14 +306,14 @@ fn missing_vip_is_addr_list_err() {
 #[test]
 fn address_order_does_not_matter() {
     let mut r = v3();
-    r.addresses = Addresses::V4(vec![VIP2, VIP1]);
+    r.addresses = Addresses::V4(keepalived_vrrp::addr_list![VIP2, VIP1]);
     assert_eq!(check(&packet(&r, MCAST_GROUP4), &exp(3)), Ok(()));
 }
 
 #[test]
 fn skip_check_adv_addr_skips_address_checks() {
     let mut r = v3();
-    r.addresses = Addresses::V4(vec![Ipv4Addr::new(203, 0, 113, 9)]);
+    r.addresses = Addresses::V4(keepalived_vrrp::addr_list![Ipv4Addr::new(203, 0, 113, 9)]);
     let mut e = exp(3);
     e.check_vip_addr = false;
     assert_eq!(check(&packet(&r, MCAST_GROUP4), &e), Ok(()));

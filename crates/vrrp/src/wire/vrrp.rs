@@ -410,13 +410,27 @@ impl Version {
     }
 }
 
+/// A list of advertised addresses: inline (no allocation) up to 20, which covers adverts of
+/// real deployments, so decoding an advert allocates nothing.
+pub type AddrList<T> = smallvec::SmallVec<[T; 20]>;
+
+/// Builds an [`AddrList`] like `vec![]`.
+#[macro_export]
+macro_rules! addr_list {
+    ($($x:expr),* $(,)?) => {
+        $crate::wire::AddrList::from_iter([$($x),*])
+    };
+}
+
 /// The advertised addresses, of the instance's family.
+// Inline storage is the point (no allocation per advert): boxing the IPv6 list would undo it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Addresses {
     /// IPv4 addresses.
-    V4(Vec<Ipv4Addr>),
+    V4(AddrList<Ipv4Addr>),
     /// IPv6 addresses.
-    V6(Vec<Ipv6Addr>),
+    V6(AddrList<Ipv6Addr>),
 }
 
 impl Addresses {
@@ -662,7 +676,7 @@ mod test {
                 advert_int: 1,
                 auth: Auth::None,
             },
-            addresses: Addresses::V4(vec![
+            addresses: Addresses::V4(crate::addr_list![
                 Ipv4Addr::new(10, 99, 1, 10),
                 Ipv4Addr::new(10, 99, 1, 11),
             ]),
@@ -676,7 +690,7 @@ mod test {
             version: Version::V3 {
                 advert_int: Centiseconds::new(50).unwrap(),
             },
-            addresses: Addresses::V4(vec![Ipv4Addr::new(10, 99, 1, 20)]),
+            addresses: Addresses::V4(crate::addr_list![Ipv4Addr::new(10, 99, 1, 20)]),
         }
     }
 
@@ -688,7 +702,7 @@ mod test {
                 advert_int: 2,
                 auth: Auth::Pass(*b"secret\0\0"),
             },
-            addresses: Addresses::V4(vec![Ipv4Addr::new(10, 99, 1, 30)]),
+            addresses: Addresses::V4(crate::addr_list![Ipv4Addr::new(10, 99, 1, 30)]),
         }
     }
 
@@ -699,7 +713,7 @@ mod test {
             version: Version::V3 {
                 advert_int: Centiseconds::new(100).unwrap(),
             },
-            addresses: Addresses::V6(vec![
+            addresses: Addresses::V6(crate::addr_list![
                 "fe80::1:16".parse().unwrap(),
                 "2001:db8:99::16".parse().unwrap(),
             ]),
