@@ -8,6 +8,8 @@ mod fib;
 mod instance;
 mod links;
 pub mod log;
+pub mod memory;
+mod metrics;
 mod notify;
 mod reload;
 mod schedule;
@@ -17,4 +19,4 @@ mod statics;
 mod tracking;
 pub mod vrrp;
 
-pub use vrrp::{run, run_until, run_with, DaemonError, Reloader};
+pub use vrrp::{run, run_until, run_with, run_with_options, DaemonError, Reloader, RunOptions};

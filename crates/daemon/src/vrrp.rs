@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,7 +26,7 @@ use crate::notify::{self, Fifos, Subject};
 use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
-use crate::{log, statics};
+use crate::{log, metrics, statics};
 
 /// SIGUSR1, SIGUSR2 and keepalived's JSON and STATS_CLEAR real-time signals.
 struct DumpSignals {
@@ -93,13 +93,36 @@ pub fn run_with<F: Future<Output = ()>>(
     reload: Option<Reloader<'_>>,
     stop: F,
 ) -> Result<(), DaemonError> {
+    run_with_options(config, reload, stop, &RunOptions::default())
+}
+
+/// What the VRRP process runs besides its configuration (ours, not keepalived's).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `--metrics-address`: serve `/metrics`, `/json` and `/healthz` there (crate::metrics).
+    pub metrics_address: Option<SocketAddr>,
+}
+
+/// Like [`run_with`], with `options`.
+pub fn run_with_options<F: Future<Output = ()>>(
+    config: &Config,
+    reload: Option<Reloader<'_>>,
+    stop: F,
+    options: &RunOptions,
+) -> Result<(), DaemonError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(setup("runtime"))?;
     rt.block_on(async {
         let mut d = Daemon::new(config.clone()).await?;
+        if let Some(addr) = options.metrics_address {
+            d.metrics.serve(addr);
+        }
         d.start().await?;
+        // Settle the first actions, then drop what only start-up needed.
+        d.settle(Instant::now()).await;
+        crate::memory::release_startup_memory();
         let result = d.run(reload, stop).await;
         d.stop().await;
         result
@@ -143,6 +166,8 @@ pub(crate) struct Daemon {
     pkt_rx: mpsc::Receiver<Packet>,
     track_tx: mpsc::Sender<TrackUpdate>,
     track_rx: mpsc::Receiver<TrackUpdate>,
+    /// `--metrics-address`: snapshot requests and the takeover histograms.
+    metrics: metrics::Hub,
 }
 
 impl Daemon {
@@ -170,6 +195,7 @@ impl Daemon {
             pkt_rx,
             track_tx,
             track_rx,
+            metrics: metrics::Hub::default(),
         })
     }
 
@@ -386,6 +412,7 @@ impl Daemon {
     /// Sync group rules for the groups of touched instances, then the touched instances'
     /// actions, then their timers.
     async fn settle(&mut self, now: Instant) {
+        let decided = self.metrics.decided_at(now);
         let mut dirty = self.schedule.take_dirty();
         for g in &mut self.groups {
             if !g.members.iter().any(|m| dirty.contains(m)) {
@@ -414,7 +441,10 @@ impl Daemon {
             }
         }
         if !batch.is_empty() {
+            let started = Instant::now();
             batch.execute(&self.netlink).await;
+            let rec = &self.metrics.recorder;
+            rec.vips_installed(decided, started, batch.installs());
             batch.announce(&self.instances).await;
         }
     }
@@ -449,6 +479,7 @@ impl Daemon {
             tokio::select! {
                 _ = sleep => {
                     let now = Instant::now();
+                    self.metrics.timer_fired(next);
                     for i in self.schedule.due(now) {
                         if let Some(inst) = self.instances.get_mut(i) {
                             inst.machine.handle_timeout(now);
@@ -490,6 +521,9 @@ impl Daemon {
                     None => log::info("Reload (SIGHUP) needs the configuration file; keeping the running configuration"),
                 },
                 req = dumps.recv() => self.dump(req),
+                Some(reply) = self.metrics.requests.recv() => {
+                    let _ = reply.send(self.snapshot(&self.current));
+                }
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => break,
                 _ = &mut stop => break,

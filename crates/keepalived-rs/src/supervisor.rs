@@ -159,6 +159,7 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             }
         }
     }
+    keepalived_daemon::memory::release_startup_memory();
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
