@@ -199,7 +199,7 @@ impl Machine {
 
     /// Fires every timer due at `now`. Calling it early is harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some(timer) = self.timers.pop_expired(now) {
+        while let Some((timer, deadline)) = self.timers.pop_expired(now) {
             match timer {
                 Timer::Startup => self.leave_init(now),
                 Timer::MasterDown => {
@@ -215,7 +215,7 @@ impl Machine {
                 }
                 Timer::Advert => {
                     if self.state == State::Master {
-                        self.master_tx(now);
+                        self.master_tx(now, deadline);
                     }
                 }
                 Timer::GarpMasterDelay => {
@@ -410,7 +410,10 @@ impl Machine {
             .set(Timer::Advert, now + self.config.advert_interval);
     }
 
-    fn master_tx(&mut self, now: Instant) {
+    /// An advert when the advert timer set for `deadline` fires at `now`: the next one is due
+    /// an interval after the deadline, so adverts keep their period however late the wake-up
+    /// (unless more than an interval late: then an interval from now).
+    fn master_tx(&mut self, now: Instant, deadline: Instant) {
         // keepalived only checks the refresh deadline when it sends an advert, so a refresh is
         // sent with the first advert after garp_master_refresh has elapsed.
         if let (Some(at), Some(period)) = (self.garp_refresh_at, self.config.garp.master_refresh) {
@@ -422,8 +425,13 @@ impl Machine {
             }
         }
         self.send_advert(self.effective_priority);
-        self.timers
-            .set(Timer::Advert, now + self.config.advert_interval);
+        let interval = self.config.advert_interval;
+        let next = if deadline + interval > now {
+            deadline + interval
+        } else {
+            now + interval
+        };
+        self.timers.set(Timer::Advert, next);
     }
 
     fn leave_master(&mut self) {

@@ -51,14 +51,15 @@ impl TimerTable {
         self.deadlines.iter().flatten().min().copied()
     }
 
-    /// Removes and returns the earliest timer due at `now`, if any.
-    pub(crate) fn pop_expired(&mut self, now: Instant) -> Option<Timer> {
+    /// Removes and returns the earliest timer due at `now`, if any, with its deadline.
+    pub(crate) fn pop_expired(&mut self, now: Instant) -> Option<(Timer, Instant)> {
         let timer = ALL
             .iter()
             .filter(|t| self.get(**t).is_some_and(|at| at <= now))
             .min_by_key(|t| self.get(**t))
             .copied()?;
+        let at = self.get(timer)?;
         self.stop(timer);
-        Some(timer)
+        Some((timer, at))
     }
 }

@@ -72,7 +72,7 @@ fn state_master_below_255_starts_as_backup_and_waits_master_down() {
     let m = started(cfg, t0);
     assert_eq!(m.state(), State::Backup);
     let down = m.poll_timeout().unwrap() - t0;
-    assert_eq!(down, Duration::from_millis(3600));
+    assert_eq!(down, Duration::from_micros(3_609_375));
 }
 
 #[test]
@@ -322,4 +322,26 @@ fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
         },
     );
     assert_eq!(m.state(), State::Backup);
+}
+
+#[test]
+fn adverts_keep_their_period_when_the_wake_up_is_late() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 100), t0);
+    let first = m.poll_timeout().unwrap();
+    assert_eq!(first, at + Duration::from_secs(1));
+    // Woken 300 ms late: the next advert is still due one interval after the first deadline.
+    m.handle_timeout(first + Duration::from_millis(300));
+    assert_eq!(m.poll_timeout(), Some(first + Duration::from_secs(1)));
+    drain(&mut m);
+    // More than an interval late: an interval from the late wake-up, no burst.
+    let second = first + Duration::from_secs(1);
+    let late = second + Duration::from_millis(2500);
+    m.handle_timeout(late);
+    let sent = drain(&mut m)
+        .into_iter()
+        .filter(|a| matches!(a, Action::SendAdvert { .. }))
+        .count();
+    assert_eq!(sent, 1);
+    assert_eq!(m.poll_timeout(), Some(late + Duration::from_secs(1)));
 }
