@@ -1,0 +1,64 @@
+//! The command line.
+
+use clap::{Parser, ValueEnum};
+
+/// One benchmark of the suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Bench {
+    /// Backup takeover of INSTANCES × VIPS (VRRPv2, advert_int 1) after the master's link
+    /// is cut.
+    Takeover,
+    /// One MASTER router alone: process start until all VIPs are present.
+    Startup,
+    /// One MASTER router, VRRPv3 advert_int 0.1: RSS and CPU of its process tree over 10 s.
+    Footprint,
+    /// One instance, VRRPv3 advert_int 0.02: takeover time, median of --trials.
+    Fast,
+}
+
+/// keepalived-rs against keepalived 2.2.7, side by side in network-namespace labs.
+#[derive(Parser, Debug)]
+#[command(name = "keepalived-bench", version)]
+pub struct Options {
+    /// Trials of the fast takeover (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    pub trials: usize,
+    /// Rounds of takeover, startup and footprint (alternating the implementations; the
+    /// median is reported).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
+    /// Run only this benchmark.
+    #[arg(long, value_enum)]
+    pub only: Option<Bench>,
+    /// Our binary.
+    #[arg(long, default_value = "target/release/keepalived-rs")]
+    pub ours: String,
+    /// The real keepalived.
+    #[arg(long, default_value = "/usr/sbin/keepalived")]
+    pub keepalived: String,
+    /// vrrp_instances of the takeover, startup and footprint configurations.
+    #[arg(long, default_value_t = 200)]
+    pub instances: usize,
+    /// VIPs per instance of the takeover and startup configurations.
+    #[arg(long, default_value_t = 5)]
+    pub vips_per_instance: usize,
+    /// Run ours only (it also plays the takeover's master); keepalived is not needed.
+    #[arg(long)]
+    pub ours_only: bool,
+    /// Footprint measuring window, seconds.
+    #[arg(long, default_value_t = 10)]
+    pub window: u64,
+    /// Also write the results as Markdown (docs/PERFORMANCE.md) to this file.
+    #[arg(long)]
+    pub markdown: Option<String>,
+    /// Print log timelines and per-trial numbers.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl Options {
+    /// Whether benchmark `b` is selected.
+    pub fn runs(&self, b: Bench) -> bool {
+        self.only.is_none() || self.only == Some(b)
+    }
+}

@@ -1,0 +1,300 @@
+//! Runs the selected benchmarks for keepalived and ours, one after the other in the same
+//! run, and turns the measurements into table rows (medians over rounds or trials).
+
+use std::time::Duration;
+
+use crate::cli::{Bench, Options};
+use crate::conf::Spec;
+use crate::report::{Cell, Row};
+use crate::runs::{fast, footprint, median, startup, takeover, Imp};
+
+/// The implementations: keepalived (None with --ours-only) and ours.
+pub struct Imps {
+    /// The real keepalived.
+    pub keepalived: Option<Imp>,
+    /// keepalived-rs.
+    pub ours: Imp,
+}
+
+impl Imps {
+    /// The master of the takeovers: keepalived, or ours alone.
+    fn master(&self) -> &Imp {
+        self.keepalived.as_ref().unwrap_or(&self.ours)
+    }
+
+    /// keepalived first (run 1), then ours (run 2).
+    fn in_order(&self) -> Vec<&Imp> {
+        self.keepalived.iter().chain([&self.ours]).collect()
+    }
+}
+
+/// Median per implementation of values collected under its label.
+struct Samples(Vec<(&'static str, f64)>);
+
+impl Samples {
+    fn cell(&self, imp: Option<&Imp>) -> Cell {
+        let Some(imp) = imp else {
+            return Cell::Skipped;
+        };
+        let mut v: Vec<f64> = self
+            .0
+            .iter()
+            .filter(|(l, _)| *l == imp.label)
+            .map(|(_, v)| *v)
+            .collect();
+        median(&mut v).map_or(Cell::Failed, Cell::Value)
+    }
+}
+
+/// Builds a row from per-label samples.
+fn row(name: String, s: &Samples, imps: &Imps, decimals: usize) -> Row {
+    let k = s.cell(imps.keepalived.as_ref());
+    let o = s.cell(Some(&imps.ours));
+    Row::new(name, k, o, decimals)
+}
+
+fn secs(d: Option<Duration>) -> Option<f64> {
+    d.map(|d| d.as_secs_f64())
+}
+
+/// The configuration of the takeover and startup benchmarks.
+fn big_spec(o: &Options) -> Spec {
+    Spec {
+        instances: o.instances,
+        vips_per_instance: o.vips_per_instance,
+        version: 2,
+        advert_int: "1",
+        priority: 100,
+        state: "BACKUP",
+    }
+}
+
+fn report_err(what: &str, imp: &Imp, e: &str) {
+    eprintln!("keepalived-bench: {what} with {} failed: {e}", imp.label);
+}
+
+/// Benchmark 1: takeover of the big configuration.
+fn takeover_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let spec = big_spec(o);
+    let (mut total, mut log, mut first) = (Vec::new(), Vec::new(), Vec::new());
+    let mut advert = Vec::new();
+    for round in 0..o.rounds {
+        for imp in imps.in_order() {
+            eprintln!(
+                "takeover round {round}: master {}, backup {}",
+                imps.master().label,
+                imp.label
+            );
+            let setup = takeover::Setup {
+                master: imps.master(),
+                backup: imp,
+                spec: &spec,
+                trials: 1,
+                settle: Duration::from_secs(3),
+                verbose: o.verbose,
+            };
+            match takeover::run(&setup) {
+                Ok(trials) => {
+                    for t in trials {
+                        total.push((imp.label, t.total.as_secs_f64()));
+                        advert.extend(secs(t.after_advert).map(|v| (imp.label, v)));
+                        log.extend(secs(t.master_log).map(|v| (imp.label, v)));
+                        first.extend(secs(t.first_vip).map(|v| (imp.label, v)));
+                    }
+                }
+                Err(e) => report_err("takeover", imp, &e),
+            }
+        }
+    }
+    let size = format!("{}x{}", spec.instances, spec.vips_per_instance);
+    vec![
+        row(
+            format!("takeover {size} VIPs, v2 advert 1 s: all VIPs (s)"),
+            &Samples(total),
+            imps,
+            3,
+        )
+        .note("floor 3.609 s (Master_Down_Interval, priority 100)"),
+        row(
+            "  all VIPs, from the master's last advert (s)".into(),
+            &Samples(advert.clone()),
+            imps,
+            3,
+        )
+        .note("floor 3.609 s"),
+        beyond_floor(&advert, TAKEOVER_FLOOR, imps),
+        row(
+            "  first 'Entering MASTER STATE' log (s)".into(),
+            &Samples(log),
+            imps,
+            3,
+        ),
+        row("  first VIP (s)".into(), &Samples(first), imps, 3),
+    ]
+}
+
+/// Master_Down_Interval at priority 100, VRRPv2, advert_int 1.
+const TAKEOVER_FLOOR: f64 = 3.0 + 156.0 / 256.0;
+
+/// "From the master's last advert" minus the protocol floor, in ms: the daemon's own delay
+/// (timer lateness plus installing the VIPs). `samples` in seconds.
+fn beyond_floor(samples: &[(&'static str, f64)], floor: f64, imps: &Imps) -> Row {
+    let ms = samples
+        .iter()
+        .map(|(l, v)| (*l, (v - floor) * 1e3))
+        .collect();
+    row("  beyond the floor (ms)".into(), &Samples(ms), imps, 1)
+        .note("daemon's own delay: timer lateness + installing the VIPs")
+}
+
+/// Benchmark 2: startup of the big configuration as MASTER.
+fn startup_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let spec = big_spec(o);
+    let (mut total, mut log, mut first) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..o.rounds {
+        for imp in imps.in_order() {
+            eprintln!("startup round {round}: {}", imp.label);
+            match startup::run(imp, &spec, o.verbose) {
+                Ok(s) => {
+                    total.push((imp.label, s.total.as_secs_f64()));
+                    log.extend(secs(s.last_master_log).map(|v| (imp.label, v)));
+                    first.extend(secs(s.first_vip).map(|v| (imp.label, v)));
+                }
+                Err(e) => report_err("startup", imp, &e),
+            }
+        }
+    }
+    let size = format!("{}x{}", spec.instances, spec.vips_per_instance);
+    vec![
+        row(
+            format!("startup {size} VIPs as MASTER: all VIPs (s)"),
+            &Samples(total),
+            imps,
+            3,
+        )
+        .note("floor 3.219 s (a MASTER below 255 first waits Master_Down_Interval, priority 200)"),
+        row(
+            "  last 'Entering MASTER STATE' log (s)".into(),
+            &Samples(log),
+            imps,
+            3,
+        ),
+        row("  first VIP (s)".into(), &Samples(first), imps, 3),
+    ]
+}
+
+/// Benchmark 3: RSS and CPU of a MASTER router with VRRPv3 advert_int 0.1.
+fn footprint_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let spec = Spec {
+        version: 3,
+        advert_int: "0.1",
+        ..big_spec(o)
+    };
+    let window = Duration::from_secs(o.window);
+    let (mut rss, mut cpu, mut pps) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..o.rounds {
+        for imp in imps.in_order() {
+            eprintln!("footprint round {round}: {}", imp.label);
+            match footprint::run(imp, &spec, window, o.verbose) {
+                Ok(f) => {
+                    rss.push((imp.label, f.rss_mib));
+                    cpu.push((imp.label, f.cpu_share * 100.0));
+                    pps.push((imp.label, f.packets_per_s));
+                }
+                Err(e) => report_err("footprint", imp, &e),
+            }
+        }
+    }
+    let n = spec.instances;
+    vec![
+        row(
+            format!("footprint {n} inst. v3 advert 0.1 s: RSS (MiB)"),
+            &Samples(rss),
+            imps,
+            1,
+        )
+        .note("sum of VmRSS over the process tree"),
+        row(
+            format!("  CPU over {} s (% of one core)", o.window),
+            &Samples(cpu),
+            imps,
+            1,
+        )
+        .note("utime+stime of the tree"),
+        row("  packets sent (/s)".into(), &Samples(pps), imps, 0)
+            .note(format!("expected {} adverts/s", n * 10)),
+    ]
+}
+
+/// Benchmark 4: fast takeover, median of --trials.
+fn fast_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let (mut total, mut advert, mut log) = (Vec::new(), Vec::new(), Vec::new());
+    let mut spread = Vec::new();
+    for imp in imps.in_order() {
+        let (m, n) = (imps.master().label, o.trials);
+        eprintln!(
+            "fast takeover: master {m}, backup {}, {n} trials",
+            imp.label
+        );
+        match fast::run(imps.master(), imp, o.trials, o.verbose) {
+            Ok(trials) => {
+                let mut ms: Vec<f64> = trials.iter().map(|t| t.total.as_secs_f64() * 1e3).collect();
+                ms.sort_by(|a, b| a.total_cmp(b));
+                if let (Some(lo), Some(hi)) = (ms.first(), ms.last()) {
+                    spread.push(format!("{} {lo:.0}..{hi:.0}", imp.label));
+                }
+                total.extend(ms.iter().map(|v| (imp.label, *v)));
+                for t in &trials {
+                    advert.extend(secs(t.after_advert).map(|v| (imp.label, v)));
+                    log.extend(secs(t.master_log).map(|v| (imp.label, v * 1e3)));
+                }
+            }
+            Err(e) => report_err("fast takeover", imp, &e),
+        }
+    }
+    let floor = fast::FLOOR.as_secs_f64();
+    let advert_ms = advert.iter().map(|(l, v)| (*l, v * 1e3)).collect();
+    let name = format!(
+        "fast takeover v3 advert 0.02 s, median of {} (ms)",
+        o.trials
+    );
+    vec![
+        row(name, &Samples(total), imps, 1).note(format!(
+            "floor ~{:.0} ms; range ms: {}",
+            floor * 1e3,
+            spread.join(", ")
+        )),
+        row(
+            "  from the master's last advert (ms)".into(),
+            &Samples(advert_ms),
+            imps,
+            1,
+        )
+        .note(format!("floor {:.1} ms", floor * 1e3)),
+        beyond_floor(&advert, floor, imps),
+        row(
+            "  first 'Entering MASTER STATE' log (ms)".into(),
+            &Samples(log),
+            imps,
+            1,
+        ),
+    ]
+}
+
+/// Every selected benchmark's rows, in the suite's order.
+pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
+    let mut rows = Vec::new();
+    if o.runs(Bench::Takeover) {
+        rows.extend(takeover_rows(o, imps));
+    }
+    if o.runs(Bench::Startup) {
+        rows.extend(startup_rows(o, imps));
+    }
+    if o.runs(Bench::Footprint) {
+        rows.extend(footprint_rows(o, imps));
+    }
+    if o.runs(Bench::Fast) {
+        rows.extend(fast_rows(o, imps));
+    }
+    rows
+}
