@@ -25,6 +25,8 @@ pub mod script;
 pub mod settings;
 
 pub use genhash::{genhash, GenhashError, GenhashOptions};
-pub use ipvs::{Destination, Ipvs, IpvsError, NoIpvs, Service, ServiceKey};
+pub use ipvs::{
+    DestEntry, Destination, Ipvs, IpvsError, NetlinkIpvs, NoIpvs, Service, ServiceEntry, ServiceKey,
+};
 pub use log::Logger;
 pub use run::{run_until, CheckerOptions, RunError, RunSummary};

@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
@@ -27,6 +28,9 @@ pub struct CheckerOptions {
     pub notify_timeout: Option<Duration>,
     /// How long shutdown notifies (with `omega`) may take, keepalived's one second.
     pub shutdown_script_timeout: Duration,
+    /// Remove the services at stop (default); false is keepalived's -I
+    /// (`--dont-release-ipvs`): they stay in the kernel.
+    pub release_ipvs: bool,
 }
 
 impl Default for CheckerOptions {
@@ -35,6 +39,7 @@ impl Default for CheckerOptions {
             log: Logger::stderr(),
             notify_timeout: Some(Duration::from_secs(60)),
             shutdown_script_timeout: Duration::from_secs(1),
+            release_ipvs: true,
         }
     }
 }
@@ -62,7 +67,9 @@ type Message = (usize, Report, oneshot::Sender<Next>);
 /// Runs every health checker of `config` until `stop` completes: virtual services and
 /// healthy real servers are put into IPVS through `ipvs`, checker verdicts move real servers
 /// in and out (keepalived's rules, log lines and notify scripts), and on stop every service
-/// is removed again (with `omega`, down notifies run). Must be awaited inside a tokio
+/// is removed again (with `omega`, down notifies run) unless `opts.release_ipvs` is false.
+/// Configured services the kernel already has are adopted and brought to the configuration
+/// (`ipvs::reconcile`); `lvs_flush` empties the table first. Must be awaited inside a tokio
 /// runtime (a current-thread one is enough); checker tasks are spawned on it.
 pub async fn run_until(
     config: &Config,
@@ -96,7 +103,11 @@ pub async fn run_until(
         checkers: tasks.len(),
         reports: 0,
     };
-    pool.init(ipvs);
+    let present = reconcile::start(config, ipvs, &log);
+    pool.init(&mut Adopt::new(ipvs, &present));
+    for e in reconcile::prune(ipvs, &present, &pool) {
+        log.info(e.to_string());
+    }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
     tokio::pin!(stop);
     loop {
@@ -117,7 +128,7 @@ pub async fn run_until(
         }
     }
     tasks.shutdown().await;
-    pool.shutdown(ipvs);
+    reconcile::stop(config, ipvs, &mut pool, opts.release_ipvs, &log);
     let mut last = JoinSet::new();
     for s in pool.take_scripts() {
         let user = user.clone();

@@ -19,6 +19,8 @@ pub struct NetBatch {
     del_rules: Vec<RuleSpec>,
     /// (instance index in the slice given to `announce`, bursts).
     garps: Vec<(usize, u32)>,
+    /// Instances whose VIPs this batch installs (for the takeover metrics).
+    installs: usize,
 }
 
 impl NetBatch {
@@ -29,6 +31,7 @@ impl NetBatch {
         if let Some(add) = install {
             let (addrs, routes, rules) = inst.install_specs();
             if add {
+                self.installs += 1;
                 self.add_addrs.extend_from_slice(addrs);
                 self.add_routes.extend_from_slice(routes);
                 self.add_rules.extend_from_slice(rules);
@@ -85,6 +88,11 @@ impl NetBatch {
                 inst.send_gratuitous(*count).await;
             }
         }
+    }
+
+    /// How many instances this batch installs the VIPs of.
+    pub fn installs(&self) -> usize {
+        self.installs
     }
 
     /// Whether there is nothing to do.

@@ -313,10 +313,9 @@ pub fn signum(name: &str) -> Option<i32> {
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
     // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c and --no-ipvs hold: a supervising
     // parent, a VRRP child, a checker child.
-    let table: [(bool, &'static str); 11] = [
+    let table: [(bool, &'static str); 9] = [
         (cli.release_vips, "-X/--release-vips"),
         (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
-        (cli.dont_release_ipvs, "-I/--dont-release-ipvs (IPVS)"),
         (cli.address_monitoring, "-a/--address-monitoring"),
         (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
         (cli.snmp, "-x/--snmp (SNMP)"),
@@ -330,7 +329,6 @@ pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
             "-m/--core-dump, -M/--core-dump-pattern",
         ),
         (cli.config_fd.is_some(), "--config-fd"),
-        (cli.metrics_address.is_some(), "--metrics-address (ours)"),
     ];
     table
         .iter()
@@ -534,7 +532,7 @@ mod tests {
         assert!(c.no_ipvs && c.help && c.version);
         assert_eq!(
             unimplemented_flags(&c).len(),
-            11,
+            9,
             "{:?}",
             unimplemented_flags(&c)
         );

@@ -49,8 +49,8 @@ const OPTIONS: &str = "
 /// Our additions, after keepalived's lines and marked as ours.
 const OURS: &str = "
 keepalived-rs options (not in keepalived):
-      --metrics-address=ADDR:PORT  Serve Prometheus /metrics, /json and /healthz (not built yet)
-      --no-ipvs                    Run checkers and their scripts without IPVS (not built yet)
+      --metrics-address=ADDR:PORT  Serve Prometheus /metrics, /json and /healthz
+      --no-ipvs                    Run checkers and their scripts without IPVS
 keepalived-rs operand:
   demo                             Two-router VRRP failover demo in network namespaces (root)
 ";

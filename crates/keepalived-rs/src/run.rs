@@ -156,8 +156,12 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         keepalived_daemon::log::init(log_config(cli, "Keepalived_vrrp"));
         supervisor::write_pid_file(&pids.vrrp);
         let reloader = || reload(cli);
+        let options = keepalived_daemon::RunOptions {
+            metrics_address: cli.metrics_address,
+        };
+        let stop = std::future::pending();
         let code =
-            match keepalived_daemon::run_with(&config, Some(&reloader), std::future::pending()) {
+            match keepalived_daemon::run_with_options(&config, Some(&reloader), stop, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     keepalived_daemon::log::info(format!("Stopped: {e}"));
@@ -198,19 +202,27 @@ fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::superviso
     roles
 }
 
-/// The checker child: every virtual_server's checkers. Without IPVS in the kernel (or with
-/// our IPVS client not built yet) it refuses to pretend and exits fatally, unless --no-ipvs:
-/// then the checkers and their notify scripts run without programming IPVS.
+/// The checker child: every virtual_server's checkers, programming the kernel's IPVS over
+/// generic netlink. Without IPVS in the kernel it refuses to pretend and exits fatally,
+/// unless --no-ipvs: then the checkers and their notify scripts run without programming
+/// IPVS. -I (--dont-release-ipvs) leaves the services in the kernel at stop.
 fn checkers(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
     use keepalived_daemon::log;
-    if !cli.no_ipvs {
-        if std::path::Path::new("/proc/net/ip_vs").exists() {
-            log::info("IPVS: programming the kernel's IPVS is not built yet; run with --no-ipvs to run the health checkers and their notify scripts alone");
-        } else {
-            log::info("IPVS: the kernel has no IPVS (module ip_vs): not balancing. Run with --no-ipvs to run the health checkers and their notify scripts alone");
+    let mut ipvs: Box<dyn keepalived_check::Ipvs> = if cli.no_ipvs {
+        Box::new(keepalived_check::NoIpvs)
+    } else {
+        match keepalived_check::NetlinkIpvs::open() {
+            Ok(n) => Box::new(n),
+            Err(e) => {
+                if e.is_no_ipvs() {
+                    log::info("IPVS: the kernel has no IPVS (module ip_vs): not balancing. Run with --no-ipvs to run the health checkers and their notify scripts alone");
+                } else {
+                    log::info(format!("IPVS: Can't initialize ipvs: {e}. Run with --no-ipvs to run the health checkers and their notify scripts alone"));
+                }
+                return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
+            }
         }
-        return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
-    }
+    };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -223,6 +235,7 @@ fn checkers(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
     };
     let opts = keepalived_check::CheckerOptions {
         log: keepalived_check::Logger::new(|line| log::info(line)),
+        release_ipvs: !cli.dont_release_ipvs,
         ..Default::default()
     };
     let result = rt.block_on(async {
@@ -241,8 +254,7 @@ fn checkers(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
                 _ => std::future::pending::<()>().await,
             }
         };
-        let mut ipvs = keepalived_check::NoIpvs;
-        keepalived_check::run_until(config, opts, &mut ipvs, stop).await
+        keepalived_check::run_until(config, opts, ipvs.as_mut(), stop).await
     });
     match result {
         Ok(_) => ExitCode::SUCCESS,

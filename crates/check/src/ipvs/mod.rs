@@ -1,14 +1,31 @@
 //! The IPVS abstraction: what the checker core asks of the kernel's load balancer.
 //!
 //! The core never talks to the kernel itself: every service and destination change goes
-//! through [`Ipvs`], so that a generic-netlink client (later), [`NoIpvs`] (this crate: logs
-//! only) or a test recorder can sit behind it. Calls are synchronous and short (one netlink
-//! round trip each), the way keepalived's `ipvs_cmd()` is.
+//! through [`Ipvs`], so that [`NetlinkIpvs`] (the kernel's generic-netlink "IPVS" family),
+//! [`NoIpvs`] (logs only) or a test recorder can sit behind it. Calls are synchronous and
+//! short (one netlink round trip each), the way keepalived's `ipvs_cmd()` is.
+//!
+//! Layout: `nla` (typed attributes), `message` (the generic-netlink payload), `convert`
+//! ([`Service`]/[`Destination`] <-> attributes, listings), `netlink` ([`NetlinkIpvs`]: the
+//! blocking socket), `reconcile` (adopting what the kernel already has at start).
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 use keepalived_conf::model::{LbKind, Protocol, SchedFlags, Scheduler};
+
+mod convert;
+pub mod message;
+mod netlink;
+pub mod nla;
+pub(crate) mod reconcile;
+#[cfg(test)]
+mod reconcile_tests;
+#[cfg(test)]
+mod tests;
+
+pub use convert::{DestEntry, ServiceEntry};
+pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
 
 /// How a virtual service is keyed in IPVS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +90,20 @@ pub struct IpvsError {
     pub reason: String,
 }
 
-/// The operations the checker core needs from IPVS. Implementations: a netlink client,
-/// [`NoIpvs`], a test recorder.
+impl IpvsError {
+    /// The `op` of the error [`NetlinkIpvs::open`] returns when the kernel has no IPVS.
+    pub const NO_IPVS: &'static str = "IPVS_GENL_FAMILY";
+
+    /// Whether this says the kernel has no IPVS (no "IPVS" generic-netlink family, even
+    /// after `modprobe ip_vs`).
+    pub fn is_no_ipvs(&self) -> bool {
+        self.op == Self::NO_IPVS
+    }
+}
+
+/// The operations the checker core needs from IPVS. Implementations: [`NetlinkIpvs`],
+/// [`NoIpvs`], a test recorder. The provided methods (listing, editing a service, flushing,
+/// timeouts) default to doing nothing, for implementations that hold no state.
 pub trait Ipvs {
     /// Creates a virtual service (`IP_VS_SO_SET_ADD`).
     fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError>;
@@ -86,6 +115,42 @@ pub trait Ipvs {
     fn edit_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError>;
     /// Removes a destination (`IP_VS_SO_SET_DELDEST`).
     fn del_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError>;
+    /// Changes an existing service's scheduler, flags and persistence (`IP_VS_SO_SET_EDIT`).
+    fn edit_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        let _ = svc;
+        Ok(())
+    }
+    /// Every service the kernel has, with its destinations (`ipvsadm -Ln`).
+    fn list(&mut self) -> Result<Vec<ServiceEntry>, IpvsError> {
+        Ok(Vec::new())
+    }
+    /// Removes every service (`IP_VS_SO_SET_FLUSH`, global_defs `lvs_flush`).
+    fn flush(&mut self) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    /// Sets the connection timeouts that are `Some` (global_defs `lvs_timeouts`), seconds.
+    fn set_timeouts(
+        &mut self,
+        tcp: Option<u32>,
+        tcpfin: Option<u32>,
+        udp: Option<u32>,
+    ) -> Result<(), IpvsError> {
+        let _ = (tcp, tcpfin, udp);
+        Ok(())
+    }
+}
+
+impl Destination {
+    /// The address IPVS keys this destination by in `svc`, keepalived's `ipvs_cmd()` rule:
+    /// a NAT destination keeps its own port; DR and TUN ones take the service's port (0 for
+    /// a firewall-mark service), since packets reach them unchanged.
+    pub fn wire_addr(&self, svc: &Service) -> SocketAddr {
+        match (self.lb_kind, svc.key) {
+            (LbKind::Nat, _) => self.addr,
+            (_, ServiceKey::Addr { addr, .. }) => SocketAddr::new(self.addr.ip(), addr.port()),
+            (_, ServiceKey::Fwmark { .. }) => SocketAddr::new(self.addr.ip(), 0),
+        }
+    }
 }
 
 /// An [`Ipvs`] that changes nothing and only logs what it would do (`--no-ipvs`, or a kernel

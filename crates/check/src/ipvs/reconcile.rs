@@ -1,0 +1,156 @@
+//! Starting over what the kernel already has (a previous run stopped with -I, a restarted
+//! checker child): the configured services that exist are adopted and brought to the
+//! configuration (scheduler, flags, persistence, destinations and weights); destinations
+//! the configuration does not put there are removed. Services the configuration does not
+//! name are left alone (global_defs `lvs_flush` removes everything first).
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+
+use super::{Destination, Ipvs, IpvsError, Service, ServiceEntry, ServiceKey};
+use crate::pool::Pool;
+
+/// An [`Ipvs`] over another that turns adds of what already exists into edits, so the
+/// checker core's start-up (`Pool::init`) converges on the configuration.
+pub struct Adopt<'a> {
+    inner: &'a mut dyn Ipvs,
+    present: &'a [ServiceEntry],
+}
+
+impl<'a> Adopt<'a> {
+    /// Adopts `present` (the kernel's services) while forwarding to `inner`.
+    pub fn new(inner: &'a mut dyn Ipvs, present: &'a [ServiceEntry]) -> Adopt<'a> {
+        Adopt { inner, present }
+    }
+
+    fn entry(&self, key: &ServiceKey) -> Option<&ServiceEntry> {
+        self.present.iter().find(|e| &e.key == key)
+    }
+}
+
+impl Ipvs for Adopt<'_> {
+    fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        if self.entry(&svc.key).is_some() {
+            self.inner.edit_service(svc)
+        } else {
+            self.inner.add_service(svc)
+        }
+    }
+    fn del_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        self.inner.del_service(svc)
+    }
+    fn add_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        let wire = dest.wire_addr(svc);
+        let exists = self
+            .entry(&svc.key)
+            .is_some_and(|e| e.dests.iter().any(|d| d.addr == wire));
+        if exists {
+            self.inner.edit_dest(svc, dest)
+        } else {
+            self.inner.add_dest(svc, dest)
+        }
+    }
+    fn edit_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        self.inner.edit_dest(svc, dest)
+    }
+    fn del_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
+        self.inner.del_dest(svc, dest)
+    }
+    fn edit_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
+        self.inner.edit_service(svc)
+    }
+}
+
+/// After `Pool::init` over [`Adopt`]: removes the destinations of adopted services that the
+/// pool did not put there. Returns the failures (for the log).
+pub fn prune(ipvs: &mut dyn Ipvs, present: &[ServiceEntry], pool: &Pool) -> Vec<IpvsError> {
+    let mut errors = Vec::new();
+    for v in &pool.vss {
+        let set: Vec<&crate::pool::RealServerState> =
+            v.rs.iter()
+                .chain(v.sorry.as_ref())
+                .filter(|r| r.set)
+                .collect();
+        for svc in &v.services {
+            let Some(entry) = present.iter().find(|e| e.key == svc.key) else {
+                continue;
+            };
+            let keep: HashSet<SocketAddr> = set
+                .iter()
+                .map(|r| {
+                    Destination {
+                        addr: r.addr,
+                        weight: 0,
+                        lb_kind: r.lb_kind,
+                        u_threshold: 0,
+                        l_threshold: 0,
+                    }
+                    .wire_addr(svc)
+                })
+                .collect();
+            for d in entry.dests.iter().filter(|d| !keep.contains(&d.addr)) {
+                // The kernel's own address and port: NAT keeps them as they are.
+                let stale = Destination {
+                    addr: d.addr,
+                    weight: 0,
+                    lb_kind: keepalived_conf::model::LbKind::Nat,
+                    u_threshold: 0,
+                    l_threshold: 0,
+                };
+                if let Err(e) = ipvs.del_dest(svc, &stale) {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// The start of keepalived's checker child before the services are set: `lvs_timeouts`,
+/// then `lvs_flush` (everything removed) or the kernel's current services, to adopt.
+pub fn start(
+    config: &keepalived_conf::model::Config,
+    ipvs: &mut dyn Ipvs,
+    log: &crate::log::Logger,
+) -> Vec<ServiceEntry> {
+    let t = &config.global.lvs_timeouts;
+    let secs =
+        |d: Option<std::time::Duration>| d.map(|d| d.as_secs().min(u64::from(u32::MAX)) as u32);
+    if let Err(e) = ipvs.set_timeouts(secs(t.tcp), secs(t.tcpfin), secs(t.udp)) {
+        log.info(e.to_string());
+    }
+    if config.global.lvs_flush {
+        log.info("Flushing lvs in oneshot");
+        if let Err(e) = ipvs.flush() {
+            log.info(e.to_string());
+        }
+        return Vec::new();
+    }
+    ipvs.list().unwrap_or_else(|e| {
+        log.info(e.to_string());
+        Vec::new()
+    })
+}
+
+/// The end: unless `release` is false (-I), every service removed (`clear_services`), or
+/// the whole table flushed with `lvs_flush_on_stop` (without VS).
+pub fn stop(
+    config: &keepalived_conf::model::Config,
+    ipvs: &mut dyn Ipvs,
+    pool: &mut Pool,
+    release: bool,
+    log: &crate::log::Logger,
+) {
+    use keepalived_conf::model::LvsFlushOnStop;
+    if !release {
+        return;
+    }
+    if config.global.lvs_flush_on_stop == Some(LvsFlushOnStop::All) {
+        log.info("Flushing lvs on shutdown in oneshot");
+        if let Err(e) = ipvs.flush() {
+            log.info(e.to_string());
+        }
+        return;
+    }
+    pool.shutdown(ipvs);
+}

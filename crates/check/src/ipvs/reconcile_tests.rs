@@ -1,0 +1,91 @@
+//! Adopting a kernel table at start, against a recorder that plays the kernel.
+
+use keepalived_conf::{load_str, FixedHost, ReadOptions};
+
+use super::convert::{DestEntry, ServiceEntry};
+use super::reconcile::{prune, Adopt};
+use super::{Destination, Ipvs, IpvsError, Service, ServiceKey};
+use crate::log::Logger;
+use crate::plan;
+
+#[derive(Default)]
+struct Kernel(Vec<String>);
+
+impl Ipvs for Kernel {
+    fn add_service(&mut self, s: &Service) -> Result<(), IpvsError> {
+        self.0.push(format!("add-svc {}", s.key));
+        Ok(())
+    }
+    fn edit_service(&mut self, s: &Service) -> Result<(), IpvsError> {
+        self.0.push(format!("edit-svc {}", s.key));
+        Ok(())
+    }
+    fn del_service(&mut self, s: &Service) -> Result<(), IpvsError> {
+        self.0.push(format!("del-svc {}", s.key));
+        Ok(())
+    }
+    fn add_dest(&mut self, s: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("add {} {}", d.wire_addr(s), d.weight));
+        Ok(())
+    }
+    fn edit_dest(&mut self, s: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("edit {} {}", d.wire_addr(s), d.weight));
+        Ok(())
+    }
+    fn del_dest(&mut self, s: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push(format!("del {}", d.wire_addr(s)));
+        Ok(())
+    }
+}
+
+fn dest(a: &str, weight: u32) -> DestEntry {
+    DestEntry {
+        addr: a.parse().unwrap(),
+        fwd_method: 0,
+        weight,
+        u_threshold: 0,
+        l_threshold: 0,
+    }
+}
+
+#[test]
+fn a_kept_service_is_edited_its_known_servers_edited_and_strays_removed() {
+    let text = "virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                real_server 10.0.0.5 8080 {\n  weight 3\n }\n \
+                real_server 10.0.0.6 8080 {\n  weight 1\n }\n}\n\
+                virtual_server 10.0.0.2 80 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n \
+                real_server 10.0.0.7 80 {\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let present = vec![ServiceEntry {
+        key: ServiceKey::Addr {
+            protocol: keepalived_conf::model::Protocol::Tcp,
+            addr: "10.0.0.1:80".parse().unwrap(),
+        },
+        scheduler: "wlc".into(),
+        flags: 2,
+        timeout: 0,
+        netmask: u32::MAX,
+        pe_name: None,
+        dests: vec![dest("10.0.0.5:8080", 9), dest("10.0.0.99:8080", 1)],
+    }];
+    let mut k = Kernel::default();
+    pool.init(&mut Adopt::new(&mut k, &present));
+    assert!(prune(&mut k, &present, &pool).is_empty());
+    assert_eq!(
+        k.0,
+        [
+            "edit-svc [10.0.0.1]:tcp:80",
+            "edit 10.0.0.5:8080 3",
+            "add 10.0.0.6:8080 1",
+            "add-svc [10.0.0.2]:tcp:80",
+            "add 10.0.0.7:80 1",
+            "del 10.0.0.99:8080",
+        ]
+    );
+}

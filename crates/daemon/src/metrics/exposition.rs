@@ -1,0 +1,312 @@
+//! A [`Snapshot`] as OpenMetrics text, encoded by `prometheus-client`.
+//!
+//! The `keepalived_*` families are keepalived-exporter's (internal/collector/collector.go
+//! of github.com/mehdy/keepalived-exporter), with its names, help texts and labels, so
+//! existing dashboards and alerts keep working:
+//! - `keepalived_up` (gauge, 1);
+//! - `keepalived_vrrp_state{iname,intf,vrid,ip_address}`, one sample per VIP (`intf` is the
+//!   VIP's device, `ip_address` the address as keepalived prints it), or one with an empty
+//!   `ip_address` for an instance without VIPs; values 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT;
+//! - `keepalived_vrrp_excluded_state{...}` likewise for `virtual_ipaddress_excluded`;
+//! - the counters of keepalived's stats (`keepalived_advertisements_received_total`, ...)
+//!   and `keepalived_gratuitous_arp_delay_total` (the instance's `garp_master_delay`, as the
+//!   exporter reports it), all `{iname,intf,vrid}`;
+//! - `keepalived_script_status{name}` (0 BAD, 1 GOOD; absent before the first result) and
+//!   `keepalived_script_state{name}` (0 idle, 1 running).
+//!
+//! The exporter's `keepalived_check_script_status` comes from running its own `-cs` script
+//! per VIP and has no counterpart here.
+//!
+//! Ours, under `keepalived_rs_*`: `keepalived_rs_last_transition_timestamp_seconds{iname}`
+//! and the [`Recorder`] histograms `keepalived_rs_takeover_seconds` and
+//! `keepalived_rs_vip_install_seconds`.
+
+use prometheus_client::encoding::text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use super::Recorder;
+use crate::dump::{format_vip, InstanceDump, ScriptInitState, Snapshot, StatsDump, VipDump};
+
+/// Label pairs, in the exporter's order.
+type Labels = Vec<(&'static str, String)>;
+
+/// One of keepalived-exporter's counters: name without `_total` (the encoder appends it),
+/// help, and its value in keepalived's stats.
+type CounterDef = (&'static str, &'static str, fn(&StatsDump) -> u64);
+
+/// keepalived-exporter's per-instance counters, in its order.
+const COUNTERS: [CounterDef; 14] = [
+    (
+        "keepalived_advertisements_received",
+        "Advertisements received",
+        |s| s.advert_rcvd,
+    ),
+    (
+        "keepalived_advertisements_sent",
+        "Advertisements sent",
+        |s| s.advert_sent,
+    ),
+    ("keepalived_become_master", "Became master", |s| {
+        s.become_master
+    }),
+    ("keepalived_release_master", "Released master", |s| {
+        s.release_master
+    }),
+    (
+        "keepalived_packet_length_errors",
+        "Packet length errors",
+        |s| s.packet_len_err,
+    ),
+    (
+        "keepalived_advertisements_interval_errors",
+        "Advertisement interval errors",
+        |s| s.advert_interval_err,
+    ),
+    ("keepalived_ip_ttl_errors", "TTL errors", |s| s.ip_ttl_err),
+    (
+        "keepalived_invalid_type_received",
+        "Invalid type errors",
+        |s| s.invalid_type_rcvd,
+    ),
+    (
+        "keepalived_address_list_errors",
+        "Address list errors",
+        |s| s.addr_list_err,
+    ),
+    (
+        "keepalived_authentication_invalid",
+        "Authentication invalid",
+        |s| s.invalid_authtype,
+    ),
+    (
+        "keepalived_authentication_mismatch",
+        "Authentication mismatch",
+        |s| s.authtype_mismatch,
+    ),
+    (
+        "keepalived_authentication_failure",
+        "Authentication failure",
+        |s| s.auth_failure,
+    ),
+    (
+        "keepalived_priority_zero_received",
+        "Priority zero received",
+        |s| s.pri_zero_rcvd,
+    ),
+    ("keepalived_priority_zero_sent", "Priority zero sent", |s| {
+        s.pri_zero_sent
+    }),
+];
+
+/// `{iname, intf, vrid}`.
+fn common(i: &InstanceDump) -> Labels {
+    vec![
+        ("iname", i.name.clone()),
+        ("intf", i.interface.clone()),
+        ("vrid", i.vrid.to_string()),
+    ]
+}
+
+/// `{iname, intf, vrid, ip_address}` for one VIP: the exporter splits keepalived's VIP
+/// string (`10.0.0.1/24 dev eth0 scope global`) and takes words 0 and 2.
+fn per_vip(i: &InstanceDump, v: &VipDump) -> Labels {
+    let text = format_vip(v);
+    let address = text.split(' ').next().unwrap_or_default().to_owned();
+    vec![
+        ("iname", i.name.clone()),
+        ("intf", v.dev.clone()),
+        ("vrid", i.vrid.to_string()),
+        ("ip_address", address),
+    ]
+}
+
+/// The VRRP state gauges: per VIP, or one sample without an address.
+fn states(snap: &Snapshot) -> (Family<Labels, Gauge>, Family<Labels, Gauge>) {
+    let state = Family::<Labels, Gauge>::default();
+    let excluded = Family::<Labels, Gauge>::default();
+    for i in &snap.instances {
+        let value = i64::from(i.state.number());
+        for v in &i.vips {
+            state.get_or_create(&per_vip(i, v)).set(value);
+        }
+        if i.vips.is_empty() {
+            let mut labels = common(i);
+            labels.push(("ip_address", String::new()));
+            state.get_or_create(&labels).set(value);
+        }
+        for v in &i.evips {
+            excluded.get_or_create(&per_vip(i, v)).set(value);
+        }
+    }
+    (state, excluded)
+}
+
+/// The `vrrp_script` gauges, as the exporter reads them from keepalived's data dump.
+fn scripts(snap: &Snapshot, reg: &mut Registry) {
+    let status = Family::<Labels, Gauge>::default();
+    let state = Family::<Labels, Gauge>::default();
+    for s in &snap.scripts {
+        let name = vec![("name", s.name.clone())];
+        if s.init_state == ScriptInitState::Done {
+            status
+                .get_or_create(&name)
+                .set(i64::from(s.result >= s.rise));
+        }
+        state.get_or_create(&name).set(i64::from(s.running));
+    }
+    reg.register("keepalived_script_status", "Tracker Script Status", status);
+    reg.register("keepalived_script_state", "Tracker Script State", state);
+}
+
+/// Ours: when each instance last changed state, seconds since the epoch.
+fn transitions(snap: &Snapshot) -> Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>> {
+    let family = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    for i in &snap.instances {
+        let t = &i.last_transition;
+        #[allow(clippy::cast_precision_loss)] // seconds since the epoch fit an f64 exactly
+        let secs = t.sec as f64 + t.usec as f64 / 1e6;
+        family
+            .get_or_create(&vec![("iname", i.name.clone())])
+            .set(secs);
+    }
+    family
+}
+
+/// The registry of one scrape: every family filled from `snap`, plus the histograms.
+fn registry(snap: &Snapshot, rec: &Recorder) -> Registry {
+    let mut reg = Registry::default();
+    let up = Gauge::<i64>::default();
+    up.set(1);
+    reg.register("keepalived_up", "Status", up);
+    let (state, excluded) = states(snap);
+    reg.register("keepalived_vrrp_state", "State of vrrp", state);
+    reg.register(
+        "keepalived_vrrp_excluded_state",
+        "State of vrrp with excluded VIP",
+        excluded,
+    );
+    let garp = Family::<Labels, Counter>::default();
+    for i in &snap.instances {
+        garp.get_or_create(&common(i))
+            .inc_by(u64::from(i.garp_delay));
+    }
+    reg.register(
+        "keepalived_gratuitous_arp_delay",
+        "Gratuitous ARP delay",
+        garp,
+    );
+    for (name, help, value) in COUNTERS {
+        let family = Family::<Labels, Counter>::default();
+        for i in &snap.instances {
+            family.get_or_create(&common(i)).inc_by(value(&i.stats));
+        }
+        reg.register(name, help, family);
+    }
+    scripts(snap, &mut reg);
+    reg.register(
+        "keepalived_rs_last_transition_timestamp_seconds",
+        "When the instance last changed state (keepalived-rs)",
+        transitions(snap),
+    );
+    reg.register(
+        "keepalived_rs_takeover_seconds",
+        "From the decision to become MASTER to its VIPs installed (keepalived-rs)",
+        rec.takeover.clone(),
+    );
+    reg.register(
+        "keepalived_rs_vip_install_seconds",
+        "One netlink batch installing VIPs (keepalived-rs)",
+        rec.vip_install.clone(),
+    );
+    reg
+}
+
+/// `/metrics`: the OpenMetrics text of `snap` and the histograms of `rec`.
+pub(super) fn render(snap: &Snapshot, rec: &Recorder) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; an encoder error would leave a partial text.
+    if text::encode(&mut out, &registry(snap, rec)).is_err() {
+        out.clear();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+    use crate::dump::{ScriptDump, VrrpState};
+
+    fn instance() -> InstanceDump {
+        InstanceDump {
+            name: "VI_1".into(),
+            interface: "eth0".into(),
+            vrid: 51,
+            state: VrrpState::Master,
+            garp_delay: 5,
+            vips: vec![VipDump {
+                addr: "10.0.0.100".parse::<IpAddr>().unwrap(),
+                prefix: 24,
+                dev: "eth0".into(),
+                scope: "global".into(),
+                label: None,
+                set: true,
+            }],
+            stats: StatsDump {
+                advert_sent: 7,
+                become_master: 1,
+                ..StatsDump::default()
+            },
+            ..InstanceDump::default()
+        }
+    }
+
+    #[test]
+    fn exporter_names_and_labels() {
+        let snap = Snapshot {
+            instances: vec![instance()],
+            scripts: vec![ScriptDump {
+                name: "chk".into(),
+                rise: 2,
+                result: 2,
+                ..ScriptDump::default()
+            }],
+            ..Snapshot::default()
+        };
+        let text = render(&snap, &Recorder::default());
+        for line in [
+            "keepalived_up 1",
+            "keepalived_vrrp_state{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\",ip_address=\"10.0.0.100/24\"} 2",
+            "keepalived_advertisements_sent_total{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\"} 7",
+            "keepalived_become_master_total{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\"} 1",
+            "keepalived_priority_zero_sent_total{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\"} 0",
+            "keepalived_gratuitous_arp_delay_total{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\"} 5",
+            "keepalived_script_status{name=\"chk\"} 1",
+            "keepalived_script_state{name=\"chk\"} 0",
+            "keepalived_rs_takeover_seconds_count 0",
+            "# EOF",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
+        }
+        assert!(text.contains("keepalived_rs_last_transition_timestamp_seconds{iname=\"VI_1\"}"));
+    }
+
+    #[test]
+    fn an_instance_without_vips_still_has_a_state() {
+        let mut i = instance();
+        i.vips.clear();
+        i.state = VrrpState::Backup;
+        let snap = Snapshot {
+            instances: vec![i],
+            ..Snapshot::default()
+        };
+        let text = render(&snap, &Recorder::default());
+        assert!(text.contains(
+            "keepalived_vrrp_state{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\",ip_address=\"\"} 1"
+        ));
+    }
+}

@@ -1,0 +1,183 @@
+//! IPVS for real, in a QEMU VM whose Debian kernel has ip_vs (the build machine's may not):
+//! tests/vm/run.sh boots it over this machine's filesystem and tests/vm/ipvs-compare.sh
+//! programs tests/vm/lvs.conf (TCP and UDP services, a firewall mark, rr/wlc/wrr/lc/sh with
+//! flags, persistence, NAT/DR/TUN real servers with weights, inhibit_on_failure, a sorry
+//! server, failing TCP_CHECKs, alpha) with keepalived 2.2.7 and then with ours. The tables
+//! (`ipvsadm -Ln --tun-info`) must be identical; stopping ours must remove its services, -I
+//! must keep them, and a start over a kept, drifted table must converge on the configuration
+//! and leave a foreign service alone. Skips, visibly, without QEMU, the Debian kernel,
+//! busybox-static, cpio, ipvsadm or keepalived.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+/// Says why the test does not run, past the test harness's capture.
+fn skip(why: &str) {
+    let _ = writeln!(std::io::stderr(), "skipped: ipvs_vm: {why}");
+}
+
+fn on_path(cmd: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+        .unwrap_or(false)
+}
+
+fn debian_kernel() -> bool {
+    std::fs::read_dir("/boot")
+        .map(|d| {
+            d.flatten().any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.starts_with("vmlinuz-") && n.ends_with("-amd64")
+            })
+        })
+        .unwrap_or(false)
+}
+
+fn missing_tools() -> Option<&'static str> {
+    if !on_path("qemu-system-x86_64") || !debian_kernel() {
+        return Some("qemu-system-x86_64 / Debian kernel not installed (apt-get install qemu-system-x86 linux-image-amd64)");
+    }
+    if !Path::new("/bin/busybox").exists() || !on_path("cpio") {
+        return Some("busybox-static / cpio not installed (they build the VM's initramfs)");
+    }
+    if !Path::new("/usr/sbin/ipvsadm").exists() {
+        return Some("ipvsadm not installed (apt-get install ipvsadm)");
+    }
+    if !Path::new("/usr/sbin/keepalived").exists() {
+        return Some("keepalived not installed (apt-get install keepalived)");
+    }
+    None
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The binary where the VM sees it (its /tmp is its own).
+fn visible_binary() -> PathBuf {
+    let ours = PathBuf::from(OURS);
+    if !ours.starts_with("/tmp") {
+        return ours;
+    }
+    let dir = Path::new("/var/tmp/keepalived-rs-vm");
+    std::fs::create_dir_all(dir).expect("/var/tmp");
+    let copy = dir.join(format!("keepalived-rs-{}", std::process::id()));
+    std::fs::copy(&ours, &copy).expect("copy the binary");
+    copy
+}
+
+/// "=== NAME" sections of the VM's output, each the table lines under it.
+fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut cur: Option<String> = None;
+    for line in out.lines() {
+        if let Some(name) = line.strip_prefix("=== ") {
+            cur = Some(name.trim().to_owned());
+            map.entry(name.trim().to_owned()).or_default();
+            continue;
+        }
+        let is_table = ["TCP ", "UDP ", "SCTP ", "FWM ", "  -> "]
+            .iter()
+            .any(|p| line.starts_with(p));
+        if let (Some(c), true) = (&cur, is_table) {
+            if !c.starts_with("log ") {
+                map.entry(c.clone())
+                    .or_default()
+                    .push(line.trim_end().to_owned());
+            }
+        }
+    }
+    map
+}
+
+#[test]
+fn ours_programs_the_same_ipvs_table_as_keepalived() {
+    if let Some(why) = missing_tools() {
+        skip(why);
+        return;
+    }
+    let root = repo();
+    let vm = root.join("tests/vm");
+    let bin = visible_binary();
+    let script = format!(
+        "bash {} {}",
+        vm.join("ipvs-compare.sh").display(),
+        bin.display()
+    );
+    let started = std::time::Instant::now();
+    let out = Command::new("sh")
+        .arg(vm.join("run.sh"))
+        .arg(&script)
+        .env("VM_TIMEOUT", "300")
+        .output()
+        .expect("runs tests/vm/run.sh");
+    if bin != Path::new(OURS) {
+        let _ = std::fs::remove_file(&bin);
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let s = sections(&text);
+    let get = |k: &str| -> Vec<String> {
+        s.get(k)
+            .cloned()
+            .unwrap_or_else(|| panic!("no section {k} (rc {:?}):\n{text}", out.status.code()))
+    };
+    let theirs = get("keepalived");
+    let _ = writeln!(
+        std::io::stderr(),
+        "ipvs_vm: {:.0?} in the VM; keepalived 2.2.7's table:\n{}\nours:\n{}",
+        started.elapsed(),
+        theirs.join("\n"),
+        get("ours").join("\n")
+    );
+    // The configuration's features are there, so equality means something.
+    let all = theirs.join("\n");
+    for want in [
+        "TCP  10.200.0.10:80 rr",
+        "-> 10.201.0.3:8080              Masq    n/a           0", // inhibited
+        "-> 10.201.0.9:8080",                                      // sorry server
+        "wlc persistent 600 mask 255.255.255.0",
+        "sh (sh-fallback,sh-port)",
+        "gue:6080",
+        "FWM  7 lc persistent 50",
+        "-> 10.201.0.2:0                 Route",
+    ] {
+        assert!(
+            all.contains(want),
+            "{want:?} not in keepalived's table:\n{text}"
+        );
+    }
+    assert!(!all.contains("10.201.0.4"), "failed server kept:\n{text}");
+    assert_eq!(get("ours"), theirs, "ours differs from keepalived:\n{text}");
+    assert!(get("keepalived after stop").is_empty(), "{text}");
+    assert!(
+        get("ours after stop").is_empty(),
+        "ours left services:\n{text}"
+    );
+    assert_eq!(get("ours-I"), theirs, "{text}");
+    assert_eq!(
+        get("ours-I after stop"),
+        theirs,
+        "-I removed services:\n{text}"
+    );
+    let drifted = get("drifted");
+    assert!(drifted.iter().any(|l| l.contains("10.201.0.99")), "{text}");
+    let foreign: Vec<String> = drifted
+        .iter()
+        .filter(|l| l.starts_with("TCP  10.200.0.99:80"))
+        .cloned()
+        .collect();
+    assert_eq!(foreign.len(), 1, "{text}");
+    let mut expected: Vec<String> = theirs.clone();
+    let at = expected
+        .iter()
+        .position(|l| l.starts_with("UDP") || l.starts_with("FWM"))
+        .unwrap_or(expected.len());
+    expected.insert(at, foreign[0].clone());
+    assert_eq!(get("ours-over-kept"), expected, "did not converge:\n{text}");
+    assert_eq!(get("ours-over-kept after stop"), foreign, "{text}");
+    assert!(s.contains_key("end"), "{text}");
+}

@@ -1,0 +1,154 @@
+//! `--metrics-address` beside the real keepalived 2.2.7: ours (priority 150) serves
+//! `/metrics` (keepalived-exporter's names), `/json` (keepalived's JSON dump) and `/healthz`
+//! from its VRRP child; a link cut and restore shows in the counters and the takeover
+//! histogram. Needs root and /usr/sbin/keepalived.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+const ADDR: &str = "10.95.1.1:9165";
+const VIP: &str = "10.95.1.100";
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn conf(name: &str, priority: u8) -> String {
+    format!(
+        "global_defs {{\n    router_id {name}\n    vrrp_garp_master_delay 1\n}}\n\
+         vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id 95\n    \
+         priority {priority}\n    advert_int 1\n    virtual_ipaddress {{\n        {VIP}/24\n    }}\n}}\n"
+    )
+}
+
+/// `GET path` from inside namespace `ns` (a thread that entered it): (status, body), or
+/// `None` when nothing answers yet.
+fn get(ns: &str, path: &str) -> Option<(u16, String)> {
+    let ns_file = format!("/var/run/netns/{ns}");
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        let f = std::fs::File::open(&ns_file).ok()?;
+        // SAFETY: setns on this thread only, with a namespace file we hold open.
+        if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return None;
+        }
+        let mut s = TcpStream::connect_timeout(&ADDR.parse().ok()?, Duration::from_secs(2)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {ADDR}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).ok()?;
+        let (head, body) = raw.split_once("\r\n\r\n")?;
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some((status, body.to_owned()))
+    })
+    .join()
+    .ok()
+    .flatten()
+}
+
+/// The value of the sample `name{labels}` (labels written as the encoder does).
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+const LABELS: &str = "{iname=\"VI_1\",intf=\"eth0\",vrid=\"95\"}";
+
+fn metrics(lab: &BridgeLab) -> String {
+    let (status, body) = get(&lab.ns("o"), "/metrics").expect("/metrics answers");
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[test]
+fn metrics_json_and_healthz_follow_the_instance() {
+    if !runnable("metrics") {
+        return;
+    }
+    let mut lab = BridgeLab::new("metrics", "endpoint", "10.95.1");
+    lab.start("t", KEEPALIVED, &conf("keepalived", 100));
+    lab.start_with("o", OURS, &conf("ours", 150), &["--metrics-address", ADDR]);
+    lab.wait(
+        "ours MASTER with the VIP",
+        LIMIT,
+        || lab.holds("o", VIP) && !lab.holds("t", VIP),
+        || None,
+    );
+
+    assert_eq!(
+        get(&lab.ns("o"), "/healthz"),
+        Some((200, "ok\n".to_owned()))
+    );
+    assert_eq!(get(&lab.ns("o"), "/nope").map(|r| r.0), Some(404));
+
+    let state = format!(
+        "keepalived_vrrp_state{{iname=\"VI_1\",intf=\"eth0\",vrid=\"95\",ip_address=\"{VIP}/24\"}}"
+    );
+    lab.wait(
+        "MASTER in /metrics with adverts sent",
+        LIMIT,
+        || {
+            let m = metrics(&lab);
+            sample(&m, &state) == Some(2.0)
+                && sample(&m, &format!("keepalived_advertisements_sent_total{LABELS}"))
+                    .is_some_and(|n| n > 0.0)
+        },
+        || None,
+    );
+    let m = metrics(&lab);
+    assert_eq!(sample(&m, "keepalived_up"), Some(1.0), "{m}");
+    let became = sample(&m, &format!("keepalived_become_master_total{LABELS}")).expect("{m}");
+    assert!(became >= 1.0, "{m}");
+    let takeovers = sample(&m, "keepalived_rs_takeover_seconds_count").expect("{m}");
+    assert!(takeovers >= 1.0, "{m}");
+    assert!(m.contains("keepalived_rs_last_transition_timestamp_seconds{iname=\"VI_1\"}"));
+    assert!(m.ends_with("# EOF\n"), "{m}");
+
+    let (status, json) = get(&lab.ns("o"), "/json").expect("/json answers");
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let vi = &doc[0];
+    assert_eq!(vi["data"]["iname"], "VI_1", "{json}");
+    assert_eq!(vi["data"]["state"], 2, "{json}");
+    assert_eq!(vi["data"]["vrid"], 95, "{json}");
+    assert!(vi["stats"]["advert_sent"].as_u64() > Some(0), "{json}");
+
+    // Cut ours off: keepalived takes over; back: ours preempts again.
+    ip(&["-n", &lab.ns("o"), "link", "set", "eth0", "down"]);
+    lab.wait(
+        "keepalived took over",
+        LIMIT,
+        || lab.holds("t", VIP),
+        || None,
+    );
+    ip(&["-n", &lab.ns("o"), "link", "set", "eth0", "up"]);
+    lab.wait(
+        "ours MASTER again",
+        LIMIT,
+        || lab.holds("o", VIP) && !lab.holds("t", VIP),
+        || None,
+    );
+    lab.wait(
+        "become_master grew",
+        LIMIT,
+        || {
+            let m = metrics(&lab);
+            sample(&m, &format!("keepalived_become_master_total{LABELS}"))
+                .is_some_and(|n| n > became)
+                && sample(&m, &state) == Some(2.0)
+        },
+        || None,
+    );
+    let m = metrics(&lab);
+    assert!(
+        sample(&m, "keepalived_rs_takeover_seconds_count").is_some_and(|n| n > takeovers),
+        "{m}"
+    );
+    assert!(
+        sample(&m, &format!("keepalived_release_master_total{LABELS}")).is_some_and(|n| n >= 1.0),
+        "{m}"
+    );
+}
