@@ -101,6 +101,9 @@ pub fn run_with<F: Future<Output = ()>>(
 pub struct RunOptions {
     /// `--metrics-address`: serve `/metrics`, `/json` and `/healthz` there (crate::metrics).
     pub metrics_address: Option<SocketAddr>,
+    /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
+    /// static ones) in place; a MASTER still sends its priority-0 advert.
+    pub dont_release_vrrp: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -124,7 +127,7 @@ pub fn run_with_options<F: Future<Output = ()>>(
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop).await;
-        d.stop().await;
+        d.stop(!options.dont_release_vrrp).await;
         result
     })
 }
@@ -639,12 +642,18 @@ impl Daemon {
         }
     }
 
-    async fn stop(&mut self) {
+    /// Stops every instance; `release`: remove the VIPs, routes and rules (not with -V).
+    async fn stop(&mut self, release: bool) {
         log::info("Stopping");
         let now = Instant::now();
         for i in self.instances.iter_mut() {
             i.machine.handle_event(now, Event::Shutdown);
-            i.run_actions_alone(&self.netlink).await;
+            if release {
+                i.run_actions_alone(&self.netlink).await;
+            } else {
+                i.run_actions().await;
+                let _ = i.take_pending();
+            }
         }
         for g in &mut self.groups {
             group_changed(g, State::Stop, &self.global, &self.fifos);
@@ -653,7 +662,9 @@ impl Daemon {
         for (_, index) in self.vmacs.drain() {
             let _ = self.netlink.delete_link(index).await;
         }
-        statics::remove(&self.netlink, &self.config, &self.names).await;
+        if release {
+            statics::remove(&self.netlink, &self.config, &self.names).await;
+        }
     }
 }
 

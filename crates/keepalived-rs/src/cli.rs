@@ -311,11 +311,10 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c and --no-ipvs hold: a supervising
-    // parent, a VRRP child, a checker child.
-    let table: [(bool, &'static str); 9] = [
+    // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c, -V, -I, --no-ipvs and
+    // --metrics-address hold: a supervising parent, a VRRP child, a checker child.
+    let table: [(bool, &'static str); 8] = [
         (cli.release_vips, "-X/--release-vips"),
-        (cli.dont_release_vrrp, "-V/--dont-release-vrrp"),
         (cli.address_monitoring, "-a/--address-monitoring"),
         (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
         (cli.snmp, "-x/--snmp (SNMP)"),
@@ -532,7 +531,7 @@ mod tests {
         assert!(c.no_ipvs && c.help && c.version);
         assert_eq!(
             unimplemented_flags(&c).len(),
-            9,
+            8,
             "{:?}",
             unimplemented_flags(&c)
         );

@@ -158,6 +158,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         let reloader = || reload(cli);
         let options = keepalived_daemon::RunOptions {
             metrics_address: cli.metrics_address,
+            dont_release_vrrp: cli.dont_release_vrrp,
         };
         let stop = std::future::pending();
         let code =

@@ -472,3 +472,28 @@ fn virtual_routes_rules_and_static_addresses_follow_the_instance() {
         || None,
     );
 }
+
+#[test]
+fn dont_release_vrrp_leaves_the_vips_at_stop() {
+    if !runnable("keepvips") {
+        return;
+    }
+    let mut lab = BridgeLab::new("ops", "keepvips", "10.96.8");
+    let a = "10.96.8.100";
+    lab.start_with("o", OURS, &single("ours", 150, 79, &[a], ""), &["-V"]);
+    lab.wait(
+        "MASTER with the VIP",
+        limit(),
+        || lab.holds("o", a),
+        || None,
+    );
+    lab.signal("o", "main", "TERM");
+    // Each process removes its pid file as it exits: the child first, the parent last.
+    lab.wait(
+        "the daemon stopped",
+        Duration::from_secs(10),
+        || lab.pid("o", "main").is_none() && lab.pid("o", "vrrp").is_none(),
+        || None,
+    );
+    assert!(lab.holds("o", a), "-V: the VIP must stay\n{}", lab.logs());
+}
