@@ -2,6 +2,8 @@
 //! and IPVS, scripts started without blocking it.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use keepalived_conf::model::Config;
@@ -28,9 +30,12 @@ pub struct CheckerOptions {
     pub notify_timeout: Option<Duration>,
     /// How long shutdown notifies (with `omega`) may take, keepalived's one second.
     pub shutdown_script_timeout: Duration,
+    /// The checkers' verdicts from the run before a reload (see [`RunSummary::memory`]).
+    pub memory: Option<crate::pool::CheckerMemory>,
     /// Remove the services at stop (default); false is keepalived's -I
-    /// (`--dont-release-ipvs`): they stay in the kernel.
-    pub release_ipvs: bool,
+    /// (`--dont-release-ipvs`): they stay in the kernel. Read when `stop` completes, so a
+    /// caller can clear it just before, e.g. to reload without taking services down.
+    pub release_ipvs: Arc<AtomicBool>,
 }
 
 impl Default for CheckerOptions {
@@ -39,7 +44,8 @@ impl Default for CheckerOptions {
             log: Logger::stderr(),
             notify_timeout: Some(Duration::from_secs(60)),
             shutdown_script_timeout: Duration::from_secs(1),
-            release_ipvs: true,
+            memory: None,
+            release_ipvs: Arc::new(AtomicBool::new(true)),
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct RunSummary {
     pub checkers: usize,
     /// Verdicts applied.
     pub reports: u64,
+    /// Every checker's verdict when the run ended, to start the next one from (a reload).
+    pub memory: crate::pool::CheckerMemory,
 }
 
 type Message = (usize, Report, oneshot::Sender<Next>);
@@ -102,9 +110,10 @@ pub async fn run_until(
     let mut summary = RunSummary {
         checkers: tasks.len(),
         reports: 0,
+        memory: Default::default(),
     };
     let present = reconcile::start(config, ipvs, &log);
-    pool.init(&mut Adopt::new(ipvs, &present));
+    pool.init_with(&mut Adopt::new(ipvs, &present), opts.memory.as_ref());
     for e in reconcile::prune(ipvs, &present, &pool) {
         log.info(e.to_string());
     }
@@ -128,7 +137,9 @@ pub async fn run_until(
         }
     }
     tasks.shutdown().await;
-    reconcile::stop(config, ipvs, &mut pool, opts.release_ipvs, &log);
+    summary.memory = pool.memory();
+    let release = opts.release_ipvs.load(Ordering::SeqCst);
+    reconcile::stop(config, ipvs, &mut pool, release, &log);
     let mut last = JoinSet::new();
     for s in pool.take_scripts() {
         let user = user.clone();

@@ -1,5 +1,6 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
+mod checker_child;
 mod genhash;
 mod run;
 mod supervisor;

@@ -94,7 +94,7 @@ fn load(cli: &Cli) -> Result<keepalived_conf::Config, ExitCode> {
 /// The configuration read again for a reload: refused when it has errors (where keepalived
 /// would carry on with half a configuration, we keep the whole running one). Warnings and
 /// script-security reports, which keepalived also runs with, do not refuse it.
-fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> {
+pub(crate) fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> {
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
@@ -178,7 +178,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     if Role::of_this_process() == Some(Role::Checker) {
         keepalived_daemon::log::init(log_config(cli, "Keepalived_healthcheckers"));
         supervisor::write_pid_file(&pids.checkers);
-        let code = checkers(cli, &config);
+        let code = crate::checker_child::run(cli, &config);
         let _ = std::fs::remove_file(&pids.checkers);
         return code;
     }
@@ -201,69 +201,6 @@ fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::superviso
         roles.push(Role::Checker);
     }
     roles
-}
-
-/// The checker child: every virtual_server's checkers, programming the kernel's IPVS over
-/// generic netlink. Without IPVS in the kernel it refuses to pretend and exits fatally,
-/// unless --no-ipvs: then the checkers and their notify scripts run without programming
-/// IPVS. -I (--dont-release-ipvs) leaves the services in the kernel at stop.
-fn checkers(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
-    use keepalived_daemon::log;
-    let mut ipvs: Box<dyn keepalived_check::Ipvs> = if cli.no_ipvs {
-        Box::new(keepalived_check::NoIpvs)
-    } else {
-        match keepalived_check::NetlinkIpvs::open() {
-            Ok(n) => Box::new(n),
-            Err(e) => {
-                if e.is_no_ipvs() {
-                    log::info("IPVS: the kernel has no IPVS (module ip_vs): not balancing. Run with --no-ipvs to run the health checkers and their notify scripts alone");
-                } else {
-                    log::info(format!("IPVS: Can't initialize ipvs: {e}. Run with --no-ipvs to run the health checkers and their notify scripts alone"));
-                }
-                return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
-            }
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            log::info(format!("runtime: {e}"));
-            return ExitCode::from(1);
-        }
-    };
-    let opts = keepalived_check::CheckerOptions {
-        log: keepalived_check::Logger::new(|line| log::info(line)),
-        release_ipvs: !cli.dont_release_ipvs,
-        ..Default::default()
-    };
-    let result = rt.block_on(async {
-        let stop = async {
-            use tokio::signal::unix::{signal, SignalKind};
-            match (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) {
-                (Ok(mut t), Ok(mut i)) => {
-                    tokio::select! {
-                        _ = t.recv() => {}
-                        _ = i.recv() => {}
-                    }
-                }
-                _ => std::future::pending::<()>().await,
-            }
-        };
-        keepalived_check::run_until(config, opts, ipvs.as_mut(), stop).await
-    });
-    match result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            log::info(format!("Stopped: {e}"));
-            ExitCode::from(2)
-        }
-    }
 }
 
 /// `demo`: the two-router failover demo.

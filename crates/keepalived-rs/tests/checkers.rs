@@ -76,7 +76,22 @@ fn checker_child_reports_real_servers_up_and_down() {
         || has(&["tcp UP", "http UP"]),
         || None,
     );
-    assert!(lab.pid("o", "checkers").is_some(), "checkers pid file");
+    let child = lab.pid("o", "checkers").expect("checkers pid file");
+    // The parent forwards the dump signals and SIGHUP to every child: the checker child
+    // ignores the former and reloads on the latter, without flapping its real servers.
+    let before = lines(&log);
+    for sig in ["USR1", "USR2", "HUP"] {
+        lab.signal("o", "main", sig);
+    }
+    lab.wait(
+        "the reload",
+        Duration::from_secs(10),
+        || lab.logs().contains("Reloading"),
+        || None,
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(lab.pid("o", "checkers"), Some(child), "{}", lab.logs());
+    assert_eq!(lines(&log), before, "no notify from a reload");
     let _ = server.kill();
     let _ = server.wait();
     lab.wait(

@@ -26,6 +26,7 @@ mod tests;
 
 pub use convert::{DestEntry, ServiceEntry};
 pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
+pub use reconcile::remove_dropped;
 
 /// How a virtual service is keyed in IPVS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

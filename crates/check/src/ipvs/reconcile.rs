@@ -154,3 +154,30 @@ pub fn stop(
     }
     pool.shutdown(ipvs);
 }
+
+/// A reload: removes from IPVS the virtual services `old` configured and `new` no longer
+/// does (the services both configure stay, adopted by the next run without a gap).
+pub fn remove_dropped(
+    old: &keepalived_conf::model::Config,
+    new: &keepalived_conf::model::Config,
+    ipvs: &mut dyn Ipvs,
+    log: &crate::log::Logger,
+) {
+    let quiet = crate::log::Logger::new(|_| {});
+    let services = |c| {
+        crate::plan::build(c, &quiet)
+            .pool
+            .vss
+            .into_iter()
+            .flat_map(|v| v.services)
+            .collect::<Vec<_>>()
+    };
+    let kept: Vec<_> = services(new).into_iter().map(|s| s.key).collect();
+    for svc in services(old) {
+        if !kept.contains(&svc.key) {
+            if let Err(e) = ipvs.del_service(&svc) {
+                log.info(e.to_string());
+            }
+        }
+    }
+}

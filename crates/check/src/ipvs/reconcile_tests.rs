@@ -89,3 +89,27 @@ fn a_kept_service_is_edited_its_known_servers_edited_and_strays_removed() {
         ]
     );
 }
+
+#[test]
+fn a_reload_removes_only_the_services_it_dropped() {
+    let vs = |addr: &str| {
+        format!(
+            "virtual_server {addr} 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+             real_server 10.0.0.5 8080 {{\n }}\n}}\n"
+        )
+    };
+    let load = |text: String| {
+        load_str(
+            &text,
+            "t.conf".as_ref(),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config
+    };
+    let old = load(vs("10.0.0.1") + &vs("10.0.0.2"));
+    let new = load(vs("10.0.0.2") + &vs("10.0.0.3"));
+    let mut k = Kernel::default();
+    super::reconcile::remove_dropped(&old, &new, &mut k, &Logger::new(|_| {}));
+    assert_eq!(k.0, ["del-svc [10.0.0.1]:tcp:80"]);
+}

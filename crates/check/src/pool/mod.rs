@@ -58,6 +58,9 @@ pub struct RealServerState {
     pub notify_down: Option<Script>,
 }
 
+/// Checker verdicts carried across a reload, by checker identity (see [`Pool::memory`]).
+pub type CheckerMemory = std::collections::HashMap<String, bool>;
+
 /// A virtual server as the core tracks it.
 #[derive(Debug, Clone)]
 pub struct VirtualServerState {

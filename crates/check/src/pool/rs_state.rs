@@ -343,9 +343,23 @@ impl Pool {
     /// `init_services`: the virtual services and their initially healthy real servers
     /// into IPVS. Alpha checkers (and failed FILE_CHECKs) start failed.
     pub fn init(&mut self, ipvs: &mut dyn Ipvs) {
+        self.init_with(ipvs, None);
+    }
+
+    /// [`Pool::init`] after a reload: the checkers `memory` knows (same virtual server, real
+    /// server and position) start in the state they had, so kept real servers neither leave
+    /// IPVS nor run their notify scripts again; new checkers start as configured (`alpha`).
+    pub fn init_with(&mut self, ipvs: &mut dyn Ipvs, memory: Option<&super::CheckerMemory>) {
         for ck in 0..self.checkers.len() {
-            if self.checkers[ck].timing.alpha {
-                self.set_checker_state(ck, false);
+            let known = memory.and_then(|m| m.get(&self.checker_key(ck)).copied());
+            match known {
+                Some(up) => {
+                    // It has run before: its first report is no news (no notify).
+                    self.set_checker_state(ck, up);
+                    self.checkers[ck].has_run = true;
+                }
+                None if self.checkers[ck].timing.alpha => self.set_checker_state(ck, false),
+                None => {}
             }
         }
         for vs in 0..self.vss.len() {
@@ -380,6 +394,26 @@ impl Pool {
                 self.dest_cmd(ipvs, vs, Who::Sorry, DestOp::Add { zero_weight: true });
             }
         }
+    }
+
+    /// Each checker's current verdict, for [`Pool::init_with`] after a reload.
+    pub fn memory(&self) -> super::CheckerMemory {
+        (0..self.checkers.len())
+            .map(|ck| (self.checker_key(ck), self.checkers[ck].is_up))
+            .collect()
+    }
+
+    /// A checker's identity across configurations: its virtual server, its real server and
+    /// its position among that real server's checkers.
+    fn checker_key(&self, ck: usize) -> String {
+        let c = &self.checkers[ck];
+        let nth = self.checkers[..ck]
+            .iter()
+            .filter(|o| o.vs == c.vs && o.rs == c.rs)
+            .count();
+        let vs = &self.vss[c.vs];
+        let rs = vs.rs.get(c.rs).map_or("", |r| r.name.as_str());
+        format!("{}|{}|{}", vs.name, rs, nth)
     }
 
     /// `clear_services` on shutdown: every destination and service removed; with `omega`
