@@ -2,6 +2,7 @@
 
 mod checker_child;
 mod genhash;
+mod process_settings;
 mod run;
 mod supervisor;
 

@@ -154,6 +154,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     );
     if Role::of_this_process() == Some(Role::Vrrp) {
         keepalived_daemon::log::init(log_config(cli, "Keepalived_vrrp"));
+        crate::process_settings::apply(&config.global.vrrp_process);
         supervisor::write_pid_file(&pids.vrrp);
         let reloader = || reload(cli);
         let options = keepalived_daemon::RunOptions {
@@ -177,6 +178,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     }
     if Role::of_this_process() == Some(Role::Checker) {
         keepalived_daemon::log::init(log_config(cli, "Keepalived_healthcheckers"));
+        crate::process_settings::apply(&config.global.checker_process);
         supervisor::write_pid_file(&pids.checkers);
         let code = crate::checker_child::run(cli, &config);
         let _ = std::fs::remove_file(&pids.checkers);

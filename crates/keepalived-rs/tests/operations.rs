@@ -497,3 +497,39 @@ fn dont_release_vrrp_leaves_the_vips_at_stop() {
     );
     assert!(lab.holds("o", a), "-V: the VIP must stay\n{}", lab.logs());
 }
+
+#[test]
+fn vrrp_process_settings_are_applied_to_the_vrrp_child() {
+    if !runnable("procset") {
+        return;
+    }
+    let mut lab = BridgeLab::new("ops", "procset", "10.96.9");
+    let conf = single("ours", 150, 80, &["10.96.9.100"], "").replace(
+        "global_defs {\n",
+        "global_defs {\n    vrrp_priority -5\n    vrrp_rt_priority 10\n    vrrp_cpu_affinity 0\n",
+    );
+    lab.start("o", OURS, &conf);
+    lab.wait(
+        "the VRRP child",
+        Duration::from_secs(10),
+        || lab.pid("o", "vrrp").is_some(),
+        || None,
+    );
+    let pid = lab.pid("o", "vrrp").unwrap_or_default();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which ends with ')'): state is field 3.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let field = |n: usize| fields.get(n - 3).copied().unwrap_or("");
+    assert_eq!(field(40), "10", "rt_priority\n{stat}");
+    assert_eq!(field(41), "2", "policy SCHED_RR\n{stat}");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("Cpus_allowed_list:") && l.ends_with("\t0")),
+        "{status}"
+    );
+}

@@ -1,0 +1,63 @@
+//! `vrrp_priority`, `vrrp_no_swap`, `vrrp_cpu_affinity`, `vrrp_rt_priority`,
+//! `vrrp_rlimit_rttime` (and the `checker_*` ones): applied by each child to itself at start,
+//! as keepalived does. A setting the kernel refuses is logged; the child carries on.
+
+use keepalived_conf::model::ProcessSettings;
+use keepalived_daemon::log;
+
+/// keepalived's default `*_rlimit_rttime` (µs) when realtime scheduling is on.
+const DEFAULT_RLIMIT_RTTIME: u64 = 10_000;
+
+/// Applies `s` to the calling process.
+pub fn apply(s: &ProcessSettings) {
+    if s.priority != 0 {
+        // SAFETY: setpriority on our own process (who = 0) with a plain integer.
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, s.priority) };
+        if rc != 0 {
+            log::info(format!(
+                "Unable to set process priority to {}: {}",
+                s.priority,
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    if !s.cpu_affinity.is_empty() {
+        let mut set = nix::sched::CpuSet::new();
+        for cpu in &s.cpu_affinity {
+            let _ = set.set(*cpu as usize);
+        }
+        if let Err(e) = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set) {
+            log::info(format!("Unable to set CPU affinity: {e}"));
+        }
+    }
+    if let Some(prio) = s.rt_priority {
+        let rttime = s.rlimit_rttime.map_or(DEFAULT_RLIMIT_RTTIME, u64::from);
+        // A realtime process that spins is killed by the kernel after RLIMIT_RTTIME.
+        if let Err(e) = nix::sys::resource::setrlimit(
+            nix::sys::resource::Resource::RLIMIT_RTTIME,
+            rttime,
+            rttime,
+        ) {
+            log::info(format!("Unable to set RLIMIT_RTTIME: {e}"));
+        }
+        let param = libc::sched_param {
+            sched_priority: prio as i32,
+        };
+        // SAFETY: sched_setscheduler on our own process with a valid sched_param.
+        let rc = unsafe {
+            libc::sched_setscheduler(0, libc::SCHED_RR | libc::SCHED_RESET_ON_FORK, &param)
+        };
+        if rc != 0 {
+            log::info(format!(
+                "Unable to set realtime priority {prio}: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    if s.no_swap {
+        use nix::sys::mman::{mlockall, MlockAllFlags};
+        if let Err(e) = mlockall(MlockAllFlags::MCL_CURRENT | MlockAllFlags::MCL_FUTURE) {
+            log::info(format!("Unable to lock memory: {e}"));
+        }
+    }
+}
