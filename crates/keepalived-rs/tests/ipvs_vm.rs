@@ -70,6 +70,22 @@ fn visible_binary() -> PathBuf {
     copy
 }
 
+/// tests/vm as the VM sees it: a repository under /tmp (a tmpfs inside the VM, e.g. CI's
+/// clone) is invisible there, so its scripts are copied to /var/tmp first.
+fn visible_vm_dir(vm: &Path) -> PathBuf {
+    if !vm.starts_with("/tmp") {
+        return vm.to_path_buf();
+    }
+    let dir = Path::new("/var/tmp/keepalived-rs-vm").join(format!("vm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("/var/tmp");
+    for entry in std::fs::read_dir(vm).expect("tests/vm").flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy tests/vm");
+        }
+    }
+    dir
+}
+
 /// "=== NAME" sections of the VM's output, each the table lines under it.
 fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -101,7 +117,7 @@ fn ours_programs_the_same_ipvs_table_as_keepalived() {
         return;
     }
     let root = repo();
-    let vm = root.join("tests/vm");
+    let vm = visible_vm_dir(&root.join("tests/vm"));
     let bin = visible_binary();
     let script = format!(
         "bash {} {}",
@@ -117,6 +133,9 @@ fn ours_programs_the_same_ipvs_table_as_keepalived() {
         .expect("runs tests/vm/run.sh");
     if bin != Path::new(OURS) {
         let _ = std::fs::remove_file(&bin);
+    }
+    if vm != root.join("tests/vm") {
+        let _ = std::fs::remove_dir_all(&vm);
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let s = sections(&text);
