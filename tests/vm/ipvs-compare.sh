@@ -90,7 +90,41 @@ foreign=$(grep '^TCP  10.200.0.99:80 ' /tmp/drifted.table)
 awk -v f="$foreign" '!done && /^(UDP|SCTP|FWM)/ { print f; done = 1 } { print }' \
     /tmp/keepalived.table >/tmp/expected-kept.table
 round ours-over-kept /tmp/expected-kept.table "$ours"
-for l in keepalived ours ours-I ours-over-kept; do
+# lvs_sync_daemon: the VRRP process runs the IPVS sync daemon as BACKUP, then MASTER once its
+# instance is MASTER. Ours and keepalived must start the same daemon.
+ipvsadm -C
+cat >/tmp/syncd.conf <<EOC
+global_defs {
+    lvs_sync_daemon lb VI_1 id 42
+}
+vrrp_instance VI_1 {
+    interface lb
+    virtual_router_id 42
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        10.201.0.100/24
+    }
+}
+EOC
+daemons() { ipvsadm -L --daemon; }
+syncd() {
+    local label=$1; shift
+    "$@" -n -l -P -f /tmp/syncd.conf -p /run/sa.pid -r /run/sv.pid >"/tmp/$label.log" 2>&1 &
+    pid=$!
+    for _ in $(seq "$((max_wait * 5))"); do
+        daemons | grep -q '^master sync daemon' && break
+        sleep 0.2
+    done
+    echo "=== $label"
+    daemons
+    stop
+    echo "=== $label after stop"
+    daemons
+}
+syncd syncd-keepalived "$theirs"
+syncd syncd-ours "$ours"
+for l in keepalived ours ours-I ours-over-kept syncd-keepalived syncd-ours; do
     echo "=== log $l"
     tail -n 40 "/tmp/$l.log"
 done

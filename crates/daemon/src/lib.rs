@@ -8,6 +8,7 @@ mod fib;
 mod instance;
 mod links;
 pub mod log;
+mod lvs_sync;
 pub mod memory;
 mod metrics;
 mod notify;

@@ -162,6 +162,7 @@ pub(crate) struct Daemon {
     pub(crate) groups: Vec<Group>,
     schedule: Schedule,
     pool: BufferPool,
+    lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
     current: Current,
     watchers: Option<Watchers>,
@@ -193,6 +194,7 @@ impl Daemon {
             current: Current::default(),
             schedule: Schedule::default(),
             pool: BufferPool::default(),
+            lvs_sync: None,
             watchers: None,
             pkt_tx,
             pkt_rx,
@@ -230,6 +232,7 @@ impl Daemon {
         self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
+        self.start_lvs_sync();
         log::info(format!(
             "Starting VRRP with {} instance(s)",
             self.instances.len()
@@ -441,6 +444,11 @@ impl Daemon {
                 inst.run_actions().await;
                 batch.collect(i, inst);
                 self.schedule.arm(i, inst.machine.poll_timeout());
+                if let Some(sync) = self.lvs_sync.as_mut() {
+                    if sync.instance() == Some(inst.conf.name.as_str()) {
+                        sync.follow(inst.machine.state());
+                    }
+                }
             }
         }
         if !batch.is_empty() {
@@ -449,6 +457,21 @@ impl Daemon {
             let rec = &self.metrics.recorder;
             rec.vips_installed(decided, started, batch.installs());
             batch.announce(&self.instances).await;
+        }
+    }
+
+    /// global_defs `lvs_sync_daemon`: the sync daemon follows its instance.
+    fn start_lvs_sync(&mut self) {
+        let Some(conf) = self.config.global.lvs_sync_daemon.clone() else {
+            return;
+        };
+        let inst = conf
+            .instance
+            .as_deref()
+            .and_then(|n| self.instances.iter().find(|i| i.conf.name == n));
+        match inst {
+            Some(i) => self.lvs_sync = crate::lvs_sync::LvsSync::start(&conf, i.vrid()),
+            None => log::info("lvs_sync_daemon: its vrrp_instance is not running; not syncing"),
         }
     }
 
@@ -664,6 +687,9 @@ impl Daemon {
         }
         if release {
             statics::remove(&self.netlink, &self.config, &self.names).await;
+        }
+        if let Some(sync) = self.lvs_sync.as_mut() {
+            sync.stop();
         }
     }
 }

@@ -96,9 +96,17 @@ fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
             map.entry(name.trim().to_owned()).or_default();
             continue;
         }
-        let is_table = ["TCP ", "UDP ", "SCTP ", "FWM ", "  -> "]
-            .iter()
-            .any(|p| line.starts_with(p));
+        let is_table = [
+            "TCP ",
+            "UDP ",
+            "SCTP ",
+            "FWM ",
+            "  -> ",
+            "master sync daemon",
+            "backup sync daemon",
+        ]
+        .iter()
+        .any(|p| line.starts_with(p));
         if let (Some(c), true) = (&cur, is_table) {
             if !c.starts_with("log ") {
                 map.entry(c.clone())
@@ -198,5 +206,15 @@ fn ours_programs_the_same_ipvs_table_as_keepalived() {
     expected.insert(at, foreign[0].clone());
     assert_eq!(get("ours-over-kept"), expected, "did not converge:\n{text}");
     assert_eq!(get("ours-over-kept after stop"), foreign, "{text}");
+    // lvs_sync_daemon: the same sync daemon (master once VI_1 is MASTER), stopped at exit.
+    let syncd = get("syncd-keepalived");
+    assert!(
+        syncd
+            .iter()
+            .any(|l| l.starts_with("master sync daemon (mcast=lb, syncid=42")),
+        "{text}"
+    );
+    assert_eq!(get("syncd-ours"), syncd, "{text}");
+    assert!(get("syncd-ours after stop").is_empty(), "{text}");
     assert!(s.contains_key("end"), "{text}");
 }
