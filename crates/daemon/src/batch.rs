@@ -82,10 +82,10 @@ impl NetBatch {
     }
 
     /// The GARP/NA bursts, once the addresses are in place.
-    pub async fn announce(&self, instances: &[Instance]) {
+    pub fn announce(&self, instances: &[Instance]) {
         for (index, count) in &self.garps {
             if let Some(inst) = instances.get(*index) {
-                inst.send_gratuitous(*count).await;
+                inst.send_gratuitous(*count);
             }
         }
     }

@@ -503,7 +503,7 @@ impl Instance {
         let mut batch = crate::batch::NetBatch::default();
         batch.collect(0, self);
         batch.execute(netlink).await;
-        batch.announce(std::slice::from_mut(self)).await;
+        batch.announce(std::slice::from_ref(self));
     }
 
     /// The VIP change and GARP bursts the machine asked for since the last call, for the
@@ -520,19 +520,26 @@ impl Instance {
         (&self.vip_specs, &self.routes, &self.rules)
     }
 
-    /// One GARP/NA burst for the VIPs, `count` times.
-    pub async fn send_gratuitous(&self, count: u32) {
-        for _ in 0..count {
-            let sent = self
-                .link
-                .announcer
-                .send_burst(&self.vips4, &self.vips6, false)
-                .await;
-            if let Err(e) = sent {
-                log::info(format!("({}) gratuitous ARP failed: {e}", self.conf.name));
-                break;
+    /// One GARP/NA burst for the VIPs, `count` times, in a task of its own: with hundreds of
+    /// instances taking over at once, the event loop goes on installing the next VIPs while
+    /// the frames go out.
+    pub fn send_gratuitous(&self, count: u32) {
+        let announcer = self.link.announcer.clone();
+        let (v4, v6) = (self.vips4.clone(), self.vips6.clone());
+        let name = self.conf.name.clone();
+        tokio::spawn(async move {
+            for _ in 0..count {
+                // One sendmmsg for the IPv4 VIPs' frames, then the NAs.
+                let sent = match announcer.send_garp_batch(&v4).await {
+                    Ok(_) => announcer.send_burst(&[], &v6, false).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
+                    log::info(format!("({name}) gratuitous ARP failed: {e}"));
+                    break;
+                }
             }
-        }
+        });
     }
 
     async fn send_advert(&mut self, priority: u8, interval: Duration) {

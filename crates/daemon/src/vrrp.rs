@@ -456,7 +456,7 @@ impl Daemon {
             batch.execute(&self.netlink).await;
             let rec = &self.metrics.recorder;
             rec.vips_installed(decided, started, batch.installs());
-            batch.announce(&self.instances).await;
+            batch.announce(&self.instances);
         }
     }
 
