@@ -143,6 +143,7 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
         reloading: false,
     };
     // WATCHDOG=1 at half the interval systemd asks for (a day when it asks for none).
+    let watchdog_on = sd.notifier.watchdog_interval().is_some();
     let period = sd
         .notifier
         .watchdog_interval()
@@ -234,7 +235,11 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             }
             _ = term.recv() => break,
             _ = int.recv() => break,
-            _ = watchdog.tick() => sd.watchdog(),
+            _ = watchdog.tick() => {
+                if watchdog_on {
+                    sd.watchdog();
+                }
+            }
         }
         if !ready {
             ready = true;

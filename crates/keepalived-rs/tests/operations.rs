@@ -533,3 +533,50 @@ fn vrrp_process_settings_are_applied_to_the_vrrp_child() {
         "{status}"
     );
 }
+
+#[test]
+fn systemd_gets_ready_and_stopping_from_the_parent() {
+    if !runnable("sdnotify") {
+        return;
+    }
+    let lab = BridgeLab::new("ops", "sdnotify", "10.96.10");
+    let sock_path = lab.dir().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).expect("bind");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let conf = lab.dir().join("o.conf");
+    std::fs::write(&conf, single("ours", 150, 81, &["10.96.10.100"], "")).unwrap();
+    let mut child = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.ns("o"), OURS, "-n", "-l", "-f"])
+        .arg(&conf)
+        .arg("-p")
+        .arg(lab.dir().join("sd.main.pid"))
+        .arg("-r")
+        .arg(lab.dir().join("sd.vrrp.pid"))
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let has = |got: &[String], what: &str| got.iter().any(|m| m.contains(what));
+    while !has(&got, "READY=1") || !has(&got, "STATUS=") {
+        match sock.recv(&mut buf) {
+            Ok(n) => got.push(String::from_utf8_lossy(&buf[..n]).into_owned()),
+            Err(e) => panic!("no READY=1 ({e}); got {got:?}"),
+        }
+    }
+    // No WatchdogSec: no WATCHDOG=1.
+    assert!(!has(&got, "WATCHDOG=1"), "{got:?}");
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+    while !has(&got, "STOPPING=1") {
+        match sock.recv(&mut buf) {
+            Ok(n) => got.push(String::from_utf8_lossy(&buf[..n]).into_owned()),
+            Err(e) => panic!("no STOPPING=1 ({e}); got {got:?}"),
+        }
+    }
+    let _ = child.wait();
+}
