@@ -40,6 +40,24 @@ pub use track::{effective_priority, TrackId, TrackValue, TrackedObject};
 use timer::{Timer, TimerTable};
 use track::Contribution;
 
+/// keepalived's configuration fix-ups: an unset priority is 100 (VRRP_PRIO_DFL); the address
+/// owner and `state MASTER` always preempt; `state MASTER` has no preempt_delay;
+/// `down_timer_adverts` defaults to 3.
+fn fix_up(config: &mut InstanceConfig) {
+    if config.priority == 0 {
+        config.priority = 100;
+    }
+    if config.priority == PRIO_OWNER || config.initial_state == InitialState::Master {
+        config.preempt = true;
+    }
+    if config.initial_state == InitialState::Master {
+        config.preempt_delay = Duration::ZERO;
+    }
+    if config.down_timer_adverts == 0 {
+        config.down_timer_adverts = 3;
+    }
+}
+
 /// The state machine of one VRRP instance.
 #[derive(Debug)]
 pub struct Machine {
@@ -72,18 +90,7 @@ impl Machine {
     /// `nopreempt` is cleared for an address owner or `state MASTER`, `preempt_delay` is
     /// cleared for `state MASTER`.
     pub fn new(mut config: InstanceConfig, now: Instant) -> Self {
-        if config.priority == 0 {
-            config.priority = 100; // keepalived's VRRP_PRIO_DFL for an unset priority
-        }
-        if config.priority == PRIO_OWNER || config.initial_state == InitialState::Master {
-            config.preempt = true;
-        }
-        if config.initial_state == InitialState::Master {
-            config.preempt_delay = Duration::ZERO;
-        }
-        if config.down_timer_adverts == 0 {
-            config.down_timer_adverts = 3;
-        }
+        fix_up(&mut config);
         let track_values = config.tracked.iter().map(|t| t.initial).collect();
         let mut timers = TimerTable::default();
         timers.set(Timer::Startup, now + config.startup_delay);
@@ -115,18 +122,7 @@ impl Machine {
     /// priority takes effect as a tracking change would (FAULT if a weight-0 object fails).
     /// The tracked objects start from the values in `config` (`initial`).
     pub fn reconfigure(&mut self, mut config: InstanceConfig, now: Instant) {
-        if config.priority == 0 {
-            config.priority = 100;
-        }
-        if config.priority == PRIO_OWNER || config.initial_state == InitialState::Master {
-            config.preempt = true;
-        }
-        if config.initial_state == InitialState::Master {
-            config.preempt_delay = Duration::ZERO;
-        }
-        if config.down_timer_adverts == 0 {
-            config.down_timer_adverts = 3;
-        }
+        fix_up(&mut config);
         // Only a fresh start resumes as MASTER.
         config.resume_master = false;
         self.track_values = config.tracked.iter().map(|t| t.initial).collect();

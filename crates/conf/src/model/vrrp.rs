@@ -514,6 +514,51 @@ pub struct TrackFile {
     pub init: Option<TrackFileInit>,
 }
 
+impl TrackFile {
+    /// The number a tracked file holds, read as keepalived's `fscanf("%d")` does: blanks,
+    /// an optional sign, decimal digits; nothing readable is 0, too large saturates. Used by
+    /// `track_file` (VRRP) and `FILE_CHECK` (checkers) alike.
+    pub fn parse_value(text: &str) -> i64 {
+        let t = text.trim_start();
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let digits = t.get(..end).unwrap_or_default();
+        let v = digits.bytes().fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
+        if neg {
+            -v
+        } else {
+            v
+        }
+    }
+
+    /// The value of the file at `path`: [`TrackFile::parse_value`] of its text, 0 when it is
+    /// missing or unreadable.
+    pub fn read_value(path: &str) -> i64 {
+        std::fs::read_to_string(path).map_or(0, |t| Self::parse_value(&t))
+    }
+}
+
+#[cfg(test)]
+mod track_file_tests {
+    use super::TrackFile;
+
+    #[test]
+    fn a_tracked_file_holds_a_leading_decimal_integer() {
+        assert_eq!(TrackFile::parse_value("5\n"), 5);
+        assert_eq!(TrackFile::parse_value("  -12 trailing"), -12);
+        assert_eq!(TrackFile::parse_value("+7"), 7);
+        assert_eq!(TrackFile::parse_value("0x10"), 0);
+        assert_eq!(TrackFile::parse_value(""), 0);
+        assert_eq!(TrackFile::parse_value("abc"), 0);
+        assert_eq!(TrackFile::parse_value("99999999999999999999999"), i64::MAX);
+    }
+}
+
 /// How `param_match` compares a process's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ParamMatch {

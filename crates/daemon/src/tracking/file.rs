@@ -13,27 +13,14 @@ use tokio::sync::mpsc;
 use super::{TrackKey, TrackUpdate};
 use crate::log;
 
-/// The file's value as keepalived reads it: the leading integer (after blanks), 0 when the
-/// file is missing or holds no number, clamped to -254..=254.
+/// The file's value as keepalived reads it ([`TrackFile::read_value`]), clamped to
+/// -254..=254.
 pub fn read_value(path: &str) -> i64 {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return 0;
-    };
-    parse_value(&text)
+    clamp(TrackFile::read_value(path))
 }
 
-fn parse_value(text: &str) -> i64 {
-    let t = text.trim_start();
-    let (sign, digits) = match t.as_bytes().first() {
-        Some(b'-') => (-1, &t[1..]),
-        Some(b'+') => (1, &t[1..]),
-        _ => (1, t),
-    };
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    let n: i64 = digits[..end].parse().unwrap_or(0);
-    (sign * n.min(1000)).clamp(-254, 254)
+fn clamp(v: i64) -> i64 {
+    v.clamp(-254, 254)
 }
 
 /// `init_file [VALUE] [overwrite]`: writes the value when the file is missing (or always with
@@ -142,16 +129,17 @@ pub(super) fn spawn(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_value;
+    use super::clamp;
+    use keepalived_conf::model::TrackFile;
 
     #[test]
-    fn values_are_read_like_strtol_and_clamped() {
-        assert_eq!(parse_value("12\n"), 12);
-        assert_eq!(parse_value("  -7 apples"), -7);
-        assert_eq!(parse_value("x"), 0);
-        assert_eq!(parse_value(""), 0);
-        assert_eq!(parse_value("99999999999999999999999"), 0);
-        assert_eq!(parse_value("300"), 254);
-        assert_eq!(parse_value("-300"), -254);
+    fn values_are_clamped() {
+        assert_eq!(clamp(TrackFile::parse_value("12\n")), 12);
+        assert_eq!(clamp(TrackFile::parse_value("300")), 254);
+        assert_eq!(clamp(TrackFile::parse_value("-300")), -254);
+        assert_eq!(
+            clamp(TrackFile::parse_value("99999999999999999999999")),
+            254
+        );
     }
 }
