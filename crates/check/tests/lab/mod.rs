@@ -13,13 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Runs `ip ARGS`, panicking with its stderr on failure.
 pub fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("ip runs");
-    assert!(
-        out.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    keepalived_labs::ip(args);
 }
 
 /// Runs a command inside namespace `ns`.
