@@ -182,45 +182,44 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             }
         });
     }
+    let Ok(mut sigchld) = signal(SignalKind::child()) else {
+        return ExitCode::from(1);
+    };
     loop {
-        let exited = async {
-            loop {
-                for (i, (_, c)) in children.iter_mut().enumerate() {
-                    if let Some(c) = c {
-                        if let Ok(Some(status)) = c.try_wait() {
-                            return (i, status);
-                        }
-                    }
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+        // A child that died (before SIGCHLD was set up, or since the last wake-up).
+        let exited = children.iter_mut().enumerate().find_map(|(i, (_, c))| {
+            c.as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+                .map(|status| (i, status))
+        });
+        if let Some((i, status)) = exited {
+            let role = children[i].0;
+            eprintln!("Keepalived_{} exited with {status}", role.name());
+            if status.code() == Some(EXIT_FATAL) {
+                eprintln!("Keepalived_{} cannot run; stopping", role.name());
+                stop_children(&mut children).await;
+                sd.stopping();
+                return ExitCode::from(EXIT_FATAL as u8);
             }
-        };
+            if cli.dont_respawn {
+                eprintln!("-R: not restarting it; stopping");
+                stop_children(&mut children).await;
+                sd.stopping();
+                return ExitCode::from(1);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            eprintln!("Restarting {} child process", role.title());
+            match spawn_child(role) {
+                Ok(c) => children[i].1 = Some(c),
+                Err(e) => {
+                    eprintln!("Unable to restart the {} child: {e}", role.title());
+                    children[i].1 = None;
+                }
+            }
+            continue;
+        }
         tokio::select! {
-            (i, status) = exited => {
-                let role = children[i].0;
-                eprintln!("Keepalived_{} exited with {status}", role.name());
-                if status.code() == Some(EXIT_FATAL) {
-                    eprintln!("Keepalived_{} cannot run; stopping", role.name());
-                    stop_children(&mut children).await;
-                    sd.stopping();
-                    return ExitCode::from(EXIT_FATAL as u8);
-                }
-                if cli.dont_respawn {
-                    eprintln!("-R: not restarting it; stopping");
-                    stop_children(&mut children).await;
-                    sd.stopping();
-                    return ExitCode::from(1);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                eprintln!("Restarting {} child process", role.title());
-                match spawn_child(role) {
-                    Ok(c) => children[i].1 = Some(c),
-                    Err(e) => {
-                        eprintln!("Unable to restart the {} child: {e}", role.title());
-                        children[i].1 = None;
-                    }
-                }
-            }
+            _ = sigchld.recv() => {}
             Some(n) = sig_rx.recv() => {
                 if n == libc::SIGHUP {
                     sd.reloading();
