@@ -12,6 +12,7 @@ mod lvs_sync;
 pub mod memory;
 mod metrics;
 mod notify;
+mod precise_timer;
 mod reload;
 mod schedule;
 pub mod sd_notify;

@@ -23,6 +23,7 @@ use crate::fib::Ifindexes;
 use crate::instance::{Env, Instance, Link};
 use crate::links::{open_link, open_vmac, spawn_receiver, BufferPool, Packet, RecvSocket};
 use crate::notify::{self, Fifos, Subject};
+use crate::precise_timer::PreciseTimer;
 use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
@@ -493,12 +494,13 @@ impl Daemon {
         let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
         let mut dumps = DumpSignals::new()?;
         let opts = DecodeOptions::default();
+        let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         loop {
             self.settle(Instant::now()).await;
             let next = self.schedule.next();
             let sleep = async {
                 match next {
-                    Some(t) => tokio::time::sleep_until(t.into()).await,
+                    Some(t) => timer.sleep_until(t).await,
                     None => std::future::pending().await,
                 }
             };
