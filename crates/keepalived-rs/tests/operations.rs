@@ -546,7 +546,17 @@ fn systemd_gets_ready_and_stopping_from_the_parent() {
         .unwrap();
     let conf = lab.dir().join("o.conf");
     std::fs::write(&conf, single("ours", 150, 81, &["10.96.10.100"], "")).unwrap();
-    let mut child = std::process::Command::new("ip")
+    /// Stops the daemon even when an assertion fails first.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .arg(self.0.id().to_string())
+                .status();
+            let _ = self.0.wait();
+        }
+    }
+    let child = std::process::Command::new("ip")
         .args(["netns", "exec", &lab.ns("o"), OURS, "-n", "-l", "-f"])
         .arg(&conf)
         .arg("-p")
@@ -558,6 +568,7 @@ fn systemd_gets_ready_and_stopping_from_the_parent() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("starts");
+    let child = Stop(child);
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
     let has = |got: &[String], what: &str| got.iter().any(|m| m.contains(what));
@@ -570,7 +581,7 @@ fn systemd_gets_ready_and_stopping_from_the_parent() {
     // No WatchdogSec: no WATCHDOG=1.
     assert!(!has(&got, "WATCHDOG=1"), "{got:?}");
     let _ = std::process::Command::new("kill")
-        .arg(child.id().to_string())
+        .arg(child.0.id().to_string())
         .status();
     while !has(&got, "STOPPING=1") {
         match sock.recv(&mut buf) {
@@ -578,5 +589,5 @@ fn systemd_gets_ready_and_stopping_from_the_parent() {
             Err(e) => panic!("no STOPPING=1 ({e}); got {got:?}"),
         }
     }
-    let _ = child.wait();
+    drop(child);
 }
