@@ -587,14 +587,15 @@ impl Daemon {
         } else {
             keepalived_vrrp::machine::TrackValue::Down
         };
+        let key = name.map(TrackKey::Interface);
         for (idx, i) in self.instances.iter_mut().enumerate() {
             let mut touched = false;
             if i.rx_ifindex == ifindex {
                 i.machine.handle_event(now, event);
                 touched = true;
             }
-            if let Some(n) = &name {
-                touched |= i.track(&TrackKey::Interface(n.clone()), value, now);
+            if let Some(k) = &key {
+                touched |= i.track(k, value, now);
             }
             if touched {
                 self.schedule.touch(idx);

@@ -19,9 +19,8 @@ pub enum ConnectError {
     Failed(io::Error),
 }
 
-fn socket(spec: &ConnSpec, ty: Type, proto: Protocol) -> io::Result<Socket> {
-    let domain = Domain::for_address(spec.dst);
-    let s = Socket::new(domain, ty.cloexec(), Some(proto))?;
+/// The options every checker socket takes: non-blocking, `fwmark`, `bind_if`.
+pub(crate) fn set_options(s: &Socket, spec: &ConnSpec) -> io::Result<()> {
     s.set_nonblocking(true)?;
     if let Some(mark) = spec.fwmark {
         s.set_mark(mark)?;
@@ -29,6 +28,13 @@ fn socket(spec: &ConnSpec, ty: Type, proto: Protocol) -> io::Result<Socket> {
     if let Some(dev) = &spec.bind_if {
         s.bind_device(Some(dev.as_bytes()))?;
     }
+    Ok(())
+}
+
+fn socket(spec: &ConnSpec, ty: Type, proto: Protocol) -> io::Result<Socket> {
+    let domain = Domain::for_address(spec.dst);
+    let s = Socket::new(domain, ty.cloexec(), Some(proto))?;
+    set_options(&s, spec)?;
     if let Some(b) = spec.bind {
         s.bind(&SockAddr::from(b))?;
     }

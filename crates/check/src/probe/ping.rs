@@ -95,13 +95,7 @@ fn open(spec: &ConnSpec) -> io::Result<(Socket, bool)> {
         Ok(s) => (s, false),
         Err(_) => (Socket::new(domain, Type::RAW.cloexec(), Some(proto))?, true),
     };
-    s.set_nonblocking(true)?;
-    if let Some(mark) = spec.fwmark {
-        s.set_mark(mark)?;
-    }
-    if let Some(dev) = &spec.bind_if {
-        s.bind_device(Some(dev.as_bytes()))?;
-    }
+    super::conn::set_options(&s, spec)?;
     if let Some(b) = spec.bind {
         s.bind(&SockAddr::from(std::net::SocketAddr::new(b.ip(), 0)))?;
     }

@@ -124,7 +124,7 @@ pub fn subscriptions(
     let mut add = |key: TrackKey, weight: i32, reverse: bool| {
         let weight = if keep_weights { weight } else { 0 };
         let weight = if reverse { -weight } else { weight };
-        let sub = Subscription {
+        let mut sub = Subscription {
             object: TrackedObject {
                 id: TrackId(out.len() as u32 + 1),
                 weight,
@@ -133,7 +133,6 @@ pub fn subscriptions(
             invert: reverse && weight == 0,
             key,
         };
-        let mut sub = sub;
         sub.object.initial = sub.value(current.get(&sub.key));
         out.push(sub);
     };
