@@ -77,18 +77,39 @@ pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonErro
         .await
         .map_err(setup("address lookup"))?;
     let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
+    let up = info.is_up();
     // IPv6 may be disabled on the interface: then only IPv4 instances can run there.
     let sender6 = VrrpSendV6::new(info.index, name).ok().map(Arc::new);
     let announcer =
         Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
     Ok(Link {
+        name: name.to_owned(),
         ifindex: info.index,
+        up,
         primary,
         link_local,
-        sender: Arc::new(sender),
+        sender: Some(Arc::new(sender)),
         sender6,
         announcer: Arc::new(announcer),
     })
+}
+
+impl Link {
+    /// The stand-in for an interface that does not exist (yet), or whose sockets could not
+    /// be opened: its instances wait in FAULT and are built again when it appears
+    /// (keepalived runs the other instances meanwhile).
+    pub fn absent(name: &str) -> Result<Link, DaemonError> {
+        Ok(Link {
+            name: name.to_owned(),
+            ifindex: 0,
+            up: false,
+            primary: std::net::Ipv4Addr::UNSPECIFIED,
+            link_local: None,
+            sender: None,
+            sender6: None,
+            announcer: Arc::new(Announcer::new(0, [0; 6]).map_err(setup("ARP socket"))?),
+        })
+    }
 }
 
 /// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
@@ -124,7 +145,9 @@ pub async fn open_vmac(
         (vlink.sender, vlink.sender6)
     };
     let link = Link {
+        name: info.name.clone(),
         ifindex: info.index,
+        up: vlink.up,
         primary: base.primary,
         link_local: vlink.link_local.or(base.link_local),
         sender,
@@ -158,9 +181,15 @@ impl RecvSocket {
 /// Source, destination and hop limit of an IPv6 packet (from its ancillary data).
 pub type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
 
-/// Reads `sock` for ever, forwarding packets to the event loop.
-pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>, pool: BufferPool) {
-    tokio::spawn(async move {
+/// Reads `sock` for ever (until aborted: the interface went away), forwarding packets to the
+/// event loop.
+pub fn spawn_receiver(
+    sock: RecvSocket,
+    ifindex: u32,
+    tx: mpsc::Sender<Packet>,
+    pool: BufferPool,
+) -> tokio::task::AbortHandle {
+    let task = tokio::spawn(async move {
         loop {
             let mut buf = pool.get();
             match sock.recv(&mut buf).await {
@@ -183,4 +212,5 @@ pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>, 
             }
         }
     });
+    task.abort_handle()
 }
