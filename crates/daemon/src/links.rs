@@ -138,6 +138,33 @@ pub async fn open_vmac(
             log::info(format!("({}) VMAC sysctls: {e}", conf.name));
         }
     }
+    if !ipv6 {
+        // keepalived's link_set_ipv6(false): an IPv4 VMAC sends no RS/MLD from the VMAC.
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
+            log::info(format!("({}) VMAC disable_ipv6: {e}", conf.name));
+        }
+    } else if !vm.xmit_base {
+        // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
+        // link-local address (the VMAC generates none of its own).
+        if let Some(ll) = base.link_local {
+            let spec = keepalived_net::AddressSpec {
+                scope: keepalived_net::Scope::Link,
+                ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
+            };
+            let present = netlink
+                .list_addresses(info.index)
+                .await
+                .is_ok_and(|a| a.iter().any(|e| e.addr == spec.addr));
+            if !present {
+                if let Err(e) = netlink.add_address(&spec).await {
+                    log::info(format!(
+                        "({}) adding link-local address to {} failed: {e}",
+                        conf.name, info.name
+                    ));
+                }
+            }
+        }
+    }
     let vlink = open_link(netlink, &info.name).await?;
     let (sender, sender6) = if vm.xmit_base {
         (base.sender.clone(), base.sender6.clone())
@@ -149,7 +176,7 @@ pub async fn open_vmac(
         ifindex: info.index,
         up: vlink.up,
         primary: base.primary,
-        link_local: vlink.link_local.or(base.link_local),
+        link_local: base.link_local,
         sender,
         sender6,
         announcer: vlink.announcer,
