@@ -758,6 +758,7 @@ impl Daemon {
         if let Some(name) = lost_source.and_then(|i| i.conf.interface.clone()) {
             self.rebuild_on(&name, now).await;
         }
+        statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
         for (idx, i) in self.instances.iter_mut().enumerate() {
             if i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr) {
                 log::info(format!(

@@ -285,3 +285,34 @@ fn a_reload_with_an_unknown_keyword_is_applied() {
         || None,
     );
 }
+
+#[test]
+fn a_static_address_removed_by_someone_else_is_reinstated() {
+    let Some(mut lab) = lab("static", "10.70.10") else {
+        return;
+    };
+    let statics = "static_ipaddress {\n    10.70.10.50/24 dev eth0\n}\n";
+    let conf = config("ours", 150, 70, "eth0", "10.70.10.100/24", "");
+    lab.start("o", OURS, &format!("{statics}{conf}"));
+    lab.wait(
+        "the static address",
+        ELECTION,
+        || lab.holds("o", "10.70.10.50"),
+        || None,
+    );
+    ip(&[
+        "-n",
+        &lab.ns("o"),
+        "addr",
+        "del",
+        "10.70.10.50/24",
+        "dev",
+        "eth0",
+    ]);
+    lab.wait(
+        "the static address is back",
+        ELECTION,
+        || lab.holds("o", "10.70.10.50"),
+        || None,
+    );
+}
