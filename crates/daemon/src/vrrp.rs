@@ -169,6 +169,8 @@ pub(crate) struct Daemon {
     /// The latest value of every tracked object (for the dumps).
     current: Current,
     watchers: Option<Watchers>,
+    /// Subscribed before anything is installed, so that no change made meanwhile is missed.
+    monitor: Option<NetMonitor>,
     pkt_tx: mpsc::Sender<Packet>,
     pkt_rx: mpsc::Receiver<Packet>,
     track_tx: mpsc::Sender<TrackUpdate>,
@@ -200,6 +202,7 @@ impl Daemon {
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
+            monitor: Some(NetMonitor::new().map_err(setup("netlink monitor"))?),
             pkt_tx,
             pkt_rx,
             track_tx,
@@ -593,7 +596,10 @@ impl Daemon {
         stop: F,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
-        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
+        let mut monitor = self
+            .monitor
+            .take()
+            .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
         let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
         let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
         let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
