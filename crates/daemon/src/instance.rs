@@ -59,6 +59,8 @@ pub struct Link {
     pub sender6: Option<Arc<VrrpSendV6>>,
     /// Sender of gratuitous ARPs on this interface.
     pub announcer: Arc<Announcer>,
+    /// `vrrp_garp_interval` / `vrrp_gna_interval` on this interface.
+    pub pacing: Arc<crate::garp_pacing::Pacing>,
 }
 
 /// A running instance.
@@ -542,6 +544,11 @@ impl Instance {
                 IpAddr::V4(_) => None,
             })
             .collect();
+        if self.link.pacing.is_paced() {
+            let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
+            self.link.pacing.announce(&self.link.announcer, &addrs, 1);
+            return;
+        }
         let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
     }
 
@@ -574,6 +581,10 @@ impl Instance {
     /// the frames go out.
     pub fn send_gratuitous(&self, count: u32) {
         let announcer = self.link.announcer.clone();
+        if self.link.pacing.is_paced() {
+            self.link.pacing.announce(&announcer, &self.vips, count);
+            return;
+        }
         let (v4, v6) = (self.vips4.clone(), self.vips6.clone());
         let name = self.conf.name.clone();
         tokio::spawn(async move {

@@ -5,6 +5,7 @@ mod batch;
 pub mod demo;
 pub mod dump;
 mod fib;
+mod garp_pacing;
 mod instance;
 mod links;
 pub mod log;

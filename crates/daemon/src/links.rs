@@ -10,6 +10,7 @@ use keepalived_net::{Netlink, VmacSpec};
 use keepalived_vrrp::wire;
 use tokio::sync::mpsc;
 
+use crate::garp_pacing::Pacing;
 use crate::instance::Link;
 use crate::log;
 use crate::vrrp::{setup, DaemonError};
@@ -61,7 +62,11 @@ impl BufferPool {
 }
 
 /// Opens the senders of interface `name`.
-pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
+pub async fn open_link(
+    netlink: &Netlink,
+    config: &keepalived_conf::Config,
+    name: &str,
+) -> Result<Link, DaemonError> {
     let info = netlink
         .link_by_name(name)
         .await
@@ -91,6 +96,7 @@ pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonErro
         sender: Some(Arc::new(sender)),
         sender6,
         announcer: Arc::new(announcer),
+        pacing: Arc::new(Pacing::for_interface(config, name)),
     })
 }
 
@@ -108,6 +114,7 @@ impl Link {
             sender: None,
             sender6: None,
             announcer: Arc::new(Announcer::new(0, [0; 6]).map_err(setup("ARP socket"))?),
+            pacing: Arc::default(),
         })
     }
 }
@@ -117,6 +124,7 @@ impl Link {
 /// the base interface's address as source, and are received on the base interface.
 pub async fn open_vmac(
     netlink: &Netlink,
+    config: &keepalived_conf::Config,
     conf: &VrrpInstance,
     vm: &Vmac,
     base: &Arc<Link>,
@@ -165,7 +173,7 @@ pub async fn open_vmac(
             }
         }
     }
-    let vlink = open_link(netlink, &info.name).await?;
+    let vlink = open_link(netlink, config, &info.name).await?;
     let (sender, sender6) = if vm.xmit_base {
         (base.sender.clone(), base.sender6.clone())
     } else {
@@ -180,6 +188,7 @@ pub async fn open_vmac(
         sender,
         sender6,
         announcer: vlink.announcer,
+        pacing: vlink.pacing,
     };
     Ok((Arc::new(link), info.index))
 }

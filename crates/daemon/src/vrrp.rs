@@ -334,7 +334,7 @@ impl Daemon {
         if let Some(l) = self.links.get(name) {
             return Some(l.clone());
         }
-        match open_link(&self.netlink, name).await {
+        match open_link(&self.netlink, &self.config, name).await {
             Ok(l) => {
                 let l = Arc::new(l);
                 self.link_up.entry(l.ifindex).or_insert(l.up);
@@ -399,7 +399,7 @@ impl Daemon {
         };
         let mut tx_link = base.clone();
         if let (Some(vm), true) = (&conf.vmac, ready) {
-            match open_vmac(&self.netlink, conf, vm, &base).await {
+            match open_vmac(&self.netlink, &self.config, conf, vm, &base).await {
                 Ok((l, index)) => {
                     self.vmacs.insert(conf.name.clone(), index);
                     self.link_up.entry(index).or_insert(l.up);
