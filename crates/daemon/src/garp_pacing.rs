@@ -81,7 +81,7 @@ impl Pacing {
             return;
         };
         let now = Instant::now();
-        if interval.is_zero() || (q.waiting.is_empty() && q.next.is_none_or(|t| t <= now)) {
+        if interval.is_zero() || (q.waiting.is_empty() && q.next.map_or(true, |t| t <= now)) {
             q.next = Some(now + interval);
             drop(q);
             spawn_send(announcer.clone(), addr);
