@@ -5,6 +5,7 @@ mod batch;
 pub mod demo;
 pub mod dump;
 mod fib;
+mod firewall;
 mod instance;
 mod links;
 pub mod log;
