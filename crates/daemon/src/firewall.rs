@@ -48,6 +48,25 @@ pub(crate) fn blocks(conf: &VrrpInstance, global: &GlobalDefs) -> bool {
     !conf.is_address_owner() && !conf.accept_mode(global)
 }
 
+/// Whether keepalived 2.2.7 (nftables build) turns nftables on for `config`: `nftables`
+/// (or `vrrp_iptables`) given, or an instance with accept mode off or `use_vmac`
+/// (vrrp_complete_instance: "use_vmac or no_accept/strict specified, but no firewall
+/// configured - using nftables"). Its dumps then print the nftables settings.
+pub(crate) fn nftables_in_use(config: &keepalived_conf::Config) -> bool {
+    let g = &config.global;
+    g.nftables.is_some()
+        || config.vrrp.instances.iter().any(|i| {
+            // keepalived's default: accept for the address owner, else unless strict; an
+            // explicit `accept` of a strict VRRPv2 non-owner is reset.
+            let accept = if i.is_address_owner() {
+                i.accept.unwrap_or(true)
+            } else {
+                i.accept_mode(g)
+            };
+            !accept || i.vmac.is_some()
+        })
+}
+
 /// The nftables settings (global_defs `nftables`, `nftables_priority`,
 /// `nftables_counters`; `vrrp_iptables` means nftables too, as in Debian's keepalived,
 /// which is built without iptables).
@@ -315,6 +334,23 @@ mod tests {
         let g = "vrrp_strict\n nftables\n nftables_ifindex";
         let b = blocked(&inst(g, &format!("{v6}\n dont_track_primary")), true);
         assert!(b.contains(&ll("fe80::72:100", 2)));
+    }
+
+    #[test]
+    fn nftables_in_use_as_keepalived_decides() {
+        assert!(!nftables_in_use(&config(&inst("", V4))));
+        assert!(nftables_in_use(&config(&inst("vrrp_strict", V4))));
+        assert!(nftables_in_use(&config(&inst(
+            "",
+            &format!("{V4}\n no_accept")
+        ))));
+        assert!(nftables_in_use(&config(&inst("nftables", V4))));
+        let owner = V4.replace("priority 100", "priority 255");
+        assert!(!nftables_in_use(&config(&inst("vrrp_strict", &owner))));
+        assert!(nftables_in_use(&config(&inst(
+            "",
+            &format!("{V4}\n use_vmac")
+        ))));
     }
 
     #[test]
