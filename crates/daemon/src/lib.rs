@@ -5,6 +5,7 @@ mod batch;
 pub mod demo;
 pub mod dump;
 mod fib;
+mod firewall;
 mod garp_pacing;
 mod instance;
 mod links;

@@ -177,6 +177,8 @@ pub(crate) struct Daemon {
     track_rx: mpsc::Receiver<TrackUpdate>,
     /// `--metrics-address`: snapshot requests and the takeover histograms.
     metrics: metrics::Hub,
+    /// The no-accept drop rules (crate::firewall).
+    firewall: crate::firewall::Firewall,
 }
 
 impl Daemon {
@@ -188,6 +190,7 @@ impl Daemon {
         Ok(Daemon {
             netlink,
             fifos: Arc::new(Fifos::open(&global)),
+            firewall: crate::firewall::Firewall::new(&global),
             global,
             config,
             names: HashMap::new(),
@@ -562,7 +565,11 @@ impl Daemon {
         }
         if !batch.is_empty() {
             let started = Instant::now();
+            self.firewall
+                .before_install(&self.instances, &self.global, &self.names);
             batch.execute(&self.netlink).await;
+            self.firewall
+                .sync(&self.instances, &self.global, &self.names);
             let rec = &self.metrics.recorder;
             rec.vips_installed(decided, started, batch.installs());
             batch.announce(&self.instances);
@@ -831,6 +838,8 @@ impl Daemon {
         self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
+        self.firewall
+            .sync(&self.instances, &self.global, &self.names);
         Ok(())
     }
 
@@ -870,6 +879,7 @@ impl Daemon {
         if let Some(sync) = self.lvs_sync.as_mut() {
             sync.stop();
         }
+        self.firewall.stop();
     }
 }
 
