@@ -487,8 +487,7 @@ impl Session {
         // §6.8.3); otherwise every packet renegotiates.
         let up = self.local_state == State::Up;
         if !up || pkt.poll || pkt.final_ {
-            if self.remote_state == State::Up
-                && matches!(self.local_state, State::Init | State::Up)
+            if self.remote_state == State::Up && matches!(self.local_state, State::Init | State::Up)
             {
                 self.local_tx_intv = self.local_min_tx.max(self.remote_min_rx);
             } else {
