@@ -46,7 +46,7 @@ impl Format {
                 .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
                 .map_or(Some(1.0), |(_, v)| v.trim().parse::<f32>().ok())
                 .unwrap_or(0.0);
-            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            if q > 0.0 && best.map_or(true, |(b, _)| q > b) {
                 best = Some((q, format));
             }
         }
