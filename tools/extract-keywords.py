@@ -141,17 +141,45 @@ class Replay:
         m = re.fullmatch(r'"((?:[^"\\]|\\.)*)"', arg)
         if m:
             return m.group(1)
+        if arg in ("true", "false"):
+            return arg
         return env.get(arg)
 
     @staticmethod
-    def skipped_by_strcmp(body, line, env):
-        """`if (!strcmp(param, "X")) install_keyword(...)` with param bound to another word:
-        keepalived 2.3 installs some keywords for one checker of a shared helper only."""
-        prev = [t for n, t in body if n < line and t.strip()]
-        if not prev:
-            return False
-        m = re.match(r'^\s*if\s*\(\s*!\s*strcmp\s*\(\s*(\w+)\s*,\s*"([^"]*)"\s*\)\s*\)\s*$', prev[-1])
-        return bool(m) and m.group(1) in env and env[m.group(1)] != m.group(2)
+    def dead_ranges(text, env):
+        """Text ranges a C `if` on a bound parameter skips: keepalived installs some keywords
+        only for one caller of a shared helper (`if (connection_keywords) {...}`,
+        `if (!strcmp(keyword, "SSL_GET")) install_keyword(...)`)."""
+        dead = []
+        cond_re = re.compile(
+            r'\bif\s*\(\s*(?:(!?)\s*(\w+)|!\s*strcmp\s*\(\s*(\w+)\s*,\s*"([^"]*)"\s*\))\s*\)'
+        )
+        for m in cond_re.finditer(text):
+            if m.group(2):
+                v = env.get(m.group(2))
+                if v not in ("true", "false"):
+                    continue
+                holds = (v == "true") != (m.group(1) == "!")
+            else:
+                if m.group(3) not in env:
+                    continue
+                holds = env[m.group(3)] == m.group(4)
+            if holds:
+                continue
+            i = m.end()
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if i < len(text) and text[i] == "{":
+                depth, j = 0, i
+                while j < len(text):
+                    depth += {"{": 1, "}": -1}.get(text[j], 0)
+                    if depth == 0:
+                        break
+                    j += 1
+            else:
+                j = text.find(";", i)
+            dead.append((i, j if j >= 0 else len(text)))
+        return dead
 
     def run(self, name, env, guards, depth=0):
         if depth > 30 or name not in self.funcs:
@@ -177,6 +205,7 @@ class Replay:
         for m in CALL_RE.finditer(text):
             events.append((m.start(), m.end() - 1, None, m.group(1)))
         events.sort(key=lambda e: (e[0], e[1]))
+        dead = self.dead_ranges(text, env)
         for off, paren, n, what in events:
             if paren == -1:
                 kind, cond = what[1], what[2]
@@ -191,7 +220,7 @@ class Replay:
                     stack.pop()
                 continue
             line = max(ln for o, ln, _ in line_at if o <= off)
-            if self.skipped_by_strcmp(body, line, env):
+            if any(a <= off < b for a, b in dead):
                 continue
             here = list(guards)
             for cond, prev in stack:
