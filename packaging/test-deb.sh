@@ -59,7 +59,7 @@ check "the keepalived-rs-gen helper is not shipped" bash -c '! grep -q keepalive
 dpkg-deb -x "$deb" "$root"
 bin=$root/usr/sbin/keepalived-rs
 check "packaged binary: --signum=RELOAD prints 1" bash -c '[ "$("$1" --signum=RELOAD)" = 1 ]' _ "$bin"
-check "packaged binary: -v names keepalived-rs" bash -c '"$1" -v 2>&1 | grep -q "^Keepalived-rs v"' _ "$bin"
+check "packaged binary: -v names keepalived 2.2.7 and keepalived-rs" bash -c '"$1" -v 2>&1 | head -1 | grep -q "^Keepalived v2.2.7 (.*), keepalived-rs v"' _ "$bin"
 if command -v file >/dev/null; then
     check "packaged binary is stripped" bash -c 'file "$1" | grep -q ", stripped"' _ "$bin"
 fi

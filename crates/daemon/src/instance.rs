@@ -43,18 +43,24 @@ pub type SetupError = String;
 
 /// The interface an instance runs on, shared by the instances on it.
 pub struct Link {
-    /// Interface index.
+    /// Interface name.
+    pub name: String,
+    /// Interface index (0: the interface does not exist, see [`Link::absent`]).
     pub ifindex: u32,
+    /// Up (IFF_UP and IFF_RUNNING) when it was opened.
+    pub up: bool,
     /// Primary IPv4 address (the advert source unless configured).
     pub primary: Ipv4Addr,
     /// Link-local IPv6 address (the source of IPv6 adverts).
     pub link_local: Option<Ipv6Addr>,
-    /// Sender of IPv4 adverts on this interface.
-    pub sender: Arc<VrrpSendV4>,
+    /// Sender of IPv4 adverts on this interface (none while the interface is absent).
+    pub sender: Option<Arc<VrrpSendV4>>,
     /// Sender of IPv6 adverts on this interface, opened when an IPv6 instance needs it.
     pub sender6: Option<Arc<VrrpSendV6>>,
     /// Sender of gratuitous ARPs on this interface.
     pub announcer: Arc<Announcer>,
+    /// `vrrp_garp_interval` / `vrrp_gna_interval` on this interface.
+    pub pacing: Arc<crate::garp_pacing::Pacing>,
 }
 
 /// A running instance.
@@ -65,8 +71,16 @@ pub struct Instance {
     pub machine: Machine,
     /// The interface adverts, VIPs and gratuitous ARPs go out on (the VMAC with use_vmac).
     pub link: Arc<Link>,
-    /// The interface adverts are received on and whose state it tracks (the base interface).
+    /// The interface adverts are received on (the VMAC with use_vmac, unless
+    /// vmac_xmit_base).
     pub rx_ifindex: u32,
+    /// The configured interface (the VMAC's parent with use_vmac).
+    pub base_ifindex: u32,
+    /// Its interface exists and its sockets are open (set by the event loop).
+    pub sockets_ready: bool,
+    /// What the machine was last told about its interface (InterfaceUp/InterfaceDown);
+    /// a new machine starts with the interface up.
+    pub link_usable: bool,
     vrid: u8,
     version: u8,
     src: IpAddr,
@@ -120,7 +134,7 @@ impl Instance {
         conf: &VrrpInstance,
         env: Env<'_>,
         link: Arc<Link>,
-        rx_ifindex: u32,
+        (rx_ifindex, base_ifindex): (u32, u32),
         now: Instant,
     ) -> Result<Instance, SetupError> {
         let global: &GlobalDefs = env.global;
@@ -133,10 +147,9 @@ impl Instance {
             || matches!(conf.src_ip, Some(IpAddr::V6(_)));
         let src = match conf.src_ip {
             Some(a) => a,
-            None if ipv6 => IpAddr::V6(
-                link.link_local
-                    .ok_or("no IPv6 link-local address on the interface")?,
-            ),
+            // No address yet (DHCP, DAD, an interface still absent): the instance waits in
+            // FAULT until one appears, as keepalived's "no IPv4 address for interface".
+            None if ipv6 => IpAddr::V6(link.link_local.unwrap_or(Ipv6Addr::UNSPECIFIED)),
             None => IpAddr::V4(link.primary),
         };
         let mut vips4 = Vec::new();
@@ -213,6 +226,9 @@ impl Instance {
             machine: Machine::new(mc, now),
             link,
             rx_ifindex,
+            base_ifindex,
+            sockets_ready: false,
+            link_usable: true,
             vrid,
             version,
             src,
@@ -253,6 +269,26 @@ impl Instance {
     /// The advert source address.
     pub fn source(&self) -> IpAddr {
         self.src
+    }
+
+    /// Tells the machine whether its interface is usable (exists, up, has an address), when
+    /// that changed.
+    pub fn set_usable(&mut self, usable: bool, now: Instant) {
+        if usable != self.link_usable {
+            self.link_usable = usable;
+            let ev = if usable {
+                machine::Event::InterfaceUp
+            } else {
+                machine::Event::InterfaceDown
+            };
+            self.machine.handle_event(now, ev);
+        }
+    }
+
+    /// Whether the instance has an advert source address (configured, or found on the
+    /// interface).
+    pub fn has_source(&self) -> bool {
+        !self.src.is_unspecified()
     }
 
     /// keepalived's statistics since the last STATS_CLEAR: the machine's counters and the
@@ -344,6 +380,21 @@ impl Instance {
     /// The instance's tracked objects.
     pub fn subscriptions(&self) -> &[Subscription] {
         &self.subs
+    }
+
+    /// Whether `addr` on `ifindex` is one of the instance's VIPs (or excluded VIPs) that it
+    /// tracks (not `no_track`).
+    pub fn owns_vip(&self, ifindex: u32, addr: IpAddr) -> bool {
+        // vip_specs holds virtual_ipaddress then virtual_ipaddress_excluded, in order.
+        let confs = self
+            .conf
+            .virtual_ipaddresses
+            .iter()
+            .chain(&self.conf.excluded_ipaddresses);
+        self.vip_specs
+            .iter()
+            .zip(confs)
+            .any(|(v, c)| v.ifindex == ifindex && v.addr == addr && !c.no_track)
     }
 
     /// The installed VIP requests (for a restart that finds them present).
@@ -493,6 +544,11 @@ impl Instance {
                 IpAddr::V4(_) => None,
             })
             .collect();
+        if self.link.pacing.is_paced() {
+            let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
+            self.link.pacing.announce(&self.link.announcer, &addrs, 1);
+            return;
+        }
         let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
     }
 
@@ -525,6 +581,10 @@ impl Instance {
     /// the frames go out.
     pub fn send_gratuitous(&self, count: u32) {
         let announcer = self.link.announcer.clone();
+        if self.link.pacing.is_paced() {
+            self.link.pacing.announce(&announcer, &self.vips, count);
+            return;
+        }
         let (v4, v6) = (self.vips4.clone(), self.vips6.clone());
         let name = self.conf.name.clone();
         tokio::spawn(async move {
@@ -606,6 +666,8 @@ impl Instance {
         let pkt = wire::emit_ipv4(repr, &params).map_err(|e| format!("{e:?}"))?;
         self.link
             .sender
+            .as_ref()
+            .ok_or("no IPv4 send socket")?
             .send(&pkt, dst)
             .await
             .map_err(|e| e.to_string())?;

@@ -5,6 +5,8 @@ mod batch;
 pub mod demo;
 pub mod dump;
 mod fib;
+mod firewall;
+mod garp_pacing;
 mod instance;
 mod links;
 pub mod log;

@@ -10,6 +10,7 @@ use keepalived_net::{Netlink, VmacSpec};
 use keepalived_vrrp::wire;
 use tokio::sync::mpsc;
 
+use crate::garp_pacing::Pacing;
 use crate::instance::Link;
 use crate::log;
 use crate::vrrp::{setup, DaemonError};
@@ -61,7 +62,11 @@ impl BufferPool {
 }
 
 /// Opens the senders of interface `name`.
-pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonError> {
+pub async fn open_link(
+    netlink: &Netlink,
+    config: &keepalived_conf::Config,
+    name: &str,
+) -> Result<Link, DaemonError> {
     let info = netlink
         .link_by_name(name)
         .await
@@ -77,18 +82,41 @@ pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonErro
         .await
         .map_err(setup("address lookup"))?;
     let sender = VrrpSendV4::new(info.index, name).map_err(setup("VRRP send socket"))?;
+    let up = info.is_up();
     // IPv6 may be disabled on the interface: then only IPv4 instances can run there.
     let sender6 = VrrpSendV6::new(info.index, name).ok().map(Arc::new);
     let announcer =
         Announcer::new(info.index, info.mac.unwrap_or_default()).map_err(setup("ARP socket"))?;
     Ok(Link {
+        name: name.to_owned(),
         ifindex: info.index,
+        up,
         primary,
         link_local,
-        sender: Arc::new(sender),
+        sender: Some(Arc::new(sender)),
         sender6,
         announcer: Arc::new(announcer),
+        pacing: Arc::new(Pacing::for_interface(config, name)),
     })
+}
+
+impl Link {
+    /// The stand-in for an interface that does not exist (yet), or whose sockets could not
+    /// be opened: its instances wait in FAULT and are built again when it appears
+    /// (keepalived runs the other instances meanwhile).
+    pub fn absent(name: &str) -> Result<Link, DaemonError> {
+        Ok(Link {
+            name: name.to_owned(),
+            ifindex: 0,
+            up: false,
+            primary: std::net::Ipv4Addr::UNSPECIFIED,
+            link_local: None,
+            sender: None,
+            sender6: None,
+            announcer: Arc::new(Announcer::new(0, [0; 6]).map_err(setup("ARP socket"))?),
+            pacing: Arc::default(),
+        })
+    }
 }
 
 /// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
@@ -96,6 +124,7 @@ pub async fn open_link(netlink: &Netlink, name: &str) -> Result<Link, DaemonErro
 /// the base interface's address as source, and are received on the base interface.
 pub async fn open_vmac(
     netlink: &Netlink,
+    config: &keepalived_conf::Config,
     conf: &VrrpInstance,
     vm: &Vmac,
     base: &Arc<Link>,
@@ -117,19 +146,49 @@ pub async fn open_vmac(
             log::info(format!("({}) VMAC sysctls: {e}", conf.name));
         }
     }
-    let vlink = open_link(netlink, &info.name).await?;
+    if !ipv6 {
+        // keepalived's link_set_ipv6(false): an IPv4 VMAC sends no RS/MLD from the VMAC.
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
+            log::info(format!("({}) VMAC disable_ipv6: {e}", conf.name));
+        }
+    } else if !vm.xmit_base {
+        // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
+        // link-local address (the VMAC generates none of its own).
+        if let Some(ll) = base.link_local {
+            let spec = keepalived_net::AddressSpec {
+                scope: keepalived_net::Scope::Link,
+                ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
+            };
+            let present = netlink
+                .list_addresses(info.index)
+                .await
+                .is_ok_and(|a| a.iter().any(|e| e.addr == spec.addr));
+            if !present {
+                if let Err(e) = netlink.add_address(&spec).await {
+                    log::info(format!(
+                        "({}) adding link-local address to {} failed: {e}",
+                        conf.name, info.name
+                    ));
+                }
+            }
+        }
+    }
+    let vlink = open_link(netlink, config, &info.name).await?;
     let (sender, sender6) = if vm.xmit_base {
         (base.sender.clone(), base.sender6.clone())
     } else {
         (vlink.sender, vlink.sender6)
     };
     let link = Link {
+        name: info.name.clone(),
         ifindex: info.index,
+        up: vlink.up,
         primary: base.primary,
-        link_local: vlink.link_local.or(base.link_local),
+        link_local: base.link_local,
         sender,
         sender6,
         announcer: vlink.announcer,
+        pacing: vlink.pacing,
     };
     Ok((Arc::new(link), info.index))
 }
@@ -158,9 +217,15 @@ impl RecvSocket {
 /// Source, destination and hop limit of an IPv6 packet (from its ancillary data).
 pub type V6Meta = (std::net::Ipv6Addr, std::net::Ipv6Addr, Option<u8>);
 
-/// Reads `sock` for ever, forwarding packets to the event loop.
-pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>, pool: BufferPool) {
-    tokio::spawn(async move {
+/// Reads `sock` for ever (until aborted: the interface went away), forwarding packets to the
+/// event loop.
+pub fn spawn_receiver(
+    sock: RecvSocket,
+    ifindex: u32,
+    tx: mpsc::Sender<Packet>,
+    pool: BufferPool,
+) -> tokio::task::AbortHandle {
+    let task = tokio::spawn(async move {
         loop {
             let mut buf = pool.get();
             match sock.recv(&mut buf).await {
@@ -183,4 +248,5 @@ pub fn spawn_receiver(sock: RecvSocket, ifindex: u32, tx: mpsc::Sender<Packet>, 
             }
         }
     });
+    task.abort_handle()
 }

@@ -48,6 +48,7 @@ pub(crate) async fn carry_over(
     std::mem::swap(&mut fresh.machine, &mut old.machine);
     fresh.machine.reconfigure(config, now);
     fresh.last_transition = old.last_transition;
+    fresh.link_usable = old.link_usable;
     fresh.drops = std::mem::take(&mut old.drops);
     fresh.take_stats_base(&old);
     if !old.holds_vips {

@@ -316,8 +316,17 @@ impl Daemon {
                 ..TrackFileDump::default()
             })
             .collect();
+        let mut global = global_dump(g);
+        if crate::firewall::nftables_in_use(&self.config) {
+            global.nftables = Some(crate::dump::NftablesDump {
+                table: crate::firewall::nft_config(g).table,
+                priority: g.nftables_priority,
+                force_ifindex: g.nftables_ifindex,
+            });
+        }
+        global.nftables_counters = g.nftables_counters;
         Snapshot {
-            global: global_dump(g),
+            global,
             instances,
             sync_groups,
             scripts,

@@ -26,6 +26,33 @@ pub async fn remove(netlink: &Netlink, config: &Config, names: &Ifindexes) {
     apply(netlink, config, names, false).await;
 }
 
+/// keepalived's `reinstate_static_address`: a static address (not `no_track`) removed from
+/// `ifindex` by someone else is added again.
+pub async fn reinstate_address(
+    netlink: &Netlink,
+    config: &Config,
+    names: &Ifindexes,
+    ifindex: u32,
+    addr: std::net::IpAddr,
+) {
+    let dflt = default_if(config, names).unwrap_or(0);
+    for a in &config.vrrp.static_addresses {
+        if a.no_track || a.prefix.addr != addr {
+            continue;
+        }
+        let Ok(spec) = fib::address(a, names, dflt) else {
+            continue;
+        };
+        if spec.ifindex != ifindex {
+            continue;
+        }
+        log::info(format!("Reinstating static address {addr}"));
+        if let Err(e) = netlink.add_address(&spec).await {
+            log::info(format!("adding static address {addr} failed: {e}"));
+        }
+    }
+}
+
 async fn apply(netlink: &Netlink, config: &Config, names: &Ifindexes, add: bool) {
     let v = &config.vrrp;
     let dflt = default_if(config, names).unwrap_or(0);

@@ -157,7 +157,9 @@ pub(crate) struct Daemon {
     fifos: Arc<Fifos>,
     names: Ifindexes,
     links: HashMap<String, Arc<Link>>,
-    rx: HashSet<(String, RxKind)>,
+    /// Whether each interface (by ifindex) is up, as netlink last said.
+    link_up: HashMap<u32, bool>,
+    rx: HashMap<(String, RxKind), tokio::task::AbortHandle>,
     vmacs: HashMap<String, u32>,
     pub(crate) instances: Vec<Instance>,
     pub(crate) groups: Vec<Group>,
@@ -167,12 +169,16 @@ pub(crate) struct Daemon {
     /// The latest value of every tracked object (for the dumps).
     current: Current,
     watchers: Option<Watchers>,
+    /// Subscribed before anything is installed, so that no change made meanwhile is missed.
+    monitor: Option<NetMonitor>,
     pkt_tx: mpsc::Sender<Packet>,
     pkt_rx: mpsc::Receiver<Packet>,
     track_tx: mpsc::Sender<TrackUpdate>,
     track_rx: mpsc::Receiver<TrackUpdate>,
     /// `--metrics-address`: snapshot requests and the takeover histograms.
     metrics: metrics::Hub,
+    /// The no-accept drop rules (crate::firewall).
+    firewall: crate::firewall::Firewall,
 }
 
 impl Daemon {
@@ -184,11 +190,13 @@ impl Daemon {
         Ok(Daemon {
             netlink,
             fifos: Arc::new(Fifos::open(&global)),
+            firewall: crate::firewall::Firewall::new(&global),
             global,
             config,
             names: HashMap::new(),
             links: HashMap::new(),
-            rx: HashSet::new(),
+            link_up: HashMap::new(),
+            rx: HashMap::new(),
             vmacs: HashMap::new(),
             instances: Vec::new(),
             groups: Vec::new(),
@@ -197,6 +205,7 @@ impl Daemon {
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
+            monitor: Some(NetMonitor::new().map_err(setup("netlink monitor"))?),
             pkt_tx,
             pkt_rx,
             track_tx,
@@ -212,6 +221,7 @@ impl Daemon {
         if let Ok(links) = self.netlink.links().await {
             for l in links {
                 up.insert(l.name.clone(), l.is_up());
+                self.link_up.insert(l.index, l.is_up());
                 self.names.insert(l.name, l.index);
             }
         }
@@ -225,7 +235,7 @@ impl Daemon {
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            if let Some(i) = self.build_instance(conf, &current, now).await? {
+            if let Some(i) = self.build_instance(conf, &current, now).await {
                 self.instances.push(i);
             }
         }
@@ -291,7 +301,7 @@ impl Daemon {
         link: &Link,
     ) -> Result<(), DaemonError> {
         let key = (ifname.to_owned(), kind);
-        if self.rx.contains(&key) {
+        if self.rx.contains_key(&key) {
             return Ok(());
         }
         let sock = match key.1 {
@@ -316,52 +326,102 @@ impl Daemon {
                     .map_err(setup("VRRP IPv6 unicast receive socket"))?,
             ),
         };
-        spawn_receiver(sock, link.ifindex, self.pkt_tx.clone(), self.pool.clone());
-        self.rx.insert(key);
+        let task = spawn_receiver(sock, link.ifindex, self.pkt_tx.clone(), self.pool.clone());
+        self.rx.insert(key, task);
         Ok(())
     }
 
+    /// The interface `name`, opened once and shared by its instances; `None` when it does not
+    /// exist (yet) or its sockets cannot be opened.
+    async fn link(&mut self, instance: &str, name: &str) -> Option<Arc<Link>> {
+        if let Some(l) = self.links.get(name) {
+            return Some(l.clone());
+        }
+        match open_link(&self.netlink, &self.config, name).await {
+            Ok(l) => {
+                let l = Arc::new(l);
+                self.link_up.entry(l.ifindex).or_insert(l.up);
+                self.links.insert(name.to_owned(), l.clone());
+                Some(l)
+            }
+            Err(e) => {
+                log::info(format!(
+                    "({instance}) {e}: in FAULT until interface {name} is usable"
+                ));
+                None
+            }
+        }
+    }
+
+    /// The receive sockets `inst` needs on `link`: its family's multicast group (unicast
+    /// instances also hear peers that still use multicast), AH, and with unicast peers one
+    /// bound to its source address (`unicast_src_ip`, else the interface's address, as
+    /// keepalived binds it).
+    async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
+        let conf = &inst.conf;
+        let uses_ah = conf
+            .effective_authentication(&self.global)
+            .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
+        if uses_ah {
+            self.open_rx(&link.name, RxKind::Ah, link).await?;
+        }
+        if !conf.unicast_peers.is_empty() && inst.has_source() {
+            self.open_rx(&link.name, RxKind::Unicast(inst.source()), link)
+                .await?;
+        }
+        let kind = if inst.is_ipv6() {
+            RxKind::V6
+        } else {
+            RxKind::V4
+        };
+        self.open_rx(&link.name, kind, link).await
+    }
+
     /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance.
-    /// `Ok(None)`: the instance cannot run (logged), the others go on.
+    /// An instance whose interface is missing, down or without an address is built all the
+    /// same and waits in FAULT (see [`Daemon::usable`]); `None`: it cannot run at all
+    /// (logged), the others go on.
     async fn build_instance(
         &mut self,
         conf: &VrrpInstance,
         current: &Current,
         now: Instant,
-    ) -> Result<Option<Instance>, DaemonError> {
+    ) -> Option<Instance> {
         let Some(ifname) = conf.interface.clone() else {
             log::info(format!(
                 "({}) no interface: instance not started",
                 conf.name
             ));
-            return Ok(None);
+            return None;
         };
-        let link = match self.links.get(&ifname) {
-            Some(l) => l.clone(),
-            None => {
-                let l = Arc::new(open_link(&self.netlink, &ifname).await?);
-                self.links.insert(ifname.clone(), l.clone());
-                l
+        let base = self.link(&conf.name, &ifname).await;
+        let mut ready = base.is_some();
+        let base = match base {
+            Some(l) => l,
+            None => Arc::new(Link::absent(&ifname).ok()?),
+        };
+        let mut tx_link = base.clone();
+        if let (Some(vm), true) = (&conf.vmac, ready) {
+            match open_vmac(&self.netlink, &self.config, conf, vm, &base).await {
+                Ok((l, index)) => {
+                    self.vmacs.insert(conf.name.clone(), index);
+                    self.link_up.entry(index).or_insert(l.up);
+                    tx_link = l;
+                }
+                Err(e) => {
+                    log::info(format!("({}) {e}", conf.name));
+                    ready = false;
+                }
             }
-        };
-        let uses_ah = conf
-            .effective_authentication(&self.global)
-            .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
-        if uses_ah {
-            self.open_rx(&ifname, RxKind::Ah, &link).await?;
         }
-        if let Some(src) = conf.src_ip.filter(|_| !conf.unicast_peers.is_empty()) {
-            self.open_rx(&ifname, RxKind::Unicast(src), &link).await?;
-        }
-        let tx_link = match &conf.vmac {
-            Some(vm) => {
-                let (l, index) = open_vmac(&self.netlink, conf, vm, &link).await?;
-                self.vmacs.insert(conf.name.clone(), index);
-                l
-            }
-            None => link.clone(),
+        // With use_vmac, keepalived sends and receives on the VMAC (adverts from a peer's
+        // VMAC, which has our VMAC's address, reach only our macvlan), on the base
+        // interface with vmac_xmit_base.
+        let rx_link = match &conf.vmac {
+            Some(vm) if !vm.xmit_base && ready => tx_link.clone(),
+            _ => base.clone(),
         };
-        let resume_master = self.vips_present(conf, tx_link.ifindex).await;
+        let resume_master = ready && self.vips_present(conf, tx_link.ifindex).await;
         if resume_master {
             log::info(format!(
                 "({}) VIPs already present: resuming as MASTER",
@@ -377,22 +437,73 @@ impl Daemon {
             sync_group: group.is_some(),
             fifos: &self.fifos,
         };
-        match Instance::new(conf, env, tx_link, link.ifindex, now) {
-            Ok(i) => {
-                let kind = if i.is_ipv6() { RxKind::V6 } else { RxKind::V4 };
-                if conf.unicast_peers.is_empty() || i.is_ipv6() {
-                    self.open_rx(&ifname, kind, &link).await?;
-                } else {
-                    // Unicast instances also hear multicast from peers that still use it.
-                    self.open_rx(&ifname, RxKind::V4, &link).await?;
-                }
-                Ok(Some(i))
-            }
+        let mut inst = match Instance::new(conf, env, tx_link, (rx_link.ifindex, base.ifindex), now)
+        {
+            Ok(i) => i,
             Err(e) => {
                 log::info(format!("({}) not started: {e}", conf.name));
-                Ok(None)
+                return None;
+            }
+        };
+        if ready {
+            if let Err(e) = self.open_instance_rx(&inst, &rx_link).await {
+                log::info(format!("({}) {e}", conf.name));
+                ready = false;
             }
         }
+        inst.sockets_ready = ready;
+        if ready && !inst.has_source() {
+            log::info(format!(
+                "({}) entering FAULT state (no IPv{} address for interface)",
+                conf.name,
+                if inst.is_ipv6() { 6 } else { 4 }
+            ));
+        }
+        let usable = self.usable(&inst);
+        inst.set_usable(usable, now);
+        Some(inst)
+    }
+
+    /// Whether `inst` can run: its interfaces exist and are up (IFF_UP and IFF_RUNNING), its
+    /// sockets are open and it has a source address. Otherwise it is in FAULT.
+    fn usable(&self, inst: &Instance) -> bool {
+        let up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
+        inst.sockets_ready && inst.has_source() && up(inst.base_ifindex) && up(inst.rx_ifindex)
+    }
+
+    /// Builds the instances on interface `name` again (it appeared, was created again with a
+    /// new ifindex, or its addresses changed): new sockets, the current address, while each
+    /// instance keeps its machine, VIPs and counters.
+    async fn rebuild_on(&mut self, name: &str, now: Instant) {
+        let on_it: Vec<usize> = (0..self.instances.len())
+            .filter(|&i| self.instances[i].conf.interface.as_deref() == Some(name))
+            .collect();
+        if on_it.is_empty() {
+            return;
+        }
+        let mut stale: HashSet<String> = HashSet::from([name.to_owned()]);
+        stale.extend(on_it.iter().map(|&i| self.instances[i].link.name.clone()));
+        self.links.retain(|n, _| !stale.contains(n));
+        self.rx.retain(|(n, _), task| {
+            let keep = !stale.contains(n);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        let current = self.current.clone();
+        for i in on_it {
+            let conf = self.instances[i].conf.clone();
+            let Some(fresh) = self.build_instance(&conf, &current, now).await else {
+                continue;
+            };
+            let usable = self.usable(&fresh);
+            let old = std::mem::replace(&mut self.instances[i], fresh);
+            crate::reload::carry_over(old, &mut self.instances[i], &self.netlink, now).await;
+            self.instances[i].set_usable(usable, now);
+            self.schedule.touch(i);
+        }
+        self.reschedule_all();
     }
 
     /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
@@ -454,7 +565,11 @@ impl Daemon {
         }
         if !batch.is_empty() {
             let started = Instant::now();
+            self.firewall
+                .before_install(&self.instances, &self.global, &self.names);
             batch.execute(&self.netlink).await;
+            self.firewall
+                .sync(&self.instances, &self.global, &self.names);
             let rec = &self.metrics.recorder;
             rec.vips_installed(decided, started, batch.installs());
             batch.announce(&self.instances);
@@ -488,7 +603,10 @@ impl Daemon {
         stop: F,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
-        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
+        let mut monitor = self
+            .monitor
+            .take()
+            .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
         let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
         let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
         let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
@@ -543,7 +661,7 @@ impl Daemon {
                         }
                     }
                 }
-                Some(ev) = monitor.recv() => self.link_event(ev),
+                Some(ev) = monitor.recv() => self.link_event(ev).await,
                 _ = sighup.recv() => match reload {
                     Some(read) => self.reload(read).await,
                     None => log::info("Reload (SIGHUP) needs the configuration file; keeping the running configuration"),
@@ -560,44 +678,107 @@ impl Daemon {
         Ok(())
     }
 
-    fn link_event(&mut self, ev: NetEvent) {
+    async fn link_event(&mut self, ev: NetEvent) {
         let now = Instant::now();
-        let (ifindex, name, up) = match ev {
-            NetEvent::LinkUp { ifindex, name } => (ifindex, Some(name), true),
-            NetEvent::LinkDown { ifindex, name } => (ifindex, Some(name), false),
-            NetEvent::LinkDeleted { ifindex } => (ifindex, None, false),
-            _ => return,
-        };
-        let event = if up {
-            Event::InterfaceUp
-        } else {
-            Event::InterfaceDown
-        };
-        let name = name.or_else(|| {
-            self.names
-                .iter()
-                .find(|(_, i)| **i == ifindex)
-                .map(|(n, _)| n.clone())
-        });
-        if let Some(n) = &name {
-            self.names.insert(n.clone(), ifindex);
+        match ev {
+            NetEvent::LinkUp { ifindex, name } => self.link_changed(ifindex, name, true, now).await,
+            NetEvent::LinkDown { ifindex, name } => {
+                self.link_changed(ifindex, name, false, now).await
+            }
+            NetEvent::LinkDeleted { ifindex } => {
+                self.link_up.remove(&ifindex);
+                let name = self
+                    .names
+                    .iter()
+                    .find(|(_, i)| **i == ifindex)
+                    .map(|(n, _)| n.clone());
+                if let Some(n) = &name {
+                    self.names.remove(n);
+                }
+                self.refresh_usable(ifindex, now);
+                if let Some(n) = name {
+                    self.track_interface(n, false, now);
+                }
+            }
+            NetEvent::AddressAdded { ifindex, addr, .. } => {
+                // An instance waiting for an address on that interface can start now.
+                let waiting = self.instances.iter().find(|i| {
+                    i.base_ifindex == ifindex
+                        && !i.has_source()
+                        && i.is_ipv6() == addr.is_ipv6()
+                        && (addr.is_ipv4() || is_link_local(addr))
+                });
+                if let Some(name) = waiting.and_then(|i| i.conf.interface.clone()) {
+                    self.rebuild_on(&name, now).await;
+                }
+            }
+            NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.address_removed(ifindex, addr, now).await
+            }
         }
+    }
+
+    /// An interface was seen up or down. A name seen with a new ifindex is an interface that
+    /// appeared or was created again: its instances are built again on it.
+    async fn link_changed(&mut self, ifindex: u32, name: String, up: bool, now: Instant) {
+        self.link_up.insert(ifindex, up);
+        let before = self.names.insert(name.clone(), ifindex);
+        if before != Some(ifindex) {
+            self.rebuild_on(&name, now).await;
+        }
+        self.refresh_usable(ifindex, now);
+        self.track_interface(name, up, now);
+    }
+
+    /// Feeds the instances on `ifindex` whether they can run now.
+    fn refresh_usable(&mut self, ifindex: u32, now: Instant) {
+        for idx in 0..self.instances.len() {
+            let i = &self.instances[idx];
+            if i.base_ifindex != ifindex && i.rx_ifindex != ifindex {
+                continue;
+            }
+            let usable = self.usable(i);
+            self.instances[idx].set_usable(usable, now);
+            self.schedule.touch(idx);
+        }
+    }
+
+    /// `track_interface`: the tracked interface `name` changed.
+    fn track_interface(&mut self, name: String, up: bool, now: Instant) {
         let value = if up {
             keepalived_vrrp::machine::TrackValue::Up
         } else {
             keepalived_vrrp::machine::TrackValue::Down
         };
-        let key = name.map(TrackKey::Interface);
+        let key = TrackKey::Interface(name);
         for (idx, i) in self.instances.iter_mut().enumerate() {
-            let mut touched = false;
-            if i.rx_ifindex == ifindex {
-                i.machine.handle_event(now, event);
-                touched = true;
+            if i.track(&key, value, now) {
+                self.schedule.touch(idx);
             }
-            if let Some(k) = &key {
-                touched |= i.track(k, value, now);
-            }
-            if touched {
+        }
+    }
+
+    /// An address went away: the source address of instances that took it from the
+    /// interface (they take the next one, or wait in FAULT), or a VIP of a MASTER removed by
+    /// someone else (keepalived goes to BACKUP and takes over again at once, putting it back).
+    async fn address_removed(&mut self, ifindex: u32, addr: IpAddr, now: Instant) {
+        let lost_source = self.instances.iter().find(|i| {
+            i.base_ifindex == ifindex
+                && i.conf.src_ip.is_none()
+                && i.has_source()
+                && i.source() == addr
+        });
+        if let Some(name) = lost_source.and_then(|i| i.conf.interface.clone()) {
+            self.rebuild_on(&name, now).await;
+        }
+        statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
+        for (idx, i) in self.instances.iter_mut().enumerate() {
+            if i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr) {
+                log::info(format!(
+                    "({}) VIP {addr} was removed from the interface",
+                    i.conf.name
+                ));
+                i.machine.handle_event(now, Event::VipRemoved);
                 self.schedule.touch(idx);
             }
         }
@@ -632,7 +813,7 @@ impl Daemon {
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            let Some(mut fresh) = self.build_instance(conf, &current, now).await? else {
+            let Some(mut fresh) = self.build_instance(conf, &current, now).await else {
                 continue;
             };
             if let Some(pos) = old
@@ -640,7 +821,9 @@ impl Daemon {
                 .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf))
             {
                 let kept = old.swap_remove(pos);
+                let usable = self.usable(&fresh);
                 crate::reload::carry_over(kept, &mut fresh, &self.netlink, now).await;
+                fresh.set_usable(usable, now);
             }
             self.instances.push(fresh);
         }
@@ -655,6 +838,8 @@ impl Daemon {
         self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
+        self.firewall
+            .sync(&self.instances, &self.global, &self.names);
         Ok(())
     }
 
@@ -694,7 +879,12 @@ impl Daemon {
         if let Some(sync) = self.lvs_sync.as_mut() {
             sync.stop();
         }
+        self.firewall.stop();
     }
+}
+
+fn is_link_local(addr: IpAddr) -> bool {
+    matches!(addr, IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80)
 }
 
 fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {

@@ -73,19 +73,33 @@ fn distro() -> Option<String> {
     Some(value.trim_matches('"').to_owned())
 }
 
-/// `-v`: keepalived's banner layout, naming us and the keepalived version we follow.
+/// The `configure options:` line: the keepalived 2.2.7 `--enable-*` switches whose feature
+/// keepalived-rs really has (JSON dumps, HTTP_GET `regex`, systemd). keepalived-exporter reads
+/// `--enable-json` here before it uses the JSON signal. SNMP, D-Bus and BFD are not claimed.
+pub const CONFIGURE_OPTIONS: &str = "--enable-json --enable-regex --with-init=systemd";
+
+/// The `Config options:` line, in keepalived's order (its CONFIGURATION_OPTIONS starts with a
+/// space, hence the double space after the colon): only the features keepalived-rs has.
+pub const CONFIG_OPTIONS: &str =
+    " LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON OLD_CHKSUM_COMPAT INIT=systemd SYSTEMD_NOTIFY";
+
+/// `-v` / `--version`: keepalived 2.2.7's layout (printed on stderr). The first line is
+/// keepalived's version string, naming the release we are compatible with, then ours, the way
+/// keepalived appends `, git commit X`: tools that take the second word of the first line
+/// (keepalived-exporter) read `v2.2.7` and so pick the 2.2.7 formats and signals.
 pub fn version_banner() -> String {
     let distro = distro()
         .map(|d| format!("Distro: {d}\n"))
         .unwrap_or_default();
     format!(
-        "Keepalived-rs v{ours} (compatible with {KEEPALIVED_VERSION})\n\n\
-         keepalived-rs: a memory-safe re-implementation of Keepalived in Rust\n\
-         Keepalived: Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>\n\n\
+        "{KEEPALIVED_VERSION}, keepalived-rs v{ours}\n\n\
+         Copyright(C) 2001-2022 Alexandre Cassen, <acassen@gmail.com>\n\
+         keepalived-rs: a re-implementation of Keepalived in Rust\n\n\
          Built with Rust for {arch} Linux\n\
          Running on {os} {release} {version}\n\
          {distro}\n\
-         Config options:  VRRP VRRP_AUTH VRRP_VMAC\n",
+         configure options: {CONFIGURE_OPTIONS}\n\n\
+         Config options: {CONFIG_OPTIONS}\n",
         ours = env!("CARGO_PKG_VERSION"),
         arch = std::env::consts::ARCH,
         os = proc_kernel("ostype"),
@@ -110,8 +124,16 @@ mod tests {
     #[test]
     fn banner_layout() {
         let v = version_banner();
-        assert!(v.starts_with("Keepalived-rs v0"));
-        assert!(v.contains("(compatible with Keepalived v2.2.7 (01/16,2022))\n\n"));
+        let first = v.lines().next().unwrap();
+        assert_eq!(
+            first,
+            concat!(
+                "Keepalived v2.2.7 (01/16,2022), keepalived-rs v",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
         assert!(v.contains("\nRunning on Linux "));
+        assert!(v.contains("\n\nconfigure options: --enable-json "));
+        assert!(v.contains("\n\nConfig options:  LVS "));
     }
 }

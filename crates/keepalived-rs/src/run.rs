@@ -91,36 +91,62 @@ fn load(cli: &Cli) -> Result<keepalived_conf::Config, ExitCode> {
     Ok(loaded.config)
 }
 
-/// The configuration read again for a reload: refused when it has errors (where keepalived
-/// would carry on with half a configuration, we keep the whole running one). Warnings and
-/// script-security reports, which keepalived also runs with, do not refuse it.
+/// The configuration read again for a reload. As keepalived, which reloads whatever it can
+/// start with, it is applied with its warnings and errors logged (an unknown or deprecated
+/// keyword, a bad value keepalived skips); it is refused, and the running one kept, only when
+/// keepalived could not run it at all (the file missing, a fatal error).
 pub(crate) fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> {
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
-    let errors: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            d.severity == keepalived_conf::Severity::Error
-                && d.class != keepalived_conf::ErrorClass::Security
-        })
-        .map(|d| d.to_string())
-        .collect();
     if config_missing(&cli.config_file()) {
         return Err(vec![format!(
             "Configuration file {} is missing",
             cli.config_file().display()
         )]);
     }
-    if errors.is_empty() {
-        for d in &loaded.diagnostics {
-            keepalived_daemon::log::info(d.to_string());
-        }
-        Ok(loaded.config)
-    } else {
-        Err(errors)
+    let fatal: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.class,
+                keepalived_conf::ErrorClass::Fatal | keepalived_conf::ErrorClass::FileNotFound
+            )
+        })
+        .map(|d| d.to_string())
+        .collect();
+    let fatal: Vec<String> = fatal
+        .into_iter()
+        .chain(unstartable_instances(&loaded.config))
+        .collect();
+    if !fatal.is_empty() {
+        return Err(fatal);
     }
+    for d in &loaded.diagnostics {
+        keepalived_daemon::log::info(d.to_string());
+    }
+    Ok(loaded.config)
+}
+
+/// keepalived's `chk_min_cfg`: an instance without a VRID, or without an interface and
+/// unicast peers, makes its VRRP process exit ("permanent error CONFIG") and keepalived stop;
+/// on a reload we keep the running configuration instead (a deliberate difference).
+fn unstartable_instances(config: &keepalived_conf::Config) -> Vec<String> {
+    config
+        .vrrp
+        .instances
+        .iter()
+        .filter_map(|v| {
+            if v.vrid.is_none() {
+                Some(format!("({}) the virtual router id must be set", v.name))
+            } else if v.interface.is_none() && !v.is_unicast() {
+                Some(format!("({}) Unknown interface!", v.name))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn log_config(cli: &Cli, ident: &str) -> keepalived_daemon::log::LogConfig {

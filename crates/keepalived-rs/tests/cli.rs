@@ -205,10 +205,10 @@ fn getopt_behaviour_matches_keepalived() {
                 .unwrap_or("")
                 .to_owned()
         };
-        // The version banner and genhash mode are ours, on purpose.
+        // The version banner names us after keepalived's version; genhash mode is ours.
         let theirs_first = first(&theirs);
         if theirs_first.starts_with("Keepalived v") {
-            assert!(first(&ours).starts_with("Keepalived-rs v"), "{args:?}");
+            assert!(first(&ours).starts_with(&theirs_first), "{args:?}");
         } else if !args.iter().any(|a| a.contains('T')) {
             assert_eq!(first(&ours), theirs_first, "{args:?}");
         }
@@ -245,23 +245,75 @@ fn help_usage_line_names_the_program_as_invoked() {
     }
 }
 
+/// The labelled lines of a `-v` banner that tools read, in order.
+fn banner_labels(text: &str) -> Vec<String> {
+    const LABELS: [&str; 4] = [
+        "Distro",
+        "configure options",
+        "Config options",
+        "System options",
+    ];
+    text.lines()
+        .filter_map(|l| l.split_once(": ").map(|(k, _)| k.to_owned()))
+        .filter(|k| LABELS.contains(&k.as_str()))
+        .collect()
+}
+
 #[test]
 fn version_banner_names_us_and_keepalived() {
-    let ours = run(OURS, &["-v"]);
-    assert_eq!(ours.status.code(), Some(0));
-    assert!(ours.stdout.is_empty(), "keepalived prints -v on stderr");
-    let text = String::from_utf8_lossy(&ours.stderr);
-    let first = text.lines().next().unwrap_or("");
-    assert!(first.starts_with("Keepalived-rs v"), "{first}");
-    assert!(first.ends_with("(compatible with Keepalived v2.2.7 (01/16,2022))"));
-    if let Some(k) = keepalived() {
-        let theirs = String::from_utf8_lossy(&run(k, &["-v"]).stderr).into_owned();
-        let running = |t: &str| {
-            t.lines()
-                .find(|l| l.starts_with("Running on "))
-                .map(str::to_owned)
-        };
-        assert_eq!(running(&text), running(&theirs));
+    for flag in ["-v", "--version"] {
+        let ours = run(OURS, &[flag]);
+        assert_eq!(ours.status.code(), Some(0));
+        assert!(ours.stdout.is_empty(), "keepalived prints -v on stderr");
+        let text = String::from_utf8_lossy(&ours.stderr).into_owned();
+        let first = text.lines().next().unwrap_or("");
+        assert_eq!(
+            first,
+            concat!(
+                "Keepalived v2.2.7 (01/16,2022), keepalived-rs v",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        // keepalived-exporter: the second word of the first line, without its `v`.
+        assert_eq!(first.split(' ').nth(1), Some("v2.2.7"));
+        let configure = text
+            .lines()
+            .find_map(|l| l.strip_prefix("configure options: "))
+            .expect("configure options line");
+        assert!(
+            configure.split(' ').any(|o| o == "--enable-json"),
+            "{configure}"
+        );
+        for absent in ["--enable-snmp", "--enable-dbus", "--enable-bfd"] {
+            assert!(!configure.contains(absent), "we do not claim {absent}");
+        }
+        assert!(text.contains("\n\nConfig options:  LVS "), "{text}");
+        if let Some(k) = keepalived() {
+            let theirs = String::from_utf8_lossy(&run(k, &[flag]).stderr).into_owned();
+            let running = |t: &str| {
+                t.lines()
+                    .find(|l| l.starts_with("Running on "))
+                    .map(str::to_owned)
+            };
+            assert_eq!(running(&text), running(&theirs));
+            // The same lines in the same order (keepalived also has `System options`).
+            let mut want = banner_labels(&theirs);
+            want.retain(|k| k != "System options");
+            assert_eq!(banner_labels(&text), want, "{text}\n---\n{theirs}");
+            // Every feature we claim, keepalived's build has too.
+            let config = |t: &str| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("Config options: "))
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            };
+            let theirs_config = config(&theirs);
+            for opt in config(&text) {
+                assert!(theirs_config.contains(&opt), "{opt} not in keepalived's");
+            }
+        }
     }
 }
 

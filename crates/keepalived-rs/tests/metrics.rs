@@ -26,8 +26,14 @@ fn conf(name: &str, priority: u8) -> String {
 /// `GET path` from inside namespace `ns` (a thread that entered it): (status, body), or
 /// `None` when nothing answers yet.
 fn get(ns: &str, path: &str) -> Option<(u16, String)> {
+    get_with(ns, path, "").map(|(status, _, body)| (status, body))
+}
+
+/// `GET path` with `extra` header lines: (status, head, body).
+fn get_with(ns: &str, path: &str, extra: &str) -> Option<(u16, String, String)> {
     let ns_file = format!("/var/run/netns/{ns}");
     let path = path.to_owned();
+    let extra = extra.to_owned();
     std::thread::spawn(move || {
         let f = std::fs::File::open(&ns_file).ok()?;
         // SAFETY: setns on this thread only, with a namespace file we hold open.
@@ -36,13 +42,14 @@ fn get(ns: &str, path: &str) -> Option<(u16, String)> {
         }
         let mut s = TcpStream::connect_timeout(&ADDR.parse().ok()?, Duration::from_secs(2)).ok()?;
         s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        let req = format!("GET {path} HTTP/1.1\r\nHost: {ADDR}\r\nConnection: close\r\n\r\n");
+        let req =
+            format!("GET {path} HTTP/1.1\r\nHost: {ADDR}\r\n{extra}Connection: close\r\n\r\n");
         s.write_all(req.as_bytes()).ok()?;
         let mut raw = String::new();
         s.read_to_string(&mut raw).ok()?;
         let (head, body) = raw.split_once("\r\n\r\n")?;
         let status = head.split(' ').nth(1)?.parse().ok()?;
-        Some((status, body.to_owned()))
+        Some((status, head.to_owned(), body.to_owned()))
     })
     .join()
     .ok()
@@ -53,6 +60,34 @@ fn get(ns: &str, path: &str) -> Option<(u16, String)> {
 fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// `promtool check metrics` reports nothing on `text` (skipped visibly without promtool).
+fn promtool_clean(text: &str) {
+    use std::process::{Command, Stdio};
+    let Ok(mut child) = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("skipped: needs promtool (Debian package prometheus)");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && report.is_empty(),
+        "promtool: {report}\n{text}"
+    );
 }
 
 const LABELS: &str = "{iname=\"VI_1\",intf=\"eth0\",vrid=\"95\"}";
@@ -105,7 +140,35 @@ fn metrics_json_and_healthz_follow_the_instance() {
     let takeovers = sample(&m, "keepalived_rs_takeover_seconds_count").expect("{m}");
     assert!(takeovers >= 1.0, "{m}");
     assert!(m.contains("keepalived_rs_last_transition_timestamp_seconds{iname=\"VI_1\"}"));
-    assert!(m.ends_with("# EOF\n"), "{m}");
+    assert!(!m.contains("# EOF"), "text format 0.0.4 by default: {m}");
+    assert!(
+        m.contains("# TYPE keepalived_become_master_total counter\n"),
+        "{m}"
+    );
+    promtool_clean(&m);
+    // What Prometheus sends: OpenMetrics.
+    let accept = "Accept: application/openmetrics-text;version=1.0.0,\
+                  application/openmetrics-text;version=0.0.1;q=0.75,\
+                  text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n";
+    let (status, head, om) = get_with(&lab.ns("o"), "/metrics", accept).expect("/metrics");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("application/openmetrics-text; version=1.0.0"),
+        "{head}"
+    );
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert!(
+        om.contains("# TYPE keepalived_become_master counter\n"),
+        "{om}"
+    );
+    let (_, head, text) = get_with(
+        &lab.ns("o"),
+        "/metrics",
+        "Accept: text/plain;version=0.0.4\r\n",
+    )
+    .unwrap();
+    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+    promtool_clean(&text);
 
     let (status, json) = get(&lab.ns("o"), "/json").expect("/json answers");
     assert_eq!(status, 200);

@@ -51,6 +51,8 @@ pub struct BridgeLab {
     prefix: String,
     dir: PathBuf,
     daemons: Vec<(String, Child)>,
+    /// Extra namespaces on the bridge ([`BridgeLab::add_host`]).
+    hosts: Vec<String>,
 }
 
 impl BridgeLab {
@@ -64,6 +66,7 @@ impl BridgeLab {
             prefix,
             dir,
             daemons: Vec::new(),
+            hosts: Vec::new(),
         };
         let (o, t, s) = (lab.ns("o"), lab.ns("t"), lab.ns("s"));
         for ns in [&o, &t, &s] {
@@ -89,6 +92,28 @@ impl BridgeLab {
             ip(&["-n", ns, "link", "set", "eth0", "up"]);
         }
         lab
+    }
+
+    /// Adds a host `h` (e.g. a client) on the bridge: namespace `PREFIXh` whose `eth0` has
+    /// `addrs` (CIDR, IPv4 or IPv6, IPv6 without DAD). Removed with the lab.
+    pub fn add_host(&mut self, h: &str, addrs: &[&str]) {
+        let (ns, s) = (self.ns(h), self.ns("s"));
+        ip(&["netns", "add", &ns]);
+        self.hosts.push(ns.clone());
+        ip(&["-n", &ns, "link", "set", "lo", "up"]);
+        let port = format!("p{h}");
+        ip(&[
+            "-n", &s, "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+        ]);
+        ip(&["-n", &s, "link", "set", &port, "master", "br0", "up"]);
+        for a in addrs {
+            if a.contains(':') {
+                ip(&["-n", &ns, "addr", "add", a, "dev", "eth0", "nodad"]);
+            } else {
+                ip(&["-n", &ns, "addr", "add", a, "dev", "eth0"]);
+            }
+        }
+        ip(&["-n", &ns, "link", "set", "eth0", "up"]);
     }
 
     /// The name of router `r`'s namespace.
@@ -155,6 +180,22 @@ impl BridgeLab {
         if let Some((_, d)) = self.daemons.iter().rev().find(|(n, _)| n == r) {
             let _ = Command::new("kill").arg(d.id().to_string()).status();
         }
+    }
+
+    /// Waits up to `limit` for the daemon started last in router `r` to exit, and reaps it
+    /// (a zombie would still look alive to a pid-file check); true if it exited.
+    pub fn wait_exit(&mut self, r: &str, limit: Duration) -> bool {
+        let Some((_, d)) = self.daemons.iter_mut().rev().find(|(n, _)| n == r) else {
+            return true;
+        };
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if !matches!(d.try_wait(), Ok(None)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     /// Whether router `r` holds `vip` on any interface (with use_vmac it is on the VMAC).
@@ -234,6 +275,9 @@ impl Drop for BridgeLab {
             let _ = Command::new("ip")
                 .args(["netns", "del", &self.ns(r)])
                 .status();
+        }
+        for ns in &self.hosts {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -14,6 +14,7 @@
 mod addr;
 pub mod announce;
 mod error;
+pub mod firewall;
 mod iface;
 mod monitor;
 mod netlink;

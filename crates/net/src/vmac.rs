@@ -1,7 +1,9 @@
 //! `use_vmac`: macvlan interfaces carrying the VRRP virtual MAC.
 
 use rtnetlink::packet_core::{NLM_F_CREATE, NLM_F_EXCL};
-use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkMessage, MacVlanMode};
+use rtnetlink::packet_route::link::{
+    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, LinkAttribute, LinkFlags, LinkMessage, MacVlanMode,
+};
 use rtnetlink::packet_route::RouteNetlinkMessage;
 use rtnetlink::LinkMacVlan;
 
@@ -86,6 +88,10 @@ impl Netlink {
             .link_by_name(&spec.name)
             .await?
             .ok_or_else(|| NetError::NotFound(spec.name.clone()))?;
+        // RFC 5798 §7.4 and keepalived: no link-local address generated from the virtual
+        // MAC (both routers would generate the same one: DAD fails). Set before the link
+        // comes up, since the address is generated then.
+        self.set_addr_gen_mode_none(link.index).await?;
         self.set_link_up(link.index, true).await?;
         self.link_by_index(link.index)
             .await?
@@ -104,6 +110,19 @@ impl Netlink {
         )
         .await
         .map(drop)
+    }
+
+    /// `addrgenmode none`: the kernel generates no IPv6 link-local address on the interface.
+    pub async fn set_addr_gen_mode_none(&self, ifindex: u32) -> Result<()> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = ifindex;
+        msg.attributes
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
+                vec![AfSpecInet6::AddrGenMode(In6AddrGenMode::None)],
+            )]));
+        self.ack("set addrgenmode", RouteNetlinkMessage::SetLink(msg), 0, &[])
+            .await
+            .map(drop)
     }
 
     /// Sets IFF_UP on or off.

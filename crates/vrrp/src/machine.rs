@@ -256,6 +256,7 @@ impl Machine {
                 self.interface_up = false;
                 self.tracking_changed(now);
             }
+            Event::VipRemoved => self.vip_removed(now),
             Event::Shutdown => self.shutdown(),
             Event::GroupFault(fault) => {
                 if self.group_fault != fault {
@@ -610,6 +611,18 @@ impl Machine {
         self.timers.clear();
         self.master_adver_interval = self.config.advert_interval;
         self.set_state(State::Fault);
+    }
+
+    fn vip_removed(&mut self, now: Instant) {
+        if self.state != State::Master {
+            return;
+        }
+        self.send_advert(0);
+        self.leave_master();
+        self.set_state(State::Backup);
+        self.preempt_time = None;
+        // "We want a quick transition back to master".
+        self.arm_master_down(now, self.skew());
     }
 
     fn shutdown(&mut self) {

@@ -1,4 +1,5 @@
-//! A [`Snapshot`] as OpenMetrics text, encoded by `prometheus-client`.
+//! A [`Snapshot`] as OpenMetrics text, encoded by `prometheus-client`, or as the
+//! Prometheus text format 0.0.4 ([`super::negotiate`]).
 //!
 //! The `keepalived_*` families are keepalived-exporter's (internal/collector/collector.go
 //! of github.com/mehdy/keepalived-exporter), with its names, help texts and labels, so
@@ -27,6 +28,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
+use super::negotiate::{openmetrics_to_text004, Format};
 use super::Recorder;
 use crate::dump::{format_vip, InstanceDump, ScriptInitState, Snapshot, StatsDump, VipDump};
 
@@ -224,14 +226,17 @@ fn registry(snap: &Snapshot, rec: &Recorder) -> Registry {
     reg
 }
 
-/// `/metrics`: the OpenMetrics text of `snap` and the histograms of `rec`.
-pub(super) fn render(snap: &Snapshot, rec: &Recorder) -> String {
+/// `/metrics`: `snap` and the histograms of `rec` in `format`.
+pub(super) fn render(snap: &Snapshot, rec: &Recorder, format: Format) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail; an encoder error would leave a partial text.
     if text::encode(&mut out, &registry(snap, rec)).is_err() {
         out.clear();
     }
-    out
+    match format {
+        Format::OpenMetrics => out,
+        Format::Text004 => openmetrics_to_text004(&out),
+    }
 }
 
 #[cfg(test)]
@@ -277,7 +282,7 @@ mod tests {
             }],
             ..Snapshot::default()
         };
-        let text = render(&snap, &Recorder::default());
+        let text = render(&snap, &Recorder::default(), Format::OpenMetrics);
         for line in [
             "keepalived_up 1",
             "keepalived_vrrp_state{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\",ip_address=\"10.0.0.100/24\"} 2",
@@ -304,9 +309,105 @@ mod tests {
             instances: vec![i],
             ..Snapshot::default()
         };
-        let text = render(&snap, &Recorder::default());
+        let text = render(&snap, &Recorder::default(), Format::OpenMetrics);
         assert!(text.contains(
             "keepalived_vrrp_state{iname=\"VI_1\",intf=\"eth0\",vrid=\"51\",ip_address=\"\"} 1"
         ));
+    }
+
+    /// `promtool check metrics` over `text`: its exit code and report, or `None` without it.
+    fn promtool(text: &str) -> Option<(i32, String)> {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(text.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        let report = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        Some((out.status.code().unwrap_or(-1), report))
+    }
+
+    fn full_snapshot() -> Snapshot {
+        let mut other = instance();
+        other.name = "VI_2".into();
+        other.vips.clear();
+        Snapshot {
+            instances: vec![instance(), other],
+            scripts: vec![ScriptDump {
+                name: "chk".into(),
+                rise: 2,
+                result: 2,
+                ..ScriptDump::default()
+            }],
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn promtool_finds_the_text_format_clean() {
+        let rec = Recorder::default();
+        rec.takeover.observe(0.003);
+        let text = render(&full_snapshot(), &rec, Format::Text004);
+        let Some((code, report)) = promtool(&text) else {
+            eprintln!("skipped: needs promtool (Debian package prometheus)");
+            return;
+        };
+        assert_eq!((code, report.as_str()), (0, ""), "{text}");
+    }
+
+    /// promtool 2.42's `check metrics` parses only text 0.0.4, which reads an OpenMetrics
+    /// counter family (`# TYPE x counter`, samples `x_total`) as an untyped `x_total`
+    /// without help: that is all it may report on OpenMetrics (client_golang's OpenMetrics
+    /// output gets the same). The structure is checked by Prometheus's own OpenMetrics parser
+    /// (`promtool tsdb create-blocks-from openmetrics`, which wants timestamps).
+    #[test]
+    fn promtool_reads_the_openmetrics_format() {
+        let text = render(&full_snapshot(), &Recorder::default(), Format::OpenMetrics);
+        let Some((_, report)) = promtool(&text) else {
+            eprintln!("skipped: needs promtool (Debian package prometheus)");
+            return;
+        };
+        let counters: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+            .collect();
+        for line in report.lines().filter(|l| !l.is_empty()) {
+            let name = line.strip_suffix(" no help text").unwrap_or(line);
+            let family = name.strip_suffix("_total").unwrap_or("");
+            assert!(counters.contains(&family), "promtool: {line}\n{text}");
+        }
+        let dir = std::env::temp_dir().join(format!("kr-mgmt-om-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let stamped: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with('#') {
+                    format!("{l}\n")
+                } else {
+                    format!("{l} 1700000000\n")
+                }
+            })
+            .collect();
+        let input = dir.join("in.om");
+        std::fs::write(&input, stamped).unwrap();
+        let out = std::process::Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&input)
+            .arg(dir.join("blocks"))
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `--metrics-address ADDR:PORT` (ours, off by default): an HTTP endpoint in the VRRP
 //! process, served by a task on the event loop's own current-thread runtime.
 //!
-//! - `/metrics`: Prometheus/OpenMetrics text with the metric names and labels of
+//! - `/metrics`: Prometheus text 0.0.4, or OpenMetrics when the scraper's `Accept` asks for
+//!   it ([`negotiate`]), with the metric names and labels of
 //!   keepalived-exporter (github.com/mehdy/keepalived-exporter), plus our own under
 //!   `keepalived_rs_*` (see [`exposition`]).
 //! - `/json`: keepalived's JSON dump ([`crate::dump::render_json`]) of a fresh snapshot.
@@ -15,6 +16,7 @@
 
 mod exposition;
 mod instrument;
+mod negotiate;
 mod server;
 
 use std::net::SocketAddr;

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ALLOW, CONTENT_TYPE};
+use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, VARY};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
+use super::negotiate::Format;
 use super::{exposition, Recorder, SnapshotRequest};
 use crate::dump::{self, Snapshot};
 
@@ -27,7 +28,6 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a request waits for the event loop's snapshot.
 const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(5);
 
-const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
@@ -110,14 +110,20 @@ async fn route(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
     }
     match req.uri().path() {
         "/healthz" => response(StatusCode::OK, TEXT, "ok\n"),
-        "/metrics" => match snapshot(state).await {
-            Some(s) => response(
-                StatusCode::OK,
-                OPENMETRICS,
-                exposition::render(&s, &state.recorder),
-            ),
-            None => unavailable(),
-        },
+        "/metrics" => {
+            let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
+            let format = Format::from_accept(accept);
+            match snapshot(state).await {
+                Some(s) => {
+                    let body = exposition::render(&s, &state.recorder, format);
+                    let mut r = response(StatusCode::OK, format.content_type(), body);
+                    r.headers_mut()
+                        .insert(VARY, hyper::header::HeaderValue::from_static("Accept"));
+                    r
+                }
+                None => unavailable(),
+            }
+        }
         "/json" => match snapshot(state).await {
             Some(s) => response(StatusCode::OK, JSON, dump::render_json(&s)),
             None => unavailable(),
@@ -142,8 +148,17 @@ mod tests {
 
     /// One request over a fresh connection; the whole response.
     async fn get(addr: SocketAddr, method: &str, path: &str) -> String {
+        request(addr, method, path, "").await
+    }
+
+    async fn get_accept(addr: SocketAddr, path: &str, accept: &str) -> String {
+        request(addr, "GET", path, &format!("Accept: {accept}\r\n")).await
+    }
+
+    async fn request(addr: SocketAddr, method: &str, path: &str, extra: &str) -> String {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let req = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let req =
+            format!("{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n");
         s.write_all(req.as_bytes()).await.unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).await.unwrap();
@@ -172,7 +187,10 @@ mod tests {
             );
             let m = get(addr, "GET", "/metrics").await;
             assert!(m.starts_with("HTTP/1.1 200"), "{m}");
-            assert!(m.contains("application/openmetrics-text") && m.contains("keepalived_up 1"));
+            assert!(m.contains("text/plain; version=0.0.4") && m.contains("keepalived_up 1"));
+            assert!(!m.contains("# EOF"), "{m}");
+            let om = get_accept(addr, "/metrics", "application/openmetrics-text").await;
+            assert!(om.contains("application/openmetrics-text") && om.ends_with("# EOF\n"));
             let j = get(addr, "GET", "/json").await;
             assert!(
                 j.starts_with("HTTP/1.1 200") && j.ends_with("\r\n\r\n[]\n"),

@@ -58,7 +58,7 @@ impl Subscription {
 
 /// The current value of every tracked object, read once at start-up so that instances start
 /// with the right effective priority.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Current {
     values: HashMap<TrackKey, TrackValue>,
 }

@@ -42,7 +42,12 @@ impl Netns {
     /// Creates `kr-net-<test>-<tag>-<pid>` with `lo` up and IPv6 DAD off (so test
     /// addresses are usable at once).
     pub fn new(test: &str, tag: &str) -> Netns {
-        let name = format!("kr-net-{test}-{tag}-{}", std::process::id());
+        Netns::with_prefix("kr-net", test, tag)
+    }
+
+    /// Like [`Netns::new`], named `<prefix>-<test>-<tag>-<pid>`.
+    pub fn with_prefix(prefix: &str, test: &str, tag: &str) -> Netns {
+        let name = format!("{prefix}-{test}-{tag}-{}", std::process::id());
         let _ = Command::new("ip").args(["netns", "del", &name]).output();
         sh("ip", &["netns", "add", &name]);
         let ns = Netns { name };

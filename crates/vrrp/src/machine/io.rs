@@ -34,6 +34,11 @@ pub enum Event {
     InterfaceUp,
     /// The instance's interface went down: the instance goes to FAULT.
     InterfaceDown,
+    /// Someone else removed one of the VIPs of a MASTER (an admin, networkd, netplan):
+    /// keepalived's `set_vrrp_backup` goes to BACKUP (priority-0 advert, VIPs released) and
+    /// takes over again after Skew_Time unless a better router answers, which puts the
+    /// addresses back.
+    VipRemoved,
     /// Stop the instance (SIGTERM, reload removing it): a master sends a priority-0 advert
     /// and removes its VIPs.
     Shutdown,

@@ -1,0 +1,407 @@
+//! The no-accept firewall, ours beside keepalived 2.2.7 on the same configuration: two
+//! routers and a client on one bridge. With `vrrp_strict` (and with `no_accept`), the
+//! client pings and connects (TCP) to the MASTER's VIPs and to its real address; ours as
+//! MASTER must drop exactly what keepalived as MASTER drops, list the same `nft list
+//! ruleset`, hold no rules as BACKUP, and remove its tables when SIGTERM stops it.
+//! Needs root, /usr/sbin/keepalived and nft (apt-get install nftables).
+
+use std::io::ErrorKind;
+use std::mem::MaybeUninit;
+use std::net::{IpAddr, SocketAddr, SocketAddrV6, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keepalived_check::probe::ping::{classify, echo_request, Received};
+use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+const PORT: u16 = 8080;
+/// Long enough for three elections and two takeovers, never asserted as a duration.
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn tools(test: &str) -> bool {
+    if !runnable(test) {
+        return false;
+    }
+    if !Path::new("/usr/sbin/nft").exists() {
+        eprintln!("skipped: {test} needs nft (apt-get install nftables)");
+        return false;
+    }
+    true
+}
+
+/// The addresses of one lab: 10.72.N.0/24 and fd72:N::/64.
+struct Net {
+    n: u8,
+}
+
+impl Net {
+    fn v4(&self, host: u8) -> String {
+        format!("10.72.{}.{host}", self.n)
+    }
+    fn v6(&self, host: u8) -> String {
+        format!("fd72:{}::{host}", self.n)
+    }
+    fn excluded(&self) -> String {
+        format!("10.72.{}.100", self.n + 100)
+    }
+    fn link_local(&self) -> String {
+        format!("fe80::72:{}", self.n)
+    }
+}
+
+fn config(net: &Net, name: &str, priority: u8, global: &str, inst: &str) -> String {
+    let v6 = format!(
+        "        {}/64\n        {}/64",
+        net.link_local(),
+        net.v6(100)
+    );
+    format!(
+        "global_defs {{\n    router_id {name}\n    vrrp_garp_master_delay 1\n{global}\n}}\n\
+         vrrp_instance V4 {{\n    interface eth0\n    virtual_router_id {vr4}\n    \
+         priority {priority}\n    advert_int 1\n{inst}\n    virtual_ipaddress {{\n        \
+         {vip}/24\n    }}\n    virtual_ipaddress_excluded {{\n        {excl}/32\n    }}\n}}\n\
+         vrrp_instance V6 {{\n    interface eth0\n    virtual_router_id {vr6}\n    \
+         priority {priority}\n    advert_int 1\n{inst}\n    virtual_ipaddress {{\n{v6}\n    }}\n}}\n",
+        vr4 = net.n,
+        vr6 = net.n + 100,
+        vip = net.v4(100),
+        excl = net.excluded(),
+    )
+}
+
+/// Runs `f` on a thread inside namespace `ns`.
+fn in_ns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let path = format!("/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).expect("open netns");
+        nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+        f()
+    })
+    .join()
+    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// A TCP listener on [::]:PORT (IPv4 too) in `ns`, accepting until dropped.
+struct Listener {
+    stop: Arc<AtomicBool>,
+}
+
+impl Listener {
+    fn start(ns: &str) -> Listener {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let path = format!("/run/netns/{ns}");
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let file = std::fs::File::open(&path).expect("open netns");
+            nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+            let l = TcpListener::bind(("::", PORT)).expect("listen");
+            l.set_nonblocking(true).expect("nonblocking");
+            ready_tx.send(()).unwrap();
+            while !flag.load(Ordering::Relaxed) {
+                match l.accept() {
+                    Ok(_) => {}
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        ready_rx.recv().expect("listener ready");
+        Listener { stop }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// One ICMP echo from inside the client; true if the reply came.
+fn ping(dst: SocketAddr) -> bool {
+    let v6 = dst.is_ipv6();
+    let (domain, proto) = if v6 {
+        (Domain::IPV6, Protocol::ICMPV6)
+    } else {
+        (Domain::IPV4, Protocol::ICMPV4)
+    };
+    let s = Socket::new(domain, Type::RAW, Some(proto)).expect("raw ICMP socket");
+    // Raw IPv6 sockets refuse a destination port other than 0 (or the protocol).
+    let mut dst = dst;
+    dst.set_port(0);
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let id = (std::process::id() & 0xffff) as u16;
+    let seq = 7;
+    s.send_to(&echo_request(v6, id, seq), &SockAddr::from(dst))
+        .expect("send echo");
+    let deadline = Instant::now() + Duration::from_millis(800);
+    let mut buf = [MaybeUninit::<u8>::uninit(); 1500];
+    while Instant::now() < deadline {
+        let Ok((n, from)) = s.recv_from(&mut buf) else {
+            continue;
+        };
+        if from.as_socket().map(|a| a.ip()) != Some(dst.ip()) {
+            continue;
+        }
+        // SAFETY: recv_from initialised the first n bytes.
+        let bytes: Vec<u8> = buf[..n]
+            .iter()
+            .map(|b| unsafe { b.assume_init() })
+            .collect();
+        let msg = if v6 {
+            &bytes[..]
+        } else {
+            let ihl = usize::from(bytes.first().copied().unwrap_or(0x45) & 0x0f) * 4;
+            bytes.get(ihl..).unwrap_or(&[])
+        };
+        if classify(v6, msg, Some(id), seq) == Received::Reply {
+            return true;
+        }
+    }
+    false
+}
+
+/// A TCP connect from inside the client: "open", "refused" or "dropped".
+fn connect(dst: SocketAddr) -> &'static str {
+    match TcpStream::connect_timeout(&dst, Duration::from_millis(800)) {
+        Ok(_) => "open",
+        Err(e) if e.kind() == ErrorKind::ConnectionRefused => "refused",
+        Err(_) => "dropped",
+    }
+}
+
+/// What the client sees of the MASTER.
+#[derive(Debug, PartialEq, Eq)]
+struct Verdicts(Vec<(String, String)>);
+
+fn probe(lab: &BridgeLab, net: &Net, master_host: u8) -> Verdicts {
+    let client = lab.ns("c");
+    // Ours sends no GARP for virtual_ipaddress_excluded after a takeover (keepalived
+    // does): start from an empty neighbour cache so that this test sees only the firewall.
+    ip(&["-n", &client, "neigh", "flush", "all"]);
+    let scope = ip(&["-n", &client, "-o", "link", "show", "eth0"])
+        .split(':')
+        .next()
+        .and_then(|i| i.trim().parse::<u32>().ok())
+        .expect("client eth0 index");
+    let v4 = |h: u8| SocketAddr::new(net.v4(h).parse::<IpAddr>().unwrap(), PORT);
+    let v6 = |h: u8| SocketAddr::new(net.v6(h).parse::<IpAddr>().unwrap(), PORT);
+    let excl = SocketAddr::new(net.excluded().parse::<IpAddr>().unwrap(), PORT);
+    let ll = SocketAddr::V6(SocketAddrV6::new(
+        net.link_local().parse().unwrap(),
+        PORT,
+        0,
+        scope,
+    ));
+    let targets = vec![
+        ("VIP", v4(100)),
+        ("excluded VIP", excl),
+        ("IPv6 VIP", v6(100)),
+        ("link-local VIP", ll),
+        ("real IPv4", v4(master_host)),
+        ("real IPv6", v6(master_host)),
+    ];
+    in_ns(&client, move || {
+        let mut out = Vec::new();
+        for (what, addr) in targets {
+            let p = if ping(addr) { "reply" } else { "no reply" };
+            out.push((format!("ping {what}"), p.to_owned()));
+            out.push((format!("tcp {what}"), connect(addr).to_owned()));
+        }
+        Verdicts(out)
+    })
+}
+
+fn ruleset(lab: &BridgeLab, r: &str) -> String {
+    ip(&["netns", "exec", &lab.ns(r), "nft", "list", "ruleset"])
+}
+
+/// Element order in `nft list` follows the kernel's set; compare the sorted lines.
+fn structure(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(|l| l.trim().to_owned()).collect();
+    lines.sort();
+    lines
+}
+
+fn routes_to_vips(lab: &BridgeLab, net: &Net) {
+    // The excluded VIP is in another subnet: the client reaches it through the MASTER.
+    let c = lab.ns("c");
+    ip(&[
+        "-n",
+        &c,
+        "route",
+        "add",
+        &format!("{}/32", net.excluded()),
+        "dev",
+        "eth0",
+    ]);
+}
+
+struct Round {
+    /// The ruleset of the MASTER, of the BACKUP, of the new MASTER after the takeover.
+    master_rules: String,
+    backup_rules: String,
+    taken_over_rules: String,
+    /// What the client saw of the first MASTER and of the one that took over.
+    first: Verdicts,
+    second: Verdicts,
+}
+
+/// `first` (priority 150) on router o, `second` (100) on t: election, probes, SIGTERM to
+/// o, takeover by t, probes, SIGTERM to t. Asserts that each stopped daemon's tables go.
+fn round(
+    lab: &mut BridgeLab,
+    net: &Net,
+    first: &str,
+    second: &str,
+    global: &str,
+    inst: &str,
+) -> Round {
+    let vip4 = net.v4(100);
+    let vip6 = net.v6(100);
+    lab.start("t", second, &config(net, "t", 100, global, inst));
+    lab.start("o", first, &config(net, "o", 150, global, inst));
+    let holds_all = |lab: &BridgeLab, r: &str| lab.holds(r, &vip4) && lab.holds(r, &vip6);
+    lab.wait(
+        "o MASTER of both instances",
+        LIMIT,
+        || holds_all(lab, "o"),
+        || None,
+    );
+    // The BACKUP may take a moment to see the first advert; both must have settled.
+    lab.wait("t BACKUP", LIMIT, || !lab.holds("t", &vip4), || None);
+    let master_rules = ruleset(lab, "o");
+    let backup_rules = ruleset(lab, "t");
+    let first_v = probe(lab, net, 1);
+    lab.terminate("o");
+    assert!(lab.wait_exit("o", LIMIT), "o did not stop\n{}", lab.logs());
+    lab.wait("t takes over", LIMIT, || holds_all(lab, "t"), || None);
+    lab.wait(
+        "o's tables removed after SIGTERM",
+        LIMIT,
+        || ruleset(lab, "o").is_empty(),
+        || None,
+    );
+    let taken_over_rules = ruleset(lab, "t");
+    let second_v = probe(lab, net, 2);
+    lab.terminate("t");
+    assert!(lab.wait_exit("t", LIMIT), "t did not stop\n{}", lab.logs());
+    lab.wait(
+        "t's tables removed after SIGTERM",
+        LIMIT,
+        || ruleset(lab, "t").is_empty() && !lab.holds("t", &vip4),
+        || None,
+    );
+    Round {
+        master_rules,
+        backup_rules,
+        taken_over_rules,
+        first: first_v,
+        second: second_v,
+    }
+}
+
+/// Ours and keepalived, each as first MASTER then as the one taking over.
+fn differential(test: &str, n: u8, global: &str, inst: &str, blocks: bool) {
+    if !tools(test) {
+        return;
+    }
+    let net = Net { n };
+    let mut lab = BridgeLab::new("fw", test, &format!("10.72.{n}"));
+    for (r, h) in [("o", 1), ("t", 2)] {
+        let ns = lab.ns(r);
+        ip(&[
+            "-n",
+            &ns,
+            "addr",
+            "add",
+            &format!("{}/64", net.v6(h)),
+            "dev",
+            "eth0",
+            "nodad",
+        ]);
+    }
+    lab.add_host(
+        "c",
+        &[&format!("{}/24", net.v4(3)), &format!("{}/64", net.v6(3))],
+    );
+    routes_to_vips(&lab, &net);
+    let _lo = Listener::start(&lab.ns("o"));
+    let _lt = Listener::start(&lab.ns("t"));
+
+    let ours_first = round(&mut lab, &net, OURS, KEEPALIVED, global, inst);
+    let theirs_first = round(&mut lab, &net, KEEPALIVED, OURS, global, inst);
+    let logs = lab.logs();
+    eprintln!("{test}: ours MASTER {:?}", ours_first.first);
+    eprintln!("{test}: keepalived MASTER {:?}", theirs_first.first);
+
+    // The same drops, by ours as by keepalived, as first MASTER and after a takeover.
+    assert_eq!(ours_first.first, theirs_first.first, "first MASTER\n{logs}");
+    assert_eq!(
+        ours_first.second, theirs_first.second,
+        "after takeover\n{logs}"
+    );
+    let vip_verdict = if blocks {
+        ("no reply", "dropped")
+    } else {
+        ("reply", "open")
+    };
+    for v in [&ours_first.first, &ours_first.second] {
+        for (what, got) in &v.0 {
+            let want = if what.contains("real") {
+                if what.starts_with("ping") {
+                    "reply"
+                } else {
+                    "open"
+                }
+            } else if what.starts_with("ping") {
+                vip_verdict.0
+            } else {
+                vip_verdict.1
+            };
+            assert_eq!(got, want, "{what}: {v:?}\n{logs}");
+        }
+    }
+    // The same ruleset, as MASTER (ours on o vs keepalived on o; keepalived on t vs ours
+    // on t after the takeover), and none as BACKUP.
+    assert_eq!(
+        structure(&ours_first.master_rules),
+        structure(&theirs_first.master_rules),
+        "ours:\n{}\nkeepalived:\n{}",
+        ours_first.master_rules,
+        theirs_first.master_rules
+    );
+    assert_eq!(
+        structure(&ours_first.taken_over_rules),
+        structure(&theirs_first.taken_over_rules),
+        "keepalived:\n{}\nours:\n{}",
+        ours_first.taken_over_rules,
+        theirs_first.taken_over_rules
+    );
+    assert_eq!(ours_first.backup_rules, "", "keepalived as BACKUP");
+    assert_eq!(theirs_first.backup_rules, "", "ours as BACKUP");
+    if blocks {
+        assert!(ours_first.master_rules.contains("ip daddr @vips drop"));
+    } else {
+        assert_eq!(ours_first.master_rules, "", "accept mode blocks nothing");
+    }
+}
+
+#[test]
+fn vrrp_strict_drops_like_keepalived() {
+    differential("strict", 41, "    vrrp_strict", "", true);
+}
+
+#[test]
+fn no_accept_drops_like_keepalived() {
+    differential("noacc", 42, "", "    no_accept", true);
+}
+
+#[test]
+fn accept_mode_blocks_nothing_like_keepalived() {
+    differential("accept", 43, "", "", false);
+}
