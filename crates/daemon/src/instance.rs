@@ -13,9 +13,10 @@ use keepalived_vrrp::machine::{
     self, Action, GarpConfig, InstanceConfig, Machine, NotifyState, State, TrackValue,
 };
 use keepalived_vrrp::wire::{
-    self, Addresses, AhCounter, AhEmit, Auth, Centiseconds, InstanceExpectation, Ipv4Emit, Repr,
-    UnicastPeer,
+    self, Addresses, AhCounter, AhEmit, Auth, Centiseconds, Counter, InstanceExpectation, Ipv4Emit,
+    Repr, UnicastPeer,
 };
+use keepalived_vrrp::Stats;
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
@@ -107,10 +108,10 @@ pub struct Instance {
     vips6: Vec<Ipv6Addr>,
     peers: Vec<UnicastPeer>,
     advert_int: Duration,
-    /// Adverts dropped, by keepalived's counter name.
-    pub drops: std::collections::BTreeMap<&'static str, u64>,
-    /// The machine's counters at the last STATS_CLEAR.
-    stats_base: machine::Counters,
+    /// What the receive path counts (the machine counts what it sends).
+    pub rx_stats: Stats,
+    /// Both at the last STATS_CLEAR.
+    stats_base: Stats,
 }
 
 fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
@@ -256,8 +257,8 @@ impl Instance {
             vips6,
             peers,
             advert_int,
-            drops: Default::default(),
-            stats_base: machine::Counters::default(),
+            rx_stats: Stats::default(),
+            stats_base: Stats::default(),
         })
     }
 
@@ -291,25 +292,9 @@ impl Instance {
         !self.src.is_unspecified()
     }
 
-    /// keepalived's statistics since the last STATS_CLEAR: the machine's counters and the
-    /// drop counters.
-    pub fn counters(
-        &self,
-    ) -> (
-        machine::Counters,
-        std::collections::BTreeMap<&'static str, u64>,
-    ) {
-        let c = self.machine.counters();
-        let b = &self.stats_base;
-        let counters = machine::Counters {
-            advert_rcvd: c.advert_rcvd - b.advert_rcvd,
-            advert_sent: c.advert_sent - b.advert_sent,
-            become_master: c.become_master - b.become_master,
-            release_master: c.release_master - b.release_master,
-            pri_zero_rcvd: c.pri_zero_rcvd - b.pri_zero_rcvd,
-            pri_zero_sent: c.pri_zero_sent - b.pri_zero_sent,
-        };
-        (counters, self.drops.clone())
+    /// keepalived's statistics since the last STATS_CLEAR.
+    pub fn counters(&self) -> Stats {
+        (*self.machine.counters() + self.rx_stats) - self.stats_base
     }
 
     /// Keeps counting from where `old` (the same instance before a reload) was.
@@ -319,8 +304,7 @@ impl Instance {
 
     /// STATS_CLEAR: counting starts again from zero.
     pub fn clear_stats(&mut self) {
-        self.stats_base = *self.machine.counters();
-        self.drops.clear();
+        self.stats_base = *self.machine.counters() + self.rx_stats;
     }
 
     /// The VRID.
@@ -328,11 +312,33 @@ impl Instance {
         self.vrid
     }
 
+    /// Counts an advert for this VRID that failed the checks needing no configuration, as
+    /// keepalived counts it on the instance (nothing in INIT or FAULT).
+    pub fn count_drop(&mut self, e: &wire::DecodeError) {
+        if matches!(
+            self.machine.state(),
+            State::Init | State::Fault | State::Stop
+        ) {
+            return;
+        }
+        log::info(format!("({}) advert dropped: {e}", self.conf.name));
+        if let Some(c) = e.counter() {
+            self.rx_stats.bump(c);
+        }
+    }
+
     /// Checks a decoded advert against this instance and feeds it to the machine.
     pub fn receive(&mut self, advert: &wire::Advert, now: Instant) {
+        // keepalived ignores adverts in INIT and FAULT, uncounted (vrrp_dispatcher_read).
+        if matches!(
+            self.machine.state(),
+            State::Init | State::Fault | State::Stop
+        ) {
+            return;
+        }
         let exp = InstanceExpectation {
             vrid: self.vrid,
-            version: self.version,
+            version: self.machine.config().version,
             auth: self.auth,
             ah_key: self.ah_key.unwrap_or_default(),
             advert_int: self.advert_int,
@@ -346,10 +352,17 @@ impl Instance {
         };
         if let Err(e) = advert.validate(&exp, &mut self.ah) {
             log::info(format!("({}) advert dropped: {e}", self.conf.name));
-            if let Some(name) = e.counter_name() {
-                *self.drops.entry(name).or_default() += 1;
+            if e.counted_as_received() {
+                self.rx_stats.bump(Counter::AdvertRcvd);
+            }
+            if let Some(c) = e.counter() {
+                self.rx_stats.bump(c);
             }
             return;
+        }
+        self.rx_stats.bump(Counter::AdvertRcvd);
+        if advert.repr.priority == 0 {
+            self.rx_stats.bump(Counter::PriZeroRcvd);
         }
         let ev = machine::Event::Advert(machine::Advert {
             source: advert.src_addr(),

@@ -49,7 +49,7 @@ pub(crate) async fn carry_over(
     fresh.machine.reconfigure(config, now);
     fresh.last_transition = old.last_transition;
     fresh.link_usable = old.link_usable;
-    fresh.drops = std::mem::take(&mut old.drops);
+    fresh.rx_stats = old.rx_stats;
     fresh.take_stats_base(&old);
     if !old.holds_vips {
         return;

@@ -13,6 +13,7 @@ use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, NotifyState, State};
+use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use keepalived_vrrp::wire::{self, DecodeOptions};
 use tokio::signal::unix::{signal, SignalKind};
@@ -639,13 +640,25 @@ impl Daemon {
                         Some((src, dst, hop)) => wire::decode_ipv6(pkt.bytes(), src, dst, hop, &opts),
                         None => wire::decode_ipv4(pkt.bytes(), &opts),
                     };
-                    if let Ok(advert) = decoded {
-                        let vrid = advert.repr.vrid;
+                    let net = match pkt.v6 {
+                        Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
+                        None => RxNet::Ipv4,
+                    };
+                    // keepalived counts what fails after the VRID lookup on the instance, even
+                    // the faults decode finds without it (length, version, type, checksum).
+                    let vrid = match &decoded {
+                        Ok(advert) => Ok(advert.repr.vrid),
+                        Err(_) => keepalived_vrrp::router::peek_vrid(pkt.bytes(), net),
+                    };
+                    if let Ok(vrid) = vrid {
                         let count = self.schedule.lookup(pkt.ifindex, vrid).len();
                         for k in 0..count {
                             let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
                             if let Some(inst) = self.instances.get_mut(i) {
-                                inst.receive(&advert, now);
+                                match &decoded {
+                                    Ok(advert) => inst.receive(advert, now),
+                                    Err(e) => inst.count_drop(e),
+                                }
                             }
                             self.schedule.touch(i);
                         }

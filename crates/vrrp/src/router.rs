@@ -52,6 +52,12 @@ use inspect::{Failed, RxState};
 use schedule::TimerHeap;
 use transmit::Pending;
 
+/// The VRID of a datagram whose IP (and AH) and VRRP headers are there (keepalived's
+/// `vrrp_get_header`), for a caller that routes datagrams itself.
+pub fn peek_vrid(bytes: &[u8], net: RxNet) -> Result<u8, DecodeError> {
+    inspect::header(bytes, net).map(|h| h.vrid)
+}
+
 /// An instance of a [`Router`]: its position in the order instances were added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InstanceId(pub usize);
