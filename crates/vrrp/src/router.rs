@@ -30,6 +30,7 @@
 mod config;
 mod droplog;
 mod inspect;
+mod packets;
 mod schedule;
 mod transmit;
 
@@ -40,15 +41,15 @@ use std::time::Instant;
 pub use config::RouterInstance;
 pub use droplog::DROP_LOG_INTERVAL;
 pub use inspect::RxNet;
+pub use packets::{InstancePackets, Received};
 pub use transmit::{Transmit, MAX_ADVERT_LEN};
 
-use crate::machine::{self, Action, Event, Machine, State};
+use crate::machine::{Action, Event, Machine, State};
 use crate::stats::Stats;
 use crate::sync_group::SyncGroup;
-use crate::wire::{AhCounter, Counter, DecodeError, V3Checksum};
+use crate::wire::DecodeError;
 use crate::Family;
 use droplog::DropLimiter;
-use inspect::{Failed, RxState};
 use schedule::TimerHeap;
 use transmit::Pending;
 
@@ -97,33 +98,32 @@ pub struct DropLog {
 #[derive(Debug)]
 pub struct Retired {
     machine: Machine,
-    rx: Stats,
+    packets: InstancePackets,
     base: Stats,
-    ah: AhCounter,
-    ident: u16,
-    v3_checksum: V3Checksum,
+}
+
+impl Retired {
+    /// The machine it carries.
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
 }
 
 #[derive(Debug)]
 struct Slot {
-    cfg: RouterInstance,
     machine: Machine,
-    /// What the router counts (receive side); the machine counts what it sends and its
-    /// transitions.
-    rx: Stats,
-    /// Both at the last STATS_CLEAR.
+    packets: InstancePackets,
+    /// The counters at the last STATS_CLEAR.
     base: Stats,
-    ah: AhCounter,
-    ident: u16,
-    /// Current VRRPv3 checksum form (may switch to the old one by detection).
-    v3_checksum: V3Checksum,
-    logs: DropLimiter,
-    master: Option<IpAddr>,
 }
 
 impl Slot {
     fn stats(&self) -> Stats {
-        (*self.machine.counters() + self.rx) - self.base
+        (*self.machine.counters() + self.packets.rx_stats()) - self.base
+    }
+
+    fn cfg(&self) -> &RouterInstance {
+        self.packets.config()
     }
 }
 
@@ -154,8 +154,7 @@ impl Router {
     /// Adds an instance; its machine starts in INIT at `now`.
     pub fn add(&mut self, cfg: RouterInstance, now: Instant) -> InstanceId {
         let machine = Machine::new(cfg.machine.clone(), now);
-        let v3 = cfg.v3_checksum;
-        self.insert(cfg, machine, Retired::fresh_parts(v3), now)
+        self.insert(machine, InstancePackets::new(cfg), Stats::default())
     }
 
     /// Adds an instance that carries on from `old` (a reload): same machine (reconfigured),
@@ -163,43 +162,25 @@ impl Router {
     pub fn add_resumed(&mut self, cfg: RouterInstance, old: Retired, now: Instant) -> InstanceId {
         let Retired {
             mut machine,
-            rx,
+            mut packets,
             base,
-            ah,
-            ident,
-            v3_checksum,
         } = old;
         machine.reconfigure(cfg.machine.clone(), now);
-        let v3 = if cfg.detect_old_unicast_checksum {
-            v3_checksum
-        } else {
-            cfg.v3_checksum
-        };
-        self.insert(cfg, machine, (rx, base, ah, ident, v3), now)
+        packets.reconfigure(cfg);
+        self.insert(machine, packets, base)
     }
 
-    fn insert(
-        &mut self,
-        cfg: RouterInstance,
-        machine: Machine,
-        (rx, base, ah, ident, v3): (Stats, Stats, AhCounter, u16, V3Checksum),
-        _now: Instant,
-    ) -> InstanceId {
+    fn insert(&mut self, machine: Machine, packets: InstancePackets, base: Stats) -> InstanceId {
         let i = self.slots.len();
+        let cfg = packets.config();
         self.index
             .entry((cfg.ifindex, cfg.family(), cfg.vrid))
             .or_default()
             .push(i);
         self.slots.push(Some(Slot {
-            v3_checksum: v3,
-            cfg,
             machine,
-            rx,
+            packets,
             base,
-            ah,
-            ident,
-            logs: DropLimiter::default(),
-            master: None,
         }));
         self.is_touched.push(false);
         self.drain(i);
@@ -210,21 +191,16 @@ impl Router {
     /// [`Router::add_resumed`]); its id stays unused.
     pub fn take(&mut self, id: InstanceId) -> Option<Retired> {
         let slot = self.slots.get_mut(id.0)?.take()?;
-        if let Some(v) = self
-            .index
-            .get_mut(&(slot.cfg.ifindex, slot.cfg.family(), slot.cfg.vrid))
-        {
+        let cfg = slot.cfg();
+        if let Some(v) = self.index.get_mut(&(cfg.ifindex, cfg.family(), cfg.vrid)) {
             v.retain(|&i| i != id.0);
         }
         self.timers.arm(id.0, None);
         self.transmits.retain(|p| p.id != id);
         Some(Retired {
             machine: slot.machine,
-            rx: slot.rx,
+            packets: slot.packets,
             base: slot.base,
-            ah: slot.ah,
-            ident: slot.ident,
-            v3_checksum: slot.v3_checksum,
         })
     }
 
@@ -245,7 +221,7 @@ impl Router {
 
     /// Instance `id`'s configuration.
     pub fn config(&self, id: InstanceId) -> Option<&RouterInstance> {
-        self.slot(id).map(|s| &s.cfg)
+        self.slot(id).map(Slot::cfg)
     }
 
     /// Instance `id`'s statistics since the last [`Router::clear_stats`].
@@ -256,7 +232,7 @@ impl Router {
     /// STATS_CLEAR: every instance counts from zero again.
     pub fn clear_stats(&mut self) {
         for s in self.slots.iter_mut().flatten() {
-            s.base = *s.machine.counters() + s.rx;
+            s.base = *s.machine.counters() + s.packets.rx_stats();
         }
     }
 
@@ -338,49 +314,13 @@ impl Router {
         let Some(Some(s)) = self.slots.get_mut(i) else {
             return;
         };
-        // keepalived ignores adverts in FAULT and INIT (and we after STOP), uncounted.
-        if matches!(s.machine.state(), State::Init | State::Fault | State::Stop) {
-            return;
-        }
-        // IPv6: keepalived discards multicast on a unicast instance and vice versa, uncounted.
-        if net.family() == Family::Ipv6 && h.dst.is_multicast() == s.cfg.is_unicast() {
-            return;
-        }
-        // keepalived's vrrp_state_backup: with skip_check_adv_addr the address list is only
-        // checked for a new master; the master always checks.
-        let check_vip_addr = !s.cfg.skip_check_adv_addr
-            || s.machine.state() != State::Backup
-            || s.machine.master_address() != Some(h.src);
-        let st = RxState {
-            ah: &mut s.ah,
-            v3_checksum: s.v3_checksum,
-            check_vip_addr,
-        };
-        match inspect::check(bytes, &h, &s.cfg, st) {
-            Ok(ok) => {
-                s.rx.bump(Counter::AdvertRcvd);
-                if ok.priority == 0 {
-                    s.rx.bump(Counter::PriZeroRcvd);
-                }
-                if ok.old_checksum_detected {
-                    s.v3_checksum = V3Checksum::OldUnicast;
-                }
-                let advert = machine::Advert {
-                    source: h.src,
-                    priority: ok.priority,
-                    interval: ok.interval,
-                };
+        match s.packets.receive(now, bytes, net, &s.machine) {
+            Received::Advert(advert) => {
                 s.machine.handle_event(now, Event::Advert(advert));
                 self.drain(i);
             }
-            Err(Failed { error, received }) => {
-                if received {
-                    s.rx.bump(Counter::AdvertRcvd);
-                }
-                if let Some(c) = error.counter() {
-                    s.rx.bump(c);
-                }
-                if let Some(suppressed) = s.logs.admit(now, &error) {
+            Received::Dropped { error, log } => {
+                if let Some(suppressed) = log {
                     self.logs.push_back(DropLog {
                         instance: Some(InstanceId(i)),
                         error: Dropped::Received(error),
@@ -390,6 +330,7 @@ impl Router {
                 }
                 self.touch(i);
             }
+            Received::Ignored => {}
         }
     }
 
@@ -406,9 +347,9 @@ impl Router {
             .iter()
             .find(|i| slot(i).is_some_and(|s| s.machine.master_address() == Some(h.src)))
             .or_else(|| {
-                candidates
-                    .iter()
-                    .find(|i| slot(i).is_some_and(|s| s.cfg.peers.iter().any(|p| p.addr == h.src)))
+                candidates.iter().find(|i| {
+                    slot(i).is_some_and(|s| s.cfg().peers.iter().any(|p| p.addr == h.src))
+                })
             })
             .copied()
     }
@@ -431,16 +372,14 @@ impl Router {
             let Some(s) = self.slot(p.id) else {
                 continue;
             };
-            match transmit::emit(&s.cfg, s.v3_checksum, &p, buf) {
+            match s.packets.emit(&p, buf) {
                 Ok(t) => return Some(t),
-                Err(e) => {
-                    self.logs.push_back(DropLog {
-                        instance: Some(p.id),
-                        error: Dropped::Sent(e),
-                        src: None,
-                        suppressed: 0,
-                    });
-                }
+                Err(error) => self.logs.push_back(DropLog {
+                    instance: Some(p.id),
+                    error,
+                    src: None,
+                    suppressed: 0,
+                }),
             }
         }
         None
@@ -473,55 +412,21 @@ impl Router {
             return;
         };
         let id = InstanceId(i);
+        let mut state_changed = false;
         while let Some(action) = s.machine.poll_action() {
             match action {
                 Action::SendAdvert { priority, interval } => {
-                    // keepalived counts the IP identification up from 1 and skips 0; the AH
-                    // counter moves once per advert (unicast copies share it).
-                    s.ident = s.ident.wrapping_add(1).max(1);
-                    if s.cfg.auth == crate::wire::Auth::Ah {
-                        s.ah.seq_number = s.ah.seq_number.wrapping_add(1);
-                    }
-                    for dst in s.cfg.destinations() {
-                        self.transmits.push_back(Pending {
-                            id,
-                            priority,
-                            interval,
-                            dst,
-                            ident: s.ident,
-                            seq_number: s.ah.seq_number,
-                        });
-                    }
+                    self.transmits
+                        .extend(s.packets.advert(id, priority, interval));
                 }
                 Action::StateChanged { .. } => {
-                    s.logs.reset();
+                    state_changed = true;
                     self.actions.push_back((id, action));
                 }
                 other => self.actions.push_back((id, other)),
             }
         }
-        let master = s.machine.master_address();
-        if master != s.master {
-            s.master = master;
-            s.logs.reset();
-        }
+        s.packets.observe(&s.machine, state_changed);
         self.timers.arm(i, s.machine.poll_timeout());
-    }
-}
-
-impl Retired {
-    fn fresh_parts(v3: V3Checksum) -> (Stats, Stats, AhCounter, u16, V3Checksum) {
-        (
-            Stats::default(),
-            Stats::default(),
-            AhCounter::default(),
-            0,
-            v3,
-        )
-    }
-
-    /// The machine it carries.
-    pub fn machine(&self) -> &Machine {
-        &self.machine
     }
 }
