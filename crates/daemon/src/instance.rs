@@ -285,6 +285,18 @@ impl Instance {
         }
     }
 
+    /// The multicast group of its adverts: `mcast_dst_ip`, else global_defs'
+    /// `vrrp_mcast_group4`/`vrrp_mcast_group6`.
+    pub fn mcast_group(&self) -> IpAddr {
+        match (self.conf.mcast_dst_ip, self.src) {
+            (Some(g @ IpAddr::V4(_)), IpAddr::V4(_)) | (Some(g @ IpAddr::V6(_)), IpAddr::V6(_)) => {
+                g
+            }
+            (_, IpAddr::V6(_)) => IpAddr::V6(self.global.vrrp_mcast_group6),
+            (_, IpAddr::V4(_)) => IpAddr::V4(self.global.vrrp_mcast_group4),
+        }
+    }
+
     /// Whether the instance has an advert source address (configured, or found on the
     /// interface).
     pub fn has_source(&self) -> bool {
@@ -631,11 +643,7 @@ impl Instance {
             self.ah.seq_number = self.ah.seq_number.wrapping_add(1);
         }
         let dsts: Vec<IpAddr> = if self.peers.is_empty() {
-            vec![if self.src.is_ipv6() {
-                IpAddr::V6(wire::MCAST_GROUP6)
-            } else {
-                IpAddr::V4(wire::MCAST_GROUP4)
-            }]
+            vec![self.mcast_group()]
         } else {
             self.peers.iter().map(|p| p.addr).collect()
         };
@@ -653,6 +661,7 @@ impl Instance {
 
     async fn send_v4(&self, repr: &Repr, src: Ipv4Addr, dst: Ipv4Addr) -> Result<(), String> {
         let mut params = Ipv4Emit::new(src, dst, self.ident);
+        params.mcast_group4 = self.global.vrrp_mcast_group4;
         if !self.peers.is_empty() {
             params.ttl = self.conf.unicast_ttl;
         }

@@ -2,7 +2,6 @@
 //! stats, JSON), and the signals that write them.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::path::Path;
 
 use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
@@ -146,11 +145,7 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
         unicast: c.is_unicast(),
         src_ip: Some(i.source()),
         src_ip_from_config: c.src_ip.is_some(),
-        mcast_group: if i.is_ipv6() {
-            IpAddr::V6(keepalived_vrrp::wire::MCAST_GROUP6)
-        } else {
-            IpAddr::V4(keepalived_vrrp::wire::MCAST_GROUP4)
-        },
+        mcast_group: i.mcast_group(),
         garp_delay: secs(mc.garp.master_delay),
         garp_rep: mc.garp.master_repeat,
         garp_refresh: mc.garp.master_refresh.map_or(0, secs),
