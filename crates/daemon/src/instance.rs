@@ -542,22 +542,9 @@ impl Instance {
 
     /// One gratuitous ARP / NA burst for `added` addresses (new VIPs after a reload).
     pub async fn announce(&self, added: &[AddressSpec]) {
-        let v4: Vec<Ipv4Addr> = added
-            .iter()
-            .filter_map(|a| match a.addr {
-                IpAddr::V4(x) => Some(x),
-                IpAddr::V6(_) => None,
-            })
-            .collect();
-        let v6: Vec<Ipv6Addr> = added
-            .iter()
-            .filter_map(|a| match a.addr {
-                IpAddr::V6(x) => Some(x),
-                IpAddr::V4(_) => None,
-            })
-            .collect();
+        let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
+        let (v4, v6) = split_families(&addrs);
         if self.link.pacing.is_paced() {
-            let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
             self.link.pacing.announce(&self.link.announcer, &addrs, 1);
             return;
         }
@@ -593,11 +580,13 @@ impl Instance {
     /// the frames go out.
     pub fn send_gratuitous(&self, count: u32) {
         let announcer = self.link.announcer.clone();
+        // keepalived's vrrp_send_link_update: the VIPs and virtual_ipaddress_excluded.
+        let all: Vec<IpAddr> = self.vip_specs.iter().map(|a| a.addr).collect();
         if self.link.pacing.is_paced() {
-            self.link.pacing.announce(&announcer, &self.vips, count);
+            self.link.pacing.announce(&announcer, &all, count);
             return;
         }
-        let (v4, v6) = (self.vips4.clone(), self.vips6.clone());
+        let (v4, v6) = split_families(&all);
         let name = self.conf.name.clone();
         tokio::spawn(async move {
             for _ in 0..count {
@@ -692,6 +681,24 @@ impl Instance {
             .map_err(|e| e.to_string())?;
         Ok(())
     }
+}
+
+fn split_families(addrs: &[IpAddr]) -> (Vec<Ipv4Addr>, Vec<Ipv6Addr>) {
+    let v4 = addrs
+        .iter()
+        .filter_map(|a| match a {
+            IpAddr::V4(x) => Some(*x),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    let v6 = addrs
+        .iter()
+        .filter_map(|a| match a {
+            IpAddr::V6(x) => Some(*x),
+            IpAddr::V4(_) => None,
+        })
+        .collect();
+    (v4, v6)
 }
 
 /// GARP settings: the instance's `garp_*`, else global_defs' `vrrp_garp_*`.
