@@ -171,6 +171,16 @@ pub(crate) struct Firewall {
     conf: NftConfig,
     nft: Option<Nftables>,
     failed_open: bool,
+    /// The last error logged: a kernel that keeps refusing is reported once, not per pass.
+    last_error: Option<String>,
+}
+
+fn report(last: &mut Option<String>, e: keepalived_net::firewall::FirewallError) {
+    let text = format!("nftables: {e}");
+    if last.as_deref() != Some(text.as_str()) {
+        log::info(text.clone());
+        *last = Some(text);
+    }
 }
 
 impl Firewall {
@@ -180,10 +190,12 @@ impl Firewall {
             conf: nft_config(global),
             nft: None,
             failed_open: false,
+            last_error: None,
         }
     }
 
-    fn nft(&mut self) -> Option<&mut Nftables> {
+    /// Opens the socket on first use.
+    fn open(&mut self) {
         if self.nft.is_none() && !self.failed_open {
             match Nftables::open(self.conf.clone()) {
                 Ok(n) => self.nft = Some(n),
@@ -194,7 +206,6 @@ impl Firewall {
                 }
             }
         }
-        self.nft.as_mut()
     }
 
     /// Before a batch installs VIPs: blocks the newly held ones first, so that a no-accept
@@ -215,9 +226,10 @@ impl Firewall {
         if add.is_empty() {
             return;
         }
-        if let Some(nft) = self.nft() {
+        self.open();
+        if let Some(nft) = self.nft.as_mut() {
             if let Err(e) = nft.add(&add) {
-                log::info(format!("nftables: {e}"));
+                report(&mut self.last_error, e);
             }
         }
     }
@@ -230,15 +242,16 @@ impl Firewall {
         if want.is_empty() && vmacs.is_empty() && self.nft.is_none() {
             return;
         }
-        if let Some(nft) = self.nft() {
+        self.open();
+        if let Some(nft) = self.nft.as_mut() {
             if nft.vmacs() != &vmacs {
                 if let Err(e) = nft.sync_vmacs(&vmacs) {
-                    log::info(format!("nftables: {e}"));
+                    report(&mut self.last_error, e);
                 }
             }
             if nft.installed() != &want {
                 if let Err(e) = nft.sync(&want) {
-                    log::info(format!("nftables: {e}"));
+                    report(&mut self.last_error, e);
                 }
             }
         }
@@ -248,7 +261,7 @@ impl Firewall {
     pub(crate) fn stop(&mut self) {
         if let Some(nft) = self.nft.as_mut() {
             if let Err(e) = nft.cleanup() {
-                log::info(format!("nftables: {e}"));
+                report(&mut self.last_error, e);
             }
         }
     }
