@@ -244,6 +244,8 @@ impl Daemon {
         self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
+        self.firewall
+            .sync(&self.instances, &self.global, &self.names);
         self.start_lvs_sync();
         log::info(format!(
             "Starting VRRP with {} instance(s)",
