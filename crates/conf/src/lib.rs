@@ -15,6 +15,7 @@ pub mod host;
 pub mod lexer;
 pub mod model;
 pub mod parse;
+pub mod registry;
 pub mod tree;
 
 use std::path::Path;
@@ -56,6 +57,15 @@ fn finish(
     let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
     let mut ctx = parse::Ctx::new(&mut diagnostics, host);
     let mut config = parse::parse_tree(&nodes, &mut ctx);
+    // No silent ignores: every accepted keyword that does nothing here is named.
+    config.unsupported = registry::unsupported_in(&nodes);
+    for u in &config.unsupported {
+        diagnostics.warning(
+            Some(&u.location),
+            Some(&u.keyword),
+            format!("not supported by keepalived-rs, ignored: {}", u.why),
+        );
+    }
     // What the checks disabled is not run (they reported it).
     parse::prune_disabled_scripts(&mut config, host);
     Loaded {
