@@ -57,15 +57,9 @@ fn finish(
     let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
     let mut ctx = parse::Ctx::new(&mut diagnostics, host);
     let mut config = parse::parse_tree(&nodes, &mut ctx);
-    // No silent ignores: every accepted keyword that does nothing here is named.
+    // No silent ignores: every accepted keyword that does nothing here is named (by -t and
+    // the daemon's start-up log; kept apart from the diagnostics, which mirror keepalived's).
     config.unsupported = registry::unsupported_in(&nodes);
-    for u in &config.unsupported {
-        diagnostics.warning(
-            Some(&u.location),
-            Some(&u.keyword),
-            format!("not supported by keepalived-rs, ignored: {}", u.why),
-        );
-    }
     // What the checks disabled is not run (they reported it).
     parse::prune_disabled_scripts(&mut config, host);
     Loaded {

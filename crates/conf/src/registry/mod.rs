@@ -6,7 +6,7 @@
 
 mod table;
 
-use crate::diag::Location;
+use crate::diag::{Diagnostic, ErrorClass, Location, Severity};
 use crate::tree::Node;
 
 /// What keepalived-rs does with a keyword.
@@ -85,13 +85,25 @@ pub struct Unsupported {
     pub why: &'static str,
 }
 
+impl Unsupported {
+    /// As a warning (it never changes the verdict of `-t`).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            class: ErrorClass::Warning,
+            location: Some(self.location.clone()),
+            keyword: Some(self.keyword.clone()),
+            message: format!("not supported by keepalived-rs, ignored: {}", self.why),
+            accepted: None,
+        }
+    }
+}
+
+/// `file:line: warning: keyword: not supported by keepalived-rs, ignored: why`, then the
+/// include chain.
 impl std::fmt::Display for Unsupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}: not supported by keepalived-rs, ignored: {}",
-            self.location, self.keyword, self.why
-        )
+        self.to_diagnostic().fmt(f)
     }
 }
 

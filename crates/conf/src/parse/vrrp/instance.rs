@@ -356,7 +356,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
                 _ => v.garp.master_refresh_repeat = Some(n),
             }
         }
-        "garp_extra_if" => {
+        "garp_extra_if" | "vmac_garp_intvl" => {
             let all = c.arg(0) == Some("all");
             let i = usize::from(all);
             if let Some(n) = ctx.unsigned(c, i, 0, 86400) {
@@ -446,6 +446,12 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             .class(ErrorClass::Deprecated);
             v.lvs_sync_daemon_interface = ctx.arg(c, 0).map(str::to_owned);
         }
+        // keepalived 2.3.x options: accepted; the registry reports them as not supported.
+        "no_virtual_ipaddress"
+        | "v3_checksum_as_v2"
+        | "timer_expired_backup"
+        | "thread_timer_expired"
+        | "owner_ignore_adverts" => {}
         _ => ctx.unknown(c),
     }
 }
