@@ -149,3 +149,51 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     assert_eq!(l.diagnostics.config_test_exit_code(), 0);
 }
+
+/// A configuration using keepalived 2.3.x keywords: `-t` is as clean as keepalived 2.3 would
+/// be (no error), and each keyword we do not act on is named.
+#[test]
+fn a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named() {
+    let text = "global_defs {\n    v3_checksum_as_v2\n    json_version 2\n    \
+                vrrp_owner_ignore_adverts\n    state_dump_file /run/k.data\n    \
+                stats_dump_file /run/k.stats\n    json_dump_file /run/k.json\n    \
+                use_symlink_paths\n    lvs_flush_onstop\n    vrrp_rlimit_rtime 10000\n}\n\
+                vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
+                priority 100\n    no_virtual_ipaddress\n    v3_checksum_as_v2\n    \
+                owner_ignore_adverts\n    timer_expired_backup\n    thread_timer_expired\n}\n\
+                virtual_server 10.0.0.1 443 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    hashed\n    real_server 10.0.0.2 443 {\n        \
+                SSL_GET {\n            tls_compliant\n            url {\n                \
+                path /\n                tls_compliant\n            }\n        }\n    }\n}\n";
+    let host = FixedHost::lab();
+    let l = load_str(text, Path::new("k23.conf"), &ReadOptions::default(), &host);
+    let errors: Vec<String> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == keepalived_conf::Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let named: BTreeSet<&str> = l
+        .config
+        .unsupported_keywords()
+        .iter()
+        .map(|u| u.keyword.as_str())
+        .collect();
+    for kw in [
+        "v3_checksum_as_v2",
+        "json_version",
+        "vrrp_owner_ignore_adverts",
+        "state_dump_file",
+        "use_symlink_paths",
+        "owner_ignore_adverts",
+        "timer_expired_backup",
+        "thread_timer_expired",
+        "hashed",
+        "tls_compliant",
+    ] {
+        assert!(named.contains(kw), "{kw} not named: {named:?}");
+    }
+    // Acted-on synonyms are not named.
+    assert!(!named.contains("lvs_flush_onstop") && !named.contains("vrrp_rlimit_rtime"));
+    assert_eq!(l.config.global.vrrp_process.rlimit_rttime, Some(10000));
+}

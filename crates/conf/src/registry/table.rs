@@ -173,7 +173,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "native_ipv6", ActsUntested { read_in: "crates/conf/src/parse/vrrp/instance.rs::native_ipv6" }),
     r(VI, "vmac_xmit_base", ActsUntested { read_in: "crates/daemon/src/links.rs::xmit_base" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
-    r(VI, "no_virtual_ipaddress", Cosmetic { why: "keepalived 2.3: only says the instance has no VIPs on purpose" }),
+    r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
     r(VI, "use_vmac_addr", NotSupported { why: "the VMAC keeps the virtual router MAC address" }),
     r(VI, "use_ipvlan", NotSupported { why: "ipvlan interfaces are not created" }),
     r(VI, "vrf", NotSupported { why: "VRF binding is not implemented" }),

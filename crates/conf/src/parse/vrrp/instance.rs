@@ -447,8 +447,8 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             v.lvs_sync_daemon_interface = ctx.arg(c, 0).map(str::to_owned);
         }
         // keepalived 2.3.x options: accepted; the registry reports them as not supported.
-        "no_virtual_ipaddress"
-        | "v3_checksum_as_v2"
+        "no_virtual_ipaddress" => v.no_virtual_ipaddress = true,
+        "v3_checksum_as_v2"
         | "timer_expired_backup"
         | "thread_timer_expired"
         | "owner_ignore_adverts" => {}
