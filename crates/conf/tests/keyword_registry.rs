@@ -159,7 +159,8 @@ fn a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named() {
                 stats_dump_file /run/k.stats\n    json_dump_file /run/k.json\n    \
                 use_symlink_paths\n    lvs_flush_onstop\n    vrrp_rlimit_rtime 10000\n}\n\
                 vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
-                priority 100\n    no_virtual_ipaddress\n    v3_checksum_as_v2\n    \
+                priority 100\n    no_virtual_ipaddress\n    unicast_peer {\n        10.0.0.7\n        \
+                10.0.0.7\n    }\n    v3_checksum_as_v2\n    \
                 owner_ignore_adverts\n    timer_expired_backup\n    thread_timer_expired\n}\n\
                 virtual_server 10.0.0.1 443 {\n    protocol TCP\n    lb_algo rr\n    lb_kind NAT\n    hashed\n    real_server 10.0.0.2 443 {\n        \
                 SSL_GET {\n            tls_compliant\n            url {\n                \
@@ -196,4 +197,10 @@ fn a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named() {
     // Acted-on synonyms are not named.
     assert!(!named.contains("lvs_flush_onstop") && !named.contains("vrrp_rlimit_rtime"));
     assert_eq!(l.config.global.vrrp_process.rlimit_rttime, Some(10000));
+    // keepalived 2.3 drops a repeated unicast_peer.
+    assert_eq!(l.config.vrrp.instances[0].unicast_peers.len(), 1);
+    assert!(l
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("duplicate unicast_peer")));
 }

@@ -211,6 +211,15 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             p.unicast_loc = Some(c.loc.clone());
             for line in ctx.block(c).unwrap_or(&[]) {
                 if let Some(peer) = unicast_peer(line, ctx, name, p) {
+                    // keepalived 2.3 rejects a repeated peer (2.2.7 would advertise to it
+                    // twice); a warning keeps 2.2.7's -t verdict.
+                    if v.unicast_peers.iter().any(|q| q.addr == peer.addr) {
+                        ctx.warn(
+                            line,
+                            format!("({name}) {} - duplicate unicast_peer - ignoring", peer.addr),
+                        );
+                        continue;
+                    }
                     if peer.min_ttl.is_some() || peer.max_ttl.is_some() {
                         v.check_unicast_src = true;
                     }
