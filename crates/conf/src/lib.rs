@@ -59,7 +59,15 @@ fn finish(
     let mut config = parse::parse_tree(&nodes, &mut ctx);
     // No silent ignores: every accepted keyword that does nothing here is named (by -t and
     // the daemon's start-up log; kept apart from the diagnostics, which mirror keepalived's).
-    config.unsupported = registry::unsupported_in(&nodes);
+    // A keyword this build refuses (Unknown keyword, e.g. vrrp_ipsets) is reported once.
+    config.unsupported = registry::unsupported_in(&nodes)
+        .into_iter()
+        .filter(|u| {
+            !diagnostics.iter().any(|d| {
+                d.class == ErrorClass::UnknownKeyword && d.location.as_ref() == Some(&u.location)
+            })
+        })
+        .collect();
     // What the checks disabled is not run (they reported it).
     parse::prune_disabled_scripts(&mut config, host);
     Loaded {
