@@ -63,7 +63,7 @@ const IPVS_VM: &str =
 
 const NO_MAIL: &str = "no e-mail alerts are sent (SMTP alerting is not implemented)";
 const NO_SNMP: &str = "SNMP and D-Bus are out of scope (docs/snmp.md)";
-const NO_FW: &str = "no iptables/nftables/ipset rules are installed";
+const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const NO_BFD: &str = "BFD is not implemented";
 const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
 const NO_BUFS: &str = "socket buffer sizes stay the kernel's defaults";
@@ -91,7 +91,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "child_wait_time", NotSupported { why: "the parent does not wait for children at stop this way" }),
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", NotSupported { why: "interface up/down events take effect at once" }),
-    r(ROOT, "garp_group", NotSupported { why: "GARP groups are not implemented (per-instance GARP timing applies)" }),
+    r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
     r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
     r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
     // ---- global_defs
@@ -99,9 +99,11 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "script_user", ActsUntested { read_in: "crates/daemon/src/notify.rs::script_user" }),
     r(GLOBAL, "enable_script_security", ActsUntested { read_in: "crates/conf/src/parse/scripts.rs::enable_script_security" }),
     r(GLOBAL, "vrrp_version", ActsUntested { read_in: "crates/conf/src/model/vrrp.rs::global.vrrp_version" }),
-    r(GLOBAL, "dynamic_interfaces", ActsUntested { read_in: "crates/conf/src/parse/global.rs::dynamic_interfaces" }),
+    r(GLOBAL, "dynamic_interfaces", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::an_interface_missing_at_start_starts_its_instance_when_it_appears" }),
     r(GLOBAL, "default_interface", ActsUntested { read_in: "crates/daemon/src/statics.rs::default_interface" }),
-    r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_garp_interval vrrp_gna_interval vrrp_min_garp", ActsUntested { read_in: "crates/daemon/src/instance.rs::garp" }),
+    r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp", ActsUntested { read_in: "crates/daemon/src/instance.rs::garp" }),
+    r(GLOBAL, "vrrp_garp_interval", Acts { test: "crates/keepalived-rs/tests/garp_pacing.rs::vrrp_garp_interval_spaces_a_burst_as_keepalived_does" }),
+    r(GLOBAL, "vrrp_gna_interval", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::gna_interval" }),
     r(GLOBAL, "vrrp_lower_prio_no_advert", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_lower_prio_no_advert" }),
     r(GLOBAL, "vrrp_higher_prio_send_advert", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_higher_prio_send_advert" }),
     r(GLOBAL, "vrrp_check_unicast_src", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_check_unicast_src" }),
@@ -126,9 +128,13 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "process_names process_name vrrp_process_name checker_process_name lvs_process_name", NotSupported { why: "processes are not renamed" }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails", NotSupported { why: NO_MAIL }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket snmp_vs_stats_update_interval snmp_rs_stats_update_interval enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
-    r(GLOBAL, "vrrp_strict", NotSupported { why: "its configuration checks apply as in keepalived, but no firewall rules are installed" }),
-    r(GLOBAL, "nftables nftables_priority nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark vrrp_iptables vrrp_ipsets", NotSupported { why: NO_FW }),
-    r(GLOBAL, "vrrp_mcast_group4 vrrp_mcast_group6", NotSupported { why: "adverts always go to 224.0.0.18 / ff02::12" }),
+    r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
+    r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
+    r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
+    r(GLOBAL, "vrrp_iptables vrrp_ipsets", ActsUntested { read_in: "crates/daemon/src/firewall.rs::vrrp_iptables" }),
+    r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", NotSupported { why: NO_FW }),
+    r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
+    r(GLOBAL, "vrrp_mcast_group6", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_mcast_group6" }),
     r(GLOBAL, "vmac_prefix vmac_addr_prefix", NotSupported { why: "VMAC interface names keep the vrrp.<VRID> form" }),
     r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
     r(GLOBAL, "vrrp_down_timer_adverts", NotSupported { why: DUMP_ONLY }),
@@ -169,7 +175,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "down_timer_adverts", ActsUntested { read_in: "crates/daemon/src/instance.rs::down_timer_adverts" }),
     r(VI, "notify_priority_changes", ActsUntested { read_in: "crates/daemon/src/instance.rs::notify_priority_changes" }),
     r(VI, "virtual_ipaddress_excluded", ActsUntested { read_in: "crates/daemon/src/instance.rs::excluded_ipaddresses" }),
-    r(VI, "accept no_accept", ActsUntested { read_in: "crates/daemon/src/instance.rs::accept" }),
+    r(VI, "accept no_accept", Acts { test: "crates/keepalived-rs/tests/firewall.rs::no_accept_drops_like_keepalived" }),
     r(VI, "native_ipv6", ActsUntested { read_in: "crates/conf/src/parse/vrrp/instance.rs::native_ipv6" }),
     r(VI, "vmac_xmit_base", ActsUntested { read_in: "crates/daemon/src/links.rs::xmit_base" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
@@ -177,7 +183,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "use_vmac_addr", NotSupported { why: "the VMAC keeps the virtual router MAC address" }),
     r(VI, "use_ipvlan", NotSupported { why: "ipvlan interfaces are not created" }),
     r(VI, "vrf", NotSupported { why: "VRF binding is not implemented" }),
-    r(VI, "mcast_dst_ip", NotSupported { why: "adverts always go to 224.0.0.18 / ff02::12" }),
+    r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
     r(VI, "track_src_ip", NotSupported { why: "the source address is not tracked" }),
     r(VI, "dont_track_primary", NotSupported { why: DUMP_ONLY }),
     r(VI, "promote_secondaries", NotSupported { why: "the promote_secondaries sysctl is not set" }),
@@ -186,7 +192,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "old_unicast_checksum", NotSupported { why: "the wire codec has it, but the daemon does not pass the option on" }),
     r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),
     r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
-    r(VI, "strict_mode", NotSupported { why: "its configuration checks apply as in keepalived, but no firewall rules are installed" }),
+    r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(VI, "smtp_alert", NotSupported { why: NO_MAIL }),
     r(VI, "track_bfd", NotSupported { why: NO_BFD }),
     r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
@@ -209,7 +215,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["vrrp_track_process"], "process param_match full_command quorum quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", NotSupported { why: "the /proc scan each second has no delays" }),
     r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
-    r(&["garp_group"], "garp_interval gna_interval interface interfaces", NotSupported { why: "GARP groups are not implemented" }),
+    r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "source_ip neighbor_ip neighbour_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops multihop weight vrrp checker", NotSupported { why: NO_BFD }),
     // ---- virtual_server and real_server
