@@ -1,0 +1,244 @@
+//! `keepalived_daemon::bfd::run_bfd_until` in-process (a thread in the lab namespace `o`)
+//! against keepalived 2.2.7's BFD child and against FRR's bfdd in `t`: the sessions come Up
+//! over IPv4 and IPv6 (single hop), and go Down when the peer disappears. Needs root.
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use keepalived_bfd::State;
+use keepalived_conf::{load_str, ReadOptions, SystemHost};
+use keepalived_daemon::bfd::{run_bfd_until, BfdStatus};
+use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+use tokio::sync::oneshot;
+
+const BFDD: &str = "/usr/lib/frr/bfdd";
+
+struct Lab {
+    net: BridgeLab,
+    status: BfdStatus,
+    ours: Option<(oneshot::Sender<()>, JoinHandle<Result<(), String>>)>,
+    v6: String,
+}
+
+impl Lab {
+    fn new(name: &str, subnet: u8) -> Lab {
+        let net = BridgeLab::new("bfd", name, &format!("10.76.{subnet}"));
+        let v6 = format!("fd76:{subnet}::");
+        for (r, h) in [("o", 1), ("t", 2)] {
+            ip(&[
+                "-n",
+                &net.ns(r),
+                "addr",
+                "add",
+                &format!("{v6}{h}/64"),
+                "dev",
+                "eth0",
+                "nodad",
+            ]);
+        }
+        Lab {
+            net,
+            status: Arc::new(Mutex::new(Vec::new())),
+            ours: None,
+            v6,
+        }
+    }
+
+    fn start_ours(&mut self, conf: &str) {
+        let loaded = load_str(
+            conf,
+            Path::new("ours.conf"),
+            &ReadOptions::default(),
+            &SystemHost,
+        );
+        let config = loaded.config;
+        assert!(!config.bfd.is_empty(), "{:?}", loaded.diagnostics);
+        let netns = File::open(format!("/run/netns/{}", self.net.ns("o"))).unwrap();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let status = self.status.clone();
+        let handle = std::thread::spawn(move || {
+            // SAFETY: setns on an open namespace file moves only this thread, which owns it.
+            let rc = unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) };
+            if rc != 0 {
+                return Err(format!("setns: {}", std::io::Error::last_os_error()));
+            }
+            run_bfd_until(
+                &config,
+                async {
+                    let _ = stop_rx.await;
+                },
+                Some(status),
+            )
+            .map_err(|e| e.to_string())
+        });
+        self.ours = Some((stop_tx, handle));
+    }
+
+    fn start_keepalived(&mut self, conf: &str) {
+        let dir = self.net.dir().to_path_buf();
+        let path = dir.join("t.conf");
+        std::fs::write(&path, conf).unwrap();
+        let p = |n: &str| dir.join(format!("t.{n}.pid")).display().to_string();
+        let (main, vrrp, chk, bfd) = (p("main"), p("vrrp"), p("checkers"), p("bfd"));
+        let conf = path.display().to_string();
+        self.net.spawn(
+            "t",
+            "t",
+            KEEPALIVED,
+            &[
+                "-D", "-n", "-l", "-f", &conf, "-p", &main, "-r", &vrrp, "-c", &chk, "-b", &bfd,
+            ],
+        );
+    }
+
+    fn start_frr(&mut self, peers: &[&str]) {
+        let dir = self.net.dir().join("frr");
+        std::fs::create_dir_all(&dir).unwrap();
+        // bfdd drops to the frr user: it must be able to write its sockets here.
+        let _ = std::process::Command::new("chmod")
+            .arg("777")
+            .arg(&dir)
+            .status();
+        let mut conf = String::from("bfd\n");
+        for p in peers {
+            conf += &format!(" peer {p}\n  receive-interval 100\n  transmit-interval 100\n !\n");
+        }
+        conf += "!\n";
+        let file = dir.join("bfdd.conf");
+        std::fs::write(&file, conf).unwrap();
+        let d = |n: &str| dir.join(n).display().to_string();
+        self.net.spawn(
+            "t",
+            "t",
+            BFDD,
+            &[
+                "-f",
+                &d("bfdd.conf"),
+                "-i",
+                &d("bfdd.pid"),
+                "--vty_socket",
+                &d(""),
+                "--bfdctl",
+                &d("bfdd.sock"),
+                "--log",
+                "stdout",
+                "-P",
+                "0",
+            ],
+        );
+    }
+
+    fn session(&self, name: &str) -> Option<(State, State, bool)> {
+        let g = self.status.lock().unwrap();
+        g.iter()
+            .find(|s| s.name == name)
+            .map(|s| (s.state, s.remote_state, s.up))
+    }
+
+    fn wait(&self, what: &str, limit: Duration, cond: impl Fn() -> bool) {
+        let gone = || {
+            self.ours
+                .as_ref()
+                .is_some_and(|(_, h)| h.is_finished())
+                .then(|| "our BFD loop stopped".to_owned())
+        };
+        self.net.wait(what, limit, cond, gone);
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.net.dir().join("t.log")).unwrap_or_default()
+    }
+
+    fn stop_ours(&mut self) -> Result<(), String> {
+        let (tx, h) = self.ours.take().expect("ours running");
+        let _ = tx.send(());
+        h.join().expect("our thread")
+    }
+}
+
+fn ours_conf(v4_peer: &str, v6_peer: &str, v6_hoplimit: Option<u8>) -> String {
+    let hl = v6_hoplimit.map_or(String::new(), |h| format!("  hoplimit {h}\n"));
+    format!(
+        "bfd_instance B4 {{\n  neighbor_ip {v4_peer}\n  min_rx 100\n  min_tx 100\n}}\n\
+         bfd_instance B6 {{\n  neighbor_ip {v6_peer}\n  min_rx 100\n  min_tx 100\n{hl}}}\n"
+    )
+}
+
+#[test]
+fn sessions_come_up_with_keepalived_and_fall_when_it_stops() {
+    if !runnable("bfd_lab") {
+        return;
+    }
+    let mut lab = Lab::new("ka", 20);
+    let v6 = lab.v6.clone();
+    lab.start_keepalived(&format!(
+        "bfd_instance B4 {{\n  neighbor_ip 10.76.20.1\n  min_rx 100\n  min_tx 100\n}}\n\
+         bfd_instance B6 {{\n  neighbor_ip {v6}1\n  min_rx 100\n  min_tx 100\n}}\n"
+    ));
+    lab.start_ours(&ours_conf("10.76.20.2", &format!("{v6}2"), None));
+    let up = |n: &str| lab.session(n) == Some((State::Up, State::Up, true));
+    lab.wait(
+        "B4 and B6 Up on both sides",
+        Duration::from_secs(20),
+        || up("B4") && up("B6"),
+    );
+    lab.wait("keepalived logs both Up", Duration::from_secs(5), || {
+        let l = lab.log();
+        l.contains("(B4) Entering Up state") && l.contains("(B6) Entering Up state")
+    });
+    // Poll/Final brought both to min_tx: 100 ms, detection 5 x 100 ms.
+    lab.wait("negotiated intervals", Duration::from_secs(5), || {
+        let g = lab.status.lock().unwrap();
+        g.iter().all(|s| {
+            s.tx_interval == Duration::from_millis(100)
+                && s.detection_time == Duration::from_millis(500)
+        })
+    });
+    lab.net
+        .stays("sessions stay Up", Duration::from_secs(2), || {
+            up("B4") && up("B6")
+        });
+    // keepalived goes away: our sessions expire.
+    let pid = std::fs::read_to_string(lab.net.dir().join("t.main.pid")).unwrap();
+    let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+    lab.wait("B4 and B6 Down", Duration::from_secs(10), || {
+        lab.session("B4")
+            .is_some_and(|s| s.0 == State::Down && !s.2)
+            && lab
+                .session("B6")
+                .is_some_and(|s| s.0 == State::Down && !s.2)
+    });
+    lab.stop_ours().unwrap();
+}
+
+#[test]
+fn sessions_come_up_with_frr_bfdd() {
+    if !runnable("bfd_lab") {
+        return;
+    }
+    if !Path::new(BFDD).exists() {
+        eprintln!("skipped: sessions_come_up_with_frr_bfdd needs {BFDD} (apt-get install frr)");
+        return;
+    }
+    let mut lab = Lab::new("frr", 21);
+    let v6 = lab.v6.clone();
+    lab.start_frr(&[
+        "10.76.21.1 local-address 10.76.21.2",
+        &format!("{v6}1 local-address {v6}2"),
+    ]);
+    // FRR wants hop limit 255 over IPv6 (RFC 5881 §5); keepalived's default is 64.
+    lab.start_ours(&ours_conf("10.76.21.2", &format!("{v6}2"), Some(255)));
+    let up = |n: &str| lab.session(n) == Some((State::Up, State::Up, true));
+    lab.wait("B4 and B6 Up with bfdd", Duration::from_secs(20), || {
+        up("B4") && up("B6")
+    });
+    lab.net
+        .stays("sessions stay Up", Duration::from_secs(2), || {
+            up("B4") && up("B6")
+        });
+    lab.stop_ours().unwrap();
+}
