@@ -17,10 +17,13 @@ use tokio::sync::oneshot;
 
 const BFDD: &str = "/usr/lib/frr/bfdd";
 
+/// Our BFD loop's thread: the stop signal and what `run_bfd_until` returned.
+type Ours = (oneshot::Sender<()>, JoinHandle<Result<(), String>>);
+
 struct Lab {
     net: BridgeLab,
     status: BfdStatus,
-    ours: Option<(oneshot::Sender<()>, JoinHandle<Result<(), String>>)>,
+    ours: Option<Ours>,
     v6: String,
 }
 
