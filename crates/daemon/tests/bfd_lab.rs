@@ -245,3 +245,70 @@ fn sessions_come_up_with_frr_bfdd() {
         });
     lab.stop_ours().unwrap();
 }
+
+/// Transmit intervals at min_tx 10 ms, ours against keepalived, from tcpdump timestamps in
+/// our namespace. A measurement, not a test: `cargo test -p keepalived-daemon --test bfd_lab
+/// -- --ignored --nocapture measure_tx_intervals`.
+#[test]
+#[ignore]
+fn measure_tx_intervals() {
+    if !runnable("bfd_lab") {
+        return;
+    }
+    let mut lab = Lab::new("jit", 22);
+    let v6 = lab.v6.clone();
+    lab.start_keepalived(&format!(
+        "bfd_instance B4 {{\n  neighbor_ip 10.76.22.1\n}}\nbfd_instance B6 {{\n  neighbor_ip {v6}1\n}}\n"
+    ));
+    lab.start_ours(&format!(
+        "bfd_instance B4 {{\n  neighbor_ip 10.76.22.2\n}}\nbfd_instance B6 {{\n  neighbor_ip {v6}2\n}}\n"
+    ));
+    let up = |n: &str| lab.session(n) == Some((State::Up, State::Up, true));
+    lab.wait("Up", Duration::from_secs(20), || up("B4") && up("B6"));
+    std::thread::sleep(Duration::from_secs(1));
+    let out = std::process::Command::new("timeout")
+        .args([
+            "5",
+            "ip",
+            "netns",
+            "exec",
+            &lab.net.ns("o"),
+            "tcpdump",
+            "-i",
+            "eth0",
+            "-n",
+            "-tt",
+            "udp port 3784",
+        ])
+        .output()
+        .expect("tcpdump");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (who, src) in [("ours", "10.76.22.1."), ("keepalived", "10.76.22.2.")] {
+        let times: Vec<f64> = text
+            .lines()
+            .filter(|l| {
+                l.split_whitespace()
+                    .nth(2)
+                    .is_some_and(|s| s.starts_with(src))
+            })
+            .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+            .collect();
+        let mut gaps: Vec<f64> = times.windows(2).map(|w| (w[1] - w[0]) * 1000.0).collect();
+        gaps.sort_by(|a, b| a.total_cmp(b));
+        if gaps.is_empty() {
+            eprintln!("{who}: no packets captured");
+            continue;
+        }
+        let n = gaps.len();
+        let mean = gaps.iter().sum::<f64>() / n as f64;
+        let pct = |p: f64| gaps[((n - 1) as f64 * p) as usize];
+        eprintln!(
+            "{who}: {n} gaps (IPv4, ms): min {:.3} p50 {:.3} mean {mean:.3} p99 {:.3} max {:.3} (expected 7.5..9.0)",
+            gaps[0],
+            pct(0.5),
+            pct(0.99),
+            gaps[n - 1]
+        );
+    }
+    lab.stop_ours().unwrap();
+}
