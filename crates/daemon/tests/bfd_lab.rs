@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use keepalived_bfd::State;
 use keepalived_conf::{load_str, ReadOptions, SystemHost};
-use keepalived_daemon::bfd::{run_bfd_until, BfdStatus};
+use keepalived_daemon::bfd::{run_bfd_until, BfdOptions, BfdStatus};
 use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
 use tokio::sync::oneshot;
 
@@ -62,7 +62,10 @@ impl Lab {
         assert!(!config.bfd.is_empty(), "{:?}", loaded.diagnostics);
         let netns = File::open(format!("/run/netns/{}", self.net.ns("o"))).unwrap();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let status = self.status.clone();
+        let opts = BfdOptions {
+            status: Some(self.status.clone()),
+            data_path: self.net.dir().join("o.bfd.data"),
+        };
         let handle = std::thread::spawn(move || {
             // SAFETY: setns on an open namespace file moves only this thread, which owns it.
             let rc = unsafe { libc::setns(netns.as_raw_fd(), libc::CLONE_NEWNET) };
@@ -74,7 +77,7 @@ impl Lab {
                 async {
                     let _ = stop_rx.await;
                 },
-                Some(status),
+                opts,
             )
             .map_err(|e| e.to_string())
         });
@@ -205,6 +208,7 @@ fn sessions_come_up_with_keepalived_and_fall_when_it_stops() {
         .stays("sessions stay Up", Duration::from_secs(2), || {
             up("B4") && up("B6")
         });
+    compare_dumps(&lab);
     // keepalived goes away: our sessions expire.
     let pid = std::fs::read_to_string(lab.net.dir().join("t.main.pid")).unwrap();
     let _ = std::process::Command::new("kill").arg(pid.trim()).status();
@@ -311,4 +315,88 @@ fn measure_tx_intervals() {
         );
     }
     lab.stop_ours().unwrap();
+}
+
+/// The BFD part of a dump: `(instance, key, value)` for every line after "BFD Data".
+fn bfd_lines(text: &str) -> Vec<(String, String, String)> {
+    let mut inst = String::new();
+    let mut out = Vec::new();
+    for l in text.lines().skip_while(|l| !l.contains("< BFD Data >")) {
+        let (k, v) = match l.split_once(" = ") {
+            Some((k, v)) => (k.trim().to_owned(), v.trim().to_owned()),
+            None => {
+                let t = l.trim();
+                match t.rsplit_once(' ') {
+                    Some((k, v)) if !t.contains("poll") => (k.to_owned(), v.to_owned()),
+                    _ => (t.to_owned(), String::new()),
+                }
+            }
+        };
+        if k == "BFD Instance" {
+            inst = v.clone();
+        }
+        out.push((inst.clone(), k, v));
+    }
+    out
+}
+
+/// SIGUSR1 to both BFD processes: the same lines in the same order, and each side's
+/// discriminators mirror the other's.
+fn compare_dumps(lab: &Lab) {
+    let ours_path = lab.net.dir().join("o.bfd.data");
+    // SAFETY: raising SIGUSR1 in this process, whose BFD loop installed a handler for it.
+    unsafe { libc::kill(libc::getpid(), libc::SIGUSR1) };
+    let theirs_path = Path::new("/tmp/keepalived_bfd.data");
+    let before = std::fs::metadata(theirs_path)
+        .and_then(|m| m.modified())
+        .ok();
+    let pid = std::fs::read_to_string(lab.net.dir().join("t.bfd.pid")).unwrap();
+    let _ = std::process::Command::new("kill")
+        .args(["-USR1", pid.trim()])
+        .status();
+    lab.wait("both dumps written", Duration::from_secs(5), || {
+        ours_path.exists()
+            && std::fs::metadata(theirs_path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|m| Some(m) != before)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let ours = bfd_lines(&std::fs::read_to_string(&ours_path).unwrap());
+    let theirs = bfd_lines(&std::fs::read_to_string(theirs_path).unwrap());
+    let keys = |v: &[(String, String, String)]| {
+        v.iter()
+            .map(|(i, k, _)| format!("{i}/{k}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&ours), keys(&theirs), "dump layout");
+    let get = |v: &[(String, String, String)], i: &str, k: &str| {
+        v.iter()
+            .find(|(a, b, _)| a == i && b == k)
+            .map(|(_, _, c)| c.clone())
+            .unwrap_or_default()
+    };
+    for i in ["B4", "B6"] {
+        assert_eq!(get(&ours, i, "local state"), "Up");
+        assert_eq!(get(&theirs, i, "local state"), "Up");
+        assert_eq!(
+            get(&ours, i, "remote discriminator"),
+            get(&theirs, i, "local discriminator")
+        );
+        assert_eq!(
+            get(&ours, i, "local discriminator"),
+            get(&theirs, i, "remote discriminator")
+        );
+        for k in [
+            "Required min RX interval",
+            "Desired min TX interval",
+            "Desired idle TX interval",
+            "Detection multiplier",
+            "max_hops",
+            "local tx intv",
+            "local detection time",
+            "send event to VRRP process",
+        ] {
+            assert_eq!(get(&ours, i, k), get(&theirs, i, k), "{i} {k}");
+        }
+    }
 }

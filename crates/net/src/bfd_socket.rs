@@ -115,6 +115,11 @@ impl BfdListener {
         })
     }
 
+    /// The socket's descriptor (for dumps).
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.get_ref().as_raw_fd()
+    }
+
     /// Receives one datagram into `buf`. Truncated datagrams are skipped (keepalived:
     /// "recvmsg() message truncated").
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<BfdReceived> {
@@ -239,6 +244,11 @@ impl BfdSender {
     /// Sends one packet (non-blocking; a full socket buffer is an error the caller logs).
     pub fn send(&self, bytes: &[u8]) -> io::Result<usize> {
         self.sock.send_to(bytes, &self.peer)
+    }
+
+    /// The socket's descriptor (for dumps).
+    pub fn raw_fd(&self) -> i32 {
+        self.sock.as_raw_fd()
     }
 
     /// The local address the socket is bound to.

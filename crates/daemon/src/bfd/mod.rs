@@ -14,6 +14,10 @@ use keepalived_bfd::{Event, RxMeta, Session, SessionConfig, SessionSet, State};
 use keepalived_conf::model::{BfdInstance, Config};
 use keepalived_net::bfd_socket::{BfdListener, BfdSender};
 
+mod dump;
+
+pub use dump::{render_bfd_data, DumpEntry};
+
 use crate::log;
 use crate::precise_timer::PreciseTimer;
 
@@ -53,6 +57,24 @@ pub struct SessionStatus {
 /// Shared view of the sessions, refreshed after every pass of the loop.
 pub type BfdStatus = Arc<Mutex<Vec<SessionStatus>>>;
 
+/// How [`run_bfd_until`] runs.
+#[derive(Debug, Clone)]
+pub struct BfdOptions {
+    /// Refreshed after every pass, when given.
+    pub status: Option<BfdStatus>,
+    /// Where SIGUSR1 writes the dump (keepalived: /tmp/keepalived_bfd.data).
+    pub data_path: std::path::PathBuf,
+}
+
+impl Default for BfdOptions {
+    fn default() -> Self {
+        BfdOptions {
+            status: None,
+            data_path: "/tmp/keepalived_bfd.data".into(),
+        }
+    }
+}
+
 /// A `bfd_instance` as a session configuration.
 pub fn session_config(b: &BfdInstance) -> SessionConfig {
     let mut c = SessionConfig::new(b.name.clone(), b.neighbor);
@@ -79,24 +101,25 @@ fn seed() -> u64 {
     h.finish()
 }
 
-/// Runs the configured BFD sessions until `stop` completes. `status`, when given, is
-/// refreshed after every pass.
+/// Runs the configured BFD sessions until `stop` completes; SIGUSR1 writes the dump.
 pub fn run_bfd_until<F: Future<Output = ()>>(
     config: &Config,
     stop: F,
-    status: Option<BfdStatus>,
+    opts: BfdOptions,
 ) -> Result<(), BfdError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run(config, stop, status))
+    rt.block_on(run(config, stop, opts))
 }
 
 async fn run<F: Future<Output = ()>>(
     config: &Config,
     stop: F,
-    status: Option<BfdStatus>,
+    opts: BfdOptions,
 ) -> Result<(), BfdError> {
+    let status = opts.status.clone();
+    let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
     let listener = BfdListener::bind(PORT_SINGLE_HOP)?;
     let timer = PreciseTimer::new()?;
     let now = Instant::now();
@@ -129,6 +152,7 @@ async fn run<F: Future<Output = ()>>(
         tokio::select! {
             biased;
             _ = &mut stop => break,
+            _ = usr1.recv() => write_dump(config, &opts, &listener, &set, &senders),
             r = listener.recv(&mut buf) => match r {
                 Ok(rx) => {
                     let meta = RxMeta { src: rx.src.ip(), dst: rx.dst, ttl: rx.ttl };
@@ -144,6 +168,39 @@ async fn run<F: Future<Output = ()>>(
         }
     }
     Ok(())
+}
+
+fn write_dump(
+    config: &Config,
+    opts: &BfdOptions,
+    listener: &BfdListener,
+    set: &SessionSet,
+    senders: &[Option<BfdSender>],
+) {
+    let entries: Vec<_> = config
+        .bfd
+        .iter()
+        .zip(set.sessions())
+        .zip(senders)
+        .map(|((conf, session), tx)| DumpEntry {
+            conf,
+            session,
+            fd_out: tx.as_ref().map_or(-1, BfdSender::raw_fd),
+        })
+        .collect();
+    let text = render_bfd_data(
+        &config.global,
+        listener.raw_fd(),
+        &entries,
+        Instant::now(),
+        std::time::SystemTime::now(),
+    );
+    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
+        log::info(format!(
+            "Unable to write {} ({e})",
+            opts.data_path.display()
+        ));
+    }
 }
 
 fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
