@@ -25,6 +25,8 @@ struct Lab {
     status: BfdStatus,
     ours: Option<Ours>,
     v6: String,
+    events_tx: tokio::sync::mpsc::UnboundedSender<keepalived_daemon::bfd::BfdNotify>,
+    events: tokio::sync::mpsc::UnboundedReceiver<keepalived_daemon::bfd::BfdNotify>,
 }
 
 impl Lab {
@@ -43,11 +45,14 @@ impl Lab {
                 "nodad",
             ]);
         }
+        let (events_tx, events) = tokio::sync::mpsc::unbounded_channel();
         Lab {
             net,
             status: Arc::new(Mutex::new(Vec::new())),
             ours: None,
             v6,
+            events_tx,
+            events,
         }
     }
 
@@ -65,6 +70,7 @@ impl Lab {
         let opts = BfdOptions {
             status: Some(self.status.clone()),
             data_path: self.net.dir().join("o.bfd.data"),
+            events: Some(self.events_tx.clone()),
         };
         let handle = std::thread::spawn(move || {
             // SAFETY: setns on an open namespace file moves only this thread, which owns it.
@@ -220,6 +226,20 @@ fn sessions_come_up_with_keepalived_and_fall_when_it_stops() {
                 .is_some_and(|s| s.0 == State::Down && !s.2)
     });
     lab.stop_ours().unwrap();
+    // What the VRRP/checker children would have been told, in order, per instance.
+    let mut seen = Vec::new();
+    while let Ok(n) = lab.events.try_recv() {
+        assert!(n.vrrp && n.checker);
+        seen.push((n.name, n.up));
+    }
+    for i in ["B4", "B6"] {
+        let v: Vec<bool> = seen
+            .iter()
+            .filter(|(n, _)| n == i)
+            .map(|(_, u)| *u)
+            .collect();
+        assert_eq!(v, [false, true, false], "{i}");
+    }
 }
 
 #[test]

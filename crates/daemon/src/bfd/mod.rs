@@ -57,6 +57,20 @@ pub struct SessionStatus {
 /// Shared view of the sessions, refreshed after every pass of the loop.
 pub type BfdStatus = Arc<Mutex<Vec<SessionStatus>>>;
 
+/// keepalived's `bfd_event_t`: what the BFD child writes to the VRRP and checker children's
+/// pipes (the instance name and Up or Down), with the instance's `vrrp`/`checker` routing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BfdNotify {
+    /// The `bfd_instance` name.
+    pub name: String,
+    /// Up, or Down for any other state.
+    pub up: bool,
+    /// The VRRP child is told (`vrrp`, or neither keyword).
+    pub vrrp: bool,
+    /// The checker child is told (`checker`, or neither keyword).
+    pub checker: bool,
+}
+
 /// How [`run_bfd_until`] runs.
 #[derive(Debug, Clone)]
 pub struct BfdOptions {
@@ -64,6 +78,8 @@ pub struct BfdOptions {
     pub status: Option<BfdStatus>,
     /// Where SIGUSR1 writes the dump (keepalived: /tmp/keepalived_bfd.data).
     pub data_path: std::path::PathBuf,
+    /// Receives every notification (at start, on Up, on a fall from Up), when given.
+    pub events: Option<tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
 }
 
 impl Default for BfdOptions {
@@ -71,6 +87,7 @@ impl Default for BfdOptions {
         BfdOptions {
             status: None,
             data_path: "/tmp/keepalived_bfd.data".into(),
+            events: None,
         }
     }
 }
@@ -142,7 +159,7 @@ async fn run<F: Future<Output = ()>>(
     tokio::pin!(stop);
     let mut buf = [0u8; 1500];
     loop {
-        service(&mut set, &senders, &mut ups);
+        service(&mut set, &senders, &mut ups, config, opts.events.as_ref());
         if let Some(st) = &status {
             publish(st, &set, &ups);
         }
@@ -218,7 +235,13 @@ fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
 }
 
 /// Timers, transmissions and events of every session, keepalived's log lines for them.
-fn service(set: &mut SessionSet, senders: &[Option<BfdSender>], ups: &mut [bool]) {
+fn service(
+    set: &mut SessionSet,
+    senders: &[Option<BfdSender>],
+    ups: &mut [bool],
+    config: &Config,
+    events: Option<&tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
+) {
     let now = Instant::now();
     set.handle_timeout(now);
     let mut out = [0u8; 64];
@@ -233,6 +256,14 @@ fn service(set: &mut SessionSet, senders: &[Option<BfdSender>], ups: &mut [bool]
             log_event(&name, &e);
             if let Event::Notify { up } = e {
                 ups[i] = up;
+                if let (Some(tx), Some(b)) = (events, config.bfd.get(i)) {
+                    let _ = tx.send(BfdNotify {
+                        name: name.clone(),
+                        up,
+                        vrrp: b.notifies_vrrp(),
+                        checker: b.notifies_checker(),
+                    });
+                }
             }
         }
     }
