@@ -18,6 +18,8 @@ pub struct DumpEntry<'a> {
     pub session: &'a Session,
     /// The sending socket's descriptor (-1 when it could not be opened).
     pub fd_out: i32,
+    /// The last send failed.
+    pub send_error: bool,
 }
 
 fn thread(armed: bool, n: usize) -> String {
@@ -104,7 +106,7 @@ pub fn render_bfd_data(
             thread(s.reset_at.is_some(), n + 2)
         ));
         w("   sands_rst = [disabled]".into());
-        w(format!("   send error = {}", e.fd_out < 0));
+        w(format!("   send error = {}", e.send_error));
         w(format!("   local state = {}", state(s.local_state)));
         w(format!("   remote state = {}", state(s.remote_state)));
         w(format!("   local discriminator = {:#x}", s.local_discr));

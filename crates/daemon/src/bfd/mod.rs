@@ -141,8 +141,7 @@ async fn run<F: Future<Output = ()>>(
     let timer = PreciseTimer::new()?;
     let now = Instant::now();
     let mut set = SessionSet::new();
-    let mut senders: Vec<Option<BfdSender>> = Vec::new();
-    let mut ups = Vec::new();
+    let mut links: Vec<Link> = Vec::new();
     let base = seed();
     for (i, b) in config.bfd.iter().enumerate() {
         let cfg = session_config(b);
@@ -153,15 +152,18 @@ async fn run<F: Future<Output = ()>>(
             s.admin_down(now);
         }
         set.push(s);
-        senders.push(sender);
-        ups.push(false);
+        links.push(Link {
+            sender,
+            up: false,
+            send_error: false,
+        });
     }
     tokio::pin!(stop);
     let mut buf = [0u8; 1500];
     loop {
-        service(&mut set, &senders, &mut ups, config, opts.events.as_ref());
+        service(&mut set, &mut links, config, opts.events.as_ref());
         if let Some(st) = &status {
-            publish(st, &set, &ups);
+            publish(st, &set, &links);
         }
         let wake = set
             .poll_timeout()
@@ -169,7 +171,7 @@ async fn run<F: Future<Output = ()>>(
         tokio::select! {
             biased;
             _ = &mut stop => break,
-            _ = usr1.recv() => write_dump(config, &opts, &listener, &set, &senders),
+            _ = usr1.recv() => write_dump(config, &opts, &listener, &set, &links),
             r = listener.recv(&mut buf) => match r {
                 Ok(rx) => {
                     let meta = RxMeta { src: rx.src.ip(), dst: rx.dst, ttl: rx.ttl };
@@ -192,17 +194,18 @@ fn write_dump(
     opts: &BfdOptions,
     listener: &BfdListener,
     set: &SessionSet,
-    senders: &[Option<BfdSender>],
+    links: &[Link],
 ) {
     let entries: Vec<_> = config
         .bfd
         .iter()
         .zip(set.sessions())
-        .zip(senders)
-        .map(|((conf, session), tx)| DumpEntry {
+        .zip(links)
+        .map(|((conf, session), l)| DumpEntry {
             conf,
             session,
-            fd_out: tx.as_ref().map_or(-1, BfdSender::raw_fd),
+            fd_out: l.sender.as_ref().map_or(-1, BfdSender::raw_fd),
+            send_error: l.send_error,
         })
         .collect();
     let text = render_bfd_data(
@@ -234,11 +237,17 @@ fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
     }
 }
 
+/// The loop's side of one session: its socket and what it last told the other children.
+struct Link {
+    sender: Option<BfdSender>,
+    up: bool,
+    send_error: bool,
+}
+
 /// Timers, transmissions and events of every session, keepalived's log lines for them.
 fn service(
     set: &mut SessionSet,
-    senders: &[Option<BfdSender>],
-    ups: &mut [bool],
+    links: &mut [Link],
     config: &Config,
     events: Option<&tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
 ) {
@@ -247,15 +256,25 @@ fn service(
     let mut out = [0u8; 64];
     for (i, s) in set.sessions_mut().iter_mut().enumerate() {
         while let Some(n) = s.poll_transmit(now, &mut out) {
-            if let Some(Err(e)) = senders[i].as_ref().map(|t| t.send(&out[..n])) {
-                log::info(format!("({}) Error sending packet ({e})", s.config().name));
+            let Some(tx) = links[i].sender.as_ref() else {
+                continue;
+            };
+            match tx.send(&out[..n]) {
+                // keepalived logs a send error once, until a send succeeds again.
+                Err(e) if !links[i].send_error => {
+                    log::info(format!("sendto() error ({e})"));
+                    log::info(format!("({}) Error sending packet", s.config().name));
+                    links[i].send_error = true;
+                }
+                Err(_) => {}
+                Ok(_) => links[i].send_error = false,
             }
         }
         let name = s.config().name.clone();
         while let Some(e) = s.poll_event() {
             log_event(&name, &e);
             if let Event::Notify { up } = e {
-                ups[i] = up;
+                links[i].up = up;
                 if let (Some(tx), Some(b)) = (events, config.bfd.get(i)) {
                     let _ = tx.send(BfdNotify {
                         name: name.clone(),
@@ -294,7 +313,11 @@ fn log_event(name: &str, e: &Event) {
             was.as_micros(),
             width = name.len() + 2
         )),
-        Event::Expired { after, overdue } => log::info(format!(
+        Event::Expired {
+            after,
+            overdue,
+            was_up,
+        } if was_up || log::detail() => log::info(format!(
             "({name}) Expired after {} ms ({} usec overdue)",
             after.as_millis(),
             overdue.as_micros()
@@ -303,12 +326,12 @@ fn log_event(name: &str, e: &Event) {
     }
 }
 
-fn publish(st: &BfdStatus, set: &SessionSet, ups: &[bool]) {
+fn publish(st: &BfdStatus, set: &SessionSet, links: &[Link]) {
     let v = set
         .sessions()
         .iter()
-        .zip(ups)
-        .map(|(s, up)| SessionStatus {
+        .zip(links)
+        .map(|(s, l)| SessionStatus {
             name: s.config().name.clone(),
             state: s.state(),
             remote_state: s.remote_state(),
@@ -316,7 +339,7 @@ fn publish(st: &BfdStatus, set: &SessionSet, ups: &[bool]) {
             tx_interval: s.tx_interval(),
             tx_packets: s.stats().tx_packets,
             rx_packets: s.stats().rx_packets,
-            up: *up,
+            up: l.up,
         })
         .collect();
     if let Ok(mut g) = st.lock() {
