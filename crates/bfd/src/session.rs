@@ -470,6 +470,10 @@ impl Session {
     /// [`crate::SessionSet::receive`]): RFC 5880 §6.8.6 from "Set bfd.RemoteDiscr" on, with
     /// keepalived's interval rules.
     pub fn handle_packet(&mut self, now: Instant, pkt: &Repr) {
+        // RFC 5880 §6.8.6: AdminDown discards everything (the set counts it as a check).
+        if self.local_state == State::AdminDown {
+            return;
+        }
         self.stats.rx_packets += 1;
         let old_local_tx = self.local_tx_intv;
         let old_detect = self.local_detect_time;
