@@ -32,7 +32,7 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-fn global_dump(g: &GlobalDefs) -> GlobalDump {
+pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
