@@ -98,6 +98,8 @@ pub enum Event {
         after: Duration,
         /// How much later than the detection time.
         overdue: Duration,
+        /// The session was Up (keepalived logs the expiry only then).
+        was_up: bool,
     },
     /// A Poll Sequence started ("Starting poll sequence").
     PollStarted,
@@ -392,6 +394,7 @@ impl Session {
             self.events.push_back(Event::Expired {
                 after,
                 overdue: after.saturating_sub(us(self.local_detect_time)),
+                was_up: self.local_state == State::Up,
             });
             // RFC 5880 §6.8.1: bfd.RemoteDiscr is zeroed after a Detection Time of silence.
             self.remote_discr = 0;
@@ -467,6 +470,10 @@ impl Session {
     /// [`crate::SessionSet::receive`]): RFC 5880 §6.8.6 from "Set bfd.RemoteDiscr" on, with
     /// keepalived's interval rules.
     pub fn handle_packet(&mut self, now: Instant, pkt: &Repr) {
+        // RFC 5880 §6.8.6: AdminDown discards everything (the set counts it as a check).
+        if self.local_state == State::AdminDown {
+            return;
+        }
         self.stats.rx_packets += 1;
         let old_local_tx = self.local_tx_intv;
         let old_detect = self.local_detect_time;

@@ -263,3 +263,80 @@ fn down_session_resets_after_detection_time() {
     assert_eq!(snap.local_tx_intv, 1_000_000, "idle_tx while Down");
     let _ = A;
 }
+
+#[test]
+fn peer_admin_down_is_not_reported_to_trackers() {
+    // keepalived's bfd_state_fall: a fall caused by the peer's AdminDown sends no event.
+    use keepalived_bfd::wire::Repr as R;
+    let mut s = Sim::pair(21);
+    assert!(s.run_until(Duration::from_secs(5), settled));
+    let now = s.now;
+    let a = s.session(Side::A);
+    let pkt = R {
+        diag: Diag::AdminDown,
+        state: State::AdminDown,
+        poll: false,
+        final_: false,
+        control_plane_independent: false,
+        demand: false,
+        detect_mult: 5,
+        my_discr: a.remote_discr(),
+        your_discr: a.local_discr(),
+        desired_min_tx: 1_000_000,
+        required_min_rx: 10_000,
+        required_min_echo_rx: 0,
+        auth: None,
+    };
+    while a.poll_event().is_some() {}
+    a.handle_packet(now, &pkt);
+    assert_eq!(a.state(), State::Down);
+    assert_eq!(a.local_diag(), Diag::NeighborDown);
+    let mut evs = Vec::new();
+    while let Some(e) = a.poll_event() {
+        evs.push(e);
+    }
+    assert!(
+        !evs.iter().any(|e| matches!(e, Event::Notify { .. })),
+        "{evs:?}"
+    );
+}
+
+#[test]
+fn detection_time_uses_the_slower_of_our_rx_and_their_tx() {
+    let mut ca = config("A", B);
+    ca.min_rx = 30 * MS;
+    ca.multiplier = 3;
+    let mut cb = config("B", A);
+    cb.min_tx = 50 * MS;
+    cb.multiplier = 4;
+    let mut s = Sim::new(ca, cb, 2);
+    assert!(s.run_until(Duration::from_secs(5), settled));
+    s.run_for(Duration::from_millis(500));
+    // RFC 5880 §6.8.4: B's multiplier x max(A's min_rx 30, B's min_tx 50).
+    assert_eq!(s.session(Side::A).detection_time(), 4 * 50 * MS);
+    // B: A's multiplier x max(B's min_rx 10, A's min_tx 10).
+    assert_eq!(s.session(Side::B).detection_time(), 3 * 10 * MS);
+    assert_eq!(s.session(Side::B).tx_interval(), 50 * MS);
+    assert_eq!(s.session(Side::A).tx_interval(), 10 * MS);
+}
+
+#[test]
+fn not_up_sessions_send_at_idle_tx() {
+    let mut s = Sim::pair(4);
+    s.cut = true;
+    s.run_for(Duration::from_secs(10));
+    let times: Vec<_> = s
+        .sent
+        .iter()
+        .filter(|p| p.from == Side::A)
+        .map(|p| p.at)
+        .collect();
+    // The start-up packet, then every 0.75-0.9 s.
+    assert!((11..=15).contains(&times.len()), "{}", times.len());
+    for w in times.windows(2).skip(1) {
+        let gap = w[1] - w[0];
+        assert!(gap >= 750 * MS && gap <= 900 * MS, "{gap:?}");
+    }
+    let r = Repr::parse_bytes(&s.sent[0].bytes).unwrap();
+    assert_eq!(r.desired_min_tx, 1_000_000);
+}

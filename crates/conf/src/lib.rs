@@ -15,6 +15,7 @@ pub mod host;
 pub mod lexer;
 pub mod model;
 pub mod parse;
+pub mod registry;
 pub mod tree;
 
 use std::path::Path;
@@ -56,6 +57,17 @@ fn finish(
     let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
     let mut ctx = parse::Ctx::new(&mut diagnostics, host);
     let mut config = parse::parse_tree(&nodes, &mut ctx);
+    // No silent ignores: every accepted keyword that does nothing here is named (by -t and
+    // the daemon's start-up log; kept apart from the diagnostics, which mirror keepalived's).
+    // A keyword this build refuses (Unknown keyword, e.g. vrrp_ipsets) is reported once.
+    config.unsupported = registry::unsupported_in(&nodes)
+        .into_iter()
+        .filter(|u| {
+            !diagnostics.iter().any(|d| {
+                d.class == ErrorClass::UnknownKeyword && d.location.as_ref() == Some(&u.location)
+            })
+        })
+        .collect();
     // What the checks disabled is not run (they reported it).
     parse::prune_disabled_scripts(&mut config, host);
     Loaded {

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use keepalived_conf::model::{GlobalDefs, VrrpInstance};
-use keepalived_net::firewall::{Blocked, NftConfig, Nftables};
+use keepalived_net::firewall::{Blocked, Family, NftConfig, Nftables, Vmac};
 use keepalived_net::{ipv6_is_link_local, AddressSpec};
 
 use crate::fib::Ifindexes;
@@ -30,6 +30,10 @@ pub(crate) struct View<'a> {
     pub specs: &'a [AddressSpec],
     /// The interface it runs on (its VMAC with `use_vmac`).
     pub ifindex: u32,
+    /// The interface it receives on (the VMAC's base interface).
+    pub base_ifindex: u32,
+    /// Whether it runs VRRP over IPv6.
+    pub ipv6: bool,
 }
 
 impl<'a> View<'a> {
@@ -39,6 +43,8 @@ impl<'a> View<'a> {
             holds_vips: i.holds_vips,
             specs: i.vip_specs(),
             ifindex: i.link.ifindex,
+            base_ifindex: i.rx_ifindex,
+            ipv6: i.is_ipv6(),
         }
     }
 }
@@ -126,6 +132,38 @@ pub(crate) fn wanted<'a>(
     out
 }
 
+/// The VMACs keepalived lists in `vmac_map` (nft_add_vmac): every `use_vmac` instance's,
+/// in its family's table, and also in the other family's when it has excluded VIPs of that
+/// family. Whatever the state: keepalived adds them when it creates the VMAC.
+pub(crate) fn wanted_vmacs<'a>(views: impl IntoIterator<Item = View<'a>>) -> BTreeSet<Vmac> {
+    let mut out = BTreeSet::new();
+    for v in views {
+        if v.conf.vmac.is_none() {
+            continue;
+        }
+        let (mine, other) = if v.ipv6 {
+            (Family::Ip6, Family::Ip)
+        } else {
+            (Family::Ip, Family::Ip6)
+        };
+        let vmac = |family| Vmac {
+            family,
+            ifindex: v.ifindex,
+            base: v.base_ifindex,
+        };
+        out.insert(vmac(mine));
+        let other_family = v
+            .conf
+            .excluded_ipaddresses
+            .iter()
+            .any(|a| a.prefix.addr.is_ipv6() != v.ipv6);
+        if other_family {
+            out.insert(vmac(other));
+        }
+    }
+    out
+}
+
 /// The firewall of the VRRP process. The nfnetlink socket opens when the first address
 /// must be blocked, so a configuration that never blocks anything leaves nftables alone,
 /// as keepalived does.
@@ -133,6 +171,16 @@ pub(crate) struct Firewall {
     conf: NftConfig,
     nft: Option<Nftables>,
     failed_open: bool,
+    /// The last error logged: a kernel that keeps refusing is reported once, not per pass.
+    last_error: Option<String>,
+}
+
+fn report(last: &mut Option<String>, e: keepalived_net::firewall::FirewallError) {
+    let text = format!("nftables: {e}");
+    if last.as_deref() != Some(text.as_str()) {
+        log::info(text.clone());
+        *last = Some(text);
+    }
 }
 
 impl Firewall {
@@ -142,10 +190,12 @@ impl Firewall {
             conf: nft_config(global),
             nft: None,
             failed_open: false,
+            last_error: None,
         }
     }
 
-    fn nft(&mut self) -> Option<&mut Nftables> {
+    /// Opens the socket on first use.
+    fn open(&mut self) {
         if self.nft.is_none() && !self.failed_open {
             match Nftables::open(self.conf.clone()) {
                 Ok(n) => self.nft = Some(n),
@@ -156,7 +206,6 @@ impl Firewall {
                 }
             }
         }
-        self.nft.as_mut()
     }
 
     /// Before a batch installs VIPs: blocks the newly held ones first, so that a no-accept
@@ -177,9 +226,10 @@ impl Firewall {
         if add.is_empty() {
             return;
         }
-        if let Some(nft) = self.nft() {
+        self.open();
+        if let Some(nft) = self.nft.as_mut() {
             if let Err(e) = nft.add(&add) {
-                log::info(format!("nftables: {e}"));
+                report(&mut self.last_error, e);
             }
         }
     }
@@ -188,13 +238,20 @@ impl Firewall {
     /// want (released VIPs are unblocked after their removal).
     pub(crate) fn sync(&mut self, instances: &[Instance], global: &GlobalDefs, names: &Ifindexes) {
         let want = wanted(instances.iter().map(View::of), global, names);
-        if want.is_empty() && self.nft.is_none() {
+        let vmacs = wanted_vmacs(instances.iter().map(View::of));
+        if want.is_empty() && vmacs.is_empty() && self.nft.is_none() {
             return;
         }
-        if let Some(nft) = self.nft() {
+        self.open();
+        if let Some(nft) = self.nft.as_mut() {
+            if nft.vmacs() != &vmacs {
+                if let Err(e) = nft.sync_vmacs(&vmacs) {
+                    report(&mut self.last_error, e);
+                }
+            }
             if nft.installed() != &want {
                 if let Err(e) = nft.sync(&want) {
-                    log::info(format!("nftables: {e}"));
+                    report(&mut self.last_error, e);
                 }
             }
         }
@@ -204,7 +261,7 @@ impl Firewall {
     pub(crate) fn stop(&mut self) {
         if let Some(nft) = self.nft.as_mut() {
             if let Err(e) = nft.cleanup() {
-                log::info(format!("nftables: {e}"));
+                report(&mut self.last_error, e);
             }
         }
     }
@@ -254,6 +311,8 @@ mod tests {
             holds_vips: holds,
             specs: s,
             ifindex: 2,
+            base_ifindex: 2,
+            ipv6: false,
         });
         wanted(views, &c.global, &names())
     }
@@ -351,6 +410,37 @@ mod tests {
             "",
             &format!("{V4}\n use_vmac")
         ))));
+    }
+
+    #[test]
+    fn vmacs_are_listed_whatever_the_state() {
+        let text = inst("", &format!("{V4}\n use_vmac"));
+        let c = config(&text);
+        let conf = &c.vrrp.instances[0];
+        let view = |ipv6| View {
+            conf,
+            holds_vips: false,
+            specs: &[],
+            ifindex: 9,
+            base_ifindex: 2,
+            ipv6,
+        };
+        let v4 = Vmac {
+            family: Family::Ip,
+            ifindex: 9,
+            base: 2,
+        };
+        assert_eq!(wanted_vmacs([view(false)]), [v4].into());
+        // An excluded VIP of the other family lists the VMAC in both tables.
+        let v6 = Vmac {
+            family: Family::Ip6,
+            ..v4
+        };
+        assert_eq!(wanted_vmacs([view(true)]), [v4, v6].into());
+        let plain = config(&inst("", V4));
+        let mut v = view(false);
+        v.conf = &plain.vrrp.instances[0];
+        assert!(wanted_vmacs([v]).is_empty());
     }
 
     #[test]

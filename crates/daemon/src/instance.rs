@@ -97,9 +97,6 @@ pub struct Instance {
     pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
-    vips: Vec<IpAddr>,
-    vips4: Vec<Ipv4Addr>,
-    vips6: Vec<Ipv6Addr>,
     /// The counters at the last STATS_CLEAR.
     stats_base: Stats,
 }
@@ -223,6 +220,16 @@ impl Instance {
         rcfg.ah_key = ah_key.unwrap_or_default();
         rcfg.peers = peers;
         rcfg.unicast_ttl = conf.unicast_ttl;
+        // Adverts go to `mcast_dst_ip`, else global_defs' group; the old unicast checksum
+        // (unicast instances only) always uses global_defs' vrrp_mcast_group4.
+        rcfg.mcast_group4 = match conf.mcast_dst_ip {
+            Some(IpAddr::V4(g)) if conf.unicast_peers.is_empty() => g,
+            _ => global.vrrp_mcast_group4,
+        };
+        rcfg.mcast_group6 = match conf.mcast_dst_ip {
+            Some(IpAddr::V6(g)) => g,
+            _ => global.vrrp_mcast_group6,
+        };
         rcfg.skip_check_adv_addr = conf
             .skip_check_adv_addr
             .unwrap_or(global.vrrp_skip_check_adv_addr);
@@ -251,13 +258,6 @@ impl Instance {
             pending_install: None,
             pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
-            vips: conf
-                .virtual_ipaddresses
-                .iter()
-                .map(|v| v.prefix.addr)
-                .collect(),
-            vips4,
-            vips6,
             stats_base: Stats::default(),
         })
     }
@@ -283,6 +283,18 @@ impl Instance {
                 machine::Event::InterfaceDown
             };
             self.machine.handle_event(now, ev);
+        }
+    }
+
+    /// The multicast group of its adverts: `mcast_dst_ip`, else global_defs'
+    /// `vrrp_mcast_group4`/`vrrp_mcast_group6`.
+    pub fn mcast_group(&self) -> IpAddr {
+        match (self.conf.mcast_dst_ip, self.src) {
+            (Some(g @ IpAddr::V4(_)), IpAddr::V4(_)) | (Some(g @ IpAddr::V6(_)), IpAddr::V6(_)) => {
+                g
+            }
+            (_, IpAddr::V6(_)) => IpAddr::V6(self.global.vrrp_mcast_group6),
+            (_, IpAddr::V4(_)) => IpAddr::V4(self.global.vrrp_mcast_group4),
         }
     }
 
@@ -512,22 +524,9 @@ impl Instance {
 
     /// One gratuitous ARP / NA burst for `added` addresses (new VIPs after a reload).
     pub async fn announce(&self, added: &[AddressSpec]) {
-        let v4: Vec<Ipv4Addr> = added
-            .iter()
-            .filter_map(|a| match a.addr {
-                IpAddr::V4(x) => Some(x),
-                IpAddr::V6(_) => None,
-            })
-            .collect();
-        let v6: Vec<Ipv6Addr> = added
-            .iter()
-            .filter_map(|a| match a.addr {
-                IpAddr::V6(x) => Some(x),
-                IpAddr::V4(_) => None,
-            })
-            .collect();
+        let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
+        let (v4, v6) = split_families(&addrs);
         if self.link.pacing.is_paced() {
-            let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
             self.link.pacing.announce(&self.link.announcer, &addrs, 1);
             return;
         }
@@ -563,11 +562,13 @@ impl Instance {
     /// the frames go out.
     pub fn send_gratuitous(&self, count: u32) {
         let announcer = self.link.announcer.clone();
+        // keepalived's vrrp_send_link_update: the VIPs and virtual_ipaddress_excluded.
+        let all: Vec<IpAddr> = self.vip_specs.iter().map(|a| a.addr).collect();
         if self.link.pacing.is_paced() {
-            self.link.pacing.announce(&announcer, &self.vips, count);
+            self.link.pacing.announce(&announcer, &all, count);
             return;
         }
-        let (v4, v6) = (self.vips4.clone(), self.vips6.clone());
+        let (v4, v6) = split_families(&all);
         let name = self.conf.name.clone();
         tokio::spawn(async move {
             for _ in 0..count {
@@ -615,6 +616,24 @@ impl Instance {
             }
         }
     }
+}
+
+fn split_families(addrs: &[IpAddr]) -> (Vec<Ipv4Addr>, Vec<Ipv6Addr>) {
+    let v4 = addrs
+        .iter()
+        .filter_map(|a| match a {
+            IpAddr::V4(x) => Some(*x),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    let v6 = addrs
+        .iter()
+        .filter_map(|a| match a {
+            IpAddr::V6(x) => Some(*x),
+            IpAddr::V4(_) => None,
+        })
+        .collect();
+    (v4, v6)
 }
 
 /// GARP settings: the instance's `garp_*`, else global_defs' `vrrp_garp_*`.

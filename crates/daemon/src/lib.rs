@@ -2,6 +2,7 @@
 //! machines with real sockets and netlink, notify scripts, and the `demo`.
 
 mod batch;
+pub mod bfd;
 pub mod demo;
 pub mod dump;
 mod fib;

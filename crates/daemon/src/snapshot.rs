@@ -1,7 +1,6 @@
 //! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
 //! stats, JSON), and the signals that write them.
 
-use std::net::IpAddr;
 use std::path::Path;
 
 use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
@@ -34,7 +33,7 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-fn global_dump(g: &GlobalDefs) -> GlobalDump {
+pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
@@ -147,11 +146,7 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
         unicast: c.is_unicast(),
         src_ip: Some(i.source()),
         src_ip_from_config: c.src_ip.is_some(),
-        mcast_group: if i.is_ipv6() {
-            IpAddr::V6(keepalived_vrrp::wire::MCAST_GROUP6)
-        } else {
-            IpAddr::V4(keepalived_vrrp::wire::MCAST_GROUP4)
-        },
+        mcast_group: i.mcast_group(),
         garp_delay: secs(mc.garp.master_delay),
         garp_rep: mc.garp.master_repeat,
         garp_refresh: mc.garp.master_refresh.map_or(0, secs),

@@ -143,9 +143,10 @@ pub(crate) struct Group {
 /// Which receive sockets are open: (interface, kind).
 #[derive(Hash, PartialEq, Eq)]
 enum RxKind {
-    V4,
-    V6,
-    Ah,
+    /// A multicast group (`vrrp_mcast_group4/6`, `mcast_dst_ip`).
+    Multicast(IpAddr),
+    /// AH adverts to an IPv4 multicast group.
+    Ah(std::net::Ipv4Addr),
     Unicast(IpAddr),
 }
 
@@ -243,6 +244,8 @@ impl Daemon {
         self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
+        self.firewall
+            .sync(&self.instances, &self.global, &self.names);
         self.start_lvs_sync();
         log::info(format!(
             "Starting VRRP with {} instance(s)",
@@ -305,16 +308,16 @@ impl Daemon {
             return Ok(());
         }
         let sock = match key.1 {
-            RxKind::V4 => RecvSocket::V4(
-                VrrpRecvV4::multicast(link.ifindex, ifname)
+            RxKind::Multicast(IpAddr::V4(group)) => RecvSocket::V4(
+                VrrpRecvV4::multicast_group(link.ifindex, ifname, IPPROTO_VRRP, group)
                     .map_err(setup("VRRP receive socket"))?,
             ),
-            RxKind::V6 => RecvSocket::V6(
-                VrrpRecvV6::multicast(link.ifindex, ifname)
+            RxKind::Multicast(IpAddr::V6(group)) => RecvSocket::V6(
+                VrrpRecvV6::multicast_group(link.ifindex, ifname, group)
                     .map_err(setup("VRRP IPv6 receive socket"))?,
             ),
-            RxKind::Ah => RecvSocket::V4(
-                VrrpRecvV4::multicast_proto(link.ifindex, ifname, IPPROTO_AH)
+            RxKind::Ah(group) => RecvSocket::V4(
+                VrrpRecvV4::multicast_group(link.ifindex, ifname, IPPROTO_AH, group)
                     .map_err(setup("AH receive socket"))?,
             ),
             RxKind::Unicast(IpAddr::V4(src)) => RecvSocket::V4(
@@ -362,19 +365,16 @@ impl Daemon {
         let uses_ah = conf
             .effective_authentication(&self.global)
             .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
-        if uses_ah {
-            self.open_rx(&link.name, RxKind::Ah, link).await?;
+        let group = inst.mcast_group();
+        if let (true, IpAddr::V4(g)) = (uses_ah, group) {
+            self.open_rx(&link.name, RxKind::Ah(g), link).await?;
         }
         if !conf.unicast_peers.is_empty() && inst.has_source() {
             self.open_rx(&link.name, RxKind::Unicast(inst.source()), link)
                 .await?;
         }
-        let kind = if inst.is_ipv6() {
-            RxKind::V6
-        } else {
-            RxKind::V4
-        };
-        self.open_rx(&link.name, kind, link).await
+        self.open_rx(&link.name, RxKind::Multicast(group), link)
+            .await
     }
 
     /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance.

@@ -211,6 +211,11 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         return code;
     }
     keepalived_daemon::log::init(log_config(cli, "Keepalived"));
+    // No silent ignores: the parent names, once, every keyword keepalived would act on and
+    // keepalived-rs does not (the same lines as -t).
+    for u in config.unsupported_keywords() {
+        keepalived_daemon::log::info(u.to_string());
+    }
     supervisor::run_parent(cli, pids.main, &children(cli, &config))
 }
 

@@ -316,3 +316,52 @@ fn a_static_address_removed_by_someone_else_is_reinstated() {
         || None,
     );
 }
+
+#[test]
+fn vrrp_mcast_group4_backup_hears_keepalived_on_that_group() {
+    let Some(mut lab) = lab("mcgroup", "10.70.11") else {
+        return;
+    };
+    let vip = "10.70.11.100";
+    let with_group = |c: String| {
+        c.replace(
+            "dynamic_interfaces\n",
+            "dynamic_interfaces\n    vrrp_mcast_group4 224.0.0.99\n",
+        )
+    };
+    let spec = "10.70.11.100/24";
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &with_group(config("ka", 150, 71, "eth0", spec, "")),
+    );
+    lab.start(
+        "o",
+        OURS,
+        &with_group(config("ours", 100, 71, "eth0", spec, "")),
+    );
+    lab.wait(
+        "keepalived MASTER",
+        ELECTION,
+        || lab.holds("t", vip),
+        || None,
+    );
+    lab.stays("ours stays BACKUP", Duration::from_secs(6), || {
+        !lab.holds("o", vip) && lab.holds("t", vip)
+    });
+}
+
+#[test]
+fn mcast_dst_ip_master_is_heard_by_keepalived() {
+    let Some(mut lab) = lab("mcdst", "10.70.12") else {
+        return;
+    };
+    let extra = "    mcast_dst_ip 224.0.0.99";
+    let spec = "10.70.12.100/24";
+    lab.start("t", KEEPALIVED, &config("ka", 100, 72, "eth0", spec, extra));
+    lab.start("o", OURS, &config("ours", 150, 72, "eth0", spec, extra));
+    ours_becomes_master(&lab, "10.70.12.100", "ours MASTER");
+    lab.stays("keepalived stays BACKUP", Duration::from_secs(6), || {
+        lab.holds("o", "10.70.12.100") && !lab.holds("t", "10.70.12.100")
+    });
+}

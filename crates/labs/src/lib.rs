@@ -151,6 +151,22 @@ impl BridgeLab {
         self.daemons.push((r.to_owned(), child));
     }
 
+    /// Runs `program ARGS` in router `r`'s namespace (stderr and stdout to `LOG.log` in the
+    /// lab directory), stopped on drop like the daemons.
+    pub fn spawn(&mut self, r: &str, log: &str, program: &str, args: &[&str]) {
+        let out = std::fs::File::create(self.dir.join(format!("{log}.log"))).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns(r), program])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("program starts");
+        self.daemons.push((r.to_owned(), child));
+    }
+
     /// The pid in router `r`'s pid file `which` ("main" for -p, "vrrp" for -r).
     pub fn pid(&self, r: &str, which: &str) -> Option<i32> {
         let text = std::fs::read_to_string(self.dir.join(format!("{r}.{which}.pid"))).ok()?;
@@ -266,7 +282,13 @@ impl Drop for BridgeLab {
             let _ = d.wait();
         }
         // keepalived forks children that `ip netns exec` does not wait for.
-        for pidfile in ["t.main.pid", "t.vrrp.pid", "o.vrrp.pid"] {
+        for pidfile in [
+            "t.main.pid",
+            "t.vrrp.pid",
+            "o.vrrp.pid",
+            "t.bfd.pid",
+            "t.checkers.pid",
+        ] {
             if let Ok(pid) = std::fs::read_to_string(self.dir.join(pidfile)) {
                 let _ = Command::new("kill").args(["-9", pid.trim()]).status();
             }

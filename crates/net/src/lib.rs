@@ -3,6 +3,7 @@
 //! * [`Netlink`]: rtnetlink session (interfaces, addresses, routes, rules, VMACs);
 //! * [`NetMonitor`]: link/address change events;
 //! * [`vrrp_socket`]: raw IPPROTO_VRRP sockets (IPv4 and IPv6);
+//! * [`bfd_socket`]: the BFD child's UDP sockets (3784/4784, TTL checks);
 //! * [`announce`]: gratuitous ARP and unsolicited neighbour advertisements;
 //! * [`sysctl`]: the `/proc/sys` tweaks keepalived applies for VMAC interfaces.
 //!
@@ -13,6 +14,7 @@
 
 mod addr;
 pub mod announce;
+pub mod bfd_socket;
 mod error;
 pub mod firewall;
 mod iface;

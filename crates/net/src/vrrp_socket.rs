@@ -151,16 +151,24 @@ impl VrrpRecvV4 {
     /// [`VrrpRecvV4::multicast`] for IP protocol `protocol` ([`IPPROTO_AH`] for adverts
     /// authenticated with AH).
     pub fn multicast_proto(ifindex: u32, ifname: &str, protocol: i32) -> Result<VrrpRecvV4> {
+        Self::multicast_group(ifindex, ifname, protocol, VRRP_MCAST_V4)
+    }
+
+    /// [`VrrpRecvV4::multicast_proto`] on multicast group `group` (`vrrp_mcast_group4`,
+    /// `mcast_dst_ip`).
+    pub fn multicast_group(
+        ifindex: u32,
+        ifname: &str,
+        protocol: i32,
+        group: Ipv4Addr,
+    ) -> Result<VrrpRecvV4> {
         let s = raw_socket_proto(Domain::IPV4, protocol)?;
         s.set_multicast_all_v4(false)
             .map_err(NetError::io("IP_MULTICAST_ALL"))?;
-        s.join_multicast_v4_n(
-            &VRRP_MCAST_V4,
-            &socket2::InterfaceIndexOrAddress::Index(ifindex),
-        )
-        .map_err(NetError::io("join 224.0.0.18"))?;
-        s.bind(&SockAddr::from(SocketAddrV4::new(VRRP_MCAST_V4, 0)))
-            .map_err(NetError::io("bind 224.0.0.18"))?;
+        s.join_multicast_v4_n(&group, &socket2::InterfaceIndexOrAddress::Index(ifindex))
+            .map_err(NetError::io("join the VRRP multicast group"))?;
+        s.bind(&SockAddr::from(SocketAddrV4::new(group, 0)))
+            .map_err(NetError::io("bind the VRRP multicast group"))?;
         bind_device(&s, Some(ifname))?;
         Ok(VrrpRecvV4 { fd: register(s)? })
     }
@@ -303,10 +311,16 @@ impl VrrpRecvV6 {
     /// binds to ::1 like keepalived (multicast still arrives, unicast does not;
     /// the bind is best effort, as in keepalived, since it needs `lo` up).
     pub fn multicast(ifindex: u32, ifname: &str) -> Result<VrrpRecvV6> {
+        Self::multicast_group(ifindex, ifname, VRRP_MCAST_V6)
+    }
+
+    /// [`VrrpRecvV6::multicast`] on multicast group `group` (`vrrp_mcast_group6`,
+    /// `mcast_dst_ip`).
+    pub fn multicast_group(ifindex: u32, ifname: &str, group: Ipv6Addr) -> Result<VrrpRecvV6> {
         let s = raw_socket(Domain::IPV6)?;
         Self::configure(&s)?;
-        s.join_multicast_v6(&VRRP_MCAST_V6, ifindex)
-            .map_err(NetError::io("join ff02::12"))?;
+        s.join_multicast_v6(&group, ifindex)
+            .map_err(NetError::io("join the VRRP IPv6 multicast group"))?;
         if let Err(e) = s.bind(&SockAddr::from(SocketAddrV6::new(
             Ipv6Addr::LOCALHOST,
             0,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{have_root, Netns};
-use keepalived_net::firewall::{Blocked, NftConfig, Nftables};
+use keepalived_net::firewall::{Blocked, Family, NftConfig, Nftables, Vmac};
 
 fn have_nft(test: &str) -> bool {
     if !have_root(test) {
@@ -197,4 +197,78 @@ fn counters_priority_and_interface_names() {
     // as keepalived's do after a crash.
     ns.exec(&["nft", "delete", "table", "ip", "kamy"]);
     ns.exec(&["nft", "delete", "table", "ip6", "kamy"]);
+}
+
+/// What keepalived 2.2.7 lists for `use_vmac` (VMAC vrrp.51 on eth0), accept mode.
+const KEEPALIVED_VMAC: &str = r#"table ip keepalived {
+	map vmac_map {
+		type iface_index : iface_index
+		elements = { "vrrp.51" : "eth0" }
+	}
+
+	chain out {
+		type filter hook output priority filter - 1; policy accept;
+		ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop
+	}
+}
+"#;
+
+#[test]
+fn vmac_map_as_keepalived() {
+    if !have_nft("vmac_map_as_keepalived") {
+        return;
+    }
+    let ns = Netns::with_prefix("kr-fw", "vmac", "a");
+    ns.local_link("eth0", true);
+    ns.ip(&[
+        "link", "add", "link", "eth0", "name", "vrrp.51", "type", "macvlan", "mode", "private",
+    ]);
+    let (base, vmac) = (ns.ifindex("eth0"), ns.ifindex("vrrp.51"));
+    let path = format!("/run/netns/{}", ns.name);
+    let v4 = Vmac {
+        family: Family::Ip,
+        ifindex: vmac,
+        base,
+    };
+    let v6 = Vmac {
+        family: Family::Ip6,
+        ..v4
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<u8>();
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).expect("open netns");
+        nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET).expect("setns");
+        let mut fw = Nftables::open(NftConfig::default()).expect("nfnetlink");
+        for step in rx {
+            match step {
+                0 => fw.sync_vmacs(&[v4].into()).expect("vmac"),
+                1 => fw.sync_vmacs(&[v4, v6].into()).expect("vmac ip6"),
+                2 => fw.sync_vmacs(&BTreeSet::new()).expect("vmac removed"),
+                _ => fw.cleanup().expect("cleanup"),
+            }
+            back_tx.send(()).unwrap();
+        }
+    });
+    let step = |s| {
+        tx.send(s).unwrap();
+        back_rx.recv().expect("firewall thread alive");
+    };
+    step(0);
+    assert_eq!(ruleset(&ns), KEEPALIVED_VMAC);
+    step(1);
+    let text = ruleset(&ns);
+    for want in [
+        "set vmac_set {\n\t\ttype iface_index\n\t\telements = { \"vrrp.51\" }",
+        "icmpv6 type mld2-listener-report meta oifkind \"macvlan\" dup to ip6 daddr device oif map @vmac_map drop",
+        "icmpv6 type nd-router-solicit meta oifkind \"macvlan\" oif @vmac_set drop",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    step(2);
+    assert!(!ruleset(&ns).contains("elements"));
+    step(3);
+    assert_eq!(ruleset(&ns), "");
+    drop(tx);
+    handle.join().unwrap();
 }

@@ -27,4 +27,15 @@ pub struct Config {
     pub lvs: LvsConfig,
     /// `bfd_instance` blocks.
     pub bfd: Vec<BfdInstance>,
+    /// The keywords of this configuration keepalived-rs accepts but does not act on
+    /// (see [`crate::registry`]), in file order.
+    pub unsupported: Vec<crate::registry::Unsupported>,
+}
+
+impl Config {
+    /// The keywords of this configuration that keepalived acts on and keepalived-rs does not,
+    /// each with its file:line: `-t` prints them as warnings, the daemon logs them at start.
+    pub fn unsupported_keywords(&self) -> &[crate::registry::Unsupported] {
+        &self.unsupported
+    }
 }

@@ -335,6 +335,8 @@ pub struct VrrpInstance {
     pub linkbeat_use_polling: bool,
     /// `lvs_sync_daemon_interface` (deprecated).
     pub lvs_sync_daemon_interface: Option<String>,
+    /// keepalived 2.3's `no_virtual_ipaddress`: no VIPs on purpose (no "No VIP" report).
+    pub no_virtual_ipaddress: bool,
 }
 
 impl VrrpInstance {
@@ -391,6 +393,7 @@ impl VrrpInstance {
             debug: 0,
             linkbeat_use_polling: false,
             lvs_sync_daemon_interface: None,
+            no_virtual_ipaddress: false,
         }
     }
 

@@ -141,6 +141,8 @@ fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, existing: &[BfdInstance]) -> O
             }
             "vrrp" => d.vrrp = true,
             "checker" => d.checker = true,
+            // keepalived 2.3: accepted, reported by the registry (no BFD here).
+            "multihop" => {}
             _ => ctx.unknown(c),
         }
     }

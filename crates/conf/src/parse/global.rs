@@ -301,7 +301,7 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         "lvs_sync_daemon" => lvs_sync_daemon(node, ctx, g),
         "lvs_timeouts" => lvs_timeouts(node, ctx, g),
         "lvs_flush" => g.lvs_flush = true,
-        "lvs_flush_on_stop" => match node.arg(0) {
+        "lvs_flush_on_stop" | "lvs_flush_onstop" => match node.arg(0) {
             None => g.lvs_flush_on_stop = Some(LvsFlushOnStop::All),
             Some("VS") => g.lvs_flush_on_stop = Some(LvsFlushOnStop::VirtualServers),
             Some(other) => {
@@ -377,7 +377,7 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 }
             }
         }
-        "vrrp_garp_extra_if" => garp_extra_if(node, ctx, g),
+        "vrrp_garp_extra_if" | "vrrp_vmac_garp_intvl" => garp_extra_if(node, ctx, g),
         "vrrp_down_timer_adverts" => {
             g.vrrp_down_timer_adverts = unsigned_or(ctx, node, (1, 100), |a| {
                 format!("Invalid vrrp_down_timer_adverts [1:100] '{a}'")
@@ -573,6 +573,22 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 g.data_use_instance = v;
             }
         }
+        // Deprecated spelling (keepalived 2.2.7 still takes it).
+        "lvs_process_name" => g.process_names.checker = string_arg(ctx, node),
+        // keepalived 2.3.x options: accepted so that -t passes a 2.3 configuration; the
+        // registry (crate::registry) reports them as not supported.
+        "use_symlink_paths"
+        | "v3_checksum_as_v2"
+        | "snmp_vs_stats_update_interval"
+        | "snmp_rs_stats_update_interval"
+        | "dbus_no_interface_name"
+        | "vrrp_owner_ignore_adverts"
+        | "json_version"
+        | "iproute_usr_dir"
+        | "iproute_etc_dir"
+        | "state_dump_file"
+        | "stats_dump_file"
+        | "json_dump_file" => {}
         _ => {
             if let Some((proc_name, setting)) = process_keyword(kw) {
                 process_setting(node, ctx, process_slot(g, proc_name), proc_name, setting);
@@ -671,9 +687,17 @@ fn process_keyword(kw: &str) -> Option<(&'static str, &str)> {
     })?;
     matches!(
         rest,
-        "priority" | "no_swap" | "cpu_affinity" | "rt_priority" | "rlimit_rttime"
+        "priority" | "no_swap" | "cpu_affinity" | "rt_priority" | "rlimit_rttime" | "rlimit_rtime"
     )
-    .then_some((proc_name, rest))
+    // keepalived takes `rlimit_rtime` as a synonym.
+    .then_some((
+        proc_name,
+        if rest == "rlimit_rtime" {
+            "rlimit_rttime"
+        } else {
+            rest
+        },
+    ))
 }
 
 fn process_slot<'g>(g: &'g mut GlobalDefs, proc_name: &str) -> &'g mut ProcessSettings {

@@ -369,6 +369,8 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                     }
                 }
             }
+            // keepalived 2.3 `hashed`; SNMP names: accepted, reported by the registry.
+            "hashed" | "snmp_name" => {}
             _ => ctx.unknown(c),
         }
     }
@@ -477,6 +479,7 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
                     ctx.invalid(c, "real server virtualhost missing");
                 }
             },
+            "snmp_name" => {}
             _ => ctx.unknown(c),
         }
     }

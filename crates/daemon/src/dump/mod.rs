@@ -19,7 +19,9 @@ mod stats;
 use std::io::Write as _;
 use std::path::Path;
 
-pub use fmt::{format_mac, format_route, format_rule, format_vip, quote_command};
+pub use fmt::{
+    format_mac, format_route, format_rule, format_vip, quote_command, timeval_with_date_usec_last,
+};
 pub use global::{GlobalDump, NftablesDump};
 pub use json::render_json;
 pub use model::{
@@ -88,6 +90,11 @@ pub fn render_data(snap: &Snapshot) -> String {
     sections::scripts_and_files(&mut out, snap);
     sections::interfaces(&mut out, snap);
     out.into_string()
+}
+
+/// The global definitions section alone, as every keepalived process starts its dump.
+pub fn render_global_text(out: &mut String, g: &keepalived_conf::model::GlobalDefs) {
+    global::render_global(out, &crate::snapshot::global_dump(g));
 }
 
 /// Writes `contents` to `path` through a temporary file in the same directory and a

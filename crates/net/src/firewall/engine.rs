@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use super::expr::{NFTA_DATA_VALUE, NFTA_LIST_ELEM};
 use super::model::{
-    link_local_goto, link_local_rule, nd_rule, vips_rule, Blocked, Family, Hook, NftConfig,
-    RuleDecl, SetDecl, SetKind, ND_TYPES,
+    drop_router_solicit_rule, link_local_goto, link_local_rule, move_igmp_rule, nd_rule, vips_rule,
+    Blocked, Family, Hook, NftConfig, RuleDecl, SetDecl, SetKind, Vmac, ND_TYPES,
 };
 use super::nla::{Attrs, Batch, MsgType, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
 use super::socket::NfSocket;
@@ -20,6 +20,8 @@ struct Built {
     ip6_vips: bool,
     ll_index: bool,
     ll_name: bool,
+    ip_igmp: bool,
+    ip6_igmp: bool,
 }
 
 /// keepalived's VRRP firewall in nf_tables. Blocking socket; every call is one transaction.
@@ -29,6 +31,7 @@ pub struct Nftables {
     built: Built,
     set_id: u32,
     installed: BTreeSet<Blocked>,
+    vmacs: BTreeSet<Vmac>,
 }
 
 impl std::fmt::Debug for Nftables {
@@ -37,6 +40,7 @@ impl std::fmt::Debug for Nftables {
             .field("conf", &self.conf)
             .field("built", &self.built)
             .field("installed", &self.installed)
+            .field("vmacs", &self.vmacs)
             .finish()
     }
 }
@@ -110,6 +114,9 @@ impl Writer<'_> {
                     a.be32(3, decl.flags); // NFTA_SET_FLAGS
                 }
                 a.be32(4, decl.key_type).be32(5, decl.key_len); // KEY_TYPE, KEY_LEN
+                if let Some((ty, len)) = decl.data {
+                    a.be32(6, ty).be32(7, len); // NFTA_SET_DATA_TYPE, NFTA_SET_DATA_LEN
+                }
                 a.be32(10, id); // NFTA_SET_ID
                 a.bytes(13, &decl.userdata()); // NFTA_SET_USERDATA
             },
@@ -123,7 +130,7 @@ impl Writer<'_> {
         family: Family,
         set: &str,
         set_id: Option<u32>,
-        keys: &[Vec<u8>],
+        keys: &[(Vec<u8>, Option<Vec<u8>>)],
     ) {
         let table = self.conf.table.clone();
         let (ty, flags, verb) = if add {
@@ -143,12 +150,18 @@ impl Writer<'_> {
                 }
                 a.nest(3, |list| {
                     // NFTA_SET_ELEM_LIST_ELEMENTS
-                    for k in keys {
+                    for (k, data) in keys {
                         list.nest(NFTA_LIST_ELEM, |e| {
                             e.nest(1, |key| {
                                 // NFTA_SET_ELEM_KEY
                                 key.bytes(NFTA_DATA_VALUE, k);
                             });
+                            if let Some(d) = data {
+                                e.nest(2, |v| {
+                                    // NFTA_SET_ELEM_DATA (a map's value)
+                                    v.bytes(NFTA_DATA_VALUE, d);
+                                });
+                            }
                         });
                     }
                 });
@@ -193,6 +206,7 @@ impl Nftables {
             built: Built::default(),
             set_id: 0,
             installed: BTreeSet::new(),
+            vmacs: BTreeSet::new(),
         })
     }
 
@@ -274,10 +288,10 @@ impl Nftables {
                     SetKind::LinkLocalIndex,
                     SetKind::LinkLocalName,
                 ] {
-                    let keys: Vec<Vec<u8>> = list
+                    let keys: Vec<_> = list
                         .iter()
                         .filter(|b| b.set() == kind)
-                        .map(Blocked::key)
+                        .map(|b| (b.key(), None))
                         .collect();
                     if !keys.is_empty() {
                         w.elements(adding, kind.family(), kind.name(), None, &keys);
@@ -314,8 +328,108 @@ impl Nftables {
         self.sock.commit(batch)?;
         self.built = Built::default();
         self.installed.clear();
+        self.vmacs.clear();
         Ok(())
     }
+
+    /// The VMACs listed now.
+    pub fn vmacs(&self) -> &BTreeSet<Vmac> {
+        &self.vmacs
+    }
+
+    /// Makes the listed VMACs exactly `wanted` (keepalived's nft_add_vmac and
+    /// nft_remove_vmac), with the `vmac_map` and IGMP/MLD rules created when first needed.
+    pub fn sync_vmacs(&mut self, wanted: &BTreeSet<Vmac>) -> Result<(), FirewallError> {
+        let del: Vec<Vmac> = self.vmacs.difference(wanted).copied().collect();
+        let add: Vec<Vmac> = wanted.difference(&self.vmacs).copied().collect();
+        if add.is_empty() && del.is_empty() {
+            return Ok(());
+        }
+        let fresh = !self.built.ip_table && !self.built.ip6_table && !add.is_empty();
+        let mut stale = Vec::new();
+        if fresh {
+            for f in [Family::Ip, Family::Ip6] {
+                if self.sock.table_exists(f as u8, &self.conf.table)? {
+                    stale.push(f);
+                }
+            }
+        }
+        let mut batch = self.sock.batch();
+        let mut built = self.built;
+        let mut set_id = self.set_id;
+        {
+            let mut w = Writer {
+                batch: &mut batch,
+                conf: &self.conf,
+                set_id: &mut set_id,
+            };
+            for f in &stale {
+                w.table(MsgType::DelTable, *f);
+            }
+            for v in &add {
+                setup_igmp(&mut w, &mut built, v.family);
+            }
+            for (adding, list) in [(false, &del), (true, &add)] {
+                for v in list.iter() {
+                    let key = v.ifindex.to_ne_bytes().to_vec();
+                    let base = v.base.to_ne_bytes().to_vec();
+                    w.elements(
+                        adding,
+                        v.family,
+                        "vmac_map",
+                        None,
+                        &[(key.clone(), Some(base))],
+                    );
+                    if v.family == Family::Ip6 {
+                        w.elements(adding, v.family, "vmac_set", None, &[(key, None)]);
+                    }
+                }
+            }
+        }
+        self.sock.commit(batch)?;
+        self.built = built;
+        self.set_id = set_id;
+        for d in &del {
+            self.vmacs.remove(d);
+        }
+        self.vmacs.extend(add);
+        Ok(())
+    }
+}
+
+/// The table and base chain of `family`, as keepalived's nft_setup_ipv4 / nft_setup_ipv6.
+fn setup_table(w: &mut Writer<'_>, b: &mut Built, family: Family) {
+    let done = match family {
+        Family::Ip => &mut b.ip_table,
+        Family::Ip6 => &mut b.ip6_table,
+    };
+    if !*done {
+        w.table(MsgType::NewTable, family);
+        w.chain(family, "out", Some(Hook::Output));
+        *done = true;
+    }
+}
+
+/// keepalived's nft_setup_igmp: `vmac_map` (ip6: and `vmac_set`) and the rules using them.
+fn setup_igmp(w: &mut Writer<'_>, b: &mut Built, family: Family) {
+    setup_table(w, b, family);
+    let done = match family {
+        Family::Ip => &mut b.ip_igmp,
+        Family::Ip6 => &mut b.ip6_igmp,
+    };
+    if *done {
+        return;
+    }
+    let counters = w.conf.counters;
+    w.set(&SetDecl::vmac_map(family));
+    if family == Family::Ip6 {
+        w.set(&SetDecl::vmac_set());
+    }
+    w.rule(move_igmp_rule(family, counters));
+    if family == Family::Ip6 {
+        w.rule(drop_router_solicit_rule(counters));
+    }
+    *done = true;
 }
 
 /// Everything `kind` needs that does not exist yet, in keepalived's order
@@ -325,11 +439,7 @@ fn setup_for(w: &mut Writer<'_>, b: &mut Built, kind: SetKind) {
     let counters = w.conf.counters;
     match kind.family() {
         Family::Ip => {
-            if !b.ip_table {
-                w.table(MsgType::NewTable, Family::Ip);
-                w.chain(Family::Ip, "out", Some(Hook::Output));
-                b.ip_table = true;
-            }
+            setup_table(w, b, Family::Ip);
             if !b.ip_vips {
                 w.chain(Family::Ip, "in", Some(Hook::Input));
                 w.set(&SetDecl::of(SetKind::Vips4));
@@ -339,11 +449,7 @@ fn setup_for(w: &mut Writer<'_>, b: &mut Built, kind: SetKind) {
             }
         }
         Family::Ip6 => {
-            if !b.ip6_table {
-                w.table(MsgType::NewTable, Family::Ip6);
-                w.chain(Family::Ip6, "out", Some(Hook::Output));
-                b.ip6_table = true;
-            }
+            setup_table(w, b, Family::Ip6);
             if !b.ip6_vips {
                 w.chain(Family::Ip6, "in", Some(Hook::Input));
                 w.chain(Family::Ip6, "in_link_local", None);
@@ -351,7 +457,7 @@ fn setup_for(w: &mut Writer<'_>, b: &mut Built, kind: SetKind) {
                 w.set(&SetDecl::of(SetKind::Vips6));
                 let nd = SetDecl::neighbor_discovery();
                 let id = w.set(&nd);
-                let types: Vec<Vec<u8>> = ND_TYPES.iter().map(|t| vec![*t]).collect();
+                let types: Vec<_> = ND_TYPES.iter().map(|t| (vec![*t], None)).collect();
                 w.elements(true, Family::Ip6, nd.name, Some(id), &types);
                 w.rule(nd_rule("in", counters));
                 w.rule(link_local_goto("in", counters));

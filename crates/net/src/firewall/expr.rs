@@ -43,6 +43,10 @@ pub enum MetaKey {
     IifName = 6,
     /// NFT_META_OIFNAME.
     OifName = 7,
+    /// NFT_META_L4PROTO: the transport protocol (after IPv6 extension headers).
+    L4Proto = 16,
+    /// NFT_META_OIFKIND: the output interface's kind ("macvlan").
+    OifKind = 27,
 }
 
 /// A verdict (netfilter's and nf_tables' shared numbering).
@@ -93,12 +97,21 @@ pub enum Expr {
         /// Xor.
         xor: Vec<u8>,
     },
-    /// Set membership of the key starting in `sreg`.
+    /// Set membership of the key starting in `sreg`; for a map, the value into `dreg`.
     Lookup {
         /// Set name.
         set: String,
         /// Source.
         sreg: Reg,
+        /// Destination of a map's value.
+        dreg: Option<Reg>,
+    },
+    /// Duplicate the packet to the address in `addr` through the interface in `dev`.
+    Dup {
+        /// Register holding the address.
+        addr: Reg,
+        /// Register holding the ifindex.
+        dev: Reg,
     },
     /// Packet and byte counter (`nftables_counters`).
     Counter,
@@ -120,6 +133,7 @@ impl Expr {
             Expr::CmpEq { .. } => "cmp",
             Expr::Bitwise { .. } => "bitwise",
             Expr::Lookup { .. } => "lookup",
+            Expr::Dup { .. } => "dup",
             Expr::Counter => "counter",
             Expr::Immediate(_) => "immediate",
         }
@@ -156,9 +170,16 @@ impl Expr {
                 data_value(a, 4, mask);
                 data_value(a, 5, xor);
             }
-            Expr::Lookup { set, sreg } => {
-                // NFTA_LOOKUP_SET, NFTA_LOOKUP_SREG.
+            Expr::Lookup { set, sreg, dreg } => {
+                // NFTA_LOOKUP_SET, NFTA_LOOKUP_SREG, NFTA_LOOKUP_DREG.
                 a.str(1, set).be32(2, *sreg as u32);
+                if let Some(d) = dreg {
+                    a.be32(3, *d as u32);
+                }
+            }
+            Expr::Dup { addr, dev } => {
+                // NFTA_DUP_SREG_ADDR, NFTA_DUP_SREG_DEV.
+                a.be32(1, *addr as u32).be32(2, *dev as u32);
             }
             Expr::Counter => {}
             Expr::Immediate(v) => {

@@ -26,7 +26,7 @@ mod nla;
 mod socket;
 
 pub use engine::Nftables;
-pub use model::{Blocked, Family, NftConfig};
+pub use model::{Blocked, Family, NftConfig, Vmac};
 
 /// Why a firewall change failed.
 #[derive(Debug, thiserror::Error)]

@@ -28,6 +28,8 @@ pub(crate) mod datatype {
 
 /// NFT_SET_CONSTANT.
 pub(crate) const NFT_SET_CONSTANT: u32 = 0x2;
+/// NFT_SET_MAP.
+pub(crate) const NFT_SET_MAP: u32 = 0x8;
 const IFNAMSIZ: usize = 16;
 
 /// What the firewall settings are (global_defs `nftables`, `nftables_priority`,
@@ -74,6 +76,20 @@ pub enum Blocked {
         /// The interface it is on.
         ifname: String,
     },
+}
+
+/// A VMAC (`use_vmac`) keepalived lists in `vmac_map` (and, for IPv6, `vmac_set`), so that
+/// IGMP / MLDv2 reports leave through the base interface and router solicitations from
+/// the VMAC are dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Vmac {
+    /// The table family it is listed in (the instance's, and the other family when it has
+    /// excluded VIPs of that family).
+    pub family: Family,
+    /// The VMAC's ifindex.
+    pub ifindex: u32,
+    /// Its base interface's ifindex.
+    pub base: u32,
 }
 
 /// The sets of keepalived's layout.
@@ -144,6 +160,8 @@ pub(crate) struct SetDecl {
     pub key_type: u32,
     pub key_len: u32,
     pub flags: u32,
+    /// A map's value type and length (NFT_SET_MAP).
+    pub data: Option<(u32, u32)>,
 }
 
 impl SetDecl {
@@ -161,6 +179,31 @@ impl SetDecl {
             key_type,
             key_len,
             flags: 0,
+            data: None,
+        }
+    }
+
+    /// `map vmac_map { type iface_index : iface_index }` (VMAC -> its base interface).
+    pub(crate) fn vmac_map(family: Family) -> SetDecl {
+        SetDecl {
+            family,
+            name: "vmac_map",
+            key_type: datatype::IFINDEX,
+            key_len: 4,
+            flags: NFT_SET_MAP,
+            data: Some((datatype::IFINDEX, 4)),
+        }
+    }
+
+    /// `set vmac_set { type iface_index }` (IPv6: the VMACs whose router solicitations drop).
+    pub(crate) fn vmac_set() -> SetDecl {
+        SetDecl {
+            family: Family::Ip6,
+            name: "vmac_set",
+            key_type: datatype::IFINDEX,
+            key_len: 4,
+            flags: 0,
+            data: None,
         }
     }
 
@@ -172,6 +215,7 @@ impl SetDecl {
             key_type: datatype::ICMPV6_TYPE,
             key_len: 1,
             flags: NFT_SET_CONSTANT,
+            data: None,
         }
     }
 
@@ -182,6 +226,11 @@ impl SetDecl {
         let order: u32 = if big { 2 } else { 1 };
         let mut u = vec![0u8, 4];
         u.extend_from_slice(&order.to_ne_bytes());
+        if self.data.is_some() {
+            // NFTNL_UDATA_SET_DATABYTEORDER: host order.
+            u.extend_from_slice(&[1, 4]);
+            u.extend_from_slice(&1u32.to_ne_bytes());
+        }
         u
     }
 }
@@ -240,6 +289,7 @@ pub(crate) fn vips_rule(family: Family, chain: &'static str, counters: bool) -> 
         Expr::Lookup {
             set: "vips".into(),
             sreg: Reg::R1,
+            dreg: None,
         },
     ];
     tail(&mut exprs, counters, Verdict::Drop);
@@ -272,6 +322,7 @@ pub(crate) fn nd_rule(chain: &'static str, counters: bool) -> RuleDecl {
         Expr::Lookup {
             set: "neighbor-discovery".into(),
             sreg: Reg::R1,
+            dreg: None,
         },
     ];
     tail(&mut exprs, counters, Verdict::Accept);
@@ -342,6 +393,7 @@ pub(crate) fn link_local_rule(kind: SetKind, out: bool, counters: bool) -> RuleD
         Expr::Lookup {
             set: kind.name().into(),
             sreg: Reg::R1,
+            dreg: None,
         },
     ];
     tail(&mut exprs, counters, Verdict::Drop);
@@ -352,6 +404,125 @@ pub(crate) fn link_local_rule(kind: SetKind, out: bool, counters: bool) -> RuleD
         } else {
             "in_link_local"
         },
+        exprs,
+    }
+}
+
+const IP_PROTOCOL: u32 = 9;
+const IPPROTO_IGMP: u8 = 2;
+const ICMPV6_MLD2_REPORT: u8 = 143;
+const ICMPV6_ROUTER_SOLICIT: u8 = 133;
+
+fn macvlan() -> Vec<u8> {
+    let mut k = vec![0u8; IFNAMSIZ];
+    k[..7].copy_from_slice(b"macvlan");
+    k
+}
+
+fn icmpv6_type(t: u8) -> Vec<Expr> {
+    vec![
+        Expr::Meta {
+            key: MetaKey::L4Proto,
+            dreg: Reg::R1,
+        },
+        Expr::CmpEq {
+            sreg: Reg::R1,
+            data: vec![libc::IPPROTO_ICMPV6 as u8],
+        },
+        Expr::Payload {
+            base: Base::Transport,
+            offset: 0,
+            len: 1,
+            dreg: Reg::R1,
+        },
+        Expr::CmpEq {
+            sreg: Reg::R1,
+            data: vec![t],
+        },
+    ]
+}
+
+fn oif_macvlan() -> Vec<Expr> {
+    vec![
+        Expr::Meta {
+            key: MetaKey::OifKind,
+            dreg: Reg::R2,
+        },
+        Expr::CmpEq {
+            sreg: Reg::R2,
+            data: macvlan(),
+        },
+        Expr::Meta {
+            key: MetaKey::Oif,
+            dreg: Reg::R2,
+        },
+    ]
+}
+
+/// `ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop`
+/// (ip6: `icmpv6 type mld2-listener-report ...`), keepalived's setup_rule_move_igmp.
+pub(crate) fn move_igmp_rule(family: Family, counters: bool) -> RuleDecl {
+    let mut exprs = match family {
+        Family::Ip => vec![
+            Expr::Payload {
+                base: Base::Network,
+                offset: IP_PROTOCOL,
+                len: 1,
+                dreg: Reg::R1,
+            },
+            Expr::CmpEq {
+                sreg: Reg::R1,
+                data: vec![IPPROTO_IGMP],
+            },
+            Expr::Payload {
+                base: Base::Network,
+                offset: IP_DADDR,
+                len: 4,
+                dreg: Reg::R1,
+            },
+        ],
+        Family::Ip6 => {
+            let mut e = icmpv6_type(ICMPV6_MLD2_REPORT);
+            e.push(Expr::Payload {
+                base: Base::Network,
+                offset: IP6_DADDR,
+                len: 16,
+                dreg: Reg::R1,
+            });
+            e
+        }
+    };
+    exprs.extend(oif_macvlan());
+    exprs.push(Expr::Lookup {
+        set: "vmac_map".into(),
+        sreg: Reg::R2,
+        dreg: Some(Reg::R2),
+    });
+    exprs.push(Expr::Dup {
+        addr: Reg::R1,
+        dev: Reg::R2,
+    });
+    tail(&mut exprs, counters, Verdict::Drop);
+    RuleDecl {
+        family,
+        chain: "out",
+        exprs,
+    }
+}
+
+/// `icmpv6 type nd-router-solicit meta oifkind "macvlan" oif @vmac_set drop`.
+pub(crate) fn drop_router_solicit_rule(counters: bool) -> RuleDecl {
+    let mut exprs = icmpv6_type(ICMPV6_ROUTER_SOLICIT);
+    exprs.extend(oif_macvlan());
+    exprs.push(Expr::Lookup {
+        set: "vmac_set".into(),
+        sreg: Reg::R2,
+        dreg: None,
+    });
+    tail(&mut exprs, counters, Verdict::Drop);
+    RuleDecl {
+        family: Family::Ip6,
+        chain: "out",
         exprs,
     }
 }

@@ -149,6 +149,8 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
             },
             CheckerKind::Tcp | CheckerKind::Ping => false,
         };
+        // keepalived 2.3's SSL_GET tls_compliant: accepted, reported by the registry.
+        let known = known || (node.keyword == "SSL_GET" && c.keyword == "tls_compliant");
         if !known {
             ctx.unknown(c);
         }
@@ -181,7 +183,18 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
 fn smtp_host(node: &Node, ctx: &mut Ctx<'_>) -> Option<CheckerConn> {
     let mut conn = CheckerConn::default();
     for c in ctx.block(node)? {
-        if !conn_keyword(c, ctx, &mut conn) {
+        // keepalived installs the checker timing keywords here too; they are not used.
+        let timing = matches!(
+            c.keyword.as_str(),
+            "retry"
+                | "delay_before_retry"
+                | "warmup"
+                | "delay_loop"
+                | "alpha"
+                | "log_all_failures"
+                | "connect_timeout"
+        );
+        if !timing && !conn_keyword(c, ctx, &mut conn) {
             ctx.unknown(c);
         }
     }
@@ -298,6 +311,9 @@ fn parse_url(node: &Node, ctx: &mut Ctx<'_>) -> Option<Url> {
             "regex_no_match" => u.regex_no_match = true,
             "regex_min_offset" => u.regex_min_offset = ctx.unsigned(c, 0, 0, u32::MAX),
             "regex_max_offset" => u.regex_max_offset = ctx.unsigned(c, 0, 0, u32::MAX),
+            // PCRE2 options and keepalived 2.3's tls_compliant: accepted, reported by the
+            // registry as not supported.
+            "regex_options" | "regex_stack" | "tls_compliant" => {}
             _ => ctx.unknown(c),
         }
     }

@@ -35,7 +35,16 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
     }
     let version = v.version(g);
     let strict = v.strict(g);
-    if v.virtual_ipaddresses.is_empty() {
+    // keepalived 2.3: no_virtual_ipaddress says no VIPs is meant, unless in strict mode.
+    let no_vips_meant = v.no_virtual_ipaddress && !strict;
+    if v.no_virtual_ipaddress && strict {
+        ctx.diags.warning(
+            Some(&v.loc),
+            None,
+            format!("({name}) no_virtual_ipaddress and strict mode incompatible, clearing no_virtual_ipaddress"),
+        );
+    }
+    if v.virtual_ipaddresses.is_empty() && !no_vips_meant {
         let how = if v.family == IpFamily::V6 || strict {
             "required"
         } else {

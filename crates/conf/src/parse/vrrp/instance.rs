@@ -211,6 +211,15 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             p.unicast_loc = Some(c.loc.clone());
             for line in ctx.block(c).unwrap_or(&[]) {
                 if let Some(peer) = unicast_peer(line, ctx, name, p) {
+                    // keepalived 2.3 rejects a repeated peer (2.2.7 would advertise to it
+                    // twice); a warning keeps 2.2.7's -t verdict.
+                    if v.unicast_peers.iter().any(|q| q.addr == peer.addr) {
+                        ctx.warn(
+                            line,
+                            format!("({name}) {} - duplicate unicast_peer - ignoring", peer.addr),
+                        );
+                        continue;
+                    }
                     if peer.min_ttl.is_some() || peer.max_ttl.is_some() {
                         v.check_unicast_src = true;
                     }
@@ -356,7 +365,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
                 _ => v.garp.master_refresh_repeat = Some(n),
             }
         }
-        "garp_extra_if" => {
+        "garp_extra_if" | "vmac_garp_intvl" => {
             let all = c.arg(0) == Some("all");
             let i = usize::from(all);
             if let Some(n) = ctx.unsigned(c, i, 0, 86400) {
@@ -446,6 +455,12 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             .class(ErrorClass::Deprecated);
             v.lvs_sync_daemon_interface = ctx.arg(c, 0).map(str::to_owned);
         }
+        // keepalived 2.3.x options: accepted; the registry reports them as not supported.
+        "no_virtual_ipaddress" => v.no_virtual_ipaddress = true,
+        "v3_checksum_as_v2"
+        | "timer_expired_backup"
+        | "thread_timer_expired"
+        | "owner_ignore_adverts" => {}
         _ => ctx.unknown(c),
     }
 }

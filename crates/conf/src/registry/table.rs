@@ -1,0 +1,291 @@
+//! The status of every keepalived keyword. Classified by what the run time (crates daemon,
+//! check, keepalived-rs) reads of the model field the parser fills: a field read only by the
+//! dumps (`-d`, SIGUSR1) does not count as acting.
+
+use super::Rule;
+use super::Status::{Acts, ActsUntested, Cosmetic, NotSupported};
+
+const ROOT: &[&str] = &["root"];
+const GLOBAL: &[&str] = &["global_defs"];
+const VI: &[&str] = &["vrrp_instance"];
+const SG: &[&str] = &["vrrp_sync_group"];
+const VS: &[&str] = &["virtual_server"];
+const RS: &[&str] = &["virtual_server/real_server"];
+const VS_RS: &[&str] = &["virtual_server", "virtual_server/real_server"];
+const TRACK_FILE: &[&str] = &["track_file", "vrrp_track_file"];
+/// Every checker with keepalived's common checker keywords.
+const CHECKERS: &[&str] = &[
+    "virtual_server/real_server/TCP_CHECK",
+    "virtual_server/real_server/HTTP_GET",
+    "virtual_server/real_server/SSL_GET",
+    "virtual_server/real_server/SMTP_CHECK",
+    "virtual_server/real_server/DNS_CHECK",
+    "virtual_server/real_server/UDP_CHECK",
+    "virtual_server/real_server/PING_CHECK",
+    "virtual_server/real_server/MISC_CHECK",
+];
+/// The checkers that open a connection (MISC_CHECK runs a script).
+const CONN_CHECKERS: &[&str] = &[
+    "virtual_server/real_server/TCP_CHECK",
+    "virtual_server/real_server/HTTP_GET",
+    "virtual_server/real_server/SSL_GET",
+    "virtual_server/real_server/SMTP_CHECK",
+    "virtual_server/real_server/DNS_CHECK",
+    "virtual_server/real_server/UDP_CHECK",
+    "virtual_server/real_server/PING_CHECK",
+];
+const HTTP: &[&str] = &[
+    "virtual_server/real_server/HTTP_GET",
+    "virtual_server/real_server/SSL_GET",
+];
+const URL: &[&str] = &[
+    "virtual_server/real_server/HTTP_GET/url",
+    "virtual_server/real_server/SSL_GET/url",
+];
+const SMTP_HOST: &[&str] = &["virtual_server/real_server/SMTP_CHECK/host"];
+
+const IV_UNICAST: &str =
+    "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv2_unicast_with_keepalived";
+const IV_V2: &str = "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv2_with_keepalived";
+const IV_PASS: &str =
+    "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv2_pass_authentication_with_keepalived";
+const OPS_SYNC: &str =
+    "crates/keepalived-rs/tests/operations.rs::sync_group_with_script_and_track_file_beside_keepalived";
+const OPS_ROUTES: &str = "crates/keepalived-rs/tests/operations.rs::virtual_routes_rules_and_static_addresses_follow_the_instance";
+const OPS_PROCESS: &str =
+    "crates/keepalived-rs/tests/operations.rs::vrrp_process_settings_are_applied_to_the_vrrp_child";
+const LAB: &str =
+    "crates/check/tests/checkers_lab.rs::every_checker_reports_real_servers_up_down_and_up_again";
+const POOL_RETRY: &str =
+    "crates/check/src/pool/tests.rs::a_failure_is_retried_then_the_server_removed_and_notify_down_run";
+const IPVS_VM: &str =
+    "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
+
+const NO_MAIL: &str = "no e-mail alerts are sent (SMTP alerting is not implemented)";
+const NO_SNMP: &str = "SNMP and D-Bus are out of scope (docs/snmp.md)";
+const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
+const NO_BFD: &str = "BFD is not implemented";
+const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
+const NO_BUFS: &str = "socket buffer sizes stay the kernel's defaults";
+const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
+
+/// The table. A (section, keyword) pair takes the first rule naming it.
+pub(super) const RULES: &[Rule] = &[
+    // ---- root keywords
+    r(ROOT, "global_defs", Cosmetic { why: "a block: its keywords are listed under global_defs" }),
+    r(ROOT, "vrrp_instance", Acts { test: IV_V2 }),
+    r(ROOT, "vrrp_sync_group", Acts { test: OPS_SYNC }),
+    r(ROOT, "vrrp_script", Acts { test: OPS_SYNC }),
+    r(ROOT, "track_file", Acts { test: OPS_SYNC }),
+    r(ROOT, "vrrp_track_file", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::track_files" }),
+    r(ROOT, "vrrp_track_process", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::param_match" }),
+    r(ROOT, "static_ipaddress static_routes", Acts { test: OPS_ROUTES }),
+    r(ROOT, "static_rules", ActsUntested { read_in: "crates/daemon/src/statics.rs::static_rules" }),
+    r(ROOT, "virtual_server", Acts { test: LAB }),
+    r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
+    r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
+    r(ROOT, "instance", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::instance" }),
+    r(ROOT, "net_namespace", NotSupported { why: "only names the pid files; the daemon does not enter the namespace" }),
+    r(ROOT, "net_namespace_ipvs namespace_with_ipsets", NotSupported { why: "network namespaces are not entered" }),
+    r(ROOT, "use_pid_dir", NotSupported { why: "pid files stay where -p/-r/-c or the defaults put them" }),
+    r(ROOT, "child_wait_time", NotSupported { why: "the parent does not wait for children at stop this way" }),
+    r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
+    r(ROOT, "interface_up_down_delays", NotSupported { why: "interface up/down events take effect at once" }),
+    r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
+    r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
+    r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
+    // ---- global_defs
+    r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
+    r(GLOBAL, "script_user", ActsUntested { read_in: "crates/daemon/src/notify.rs::script_user" }),
+    r(GLOBAL, "enable_script_security", ActsUntested { read_in: "crates/conf/src/parse/scripts.rs::enable_script_security" }),
+    r(GLOBAL, "vrrp_version", ActsUntested { read_in: "crates/conf/src/model/vrrp.rs::global.vrrp_version" }),
+    r(GLOBAL, "dynamic_interfaces", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::an_interface_missing_at_start_starts_its_instance_when_it_appears" }),
+    r(GLOBAL, "default_interface", ActsUntested { read_in: "crates/daemon/src/statics.rs::default_interface" }),
+    r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp", ActsUntested { read_in: "crates/daemon/src/instance.rs::garp" }),
+    r(GLOBAL, "vrrp_garp_interval", Acts { test: "crates/keepalived-rs/tests/garp_pacing.rs::vrrp_garp_interval_spaces_a_burst_as_keepalived_does" }),
+    r(GLOBAL, "vrrp_gna_interval", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::gna_interval" }),
+    r(GLOBAL, "vrrp_lower_prio_no_advert", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_lower_prio_no_advert" }),
+    r(GLOBAL, "vrrp_higher_prio_send_advert", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_higher_prio_send_advert" }),
+    r(GLOBAL, "vrrp_check_unicast_src", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_check_unicast_src" }),
+    r(GLOBAL, "vrrp_skip_check_adv_addr", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_skip_check_adv_addr" }),
+    r(GLOBAL, "vrrp_startup_delay", Acts { test: "crates/vrrp/tests/sim/machine_rules.rs::startup_delay_keeps_the_instance_in_init" }),
+    r(GLOBAL, "vrrp_notify_priority_changes", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_notify_priority_changes" }),
+    r(GLOBAL, "vrrp_notify_fifo vrrp_notify_fifo_script", Acts { test: "crates/keepalived-rs/tests/operations.rs::sigterm_hands_over_well_under_master_down" }),
+    r(GLOBAL, "notify_fifo notify_fifo_script", ActsUntested { read_in: "crates/daemon/src/notify.rs::notify_fifo" }),
+    r(GLOBAL, "lvs_notify_fifo lvs_notify_fifo_script", NotSupported { why: "the checker child writes no notify FIFO" }),
+    r(GLOBAL, "lvs_flush", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_flush" }),
+    r(GLOBAL, "lvs_flush_on_stop lvs_flush_onstop", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_flush_on_stop" }),
+    r(GLOBAL, "lvs_timeouts", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_timeouts" }),
+    r(GLOBAL, "lvs_sync_daemon", Acts { test: IPVS_VM }),
+    r(GLOBAL, "rs_init_notifies", ActsUntested { read_in: "crates/check/src/pool/rs_state.rs::rs_init_notifies" }),
+    r(GLOBAL, "checker_log_all_failures", ActsUntested { read_in: "crates/check/src/settings.rs::checker_log_all_failures" }),
+    r(GLOBAL, "smtp_helo_name", ActsUntested { read_in: "crates/check/src/plan.rs::smtp_helo_name" }),
+    r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
+    r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
+    r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
+    r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
+    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime bfd_process_name", NotSupported { why: NO_BFD }),
+    r(GLOBAL, "process_names process_name vrrp_process_name checker_process_name lvs_process_name", NotSupported { why: "processes are not renamed" }),
+    r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails", NotSupported { why: NO_MAIL }),
+    r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket snmp_vs_stats_update_interval snmp_rs_stats_update_interval enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
+    r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
+    r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
+    r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
+    r(GLOBAL, "vrrp_iptables vrrp_ipsets", ActsUntested { read_in: "crates/daemon/src/firewall.rs::vrrp_iptables" }),
+    r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", NotSupported { why: NO_FW }),
+    r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
+    r(GLOBAL, "vrrp_mcast_group6", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_mcast_group6" }),
+    r(GLOBAL, "vmac_prefix vmac_addr_prefix", NotSupported { why: "VMAC interface names keep the vrrp.<VRID> form" }),
+    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
+    r(GLOBAL, "vrrp_down_timer_adverts", NotSupported { why: DUMP_ONLY }),
+    r(GLOBAL, "log_unknown_vrids", NotSupported { why: "adverts for unknown VRIDs are not logged" }),
+    r(GLOBAL, "disable_local_igmp", NotSupported { why: DUMP_ONLY }),
+    r(GLOBAL, "fifo_write_vrrp_states_on_reload", NotSupported { why: DUMP_ONLY }),
+    r(GLOBAL, "max_auto_priority min_auto_priority_delay", NotSupported { why: "no automatic real-time priority" }),
+    r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", NotSupported { why: NO_BUFS }),
+    r(GLOBAL, "umask", NotSupported { why: "only the -u/--umask flag sets the umask" }),
+    r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
+    r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
+    r(GLOBAL, "startup_script startup_script_timeout shutdown_script shutdown_script_timeout", NotSupported { why: "start-up and shutdown scripts are not run" }),
+    r(GLOBAL, "state_dump_file stats_dump_file json_dump_file use_symlink_paths json_version", NotSupported { why: "keepalived 2.3: dumps keep the 2.2.7 paths and layouts (/tmp/keepalived.*, JSON version 1)" }),
+    r(GLOBAL, "v3_checksum_as_v2 vrrp_owner_ignore_adverts", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(GLOBAL, "iproute_etc_dir iproute_usr_dir", NotSupported { why: "keepalived 2.3: iproute2 table names are not read" }),
+    // ---- vrrp_instance
+    r(VI, "interface virtual_router_id priority advert_int virtual_ipaddress", Acts { test: IV_V2 }),
+    r(VI, "version", Acts { test: "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv3_advert_int_half_second_with_keepalived" }),
+    r(VI, "unicast_peer unicast_src_ip", Acts { test: IV_UNICAST }),
+    r(VI, "use_vmac", Acts { test: "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv2_use_vmac_with_keepalived" }),
+    r(VI, "authentication", Acts { test: IV_PASS }),
+    r(VI, "state", Acts { test: "crates/vrrp/tests/sim/machine_rules.rs::state_master_below_255_starts_as_backup_and_waits_master_down" }),
+    r(VI, "nopreempt preempt", Acts { test: "crates/vrrp/tests/sim/scenarios.rs::nopreempt_keeps_the_current_master" }),
+    r(VI, "preempt_delay", Acts { test: "crates/vrrp/tests/sim/scenarios.rs::preempt_delay_postpones_preemption" }),
+    r(VI, "lower_prio_no_advert", Acts { test: "crates/vrrp/tests/sim/machine_rules.rs::lower_prio_no_advert_suppresses_the_answer" }),
+    r(VI, "higher_prio_send_advert", Acts { test: "crates/vrrp/tests/sim/machine_rules.rs::higher_prio_send_advert_sends_before_going_backup" }),
+    r(VI, "check_unicast_src", Acts { test: "crates/vrrp/tests/wire_validate.rs::unicast_source_not_a_peer_is_dropped_uncounted" }),
+    r(VI, "skip_check_adv_addr", Acts { test: "crates/vrrp/tests/wire_validate.rs::skip_check_adv_addr_skips_address_checks" }),
+    r(VI, "virtual_routes virtual_rules", Acts { test: OPS_ROUTES }),
+    r(VI, "notify", Acts { test: "crates/keepalived-rs/tests/operations.rs::reload_adds_a_vip_while_the_old_one_never_leaves" }),
+    r(VI, "notify_master notify_backup notify_fault notify_stop notify_deleted notify_master_rx_lower_pri", ActsUntested { read_in: "crates/daemon/src/notify.rs::master" }),
+    r(VI, "track_script track_file", Acts { test: OPS_SYNC }),
+    r(VI, "track_interface", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::track_interfaces" }),
+    r(VI, "track_process", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::track_processes" }),
+    r(VI, "mcast_src_ip", ActsUntested { read_in: "crates/daemon/src/instance.rs::src_ip" }),
+    r(VI, "unicast_ttl", ActsUntested { read_in: "crates/daemon/src/instance.rs::unicast_ttl" }),
+    r(VI, "garp_master_delay garp_master_repeat garp_master_refresh garp_master_refresh_repeat garp_lower_prio_delay garp_lower_prio_repeat", ActsUntested { read_in: "crates/daemon/src/instance.rs::garp" }),
+    r(VI, "down_timer_adverts", ActsUntested { read_in: "crates/daemon/src/instance.rs::down_timer_adverts" }),
+    r(VI, "notify_priority_changes", ActsUntested { read_in: "crates/daemon/src/instance.rs::notify_priority_changes" }),
+    r(VI, "virtual_ipaddress_excluded", ActsUntested { read_in: "crates/daemon/src/instance.rs::excluded_ipaddresses" }),
+    r(VI, "accept no_accept", Acts { test: "crates/keepalived-rs/tests/firewall.rs::no_accept_drops_like_keepalived" }),
+    r(VI, "native_ipv6", ActsUntested { read_in: "crates/conf/src/parse/vrrp/instance.rs::native_ipv6" }),
+    r(VI, "vmac_xmit_base", ActsUntested { read_in: "crates/daemon/src/links.rs::xmit_base" }),
+    r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
+    r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
+    r(VI, "use_vmac_addr", NotSupported { why: "the VMAC keeps the virtual router MAC address" }),
+    r(VI, "use_ipvlan", NotSupported { why: "ipvlan interfaces are not created" }),
+    r(VI, "vrf", NotSupported { why: "VRF binding is not implemented" }),
+    r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
+    r(VI, "track_src_ip", NotSupported { why: "the source address is not tracked" }),
+    r(VI, "dont_track_primary", NotSupported { why: DUMP_ONLY }),
+    r(VI, "promote_secondaries", NotSupported { why: "the promote_secondaries sysctl is not set" }),
+    r(VI, "kernel_rx_buf_size", NotSupported { why: NO_BUFS }),
+    r(VI, "unicast_fault_no_peer", NotSupported { why: DUMP_ONLY }),
+    r(VI, "old_unicast_checksum", NotSupported { why: "the wire codec has it, but the daemon does not pass the option on" }),
+    r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),
+    r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
+    r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
+    r(VI, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(VI, "track_bfd", NotSupported { why: NO_BFD }),
+    r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
+    r(VI, "v3_checksum_as_v2 owner_ignore_adverts timer_expired_backup thread_timer_expired", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(&["vrrp_instance/authentication"], "auth_type auth_pass", Acts { test: IV_PASS }),
+    // ---- vrrp_sync_group
+    r(SG, "group", Acts { test: OPS_SYNC }),
+    r(SG, "notify_master notify_backup notify_fault notify_stop notify", ActsUntested { read_in: "crates/daemon/src/notify.rs::GROUP" }),
+    r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
+    r(SG, "notify_priority_changes", NotSupported { why: "group priority-change notifications are not sent" }),
+    r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(SG, "track_bfd", NotSupported { why: NO_BFD }),
+    // ---- trackers
+    r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
+    r(&["vrrp_script"], "timeout", ActsUntested { read_in: "crates/daemon/src/tracking/script.rs::timeout" }),
+    r(&["vrrp_script"], "user", ActsUntested { read_in: "crates/daemon/src/notify.rs::uid(" }),
+    r(&["vrrp_script"], "init_fail", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::init_fail" }),
+    r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
+    r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
+    r(&["vrrp_track_process"], "process param_match full_command quorum quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
+    r(&["vrrp_track_process"], "delay terminate_delay fork_delay", NotSupported { why: "the /proc scan each second has no delays" }),
+    r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
+    r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
+    r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
+    r(&["bfd_instance"], "source_ip neighbor_ip neighbour_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops multihop weight vrrp checker", NotSupported { why: NO_BFD }),
+    // ---- virtual_server and real_server
+    r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
+    r(VS, "lb_kind", Acts { test: "crates/check/src/ipvs/tests.rs::dr_and_tun_destinations_take_the_service_port" }),
+    r(VS_RS, "lvs_method", Acts { test: "crates/check/src/ipvs/tests.rs::dr_and_tun_destinations_take_the_service_port" }),
+    r(VS, "persistence_timeout persistence_granularity", Acts { test: "crates/check/src/ipvs/tests.rs::ipv6_persistence_granularity_is_a_prefix_length" }),
+    r(VS, "persistence_engine", ActsUntested { read_in: "crates/check/src/ipvs/convert.rs::persistence_engine" }),
+    r(VS, "sh-port sh-fallback", Acts { test: IPVS_VM }),
+    r(VS, "ops flag-1 flag-2 flag-3 mh-port mh-fallback", ActsUntested { read_in: "crates/check/src/ipvs/convert.rs::flag1" }),
+    r(VS, "protocol ip_family", ActsUntested { read_in: "crates/check/src/plan.rs::ip_family" }),
+    r(VS, "quorum quorum_up quorum_down sorry_server", Acts { test: "crates/check/src/pool/tests.rs::the_sorry_server_replaces_the_pool_when_quorum_is_lost" }),
+    r(VS, "hysteresis", Acts { test: "crates/check/src/pool/tests.rs::hysteresis_delays_quorum_changes" }),
+    r(VS, "omega", Acts { test: "crates/check/src/pool/tests.rs::shutdown_removes_everything_and_omega_runs_down_notifies" }),
+    r(VS, "sorry_server_inhibit sorry_server_lvs_method", ActsUntested { read_in: "crates/check/src/plan.rs::sorry_server_inhibit" }),
+    r(VS, "real_server", Acts { test: LAB }),
+    r(VS, "hashed", NotSupported { why: "keepalived 2.3 scheduler flag, not implemented" }),
+    r(VS, "ha_suspend", NotSupported { why: "checkers are not suspended while the VIP is absent" }),
+    r(VS_RS, "inhibit_on_failure", Acts { test: "crates/check/src/pool/tests.rs::inhibit_on_failure_sets_weight_0_instead_of_removing" }),
+    r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
+    r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
+    r(VS_RS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
+    r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
+    r(VS_RS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
+    r(VS_RS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
+    r(VS_RS, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(VS_RS, "snmp_name", NotSupported { why: NO_SNMP }),
+    r(RS, "notify_up notify_down", Acts { test: POOL_RETRY }),
+    r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
+    r(RS, "TCP_CHECK HTTP_GET SSL_GET SMTP_CHECK DNS_CHECK UDP_CHECK PING_CHECK MISC_CHECK", Acts { test: LAB }),
+    r(RS, "FILE_CHECK", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
+    r(RS, "BFD_CHECK", NotSupported { why: NO_BFD }),
+    // ---- checkers
+    r(CHECKERS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
+    r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
+    r(CHECKERS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
+    r(CHECKERS, "log_all_failures", ActsUntested { read_in: "crates/check/src/pool/epilog.rs::log_all_failures" }),
+    r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port bind_if connect_timeout fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::connect_ip" }),
+    r(HTTP, "url", Acts { test: LAB }),
+    r(HTTP, "nb_get_retry", ActsUntested { read_in: "crates/conf/src/parse/lvs/values.rs::nb_get_retry" }),
+    r(HTTP, "virtualhost http_protocol enable_sni fast_recovery", ActsUntested { read_in: "crates/check/src/plan.rs::http_protocol" }),
+    r(&["virtual_server/real_server/SSL_GET"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(URL, "path digest", Acts { test: LAB }),
+    r(URL, "status_code", Acts { test: "crates/check/src/probe/http_response.rs::status_codes_default_to_2xx_and_ranges_are_inclusive" }),
+    r(URL, "regex regex_no_match", Acts { test: "crates/check/src/probe/http.rs::the_verdict_tests_status_then_digest_then_regex" }),
+    r(URL, "regex_min_offset regex_max_offset", Acts { test: "crates/check/src/probe/http.rs::regex_offsets_bound_where_a_match_may_start" }),
+    r(URL, "virtualhost", ActsUntested { read_in: "crates/check/src/probe/http.rs::virtualhost" }),
+    r(URL, "regex_options regex_stack", NotSupported { why: "PCRE2 options and JIT stack size are not applied (the regex crate is used)" }),
+    r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", ActsUntested { read_in: "crates/check/src/plan.rs::helo_name" }),
+    r(&["virtual_server/real_server/SMTP_CHECK"], "host", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
+    r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
+    r(SMTP_HOST, "retry delay_before_retry warmup delay_loop alpha log_all_failures connect_timeout", NotSupported { why: "only the connection options of a host block are used (the checker's own timing applies)" }),
+    r(&["virtual_server/real_server/DNS_CHECK"], "type name", ActsUntested { read_in: "crates/check/src/plan.rs::qtype" }),
+    r(&["virtual_server/real_server/UDP_CHECK"], "payload require_reply", Acts { test: "crates/check/src/probe/udp.rs::x_nibbles_are_ignored_in_the_reply_pattern" }),
+    r(&["virtual_server/real_server/UDP_CHECK"], "min_reply_length max_reply_length", Acts { test: "crates/check/src/probe/udp.rs::reply_length_must_lie_between_min_and_max" }),
+    r(&["virtual_server/real_server/MISC_CHECK"], "misc_path misc_dynamic", Acts { test: "crates/check/src/pool/tests.rs::misc_dynamic_exit_status_sets_the_weight" }),
+    r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", ActsUntested { read_in: "crates/check/src/plan.rs::dynamic" }),
+    r(&["virtual_server/real_server/FILE_CHECK"], "track_file weight", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "name alpha", NotSupported { why: NO_BFD }),
+];
+
+const fn r(
+    sections: &'static [&'static str],
+    keywords: &'static str,
+    status: super::Status,
+) -> Rule {
+    Rule {
+        sections,
+        keywords,
+        status,
+    }
+}

@@ -1,0 +1,353 @@
+//! The BFD child's loop: the configured `bfd_instance`s as `keepalived_bfd` sessions on one
+//! current-thread tokio runtime, one listening socket (UDP 3784, TTL checked), one sending
+//! socket per session, one precise timer (a timerfd: 10 ms intervals are not rounded to
+//! tokio's millisecond wheel).
+
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use keepalived_bfd::wire::{PORT_SINGLE_HOP, SOURCE_PORT_MAX, SOURCE_PORT_MIN};
+use keepalived_bfd::{Event, RxMeta, Session, SessionConfig, SessionSet, State};
+use keepalived_conf::model::{BfdInstance, Config};
+use keepalived_net::bfd_socket::{BfdListener, BfdSender};
+
+mod dump;
+
+pub use dump::{render_bfd_data, DumpEntry};
+
+use crate::log;
+use crate::precise_timer::PreciseTimer;
+
+/// Why the BFD loop could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BfdError {
+    /// The runtime or the timer could not be created.
+    #[error("BFD runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+    /// The listening socket could not be opened (keepalived exits then: "Unable to open
+    /// listening socket").
+    #[error("Unable to open listening socket: {0}")]
+    Listen(#[from] keepalived_net::NetError),
+}
+
+/// What the loop publishes about one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionStatus {
+    /// The instance name.
+    pub name: String,
+    /// bfd.SessionState.
+    pub state: State,
+    /// bfd.RemoteSessionState.
+    pub remote_state: State,
+    /// Detection time.
+    pub detection_time: Duration,
+    /// Negotiated transmit interval.
+    pub tx_interval: Duration,
+    /// Packets sent.
+    pub tx_packets: u64,
+    /// Valid packets received.
+    pub rx_packets: u64,
+    /// The last `Notify` (what keepalived sends to the VRRP and checker children).
+    pub up: bool,
+}
+
+/// Shared view of the sessions, refreshed after every pass of the loop.
+pub type BfdStatus = Arc<Mutex<Vec<SessionStatus>>>;
+
+/// keepalived's `bfd_event_t`: what the BFD child writes to the VRRP and checker children's
+/// pipes (the instance name and Up or Down), with the instance's `vrrp`/`checker` routing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BfdNotify {
+    /// The `bfd_instance` name.
+    pub name: String,
+    /// Up, or Down for any other state.
+    pub up: bool,
+    /// The VRRP child is told (`vrrp`, or neither keyword).
+    pub vrrp: bool,
+    /// The checker child is told (`checker`, or neither keyword).
+    pub checker: bool,
+}
+
+/// How [`run_bfd_until`] runs.
+#[derive(Debug, Clone)]
+pub struct BfdOptions {
+    /// Refreshed after every pass, when given.
+    pub status: Option<BfdStatus>,
+    /// Where SIGUSR1 writes the dump (keepalived: /tmp/keepalived_bfd.data).
+    pub data_path: std::path::PathBuf,
+    /// Receives every notification (at start, on Up, on a fall from Up), when given.
+    pub events: Option<tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
+}
+
+impl Default for BfdOptions {
+    fn default() -> Self {
+        BfdOptions {
+            status: None,
+            data_path: "/tmp/keepalived_bfd.data".into(),
+            events: None,
+        }
+    }
+}
+
+/// A `bfd_instance` as a session configuration.
+pub fn session_config(b: &BfdInstance) -> SessionConfig {
+    let mut c = SessionConfig::new(b.name.clone(), b.neighbor);
+    c.local = b.source;
+    c.min_rx = b.min_rx;
+    c.min_tx = b.min_tx;
+    c.idle_tx = b.idle_tx;
+    c.multiplier = b.multiplier;
+    c.passive = b.passive;
+    c.ttl = b.effective_ttl();
+    // max_hops -1 is read into keepalived's uint8_t as 255: no check.
+    c.max_hops = u8::try_from(b.max_hops).unwrap_or(u8::MAX);
+    c
+}
+
+/// A random 64-bit seed from the standard library's per-process random keys.
+fn seed() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// Runs the configured BFD sessions until `stop` completes; SIGUSR1 writes the dump.
+pub fn run_bfd_until<F: Future<Output = ()>>(
+    config: &Config,
+    stop: F,
+    opts: BfdOptions,
+) -> Result<(), BfdError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(config, stop, opts))
+}
+
+async fn run<F: Future<Output = ()>>(
+    config: &Config,
+    stop: F,
+    opts: BfdOptions,
+) -> Result<(), BfdError> {
+    let status = opts.status.clone();
+    let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
+    let listener = BfdListener::bind(PORT_SINGLE_HOP)?;
+    let timer = PreciseTimer::new()?;
+    let now = Instant::now();
+    let mut set = SessionSet::new();
+    let mut links: Vec<Link> = Vec::new();
+    let base = seed();
+    for (i, b) in config.bfd.iter().enumerate() {
+        let cfg = session_config(b);
+        let port = SOURCE_PORT_MIN + (base.rotate_left(i as u32 * 7) % 16384) as u16;
+        let sender = open_sender(&cfg, port);
+        let mut s = Session::new(cfg, now, base ^ (i as u64).wrapping_mul(0x9e37_79b9));
+        if sender.is_none() {
+            s.admin_down(now);
+        }
+        set.push(s);
+        links.push(Link {
+            sender,
+            up: false,
+            send_error: false,
+        });
+    }
+    tokio::pin!(stop);
+    let mut buf = [0u8; 1500];
+    loop {
+        service(&mut set, &mut links, config, opts.events.as_ref());
+        if let Some(st) = &status {
+            publish(st, &set, &links);
+        }
+        let wake = set
+            .poll_timeout()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(60));
+        tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            _ = usr1.recv() => write_dump(config, &opts, &listener, &set, &links),
+            r = listener.recv(&mut buf) => match r {
+                Ok(rx) => {
+                    let meta = RxMeta { src: rx.src.ip(), dst: rx.dst, ttl: rx.ttl };
+                    if let Err(e) = set.receive(Instant::now(), &buf[..rx.len], &meta) {
+                        if log::detail() {
+                            log::info(format!("Discarding packet from {} ({e})", rx.src));
+                        }
+                    }
+                }
+                Err(e) => log::info(format!("recvmsg() error ({e})")),
+            },
+            _ = timer.sleep_until(wake) => {}
+        }
+    }
+    Ok(())
+}
+
+fn write_dump(
+    config: &Config,
+    opts: &BfdOptions,
+    listener: &BfdListener,
+    set: &SessionSet,
+    links: &[Link],
+) {
+    let entries: Vec<_> = config
+        .bfd
+        .iter()
+        .zip(set.sessions())
+        .zip(links)
+        .map(|((conf, session), l)| DumpEntry {
+            conf,
+            session,
+            fd_out: l.sender.as_ref().map_or(-1, BfdSender::raw_fd),
+            send_error: l.send_error,
+        })
+        .collect();
+    let text = render_bfd_data(
+        &config.global,
+        listener.raw_fd(),
+        &entries,
+        Instant::now(),
+        std::time::SystemTime::now(),
+    );
+    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
+        log::info(format!(
+            "Unable to write {} ({e})",
+            opts.data_path.display()
+        ));
+    }
+}
+
+fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
+    let port = port.clamp(SOURCE_PORT_MIN, SOURCE_PORT_MAX);
+    match BfdSender::open(cfg.peer, PORT_SINGLE_HOP, cfg.local, cfg.ttl, port) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            log::info(format!(
+                "({}) Unable to open output socket, disabling instance ({e})",
+                cfg.name
+            ));
+            None
+        }
+    }
+}
+
+/// The loop's side of one session: its socket and what it last told the other children.
+struct Link {
+    sender: Option<BfdSender>,
+    up: bool,
+    send_error: bool,
+}
+
+/// Timers, transmissions and events of every session, keepalived's log lines for them.
+fn service(
+    set: &mut SessionSet,
+    links: &mut [Link],
+    config: &Config,
+    events: Option<&tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
+) {
+    let now = Instant::now();
+    set.handle_timeout(now);
+    let mut out = [0u8; 64];
+    for (i, s) in set.sessions_mut().iter_mut().enumerate() {
+        while let Some(n) = s.poll_transmit(now, &mut out) {
+            let Some(tx) = links[i].sender.as_ref() else {
+                continue;
+            };
+            match tx.send(&out[..n]) {
+                // keepalived logs a send error once, until a send succeeds again.
+                Err(e) if !links[i].send_error => {
+                    log::info(format!("sendto() error ({e})"));
+                    log::info(format!("({}) Error sending packet", s.config().name));
+                    links[i].send_error = true;
+                }
+                Err(_) => {}
+                Ok(_) => links[i].send_error = false,
+            }
+        }
+        let name = s.config().name.clone();
+        while let Some(e) = s.poll_event() {
+            log_event(&name, &e);
+            if let Event::Notify { up } = e {
+                links[i].up = up;
+                if let (Some(tx), Some(b)) = (events, config.bfd.get(i)) {
+                    let _ = tx.send(BfdNotify {
+                        name: name.clone(),
+                        up,
+                        vrrp: b.notifies_vrrp(),
+                        checker: b.notifies_checker(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn log_event(name: &str, e: &Event) {
+    match *e {
+        Event::StateChanged {
+            from,
+            to: State::Down,
+            local_diag,
+            remote_diag,
+        } if from == State::Up || log::detail() => log::info(format!(
+            "({name}) Entering Down state (Local diagnostic - {}, Remote diagnostic - {})",
+            local_diag.name(),
+            remote_diag.name()
+        )),
+        Event::StateChanged { to, .. } if to == State::Up || to == State::AdminDown => {
+            log::info(format!("({name}) Entering {} state", to.name()))
+        }
+        Event::StateChanged { to, .. } if log::detail() => {
+            log::info(format!("({name}) Entering {} state", to.name()))
+        }
+        Event::DetectionTimeChanged { detect_time, was } => log::info(format!(
+            "{:width$} Detection time is {} us (was {} us)",
+            "",
+            detect_time.as_micros(),
+            was.as_micros(),
+            width = name.len() + 2
+        )),
+        Event::Expired {
+            after,
+            overdue,
+            was_up,
+        } if was_up || log::detail() => log::info(format!(
+            "({name}) Expired after {} ms ({} usec overdue)",
+            after.as_millis(),
+            overdue.as_micros()
+        )),
+        _ => {}
+    }
+}
+
+fn publish(st: &BfdStatus, set: &SessionSet, links: &[Link]) {
+    let v = set
+        .sessions()
+        .iter()
+        .zip(links)
+        .map(|(s, l)| SessionStatus {
+            name: s.config().name.clone(),
+            state: s.state(),
+            remote_state: s.remote_state(),
+            detection_time: s.detection_time(),
+            tx_interval: s.tx_interval(),
+            tx_packets: s.stats().tx_packets,
+            rx_packets: s.stats().rx_packets,
+            up: l.up,
+        })
+        .collect();
+    if let Ok(mut g) = st.lock() {
+        *g = v;
+    }
+}
+
+/// Whether `addr` is the neighbor of some configured instance (for callers routing events).
+pub fn has_neighbor(config: &Config, addr: IpAddr) -> bool {
+    config.bfd.iter().any(|b| b.neighbor == addr)
+}
