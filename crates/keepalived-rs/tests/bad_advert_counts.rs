@@ -59,7 +59,8 @@ fn flood_and_dump(binary: &str, name: &str, subnet: u8) -> Option<String> {
     lab.start("o", binary, &config(subnet));
     lab.wait(
         &format!("{name} MASTER"),
-        Duration::from_secs(10),
+        // Generous: a loaded CI machine (3.6 s of Master_Down plus slow `ip` calls).
+        Duration::from_secs(30),
         || lab.holds("o", &vip),
         || None,
     );
@@ -86,7 +87,7 @@ fn flood_and_dump(binary: &str, name: &str, subnet: u8) -> Option<String> {
     let path = "/tmp/keepalived.stats";
     lab.wait(
         &format!("{name}: {path} written"),
-        Duration::from_secs(5),
+        Duration::from_secs(15),
         || {
             std::fs::metadata(path)
                 .and_then(|m| m.modified())
