@@ -385,6 +385,7 @@ impl Instance {
                 &self.conf.name,
                 new_state,
                 priority,
+                self.conf.smtp_alert,
             ),
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
@@ -430,6 +431,7 @@ impl Instance {
                 &self.conf.name,
                 NotifyState::Fault,
                 priority,
+                self.conf.smtp_alert,
             );
             return;
         };

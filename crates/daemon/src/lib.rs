@@ -16,6 +16,7 @@ mod precise_timer;
 mod reload;
 mod schedule;
 pub mod sd_notify;
+pub mod smtp;
 mod snapshot;
 mod statics;
 mod tracking;

@@ -156,7 +156,9 @@ fn setup_fifo(fifo: &NotifyFifo, global: &GlobalDefs) -> Option<PathBuf> {
 
 /// Runs the notify scripts of an instance or group for `state` and writes the FIFO line:
 /// the specific `notify_*` script first, then the generic `notify` with
-/// `INSTANCE|GROUP name STATE priority` (priority 0 for a group).
+/// `INSTANCE|GROUP name STATE priority` (priority 0 for a group); and queues the e-mail
+/// alert ([`crate::smtp`]), never waiting for it.
+#[allow(clippy::too_many_arguments)] // one call site per kind of notifier; a struct would add nothing
 pub fn state_change(
     scripts: &NotifyScripts,
     global: &GlobalDefs,
@@ -165,7 +167,9 @@ pub fn state_change(
     name: &str,
     state: NotifyState,
     priority: u8,
+    smtp_alert: Option<bool>,
 ) {
+    crate::smtp::vrrp_state_change(global, smtp_alert, subject, name, state);
     let specific = match state {
         NotifyState::Master => &scripts.master,
         NotifyState::Backup => &scripts.backup,
