@@ -15,7 +15,7 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{Next, Pool, Report};
+use crate::pool::{CheckerAlert, Next, Pool, Report};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -36,6 +36,19 @@ pub struct CheckerOptions {
     /// (`--dont-release-ipvs`): they stay in the kernel. Read when `stop` completes, so a
     /// caller can clear it just before, e.g. to reload without taking services down.
     pub release_ipvs: Arc<AtomicBool>,
+    /// Where checkers' e-mail alerts go (the checker child hands them to its mailer);
+    /// `None` drops them.
+    pub alerts: Option<AlertSink>,
+}
+
+/// A receiver of [`CheckerAlert`]s. Called on the checkers' loop: it must not block.
+#[derive(Clone)]
+pub struct AlertSink(pub Arc<dyn Fn(CheckerAlert) + Send + Sync>);
+
+impl std::fmt::Debug for AlertSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlertSink")
+    }
 }
 
 impl Default for CheckerOptions {
@@ -46,6 +59,7 @@ impl Default for CheckerOptions {
             shutdown_script_timeout: Duration::from_secs(1),
             memory: None,
             release_ipvs: Arc::new(AtomicBool::new(true)),
+            alerts: None,
         }
     }
 }
@@ -128,6 +142,11 @@ pub async fn run_until(
                     summary.reports += 1;
                     let _ = reply.send(next);
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                    for alert in pool.take_alerts() {
+                        if let Some(sink) = &opts.alerts {
+                            (sink.0)(alert);
+                        }
+                    }
                 }
                 None => {
                     (&mut stop).await;

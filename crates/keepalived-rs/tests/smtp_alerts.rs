@@ -54,6 +54,17 @@ impl Drop for SmtpServer {
     }
 }
 
+/// Waits until aiosmtpd listens on port 2525 in the bridge namespace.
+fn wait_listening(lab: &BridgeLab) {
+    let listening = || {
+        Command::new("ip")
+            .args(["netns", "exec", &lab.ns("s"), "ss", "-ltnH"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(":2525 "))
+    };
+    lab.wait("aiosmtpd listening", LIMIT, listening, || None);
+}
+
 fn conf(router_id: &str, priority: u8, net: &str, smtp: &str) -> String {
     format!(
         "global_defs {{\n    router_id {router_id}\n    notification_email {{\n        ops@example.org\n        \
@@ -111,13 +122,7 @@ fn transitions_mail_what_keepalived_mails() {
     let smtp_log = lab.dir().join("smtp.log");
     let _server = SmtpServer::start(&lab.ns("s"), &format!("{net}.9:2525"), &smtp_log);
     // Both daemons mail as they start (BACKUP): the server must listen first.
-    let listening = || {
-        Command::new("ip")
-            .args(["netns", "exec", &lab.ns("s"), "ss", "-ltnH"])
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(":2525 "))
-    };
-    lab.wait("aiosmtpd listening", LIMIT, listening, || None);
+    wait_listening(&lab);
     let smtp = format!("{net}.9 2525");
     let vip = format!("{net}.100");
     // keepalived first: it becomes MASTER; ours (higher priority) then takes over, so each
@@ -212,4 +217,89 @@ fn a_black_holed_smtp_server_does_not_delay_the_takeover() {
     eprintln!("takeover with a black-holed SMTP server: {took:?}");
     // Master_Down is 3 * 1 s + skew; a mail sent on the loop would wait 30 s first.
     assert!(took < Duration::from_secs(10), "{took:?}\n{}", lab.logs());
+}
+
+/// keepalived's checker mail subject for a real server (smtp.c, SMTP_MSG_RS).
+fn rs_subject(state: &str) -> String {
+    format!(
+        "Subject: [ours] Realserver [10.75.3.2]:tcp:8080 of virtual server [10.75.3.100]:tcp:8080 - {state}"
+    )
+}
+
+#[test]
+fn a_checker_up_and_down_mail_as_keepalived_writes_them() {
+    // keepalived's checker child needs IPVS, which this kernel may lack: ours runs alone
+    // (`-C --no-ipvs`) and its mails are held to keepalived's formats (check_tcp.c, smtp.c).
+    if !runnable("smtp_alerts") || !aiosmtpd_available() {
+        return;
+    }
+    let net = "10.75.3";
+    let lab = &mut BridgeLab::new("mgmt", "smtpck", net);
+    ip(&[
+        "-n",
+        &lab.ns("s"),
+        "addr",
+        "add",
+        &format!("{net}.9/24"),
+        "dev",
+        "br0",
+    ]);
+    let smtp_log = lab.dir().join("smtp.log");
+    let _server = SmtpServer::start(&lab.ns("s"), &format!("{net}.9:2525"), &smtp_log);
+    wait_listening(lab);
+    let mut web = Command::new("ip")
+        .args(["netns", "exec", &lab.ns("t"), PYTHON, "-m", "http.server"])
+        .args(["8080", "--bind", &format!("{net}.2"), "--directory", "/"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("web server");
+    let conf = format!(
+        "global_defs {{\n    router_id ours\n    notification_email {{\n        ops@example.org\n    }}\n    \
+         notification_email_from ka@example.org\n    smtp_server {net}.9 2525\n}}\n\
+         virtual_server {net}.100 8080 {{\n    delay_loop 1\n    alpha\n    lb_algo rr\n    lb_kind DR\n    \
+         protocol TCP\n    real_server {net}.2 8080 {{\n        weight 1\n        \
+         TCP_CHECK {{\n            connect_timeout 1\n            retry 1\n            \
+         delay_before_retry 1\n        }}\n    }}\n}}\n"
+    );
+    let pid_file = lab.dir().join("o.checkers.pid").display().to_string();
+    lab.start_with("o", OURS, &conf, &["-C", "--no-ipvs", "-c", &pid_file]);
+    let read = || std::fs::read_to_string(&smtp_log).unwrap_or_default();
+    let mailed = |subject: &str| {
+        mails(&read(), &[])
+            .into_iter()
+            .find(|(_, m)| m.iter().any(|l| l == subject))
+            .map(|(_, m)| m)
+    };
+    lab.wait(
+        "UP mail",
+        LIMIT,
+        || mailed(&rs_subject("UP")).is_some(),
+        || None,
+    );
+    let _ = web.kill();
+    let _ = web.wait();
+    lab.wait(
+        "DOWN mail",
+        LIMIT,
+        || mailed(&rs_subject("DOWN")).is_some(),
+        || None,
+    );
+    assert_eq!(
+        mailed(&rs_subject("UP")).unwrap(),
+        [
+            "From: ka@example.org",
+            &rs_subject("UP"),
+            "X-Mailer: Keepalived",
+            "To: ops@example.org",
+            "=> TCP CHECK succeed on service <=",
+        ]
+    );
+    assert_eq!(
+        mailed(&rs_subject("DOWN"))
+            .unwrap()
+            .last()
+            .map(String::as_str),
+        Some("=> TCP CHECK failed on service <=")
+    );
 }
