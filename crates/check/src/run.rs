@@ -39,6 +39,19 @@ pub struct CheckerOptions {
     /// Where checkers' e-mail alerts go (the checker child hands them to its mailer);
     /// `None` drops them.
     pub alerts: Option<AlertSink>,
+    /// Where the checkers' `notify_fifo` lines go (the checker child's FIFOs); `None`
+    /// drops them.
+    pub fifo: Option<FifoSink>,
+}
+
+/// A receiver of FIFO lines (`RS ... UP\n`). Called on the checkers' loop: must not block.
+#[derive(Clone)]
+pub struct FifoSink(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for FifoSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FifoSink")
+    }
 }
 
 /// A receiver of [`CheckerAlert`]s. Called on the checkers' loop: it must not block.
@@ -60,6 +73,7 @@ impl Default for CheckerOptions {
             memory: None,
             release_ipvs: Arc::new(AtomicBool::new(true)),
             alerts: None,
+            fifo: None,
         }
     }
 }
@@ -132,6 +146,7 @@ pub async fn run_until(
         log.info(e.to_string());
     }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+    events(&mut pool, &opts);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -142,11 +157,7 @@ pub async fn run_until(
                     summary.reports += 1;
                     let _ = reply.send(next);
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
-                    for alert in pool.take_alerts() {
-                        if let Some(sink) = &opts.alerts {
-                            (sink.0)(alert);
-                        }
-                    }
+                    events(&mut pool, &opts);
                 }
                 None => {
                     (&mut stop).await;
@@ -159,6 +170,7 @@ pub async fn run_until(
     summary.memory = pool.memory();
     let release = opts.release_ipvs.load(Ordering::SeqCst);
     reconcile::stop(config, ipvs, &mut pool, release, &log);
+    events(&mut pool, &opts);
     let mut last = JoinSet::new();
     for s in pool.take_scripts() {
         let user = user.clone();
@@ -167,6 +179,20 @@ pub async fn run_until(
     }
     while last.join_next().await.is_some() {}
     Ok(summary)
+}
+
+/// Hands the pool's mails and FIFO lines to their sinks.
+fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    for alert in pool.take_alerts() {
+        if let Some(sink) = &opts.alerts {
+            (sink.0)(alert);
+        }
+    }
+    for line in pool.take_fifo_lines() {
+        if let Some(sink) = &opts.fifo {
+            (sink.0)(&line);
+        }
+    }
 }
 
 fn run_scripts(pool: &mut Pool, user: &ScriptUser, timeout: Option<Duration>, log: &Logger) {

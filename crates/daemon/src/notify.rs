@@ -102,11 +102,18 @@ pub struct Fifos {
 impl Fifos {
     /// Creates the FIFOs that do not exist and starts their `*_fifo_script`s, as keepalived.
     pub fn open(global: &GlobalDefs) -> Fifos {
+        Fifos::open_these(global, [&global.notify_fifo, &global.vrrp_notify_fifo])
+    }
+
+    /// The checker child's FIFOs: `notify_fifo` and `lvs_notify_fifo` (keepalived's
+    /// check_daemon.c opens both, each with its script).
+    pub fn open_lvs(global: &GlobalDefs) -> Fifos {
+        Fifos::open_these(global, [&global.notify_fifo, &global.lvs_notify_fifo])
+    }
+
+    fn open_these(global: &GlobalDefs, fifos: [&Option<NotifyFifo>; 2]) -> Fifos {
         let mut files = Vec::new();
-        for fifo in [&global.notify_fifo, &global.vrrp_notify_fifo]
-            .into_iter()
-            .flatten()
-        {
+        for fifo in fifos.into_iter().flatten() {
             if let Some(p) = setup_fifo(fifo, global) {
                 let f = std::fs::OpenOptions::new()
                     .read(true)
@@ -124,7 +131,11 @@ impl Fifos {
 
     /// Writes one line to every FIFO, never blocking (when a FIFO is full the line is lost).
     pub fn write(&self, subject: Subject, name: &str, event: &str, priority: u8) {
-        let line = fifo_line(subject, name, event, priority);
+        self.write_line(&fifo_line(subject, name, event, priority));
+    }
+
+    /// Writes `line` (with its line end) to every FIFO, never blocking.
+    pub fn write_line(&self, line: &str) {
         for mut f in &self.files {
             let _ = f.write_all(line.as_bytes());
         }

@@ -115,10 +115,14 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 let mail = smtp::message::real_server(&global, &a.rs, &a.vs, a.up, &a.body);
                 smtp::queue_mail(&global, mail);
             }));
+            // RS/VS lines into notify_fifo and lvs_notify_fifo, as keepalived's checker.
+            let fifos = Arc::new(keepalived_daemon::Fifos::open_lvs(&config.global));
+            let fifo = keepalived_check::FifoSink(Arc::new(move |line: &str| fifos.write_line(line)));
             let opts = keepalived_check::CheckerOptions {
                 log: keepalived_check::Logger::new(|line| log::info(line)),
                 memory: memory.take(),
                 alerts: Some(alerts),
+                fifo: Some(fifo),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

@@ -254,9 +254,21 @@ fn a_checker_up_and_down_mail_as_keepalived_writes_them() {
         .stderr(Stdio::null())
         .spawn()
         .expect("web server");
+    // lvs_notify_fifo too: its script copies the FIFO's lines into a file.
+    let fifo = lab.dir().join("lvs.fifo");
+    let fifo_out = lab.dir().join("lvs.fifo.out");
+    let reader = lab.dir().join("fifo-reader.sh");
+    std::fs::write(
+        &reader,
+        format!("#!/bin/sh\ncat \"$1\" >> {}\n", fifo_out.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&reader, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (fifo, reader) = (fifo.display(), reader.display());
     let conf = format!(
         "global_defs {{\n    router_id ours\n    notification_email {{\n        ops@example.org\n    }}\n    \
-         notification_email_from ka@example.org\n    smtp_server {net}.9 2525\n}}\n\
+         notification_email_from ka@example.org\n    smtp_server {net}.9 2525\n    \
+         lvs_notify_fifo {fifo}\n    lvs_notify_fifo_script {reader}\n}}\n\
          virtual_server {net}.100 8080 {{\n    delay_loop 1\n    alpha\n    lb_algo rr\n    lb_kind DR\n    \
          protocol TCP\n    real_server {net}.2 8080 {{\n        weight 1\n        \
          TCP_CHECK {{\n            connect_timeout 1\n            retry 1\n            \
@@ -264,6 +276,7 @@ fn a_checker_up_and_down_mail_as_keepalived_writes_them() {
     );
     let pid_file = lab.dir().join("o.checkers.pid").display().to_string();
     lab.start_with("o", OURS, &conf, &["-C", "--no-ipvs", "-c", &pid_file]);
+    let fifo_lines = || std::fs::read_to_string(&fifo_out).unwrap_or_default();
     let read = || std::fs::read_to_string(&smtp_log).unwrap_or_default();
     let mailed = |subject: &str| {
         mails(&read(), &[])
@@ -301,5 +314,18 @@ fn a_checker_up_and_down_mail_as_keepalived_writes_them() {
             .last()
             .map(String::as_str),
         Some("=> TCP CHECK failed on service <=")
+    );
+    // keepalived's ipwrapper.c notify_fifo_rs / notify_fifo_vs lines.
+    let rs = format!("RS [{net}.2]:tcp:8080 [{net}.100]:tcp:8080");
+    lab.wait(
+        "RS and VS lines in lvs_notify_fifo",
+        LIMIT,
+        || {
+            let l = fifo_lines();
+            l.contains(&format!("{rs} UP\n"))
+                && l.contains(&format!("{rs} DOWN\n"))
+                && l.contains(&format!("VS [{net}.100]:tcp:8080 UP\n"))
+        },
+        || None,
     );
 }

@@ -196,6 +196,7 @@ pub struct Pool {
     /// global_defs `no_checker_emails`: mail only when the real server's state changes.
     pub no_checker_emails: bool,
     alerts: Vec<CheckerAlert>,
+    fifo_lines: Vec<String>,
     log: Logger,
     scripts: Vec<Script>,
 }
@@ -209,6 +210,7 @@ impl Pool {
             rs_init_notifies: false,
             no_checker_emails: false,
             alerts: Vec::new(),
+            fifo_lines: Vec::new(),
             log,
             scripts: Vec::new(),
         }
@@ -222,6 +224,12 @@ impl Pool {
     /// The e-mail alerts to send now, oldest first.
     pub fn take_alerts(&mut self) -> Vec<CheckerAlert> {
         std::mem::take(&mut self.alerts)
+    }
+
+    /// The `notify_fifo`/`lvs_notify_fifo` lines to write now (keepalived's ipwrapper.c
+    /// notify_fifo_rs/notify_fifo_vs: `RS [rs] [vs] UP`, `VS [vs] DOWN`), oldest first.
+    pub fn take_fifo_lines(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.fifo_lines)
     }
 
     /// The real server `rs` of virtual server `vs`.
