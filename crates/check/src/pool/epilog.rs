@@ -215,7 +215,11 @@ impl Pool {
                 if next >= urls && c.failed_url.is_none() {
                     if !c.is_up || !c.has_run {
                         self.info(format!("Remote Web server {chk} succeed on service."));
+                        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                         self.update_svr_checker_state(ipvs, ck, true);
+                        if !c.is_up {
+                            self.alert(ck, rs_was_alive, Some("=> CHECK succeed on service <="));
+                        }
                         self.checkers[ck].has_run = true;
                     }
                     self.checkers[ck].url_it = 0;
@@ -237,7 +241,12 @@ impl Pool {
                         } else {
                             format!("HTTP_CHECK on service {chk} failed.")
                         });
+                        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                         self.update_svr_checker_state(ipvs, ck, false);
+                        if c.is_up {
+                            let body = "=> CHECK failed on service : HTTP request failed <=";
+                            self.alert(ck, rs_was_alive, Some(body));
+                        }
                     }
                     self.checkers[ck].failed_url = Some(c.url_it);
                 }
