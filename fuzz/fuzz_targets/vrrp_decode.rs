@@ -87,7 +87,7 @@ fn validate(advert: &keepalived_vrrp::wire::Advert, ah_key: [u8; 8]) {
     };
     let exp = InstanceExpectation {
         vrid: advert.repr.vrid,
-        version: advert.repr.version.number(),
+        version: advert.repr.version.protocol(),
         auth,
         ah_key,
         advert_int,

@@ -8,6 +8,7 @@ garbage, truncation, bad checksum, wrong TTL, version, type, VRID, auth type, ad
 lies, zero-length. Each would make a naive implementation give up mastership; a correct one
 counts and drops them all.
 """
+import os
 import random
 import socket
 import struct
@@ -42,6 +43,8 @@ def ip_packet(src, payload, *, ttl=255, proto=112):
 
 def main():
     src, vrid, vip, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    # BAD_ADVERT_SEED makes the flood repeatable (to send the same one to two daemons).
+    random.seed(os.environ.get("BAD_ADVERT_SEED"))
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src))

@@ -12,10 +12,9 @@ use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
 use keepalived_vrrp::machine::{
     self, Action, GarpConfig, InstanceConfig, Machine, NotifyState, State, TrackValue,
 };
-use keepalived_vrrp::wire::{
-    self, Addresses, AhCounter, AhEmit, Auth, Centiseconds, InstanceExpectation, Ipv4Emit, Repr,
-    UnicastPeer,
-};
+use keepalived_vrrp::router::{InstancePackets, Received, RouterInstance, RxNet, MAX_ADVERT_LEN};
+use keepalived_vrrp::wire::{Addresses, Auth, UnicastPeer, V3Checksum};
+use keepalived_vrrp::Stats;
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
@@ -81,13 +80,9 @@ pub struct Instance {
     /// What the machine was last told about its interface (InterfaceUp/InterfaceDown);
     /// a new machine starts with the interface up.
     pub link_usable: bool,
-    vrid: u8,
-    version: u8,
     src: IpAddr,
-    auth: Auth,
-    ah_key: Option<[u8; 8]>,
-    ah: AhCounter,
-    ident: u16,
+    /// The packet side (keepalived's receive checks and counters, advert building).
+    pub packets: InstancePackets,
     vip_specs: Vec<AddressSpec>,
     routes: Vec<RouteSpec>,
     rules: Vec<RuleSpec>,
@@ -102,15 +97,8 @@ pub struct Instance {
     pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
-    vips: Vec<IpAddr>,
-    vips4: Vec<Ipv4Addr>,
-    vips6: Vec<Ipv6Addr>,
-    peers: Vec<UnicastPeer>,
-    advert_int: Duration,
-    /// Adverts dropped, by keepalived's counter name.
-    pub drops: std::collections::BTreeMap<&'static str, u64>,
-    /// The machine's counters at the last STATS_CLEAR.
-    stats_base: machine::Counters,
+    /// The counters at the last STATS_CLEAR.
+    stats_base: Stats,
 }
 
 fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
@@ -221,6 +209,34 @@ impl Instance {
                 max_ttl: p.max_ttl.unwrap_or(255),
             })
             .collect();
+        let vip_list = if ipv6 {
+            Addresses::V6(vips6.iter().copied().collect())
+        } else {
+            Addresses::V4(vips4.iter().copied().collect())
+        };
+        let mut rcfg = RouterInstance::new(mc.clone(), rx_ifindex, vrid, vip_list);
+        rcfg.tx_ifindex = link.ifindex;
+        rcfg.auth = auth;
+        rcfg.ah_key = ah_key.unwrap_or_default();
+        rcfg.peers = peers;
+        rcfg.unicast_ttl = conf.unicast_ttl;
+        // Adverts go to `mcast_dst_ip`, else global_defs' group; the old unicast checksum
+        // (unicast instances only) always uses global_defs' vrrp_mcast_group4.
+        rcfg.mcast_group4 = match conf.mcast_dst_ip {
+            Some(IpAddr::V4(g)) if conf.unicast_peers.is_empty() => g,
+            _ => global.vrrp_mcast_group4,
+        };
+        rcfg.mcast_group6 = match conf.mcast_dst_ip {
+            Some(IpAddr::V6(g)) => g,
+            _ => global.vrrp_mcast_group6,
+        };
+        rcfg.skip_check_adv_addr = conf
+            .skip_check_adv_addr
+            .unwrap_or(global.vrrp_skip_check_adv_addr);
+        rcfg.check_unicast_src = conf.check_unicast_src || global.vrrp_check_unicast_src;
+        // The checksum form the daemon used so far (keepalived's automatic fallback to the
+        // old unicast checksum is not switched on here yet).
+        rcfg.v3_checksum = V3Checksum::PseudoHeader;
         Ok(Instance {
             conf: conf.clone(),
             machine: Machine::new(mc, now),
@@ -229,13 +245,8 @@ impl Instance {
             base_ifindex,
             sockets_ready: false,
             link_usable: true,
-            vrid,
-            version,
             src,
-            auth,
-            ah_key,
-            ah: AhCounter::default(),
-            ident: 0,
+            packets: InstancePackets::new(rcfg),
             vip_specs,
             routes,
             rules,
@@ -247,17 +258,7 @@ impl Instance {
             pending_install: None,
             pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
-            vips: conf
-                .virtual_ipaddresses
-                .iter()
-                .map(|v| v.prefix.addr)
-                .collect(),
-            vips4,
-            vips6,
-            peers,
-            advert_int,
-            drops: Default::default(),
-            stats_base: machine::Counters::default(),
+            stats_base: Stats::default(),
         })
     }
 
@@ -303,25 +304,9 @@ impl Instance {
         !self.src.is_unspecified()
     }
 
-    /// keepalived's statistics since the last STATS_CLEAR: the machine's counters and the
-    /// drop counters.
-    pub fn counters(
-        &self,
-    ) -> (
-        machine::Counters,
-        std::collections::BTreeMap<&'static str, u64>,
-    ) {
-        let c = self.machine.counters();
-        let b = &self.stats_base;
-        let counters = machine::Counters {
-            advert_rcvd: c.advert_rcvd - b.advert_rcvd,
-            advert_sent: c.advert_sent - b.advert_sent,
-            become_master: c.become_master - b.become_master,
-            release_master: c.release_master - b.release_master,
-            pri_zero_rcvd: c.pri_zero_rcvd - b.pri_zero_rcvd,
-            pri_zero_sent: c.pri_zero_sent - b.pri_zero_sent,
-        };
-        (counters, self.drops.clone())
+    /// keepalived's statistics since the last STATS_CLEAR.
+    pub fn counters(&self) -> Stats {
+        (*self.machine.counters() + self.packets.rx_stats()) - self.stats_base
     }
 
     /// Keeps counting from where `old` (the same instance before a reload) was.
@@ -331,44 +316,38 @@ impl Instance {
 
     /// STATS_CLEAR: counting starts again from zero.
     pub fn clear_stats(&mut self) {
-        self.stats_base = *self.machine.counters();
-        self.drops.clear();
+        self.stats_base = *self.machine.counters() + self.packets.rx_stats();
     }
 
     /// The VRID.
     pub fn vrid(&self) -> u8 {
-        self.vrid
+        self.packets.config().vrid
     }
 
-    /// Checks a decoded advert against this instance and feeds it to the machine.
-    pub fn receive(&mut self, advert: &wire::Advert, now: Instant) {
-        let exp = InstanceExpectation {
-            vrid: self.vrid,
-            version: self.version,
-            auth: self.auth,
-            ah_key: self.ah_key.unwrap_or_default(),
-            advert_int: self.advert_int,
-            vips: &self.vips,
-            check_vip_addr: !self
-                .conf
-                .skip_check_adv_addr
-                .unwrap_or(self.global.vrrp_skip_check_adv_addr),
-            unicast_peers: &self.peers,
-            check_unicast_src: self.conf.check_unicast_src || self.global.vrrp_check_unicast_src,
-        };
-        if let Err(e) = advert.validate(&exp, &mut self.ah) {
-            log::info(format!("({}) advert dropped: {e}", self.conf.name));
-            if let Some(name) = e.counter_name() {
-                *self.drops.entry(name).or_default() += 1;
+    /// A datagram for this instance's VRID on its interface: checked and counted as
+    /// keepalived does (vrrp::router::InstancePackets), fed to the machine when valid.
+    pub fn receive(&mut self, bytes: &[u8], net: RxNet, now: Instant) {
+        match self.packets.receive(now, bytes, net, &self.machine) {
+            Received::Advert(advert) => {
+                self.machine
+                    .handle_event(now, machine::Event::Advert(advert));
             }
-            return;
+            Received::Dropped {
+                error,
+                log: Some(suppressed),
+            } => {
+                let more = if suppressed > 0 {
+                    format!(" ({suppressed} more of this kind not logged)")
+                } else {
+                    String::new()
+                };
+                log::info(format!(
+                    "({}) advert dropped: {error}{more}",
+                    self.conf.name
+                ));
+            }
+            Received::Dropped { .. } | Received::Ignored => {}
         }
-        let ev = machine::Event::Advert(machine::Advert {
-            source: advert.src_addr(),
-            priority: advert.repr.priority,
-            interval: advert.repr.advert_interval(),
-        });
-        self.machine.handle_event(now, ev);
     }
 
     /// Feeds a tracked object's new value to the machine; whether this instance tracks it.
@@ -416,9 +395,12 @@ impl Instance {
 
     /// Carries out every pending action of the machine.
     pub async fn run_actions(&mut self) {
+        let mut state_changed = false;
         while let Some(action) = self.machine.poll_action() {
+            state_changed |= matches!(action, Action::StateChanged { .. });
             self.execute(action).await;
         }
+        self.packets.observe(&self.machine, state_changed);
     }
 
     async fn execute(&mut self, action: Action) {
@@ -606,82 +588,35 @@ impl Instance {
     }
 
     async fn send_advert(&mut self, priority: u8, interval: Duration) {
-        let version = if self.version == 3 {
-            let cs = u16::try_from(interval.as_millis() / 10).unwrap_or(4095);
-            wire::Version::V3 {
-                advert_int: Centiseconds::new(cs.clamp(1, 4095)).unwrap_or(Centiseconds::MAX),
-            }
-        } else {
-            wire::Version::V2 {
-                advert_int: u8::try_from(interval.as_secs().max(1)).unwrap_or(255),
-                auth: self.auth,
-            }
-        };
-        let addresses = if self.src.is_ipv6() {
-            Addresses::V6(self.vips6.iter().copied().collect())
-        } else {
-            Addresses::V4(self.vips4.iter().copied().collect())
-        };
-        let repr = Repr {
-            vrid: self.vrid,
-            priority,
-            version,
-            addresses,
-        };
-        // keepalived counts the IP identification up from 1 and skips 0.
-        self.ident = self.ident.wrapping_add(1).max(1);
-        if self.ah_key.is_some() {
-            self.ah.seq_number = self.ah.seq_number.wrapping_add(1);
+        let mut buf = [0u8; MAX_ADVERT_LEN];
+        let mut copies: Vec<(IpAddr, Vec<u8>)> = Vec::new();
+        let built = self
+            .packets
+            .build(priority, interval, &mut buf, |t, bytes| {
+                copies.push((t.dst, bytes.to_vec()));
+            });
+        if let Err(e) = built {
+            log::info(format!("({}) advert not built: {e}", self.conf.name));
         }
-        let dsts: Vec<IpAddr> = if self.peers.is_empty() {
-            vec![self.mcast_group()]
-        } else {
-            self.peers.iter().map(|p| p.addr).collect()
-        };
-        for dst in dsts {
+        for (dst, bytes) in copies {
             let sent = match (self.src, dst) {
-                (IpAddr::V4(src), IpAddr::V4(dst)) => self.send_v4(&repr, src, dst).await,
-                (IpAddr::V6(src), IpAddr::V6(dst)) => self.send_v6(&repr, src, dst).await,
-                _ => Err("advert source and destination families differ".into()),
+                (_, IpAddr::V4(dst)) => match &self.link.sender {
+                    Some(s) => s.send(&bytes, dst).await.map_err(|e| e.to_string()),
+                    None => Err("no IPv4 send socket".to_owned()),
+                },
+                (IpAddr::V6(src), IpAddr::V6(dst)) => match &self.link.sender6 {
+                    Some(s) => s
+                        .send(&bytes, dst, Some(src))
+                        .await
+                        .map_err(|e| e.to_string()),
+                    None => Err("no IPv6 send socket".to_owned()),
+                },
+                _ => Err("advert source and destination families differ".to_owned()),
             };
             if let Err(e) = sent {
                 log::info(format!("({}) sending advert failed: {e}", self.conf.name));
             }
         }
-    }
-
-    async fn send_v4(&self, repr: &Repr, src: Ipv4Addr, dst: Ipv4Addr) -> Result<(), String> {
-        let mut params = Ipv4Emit::new(src, dst, self.ident);
-        params.mcast_group4 = self.global.vrrp_mcast_group4;
-        if !self.peers.is_empty() {
-            params.ttl = self.conf.unicast_ttl;
-        }
-        if let Some(key) = self.ah_key {
-            params.ah = Some(AhEmit {
-                key,
-                seq_number: self.ah.seq_number,
-                unicast: !self.peers.is_empty(),
-            });
-        }
-        let pkt = wire::emit_ipv4(repr, &params).map_err(|e| format!("{e:?}"))?;
-        self.link
-            .sender
-            .as_ref()
-            .ok_or("no IPv4 send socket")?
-            .send(&pkt, dst)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    async fn send_v6(&self, repr: &Repr, src: Ipv6Addr, dst: Ipv6Addr) -> Result<(), String> {
-        let sender = self.link.sender6.as_ref().ok_or("no IPv6 send socket")?;
-        let payload = wire::emit_ipv6(repr, src, dst).map_err(|e| format!("{e:?}"))?;
-        sender
-            .send(&payload, dst, Some(src))
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(())
     }
 }
 

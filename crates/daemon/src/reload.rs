@@ -49,7 +49,10 @@ pub(crate) async fn carry_over(
     fresh.machine.reconfigure(config, now);
     fresh.last_transition = old.last_transition;
     fresh.link_usable = old.link_usable;
-    fresh.drops = std::mem::take(&mut old.drops);
+    // The AH counter, IP identification and receive counters carry on too.
+    let cfg = fresh.packets.config().clone();
+    std::mem::swap(&mut fresh.packets, &mut old.packets);
+    fresh.packets.reconfigure(cfg);
     fresh.take_stats_base(&old);
     if !old.holds_vips {
         return;

@@ -1,11 +1,12 @@
 //! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
 //! stats, JSON), and the signals that write them.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
-use keepalived_vrrp::machine::{Counters, State, TrackValue};
+use keepalived_vrrp::machine::{State, TrackValue};
+use keepalived_vrrp::wire::Counter;
+use keepalived_vrrp::Stats;
 
 use crate::dump::{
     self, AuthDump, GlobalDump, InstanceDump, NotifyScriptDump, NotifyScripts, ScriptDump,
@@ -92,23 +93,23 @@ fn vip_dump(v: &IpAddressSpec, default_dev: &str, set: bool) -> VipDump {
     }
 }
 
-fn stats(c: &Counters, drops: &BTreeMap<&'static str, u64>) -> StatsDump {
-    let d = |n: &str| drops.get(n).copied().unwrap_or(0);
+/// The dumps' and /metrics' view of one [`Stats`].
+fn stats(s: &Stats) -> StatsDump {
     StatsDump {
-        advert_rcvd: c.advert_rcvd,
-        advert_sent: c.advert_sent,
-        become_master: c.become_master,
-        release_master: c.release_master,
-        packet_len_err: d("packet_len_err"),
-        advert_interval_err: d("advert_interval_err"),
-        ip_ttl_err: d("ip_ttl_err"),
-        invalid_type_rcvd: d("invalid_type_rcvd"),
-        addr_list_err: d("addr_list_err"),
-        invalid_authtype: d("invalid_authtype"),
-        authtype_mismatch: d("authtype_mismatch"),
-        auth_failure: d("auth_failure"),
-        pri_zero_rcvd: c.pri_zero_rcvd,
-        pri_zero_sent: c.pri_zero_sent,
+        advert_rcvd: s[Counter::AdvertRcvd],
+        advert_sent: s[Counter::AdvertSent],
+        become_master: s[Counter::BecomeMaster],
+        release_master: s[Counter::ReleaseMaster],
+        packet_len_err: s[Counter::PacketLenErr],
+        advert_interval_err: s[Counter::AdvertIntervalErr],
+        ip_ttl_err: s[Counter::IpTtlErr],
+        invalid_type_rcvd: s[Counter::InvalidTypeRcvd],
+        addr_list_err: s[Counter::AddrListErr],
+        invalid_authtype: s[Counter::InvalidAuthtype],
+        authtype_mismatch: s[Counter::AuthtypeMismatch],
+        auth_failure: s[Counter::AuthFailure],
+        pri_zero_rcvd: s[Counter::PriZeroRcvd],
+        pri_zero_sent: s[Counter::PriZeroSent],
     }
 }
 
@@ -234,7 +235,7 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
             .notify_priority_changes
             .unwrap_or(g.vrrp_notify_priority_changes),
         vipset: i.holds_vips,
-        stats: stats(&counters.0, &counters.1),
+        stats: stats(&counters),
         ..InstanceDump::default()
     }
 }

@@ -13,8 +13,8 @@ use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, NotifyState, State};
+use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
-use keepalived_vrrp::wire::{self, DecodeOptions};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
@@ -611,7 +611,6 @@ impl Daemon {
         let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
         let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
         let mut dumps = DumpSignals::new()?;
-        let opts = DecodeOptions::default();
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         loop {
             self.settle(Instant::now()).await;
@@ -635,17 +634,20 @@ impl Daemon {
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
-                    let decoded = match pkt.v6 {
-                        Some((src, dst, hop)) => wire::decode_ipv6(pkt.bytes(), src, dst, hop, &opts),
-                        None => wire::decode_ipv4(pkt.bytes(), &opts),
+                    let net = match pkt.v6 {
+                        Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
+                        None => RxNet::Ipv4,
                     };
-                    if let Ok(advert) = decoded {
-                        let vrid = advert.repr.vrid;
+                    // keepalived's dispatcher: the headers are there, then the VRID lookup;
+                    // every other check runs (and counts) on the instance (vrrp::router).
+                    if let Ok(vrid) = keepalived_vrrp::router::peek_vrid(pkt.bytes(), net) {
                         let count = self.schedule.lookup(pkt.ifindex, vrid).len();
                         for k in 0..count {
                             let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
                             if let Some(inst) = self.instances.get_mut(i) {
-                                inst.receive(&advert, now);
+                                if inst.is_ipv6() == matches!(net, RxNet::Ipv6 { .. }) {
+                                    inst.receive(pkt.bytes(), net, now);
+                                }
                             }
                             self.schedule.touch(i);
                         }

@@ -33,10 +33,12 @@ use std::time::{Duration, Instant};
 
 pub use config::{GarpConfig, InitialState, InstanceConfig, Version, PRIO_OWNER};
 pub use io::{Action, Advert, Event, NotifyState};
-pub use state::{Counters, State};
+pub use state::State;
 pub use timing::{master_down_interval, skew_time};
 pub use track::{effective_priority, TrackId, TrackValue, TrackedObject};
 
+use crate::stats::Stats;
+use crate::wire::Counter;
 use timer::{Timer, TimerTable};
 use track::Contribution;
 
@@ -81,7 +83,7 @@ pub struct Machine {
     garp_refresh_at: Option<Instant>,
     timers: TimerTable,
     actions: VecDeque<Action>,
-    counters: Counters,
+    counters: Stats,
 }
 
 impl Machine {
@@ -110,7 +112,7 @@ impl Machine {
             garp_refresh_at: None,
             timers,
             actions: VecDeque::new(),
-            counters: Counters::default(),
+            counters: Stats::default(),
             config,
         };
         machine.effective_priority = machine.compute_priority().unwrap_or(machine.base_priority);
@@ -171,8 +173,10 @@ impl Machine {
         self.wants_master && self.state == State::Backup
     }
 
-    /// Statistics counters.
-    pub fn counters(&self) -> &Counters {
+    /// The statistics the machine counts: `advert_sent`, `pri_zero_sent`, `become_master`,
+    /// `release_master`. The receive counters are the [`crate::Router`]'s (keepalived counts
+    /// them while checking the packet, before the state machine sees it).
+    pub fn counters(&self) -> &Stats {
         &self.counters
     }
 
@@ -348,9 +352,9 @@ impl Machine {
     }
 
     fn send_advert(&mut self, priority: u8) {
-        self.counters.advert_sent += 1;
+        self.counters.bump(Counter::AdvertSent);
         if priority == 0 {
-            self.counters.pri_zero_sent += 1;
+            self.counters.bump(Counter::PriZeroSent);
         }
         self.push(Action::SendAdvert {
             priority,
@@ -388,7 +392,7 @@ impl Machine {
     fn become_master(&mut self, now: Instant) {
         self.timers.stop(Timer::MasterDown);
         self.set_state(State::Master);
-        self.counters.become_master += 1;
+        self.counters.bump(Counter::BecomeMaster);
         // Order of keepalived's vrrp_state_master_tx on the transition: VIPs, GARP burst,
         // notify (vrrp_state_become_master), then the first advert.
         self.push(Action::AddVips {
@@ -436,7 +440,7 @@ impl Machine {
         self.timers.stop(Timer::GarpMasterDelay);
         self.timers.stop(Timer::GarpLowerPrioDelay);
         self.garp_refresh_at = None;
-        self.counters.release_master += 1;
+        self.counters.bump(Counter::ReleaseMaster);
         self.push(Action::RemoveVips {
             accept: self.config.accept,
         });
@@ -469,13 +473,7 @@ impl Machine {
     }
 
     fn receive(&mut self, now: Instant, advert: Advert) {
-        if matches!(self.state, State::Init | State::Stop) {
-            return;
-        }
-        self.counters.advert_rcvd += 1;
-        if advert.priority == 0 {
-            self.counters.pri_zero_rcvd += 1;
-        }
+        // keepalived ignores adverts in INIT and FAULT (vrrp_dispatcher_read) and after STOP.
         match self.state {
             State::Backup => self.backup_rx(now, advert),
             State::Master => self.master_rx(now, advert),

@@ -35,7 +35,10 @@ pub use checksum::V3Checksum;
 pub use decode::{
     decode_ipv4, decode_ipv6, Advert, AhInfo, DecodeOptions, Ipv4Info, Ipv6Info, Network,
 };
-pub use emit::{emit_ipv4, emit_ipv6, AhEmit, EmitError, Ipv4Emit};
+pub use emit::{
+    emit_ipv4, emit_ipv4_into, emit_ipv6, emit_ipv6_into, ipv4_packet_len, AhEmit, EmitError,
+    Ipv4Emit,
+};
 pub use error::{Counter, DecodeError};
 pub use validate::{AhCounter, InstanceExpectation, UnicastPeer};
 pub use vrrp::{AddrList, Addresses, Auth, AuthType, Centiseconds, ChecksumMode, Repr, Version};

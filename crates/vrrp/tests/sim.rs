@@ -4,6 +4,8 @@
 mod sim {
     pub mod lan;
 }
+#[path = "sim/counters.rs"]
+mod counters;
 #[path = "sim/machine_rules.rs"]
 mod machine_rules;
 #[path = "sim/properties.rs"]

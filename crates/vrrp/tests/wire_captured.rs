@@ -110,7 +110,7 @@ fn expectation<'a>(
     };
     InstanceExpectation {
         vrid: repr.vrid,
-        version: repr.version.number(),
+        version: repr.version.protocol(),
         auth,
         ah_key: [0; 8],
         advert_int,

@@ -355,7 +355,7 @@ fn live_keepalived_adverts_decode_and_validate() {
             .unwrap_or_else(|| panic!("unexpected vrid {vrid}"));
         let expectation = InstanceExpectation {
             vrid,
-            version: e.version,
+            version: keepalived_vrrp::Version::from_number(e.version).unwrap(),
             auth: e.auth,
             ah_key: e.ah_key,
             advert_int: e.advert_int,

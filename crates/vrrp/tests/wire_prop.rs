@@ -69,7 +69,7 @@ fn expectation<'a>(repr: &Repr, vips: &'a [IpAddr], key: [u8; 8]) -> InstanceExp
     };
     InstanceExpectation {
         vrid: repr.vrid,
-        version: repr.version.number(),
+        version: repr.version.protocol(),
         auth,
         ah_key: key,
         advert_int,

@@ -43,7 +43,7 @@ const VIPS: [IpAddr; 2] = [IpAddr::V4(VIP1), IpAddr::V4(VIP2)];
 fn exp(version: u8) -> InstanceExpectation<'static> {
     InstanceExpectation {
         vrid: 51,
-        version,
+        version: keepalived_vrrp::Version::from_number(version).unwrap(),
         auth: Auth::None,
         ah_key: [0; 8],
         advert_int: Duration::from_secs(1),

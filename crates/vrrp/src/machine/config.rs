@@ -16,6 +16,25 @@ pub enum Version {
     V3,
 }
 
+impl Version {
+    /// The version number on the wire (2 or 3).
+    pub const fn number(self) -> u8 {
+        match self {
+            Version::V2 => 2,
+            Version::V3 => 3,
+        }
+    }
+
+    /// The version with this wire number, if it is 2 or 3.
+    pub const fn from_number(n: u8) -> Option<Version> {
+        match n {
+            2 => Some(Version::V2),
+            3 => Some(Version::V3),
+            _ => None,
+        }
+    }
+}
+
 /// The `state` keyword of a `vrrp_instance`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum InitialState {

@@ -28,20 +28,3 @@ impl fmt::Display for State {
         })
     }
 }
-
-/// keepalived's per-instance statistics counters that the state machine owns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// `advert_rcvd`.
-    pub advert_rcvd: u64,
-    /// `advert_sent`.
-    pub advert_sent: u64,
-    /// `become_master`.
-    pub become_master: u64,
-    /// `release_master`.
-    pub release_master: u64,
-    /// `pri_zero_rcvd`.
-    pub pri_zero_rcvd: u64,
-    /// `pri_zero_sent`.
-    pub pri_zero_sent: u64,
-}

@@ -62,12 +62,43 @@ pub enum EmitError {
     /// authentication over IPv6 (keepalived's IPv6 adverts have no authentication field).
     #[error("authentication parameters do not match the advert")]
     AuthMismatch,
+    /// The buffer given to [`emit_ipv4_into`] / [`emit_ipv6_into`] is shorter than the packet.
+    #[error("buffer of {have} bytes, the packet needs {need}")]
+    BufferTooSmall {
+        /// Bytes the packet needs.
+        need: usize,
+        /// Bytes the buffer has.
+        have: usize,
+    },
+}
+
+/// Length of the IPv4 packet [`emit_ipv4`] builds for `repr`.
+pub fn ipv4_packet_len(repr: &Repr) -> usize {
+    let ah_len = if matches!(repr.version, Version::V2 { auth: Auth::Ah, .. }) {
+        ipsec_ah::HEADER_LEN
+    } else {
+        0
+    };
+    ipv4::HEADER_LEN + ah_len + repr.buffer_len()
+}
+
+fn slot(buf: &mut [u8], need: usize) -> Result<&mut [u8], EmitError> {
+    let have = buf.len();
+    buf.get_mut(..need)
+        .ok_or(EmitError::BufferTooSmall { need, have })
 }
 
 /// Builds a whole IPv4 packet as keepalived sends it: 20-byte header (TOS 0xc0, no DF,
 /// protocol 112 or 51), the AH header with its ICV for `auth_type AH`, then the advert with
 /// its checksum.
 pub fn emit_ipv4(repr: &Repr, params: &Ipv4Emit) -> Result<Vec<u8>, EmitError> {
+    let mut buf = vec![0u8; ipv4_packet_len(repr)];
+    emit_ipv4_into(repr, params, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`emit_ipv4`] into the start of `buf`; returns the packet's length.
+pub fn emit_ipv4_into(repr: &Repr, params: &Ipv4Emit, buf: &mut [u8]) -> Result<usize, EmitError> {
     if repr.family() != Family::Ipv4 {
         return Err(EmitError::FamilyMismatch);
     }
@@ -77,7 +108,9 @@ pub fn emit_ipv4(repr: &Repr, params: &Ipv4Emit) -> Result<Vec<u8>, EmitError> {
     }
     let ah_len = if is_ah { ipsec_ah::HEADER_LEN } else { 0 };
     let vrrp_start = ipv4::HEADER_LEN + ah_len;
-    let mut buf = vec![0u8; vrrp_start + repr.buffer_len()];
+    let len = vrrp_start + repr.buffer_len();
+    let buf = slot(buf, len)?;
+    buf.fill(0);
     let header = ipv4::Repr {
         src_addr: params.src_addr,
         dst_addr: params.dst_addr,
@@ -115,14 +148,14 @@ pub fn emit_ipv4(repr: &Repr, params: &Ipv4Emit) -> Result<Vec<u8>, EmitError> {
         ah_repr.emit(&mut ipsec_ah::Packet::new_unchecked(
             &mut buf[ipv4::HEADER_LEN..vrrp_start],
         ));
-        if let Some(icv) = ipsec_ah::compute_icv(&buf, &ah.key, ah.unicast) {
+        if let Some(icv) = ipsec_ah::compute_icv(buf, &ah.key, ah.unicast) {
             ah_repr.icv = icv;
         }
         ah_repr.emit(&mut ipsec_ah::Packet::new_unchecked(
             &mut buf[ipv4::HEADER_LEN..vrrp_start],
         ));
     }
-    Ok(buf)
+    Ok(len)
 }
 
 /// Builds the advert alone for an IPv6 raw socket, with its checksum over the IPv6
@@ -132,6 +165,18 @@ pub fn emit_ipv6(
     src_addr: Ipv6Addr,
     dst_addr: Ipv6Addr,
 ) -> Result<Vec<u8>, EmitError> {
+    let mut buf = vec![0u8; repr.buffer_len()];
+    emit_ipv6_into(repr, src_addr, dst_addr, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`emit_ipv6`] into the start of `buf`; returns the payload's length.
+pub fn emit_ipv6_into(
+    repr: &Repr,
+    src_addr: Ipv6Addr,
+    dst_addr: Ipv6Addr,
+    buf: &mut [u8],
+) -> Result<usize, EmitError> {
     if repr.family() != Family::Ipv6 {
         return Err(EmitError::FamilyMismatch);
     }
@@ -142,7 +187,9 @@ pub fn emit_ipv6(
     {
         return Err(EmitError::AuthMismatch);
     }
-    let mut buf = vec![0u8; repr.buffer_len()];
+    let len = repr.buffer_len();
+    let buf = slot(buf, len)?;
+    buf.fill(0);
     repr.emit(
         &mut vrrp::Packet::new_unchecked(&mut buf[..], Family::Ipv6),
         &ChecksumMode::Ipv6 {
@@ -150,5 +197,5 @@ pub fn emit_ipv6(
             dst: dst_addr,
         },
     );
-    Ok(buf)
+    Ok(len)
 }

@@ -48,6 +48,27 @@ pub enum Counter {
 }
 
 impl Counter {
+    /// Every counter, in keepalived's `vrrp_stats` order (the index of [`crate::Stats`]).
+    pub const ALL: [Counter; 17] = [
+        Counter::AdvertRcvd,
+        Counter::AdvertSent,
+        Counter::BecomeMaster,
+        Counter::ReleaseMaster,
+        Counter::PacketLenErr,
+        Counter::AdvertIntervalErr,
+        Counter::IpTtlErr,
+        Counter::InvalidTypeRcvd,
+        Counter::AddrListErr,
+        Counter::InvalidAuthtype,
+        Counter::AuthtypeMismatch,
+        Counter::AuthFailure,
+        Counter::PriZeroRcvd,
+        Counter::PriZeroSent,
+        Counter::ChkErr,
+        Counter::VersErr,
+        Counter::VridErr,
+    ];
+
     /// The counter's field name in keepalived (`vrrp_stats`).
     pub const fn name(self) -> &'static str {
         match self {

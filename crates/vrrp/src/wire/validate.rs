@@ -34,7 +34,7 @@ pub struct InstanceExpectation<'a> {
     /// `virtual_router_id`.
     pub vrid: u8,
     /// `version` (IPv6 instances are always 3).
-    pub version: u8,
+    pub version: crate::Version,
     /// `authentication` (VRRPv2 only; `Auth::Pass` holds the zero-padded 8-byte password).
     pub auth: Auth,
     /// `auth_pass` for `auth_type AH` (zero-padded to 8 bytes), the HMAC key.
@@ -87,9 +87,9 @@ impl Advert {
                 return Err(DecodeError::Ttl { received: ttl });
             }
         }
-        if repr.version.number() != exp.version {
+        if repr.version.protocol() != exp.version {
             return Err(DecodeError::VersionMismatch {
-                expected: exp.version,
+                expected: exp.version.number(),
                 received: repr.version.number(),
             });
         }

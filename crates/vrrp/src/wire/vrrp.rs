@@ -408,6 +408,14 @@ impl Version {
             Version::V3 { .. } => 3,
         }
     }
+
+    /// The protocol version, without the version-specific fields.
+    pub const fn protocol(&self) -> crate::Version {
+        match self {
+            Version::V2 { .. } => crate::Version::V2,
+            Version::V3 { .. } => crate::Version::V3,
+        }
+    }
 }
 
 /// A list of advertised addresses: inline (no allocation) up to 20, which covers adverts of

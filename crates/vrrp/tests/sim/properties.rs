@@ -77,7 +77,7 @@ fn hundreds_of_routers_elect_one_master() {
     lan.run_for(Duration::from_secs(30));
     let best = (0..lan.nodes.len())
         .max_by_key(|&i| {
-            let m = &lan.nodes[i].machine;
+            let m = lan.nodes[i].machine();
             (m.effective_priority(), m.config().primary_address)
         })
         .unwrap();
@@ -88,7 +88,7 @@ fn hundreds_of_routers_elect_one_master() {
     let next = (0..lan.nodes.len())
         .filter(|&i| i != best)
         .max_by_key(|&i| {
-            let m = &lan.nodes[i].machine;
+            let m = lan.nodes[i].machine();
             (m.effective_priority(), m.config().primary_address)
         })
         .unwrap();

@@ -6,6 +6,8 @@ use keepalived_vrrp::machine::{
     master_down_interval, Action, Event, State, TrackId, TrackValue, TrackedObject, Version,
 };
 
+use keepalived_vrrp::wire::Counter;
+
 use crate::sim::lan::{config, Lan};
 
 fn secs(s: f64) -> Duration {
@@ -24,8 +26,8 @@ fn election_of_highest_priority() {
     assert_eq!(lan.state(mid), State::Backup);
     assert!(lan.nodes[high].has_vips && !lan.nodes[low].has_vips && !lan.nodes[mid].has_vips);
     // The winner got there by Master_Down expiry, the others never became master.
-    assert_eq!(lan.nodes[high].machine.counters().become_master, 1);
-    assert_eq!(lan.nodes[low].machine.counters().become_master, 0);
+    assert_eq!(lan.nodes[high].stats()[Counter::BecomeMaster], 1);
+    assert_eq!(lan.nodes[low].stats()[Counter::BecomeMaster], 0);
 }
 
 #[test]
@@ -108,10 +110,10 @@ fn priority_zero_handover_on_shutdown_is_faster_than_master_down() {
         .log
         .iter()
         .any(|(_, act)| *act == Action::RemoveVips { accept: true }));
-    assert_eq!(lan.nodes[a].machine.counters().pri_zero_sent, 1);
+    assert_eq!(lan.nodes[a].stats()[Counter::PriZeroSent], 1);
     lan.run_for(secs(5.0));
     assert_eq!(lan.masters(), vec![b]);
-    assert_eq!(lan.nodes[b].machine.counters().pri_zero_rcvd, 1);
+    assert_eq!(lan.nodes[b].stats()[Counter::PriZeroRcvd], 1);
     let handover = lan.entered(b, State::Master).unwrap() - stopped;
     let down = master_down_interval(Version::V3, 150, secs(1.0), 3);
     assert!(
@@ -145,7 +147,7 @@ fn v3_backup_adopts_the_master_interval() {
     let b = lan.add(b_cfg);
     lan.run_for(secs(20.0));
     assert_eq!(lan.masters(), vec![a]);
-    assert_eq!(lan.nodes[b].machine.master_adver_interval(), secs(0.5));
+    assert_eq!(lan.nodes[b].machine().master_adver_interval(), secs(0.5));
     let crashed = lan.elapsed();
     lan.crash(a);
     lan.run_for(secs(10.0));
@@ -162,7 +164,7 @@ fn v3_backup_adopts_the_master_interval() {
     b_cfg.version = Version::V2;
     let b = lan.add(b_cfg);
     lan.run_for(secs(10.0));
-    assert_eq!(lan.nodes[b].machine.master_adver_interval(), secs(1.0));
+    assert_eq!(lan.nodes[b].machine().master_adver_interval(), secs(1.0));
 }
 
 #[test]
@@ -204,11 +206,11 @@ fn flapping_link_settles_on_the_highest_priority() {
     }
     lan.run_for(secs(10.0));
     assert_eq!(lan.masters(), vec![a]);
-    let ca = *lan.nodes[a].machine.counters();
-    let cb = *lan.nodes[b].machine.counters();
-    assert_eq!(ca.become_master, ca.release_master + 1);
-    assert_eq!(cb.become_master, cb.release_master);
-    assert_eq!(cb.become_master, 10);
+    let ca = lan.nodes[a].stats();
+    let cb = lan.nodes[b].stats();
+    assert_eq!(ca[Counter::BecomeMaster], ca[Counter::ReleaseMaster] + 1);
+    assert_eq!(cb[Counter::BecomeMaster], cb[Counter::ReleaseMaster]);
+    assert_eq!(cb[Counter::BecomeMaster], 10);
 
     // A cable that flaps faster than Master_Down never causes a takeover.
     let mut lan = Lan::new(9);
@@ -222,7 +224,7 @@ fn flapping_link_settles_on_the_highest_priority() {
         lan.run_for(secs(1.5));
     }
     assert_eq!(lan.masters(), vec![a]);
-    assert_eq!(lan.nodes[b].machine.counters().become_master, 0);
+    assert_eq!(lan.nodes[b].stats()[Counter::BecomeMaster], 0);
 }
 
 #[test]
@@ -274,7 +276,7 @@ fn tracking_weight_lowers_priority_and_the_peer_preempts() {
             value: TrackValue::Down,
         },
     );
-    assert_eq!(lan.nodes[a].machine.effective_priority(), 50);
+    assert_eq!(lan.nodes[a].machine().effective_priority(), 50);
     lan.run_for(secs(10.0));
     assert_eq!(lan.masters(), vec![b]);
     assert_eq!(lan.state(a), State::Backup);
@@ -285,7 +287,7 @@ fn tracking_weight_lowers_priority_and_the_peer_preempts() {
             value: TrackValue::Up,
         },
     );
-    assert_eq!(lan.nodes[a].machine.effective_priority(), 200);
+    assert_eq!(lan.nodes[a].machine().effective_priority(), 200);
     lan.run_for(secs(10.0));
     assert_eq!(lan.masters(), vec![a]);
 }

@@ -1,0 +1,126 @@
+//! The Router's packet side on its own: what it writes (destinations, TTL, identification, AH
+//! sequence numbers), what a reload keeps, STATS_CLEAR.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use keepalived_vrrp::machine::{Event, InstanceConfig, State, Version};
+use keepalived_vrrp::router::{RouterInstance, RxNet, MAX_ADVERT_LEN};
+use keepalived_vrrp::wire::{ipsec_ah, ipv4, Addresses, Auth, Counter, UnicastPeer};
+use keepalived_vrrp::{InstanceId, Router};
+
+fn v4(last: u8) -> Ipv4Addr {
+    Ipv4Addr::new(10, 0, 0, last)
+}
+
+fn instance(version: Version, peers: &[u8]) -> RouterInstance {
+    let m = InstanceConfig::new("VI_1", version, IpAddr::V4(v4(1)), 200);
+    let vips = Addresses::V4(keepalived_vrrp::addr_list![v4(100)]);
+    let mut i = RouterInstance::new(m, 3, 51, vips);
+    i.peers = peers
+        .iter()
+        .map(|&p| UnicastPeer {
+            addr: IpAddr::V4(v4(p)),
+            min_ttl: 0,
+            max_ttl: 255,
+        })
+        .collect();
+    i.unicast_ttl = 64;
+    i
+}
+
+/// Runs `router` to MASTER and returns every datagram it wrote, with its bytes.
+fn master(router: &mut Router, t0: Instant) -> Vec<(keepalived_vrrp::router::Transmit, Vec<u8>)> {
+    router.handle_timeout(t0);
+    let down = router.poll_timeout().unwrap();
+    router.handle_timeout(down);
+    let mut out = Vec::new();
+    let mut buf = [0u8; MAX_ADVERT_LEN];
+    while let Some(t) = router.poll_transmit(&mut buf) {
+        out.push((t, buf[..t.len].to_vec()));
+    }
+    out
+}
+
+#[test]
+fn unicast_copies_share_ident_and_ah_sequence_and_carry_unicast_ttl() {
+    let t0 = Instant::now();
+    let mut cfg = instance(Version::V2, &[2, 3]);
+    cfg.auth = Auth::Ah;
+    cfg.ah_key = *b"secret\0\0";
+    let mut r = Router::default();
+    let id = r.add(cfg, t0);
+    let sent = master(&mut r, t0);
+    assert_eq!(r.machine(id).unwrap().state(), State::Master);
+    let dsts: Vec<IpAddr> = sent.iter().map(|(t, _)| t.dst).collect();
+    assert_eq!(dsts, [IpAddr::V4(v4(2)), IpAddr::V4(v4(3))]);
+    for (t, bytes) in &sent {
+        assert_eq!(t.ifindex, 3);
+        let ip = ipv4::Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!(ip.ttl(), 64);
+        assert_eq!(ip.ident(), 1);
+        let ah = ipsec_ah::Packet::new_checked(&bytes[20..44]).unwrap();
+        assert_eq!(ah.seq_number(), 1);
+    }
+    // The next advert moves both once.
+    let next = r.poll_timeout().unwrap();
+    r.handle_timeout(next);
+    let mut buf = [0u8; MAX_ADVERT_LEN];
+    let t = r.poll_transmit(&mut buf).unwrap();
+    let ip = ipv4::Packet::new_checked(&buf[..t.len]).unwrap();
+    assert_eq!(ip.ident(), 2);
+    assert_eq!(
+        ipsec_ah::Packet::new_checked(&buf[20..44])
+            .unwrap()
+            .seq_number(),
+        2
+    );
+}
+
+#[test]
+fn a_small_buffer_drops_the_advert_with_a_log() {
+    let t0 = Instant::now();
+    let mut r = Router::default();
+    r.add(instance(Version::V3, &[]), t0);
+    r.handle_timeout(t0);
+    let down = r.poll_timeout().unwrap();
+    r.handle_timeout(down);
+    let mut tiny = [0u8; 10];
+    assert!(r.poll_transmit(&mut tiny).is_none());
+    assert!(r.poll_log().is_some());
+}
+
+#[test]
+fn reload_keeps_machine_and_counters_and_stats_clear_subtracts() {
+    let t0 = Instant::now();
+    let mut r = Router::default();
+    let id = r.add(instance(Version::V3, &[]), t0);
+    master(&mut r, t0);
+    // A malformed advert for our VRID is counted on the instance.
+    let mut junk = vec![0x45u8, 0xc0, 0, 32, 0, 1, 0, 0, 255, 112, 0, 0];
+    junk.extend_from_slice(&v4(9).octets());
+    junk.extend_from_slice(&[224, 0, 0, 18]);
+    junk.extend_from_slice(&[0x31, 51, 100, 1, 0, 100, 0, 0]);
+    junk.extend_from_slice(&v4(100).octets());
+    ipv4::Packet::new_unchecked(&mut junk[..]).fill_checksum();
+    r.handle_datagram(t0 + Duration::from_secs(5), 3, RxNet::Ipv4, &junk);
+    assert_eq!(r.stats(id)[Counter::ChkErr], 1);
+    assert_eq!(r.stats(id)[Counter::BecomeMaster], 1);
+
+    let old = r.take(id).unwrap();
+    let mut fresh = Router::default();
+    let mut cfg = instance(Version::V3, &[]);
+    cfg.machine.priority = 150;
+    let id2 = fresh.add_resumed(cfg, old, t0 + Duration::from_secs(6));
+    assert_eq!(id2, InstanceId(0));
+    assert_eq!(fresh.machine(id2).unwrap().state(), State::Master);
+    assert_eq!(fresh.stats(id2)[Counter::ChkErr], 1);
+    fresh.clear_stats();
+    assert_eq!(fresh.stats(id2)[Counter::ChkErr], 0);
+    assert_eq!(fresh.stats(id2)[Counter::BecomeMaster], 0);
+    fresh.handle_event(t0 + Duration::from_secs(7), id2, Event::Shutdown);
+    assert_eq!(fresh.stats(id2)[Counter::PriZeroSent], 1);
+    // Nothing is routed to a taken instance.
+    r.handle_datagram(t0 + Duration::from_secs(8), 3, RxNet::Ipv4, &junk);
+    assert!(r.machine(id).is_none());
+}
