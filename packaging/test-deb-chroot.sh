@@ -56,8 +56,14 @@ printf 'global_defs {\n    router_id chroot_test\n}\n' >"$root/etc/keepalived/ke
 check "keepalived-rs -t reads /etc/keepalived/keepalived.conf" in_root keepalived-rs -t
 check "keepalived-rs --signum=STOP prints 15" bash -c '[ "$(chroot "$1" keepalived-rs --signum=STOP)" = 15 ]' _ "$root"
 
+check "the keepalived alternative is registered" \
+    bash -c 'chroot "$1" update-alternatives --query keepalived | grep -qx "Alternative: /usr/sbin/keepalived-rs"' _ "$root"
+check "Debian's /usr/sbin/keepalived stays a real file beside the alternative" test ! -L "$root/usr/sbin/keepalived"
+
 check "dpkg -i again (reinstall/upgrade path)" in_root dpkg -i /tmp/keepalived-rs.deb
 check "dpkg -r keepalived-rs" in_root dpkg -r keepalived-rs
+check "removed: the keepalived alternative is withdrawn" \
+    bash -c '! chroot "$1" update-alternatives --query keepalived >/dev/null 2>&1' _ "$root"
 check "removed: binary gone, conffile kept" \
     test ! -e "$root/usr/sbin/keepalived-rs" -a -f "$root/etc/default/keepalived-rs"
 check "dpkg -P keepalived-rs" in_root dpkg -P keepalived-rs

@@ -35,6 +35,10 @@ scripts=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst ./prerm 2>/dev/nul
 check "postinst never enables or starts the unit" \
     bash -c '! grep -Eq "deb-systemd-invoke (start|restart) |systemctl (enable|start)" <<<"$1"' _ "$scripts"
 check "prerm stops the unit on remove" grep -q 'deb-systemd-invoke stop keepalived-rs.service' <<<"$scripts"
+check "postinst offers the keepalived name (alternatives)" \
+    grep -q 'update-alternatives --install /usr/sbin/keepalived keepalived /usr/sbin/keepalived-rs' <<<"$scripts"
+check "prerm withdraws the keepalived alternative" \
+    grep -q 'update-alternatives --remove keepalived /usr/sbin/keepalived-rs' <<<"$scripts"
 
 # Contents.
 contents=$(dpkg-deb --contents "$deb" | awk '{print $1, $NF}')

@@ -29,4 +29,5 @@ pub use ipvs::{
     DestEntry, Destination, Ipvs, IpvsError, NetlinkIpvs, NoIpvs, Service, ServiceEntry, ServiceKey,
 };
 pub use log::Logger;
-pub use run::{run_until, CheckerOptions, RunError, RunSummary};
+pub use pool::CheckerAlert;
+pub use run::{run_until, AlertSink, CheckerOptions, FifoSink, RunError, RunSummary};

@@ -74,6 +74,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
                 l_threshold: rs.lthreshold,
                 notify_up: rs.notify_up.clone(),
                 notify_down: rs.notify_down.clone(),
+                smtp_alert: rs
+                    .smtp_alert
+                    .or(config.global.smtp_alert_checker)
+                    .or(config.global.smtp_alert)
+                    .unwrap_or(true),
             });
             for ck in &rs.checkers {
                 for (class, probe) in
@@ -119,6 +124,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             l_threshold: 0,
             notify_up: None,
             notify_down: None,
+            smtp_alert: false,
         });
         vss.push(VirtualServerState {
             name: vs_name,
@@ -135,6 +141,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
     }
     let mut pool = Pool::new(vss, checkers, log.clone());
     pool.rs_init_notifies = config.global.rs_init_notifies;
+    pool.no_checker_emails = config.global.no_checker_emails;
     for (ck, v) in initial_files.iter().enumerate() {
         if let Some(v) = v {
             pool.file_initial(ck, *v);

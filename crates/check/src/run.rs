@@ -15,7 +15,7 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{Next, Pool, Report};
+use crate::pool::{CheckerAlert, Next, Pool, Report};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -36,6 +36,32 @@ pub struct CheckerOptions {
     /// (`--dont-release-ipvs`): they stay in the kernel. Read when `stop` completes, so a
     /// caller can clear it just before, e.g. to reload without taking services down.
     pub release_ipvs: Arc<AtomicBool>,
+    /// Where checkers' e-mail alerts go (the checker child hands them to its mailer);
+    /// `None` drops them.
+    pub alerts: Option<AlertSink>,
+    /// Where the checkers' `notify_fifo` lines go (the checker child's FIFOs); `None`
+    /// drops them.
+    pub fifo: Option<FifoSink>,
+}
+
+/// A receiver of FIFO lines (`RS ... UP\n`). Called on the checkers' loop: must not block.
+#[derive(Clone)]
+pub struct FifoSink(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for FifoSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FifoSink")
+    }
+}
+
+/// A receiver of [`CheckerAlert`]s. Called on the checkers' loop: it must not block.
+#[derive(Clone)]
+pub struct AlertSink(pub Arc<dyn Fn(CheckerAlert) + Send + Sync>);
+
+impl std::fmt::Debug for AlertSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AlertSink")
+    }
 }
 
 impl Default for CheckerOptions {
@@ -46,6 +72,8 @@ impl Default for CheckerOptions {
             shutdown_script_timeout: Duration::from_secs(1),
             memory: None,
             release_ipvs: Arc::new(AtomicBool::new(true)),
+            alerts: None,
+            fifo: None,
         }
     }
 }
@@ -118,6 +146,7 @@ pub async fn run_until(
         log.info(e.to_string());
     }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+    events(&mut pool, &opts);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -128,6 +157,7 @@ pub async fn run_until(
                     summary.reports += 1;
                     let _ = reply.send(next);
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                    events(&mut pool, &opts);
                 }
                 None => {
                     (&mut stop).await;
@@ -140,6 +170,7 @@ pub async fn run_until(
     summary.memory = pool.memory();
     let release = opts.release_ipvs.load(Ordering::SeqCst);
     reconcile::stop(config, ipvs, &mut pool, release, &log);
+    events(&mut pool, &opts);
     let mut last = JoinSet::new();
     for s in pool.take_scripts() {
         let user = user.clone();
@@ -148,6 +179,20 @@ pub async fn run_until(
     }
     while last.join_next().await.is_some() {}
     Ok(summary)
+}
+
+/// Hands the pool's mails and FIFO lines to their sinks.
+fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    for alert in pool.take_alerts() {
+        if let Some(sink) = &opts.alerts {
+            (sink.0)(alert);
+        }
+    }
+    for line in pool.take_fifo_lines() {
+        if let Some(sink) = &opts.fifo {
+            (sink.0)(&line);
+        }
+    }
 }
 
 fn run_scripts(pool: &mut Pool, user: &ScriptUser, timeout: Option<Duration>, log: &Logger) {

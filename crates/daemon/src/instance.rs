@@ -430,6 +430,7 @@ impl Instance {
                 &self.conf.name,
                 new_state,
                 priority,
+                self.conf.smtp_alert,
             ),
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
@@ -475,6 +476,7 @@ impl Instance {
                 &self.conf.name,
                 NotifyState::Fault,
                 priority,
+                self.conf.smtp_alert,
             );
             return;
         };

@@ -15,10 +15,13 @@ mod lvs_sync;
 pub mod memory;
 mod metrics;
 mod notify;
+/// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
+pub use notify::Fifos;
 mod precise_timer;
 mod reload;
 mod schedule;
 pub mod sd_notify;
+pub mod smtp;
 mod snapshot;
 mod statics;
 mod tracking;

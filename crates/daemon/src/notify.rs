@@ -102,11 +102,18 @@ pub struct Fifos {
 impl Fifos {
     /// Creates the FIFOs that do not exist and starts their `*_fifo_script`s, as keepalived.
     pub fn open(global: &GlobalDefs) -> Fifos {
+        Fifos::open_these(global, [&global.notify_fifo, &global.vrrp_notify_fifo])
+    }
+
+    /// The checker child's FIFOs: `notify_fifo` and `lvs_notify_fifo` (keepalived's
+    /// check_daemon.c opens both, each with its script).
+    pub fn open_lvs(global: &GlobalDefs) -> Fifos {
+        Fifos::open_these(global, [&global.notify_fifo, &global.lvs_notify_fifo])
+    }
+
+    fn open_these(global: &GlobalDefs, fifos: [&Option<NotifyFifo>; 2]) -> Fifos {
         let mut files = Vec::new();
-        for fifo in [&global.notify_fifo, &global.vrrp_notify_fifo]
-            .into_iter()
-            .flatten()
-        {
+        for fifo in fifos.into_iter().flatten() {
             if let Some(p) = setup_fifo(fifo, global) {
                 let f = std::fs::OpenOptions::new()
                     .read(true)
@@ -124,7 +131,11 @@ impl Fifos {
 
     /// Writes one line to every FIFO, never blocking (when a FIFO is full the line is lost).
     pub fn write(&self, subject: Subject, name: &str, event: &str, priority: u8) {
-        let line = fifo_line(subject, name, event, priority);
+        self.write_line(&fifo_line(subject, name, event, priority));
+    }
+
+    /// Writes `line` (with its line end) to every FIFO, never blocking.
+    pub fn write_line(&self, line: &str) {
         for mut f in &self.files {
             let _ = f.write_all(line.as_bytes());
         }
@@ -156,7 +167,9 @@ fn setup_fifo(fifo: &NotifyFifo, global: &GlobalDefs) -> Option<PathBuf> {
 
 /// Runs the notify scripts of an instance or group for `state` and writes the FIFO line:
 /// the specific `notify_*` script first, then the generic `notify` with
-/// `INSTANCE|GROUP name STATE priority` (priority 0 for a group).
+/// `INSTANCE|GROUP name STATE priority` (priority 0 for a group); and queues the e-mail
+/// alert ([`crate::smtp`]), never waiting for it.
+#[allow(clippy::too_many_arguments)] // one call site per kind of notifier; a struct would add nothing
 pub fn state_change(
     scripts: &NotifyScripts,
     global: &GlobalDefs,
@@ -165,7 +178,9 @@ pub fn state_change(
     name: &str,
     state: NotifyState,
     priority: u8,
+    smtp_alert: Option<bool>,
 ) {
+    crate::smtp::vrrp_state_change(global, smtp_alert, subject, name, state);
     let specific = match state {
         NotifyState::Master => &scripts.master,
         NotifyState::Backup => &scripts.backup,

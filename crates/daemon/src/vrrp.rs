@@ -914,5 +914,6 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         name,
         notify_state,
         0,
+        None, // the group's own smtp_alert is not kept in Group: the global one applies
     );
 }

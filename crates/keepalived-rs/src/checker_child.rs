@@ -7,9 +7,10 @@
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use keepalived_conf::Config;
-use keepalived_daemon::log;
+use keepalived_daemon::{log, smtp};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::cli::Cli;
@@ -107,9 +108,21 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         let mut config = config.clone();
         let mut memory = None;
         loop {
+            // Checker mails go to the same mailer thread as the VRRP child's (queued, never
+            // waited for).
+            let global = Arc::new(config.global.clone());
+            let alerts = keepalived_check::AlertSink(Arc::new(move |a: keepalived_check::CheckerAlert| {
+                let mail = smtp::message::real_server(&global, &a.rs, &a.vs, a.up, &a.body);
+                smtp::queue_mail(&global, mail);
+            }));
+            // RS/VS lines into notify_fifo and lvs_notify_fifo, as keepalived's checker.
+            let fifos = Arc::new(keepalived_daemon::Fifos::open_lvs(&config.global));
+            let fifo = keepalived_check::FifoSink(Arc::new(move |line: &str| fifos.write_line(line)));
             let opts = keepalived_check::CheckerOptions {
                 log: keepalived_check::Logger::new(|line| log::info(line)),
                 memory: memory.take(),
+                alerts: Some(alerts),
+                fifo: Some(fifo),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

@@ -81,7 +81,7 @@ pub const CONFIGURE_OPTIONS: &str = "--enable-json --enable-regex --with-init=sy
 /// The `Config options:` line, in keepalived's order (its CONFIGURATION_OPTIONS starts with a
 /// space, hence the double space after the colon): only the features keepalived-rs has.
 pub const CONFIG_OPTIONS: &str =
-    " LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON OLD_CHKSUM_COMPAT INIT=systemd SYSTEMD_NOTIFY";
+    " NFTABLES LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON OLD_CHKSUM_COMPAT INIT=systemd SYSTEMD_NOTIFY";
 
 /// `-v` / `--version`: keepalived 2.2.7's layout (printed on stderr). The first line is
 /// keepalived's version string, naming the release we are compatible with, then ours, the way
@@ -134,6 +134,6 @@ mod tests {
         );
         assert!(v.contains("\nRunning on Linux "));
         assert!(v.contains("\n\nconfigure options: --enable-json "));
-        assert!(v.contains("\n\nConfig options:  LVS "));
+        assert!(v.contains("\n\nConfig options:  NFTABLES LVS "));
     }
 }

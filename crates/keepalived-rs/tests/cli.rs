@@ -287,7 +287,10 @@ fn version_banner_names_us_and_keepalived() {
         for absent in ["--enable-snmp", "--enable-dbus", "--enable-bfd"] {
             assert!(!configure.contains(absent), "we do not claim {absent}");
         }
-        assert!(text.contains("\n\nConfig options:  LVS "), "{text}");
+        assert!(
+            text.contains("\n\nConfig options:  NFTABLES LVS "),
+            "{text}"
+        );
         if let Some(k) = keepalived() {
             let theirs = String::from_utf8_lossy(&run(k, &[flag]).stderr).into_owned();
             let running = |t: &str| {

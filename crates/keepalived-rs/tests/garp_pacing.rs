@@ -48,8 +48,15 @@ fn garp_times(binary: &str, name: &str, net: &str) -> Vec<f64> {
         .expect("tcpdump runs");
     std::thread::sleep(Duration::from_millis(500));
     lab.start("o", binary, &config(net));
-    // Master_Down (~3.6 s) + one burst of 21 frames at 0.05 s, with room to spare.
-    std::thread::sleep(Duration::from_secs(8));
+    let first = format!("{net}.101");
+    lab.wait(
+        "MASTER",
+        Duration::from_secs(30),
+        || lab.holds("o", &first),
+        || None,
+    );
+    // One burst: 21 frames at 0.05 s, with room to spare.
+    std::thread::sleep(Duration::from_secs(4));
     let _ = Command::new("kill").arg(dump.id().to_string()).status();
     let _ = dump.wait();
     let out = Command::new("tcpdump")

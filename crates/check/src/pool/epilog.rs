@@ -91,6 +91,25 @@ impl Pool {
         (v.rs[c.rs].name.clone(), v.name.clone())
     }
 
+    /// keepalived's `smtp_alert(SMTP_MSG_RS, checker, ...)` after a verdict that changed the
+    /// checker: sent when the real server's `smtp_alert` is on and either the real server
+    /// changed state or `no_checker_emails` is off.
+    fn alert(&mut self, ck: usize, rs_was_alive: bool, body: Option<&str>) {
+        let Some(body) = body else { return };
+        let c = &self.checkers[ck];
+        let v = &self.vss[c.vs];
+        let r = &v.rs[c.rs];
+        if r.smtp_alert && (rs_was_alive != r.alive || !self.no_checker_emails) {
+            let alert = super::CheckerAlert {
+                rs: r.name.clone(),
+                vs: v.name.clone(),
+                up: r.alive,
+                body: body.to_owned(),
+            };
+            self.alerts.push(alert);
+        }
+    }
+
     /// `tcp_epilog` and its UDP, ICMP, SMTP and DNS twins.
     fn probe_epilog(&mut self, ipvs: &mut dyn Ipvs, ck: usize, r: Result<(), String>) -> Next {
         let (chk, vs) = self.names(ck);
@@ -120,12 +139,20 @@ impl Pool {
                     if let Some(l) = line {
                         self.info(l);
                     }
+                    let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                     self.update_svr_checker_state(ipvs, ck, true);
+                    if !c.is_up {
+                        self.alert(ck, rs_was_alive, probe_mail(&c.class, true));
+                    }
                 }
                 Err(reason) if c.is_up || !c.has_run => {
                     let after = (t.retry > 0 && c.has_run).then_some(t.retry);
                     self.info(final_failure(&c.class, &chk, &vs, reason, after));
+                    let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                     self.update_svr_checker_state(ipvs, ck, false);
+                    if c.is_up {
+                        self.alert(ck, rs_was_alive, probe_mail(&c.class, false));
+                    }
                 }
                 _ => {}
             }
@@ -188,7 +215,11 @@ impl Pool {
                 if next >= urls && c.failed_url.is_none() {
                     if !c.is_up || !c.has_run {
                         self.info(format!("Remote Web server {chk} succeed on service."));
+                        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                         self.update_svr_checker_state(ipvs, ck, true);
+                        if !c.is_up {
+                            self.alert(ck, rs_was_alive, Some("=> CHECK succeed on service <="));
+                        }
                         self.checkers[ck].has_run = true;
                     }
                     self.checkers[ck].url_it = 0;
@@ -210,7 +241,12 @@ impl Pool {
                         } else {
                             format!("HTTP_CHECK on service {chk} failed.")
                         });
+                        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                         self.update_svr_checker_state(ipvs, ck, false);
+                        if c.is_up {
+                            let body = "=> CHECK failed on service : HTTP request failed <=";
+                            self.alert(ck, rs_was_alive, Some(body));
+                        }
                     }
                     self.checkers[ck].failed_url = Some(c.url_it);
                 }
@@ -414,4 +450,21 @@ fn final_failure(
         (CheckerClass::Dns, None) => format!("DNS_CHECK ({chk}) {reason}"),
         _ => reason.to_owned(),
     }
+}
+
+/// The body of a probe checker's mail (check_tcp.c, check_udp.c, check_ping.c, check_dns.c,
+/// check_smtp.c); keepalived's SMTP_CHECK mails only its success from this place.
+fn probe_mail(class: &CheckerClass, up: bool) -> Option<&'static str> {
+    Some(match (class, up) {
+        (CheckerClass::Tcp, true) => "=> TCP CHECK succeed on service <=",
+        (CheckerClass::Tcp, false) => "=> TCP CHECK failed on service <=",
+        (CheckerClass::Udp, true) => "=> UDP CHECK succeed on service <=",
+        (CheckerClass::Udp, false) => "=> UDP CHECK failed on service <=",
+        (CheckerClass::Ping, true) => "=> ICMP CHECK succeed on service <=",
+        (CheckerClass::Ping, false) => "=> ICMP CHECK failed on service <=",
+        (CheckerClass::Dns, true) => "=> DNS_CHECK: succeed on service <=",
+        (CheckerClass::Dns, false) => "=> DNS_CHECK: failed on service <=",
+        (CheckerClass::Smtp, true) => "=> CHECK succeed on service <=",
+        _ => return None,
+    })
 }

@@ -56,6 +56,22 @@ pub struct RealServerState {
     pub notify_up: Option<Script>,
     /// `notify_down`.
     pub notify_down: Option<Script>,
+    /// `smtp_alert` resolved (else global `smtp_alert_checker`, else `smtp_alert`, else on:
+    /// keepalived's default for real servers).
+    pub smtp_alert: bool,
+}
+
+/// A checker's e-mail alert (keepalived's SMTP_MSG_RS), for the checker child to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckerAlert {
+    /// The real server, as keepalived's FMT_RS (`[10.0.0.2]:tcp:80`).
+    pub rs: String,
+    /// The virtual server, as keepalived's FMT_VS.
+    pub vs: String,
+    /// The real server's state after the verdict (the subject's `UP`/`DOWN`).
+    pub up: bool,
+    /// The body line (`=> TCP CHECK failed on service <=`).
+    pub body: String,
 }
 
 /// Checker verdicts carried across a reload, by checker identity (see [`Pool::memory`]).
@@ -177,6 +193,10 @@ pub struct Pool {
     pub checkers: Vec<CheckerState>,
     /// global_defs `rs_init_notifies`.
     pub rs_init_notifies: bool,
+    /// global_defs `no_checker_emails`: mail only when the real server's state changes.
+    pub no_checker_emails: bool,
+    alerts: Vec<CheckerAlert>,
+    fifo_lines: Vec<String>,
     log: Logger,
     scripts: Vec<Script>,
 }
@@ -188,6 +208,9 @@ impl Pool {
             vss,
             checkers,
             rs_init_notifies: false,
+            no_checker_emails: false,
+            alerts: Vec::new(),
+            fifo_lines: Vec::new(),
             log,
             scripts: Vec::new(),
         }
@@ -196,6 +219,17 @@ impl Pool {
     /// The scripts to run now (notify_up/down, quorum_up/down), oldest first.
     pub fn take_scripts(&mut self) -> Vec<Script> {
         std::mem::take(&mut self.scripts)
+    }
+
+    /// The e-mail alerts to send now, oldest first.
+    pub fn take_alerts(&mut self) -> Vec<CheckerAlert> {
+        std::mem::take(&mut self.alerts)
+    }
+
+    /// The `notify_fifo`/`lvs_notify_fifo` lines to write now (keepalived's ipwrapper.c
+    /// notify_fifo_rs/notify_fifo_vs: `RS [rs] [vs] UP`, `VS [vs] DOWN`), oldest first.
+    pub fn take_fifo_lines(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.fifo_lines)
     }
 
     /// The real server `rs` of virtual server `vs`.

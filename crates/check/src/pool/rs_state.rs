@@ -120,6 +120,13 @@ impl Pool {
         } else {
             r.notify_down.clone()
         };
+        let line = format!(
+            "RS {} {} {}\n",
+            r.name,
+            self.vss[vs].name,
+            if r.alive { "UP" } else { "DOWN" }
+        );
+        self.fifo_lines.push(line);
         self.queue(&script);
     }
 
@@ -130,6 +137,12 @@ impl Pool {
         } else {
             v.quorum_down.clone()
         };
+        let line = format!(
+            "VS {} {}\n",
+            v.name,
+            if v.quorum_state_up { "UP" } else { "DOWN" }
+        );
+        self.fifo_lines.push(line);
         self.queue(&script);
     }
 

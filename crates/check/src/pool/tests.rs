@@ -317,3 +317,31 @@ fn file_check_weight_and_fault() {
     pool.report(&mut ipvs, 0, Report::File(0));
     assert_eq!(ipvs.0, ["add 10.0.0.2:80 10"]);
 }
+
+#[test]
+fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
+    let mut lab = Lab::new(RS2);
+    lab.calls();
+    lab.pool.take_fifo_lines();
+    lab.tcp(0, false);
+    lab.tcp(0, false);
+    let rs = "[10.0.0.2]:tcp:80";
+    let vs = "[10.0.0.1]:tcp:80";
+    assert_eq!(
+        lab.pool.take_alerts(),
+        [CheckerAlert {
+            rs: rs.into(),
+            vs: vs.into(),
+            up: false,
+            body: "=> TCP CHECK failed on service <=".into(),
+        }]
+    );
+    assert_eq!(
+        lab.pool.take_fifo_lines(),
+        [format!("RS {rs} {vs} DOWN\n"), format!("VS {vs} DOWN\n")]
+    );
+    lab.tcp(0, true);
+    let up = lab.pool.take_alerts();
+    assert_eq!(up.len(), 1);
+    assert!(up[0].up && up[0].body == "=> TCP CHECK succeed on service <=");
+}
