@@ -26,6 +26,23 @@ fn lab(name: &str, net: &str) -> Option<BridgeLab> {
     runnable(name).then(|| BridgeLab::new("rh", name, net))
 }
 
+/// keepalived (100) on `t`'s eth0 and ours (150) on `o`'s `iface`, VRID `vrid`, VIP `spec`.
+fn start_pair(lab: &mut BridgeLab, vrid: u8, iface: &str, spec: &str) {
+    lab.start("t", KEEPALIVED, &config("ka", 100, vrid, "eth0", spec, ""));
+    lab.start("o", OURS, &config("ours", 150, vrid, iface, spec, ""));
+}
+
+/// A new veth `ifname` (address `addr`) in router `o`, its peer `port` on the bridge.
+fn plug(lab: &BridgeLab, port: &str, ifname: &str, addr: &str) {
+    let (o, s) = (lab.ns("o"), lab.ns("s"));
+    ip(&[
+        "-n", &s, "link", "add", port, "type", "veth", "peer", "name", ifname, "netns", &o,
+    ]);
+    ip(&["-n", &s, "link", "set", port, "master", "br0", "up"]);
+    ip(&["-n", &o, "addr", "add", addr, "dev", ifname]);
+    ip(&["-n", &o, "link", "set", ifname, "up"]);
+}
+
 /// Ours MASTER (150) against keepalived (100), both holding only what they should.
 fn ours_becomes_master(lab: &BridgeLab, vip: &str, what: &str) {
     lab.wait(
@@ -43,16 +60,7 @@ fn a_link_down_at_start_is_fault_until_it_comes_up() {
     };
     let vip = "10.70.1.100";
     ip(&["-n", &lab.ns("s"), "link", "set", "po", "down"]);
-    lab.start(
-        "t",
-        KEEPALIVED,
-        &config("ka", 100, 61, "eth0", "10.70.1.100/24", ""),
-    );
-    lab.start(
-        "o",
-        OURS,
-        &config("ours", 150, 61, "eth0", "10.70.1.100/24", ""),
-    );
+    start_pair(&mut lab, 61, "eth0", "10.70.1.100/24");
     lab.wait(
         "keepalived MASTER",
         ELECTION,
@@ -74,29 +82,14 @@ fn an_interface_missing_at_start_starts_its_instance_when_it_appears() {
         return;
     };
     let vip = "10.70.2.100";
-    lab.start(
-        "t",
-        KEEPALIVED,
-        &config("ka", 100, 62, "eth0", "10.70.2.100/24", ""),
-    );
-    lab.start(
-        "o",
-        OURS,
-        &config("ours", 150, 62, "eth1", "10.70.2.100/24", ""),
-    );
+    start_pair(&mut lab, 62, "eth1", "10.70.2.100/24");
     lab.wait(
         "keepalived MASTER",
         ELECTION,
         || lab.holds("t", vip),
         || None,
     );
-    let (o, s) = (lab.ns("o"), lab.ns("s"));
-    ip(&[
-        "-n", &s, "link", "add", "po1", "type", "veth", "peer", "name", "eth1", "netns", &o,
-    ]);
-    ip(&["-n", &s, "link", "set", "po1", "master", "br0", "up"]);
-    ip(&["-n", &o, "addr", "add", "10.70.2.11/24", "dev", "eth1"]);
-    ip(&["-n", &o, "link", "set", "eth1", "up"]);
+    plug(&lab, "po1", "eth1", "10.70.2.11/24");
     ours_becomes_master(&lab, vip, "ours MASTER on the new interface");
 }
 
@@ -106,31 +99,16 @@ fn an_interface_deleted_and_created_again_recovers() {
         return;
     };
     let vip = "10.70.3.100";
-    lab.start(
-        "t",
-        KEEPALIVED,
-        &config("ka", 100, 63, "eth0", "10.70.3.100/24", ""),
-    );
-    lab.start(
-        "o",
-        OURS,
-        &config("ours", 150, 63, "eth0", "10.70.3.100/24", ""),
-    );
+    start_pair(&mut lab, 63, "eth0", "10.70.3.100/24");
     ours_becomes_master(&lab, vip, "ours MASTER");
-    let (o, s) = (lab.ns("o"), lab.ns("s"));
-    ip(&["-n", &s, "link", "del", "po"]);
+    ip(&["-n", &lab.ns("s"), "link", "del", "po"]);
     lab.wait(
         "keepalived takes over",
         ELECTION,
         || lab.holds("t", vip),
         || None,
     );
-    ip(&[
-        "-n", &s, "link", "add", "po", "type", "veth", "peer", "name", "eth0", "netns", &o,
-    ]);
-    ip(&["-n", &s, "link", "set", "po", "master", "br0", "up"]);
-    ip(&["-n", &o, "addr", "add", "10.70.3.1/24", "dev", "eth0"]);
-    ip(&["-n", &o, "link", "set", "eth0", "up"]);
+    plug(&lab, "po", "eth0", "10.70.3.1/24");
     ours_becomes_master(&lab, vip, "ours MASTER again on the new eth0");
 }
 
@@ -142,16 +120,7 @@ fn no_address_at_start_waits_for_one() {
     let vip = "10.70.4.100";
     let o = lab.ns("o");
     ip(&["-n", &o, "addr", "flush", "dev", "eth0"]);
-    lab.start(
-        "t",
-        KEEPALIVED,
-        &config("ka", 100, 64, "eth0", "10.70.4.100/24", ""),
-    );
-    lab.start(
-        "o",
-        OURS,
-        &config("ours", 150, 64, "eth0", "10.70.4.100/24", ""),
-    );
+    start_pair(&mut lab, 64, "eth0", "10.70.4.100/24");
     lab.wait(
         "keepalived MASTER",
         ELECTION,
@@ -173,16 +142,7 @@ fn a_vip_removed_by_someone_else_is_put_back() {
         return;
     };
     let vip = "10.70.5.100";
-    lab.start(
-        "t",
-        KEEPALIVED,
-        &config("ka", 100, 65, "eth0", "10.70.5.100/24", ""),
-    );
-    lab.start(
-        "o",
-        OURS,
-        &config("ours", 150, 65, "eth0", "10.70.5.100/24", ""),
-    );
+    start_pair(&mut lab, 65, "eth0", "10.70.5.100/24");
     ours_becomes_master(&lab, vip, "ours MASTER");
     ip(&[
         "-n",
