@@ -13,13 +13,22 @@ fn differential_scenarios() {
     if !runnable("scenarios") {
         return;
     }
-    if std::process::Command::new("tcpdump").arg("--version").output().is_err() {
+    if std::process::Command::new("tcpdump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("skipped: scenarios needs tcpdump (apt-get install tcpdump)");
         return;
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
     let only = std::env::var("KR_SC_ONLY")
-        .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
+        .map(|s| {
+            s.split(',')
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     let jobs = std::env::var("KR_SC_JOBS")
         .ok()

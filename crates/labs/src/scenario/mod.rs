@@ -133,11 +133,13 @@ pub fn run_suite(opts: &Options) -> Result<Outcome, ParseError> {
             .partial_cmp(&cost(a))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    let total = specs.len();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let queue = Arc::new(Mutex::new(specs));
     let results: Arc<Mutex<BTreeMap<String, Vec<RunResult>>>> = Arc::default();
     let workers: Vec<_> = (0..opts.jobs.max(1))
         .map(|_| {
-            let (q, res) = (Arc::clone(&queue), Arc::clone(&results));
+            let (q, res, done) = (Arc::clone(&queue), Arc::clone(&results), Arc::clone(&done));
             std::thread::spawn(move || loop {
                 let Some(spec) = q
                     .lock()
@@ -147,7 +149,15 @@ pub fn run_suite(opts: &Options) -> Result<Outcome, ParseError> {
                     return;
                 };
                 let name = spec.scenario.name.clone();
+                let t = Instant::now();
                 let r = run::run(spec);
+                let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                eprintln!(
+                    "[{k}/{total}] {name} {} ({:.0} s, suite {:.0} s)",
+                    r.label,
+                    t.elapsed().as_secs_f64(),
+                    started.elapsed().as_secs_f64()
+                );
                 if let Ok(mut m) = res.lock() {
                     m.entry(name).or_default().push(r);
                 }

@@ -139,7 +139,10 @@ pub fn sequences(lines: &[String]) -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in lines {
         let w: Vec<&str> = l.split_whitespace().collect();
-        if w.len() >= 3 && (w[0] == "INSTANCE" || w[0] == "GROUP") {
+        // MASTER_RX_LOWER_PRI is an event, not a state: keepalived sends one per lower
+        // priority advert a MASTER receives, so how many there are is a matter of timing.
+        if w.len() >= 3 && (w[0] == "INSTANCE" || w[0] == "GROUP") && w[2] != "MASTER_RX_LOWER_PRI"
+        {
             let key = format!("{} {}", w[0], w[1].trim_matches('"'));
             m.entry(key).or_default().push(w[2].to_owned());
         }
@@ -215,4 +218,13 @@ impl Drop for Wire {
             let _ = c.wait();
         }
     }
+}
+
+/// Link-local addresses of namespace `ns` (to name the sender of an IPv6 advert).
+pub fn link_locals(ns: &str) -> Vec<String> {
+    run(&["-n", ns, "-6", "-o", "addr", "show", "scope", "link"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(3))
+        .map(|a| a.split('/').next().unwrap_or(a).to_owned())
+        .collect()
 }

@@ -597,12 +597,31 @@ pub fn run(spec: RunSpec) -> RunResult {
                 .map(|e| e.iter().map(|w| lab.subst(w)).collect())
                 .collect(),
         );
-        result.wire.push(
-            lab.wire
-                .as_ref()
-                .map(|w| w.since(wstart))
-                .unwrap_or_default(),
-        );
+        // Link-local sources differ from run to run (random MACs): name them by router.
+        let lls: Vec<(String, String)> = lab
+            .members
+            .iter()
+            .flat_map(|m| {
+                observe::link_locals(&lab.ns(m))
+                    .into_iter()
+                    .map(move |a| (a, m.clone()))
+            })
+            .collect();
+        let wire = lab
+            .wire
+            .as_ref()
+            .map(|w| w.since(wstart))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| {
+                let src = k.split(' ').next().unwrap_or("").to_owned();
+                match lls.iter().find(|(a, _)| *a == src) {
+                    Some((_, m)) => k.replacen(&src, &format!("fe80({m})"), 1),
+                    None => k,
+                }
+            })
+            .collect();
+        result.wire.push(wire);
     }
     for s in steps {
         sleep_until(at(s.at));
