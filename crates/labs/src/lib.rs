@@ -2,6 +2,8 @@
 //! `eth0` on one bridge in a third namespace `s`, so that cutting one router's link leaves the
 //! other's carrier up. Everything is removed on drop, also when a test fails.
 
+pub mod scenario;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
