@@ -43,7 +43,7 @@ impl<'a> View<'a> {
             holds_vips: i.holds_vips,
             specs: i.vip_specs(),
             ifindex: i.link.ifindex,
-            base_ifindex: i.rx_ifindex,
+            base_ifindex: i.base_ifindex,
             ipv6: i.is_ipv6(),
         }
     }
