@@ -723,7 +723,25 @@ impl Daemon {
     /// An interface was seen up or down. A name seen with a new ifindex is an interface that
     /// appeared or was created again: its instances are built again on it.
     async fn link_changed(&mut self, ifindex: u32, name: String, up: bool, now: Instant) {
+        // Events may be stale (queued while start-up created VMACs): the kernel's current
+        // state decides.
+        let up = match self.netlink.link_by_index(ifindex).await {
+            Ok(Some(l)) => l.is_up(),
+            Ok(None) => false,
+            Err(_) => up,
+        };
         self.link_up.insert(ifindex, up);
+        // Renamed: the old name is gone, its instances wait for it (keepalived: FAULT).
+        let renamed: Vec<String> = self
+            .names
+            .iter()
+            .filter(|(n, i)| **i == ifindex && **n != name)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for old in renamed {
+            self.names.remove(&old);
+            self.rebuild_on(&old, now).await;
+        }
         let before = self.names.insert(name.clone(), ifindex);
         if before != Some(ifindex) {
             self.rebuild_on(&name, now).await;

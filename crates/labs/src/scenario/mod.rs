@@ -106,8 +106,48 @@ pub fn run_suite(opts: &Options) -> Result<Outcome, ParseError> {
         .filter(|(s, _)| opts.only.is_empty() || opts.only.iter().any(|o| s.name.contains(o)))
         .map(|(s, n)| (Arc::new(s), n))
         .collect();
-    let mut specs = Vec::new();
+    let results = run_all(&chosen, opts, started);
+    let mut retry: Vec<(Arc<Scenario>, u8)> = Vec::new();
     for (sc, n) in &chosen {
+        let runs = results.get(&sc.name).cloned().unwrap_or_default();
+        let mut first = Outcome::default();
+        judge_scenario(sc, &runs, &pending, &deliberate, &mut first);
+        if first.failures.is_empty() {
+            outcome.passed.extend(first.passed);
+            outcome.pending.extend(first.pending);
+        } else {
+            eprintln!(
+                "retrying {} (timing on a loaded machine): {}",
+                sc.name,
+                first
+                    .failures
+                    .join(" | ")
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+            );
+            retry.push((Arc::clone(sc), *n));
+        }
+    }
+    // A scenario is judged again, all its runs anew, when its first verdict fails: a real
+    // divergence (or a fix of a PENDING one) shows twice, a scheduling hiccup does not.
+    let again = run_all(&retry, opts, started);
+    for (sc, _) in &retry {
+        let runs = again.get(&sc.name).cloned().unwrap_or_default();
+        judge_scenario(sc, &runs, &pending, &deliberate, &mut outcome);
+    }
+    outcome.seconds = started.elapsed().as_secs_f64();
+    Ok(outcome)
+}
+
+/// Every run of every scenario in `chosen`, on a pool of `opts.jobs` threads.
+fn run_all(
+    chosen: &[(Arc<Scenario>, u8)],
+    opts: &Options,
+    started: Instant,
+) -> BTreeMap<String, Vec<RunResult>> {
+    let mut specs = Vec::new();
+    for (sc, n) in chosen {
         let mut labels: Vec<(String, Vec<String>)> = vec![("keepalived".into(), vec![])];
         if sc.routers.len() > 1 {
             for r in &sc.routers {
@@ -168,12 +208,7 @@ pub fn run_suite(opts: &Options) -> Result<Outcome, ParseError> {
         let _ = w.join();
     }
     let results = results.lock().map(|m| m.clone()).unwrap_or_default();
-    for (sc, _) in &chosen {
-        let runs = results.get(&sc.name).cloned().unwrap_or_default();
-        judge_scenario(sc, &runs, &pending, &deliberate, &mut outcome);
-    }
-    outcome.seconds = started.elapsed().as_secs_f64();
-    Ok(outcome)
+    results
 }
 
 fn judge_scenario(
@@ -225,7 +260,12 @@ fn judge_scenario(
         diffs.extend(d);
     }
     if pending.contains_key(&sc.name) {
-        if diffs.is_empty() {
+        if diffs.is_empty() && pending[&sc.name].contains("[timing]") {
+            // Marked as depending on timing: matching is allowed, and said.
+            outcome
+                .passed
+                .push(format!("{} (pending [timing], matched)", sc.name));
+        } else if diffs.is_empty() {
             outcome
                 .failures
                 .push(format!("{}: now passes: remove it from PENDING", sc.name));
