@@ -15,35 +15,11 @@ use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use tokio::io::unix::AsyncFd;
 
+use crate::vrrp_socket::set_int_opt;
 use crate::{NetError, Result};
 
 #[repr(C, align(8))]
 struct CmsgBuf([u8; 128]);
-
-fn set_int_opt(
-    s: &Socket,
-    level: libc::c_int,
-    name: libc::c_int,
-    value: libc::c_int,
-) -> Result<()> {
-    // SAFETY: `value` lives across the call and its exact size is passed.
-    let rc = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            level,
-            name,
-            (&value as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc < 0 {
-        return Err(NetError::Io {
-            op: "setsockopt",
-            source: io::Error::last_os_error(),
-        });
-    }
-    Ok(())
-}
 
 /// An IPv4-mapped IPv6 address as IPv4 (keepalived converts them too).
 fn unmap(ip: IpAddr) -> IpAddr {
@@ -81,10 +57,15 @@ impl BfdListener {
         let s = match Socket::new(Domain::IPV6, Type::DGRAM, Some(Protocol::UDP)) {
             Ok(s) => {
                 s.set_only_v6(false).map_err(NetError::io("IPV6_V6ONLY"))?;
-                set_int_opt(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1)?;
-                set_int_opt(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
-                set_int_opt(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1)?;
-                set_int_opt(&s, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)?;
+                set_int_opt(s.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL, 1)?;
+                set_int_opt(s.as_raw_fd(), libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
+                set_int_opt(
+                    s.as_raw_fd(),
+                    libc::IPPROTO_IPV6,
+                    libc::IPV6_RECVHOPLIMIT,
+                    1,
+                )?;
+                set_int_opt(s.as_raw_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1)?;
                 s.bind(&SockAddr::from(SocketAddrV6::new(
                     Ipv6Addr::UNSPECIFIED,
                     port,
@@ -97,8 +78,8 @@ impl BfdListener {
             Err(e) if e.raw_os_error() == Some(libc::EAFNOSUPPORT) => {
                 let s = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
                     .map_err(NetError::io("open BFD listener"))?;
-                set_int_opt(&s, libc::IPPROTO_IP, libc::IP_RECVTTL, 1)?;
-                set_int_opt(&s, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
+                set_int_opt(s.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTTL, 1)?;
+                set_int_opt(s.as_raw_fd(), libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
                 s.bind(&SockAddr::from(SocketAddr::new(
                     IpAddr::V4(Ipv4Addr::UNSPECIFIED),
                     port,

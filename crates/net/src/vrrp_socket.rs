@@ -70,7 +70,12 @@ pub(crate) fn register(s: Socket) -> Result<AsyncFd<Socket>> {
         .map_err(|e| NetError::io("register socket with tokio")(e.into()))
 }
 
-fn set_int_opt(fd: RawFd, level: libc::c_int, name: libc::c_int, value: libc::c_int) -> Result<()> {
+pub(crate) fn set_int_opt(
+    fd: RawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> Result<()> {
     // SAFETY: `value` lives across the call and its exact size is passed.
     let rc = unsafe {
         libc::setsockopt(
