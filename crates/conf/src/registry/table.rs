@@ -61,7 +61,10 @@ const POOL_RETRY: &str =
 const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
-const NO_MAIL: &str = "no e-mail alerts are sent (SMTP alerting is not implemented)";
+const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
+const SMTP_VRRP: &str =
+    "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
+const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
 const NO_SNMP: &str = "SNMP and D-Bus are out of scope (docs/snmp.md)";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const NO_BFD: &str = "BFD is not implemented";
@@ -112,7 +115,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_notify_priority_changes", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_notify_priority_changes" }),
     r(GLOBAL, "vrrp_notify_fifo vrrp_notify_fifo_script", Acts { test: "crates/keepalived-rs/tests/operations.rs::sigterm_hands_over_well_under_master_down" }),
     r(GLOBAL, "notify_fifo notify_fifo_script", ActsUntested { read_in: "crates/daemon/src/notify.rs::notify_fifo" }),
-    r(GLOBAL, "lvs_notify_fifo lvs_notify_fifo_script", NotSupported { why: "the checker child writes no notify FIFO" }),
+    r(GLOBAL, "lvs_notify_fifo lvs_notify_fifo_script", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "lvs_flush", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_flush" }),
     r(GLOBAL, "lvs_flush_on_stop lvs_flush_onstop", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_flush_on_stop" }),
     r(GLOBAL, "lvs_timeouts", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_timeouts" }),
@@ -126,7 +129,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
     r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime bfd_process_name", NotSupported { why: NO_BFD }),
     r(GLOBAL, "process_names process_name vrrp_process_name checker_process_name lvs_process_name", NotSupported { why: "processes are not renamed" }),
-    r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails", NotSupported { why: NO_MAIL }),
+    r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
+    r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket snmp_vs_stats_update_interval snmp_rs_stats_update_interval enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
@@ -193,7 +197,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),
     r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
     r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
-    r(VI, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
     r(VI, "track_bfd", NotSupported { why: NO_BFD }),
     r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
     r(VI, "v3_checksum_as_v2 owner_ignore_adverts timer_expired_backup thread_timer_expired", NotSupported { why: "keepalived 2.3 option, not implemented" }),
@@ -241,7 +245,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
     r(VS_RS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
     r(VS_RS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
-    r(VS_RS, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),
     r(VS_RS, "snmp_name", NotSupported { why: NO_SNMP }),
     r(RS, "notify_up notify_down", Acts { test: POOL_RETRY }),
     r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
