@@ -46,6 +46,8 @@ pub struct Link {
     pub name: String,
     /// Interface index (0: the interface does not exist, see [`Link::absent`]).
     pub ifindex: u32,
+    /// MTU when it was opened.
+    pub mtu: u32,
     /// Up (IFF_UP and IFF_RUNNING) when it was opened.
     pub up: bool,
     /// Primary IPv4 address (the advert source unless configured).

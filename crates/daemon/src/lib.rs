@@ -18,11 +18,13 @@ mod notify;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
 mod precise_timer;
+mod promote;
 mod reload;
 mod schedule;
 pub mod sd_notify;
 pub mod smtp;
 mod snapshot;
+mod sockpool;
 mod statics;
 mod tracking;
 pub mod vrrp;

@@ -1,12 +1,13 @@
 //! Interfaces the instances run on: advert senders, receive sockets (one per interface,
 //! family and IP protocol, shared by every instance there), VMACs.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use keepalived_conf::model::{Vmac, VrrpInstance};
+use keepalived_conf::model::{GlobalDefs, Vmac, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6};
-use keepalived_net::{Netlink, VmacSpec};
+use keepalived_net::{LinkInfo, Netlink, VmacSpec};
 use keepalived_vrrp::wire;
 use tokio::sync::mpsc;
 
@@ -90,6 +91,7 @@ pub async fn open_link(
     Ok(Link {
         name: name.to_owned(),
         ifindex: info.index,
+        mtu: info.mtu,
         up,
         primary,
         link_local,
@@ -108,6 +110,7 @@ impl Link {
         Ok(Link {
             name: name.to_owned(),
             ifindex: 0,
+            mtu: 0,
             up: false,
             primary: std::net::Ipv4Addr::UNSPECIFIED,
             link_local: None,
@@ -128,15 +131,15 @@ pub async fn open_vmac(
     conf: &VrrpInstance,
     vm: &Vmac,
     base: &Arc<Link>,
+    taken: &HashSet<String>,
 ) -> Result<(Arc<Link>, u32), DaemonError> {
     let ipv6 = conf
         .virtual_ipaddresses
         .first()
         .is_some_and(|v| v.prefix.addr.is_ipv6());
     let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
-    if let Some(name) = &vm.ifname {
-        spec.name = name.clone();
-    }
+    let links = netlink.links().await.map_err(setup("listing interfaces"))?;
+    spec.name = vmac_name(&config.global, conf, vm, &spec, &links, taken);
     let info = netlink
         .create_vmac(&spec)
         .await
@@ -182,6 +185,7 @@ pub async fn open_vmac(
     let link = Link {
         name: info.name.clone(),
         ifindex: info.index,
+        mtu: vlink.mtu,
         up: vlink.up,
         primary: base.primary,
         link_local: base.link_local,
@@ -193,12 +197,61 @@ pub async fn open_vmac(
     Ok((Arc::new(link), info.index))
 }
 
+/// keepalived's choice of a VMAC's name (vrrp_complete_instance): the configured name unless a
+/// non-macvlan interface has it; else a VMAC of this VRID and family already on the base
+/// interface (left by an earlier run: reused); else the first of
+/// [`keepalived_net::vmac_name_candidates`] (`vmac_prefix`, default "vrrp") that no other
+/// instance's VMAC (`taken`) and no interface uses.
+fn vmac_name(
+    global: &GlobalDefs,
+    conf: &VrrpInstance,
+    vm: &Vmac,
+    spec: &VmacSpec,
+    links: &[LinkInfo],
+    taken: &HashSet<String>,
+) -> String {
+    let existing = |name: &str| links.iter().find(|l| l.name == name);
+    let is_macvlan = |l: &LinkInfo| matches!(l.kind.as_deref(), Some("macvlan" | "ipvlan"));
+    if let Some(name) = &vm.ifname {
+        match existing(name) {
+            Some(l) if !is_macvlan(l) => log::info(format!(
+                "({}) vmac interface name {name} already exists as a non vmac interface. \
+                 ignoring configured name",
+                conf.name
+            )),
+            _ => return name.clone(),
+        }
+    }
+    let ours = |l: &&LinkInfo| {
+        l.kind.as_deref() == Some("macvlan")
+            && l.parent == Some(spec.parent)
+            && l.mac == Some(spec.mac())
+            && !taken.contains(&l.name)
+    };
+    if let Some(l) = links.iter().find(ours) {
+        return l.name.clone();
+    }
+    let prefix = global.vmac_prefix.as_deref().unwrap_or("vrrp");
+    keepalived_net::vmac_name_candidates(prefix, spec.vrid, spec.ipv6)
+        .find(|n| !taken.contains(n) && existing(n).is_none())
+        .unwrap_or_else(|| keepalived_net::default_vmac_name(spec.vrid))
+}
+
 /// A receive socket of either family.
 pub enum RecvSocket {
     /// IPv4.
     V4(VrrpRecvV4),
     /// IPv6.
     V6(VrrpRecvV6),
+}
+
+impl std::os::fd::AsRawFd for RecvSocket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        match self {
+            RecvSocket::V4(s) => s.as_raw_fd(),
+            RecvSocket::V6(s) => s.as_raw_fd(),
+        }
+    }
 }
 
 impl RecvSocket {

@@ -142,7 +142,12 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
         master_address: m.master_address(),
         master_adver_int_us: us(m.master_adver_interval()),
         last_transition: Timeval::from_system_time(i.last_transition),
-        interface: ifname.clone(),
+        // keepalived's vrrp->ifp: the VMAC with use_vmac ("Interface = vrrp.5, vmac on eth0").
+        interface: if c.vmac.is_some() && i.sockets_ready {
+            i.link.name.clone()
+        } else {
+            ifname.clone()
+        },
         unicast: c.is_unicast(),
         src_ip: Some(i.source()),
         src_ip_from_config: c.src_ip.is_some(),
@@ -236,6 +241,15 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
             .unwrap_or(g.vrrp_notify_priority_changes),
         vipset: i.holds_vips,
         stats: stats(&counters),
+        vmac: c.vmac.as_ref().map(|vm| dump::VmacDump {
+            ifname: i.link.name.clone(),
+            is_up: i.link_usable && i.sockets_ready,
+            xmit_base: vm.xmit_base,
+            base_ifname: ifname.clone(),
+        }),
+        dont_track_primary: c.dont_track_primary,
+        promote_secondaries: c.promote_secondaries,
+        kernel_rx_buf_size: c.kernel_rx_buf_size.map_or(0, |n| n as usize),
         ..InstanceDump::default()
     }
 }
@@ -250,10 +264,18 @@ impl Daemon {
                 .sync_group_of(name)
                 .map(|sg| sg.name.clone())
         };
+        let sockets = self.sockpool_dump();
         let instances = self
             .instances
             .iter()
-            .map(|i| instance_dump(i, g, group_of(&i.conf.name).as_deref()))
+            .map(|i| {
+                let mut d = instance_dump(i, g, group_of(&i.conf.name).as_deref());
+                d.sockets = sockets
+                    .iter()
+                    .find(|s| s.instances.iter().any(|(n, _)| *n == i.conf.name))
+                    .map(|s| (s.fd_in, s.fd_out));
+                d
+            })
             .collect();
         let sync_groups = self
             .groups
@@ -327,6 +349,7 @@ impl Daemon {
             sync_groups,
             scripts,
             track_files,
+            sockets,
             ..Snapshot::default()
         }
     }

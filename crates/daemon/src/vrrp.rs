@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,6 +27,7 @@ use crate::notify::{self, Fifos, Subject};
 use crate::precise_timer::PreciseTimer;
 use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
+use crate::sockpool::RxKind;
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
 use crate::{log, metrics, statics};
 
@@ -140,16 +142,6 @@ pub(crate) struct Group {
     pub(crate) notify: NotifyScripts,
 }
 
-/// Which receive sockets are open: (interface, kind).
-#[derive(Hash, PartialEq, Eq)]
-enum RxKind {
-    /// A multicast group (`vrrp_mcast_group4/6`, `mcast_dst_ip`).
-    Multicast(IpAddr),
-    /// AH adverts to an IPv4 multicast group.
-    Ah(std::net::Ipv4Addr),
-    Unicast(IpAddr),
-}
-
 /// Everything the VRRP process runs.
 pub(crate) struct Daemon {
     netlink: Netlink,
@@ -160,8 +152,12 @@ pub(crate) struct Daemon {
     links: HashMap<String, Arc<Link>>,
     /// Whether each interface (by ifindex) is up, as netlink last said.
     link_up: HashMap<u32, bool>,
-    rx: HashMap<(String, RxKind), tokio::task::AbortHandle>,
-    vmacs: HashMap<String, u32>,
+    /// The receive sockets: their receiver task and fd.
+    pub(crate) rx: HashMap<(String, RxKind), (tokio::task::AbortHandle, RawFd)>,
+    /// The VMACs the daemon created: instance name -> (ifindex, interface name).
+    vmacs: HashMap<String, (u32, String)>,
+    /// `promote_secondaries` turned on by the daemon (reset at stop).
+    promoted: crate::promote::PromotedInterfaces,
     pub(crate) instances: Vec<Instance>,
     pub(crate) groups: Vec<Group>,
     schedule: Schedule,
@@ -199,6 +195,7 @@ impl Daemon {
             link_up: HashMap::new(),
             rx: HashMap::new(),
             vmacs: HashMap::new(),
+            promoted: Default::default(),
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
@@ -246,6 +243,7 @@ impl Daemon {
         self.current = current;
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
+        self.size_receive_buffers();
         self.start_lvs_sync();
         log::info(format!(
             "Starting VRRP with {} instance(s)",
@@ -329,8 +327,9 @@ impl Daemon {
                     .map_err(setup("VRRP IPv6 unicast receive socket"))?,
             ),
         };
+        let fd = sock.as_raw_fd();
         let task = spawn_receiver(sock, link.ifindex, self.pkt_tx.clone(), self.pool.clone());
-        self.rx.insert(key, task);
+        self.rx.insert(key, (task, fd));
         Ok(())
     }
 
@@ -402,9 +401,16 @@ impl Daemon {
         };
         let mut tx_link = base.clone();
         if let (Some(vm), true) = (&conf.vmac, ready) {
-            match open_vmac(&self.netlink, &self.config, conf, vm, &base).await {
+            let taken = self
+                .vmacs
+                .iter()
+                .filter(|(instance, _)| **instance != conf.name)
+                .map(|(_, (_, name))| name.clone())
+                .collect();
+            match open_vmac(&self.netlink, &self.config, conf, vm, &base, &taken).await {
                 Ok((l, index)) => {
-                    self.vmacs.insert(conf.name.clone(), index);
+                    self.vmacs
+                        .insert(conf.name.clone(), (index, l.name.clone()));
                     self.link_up.entry(index).or_insert(l.up);
                     tx_link = l;
                 }
@@ -452,6 +458,9 @@ impl Daemon {
             }
         }
         inst.sockets_ready = ready;
+        if ready && conf.promote_secondaries && conf.vmac.is_none() {
+            self.promoted.acquire(&base.name);
+        }
         if ready && !inst.has_source() {
             log::info(format!(
                 "({}) entering FAULT state (no IPv{} address for interface)",
@@ -484,7 +493,7 @@ impl Daemon {
         let mut stale: HashSet<String> = HashSet::from([name.to_owned()]);
         stale.extend(on_it.iter().map(|&i| self.instances[i].link.name.clone()));
         self.links.retain(|n, _| !stale.contains(n));
-        self.rx.retain(|(n, _), task| {
+        self.rx.retain(|(n, _), (task, _)| {
             let keep = !stale.contains(n);
             if !keep {
                 task.abort();
@@ -504,6 +513,7 @@ impl Daemon {
             self.schedule.touch(i);
         }
         self.reschedule_all();
+        self.size_receive_buffers();
     }
 
     /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
@@ -850,7 +860,7 @@ impl Daemon {
         for mut gone in old {
             log::info(format!("({}) removed by reload", gone.conf.name));
             gone.delete(now, &self.netlink).await;
-            if let Some(index) = self.vmacs.remove(&gone.conf.name) {
+            if let Some((index, _)) = self.vmacs.remove(&gone.conf.name) {
                 let _ = self.netlink.delete_link(index).await;
             }
         }
@@ -860,6 +870,7 @@ impl Daemon {
         self.current = current;
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
+        self.size_receive_buffers();
         Ok(())
     }
 
@@ -890,9 +901,10 @@ impl Daemon {
             group_changed(g, State::Stop, &self.global, &self.fifos);
         }
         // keepalived removes the VMACs it created when it stops.
-        for (_, index) in self.vmacs.drain() {
+        for (_, (index, _)) in self.vmacs.drain() {
             let _ = self.netlink.delete_link(index).await;
         }
+        self.promoted.release_all();
         if release {
             statics::remove(&self.netlink, &self.config, &self.names).await;
         }

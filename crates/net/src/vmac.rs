@@ -21,6 +21,36 @@ pub fn default_vmac_name(vrid: u8) -> String {
     format!("vrrp.{vrid}")
 }
 
+/// The names keepalived tries, in order, for a VMAC of `vrid` when none is configured
+/// (vrrp.c create_vmac_name): `PREFIX.VRID`, then `PREFIXn.VRID` for n = 1, 2, ... (IPv6:
+/// `PREFIX6.VRID` first, then 1-5, 7, ...), the prefix cut so that a name fits IFNAMSIZ.
+/// The caller takes the first one that no other VMAC of the daemon and no interface uses.
+pub fn vmac_name_candidates(prefix: &str, vrid: u8, ipv6: bool) -> impl Iterator<Item = String> {
+    let prefix = prefix.to_owned();
+    // keepalived's `num` sequence: none, then 1, 2, ... (IPv6: 6, 1, 2, 3, 4, 5, 7, 8, ...).
+    let numbers = (0u32..=u32::from(u16::MAX)).map(move |k| match (k, ipv6) {
+        (0, _) => None,
+        (1, true) => Some(6),
+        (2..=6, true) => Some(k - 1),
+        _ => Some(k),
+    });
+    numbers.map(move |n| {
+        let tail = match n {
+            Some(n) => format!("{n}.{vrid}"),
+            None => format!(".{vrid}"),
+        };
+        // IFNAMSIZ is 16 with the NUL: keep 15 bytes, cutting the prefix.
+        let room = 15usize.saturating_sub(tail.len());
+        let cut = prefix
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take_while(|end| *end <= room)
+            .last()
+            .unwrap_or(0);
+        format!("{}{tail}", &prefix[..cut])
+    })
+}
+
 /// A VMAC interface to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmacSpec {
@@ -146,5 +176,34 @@ impl Netlink {
         self.ack("set link mac", RouteNetlinkMessage::SetLink(msg), 0, &[])
             .await
             .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::vmac_name_candidates;
+
+    #[test]
+    fn keepalived_order_of_vmac_names() {
+        let v4: Vec<_> = vmac_name_candidates("vrrp", 5, false).take(3).collect();
+        assert_eq!(v4, ["vrrp.5", "vrrp1.5", "vrrp2.5"]);
+        let v6: Vec<_> = vmac_name_candidates("vrrp", 5, true).take(8).collect();
+        assert_eq!(
+            v6,
+            [
+                "vrrp.5", "vrrp6.5", "vrrp1.5", "vrrp2.5", "vrrp3.5", "vrrp4.5", "vrrp5.5",
+                "vrrp7.5"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_prefix_is_cut_to_fit_ifnamsiz() {
+        let mut names = vmac_name_candidates("averyveryverylongprefix", 255, false);
+        assert_eq!(names.next().unwrap(), "averyveryve.255");
+        assert_eq!(names.next().unwrap(), "averyveryv1.255");
+        assert!(vmac_name_candidates("x", 1, true)
+            .take(1000)
+            .all(|n| n.len() <= 15));
     }
 }

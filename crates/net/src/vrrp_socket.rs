@@ -492,4 +492,35 @@ mod tests {
         pkt[0] = 0x4f; // IHL 60 > packet length
         assert_eq!(parse_ipv4_header(&pkt), None);
     }
+
+    #[test]
+    fn the_receive_buffer_is_set_on_the_socket() {
+        // A raw socket needs CAP_NET_RAW; a UDP socket has the same SO_RCVBUF.
+        let s = Socket::new(Domain::IPV4, Type::DGRAM, None).expect("UDP socket");
+        set_receive_buffer(s.as_raw_fd(), 100_000).expect("SO_RCVBUF");
+        // The kernel doubles the value (socket(7)), as `ss` shows for keepalived's.
+        assert_eq!(s.recv_buffer_size().expect("getsockopt"), 200_000);
+    }
+}
+
+macro_rules! raw_fd {
+    ($($t:ty),*) => {$(
+        impl AsRawFd for $t {
+            fn as_raw_fd(&self) -> RawFd {
+                self.fd.as_raw_fd()
+            }
+        }
+    )*};
+}
+raw_fd!(VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6);
+
+/// Sets SO_RCVBUF of the socket `fd` (keepalived's `kernel_rx_buf_size` /
+/// `vrrp_rx_bufs_policy`: the kernel doubles the value, as for keepalived). `fd` must be open
+/// for the duration of the call.
+pub fn set_receive_buffer(fd: RawFd, bytes: usize) -> Result<()> {
+    // SAFETY: the caller keeps `fd` open while this borrows it.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    socket2::SockRef::from(&fd)
+        .set_recv_buffer_size(bytes)
+        .map_err(NetError::io("SO_RCVBUF"))
 }

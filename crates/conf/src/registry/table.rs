@@ -69,7 +69,7 @@ const NO_SNMP: &str = "SNMP and D-Bus are out of scope (docs/snmp.md)";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const NO_BFD: &str = "BFD is not implemented";
 const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
-const NO_BUFS: &str = "socket buffer sizes stay the kernel's defaults";
+const NO_BUFS: &str = "netlink socket buffer sizes stay the kernel's defaults";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
 /// The table. A (section, keyword) pair takes the first rule naming it.
@@ -139,14 +139,16 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", NotSupported { why: NO_FW }),
     r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
     r(GLOBAL, "vrrp_mcast_group6", ActsUntested { read_in: "crates/daemon/src/instance.rs::vrrp_mcast_group6" }),
-    r(GLOBAL, "vmac_prefix vmac_addr_prefix", NotSupported { why: "VMAC interface names keep the vrrp.<VRID> form" }),
+    r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
+    r(GLOBAL, "vmac_addr_prefix", NotSupported { why: "names the VMACs of use_vmac_addr, which is not supported" }),
     r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
     r(GLOBAL, "vrrp_down_timer_adverts", NotSupported { why: DUMP_ONLY }),
     r(GLOBAL, "log_unknown_vrids", NotSupported { why: "adverts for unknown VRIDs are not logged" }),
     r(GLOBAL, "disable_local_igmp", NotSupported { why: DUMP_ONLY }),
     r(GLOBAL, "fifo_write_vrrp_states_on_reload", NotSupported { why: DUMP_ONLY }),
     r(GLOBAL, "max_auto_priority min_auto_priority_delay", NotSupported { why: "no automatic real-time priority" }),
-    r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", NotSupported { why: NO_BUFS }),
+    r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_BUFS }),
+    r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
     r(GLOBAL, "umask", NotSupported { why: "only the -u/--umask flag sets the umask" }),
     r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
@@ -190,8 +192,8 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
     r(VI, "track_src_ip", NotSupported { why: "the source address is not tracked" }),
     r(VI, "dont_track_primary", NotSupported { why: DUMP_ONLY }),
-    r(VI, "promote_secondaries", NotSupported { why: "the promote_secondaries sysctl is not set" }),
-    r(VI, "kernel_rx_buf_size", NotSupported { why: NO_BUFS }),
+    r(VI, "promote_secondaries", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::promote_secondaries_is_set_while_running_and_reset_at_stop" }),
+    r(VI, "kernel_rx_buf_size", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::the_dump_shows_the_vmac_as_keepalived" }),
     r(VI, "unicast_fault_no_peer", NotSupported { why: DUMP_ONLY }),
     r(VI, "old_unicast_checksum", NotSupported { why: "the wire codec has it, but the daemon does not pass the option on" }),
     r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),

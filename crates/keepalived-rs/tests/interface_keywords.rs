@@ -1,0 +1,222 @@
+//! Interface keywords beside keepalived 2.2.7: each case runs keepalived in one lab and ours in
+//! another (in parallel) on the same configuration, and compares what a user sees on the host
+//! (interface names, sysctls) while the daemon runs and after it stops. Needs root and
+//! /usr/sbin/keepalived.
+
+use std::time::Duration;
+
+use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+/// What the host shows: one line per item, sorted.
+type Observed = Vec<String>;
+
+/// Runs `conf` with `binary` on router `o` of a fresh lab; `running` is observed once `ready`
+/// holds, `stopped` after SIGTERM and exit.
+fn observe(
+    name: &str,
+    net: &str,
+    binary: &str,
+    conf: &str,
+    ready: impl Fn(&BridgeLab) -> bool,
+    look: impl Fn(&BridgeLab) -> Observed,
+) -> (Observed, Observed) {
+    let mut lab = BridgeLab::new("ik", name, net);
+    ip(&[
+        "-n",
+        &lab.ns("o"),
+        "addr",
+        "add",
+        "fd79::1/64",
+        "dev",
+        "eth0",
+        "nodad",
+    ]);
+    lab.start("o", binary, conf);
+    lab.wait(
+        &format!("{binary} ready"),
+        Duration::from_secs(15),
+        || ready(&lab),
+        || None,
+    );
+    let running = look(&lab);
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "{binary} did not stop"
+    );
+    let stopped = look(&lab);
+    (running, stopped)
+}
+
+/// The same case with keepalived and with ours, in parallel labs (`net` and `net`+1).
+fn beside_keepalived(
+    name: &str,
+    net: (&str, &str),
+    conf: &str,
+    ready: fn(&BridgeLab) -> bool,
+    look: fn(&BridgeLab) -> Observed,
+) -> ((Observed, Observed), (Observed, Observed)) {
+    std::thread::scope(|s| {
+        let ka = s.spawn(|| observe(&format!("{name}k"), net.0, KEEPALIVED, conf, ready, look));
+        let ours = s.spawn(|| observe(&format!("{name}o"), net.1, OURS, conf, ready, look));
+        (
+            ka.join().expect("keepalived lab"),
+            ours.join().expect("ours lab"),
+        )
+    })
+}
+
+/// Name and MAC of every macvlan in router `o`.
+fn macvlans(lab: &BridgeLab) -> Observed {
+    let out = ip(&["-n", &lab.ns("o"), "-o", "link", "show", "type", "macvlan"]);
+    let mut v: Vec<String> = out
+        .lines()
+        .filter_map(|l| {
+            let name = l.split(": ").nth(1)?.split('@').next()?;
+            let mac = l.split("link/ether ").nth(1)?.split(' ').next()?;
+            Some(format!("{name} {mac}"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn sysctl(lab: &BridgeLab, key: &str) -> String {
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.ns("o"), "cat", key])
+        .output()
+        .expect("ip netns exec");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn vmac_names_follow_keepalived_for_both_families_and_vmac_prefix() {
+    if !runnable("vmac_names_follow_keepalived_for_both_families_and_vmac_prefix") {
+        return;
+    }
+    // VRID 5 in both families on one interface: keepalived names the IPv6 VMAC vrrp6.5;
+    // vmac_prefix names the automatic VMACs of every instance.
+    let conf = &dual_vmac_conf();
+    let ready = |lab: &BridgeLab| macvlans(lab).len() == 2;
+    let (ka, ours) = beside_keepalived("names", ("10.79.1", "10.79.2"), conf, ready, macvlans);
+    assert_eq!(ours, ka, "VMAC names: ours vs keepalived");
+    assert!(ka.0.iter().any(|l| l.starts_with("vrrp6.5 ")), "{ka:?}");
+
+    let prefixed = conf.replace("router_id names", "router_id names\n    vmac_prefix kv");
+    let (ka, ours) =
+        beside_keepalived("prefix", ("10.79.3", "10.79.4"), &prefixed, ready, macvlans);
+    assert_eq!(ours, ka, "VMAC names with vmac_prefix: ours vs keepalived");
+    assert!(ka.0.iter().any(|l| l.starts_with("kv.5 ")), "{ka:?}");
+}
+
+/// The dual-stack VMAC configuration of the names test.
+fn dual_vmac_conf() -> String {
+    "global_defs {\n    router_id names\n}\n\
+        vrrp_instance V4 {\n    interface eth0\n    virtual_router_id 5\n    priority 100\n    \
+        advert_int 1\n    use_vmac\n    kernel_rx_buf_size 100000\n    \
+        virtual_ipaddress {\n        10.79.1.100/24\n    }\n}\n\
+        vrrp_instance V6 {\n    interface eth0\n    virtual_router_id 5\n    priority 100\n    \
+        advert_int 1\n    use_vmac\n    virtual_ipaddress {\n        fd79::100/64\n    }\n}\n"
+        .to_owned()
+}
+
+/// The VMAC lines of `binary`'s /tmp/keepalived.data (SIGUSR1) once both VMACs are up.
+fn vmac_dump_lines(name: &str, net: &str, binary: &str) -> Vec<String> {
+    let mut lab = BridgeLab::new("ik", name, net);
+    ip(&[
+        "-n",
+        &lab.ns("o"),
+        "addr",
+        "add",
+        "fd79::1/64",
+        "dev",
+        "eth0",
+        "nodad",
+    ]);
+    lab.start("o", binary, &dual_vmac_conf());
+    lab.wait(
+        "both VMACs",
+        Duration::from_secs(15),
+        || macvlans(&lab).len() == 2,
+        || None,
+    );
+    // The sockets are open once the instances leave INIT (a second is plenty).
+    std::thread::sleep(Duration::from_secs(1));
+    let since = std::time::SystemTime::now() - Duration::from_millis(10);
+    lab.signal("o", "main", "USR1");
+    let path = "/tmp/keepalived.data";
+    lab.wait(
+        "the dump",
+        Duration::from_secs(5),
+        || {
+            std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= since)
+                && std::fs::read_to_string(path).is_ok_and(|d| d.contains("Use VMAC"))
+        },
+        || None,
+    );
+    let dump = std::fs::read_to_string(path).unwrap_or_default();
+    dump.lines()
+        .filter(|l| {
+            ["   Use VMAC", "   Interface = ", "   Rx buf size"]
+                .iter()
+                .any(|p| l.starts_with(p))
+                || (l.starts_with("     V") && l.contains(" vrid "))
+        })
+        .map(|l| l.replace("is_up = false", "is_up = true"))
+        .collect()
+}
+
+/// The dump shows the VMAC as keepalived does ("Use VMAC, i/f name vrrp6.5", "Interface =
+/// vrrp6.5, vmac on eth0"), and the socket pool with each socket's interface, instances and
+/// receive buffer (`kernel_rx_buf_size`). Reads the fixed /tmp/keepalived.data: keepalived,
+/// then ours.
+#[test]
+fn the_dump_shows_the_vmac_as_keepalived() {
+    if !runnable("the_dump_shows_the_vmac_as_keepalived") {
+        return;
+    }
+    let ka = vmac_dump_lines("dumpk", "10.79.7", KEEPALIVED);
+    let ours = vmac_dump_lines("dumpo", "10.79.8", OURS);
+    assert_eq!(ours, ka, "VMAC dump lines: ours vs keepalived");
+    assert!(
+        ka.iter().any(|l| l.contains("vrrp6.5, vmac on eth0")),
+        "{ka:?}"
+    );
+    assert!(ka.iter().any(|l| l == "   Rx buf size = 100000"), "{ka:?}");
+}
+
+#[test]
+fn promote_secondaries_is_set_while_running_and_reset_at_stop() {
+    if !runnable("promote_secondaries_is_set_while_running_and_reset_at_stop") {
+        return;
+    }
+    let conf = "global_defs {\n    router_id promote\n}\n\
+        vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 7\n    priority 100\n    \
+        advert_int 1\n    promote_secondaries\n    virtual_ipaddress {\n        10.79.5.100/24\n    }\n}\n";
+    let look = |lab: &BridgeLab| {
+        vec![sysctl(
+            lab,
+            "/proc/sys/net/ipv4/conf/eth0/promote_secondaries",
+        )]
+    };
+    // Ready once the instance is MASTER (its VIP is up): the sysctl is set long before.
+    let ready = |lab: &BridgeLab| lab.holds("o", "10.79.5.100") || lab.holds("o", "10.79.6.100");
+    let conf_o = conf.replace("10.79.5.100", "10.79.6.100");
+    let (ka, ours) = std::thread::scope(|s| {
+        let ka = s.spawn(|| observe("promk", "10.79.5", KEEPALIVED, conf, ready, look));
+        let ours = s.spawn(|| observe("promo", "10.79.6", OURS, &conf_o, ready, look));
+        (
+            ka.join().expect("keepalived lab"),
+            ours.join().expect("ours lab"),
+        )
+    });
+    assert_eq!(
+        ours, ka,
+        "promote_secondaries (running, stopped): ours vs keepalived"
+    );
+    assert_eq!(ka.0, ["1"], "keepalived sets it while running");
+}
