@@ -248,6 +248,9 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
             base_ifname: ifname.clone(),
         }),
         dont_track_primary: c.dont_track_primary,
+        num_config_faults: u32::from(c.config_fault()),
+        unicast_fault_no_peer: c.unicast_fault_no_peer,
+        unicast_configured_multicast: c.unicast_configured && !c.is_unicast(),
         promote_secondaries: c.promote_secondaries,
         kernel_rx_buf_size: c.kernel_rx_buf_size.map_or(0, |n| n as usize),
         ..InstanceDump::default()

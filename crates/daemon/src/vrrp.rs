@@ -156,6 +156,9 @@ pub(crate) struct Daemon {
     pub(crate) rx: HashMap<(String, RxKind), (tokio::task::AbortHandle, RawFd)>,
     /// The VMACs the daemon created: instance name -> (ifindex, interface name).
     vmacs: HashMap<String, (u32, String)>,
+    /// Instances with `track_src_ip` whose configured source address is not on their
+    /// interface (FAULT until it is back).
+    missing_src: HashSet<String>,
     /// `promote_secondaries` turned on by the daemon (reset at stop).
     promoted: crate::promote::PromotedInterfaces,
     pub(crate) instances: Vec<Instance>,
@@ -196,6 +199,7 @@ impl Daemon {
             rx: HashMap::new(),
             vmacs: HashMap::new(),
             promoted: Default::default(),
+            missing_src: HashSet::new(),
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
@@ -458,6 +462,24 @@ impl Daemon {
             }
         }
         inst.sockets_ready = ready;
+        if let (true, true, Some(src)) = (ready, conf.track_src_ip, conf.src_ip) {
+            let present = self
+                .netlink
+                .list_addresses(base.ifindex)
+                .await
+                .is_ok_and(|a| a.iter().any(|e| e.addr == src));
+            if present {
+                self.missing_src.remove(&conf.name);
+            } else {
+                self.missing_src.insert(conf.name.clone());
+            }
+        }
+        if conf.config_fault() {
+            log::info(format!(
+                "({}) Cannot use unicast without any peers - going to fault state",
+                conf.name
+            ));
+        }
         if ready && conf.promote_secondaries && conf.vmac.is_none() {
             self.promoted.acquire(&base.name);
         }
@@ -477,7 +499,12 @@ impl Daemon {
     /// sockets are open and it has a source address. Otherwise it is in FAULT.
     fn usable(&self, inst: &Instance) -> bool {
         let up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
-        inst.sockets_ready && inst.has_source() && up(inst.base_ifindex) && up(inst.rx_ifindex)
+        inst.sockets_ready
+            && inst.has_source()
+            && up(inst.base_ifindex)
+            && up(inst.rx_ifindex)
+            && !inst.conf.config_fault()
+            && !self.missing_src.contains(&inst.conf.name)
     }
 
     /// Builds the instances on interface `name` again (it appeared, was created again with a
@@ -713,6 +740,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
+                self.track_source(ifindex, addr, true, now);
                 // An instance waiting for an address on that interface can start now.
                 let waiting = self.instances.iter().find(|i| {
                     i.base_ifindex == ifindex
@@ -725,6 +753,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
             }
         }
@@ -791,6 +820,32 @@ impl Daemon {
     /// An address went away: the source address of instances that took it from the
     /// interface (they take the next one, or wait in FAULT), or a VIP of a MASTER removed by
     /// someone else (keepalived goes to BACKUP and takes over again at once, putting it back).
+    /// `track_src_ip`: the configured source address `addr` came (`present`) or went on
+    /// `ifindex`: the instance is in FAULT while it is missing, as keepalived's man page says.
+    /// (keepalived 2.2.7-2.3.4 compares the address with the start of a sockaddr and so never
+    /// downs the instance: a deliberate difference, docs/notes/real-hosts.md.)
+    fn track_source(&mut self, ifindex: u32, addr: IpAddr, present: bool, now: Instant) {
+        let tracking: Vec<String> = self
+            .instances
+            .iter()
+            .filter(|i| {
+                i.base_ifindex == ifindex && i.conf.track_src_ip && i.conf.src_ip == Some(addr)
+            })
+            .map(|i| i.conf.name.clone())
+            .collect();
+        if tracking.is_empty() {
+            return;
+        }
+        for name in tracking {
+            if present {
+                self.missing_src.remove(&name);
+            } else {
+                self.missing_src.insert(name);
+            }
+        }
+        self.refresh_usable(ifindex, now);
+    }
+
     async fn address_removed(&mut self, ifindex: u32, addr: IpAddr, now: Instant) {
         let lost_source = self.instances.iter().find(|i| {
             i.base_ifindex == ifindex

@@ -279,6 +279,9 @@ pub struct VrrpInstance {
     pub unicast_ttl: u8,
     /// `unicast_fault_no_peer`.
     pub unicast_fault_no_peer: bool,
+    /// A unicast keyword was given (`unicast_src_ip`, `unicast_peer`, `unicast_fault_no_peer`,
+    /// `check_unicast_src`, `old_unicast_checksum`): keepalived's VRRP_FLAG_UNICAST_CONFIGURED.
+    pub unicast_configured: bool,
     /// `check_unicast_src` (also set by a peer's min_ttl/max_ttl).
     pub check_unicast_src: bool,
     /// `old_unicast_checksum [never]`: `Some(true)` for never.
@@ -365,6 +368,7 @@ impl VrrpInstance {
             unicast_peers: Vec::new(),
             unicast_ttl: 255,
             unicast_fault_no_peer: false,
+            unicast_configured: false,
             check_unicast_src: false,
             old_unicast_checksum: None,
             version: None,
@@ -431,6 +435,12 @@ impl VrrpInstance {
     /// Whether the instance uses unicast.
     pub fn is_unicast(&self) -> bool {
         !self.unicast_peers.is_empty()
+    }
+
+    /// keepalived's permanent configuration fault (`num_config_faults`): `unicast_fault_no_peer`
+    /// with no unicast peer ("Cannot use unicast without any peers - going to fault state").
+    pub fn config_fault(&self) -> bool {
+        self.unicast_configured && self.unicast_fault_no_peer && self.unicast_peers.is_empty()
     }
 
     /// Whether the instance is the address owner (priority 255).

@@ -85,6 +85,18 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
             format!("({name}) multicast destination specified with unicast - ignoring"),
         );
     }
+    if v.unicast_configured && v.unicast_peers.is_empty() && !v.unicast_fault_no_peer {
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::Deprecated,
+            format!(
+                "({name}) A unicast keyword has been specified without any unicast peers. \
+                 Defaulting to multicast. This usage is deprecated - please update your \
+                 configuration."
+            ),
+        );
+    }
     if v.vmac.is_some() && v.promote_secondaries {
         post(
             ctx,

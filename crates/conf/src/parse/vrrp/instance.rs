@@ -167,6 +167,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             v.track_bfds.extend(t);
         }
         "mcast_src_ip" | "unicast_src_ip" => {
+            v.unicast_configured |= c.keyword == "unicast_src_ip";
             let Some(s) = ctx.arg(c, 0) else { return };
             match s.parse::<IpAddr>() {
                 Err(_) => {
@@ -208,6 +209,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             }
         }
         "unicast_peer" => {
+            v.unicast_configured = true;
             p.unicast_loc = Some(c.loc.clone());
             for line in ctx.block(c).unwrap_or(&[]) {
                 if let Some(peer) = unicast_peer(line, ctx, name, p) {
@@ -232,9 +234,16 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
                 v.unicast_ttl = t as u8;
             }
         }
-        "unicast_fault_no_peer" => v.unicast_fault_no_peer = true,
-        "check_unicast_src" => v.check_unicast_src = true,
+        "unicast_fault_no_peer" => {
+            v.unicast_configured = true;
+            v.unicast_fault_no_peer = true;
+        }
+        "check_unicast_src" => {
+            v.unicast_configured = true;
+            v.check_unicast_src = true;
+        }
         "old_unicast_checksum" => {
+            v.unicast_configured = true;
             v.old_unicast_checksum = match c.arg(0) {
                 None => Some(false),
                 Some("never") => Some(true),
