@@ -63,6 +63,18 @@ pub fn spawn(script: &Script, global: &GlobalDefs, extra: &[String], timeout: Op
     }
 }
 
+/// The notification for a machine state (INIT has none).
+pub fn notify_state(state: keepalived_vrrp::machine::State) -> Option<NotifyState> {
+    use keepalived_vrrp::machine::State;
+    match state {
+        State::Master => Some(NotifyState::Master),
+        State::Backup => Some(NotifyState::Backup),
+        State::Fault => Some(NotifyState::Fault),
+        State::Stop => Some(NotifyState::Stop),
+        State::Init => None,
+    }
+}
+
 /// The word keepalived uses for a state in scripts and FIFO lines.
 pub fn state_word(state: NotifyState) -> &'static str {
     match state {

@@ -14,9 +14,48 @@ use crate::vrrp::{Daemon, DaemonError};
 
 /// Applies `new` to the running daemon.
 pub(crate) async fn apply(d: &mut Daemon, new: Config) -> Result<(), DaemonError> {
+    let before: Vec<VrrpInstance> = d.instances.iter().map(|i| i.conf.clone()).collect();
+    let groups_before: Vec<String> = d.groups.iter().map(|g| g.sync.name().to_owned()).collect();
     d.replace_config(new).await?;
+    if d.config.global.fifo_write_vrrp_states_on_reload {
+        write_states(d, &before, &groups_before);
+    }
     log::info("Reload finished");
     Ok(())
+}
+
+/// `fifo_write_vrrp_states_on_reload`: keepalived writes the state of every group, and of every
+/// instance that is not MASTER, that kept its state through the reload to the notify FIFOs
+/// (vrrp_init_state: notify_group_fifo / notify_instance_fifo; a MASTER kept by the reload
+/// takes another branch there and writes nothing); the others notify as usual.
+fn write_states(d: &Daemon, before: &[VrrpInstance], groups_before: &[String]) {
+    use crate::notify::{state_word, Subject};
+    for g in &d.groups {
+        if let (true, Some(s)) = (
+            groups_before.iter().any(|n| n == g.sync.name()),
+            crate::notify::notify_state(g.sync.state()),
+        ) {
+            d.fifos
+                .write(Subject::Group, g.sync.name(), state_word(s), 0);
+        }
+    }
+    for i in &d.instances {
+        let kept = before
+            .iter()
+            .any(|o| o.name == i.conf.name && compatible(o, &i.conf));
+        let state = i.machine.state();
+        if state == keepalived_vrrp::machine::State::Master {
+            continue;
+        }
+        if let (true, Some(s)) = (kept, crate::notify::notify_state(state)) {
+            d.fifos.write(
+                Subject::Instance,
+                &i.conf.name,
+                state_word(s),
+                i.machine.effective_priority(),
+            );
+        }
+    }
 }
 
 /// Whether a running instance can carry on under its new configuration: same virtual router

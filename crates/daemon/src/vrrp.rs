@@ -13,7 +13,7 @@ use keepalived_conf::model::{AuthType, GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
-use keepalived_vrrp::machine::{Event, NotifyState, State};
+use keepalived_vrrp::machine::{Event, State};
 use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use tokio::signal::unix::{signal, SignalKind};
@@ -147,7 +147,7 @@ pub(crate) struct Daemon {
     netlink: Netlink,
     pub(crate) config: Config,
     global: Arc<GlobalDefs>,
-    fifos: Arc<Fifos>,
+    pub(crate) fifos: Arc<Fifos>,
     names: Ifindexes,
     links: HashMap<String, Arc<Link>>,
     /// Whether each interface (by ifindex) is up, as netlink last said.
@@ -161,6 +161,8 @@ pub(crate) struct Daemon {
     missing_src: HashSet<String>,
     /// `promote_secondaries` turned on by the daemon (reset at stop).
     promoted: crate::promote::PromotedInterfaces,
+    /// `disable_local_igmp` (restored at stop).
+    local_igmp: crate::promote::LocalIgmp,
     pub(crate) instances: Vec<Instance>,
     pub(crate) groups: Vec<Group>,
     schedule: Schedule,
@@ -199,6 +201,7 @@ impl Daemon {
             rx: HashMap::new(),
             vmacs: HashMap::new(),
             promoted: Default::default(),
+            local_igmp: Default::default(),
             missing_src: HashSet::new(),
             instances: Vec::new(),
             groups: Vec::new(),
@@ -231,6 +234,9 @@ impl Daemon {
     }
 
     async fn start(&mut self) -> Result<(), DaemonError> {
+        if self.config.global.disable_local_igmp {
+            self.local_igmp.disable();
+        }
         let links_up = self.read_links().await;
         statics::install(&self.netlink, &self.config, &self.names).await;
         let current = Current::read(&self.config.vrrp, &links_up);
@@ -960,6 +966,7 @@ impl Daemon {
             let _ = self.netlink.delete_link(index).await;
         }
         self.promoted.release_all();
+        self.local_igmp.restore();
         if release {
             statics::remove(&self.netlink, &self.config, &self.names).await;
         }
@@ -975,12 +982,8 @@ fn is_link_local(addr: IpAddr) -> bool {
 }
 
 fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
-    let notify_state = match state {
-        State::Master => NotifyState::Master,
-        State::Backup => NotifyState::Backup,
-        State::Fault => NotifyState::Fault,
-        State::Stop => NotifyState::Stop,
-        State::Init => return,
+    let Some(notify_state) = notify::notify_state(state) else {
+        return;
     };
     let name = g.sync.name();
     match state {

@@ -368,3 +368,109 @@ fn track_src_ip_faults_while_the_source_address_is_missing() {
         "ours: FAULT while the source address is missing"
     );
 }
+
+/// `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while the daemon runs
+/// and 1 again after it stops.
+#[test]
+fn disable_local_igmp_while_running() {
+    if !runnable("disable_local_igmp_while_running") {
+        return;
+    }
+    let conf = "global_defs {\n    router_id igmp\n    disable_local_igmp\n}\n\
+        vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 8\n    priority 100\n    \
+        advert_int 1\n    virtual_ipaddress {\n        10.79.14.100/24\n    }\n}\n";
+    let look = |lab: &BridgeLab| {
+        vec![sysctl(
+            lab,
+            "/proc/sys/net/ipv4/igmp_link_local_mcast_reports",
+        )]
+    };
+    let ready = |lab: &BridgeLab| lab.holds("o", "10.79.14.100");
+    let (ka, ours) = std::thread::scope(|s| {
+        let ka = s.spawn(|| observe("igmpk", "10.79.14", KEEPALIVED, conf, ready, look));
+        let ours = s.spawn(|| observe("igmpo", "10.79.15", OURS, conf, ready, look));
+        (
+            ka.join().expect("keepalived lab"),
+            ours.join().expect("ours lab"),
+        )
+    });
+    assert_eq!(ours, ka, "igmp_link_local_mcast_reports (running, stopped)");
+    assert_eq!(ka, (vec!["0".to_owned()], vec!["1".to_owned()]));
+}
+
+/// `fifo_write_vrrp_states_on_reload`: a SIGHUP writes the state of every instance that kept
+/// its state to the notify FIFO, except a MASTER's (keepalived's vrrp_init_state).
+#[test]
+fn fifo_write_vrrp_states_on_reload_writes_kept_states() {
+    if !runnable("fifo_write_vrrp_states_on_reload_writes_kept_states") {
+        return;
+    }
+    let run = |name: &str, net: &str, binary: &str| {
+        let mut lab = BridgeLab::new("ik", name, net);
+        let fifo = lab.dir().join("notify.fifo");
+        let log = lab.dir().join("fifo.log");
+        let reader = lab.dir().join("reader.sh");
+        let tf = lab.dir().join("track");
+        std::fs::write(&tf, "1\n").expect("track file");
+        std::fs::write(
+            &reader,
+            format!("#!/bin/sh\ncat \"$1\" >> {}\n", log.display()),
+        )
+        .expect("reader");
+        std::fs::set_permissions(&reader, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        let conf = format!(
+            "global_defs {{\n    router_id fifo\n    notify_fifo {}\n    notify_fifo_script {}\n    \
+             fifo_write_vrrp_states_on_reload\n}}\n\
+             vrrp_track_file down {{\n    file {tf}\n    weight 0\n}}\n\
+             vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id 9\n    priority 120\n    \
+             advert_int 1\n    virtual_ipaddress {{\n        {net}.100/24\n    }}\n}}\n\
+             vrrp_instance VI_2 {{\n    interface eth0\n    virtual_router_id 10\n    priority 120\n    \
+             advert_int 1\n    track_file {{\n        down\n    }}\n    virtual_ipaddress {{\n        \
+             {net}.101/24\n    }}\n}}\n",
+            fifo.display(),
+            reader.display(),
+            tf = tf.display(),
+        );
+        lab.start("o", binary, &conf);
+        let vip = format!("{net}.100");
+        lab.wait(
+            "MASTER",
+            Duration::from_secs(12),
+            || lab.holds("o", &vip),
+            || None,
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        lab.signal("o", "main", "HUP");
+        std::thread::sleep(Duration::from_secs(2));
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let (ka, ours) = std::thread::scope(|s| {
+        let ka = s.spawn(|| run("fifok", "10.79.16", KEEPALIVED));
+        let ours = s.spawn(|| run("fifoo", "10.79.17", OURS));
+        (
+            ka.join().expect("keepalived lab"),
+            ours.join().expect("ours lab"),
+        )
+    });
+    // In order per instance (the order between instances at start is not kept).
+    let per_instance = |lines: &[String]| {
+        let mut v = lines.to_vec();
+        v.sort_by_key(|l| l.split(' ').nth(1).map(str::to_owned));
+        v
+    };
+    assert_eq!(
+        per_instance(&ours),
+        per_instance(&ka),
+        "FIFO lines: ours vs keepalived"
+    );
+    assert_eq!(
+        ka.iter().filter(|l| l.contains("VI_2\" FAULT")).count(),
+        2,
+        "keepalived writes the FAULT state again at the reload: {ka:?}"
+    );
+}
