@@ -12,20 +12,19 @@ const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 /// What the host shows: one line per item, sorted.
 type Observed = Vec<String>;
 
-/// Runs `conf` with `binary` on router `o` of a fresh lab; `running` is observed once `ready`
-/// holds, `stopped` after SIGTERM and exit.
-fn observe(
+/// A fresh lab (`o` also has fd79::1/64) with `binary` running `conf` on `o`, once `ready`.
+fn started(
     name: &str,
     net: &str,
     binary: &str,
     conf: &str,
     ready: impl Fn(&BridgeLab) -> bool,
-    look: impl Fn(&BridgeLab) -> Observed,
-) -> (Observed, Observed) {
+) -> BridgeLab {
     let mut lab = BridgeLab::new("ik", name, net);
+    let o = lab.ns("o");
     ip(&[
         "-n",
-        &lab.ns("o"),
+        &o,
         "addr",
         "add",
         "fd79::1/64",
@@ -40,6 +39,20 @@ fn observe(
         || ready(&lab),
         || None,
     );
+    lab
+}
+
+/// Runs `conf` with `binary` on router `o` of a fresh lab; `running` is observed once `ready`
+/// holds, `stopped` after SIGTERM and exit.
+fn observe(
+    name: &str,
+    net: &str,
+    binary: &str,
+    conf: &str,
+    ready: impl Fn(&BridgeLab) -> bool,
+    look: impl Fn(&BridgeLab) -> Observed,
+) -> (Observed, Observed) {
+    let mut lab = started(name, net, binary, conf, ready);
     let running = look(&lab);
     lab.terminate("o");
     assert!(
@@ -124,24 +137,9 @@ fn dual_vmac_conf() -> String {
 
 /// The VMAC lines of `binary`'s /tmp/keepalived.data (SIGUSR1) once both VMACs are up.
 fn vmac_dump_lines(name: &str, net: &str, binary: &str) -> Vec<String> {
-    let mut lab = BridgeLab::new("ik", name, net);
-    ip(&[
-        "-n",
-        &lab.ns("o"),
-        "addr",
-        "add",
-        "fd79::1/64",
-        "dev",
-        "eth0",
-        "nodad",
-    ]);
-    lab.start("o", binary, &dual_vmac_conf());
-    lab.wait(
-        "both VMACs",
-        Duration::from_secs(15),
-        || macvlans(&lab).len() == 2,
-        || None,
-    );
+    let lab = started(name, net, binary, &dual_vmac_conf(), |lab| {
+        macvlans(lab).len() == 2
+    });
     // The sockets are open once the instances leave INIT (a second is plenty).
     std::thread::sleep(Duration::from_secs(1));
     let since = std::time::SystemTime::now() - Duration::from_millis(10);
@@ -221,26 +219,12 @@ fn promote_secondaries_is_set_while_running_and_reset_at_stop() {
     assert_eq!(ka.0, ["1"], "keepalived sets it while running");
 }
 
-/// A notify script in `lab`'s directory appending its arguments to `notify.log`.
 fn notify_script(lab: &BridgeLab) -> (String, std::path::PathBuf) {
-    let log = lab.dir().join("notify.log");
-    let script = lab.dir().join("notify.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
-    )
-    .expect("notify script");
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
-    (script.display().to_string(), log)
+    lab.recording_script("notify")
 }
 
 fn notify_lines(log: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    keepalived_labs::recorded_lines(log)
 }
 
 /// Router `o` runs `binary` with `o_conf` (its `NOTIFY` replaced by a notify script), `t` runs

@@ -25,23 +25,11 @@ fn single(name: &str, priority: u8, vrid: u8, vips: &[&str], extra: &str) -> Str
 }
 
 fn notify_script(lab: &BridgeLab) -> (String, std::path::PathBuf) {
-    let log = lab.dir().join("notify.log");
-    let script = lab.dir().join("notify.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    (script.display().to_string(), log)
+    lab.recording_script("notify")
 }
 
 fn notify_lines(log: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    keepalived_labs::recorded_lines(log)
 }
 
 #[test]

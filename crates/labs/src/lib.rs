@@ -268,6 +268,21 @@ impl BridgeLab {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    /// An executable `NAME.sh` in the lab directory that appends its arguments, one line per
+    /// call, to `NAME.log` (a notify script); returns the script's path and the log's.
+    pub fn recording_script(&self, name: &str) -> (String, PathBuf) {
+        let log = self.dir.join(format!("{name}.log"));
+        let script = self.dir.join(format!("{name}.sh"));
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
+        )
+        .expect("recording script");
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod recording script");
+        (script.display().to_string(), log)
+    }
 }
 
 impl Drop for BridgeLab {
@@ -305,4 +320,13 @@ impl Drop for BridgeLab {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The lines of a file written by a [`BridgeLab::recording_script`] (none if it does not exist).
+pub fn recorded_lines(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
