@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 
 use keepalived_conf::model::{AuthType, GlobalDefs, RxBufsPolicy};
+use keepalived_net::vrid_filter::VrrpLayout;
 
 use crate::instance::Instance;
 
@@ -109,9 +110,10 @@ pub(crate) fn pool(instances: &[Instance], global: &GlobalDefs) -> Vec<PoolEntry
 }
 
 impl crate::vrrp::Daemon {
-    /// Sets each pool socket's receive buffer as keepalived sizes it (after the instances
-    /// are built, rebuilt or reloaded).
-    pub(crate) fn size_receive_buffers(&self) {
+    /// After the instances are built, rebuilt or reloaded: each receive socket's buffer as
+    /// keepalived sizes it, and its VRID filter.
+    pub(crate) fn tune_receive_sockets(&self) {
+        self.filter_receive_sockets();
         for e in pool(&self.instances, &self.config.global) {
             if e.rx_buf_size == 0 {
                 continue;
@@ -121,6 +123,33 @@ impl crate::vrrp::Daemon {
                 if let Err(err) = keepalived_net::vrrp_socket::set_receive_buffer(*fd, bytes) {
                     crate::log::info(format!("vrrp set receive socket buffer size error {err}"));
                 }
+            }
+        }
+    }
+
+    /// Attaches to every receive socket a BPF filter that keeps the adverts of the VRIDs
+    /// served on its interface and family only ([`keepalived_net::vrid_filter`]); not with
+    /// `log_unknown_vrids`, which wants to see the others.
+    fn filter_receive_sockets(&self) {
+        if self.config.global.log_unknown_vrids {
+            return;
+        }
+        for ((ifname, kind), (_, fd)) in &self.rx {
+            let (v6, layout) = match kind {
+                RxKind::Ah(_) => (false, VrrpLayout::Ipv4Ah),
+                RxKind::Multicast(IpAddr::V6(_)) | RxKind::Unicast(IpAddr::V6(_)) => {
+                    (true, VrrpLayout::Ipv6)
+                }
+                _ => (false, VrrpLayout::Ipv4),
+            };
+            let vrids: Vec<u8> = self
+                .instances
+                .iter()
+                .filter(|i| i.is_ipv6() == v6 && rx_interface(i) == *ifname)
+                .filter_map(|i| i.conf.vrid)
+                .collect();
+            if let Err(e) = keepalived_net::vrid_filter::set_vrid_filter(*fd, layout, &vrids) {
+                crate::log::info(format!("{ifname}: VRID filter: {e}"));
             }
         }
     }

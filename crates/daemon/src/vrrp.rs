@@ -121,6 +121,9 @@ pub fn run_with_options<F: Future<Output = ()>>(
         .build()
         .map_err(setup("runtime"))?;
     rt.block_on(async {
+        // Before anything is set up: a SIGTERM during start-up then stops the daemon cleanly
+        // once start-up is done (VMACs and VIPs removed) instead of killing it half-way.
+        let signals = Signals::new()?;
         let mut d = Daemon::new(config.clone()).await?;
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
@@ -129,10 +132,29 @@ pub fn run_with_options<F: Future<Output = ()>>(
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
-        let result = d.run(reload, stop).await;
+        let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
         result
     })
+}
+
+/// The signals the VRRP process handles, registered before start-up.
+struct Signals {
+    sigterm: tokio::signal::unix::Signal,
+    sigint: tokio::signal::unix::Signal,
+    sighup: tokio::signal::unix::Signal,
+    dumps: DumpSignals,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, DaemonError> {
+        Ok(Signals {
+            sigterm: signal(SignalKind::terminate()).map_err(setup("signals"))?,
+            sigint: signal(SignalKind::interrupt()).map_err(setup("signals"))?,
+            sighup: signal(SignalKind::hangup()).map_err(setup("signals"))?,
+            dumps: DumpSignals::new()?,
+        })
+    }
 }
 
 /// A sync group at run time: its machine-level state and its members (indices).
@@ -253,7 +275,7 @@ impl Daemon {
         self.current = current;
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
-        self.size_receive_buffers();
+        self.tune_receive_sockets();
         self.start_lvs_sync();
         log::info(format!(
             "Starting VRRP with {} instance(s)",
@@ -546,7 +568,7 @@ impl Daemon {
             self.schedule.touch(i);
         }
         self.reschedule_all();
-        self.size_receive_buffers();
+        self.tune_receive_sockets();
     }
 
     /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
@@ -644,16 +666,19 @@ impl Daemon {
         &mut self,
         reload: Option<Reloader<'_>>,
         stop: F,
+        signals: Signals,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
         let mut monitor = self
             .monitor
             .take()
             .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
-        let mut sigterm = signal(SignalKind::terminate()).map_err(setup("signals"))?;
-        let mut sigint = signal(SignalKind::interrupt()).map_err(setup("signals"))?;
-        let mut sighup = signal(SignalKind::hangup()).map_err(setup("signals"))?;
-        let mut dumps = DumpSignals::new()?;
+        let Signals {
+            mut sigterm,
+            mut sigint,
+            mut sighup,
+            mut dumps,
+        } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         loop {
             self.settle(Instant::now()).await;
@@ -931,7 +956,7 @@ impl Daemon {
         self.current = current;
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
-        self.size_receive_buffers();
+        self.tune_receive_sockets();
         Ok(())
     }
 

@@ -25,6 +25,7 @@ mod rule;
 mod scope;
 pub mod sysctl;
 mod vmac;
+pub mod vrid_filter;
 pub mod vrrp_socket;
 
 pub use addr::{AddressEntry, AddressSpec};
