@@ -341,7 +341,8 @@ fn interface_up_down_delays_and_linkbeat_interfaces() {
     assert_eq!(d.len(), 2);
     assert_eq!(
         (d[0].down, d[0].up),
-        (Duration::from_millis(500), Duration::from_millis(500))
+        (Duration::from_millis(500), Duration::ZERO),
+        "keepalived's code: no up delay given means none"
     );
     assert_eq!(
         (d[1].down, d[1].up),

@@ -669,10 +669,13 @@ impl Daemon {
         signals: Signals,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
-        let mut monitor = self
+        let monitor = self
             .monitor
             .take()
             .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
+        let known: Vec<(u32, bool)> = self.link_up.iter().map(|(i, up)| (*i, *up)).collect();
+        let mut monitor =
+            keepalived_net::debounce::Debounce::new(monitor, crate::debounce::delays(self), known);
         let Signals {
             mut sigterm,
             mut sigint,

@@ -458,3 +458,57 @@ fn fifo_write_vrrp_states_on_reload_writes_kept_states() {
         "keepalived writes the FAULT state again at the reload: {ka:?}"
     );
 }
+
+/// `interface_up_down_delays { eth0 2 }`: a carrier loss shorter than 2 s changes nothing; a
+/// longer one is FAULT 2 s after it began (the peer takes over); carrier back (no up delay)
+/// and the instance preempts again.
+#[test]
+fn interface_up_down_delays_debounce_a_short_carrier_loss() {
+    if !runnable("interface_up_down_delays_debounce_a_short_carrier_loss") {
+        return;
+    }
+    let o = format!(
+        "interface_up_down_delays {{\n    eth0 2\n}}\n{}",
+        instance_conf(150, "    notify NOTIFY")
+    );
+    let t = instance_conf(100, "");
+    let timeline = |lab: &BridgeLab, net: &str| {
+        let vip = format!("{net}.100");
+        let s = lab.ns("s");
+        let o_master = || lab.holds("o", &vip) && !lab.holds("t", &vip);
+        lab.wait("o MASTER", Duration::from_secs(12), o_master, || None);
+        std::thread::sleep(Duration::from_secs(1));
+        ip(&["-n", &s, "link", "set", "po", "down"]);
+        std::thread::sleep(Duration::from_millis(500));
+        ip(&["-n", &s, "link", "set", "po", "up"]);
+        lab.stays(
+            "o stays MASTER through a short flap",
+            Duration::from_secs(3),
+            || lab.holds("o", &vip),
+        );
+        ip(&["-n", &s, "link", "set", "po", "down"]);
+        lab.wait(
+            "t takes over",
+            Duration::from_secs(12),
+            || lab.holds("t", &vip),
+            || None,
+        );
+        ip(&["-n", &s, "link", "set", "po", "up"]);
+        lab.wait("o MASTER again", Duration::from_secs(12), o_master, || None);
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let (ka, ours) = std::thread::scope(|s| {
+        let ka = s.spawn(|| pair_notify_lines("debk", "10.79.19", KEEPALIVED, &o, &t, timeline));
+        let ours = s.spawn(|| pair_notify_lines("debo", "10.79.20", OURS, &o, &t, timeline));
+        (
+            ka.join().expect("keepalived lab"),
+            ours.join().expect("ours lab"),
+        )
+    });
+    assert_eq!(ours, ka, "notify lines of o: ours vs keepalived");
+    assert_eq!(
+        ka.iter().filter(|l| l.contains("FAULT")).count(),
+        1,
+        "{ka:?}"
+    );
+}

@@ -15,6 +15,7 @@
 mod addr;
 pub mod announce;
 pub mod bfd_socket;
+pub mod debounce;
 mod error;
 pub mod firewall;
 mod iface;

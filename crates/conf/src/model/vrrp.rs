@@ -42,7 +42,8 @@ pub struct InterfaceDelays {
     pub ifname: String,
     /// Delay before acting on the interface going down (0..=255 s).
     pub down: Duration,
-    /// Delay before acting on it coming up; the down delay when not given.
+    /// Delay before acting on it coming up; 0 when not given (keepalived's code; its man
+    /// page says the down delay).
     pub up: Duration,
 }
 

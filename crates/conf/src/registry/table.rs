@@ -93,7 +93,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "use_pid_dir", NotSupported { why: "pid files stay where -p/-r/-c or the defaults put them" }),
     r(ROOT, "child_wait_time", NotSupported { why: "the parent does not wait for children at stop this way" }),
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
-    r(ROOT, "interface_up_down_delays", NotSupported { why: "interface up/down events take effect at once" }),
+    r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
     r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
     r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),

@@ -383,7 +383,9 @@ pub(super) fn parse_interface_delays(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut C
                 None => continue,
             }
         } else {
-            down
+            // keepalived's alloc_if_up_down_delay sets 0 here (its man page says "the same
+            // as the down delay"; the code is what runs).
+            Duration::ZERO
         };
         cfg.vrrp.interface_delays.push(InterfaceDelays {
             ifname: name.clone(),
