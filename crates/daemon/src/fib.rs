@@ -64,6 +64,9 @@ pub fn address(
     };
     spec.home = v.home;
     spec.noprefixroute = v.noprefixroute;
+    spec.peer = v.peer.map(|p| p.addr);
+    spec.mngtmpaddr = v.mngtmpaddr;
+    spec.autojoin = v.autojoin;
     // A VIP must be usable at once: no duplicate address detection (as keepalived).
     spec.nodad = v.nodad || v.prefix.addr.is_ipv6();
     Ok(spec)

@@ -12,7 +12,8 @@ use crate::{BatchReport, NetError, Netlink, Result, Scope};
 
 /// One address as keepalived's `virtual_ipaddress` line describes it:
 /// `<IP>[/<prefix>] [brd <IP>] [dev <ifname>] [scope <scope>] [label <label>]
-/// [preferred_lft 0|forever] [home] [nodad] [noprefixroute]`.
+/// [preferred_lft 0|forever] [home] [nodad] [noprefixroute] [peer <IP>/<len>] [mngtmpaddr]
+/// [autojoin]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddressSpec {
     /// ifindex of `dev`.
@@ -35,6 +36,13 @@ pub struct AddressSpec {
     pub nodad: bool,
     /// `noprefixroute` (IFA_F_NOPREFIXROUTE).
     pub noprefixroute: bool,
+    /// `peer ADDR/LEN`: a point-to-point address (IFA_ADDRESS = the peer, IFA_LOCAL = ours;
+    /// `prefix_len` is then the peer's).
+    pub peer: Option<IpAddr>,
+    /// `mngtmpaddr` (IFA_F_MANAGETEMPADDR, IPv6).
+    pub mngtmpaddr: bool,
+    /// `autojoin` (IFA_F_MCAUTOJOIN: a multicast address joined on the interface).
+    pub autojoin: bool,
 }
 
 impl AddressSpec {
@@ -51,6 +59,9 @@ impl AddressSpec {
             home: false,
             nodad: false,
             noprefixroute: false,
+            peer: None,
+            mngtmpaddr: false,
+            autojoin: false,
         }
     }
 
@@ -74,7 +85,8 @@ impl AddressSpec {
         msg.header.prefix_len = self.prefix_len;
         msg.header.index = self.ifindex;
         msg.attributes.push(AddressAttribute::Local(self.addr));
-        msg.attributes.push(AddressAttribute::Address(self.addr));
+        msg.attributes
+            .push(AddressAttribute::Address(self.peer.unwrap_or(self.addr)));
         msg
     }
 
@@ -96,6 +108,12 @@ impl AddressSpec {
         }
         if self.noprefixroute {
             flags |= AddressFlags::Noprefixroute;
+        }
+        if self.mngtmpaddr {
+            flags |= AddressFlags::Managetempaddr;
+        }
+        if self.autojoin {
+            flags |= AddressFlags::Mcautojoin;
         }
         // The low 8 bits also go in the header, like iproute2 does, for old kernels.
         msg.header.flags = AddressHeaderFlags::from_bits_retain((flags.bits() & 0xff) as u8);
