@@ -121,7 +121,7 @@ impl Link {
 
 /// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
 /// ARPs go on it; adverts leave from it (from the base interface with `vmac_xmit_base`) with
-/// the base interface's address as source, and are received on the base interface.
+/// the base interface's address as source, and are received on it (the daemon's `rx_link`).
 pub async fn open_vmac(
     netlink: &Netlink,
     config: &keepalived_conf::Config,
@@ -153,10 +153,14 @@ pub async fn open_vmac(
         }
     } else if !vm.xmit_base {
         // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
-        // link-local address (the VMAC generates none of its own).
+        // link-local address (the VMAC generates none of its own). Without DAD, as
+        // keepalived adds every IPv6 address (IFA_F_NODAD): the parent already owns it, and
+        // while it were tentative a MASTER's adverts would fail (EINVAL) and a peer would
+        // take over for a moment.
         if let Some(ll) = base.link_local {
             let spec = keepalived_net::AddressSpec {
                 scope: keepalived_net::Scope::Link,
+                nodad: true,
                 ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
             };
             let present = netlink
