@@ -1,12 +1,13 @@
 //! Interfaces the instances run on: advert senders, receive sockets (one per interface,
 //! family and IP protocol, shared by every instance there), VMACs.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use keepalived_conf::model::{Vmac, VrrpInstance};
+use keepalived_conf::model::{IpFamily, Vmac, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, VrrpSendV4, VrrpSendV6};
-use keepalived_net::{Netlink, VmacSpec};
+use keepalived_net::{vmac_name_candidates, Netlink, VmacSpec};
 use keepalived_vrrp::wire;
 use tokio::sync::mpsc;
 
@@ -134,9 +135,7 @@ pub async fn open_vmac(
         .first()
         .is_some_and(|v| v.prefix.addr.is_ipv6());
     let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
-    if let Some(name) = &vm.ifname {
-        spec.name = name.clone();
-    }
+    spec.name = vmac_name(config, conf, vm);
     let info = netlink
         .create_vmac(&spec)
         .await
@@ -151,7 +150,16 @@ pub async fn open_vmac(
         if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
             log::info(format!("({}) VMAC disable_ipv6: {e}", conf.name));
         }
-    } else if !vm.xmit_base {
+    } else {
+        // No SLAAC on an IPv6 VMAC: a router advertisement (FRR's MASTER has zebra send
+        // them) would give every router's VMAC the same EUI-64 address of the virtual MAC,
+        // and DAD would fail on all but one. keepalived 2.2.7 leaves accept_ra alone (a
+        // deliberate difference, docs/interop.md).
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "accept_ra", 0) {
+            log::info(format!("({}) VMAC accept_ra: {e}", conf.name));
+        }
+    }
+    if ipv6 && !vm.xmit_base {
         // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
         // link-local address (the VMAC generates none of its own). Without DAD, as
         // keepalived adds every IPv6 address (IFA_F_NODAD): the parent already owns it, and
@@ -195,6 +203,37 @@ pub async fn open_vmac(
         pacing: vlink.pacing,
     };
     Ok((Arc::new(link), info.index))
+}
+
+/// The VMAC name of `conf`: the configured one, or keepalived's (create_vmac_name): the
+/// first of [`vmac_name_candidates`] that no instance configures and no instance before
+/// it in the file took. An IPv6 instance beside an IPv4 one with the same VRID gets
+/// `vrrp6.VRID` instead of failing on `vrrp.VRID`. A pure function of the configuration, so a
+/// reload or a rebuild finds the same name.
+pub fn vmac_name(config: &keepalived_conf::Config, conf: &VrrpInstance, vm: &Vmac) -> String {
+    if let Some(name) = &vm.ifname {
+        return name.clone();
+    }
+    let vrid = conf.vrid.unwrap_or(0);
+    let instances = &config.vrrp.instances;
+    let mut taken: HashSet<String> = instances
+        .iter()
+        .filter_map(|i| i.vmac.as_ref()?.ifname.clone())
+        .collect();
+    let unnamed = instances
+        .iter()
+        .filter(|i| i.vrid == conf.vrid && i.vmac.as_ref().is_some_and(|v| v.ifname.is_none()));
+    for i in unnamed {
+        let ipv6 = i.family == IpFamily::V6;
+        let Some(name) = vmac_name_candidates(vrid, ipv6).find(|n| !taken.contains(n)) else {
+            break;
+        };
+        if i.name == conf.name {
+            return name;
+        }
+        taken.insert(name);
+    }
+    keepalived_net::default_vmac_name(vrid)
 }
 
 /// A receive socket of either family.
@@ -253,4 +292,50 @@ pub fn spawn_receiver(
         }
     });
     task.abort_handle()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keepalived_conf::{FixedHost, ReadOptions};
+    use std::path::Path;
+
+    fn names(text: &str) -> Vec<String> {
+        let config = keepalived_conf::load_str(
+            text,
+            Path::new("t.conf"),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config;
+        config
+            .vrrp
+            .instances
+            .iter()
+            .map(|i| vmac_name(&config, i, i.vmac.as_ref().expect("use_vmac")))
+            .collect()
+    }
+
+    fn instance(name: &str, vrid: u8, vmac: &str, vip: &str) -> String {
+        format!(
+            "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n version 3\n \
+             {vmac}\n virtual_ipaddress {{\n  {vip}\n }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn an_ipv6_vmac_beside_an_ipv4_one_with_the_same_vrid_is_vrrp6() {
+        let text = instance("V4", 5, "use_vmac", "10.0.0.100/24")
+            + &instance("V6", 5, "use_vmac", "fd00::100/64")
+            + &instance("B4", 5, "use_vmac", "10.0.1.100/24")
+            + &instance("O", 6, "use_vmac", "10.0.2.100/24");
+        assert_eq!(names(&text), ["vrrp.5", "vrrp6.5", "vrrp1.5", "vrrp.6"]);
+    }
+
+    #[test]
+    fn a_configured_vmac_name_is_skipped_by_the_default_ones() {
+        let text = instance("A", 5, "use_vmac", "10.0.0.100/24")
+            + &instance("B", 5, "use_vmac vrrp.5", "10.0.1.100/24");
+        assert_eq!(names(&text), ["vrrp1.5", "vrrp.5"]);
+    }
 }

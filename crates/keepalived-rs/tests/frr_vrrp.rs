@@ -1,22 +1,25 @@
 //! use_vmac interop with three implementations, with IPv6 DAD on: ours (router `o`, always
 //! `use_vmac`) beside FRR's vrrpd, keepalived 2.2.7 (`use_vmac`) or ours again (`use_vmac`) on
-//! router `t`, for VRRPv2, VRRPv3 and VRRPv3 over IPv6. Each case runs one timeline:
+//! router `t`, for VRRPv2, VRRPv3 and VRRPv3 over IPv6 (against FRR also IPv4 and IPv6 in
+//! one VRID, and ours with `vmac_xmit_base`). Each case runs one timeline:
 //!
 //! 1. the peer at priority 100 and ours at 150 start together: ours is the only MASTER and
-//!    holds both VIPs, the peer is BACKUP;
+//!    holds every VIP, the peer is BACKUP;
 //! 2. ours stops (priority-0 advert): the peer takes over;
 //! 3. ours starts again at priority 50: it stays BACKUP (it hears the peer's adverts on its
 //!    VMAC) for longer than a Master_Down_Interval;
 //! 4. the peer stops: ours takes over.
 //!
 //! Every advert captured on the bridge must decode cleanly in tshark (version, VRID, address
-//! count, checksum good, advert interval in the version's units), and no address may end
-//! `dadfailed`. FRR runs as its docs say: zebra and vrrpd with a private configuration, vty
-//! socket and pid directory, and the macvlan made by hand (`vrrp4-2-VRID` with
-//! 00:00:5e:00:01:VRID, `vrrp6-2-VRID` with 00:00:5e:00:02:VRID, mode bridge, addrgenmode
-//! random) carrying the VIPs; FRR's BACKUP keeps them there with the macvlan in protodown,
-//! so "FRR holds a VIP" means the VIP is on a macvlan that is not in protodown. What each
-//! quirk of FRR means for ours: docs/interop.md.
+//! count, checksum good, advert interval in the version's units), no address may end
+//! `dadfailed`, ours' VMACs may autoconfigure no address and ours may log no failure.
+//!
+//! FRR runs as its docs say: zebra and vrrpd with a private configuration, vty socket and
+//! pid directory, and the macvlans made by hand (`vrrp4-2-VRID` with 00:00:5e:00:01:VRID,
+//! `vrrp6-2-VRID` with 00:00:5e:00:02:VRID, mode bridge, addrgenmode random) carrying the
+//! VIPs. FRR's BACKUP keeps them there with the macvlan in protodown, so "FRR holds a VIP"
+//! means the VIP is on a macvlan that is not in protodown. What each quirk of FRR means for
+//! ours: docs/interop.md.
 //!
 //! The cases of one test run in parallel threads, each in its own namespaces (prefix `krf`,
 //! 10.82.N.0/24 and fd82:N::/64). `KR_FRR_ONLY=frr-v3` runs the cases whose name contains
@@ -50,6 +53,9 @@ enum Family {
     V2,
     V3,
     V3Ipv6,
+    /// VRRPv3 for IPv4 and IPv6 in one VRID: FRR's one `vrrp N` with `ip` and `ipv6`
+    /// addresses, two instances on ours' side.
+    V3Dual,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +79,7 @@ impl Case {
             Family::V2 => "v2",
             Family::V3 => "v3",
             Family::V3Ipv6 => "v3v6",
+            Family::V3Dual => "v3dual",
         };
         let xmit = if self.xmit_base { "-xmit-base" } else { "" };
         format!("{peer}-{family}{xmit}")
@@ -82,8 +89,13 @@ impl Case {
         10 + self.subnet
     }
 
-    fn ipv6(&self) -> bool {
-        self.family == Family::V3Ipv6
+    /// The address families of the case (false: IPv4, true: IPv6).
+    fn families(&self) -> &'static [bool] {
+        match self.family {
+            Family::V2 | Family::V3 => &[false],
+            Family::V3Ipv6 => &[true],
+            Family::V3Dual => &[false, true],
+        }
     }
 
     fn version(&self) -> u8 {
@@ -94,22 +106,22 @@ impl Case {
         }
     }
 
-    /// The two VIPs, without prefix length.
-    fn vips(&self) -> [String; 2] {
+    /// The two VIPs of a family, without prefix length.
+    fn vips(&self, ipv6: bool) -> [String; 2] {
         let n = self.subnet;
-        if self.ipv6() {
+        if ipv6 {
             [format!("fd82:{n}::100"), format!("fd82:{n}::101")]
         } else {
             [format!("10.82.{n}.100"), format!("10.82.{n}.101")]
         }
     }
 
-    fn plen(&self) -> u8 {
-        if self.ipv6() {
-            64
-        } else {
-            24
-        }
+    /// Every VIP of the case.
+    fn all_vips(&self) -> Vec<String> {
+        self.families()
+            .iter()
+            .flat_map(|&v6| self.vips(v6))
+            .collect()
     }
 
     /// The advert interval in centiseconds: VRRPv2 counts whole seconds.
@@ -131,7 +143,8 @@ impl Case {
         self.master_down() * 3 + Duration::from_secs(5)
     }
 
-    /// keepalived.conf for ours or keepalived: one use_vmac instance with both VIPs.
+    /// keepalived.conf for ours or keepalived: per family one use_vmac instance with its two
+    /// VIPs.
     fn keepalived_conf(&self, router_id: &str, priority: u8, xmit_base: bool) -> String {
         let version = if self.version() == 3 {
             "    version 3\n"
@@ -143,23 +156,37 @@ impl Case {
         } else {
             "0.5"
         };
-        let vips: String = self
-            .vips()
-            .iter()
-            .map(|v| format!("        {v}/{}\n", self.plen()))
-            .collect();
         let xmit = if xmit_base {
             "    vmac_xmit_base\n"
         } else {
             ""
         };
-        format!(
-            "global_defs {{\n    router_id {router_id}\n    vrrp_garp_master_delay 1\n}}\n\
-             vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id {}\n{version}    \
-             priority {priority}\n    advert_int {advert}\n    use_vmac\n{xmit}    \
-             virtual_ipaddress {{\n{vips}    }}\n}}\n",
-            self.vrid()
-        )
+        let mut conf = format!(
+            "global_defs {{\n    router_id {router_id}\n    vrrp_garp_master_delay 1\n}}\n"
+        );
+        for &v6 in self.families() {
+            let vips: String = self
+                .vips(v6)
+                .iter()
+                .map(|v| format!("        {v}/{}\n", plen(v6)))
+                .collect();
+            conf.push_str(&format!(
+                "vrrp_instance VI_{} {{\n    interface eth0\n    virtual_router_id {}\n\
+                 {version}    priority {priority}\n    advert_int {advert}\n    use_vmac\n\
+                 {xmit}    virtual_ipaddress {{\n{vips}    }}\n}}\n",
+                if v6 { 6 } else { 4 },
+                self.vrid()
+            ));
+        }
+        conf
+    }
+}
+
+fn plen(ipv6: bool) -> u8 {
+    if ipv6 {
+        64
+    } else {
+        24
     }
 }
 
@@ -167,8 +194,8 @@ impl Case {
 struct Frr {
     ns: String,
     dir: PathBuf,
-    /// The macvlan carrying the VIPs.
-    mvl: String,
+    /// The macvlans carrying the VIPs, one per family.
+    mvls: Vec<String>,
 }
 
 impl Frr {
@@ -196,31 +223,6 @@ impl Frr {
         let dir = lab.dir().join("frr");
         std::fs::create_dir_all(&dir).expect("FRR directory");
         run("chown", &["frr:frr", &dir.display().to_string()]);
-        let (fam, mac_kind) = if case.ipv6() { (6, 2) } else { (4, 1) };
-        let mvl = format!("vrrp{fam}-2-{}", case.vrid());
-        let mac = format!("00:00:5e:00:{mac_kind:02x}:{:02x}", case.vrid());
-        ip(&[
-            "-n", &ns, "link", "add", &mvl, "link", "eth0", "type", "macvlan", "mode", "bridge",
-        ]);
-        ip(&[
-            "-n",
-            &ns,
-            "link",
-            "set",
-            "dev",
-            &mvl,
-            "addrgenmode",
-            "random",
-        ]);
-        ip(&["-n", &ns, "link", "set", "dev", &mvl, "address", &mac]);
-        sysctl(&ns, &format!("net.ipv6.conf.{mvl}.accept_dad=1"));
-        for vip in case.vips() {
-            let cidr = format!("{vip}/{}", case.plen());
-            ip(&["-n", &ns, "addr", "add", &cidr, "dev", &mvl]);
-        }
-        ip(&["-n", &ns, "link", "set", "dev", &mvl, "up"]);
-
-        let family_kw = if case.ipv6() { "ipv6" } else { "ip" };
         let vrid = case.vrid();
         let mut conf = format!(
             "debug vrrp protocol\ninterface eth0\n vrrp {vrid} version {}\n \
@@ -228,12 +230,28 @@ impl Frr {
             case.version(),
             case.advert_cs() * 10
         );
-        for vip in case.vips() {
-            conf.push_str(&format!(" vrrp {vrid} {family_kw} {vip}\n"));
+        let mut mvls = Vec::new();
+        for &v6 in case.families() {
+            let (fam, mac_kind, keyword) = if v6 { (6, 2, "ipv6") } else { (4, 1, "ip") };
+            let mvl = format!("vrrp{fam}-2-{vrid}");
+            let mac = format!("00:00:5e:00:{mac_kind:02x}:{vrid:02x}");
+            let link = ["link", "add", &mvl, "link", "eth0", "type", "macvlan"];
+            ip(&[&["-n", &ns][..], &link, &["mode", "bridge"]].concat());
+            let set = ["-n", &ns, "link", "set", "dev", &mvl];
+            ip(&[&set[..], &["addrgenmode", "random"]].concat());
+            ip(&[&set[..], &["address", &mac]].concat());
+            sysctl(&ns, &format!("net.ipv6.conf.{mvl}.accept_dad=1"));
+            for vip in case.vips(v6) {
+                let cidr = format!("{vip}/{}", plen(v6));
+                ip(&["-n", &ns, "addr", "add", &cidr, "dev", &mvl]);
+                conf.push_str(&format!(" vrrp {vrid} {keyword} {vip}\n"));
+            }
+            ip(&[&set[..], &["up"]].concat());
+            mvls.push(mvl);
         }
         std::fs::write(dir.join("vrrpd.conf"), conf).expect("vrrpd.conf");
         std::fs::write(dir.join("zebra.conf"), "").expect("zebra.conf");
-        let frr = Frr { ns, dir, mvl };
+        let frr = Frr { ns, dir, mvls };
         let zebra = frr.args("zebra");
         let zebra: Vec<&str> = zebra.iter().map(String::as_str).collect();
         lab.spawn("t", "t-zebra", ZEBRA, &zebra);
@@ -279,8 +297,21 @@ impl Frr {
         .collect()
     }
 
-    /// FRR's state for the case's family from `show vrrp json` ("Master", "Backup", ...).
-    fn status(&self, case: Case) -> Option<String> {
+    /// FRR's state for each of the case's families from `show vrrp json` ("Master",
+    /// "Backup", ...).
+    fn status(&self, case: Case) -> Vec<Option<String>> {
+        let json = self.show_vrrp();
+        case.families()
+            .iter()
+            .map(|&v6| {
+                let fam = if v6 { "v6" } else { "v4" };
+                let status = json.as_ref()?.get(0)?.get(fam)?.get("status")?;
+                status.as_str().map(str::to_owned)
+            })
+            .collect()
+    }
+
+    fn show_vrrp(&self) -> Option<serde_json::Value> {
         let out = Command::new("ip")
             .args(["netns", "exec", &self.ns, VTYSH, "--vty_socket"])
             .arg(&self.dir)
@@ -288,18 +319,25 @@ impl Frr {
             .stderr(Stdio::null())
             .output()
             .ok()?;
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-        let fam = if case.ipv6() { "v6" } else { "v4" };
-        json.get(0)?
-            .get(fam)?
-            .get("status")?
-            .as_str()
-            .map(str::to_owned)
+        serde_json::from_slice(&out.stdout).ok()
     }
 
-    /// Whether the macvlan is in protodown (FRR's BACKUP, or vrrpd stopped).
-    fn protodown(&self) -> bool {
-        ip(&["-n", &self.ns, "-d", "-o", "link", "show", "dev", &self.mvl]).contains("protodown on")
+    /// How many of `vips` FRR serves: those on a macvlan out of protodown (FRR's BACKUP,
+    /// and vrrpd stopped, leave them on the macvlan in protodown).
+    fn serving(&self, vips: &[String]) -> usize {
+        self.mvls
+            .iter()
+            .filter(|mvl| {
+                let link = ip(&["-n", &self.ns, "-d", "-o", "link", "show", "dev", mvl]);
+                !link.contains("protodown on")
+            })
+            .map(|mvl| {
+                count(
+                    &ip(&["-n", &self.ns, "-o", "addr", "show", "dev", mvl]),
+                    vips,
+                )
+            })
+            .sum()
     }
 }
 
@@ -321,7 +359,7 @@ fn addresses(ns: &str) -> String {
 }
 
 /// How many of `vips` are in `addrs`.
-fn count(addrs: &str, vips: &[String; 2]) -> usize {
+fn count(addrs: &str, vips: &[String]) -> usize {
     vips.iter()
         .filter(|v| addrs.contains(&format!(" {v}/")))
         .count()
@@ -407,17 +445,17 @@ impl Run {
 
     /// How many VIPs router `r` serves (FRR: only on a macvlan out of protodown).
     fn serving(&self, r: &str) -> usize {
-        let held = count(&addresses(&self.lab.ns(r)), &self.case.vips());
+        let vips = self.case.all_vips();
         match (&self.frr, r) {
-            (Some(frr), "t") if frr.protodown() => 0,
-            _ => held,
+            (Some(frr), "t") => frr.serving(&vips),
+            _ => count(&addresses(&self.lab.ns(r)), &vips),
         }
     }
 
-    /// `master` holds both VIPs and the other router none.
+    /// `master` holds every VIP and the other router none.
     fn sole_master(&self, master: &str) -> bool {
         let other = if master == "o" { "t" } else { "o" };
-        self.serving(master) == 2 && self.serving(other) == 0
+        self.serving(master) == self.case.all_vips().len() && self.serving(other) == 0
     }
 
     /// Waits for `master` to be the only MASTER; for FRR, also for vrrpd's own state.
@@ -430,7 +468,11 @@ impl Run {
             self.lab.wait(
                 &format!("FRR's vrrpd in {want} ({what})"),
                 limit,
-                || frr.status(self.case).as_deref() == Some(want),
+                || {
+                    frr.status(self.case)
+                        .iter()
+                        .all(|s| s.as_deref() == Some(want))
+                },
                 || None,
             );
         }
@@ -460,6 +502,18 @@ impl Run {
                 }
             }
             let addrs = addresses(&self.lab.ns(r));
+            // Ours' VMACs autoconfigure nothing from router advertisements (FRR's MASTER has
+            // zebra send them): the VMACs of all routers would get the same address.
+            let ours = r == "o" || self.case.peer == Peer::Ours;
+            let slaac = addrs.lines().find(|l| {
+                let vmac = l.split_whitespace().nth(1).unwrap_or_default();
+                vmac.starts_with("vrrp") && l.contains(" dynamic ")
+            });
+            assert!(
+                !ours || slaac.is_none(),
+                "{}: {r}: a VMAC autoconfigured an address: {slaac:?}",
+                self.case.name()
+            );
             assert!(
                 !addrs.contains("dadfailed"),
                 "{}: an address of {r} failed DAD:\n{addrs}\n{}",
@@ -487,7 +541,8 @@ impl Run {
     }
 
     /// Every captured advert decodes in tshark as this case's: version, VRID, two addresses,
-    /// checksum good, the advert interval in the version's units; both routers sent some.
+    /// checksum good, the advert interval in the version's units; both routers sent some in
+    /// each family.
     fn adverts_decode(&mut self) {
         self.stop("s");
         let out = Command::new("tshark")
@@ -539,11 +594,14 @@ impl Run {
         // Ours at 150, its priority-0 advert at stop, then 50; the peer at 100, then 0.
         let mut seen: Vec<&BTreeSet<u8>> = sources.values().collect();
         seen.sort();
+        // One source per router and family.
+        let n = self.case.families().len();
         let ours = BTreeSet::from([0, 50, 150]);
         let peer = BTreeSet::from([0, 100]);
+        let want: Vec<&BTreeSet<u8>> = [vec![&ours; n], vec![&peer; n]].concat();
         assert_eq!(
             seen,
-            [&ours, &peer],
+            want,
             "{}: the priorities each router advertised: {sources:?}",
             self.case.name()
         );
@@ -608,39 +666,34 @@ fn run_cases(test: &str, cases: &[Case]) {
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
 
+/// A case without `vmac_xmit_base` on ours.
+const fn case(peer: Peer, family: Family, subnet: u8) -> Case {
+    Case {
+        peer,
+        family,
+        subnet,
+        xmit_base: false,
+    }
+}
+
 #[test]
 fn use_vmac_interoperates_with_frr_vrrpd() {
     let test = "use_vmac_interoperates_with_frr_vrrpd";
     if !Frr::available(test) {
         return;
     }
+    let xmit_base = Case {
+        xmit_base: true,
+        ..case(Peer::Frr, Family::V3, 8)
+    };
     run_cases(
         test,
         &[
-            Case {
-                peer: Peer::Frr,
-                family: Family::V2,
-                xmit_base: false,
-                subnet: 1,
-            },
-            Case {
-                peer: Peer::Frr,
-                family: Family::V3,
-                xmit_base: false,
-                subnet: 2,
-            },
-            Case {
-                peer: Peer::Frr,
-                family: Family::V3Ipv6,
-                xmit_base: false,
-                subnet: 3,
-            },
-            Case {
-                peer: Peer::Frr,
-                family: Family::V3,
-                xmit_base: true,
-                subnet: 8,
-            },
+            case(Peer::Frr, Family::V2, 1),
+            case(Peer::Frr, Family::V3, 2),
+            case(Peer::Frr, Family::V3Ipv6, 3),
+            xmit_base,
+            case(Peer::Frr, Family::V3Dual, 9),
         ],
     );
 }
@@ -650,18 +703,8 @@ fn use_vmac_interoperates_with_keepalived_use_vmac() {
     run_cases(
         "use_vmac_interoperates_with_keepalived_use_vmac",
         &[
-            Case {
-                peer: Peer::Keepalived,
-                family: Family::V2,
-                xmit_base: false,
-                subnet: 4,
-            },
-            Case {
-                peer: Peer::Keepalived,
-                family: Family::V3Ipv6,
-                xmit_base: false,
-                subnet: 5,
-            },
+            case(Peer::Keepalived, Family::V2, 4),
+            case(Peer::Keepalived, Family::V3Ipv6, 5),
         ],
     );
 }
@@ -671,18 +714,8 @@ fn use_vmac_interoperates_with_itself() {
     run_cases(
         "use_vmac_interoperates_with_itself",
         &[
-            Case {
-                peer: Peer::Ours,
-                family: Family::V2,
-                xmit_base: false,
-                subnet: 6,
-            },
-            Case {
-                peer: Peer::Ours,
-                family: Family::V3Ipv6,
-                xmit_base: false,
-                subnet: 7,
-            },
+            case(Peer::Ours, Family::V2, 6),
+            case(Peer::Ours, Family::V3Ipv6, 7),
         ],
     );
 }

@@ -35,7 +35,7 @@ pub use netlink::{BatchReport, Netlink};
 pub use route::{RouteKind, RouteSpec};
 pub use rule::{RuleAction, RuleSpec};
 pub use scope::Scope;
-pub use vmac::{default_vmac_name, vmac_mac, VmacSpec};
+pub use vmac::{default_vmac_name, vmac_mac, vmac_name_candidates, VmacSpec};
 
 /// Result alias of this crate.
 pub type Result<T, E = NetError> = std::result::Result<T, E>;

@@ -15,10 +15,25 @@ pub fn vmac_mac(vrid: u8, ipv6: bool) -> [u8; 6] {
     [0x00, 0x00, 0x5e, 0x00, if ipv6 { 0x02 } else { 0x01 }, vrid]
 }
 
-/// keepalived's default VMAC interface name: `vrrp.VRID` (`vrrp6.VRID` is its
-/// fallback for IPv6 when the first name is taken; see [`VmacSpec::name`]).
+/// keepalived's default VMAC interface name: `vrrp.VRID` (when another instance has it,
+/// the next of [`vmac_name_candidates`]).
 pub fn default_vmac_name(vrid: u8) -> String {
     format!("vrrp.{vrid}")
+}
+
+/// The names keepalived's create_vmac_name tries, in order, for a VMAC whose name is not
+/// configured: `vrrp.VRID`, then `vrrp1.VRID`, `vrrp2.VRID`... For IPv6 `vrrp6.VRID` comes
+/// second (then 1 to 5, 7...), so that an IPv6 instance beside an IPv4 one with the same
+/// VRID (as FRR's vrrpd configures both families of a VRID) gets `vrrp6.VRID`.
+pub fn vmac_name_candidates(vrid: u8, ipv6: bool) -> impl Iterator<Item = String> {
+    let first = ipv6.then_some(6);
+    let rest = (1..10_000u32).filter(move |n| !(ipv6 && *n == 6));
+    std::iter::once(default_vmac_name(vrid)).chain(
+        first
+            .into_iter()
+            .chain(rest)
+            .map(move |n| format!("vrrp{n}.{vrid}")),
+    )
 }
 
 /// A VMAC interface to create.
@@ -146,5 +161,25 @@ impl Netlink {
         self.ack("set link mac", RouteNetlinkMessage::SetLink(msg), 0, &[])
             .await
             .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vmac_name_candidates_follow_keepalived_create_vmac_name() {
+        let v4: Vec<String> = vmac_name_candidates(5, false).take(3).collect();
+        assert_eq!(v4, ["vrrp.5", "vrrp1.5", "vrrp2.5"]);
+        let v6: Vec<String> = vmac_name_candidates(5, true).take(8).collect();
+        assert_eq!(
+            v6,
+            [
+                "vrrp.5", "vrrp6.5", "vrrp1.5", "vrrp2.5", "vrrp3.5", "vrrp4.5", "vrrp5.5",
+                "vrrp7.5"
+            ]
+        );
+        assert!(vmac_name_candidates(255, true).all(|n| n.len() <= 15));
     }
 }
