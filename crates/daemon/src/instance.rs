@@ -72,7 +72,7 @@ pub struct Instance {
     pub machine: Machine,
     /// The interface adverts, VIPs and gratuitous ARPs go out on (the VMAC with use_vmac).
     pub link: Arc<Link>,
-    /// The interface adverts are received on (the VMAC with use_vmac, unless
+    /// The interface adverts are received on (the VMAC with use_vmac, also with
     /// vmac_xmit_base).
     pub rx_ifindex: u32,
     /// The configured interface (the VMAC's parent with use_vmac).

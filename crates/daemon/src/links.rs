@@ -124,7 +124,7 @@ impl Link {
 
 /// `use_vmac`: a macvlan with the virtual router MAC on the base interface. VIPs and gratuitous
 /// ARPs go on it; adverts leave from it (from the base interface with `vmac_xmit_base`) with
-/// the base interface's address as source, and are received on the base interface.
+/// the base interface's address as source, and are received on it (the daemon's `rx_link`).
 pub async fn open_vmac(
     netlink: &Netlink,
     config: &keepalived_conf::Config,
@@ -154,12 +154,25 @@ pub async fn open_vmac(
         if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
             log::info(format!("({}) VMAC disable_ipv6: {e}", conf.name));
         }
-    } else if !vm.xmit_base {
+    } else {
+        // No SLAAC on an IPv6 VMAC: a router advertisement (FRR's MASTER has zebra send
+        // them) would give every router's VMAC the same EUI-64 address of the virtual MAC,
+        // and DAD would fail on all but one. keepalived 2.2.7 leaves accept_ra alone (a
+        // deliberate difference, docs/interop.md).
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "accept_ra", 0) {
+            log::info(format!("({}) VMAC accept_ra: {e}", conf.name));
+        }
+    }
+    if ipv6 && !vm.xmit_base {
         // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
-        // link-local address (the VMAC generates none of its own).
+        // link-local address (the VMAC generates none of its own). Without DAD, as
+        // keepalived adds every IPv6 address (IFA_F_NODAD): the parent already owns it, and
+        // while it were tentative a MASTER's adverts would fail (EINVAL) and a peer would
+        // take over for a moment.
         if let Some(ll) = base.link_local {
             let spec = keepalived_net::AddressSpec {
                 scope: keepalived_net::Scope::Link,
+                nodad: true,
                 ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
             };
             let present = netlink
@@ -237,6 +250,26 @@ fn vmac_name(
         .unwrap_or_else(|| keepalived_net::default_vmac_name(spec.vrid))
 }
 
+/// The VMAC names `conf` may not take: those the other instances configure, and those the
+/// daemon already gave to the other instances (`vmacs`: instance -> (ifindex, name)).
+pub fn taken_vmac_names(
+    config: &keepalived_conf::Config,
+    conf: &VrrpInstance,
+    vmacs: &std::collections::HashMap<String, (u32, String)>,
+) -> HashSet<String> {
+    let configured = config
+        .vrrp
+        .instances
+        .iter()
+        .filter(|i| i.name != conf.name)
+        .filter_map(|i| i.vmac.as_ref()?.ifname.clone());
+    let given = vmacs
+        .iter()
+        .filter(|(instance, _)| **instance != conf.name)
+        .map(|(_, (_, name))| name.clone());
+    configured.chain(given).collect()
+}
+
 /// A receive socket of either family.
 pub enum RecvSocket {
     /// IPv4.
@@ -302,4 +335,57 @@ pub fn spawn_receiver(
         }
     });
     task.abort_handle()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keepalived_conf::{FixedHost, ReadOptions};
+    use std::path::Path;
+
+    fn names(text: &str) -> Vec<String> {
+        let config = keepalived_conf::load_str(
+            text,
+            Path::new("t.conf"),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config;
+        // The daemon builds the instances in file order, each taking the first free name.
+        let mut given = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for i in &config.vrrp.instances {
+            let vm = i.vmac.as_ref().expect("use_vmac");
+            let ipv6 = i.virtual_ipaddresses[0].prefix.addr.is_ipv6();
+            let spec = VmacSpec::new(1, i.vrid.unwrap_or(0), ipv6);
+            let taken = taken_vmac_names(&config, i, &given);
+            let name = vmac_name(&config.global, i, vm, &spec, &[], &taken);
+            given.insert(i.name.clone(), (0, name.clone()));
+            out.push(name);
+        }
+        out
+    }
+
+    fn instance(name: &str, vrid: u8, vmac: &str, vip: &str) -> String {
+        format!(
+            "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n version 3\n \
+             {vmac}\n virtual_ipaddress {{\n  {vip}\n }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn an_ipv6_vmac_beside_an_ipv4_one_with_the_same_vrid_is_vrrp6() {
+        let text = instance("V4", 5, "use_vmac", "10.0.0.100/24")
+            + &instance("V6", 5, "use_vmac", "fd00::100/64")
+            + &instance("B4", 5, "use_vmac", "10.0.1.100/24")
+            + &instance("O", 6, "use_vmac", "10.0.2.100/24");
+        assert_eq!(names(&text), ["vrrp.5", "vrrp6.5", "vrrp1.5", "vrrp.6"]);
+    }
+
+    #[test]
+    fn a_configured_vmac_name_is_skipped_by_the_default_ones() {
+        let text = instance("A", 5, "use_vmac", "10.0.0.100/24")
+            + &instance("B", 5, "use_vmac vrrp.5", "10.0.1.100/24");
+        assert_eq!(names(&text), ["vrrp1.5", "vrrp.5"]);
+    }
 }

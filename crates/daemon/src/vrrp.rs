@@ -433,12 +433,7 @@ impl Daemon {
         };
         let mut tx_link = base.clone();
         if let (Some(vm), true) = (&conf.vmac, ready) {
-            let taken = self
-                .vmacs
-                .iter()
-                .filter(|(instance, _)| **instance != conf.name)
-                .map(|(_, (_, name))| name.clone())
-                .collect();
+            let taken = crate::links::taken_vmac_names(&self.config, conf, &self.vmacs);
             match open_vmac(&self.netlink, &self.config, conf, vm, &base, &taken).await {
                 Ok((l, index)) => {
                     self.vmacs
@@ -452,11 +447,13 @@ impl Daemon {
                 }
             }
         }
-        // With use_vmac, keepalived sends and receives on the VMAC (adverts from a peer's
-        // VMAC, which has our VMAC's address, reach only our macvlan), on the base
-        // interface with vmac_xmit_base.
+        // With use_vmac, adverts are received on the VMAC: those from a peer's VMAC (the
+        // same MAC as ours: FRR, keepalived without vmac_xmit_base) reach only our
+        // macvlan (mode private), the others reach it too. Also with vmac_xmit_base, where
+        // keepalived receives on the base interface and never hears a peer sending from
+        // its VMAC (a deliberate difference, docs/interop.md).
         let rx_link = match &conf.vmac {
-            Some(vm) if !vm.xmit_base && ready => tx_link.clone(),
+            Some(_) if ready => tx_link.clone(),
             _ => base.clone(),
         };
         let resume_master = ready && self.vips_present(conf, tx_link.ifindex).await;

@@ -61,7 +61,20 @@ impl BridgeLab {
     /// Creates the namespaces `PREFIX{o,t,s}` (PREFIX from `kind`, `name` and the pid) and
     /// the links, with addresses in `net` (e.g. "10.98.11").
     pub fn new(kind: &str, name: &str, net: &str) -> BridgeLab {
-        let prefix = format!("kr-{kind}-{name}-{}-", std::process::id() % 100_000);
+        BridgeLab::build(
+            format!("kr-{kind}-{name}-{}-", std::process::id() % 100_000),
+            net,
+        )
+    }
+
+    /// Like [`BridgeLab::new`] with namespaces `PREFIX-NAME-PID-{o,t,s}`: for a test file
+    /// given its own namespace prefix (e.g. "krf").
+    pub fn prefixed(prefix: &str, name: &str, net: &str) -> BridgeLab {
+        let pid = std::process::id() % 100_000;
+        BridgeLab::build(format!("{prefix}-{name}-{pid}-"), net)
+    }
+
+    fn build(prefix: String, net: &str) -> BridgeLab {
         let dir = std::env::temp_dir().join(format!("{prefix}dir"));
         std::fs::create_dir_all(&dir).expect("lab directory");
         let lab = BridgeLab {
@@ -228,8 +241,9 @@ impl BridgeLab {
             .map(|r| {
                 let path = self.dir.join(format!("{r}.log"));
                 let text = std::fs::read_to_string(path).unwrap_or_default();
+                // Every interface: with use_vmac the VIPs are on the VMAC.
                 let addrs = Command::new("ip")
-                    .args(["-n", &self.ns(r), "-o", "addr", "show", "dev", "eth0"])
+                    .args(["-n", &self.ns(r), "-o", "addr", "show"])
                     .output()
                     .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
                     .unwrap_or_default();

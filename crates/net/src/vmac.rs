@@ -15,8 +15,8 @@ pub fn vmac_mac(vrid: u8, ipv6: bool) -> [u8; 6] {
     [0x00, 0x00, 0x5e, 0x00, if ipv6 { 0x02 } else { 0x01 }, vrid]
 }
 
-/// keepalived's default VMAC interface name: `vrrp.VRID` (`vrrp6.VRID` is its
-/// fallback for IPv6 when the first name is taken; see [`VmacSpec::name`]).
+/// keepalived's default VMAC interface name: `vrrp.VRID` (when another instance has it,
+/// the next of [`vmac_name_candidates`]).
 pub fn default_vmac_name(vrid: u8) -> String {
     format!("vrrp.{vrid}")
 }

@@ -174,7 +174,7 @@ pub struct UnicastPeer {
 /// `use_vmac [NAME] [MAC]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Vmac {
-    /// The macvlan's name; `None` means keepalived's `vrrp.<VRID>` (`vrrp6.<VRID>` for IPv6).
+    /// The macvlan's name; `None` means keepalived's `vrrp.<VRID>`, or the next free one.
     pub ifname: Option<String>,
     /// A MAC address to use instead of `00:00:5e:00:01|02:<VRID>` (5 octets: the VRID is added).
     pub mac: Option<Vec<u8>>,

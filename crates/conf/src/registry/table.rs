@@ -183,7 +183,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "virtual_ipaddress_excluded", ActsUntested { read_in: "crates/daemon/src/instance.rs::excluded_ipaddresses" }),
     r(VI, "accept no_accept", Acts { test: "crates/keepalived-rs/tests/firewall.rs::no_accept_drops_like_keepalived" }),
     r(VI, "native_ipv6", ActsUntested { read_in: "crates/conf/src/parse/vrrp/instance.rs::native_ipv6" }),
-    r(VI, "vmac_xmit_base", ActsUntested { read_in: "crates/daemon/src/links.rs::xmit_base" }),
+    r(VI, "vmac_xmit_base", Acts { test: "crates/keepalived-rs/tests/frr_vrrp.rs::use_vmac_interoperates_with_frr_vrrpd" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
     r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
     r(VI, "use_vmac_addr", NotSupported { why: "the VMAC keeps the virtual router MAC address" }),
