@@ -2,6 +2,8 @@
 //! timer (the earliest wake-up of all machines), netlink link monitoring, tracked objects,
 //! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
+mod fib_watch;
+
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -172,6 +174,8 @@ pub(crate) struct Daemon {
     watchers: Option<Watchers>,
     /// Subscribed before anything is installed, so that no change made meanwhile is missed.
     monitor: Option<NetMonitor>,
+    /// The monitor's route and rule groups (fib_watch.rs).
+    fib_membership: Option<keepalived_net::FibMembership>,
     pkt_tx: mpsc::Sender<Packet>,
     pkt_rx: mpsc::Receiver<Packet>,
     track_tx: mpsc::Sender<TrackUpdate>,
@@ -188,7 +192,9 @@ impl Daemon {
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());
+        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
         Ok(Daemon {
+            fib_membership: monitor.fib_membership(),
             netlink,
             fifos: Arc::new(Fifos::open(&global)),
             firewall: crate::firewall::Firewall::new(&global),
@@ -206,7 +212,7 @@ impl Daemon {
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
-            monitor: Some(NetMonitor::new().map_err(setup("netlink monitor"))?),
+            monitor: Some(monitor),
             pkt_tx,
             pkt_rx,
             track_tx,
@@ -231,6 +237,7 @@ impl Daemon {
 
     async fn start(&mut self) -> Result<(), DaemonError> {
         let links_up = self.read_links().await;
+        self.watch_fib();
         statics::install(&self.netlink, &self.config, &self.names).await;
         let current = Current::read(&self.config.vrrp, &links_up);
         let now = Instant::now();
@@ -717,6 +724,8 @@ impl Daemon {
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
                 self.address_removed(ifindex, addr, now).await
             }
+            NetEvent::RouteRemoved(r) => self.route_removed(r, now).await,
+            NetEvent::RuleRemoved(r) => self.rule_removed(r, now).await,
         }
     }
 
@@ -829,6 +838,7 @@ impl Daemon {
         self.config = new;
         self.global = Arc::new(self.config.global.clone());
         let links_up = self.read_links().await;
+        self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up);
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
