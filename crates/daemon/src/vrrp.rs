@@ -239,7 +239,7 @@ impl Daemon {
         let links_up = self.read_links().await;
         self.watch_fib();
         statics::install(&self.netlink, &self.config, &self.names).await;
-        let current = Current::read(&self.config.vrrp, &links_up);
+        let current = Current::read(&self.config.vrrp, &links_up, None);
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
@@ -473,8 +473,13 @@ impl Daemon {
 
     /// Whether `inst` can run: its interfaces exist and are up (IFF_UP and IFF_RUNNING), its
     /// sockets are open and it has a source address. Otherwise it is in FAULT.
+    /// With `dont_track_primary` the interfaces only have to exist (keepalived adds them
+    /// with VRRP_NOT_TRACK_IF: their up/down changes are ignored).
     fn usable(&self, inst: &Instance) -> bool {
-        let up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
+        let up = |ix: u32| match self.link_up.get(&ix) {
+            Some(up) => *up || inst.conf.dont_track_primary,
+            None => false,
+        };
         inst.sockets_ready && inst.has_source() && up(inst.base_ifindex) && up(inst.rx_ifindex)
     }
 
@@ -839,7 +844,7 @@ impl Daemon {
         self.global = Arc::new(self.config.global.clone());
         let links_up = self.read_links().await;
         self.watch_fib();
-        let current = Current::read(&self.config.vrrp, &links_up);
+        let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {

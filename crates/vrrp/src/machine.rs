@@ -60,6 +60,26 @@ fn fix_up(config: &mut InstanceConfig) {
     }
 }
 
+/// Whether an instance can run, from its interface, tracked objects and sync group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Health {
+    /// It can run, with this effective priority.
+    Ready(u8),
+    /// A weight-0 script (of its own or of a sync group member) has no result yet.
+    Pending,
+    /// In fault.
+    Fault,
+}
+
+impl Health {
+    fn priority(self) -> Option<u8> {
+        match self {
+            Health::Ready(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 /// The state machine of one VRRP instance.
 #[derive(Debug)]
 pub struct Machine {
@@ -73,6 +93,11 @@ pub struct Machine {
     interface_up: bool,
     /// The sync group is in fault because of another member.
     group_fault: bool,
+    /// The sync group waits for another member's first script result.
+    group_pending: bool,
+    /// In FAULT without having said so: held at start by a script with no result yet
+    /// (keepalived's num_script_init); a FAULT notify follows if the result is a failure.
+    silent_fault: bool,
     /// Sync group member whose Master_Down timer expired: waiting for the group.
     wants_master: bool,
     master_address: Option<IpAddr>,
@@ -104,6 +129,8 @@ impl Machine {
             track_values,
             interface_up: true,
             group_fault: false,
+            group_pending: false,
+            silent_fault: false,
             wants_master: false,
             master_address: None,
             master_priority: 0,
@@ -115,7 +142,7 @@ impl Machine {
             counters: Stats::default(),
             config,
         };
-        machine.effective_priority = machine.compute_priority().unwrap_or(machine.base_priority);
+        machine.effective_priority = machine.health().priority().unwrap_or(machine.base_priority);
         machine
     }
 
@@ -159,7 +186,23 @@ impl Machine {
     /// Whether the instance itself is in fault (its interface or a weight-0 tracked object),
     /// as opposed to being held in FAULT by its sync group.
     pub fn own_fault(&self) -> bool {
-        self.own_priority().is_none()
+        self.own_health() == Health::Fault
+    }
+
+    /// Whether the instance waits for the first result of a weight-0 tracked script (and has
+    /// no fault of its own).
+    pub fn own_pending(&self) -> bool {
+        self.own_health() == Health::Pending
+    }
+
+    /// In FAULT without having notified it (waiting for a first script result).
+    pub fn fault_unannounced(&self) -> bool {
+        self.silent_fault && self.state == State::Fault
+    }
+
+    /// Whether the sync group holds this instance while another member waits for a script.
+    pub fn group_pending(&self) -> bool {
+        self.group_pending
     }
 
     /// Whether the sync group holds this instance in FAULT.
@@ -264,6 +307,12 @@ impl Machine {
                     self.tracking_changed(now);
                 }
             }
+            Event::GroupPending(pending) => {
+                if self.group_pending != pending {
+                    self.group_pending = pending;
+                    self.tracking_changed(now);
+                }
+            }
             Event::GroupMaster => {
                 if self.state == State::Backup {
                     self.become_master(now);
@@ -298,28 +347,37 @@ impl Machine {
         )
     }
 
-    /// `None` when a weight-0 object (or the interface) is in failure, or the sync group
-    /// holds the instance in FAULT.
-    fn compute_priority(&self) -> Option<u8> {
-        if self.group_fault {
-            return None;
+    /// The instance's own health, then the sync group's hold on it.
+    fn health(&self) -> Health {
+        match self.own_health() {
+            Health::Fault => Health::Fault,
+            _ if self.group_fault => Health::Fault,
+            Health::Ready(_) if self.group_pending => Health::Pending,
+            own => own,
         }
-        self.own_priority()
     }
 
-    /// The effective priority from the instance's own interface and tracked objects.
-    fn own_priority(&self) -> Option<u8> {
+    /// The effective priority from the instance's own interface and tracked objects; FAULT
+    /// when a weight-0 object (or the interface) fails, pending while a weight-0 script has
+    /// no result yet.
+    fn own_health(&self) -> Health {
         if !self.interface_up {
-            return None;
+            return Health::Fault;
         }
         let mut sum: i64 = 0;
+        let mut pending = false;
         for (t, v) in self.config.tracked.iter().zip(&self.track_values) {
             match t.contribution(*v) {
-                Contribution::Fault => return None,
+                Contribution::Fault => return Health::Fault,
+                Contribution::Pending => pending = true,
                 Contribution::Priority(p) => sum = sum.saturating_add(p),
             }
         }
-        Some(effective_priority(self.base_priority, sum))
+        if pending {
+            Health::Pending
+        } else {
+            Health::Ready(effective_priority(self.base_priority, sum))
+        }
     }
 
     fn arm_master_down(&mut self, now: Instant, length: Duration) {
@@ -328,12 +386,18 @@ impl Machine {
     }
 
     fn set_state(&mut self, to: State) {
+        self.set_state_notify(to, true);
+    }
+
+    fn set_state_notify(&mut self, to: State, notify: bool) {
         let from = self.state;
+        self.silent_fault = false;
         self.wants_master = false;
         self.state = to;
         if from != to {
             self.push(Action::StateChanged { from, to });
         }
+        let notify_wanted = notify;
         let notify = match to {
             State::Master => Some(NotifyState::Master),
             State::Backup => Some(NotifyState::Backup),
@@ -341,7 +405,7 @@ impl Machine {
             State::Stop => Some(NotifyState::Stop),
             State::Init => None,
         };
-        if let Some(new_state) = notify {
+        if let Some(new_state) = notify.filter(|_| notify_wanted) {
             if from != to {
                 self.push(Action::Notify {
                     new_state,
@@ -365,12 +429,20 @@ impl Machine {
     /// keepalived's `try_up_instance`: the address owner configured MASTER goes straight to
     /// MASTER, everyone else starts as BACKUP with Master_Down_Interval computed from our own
     /// advert interval.
+    ///
+    /// An instance whose weight-0 script has no result yet is put in FAULT without a notify
+    /// (keepalived's vrrp_init_state with num_script_init): the first result then brings it
+    /// to BACKUP, or to FAULT with its notify.
     fn leave_init(&mut self, now: Instant) {
-        if self.compute_priority().is_none() {
-            self.enter_fault(now);
-            return;
+        match self.health() {
+            Health::Fault => self.enter_fault(now),
+            Health::Pending => {
+                self.timers.clear();
+                self.set_state_notify(State::Fault, false);
+                self.silent_fault = true;
+            }
+            Health::Ready(_) => self.start_up(now),
         }
-        self.start_up(now);
     }
 
     fn start_up(&mut self, now: Instant) {
@@ -561,19 +633,29 @@ impl Machine {
     }
 
     fn tracking_changed(&mut self, now: Instant) {
-        let new = self.compute_priority();
+        let new = self.health();
         match (self.state, new) {
             (State::Stop, _) => {}
-            (State::Init, Some(p)) => self.update_priority(p),
+            (State::Init, Health::Ready(p)) => self.update_priority(p),
             // INIT with a fault: leave_init notices when the startup delay ends.
-            (State::Init, None) => {}
-            (State::Fault, Some(p)) => {
+            (State::Init, _) => {}
+            (State::Fault, Health::Ready(p)) => {
                 self.update_priority(p);
                 self.start_up(now);
             }
-            (State::Fault, None) => {}
-            (_, None) => self.enter_fault(now),
-            (_, Some(p)) => self.update_priority(p),
+            (State::Fault, Health::Fault) if self.silent_fault && self.own_fault() => {
+                // The awaited result is a failure: keepalived's down_instance notifies now
+                // (a member held by its group stays silent, as keepalived's vrrp_sync_fault
+                // skips members already in FAULT).
+                self.silent_fault = false;
+                self.push(Action::Notify {
+                    new_state: NotifyState::Fault,
+                    priority: self.effective_priority,
+                });
+            }
+            (State::Fault, _) => {}
+            (_, Health::Fault | Health::Pending) => self.enter_fault(now),
+            (_, Health::Ready(p)) => self.update_priority(p),
         }
     }
 

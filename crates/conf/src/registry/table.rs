@@ -185,7 +185,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "vrf", NotSupported { why: "VRF binding is not implemented" }),
     r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
     r(VI, "track_src_ip", NotSupported { why: "the source address is not tracked" }),
-    r(VI, "dont_track_primary", NotSupported { why: DUMP_ONLY }),
+    r(VI, "dont_track_primary", Acts { test: "crates/keepalived-rs/tests/scenarios.rs::differential_scenarios" }),
     r(VI, "promote_secondaries", NotSupported { why: "the promote_secondaries sysctl is not set" }),
     r(VI, "kernel_rx_buf_size", NotSupported { why: NO_BUFS }),
     r(VI, "unicast_fault_no_peer", NotSupported { why: DUMP_ONLY }),

@@ -350,3 +350,98 @@ fn adverts_keep_their_period_when_the_wake_up_is_late() {
     assert_eq!(sent, 1);
     assert_eq!(m.poll_timeout(), Some(late + Duration::from_secs(1)));
 }
+
+fn notifies(actions: &[Action]) -> Vec<NotifyState> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Notify { new_state, .. } => Some(*new_state),
+            _ => None,
+        })
+        .collect()
+}
+
+fn with_pending_script(weight: i32) -> InstanceConfig {
+    let mut cfg = config(1, 100);
+    cfg.tracked.push(TrackedObject {
+        id: TrackId(1),
+        weight,
+        initial: TrackValue::Init,
+    });
+    cfg
+}
+
+#[test]
+fn a_script_failing_from_the_start_notifies_fault_only() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(0), t0);
+    // Held in FAULT without a word until the first result (keepalived's num_script_init).
+    assert_eq!(m.state(), State::Fault);
+    assert!(notifies(&drain(&mut m)).is_empty());
+    assert_eq!(m.poll_timeout(), None);
+    let t1 = t0 + Duration::from_millis(500);
+    m.handle_event(
+        t1,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Down,
+        },
+    );
+    assert_eq!(m.state(), State::Fault);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Fault]);
+    // Later failures say nothing more; success brings BACKUP.
+    m.handle_event(
+        t1,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Up,
+        },
+    );
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
+}
+
+#[test]
+fn a_script_succeeding_at_its_first_run_starts_the_instance_in_backup() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(0), t0);
+    drain(&mut m);
+    let t1 = t0 + Duration::from_millis(300);
+    m.handle_event(
+        t1,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Up,
+        },
+    );
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
+    // Master_Down counts from the result, not from the start.
+    assert_eq!(
+        m.poll_timeout(),
+        Some(
+            t1 + keepalived_vrrp::machine::master_down_interval(
+                Version::V3,
+                100,
+                Duration::from_secs(1),
+                3
+            )
+        )
+    );
+}
+
+#[test]
+fn a_weighted_script_counts_only_from_its_first_result() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(20), t0);
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(m.effective_priority(), 100);
+    m.handle_event(
+        t0,
+        Event::Track {
+            id: TrackId(1),
+            value: TrackValue::Up,
+        },
+    );
+    assert_eq!(m.effective_priority(), 120);
+}
