@@ -98,6 +98,9 @@ pub struct Machine {
     /// In FAULT without having said so: held at start by a script with no result yet
     /// (keepalived's num_script_init); a FAULT notify follows if the result is a failure.
     silent_fault: bool,
+    /// MASTER resumed at start (its VIPs were found installed) and not announced yet: no
+    /// notify or GARP until Master_Down passes without a better master's advert.
+    unconfirmed: bool,
     /// Sync group member whose Master_Down timer expired: waiting for the group.
     wants_master: bool,
     master_address: Option<IpAddr>,
@@ -131,6 +134,7 @@ impl Machine {
             group_fault: false,
             group_pending: false,
             silent_fault: false,
+            unconfirmed: false,
             wants_master: false,
             master_address: None,
             master_priority: 0,
@@ -254,6 +258,8 @@ impl Machine {
                         self.push(Action::WantMaster);
                     } else if self.state == State::Backup {
                         self.become_master(now);
+                    } else if self.state == State::Master && self.unconfirmed {
+                        self.confirm_master(now);
                     }
                 }
                 Timer::Advert => {
@@ -450,15 +456,53 @@ impl Machine {
         self.master_address = None;
         self.preempt_time = None;
         let resume = std::mem::take(&mut self.config.resume_master);
-        if resume
-            || (self.config.initial_state == InitialState::Master
-                && self.base_priority == PRIO_OWNER)
+        if resume {
+            self.resume_master(now);
+        } else if self.config.initial_state == InitialState::Master
+            && self.base_priority == PRIO_OWNER
         {
             self.become_master(now);
         } else {
             self.set_state(State::Backup);
             self.arm_master_down(now, self.master_down());
         }
+    }
+
+    /// The process restarted and found its VIPs installed: it keeps them and advertises at
+    /// once, as a MASTER (so a BACKUP peer does not take over and a lower MASTER yields), but
+    /// says so (notify, GARP) only after Master_Down passes without a better master, or when
+    /// a lower one is heard. A better master's advert sends it to BACKUP with its VIPs
+    /// removed, as keepalived, which starts in BACKUP and removes them, would end.
+    fn resume_master(&mut self, now: Instant) {
+        self.timers.stop(Timer::MasterDown);
+        self.set_state_notify(State::Master, false);
+        self.unconfirmed = true;
+        self.push(Action::AddVips {
+            accept: self.config.accept,
+        });
+        self.send_advert(self.effective_priority);
+        self.timers
+            .set(Timer::Advert, now + self.config.advert_interval);
+        self.timers.set(Timer::MasterDown, now + self.master_down());
+    }
+
+    /// The resumed MASTER is announced: what become_master does after the VIPs.
+    fn confirm_master(&mut self, now: Instant) {
+        self.unconfirmed = false;
+        self.timers.stop(Timer::MasterDown);
+        self.counters.bump(Counter::BecomeMaster);
+        self.push(Action::SendGratuitous {
+            count: self.config.garp.master_repeat,
+        });
+        if !self.config.garp.master_delay.is_zero() {
+            self.timers
+                .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
+        }
+        self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
+        self.push(Action::Notify {
+            new_state: NotifyState::Master,
+            priority: self.effective_priority,
+        });
     }
 
     fn become_master(&mut self, now: Instant) {
@@ -511,8 +555,11 @@ impl Machine {
         self.timers.stop(Timer::Advert);
         self.timers.stop(Timer::GarpMasterDelay);
         self.timers.stop(Timer::GarpLowerPrioDelay);
+        self.timers.stop(Timer::MasterDown);
         self.garp_refresh_at = None;
-        self.counters.bump(Counter::ReleaseMaster);
+        if !std::mem::take(&mut self.unconfirmed) {
+            self.counters.bump(Counter::ReleaseMaster);
+        }
         self.push(Action::RemoveVips {
             accept: self.config.accept,
         });
@@ -592,6 +639,10 @@ impl Machine {
         let ours = self.effective_priority;
         let higher =
             advert.priority > ours || (advert.priority == ours && cmp == Ordering::Greater);
+        if self.unconfirmed && !higher {
+            // A resumed MASTER hears a lower (or leaving) master: it is the master.
+            self.confirm_master(now);
+        }
         if advert.priority == 0 || (self.config.higher_prio_send_advert && higher) {
             self.send_advert(ours);
             if advert.priority == 0 {

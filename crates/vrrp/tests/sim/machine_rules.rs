@@ -445,3 +445,63 @@ fn a_weighted_script_counts_only_from_its_first_result() {
     );
     assert_eq!(m.effective_priority(), 120);
 }
+
+fn resumed(t0: Instant) -> Machine {
+    let mut cfg = config(1, 100);
+    cfg.resume_master = true;
+    started(cfg, t0)
+}
+
+#[test]
+fn a_resumed_master_advertises_at_once_but_announces_after_master_down() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    assert_eq!(m.state(), State::Master);
+    let first = drain(&mut m);
+    assert!(first
+        .iter()
+        .any(|a| matches!(a, Action::SendAdvert { priority: 100, .. })));
+    assert!(notifies(&first).is_empty());
+    assert!(!first
+        .iter()
+        .any(|a| matches!(a, Action::SendGratuitous { .. })));
+    // Nobody better heard for Master_Down: announced (notify and GARP).
+    let down = t0
+        + keepalived_vrrp::machine::master_down_interval(
+            Version::V3,
+            100,
+            Duration::from_secs(1),
+            3,
+        );
+    m.handle_timeout(down);
+    let later = drain(&mut m);
+    assert_eq!(notifies(&later), vec![NotifyState::Master]);
+    assert!(later
+        .iter()
+        .any(|a| matches!(a, Action::SendGratuitous { .. })));
+}
+
+#[test]
+fn a_resumed_master_beside_a_better_one_goes_backup_and_drops_its_vips() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    drain(&mut m);
+    m.handle_event(t0 + Duration::from_millis(100), advert(addr(2), 150));
+    assert_eq!(m.state(), State::Backup);
+    let actions = drain(&mut m);
+    assert!(actions
+        .iter()
+        .any(|a| matches!(a, Action::RemoveVips { .. })));
+    assert_eq!(notifies(&actions), vec![NotifyState::Backup]);
+    assert_eq!(m.counters()[Counter::ReleaseMaster], 0);
+}
+
+#[test]
+fn a_resumed_master_hearing_a_lower_one_is_announced_at_once() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    drain(&mut m);
+    m.handle_event(t0 + Duration::from_millis(100), advert(addr(2), 50));
+    assert_eq!(m.state(), State::Master);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Master]);
+}
