@@ -715,12 +715,16 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
-                // An instance waiting for an address on that interface can start now.
+                // An instance waiting for an address on that interface can start now; so can
+                // one whose unicast_src_ip could not be bound (IPv6 DAD still running at
+                // start: the kernel reports the address again when DAD completes).
+                // keepalived 2.2.7 stays in FAULT there for good (docs/notes/real-hosts.md).
                 let waiting = self.instances.iter().find(|i| {
                     i.base_ifindex == ifindex
-                        && !i.has_source()
-                        && i.is_ipv6() == addr.is_ipv6()
-                        && (addr.is_ipv4() || is_link_local(addr))
+                        && ((!i.has_source()
+                            && i.is_ipv6() == addr.is_ipv6()
+                            && (addr.is_ipv4() || is_link_local(addr)))
+                            || (!i.sockets_ready && i.conf.src_ip == Some(addr)))
                 });
                 if let Some(name) = waiting.and_then(|i| i.conf.interface.clone()) {
                     self.rebuild_on(&name, now).await;
