@@ -10,8 +10,8 @@ use keepalived_conf::model::{
     RuleAction as ConfRuleAction,
 };
 use keepalived_net::{
-    AddressSpec, FibGroups, RouteEntry, RouteKind, RouteSpec, RuleAction, RuleEntry, RuleSpec,
-    Scope, RTPROT_KEEPALIVED,
+    AddressSpec, FibGroups, RouteEntry, RouteKind, RouteSpec, RuleAction, RuleSpec, Scope,
+    RTPROT_KEEPALIVED,
 };
 
 /// Interface name -> ifindex.
@@ -136,7 +136,7 @@ pub fn matching_route<'a>(
 }
 
 /// keepalived's `rule_is_ours` over one list (a `no_track` rule never matches).
-pub fn matching_rule<'a>(rules: &'a [Rule], removed: &RuleEntry) -> Option<&'a Rule> {
+pub fn matching_rule<'a>(rules: &'a [Rule], removed: &RuleSpec) -> Option<&'a Rule> {
     rules
         .iter()
         .filter(|r| !r.no_track)

@@ -2,7 +2,7 @@
 //! whatever the instances' states, and removed when it stops.
 
 use keepalived_conf::Config;
-use keepalived_net::{Netlink, RouteEntry, RuleEntry};
+use keepalived_net::{Netlink, RouteEntry, RuleSpec};
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
@@ -84,7 +84,7 @@ pub async fn reinstate_route(
 
 /// keepalived's `reinstate_static_rule`: a static rule (not `no_track`) deleted by someone
 /// else is added again ("Restoring deleted static rule").
-pub async fn reinstate_rule(netlink: &Netlink, config: &Config, removed: &RuleEntry) {
+pub async fn reinstate_rule(netlink: &Netlink, config: &Config, removed: &RuleSpec) {
     for r in config.vrrp.static_rules.iter().filter(|r| !r.no_track) {
         let Ok(spec) = fib::rule(r) else {
             continue;

@@ -91,58 +91,26 @@ impl RouteSpec {
     }
 }
 
-/// A rule that the kernel reported deleted (protocol `keepalived`, or none given).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleEntry {
-    /// IPv6 rule.
-    pub ipv6: bool,
-    /// `from`.
-    pub from: Option<(IpAddr, u8)>,
-    /// `to`.
-    pub to: Option<(IpAddr, u8)>,
-    /// Table (0 when the action is not a lookup).
-    pub table: u32,
-    /// Priority.
-    pub priority: Option<u32>,
-    /// fwmark.
-    pub fwmark: Option<u32>,
-    /// fwmark mask.
-    pub fwmask: Option<u32>,
-    /// `iif`.
-    pub iif: Option<String>,
-    /// `oif`.
-    pub oif: Option<String>,
-    /// Action.
-    pub action: RuleAction,
-}
-
-impl RuleEntry {
-    pub(crate) fn from_message(m: &RuleMessage) -> Option<RuleEntry> {
+impl RuleSpec {
+    /// The rule a kernel message describes; `None` for another family, an action this
+    /// crate does not install, or a protocol other than `keepalived` (keepalived's
+    /// netlink_rule_filter ignores those).
+    pub(crate) fn from_message(m: &RuleMessage) -> Option<RuleSpec> {
         let ipv6 = match m.header.family {
             AddressFamily::Inet => false,
             AddressFamily::Inet6 => true,
             _ => return None,
         };
-        let mut e = RuleEntry {
-            ipv6,
-            from: None,
-            to: None,
-            table: u32::from(m.header.table),
-            priority: None,
-            fwmark: None,
-            fwmask: None,
-            iif: None,
-            oif: None,
-            action: RuleAction::Table,
-        };
+        let mut e = RuleSpec::new(ipv6);
+        e.table = Some(u32::from(m.header.table));
         let mut goto = 0;
         for a in &m.attributes {
             match a {
-                // keepalived: a rule with another protocol is not one it monitors.
                 RuleAttribute::Protocol(p) if u8::from(*p) != RTPROT_KEEPALIVED => return None,
+                RuleAttribute::Protocol(p) => e.protocol = Some(u8::from(*p)),
                 RuleAttribute::Source(a) => e.from = Some((*a, m.header.src_len)),
                 RuleAttribute::Destination(a) => e.to = Some((*a, m.header.dst_len)),
-                RuleAttribute::Table(t) => e.table = *t,
+                RuleAttribute::Table(t) => e.table = Some(*t),
                 RuleAttribute::Priority(p) => e.priority = Some(*p),
                 RuleAttribute::FwMark(v) => e.fwmark = Some(*v),
                 RuleAttribute::FwMask(v) => e.fwmask = Some(*v),
@@ -162,17 +130,16 @@ impl RuleEntry {
         };
         Some(e)
     }
-}
 
-impl RuleSpec {
-    /// keepalived's `compare_rule` over the selectors this crate installs.
-    pub fn matches(&self, e: &RuleEntry) -> bool {
+    /// keepalived's `compare_rule` over the selectors this crate installs: whether the
+    /// deleted rule `e` (from the kernel) is this one.
+    pub fn matches(&self, e: &RuleSpec) -> bool {
         let fwmask = |m: Option<u32>| m.unwrap_or(u32::MAX);
         self.ipv6 == e.ipv6
             && self.priority.is_some()
             && self.priority == e.priority
             && self.action == e.action
-            && (self.action != RuleAction::Table || self.table == Some(e.table))
+            && (self.action != RuleAction::Table || self.table == e.table)
             && self.from == e.from
             && self.to == e.to
             && self.fwmark == e.fwmark
@@ -280,23 +247,18 @@ mod tests {
         spec.from = Some(("203.0.113.0".parse().unwrap(), 24));
         spec.table = Some(100);
         spec.priority = Some(200);
-        let e = RuleEntry {
-            ipv6: false,
-            from: spec.from,
-            to: None,
-            table: 100,
-            priority: Some(200),
-            fwmark: None,
-            fwmask: None,
-            iif: None,
-            oif: None,
-            action: RuleAction::Table,
+        let e = RuleSpec {
+            protocol: Some(RTPROT_KEEPALIVED),
+            ..spec.clone()
         };
         assert!(spec.matches(&e));
-        assert!(!spec.matches(&RuleEntry {
+        assert!(!spec.matches(&RuleSpec {
             priority: Some(201),
             ..e.clone()
         }));
-        assert!(!spec.matches(&RuleEntry { table: 101, ..e }));
+        assert!(!spec.matches(&RuleSpec {
+            table: Some(101),
+            ..e
+        }));
     }
 }

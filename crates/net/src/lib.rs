@@ -31,7 +31,7 @@ pub mod vrrp_socket;
 
 pub use addr::{AddressEntry, AddressSpec};
 pub use error::NetError;
-pub use fib_event::{FibGroups, FibMembership, RouteEntry, RuleEntry, RTPROT_KEEPALIVED};
+pub use fib_event::{FibGroups, FibMembership, RouteEntry, RTPROT_KEEPALIVED};
 pub use iface::LinkInfo;
 pub use monitor::{NetEvent, NetMonitor};
 pub use netlink::{BatchReport, Netlink};

@@ -15,7 +15,7 @@ use rtnetlink::MulticastGroup;
 use tokio::task::JoinHandle;
 
 use crate::addr::address_entry;
-use crate::{FibMembership, LinkInfo, NetError, Result, RouteEntry, RuleEntry};
+use crate::{FibMembership, LinkInfo, NetError, Result, RouteEntry, RuleSpec};
 
 /// A change reported by the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub enum NetEvent {
     /// A route of protocol `keepalived` was deleted.
     RouteRemoved(RouteEntry),
     /// A rule (of protocol `keepalived`, or without one) was deleted.
-    RuleRemoved(RuleEntry),
+    RuleRemoved(RuleSpec),
 }
 
 type Messages = UnboundedReceiver<(NetlinkMessage<RouteNetlinkMessage>, SocketAddr)>;
@@ -169,7 +169,7 @@ impl NetMonitor {
                 RouteEntry::from_message(&r).map(NetEvent::RouteRemoved)
             }
             RouteNetlinkMessage::DelRule(r) => {
-                RuleEntry::from_message(&r).map(NetEvent::RuleRemoved)
+                RuleSpec::from_message(&r).map(NetEvent::RuleRemoved)
             }
             _ => None,
         }

@@ -491,6 +491,16 @@ impl Machine {
         self.unconfirmed = false;
         self.timers.stop(Timer::MasterDown);
         self.counters.bump(Counter::BecomeMaster);
+        self.start_gratuitous(now);
+        self.push(Action::Notify {
+            new_state: NotifyState::Master,
+            priority: self.effective_priority,
+        });
+    }
+
+    /// A new MASTER's GARP/NA burst, the second one after `garp_master_delay`, and the
+    /// refresh deadline.
+    fn start_gratuitous(&mut self, now: Instant) {
         self.push(Action::SendGratuitous {
             count: self.config.garp.master_repeat,
         });
@@ -499,10 +509,6 @@ impl Machine {
                 .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
         }
         self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
-        self.push(Action::Notify {
-            new_state: NotifyState::Master,
-            priority: self.effective_priority,
-        });
     }
 
     fn become_master(&mut self, now: Instant) {
@@ -514,14 +520,7 @@ impl Machine {
         self.push(Action::AddVips {
             accept: self.config.accept,
         });
-        self.push(Action::SendGratuitous {
-            count: self.config.garp.master_repeat,
-        });
-        if !self.config.garp.master_delay.is_zero() {
-            self.timers
-                .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
-        }
-        self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
+        self.start_gratuitous(now);
         self.send_advert(self.effective_priority);
         self.timers
             .set(Timer::Advert, now + self.config.advert_interval);

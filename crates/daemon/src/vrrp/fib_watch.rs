@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use keepalived_net::{FibGroups, RouteEntry, RuleEntry};
+use keepalived_net::{FibGroups, RouteEntry, RuleSpec};
 use keepalived_vrrp::machine::{Event, State};
 
 use super::Daemon;
@@ -41,7 +41,7 @@ impl Daemon {
     }
 
     /// A rule (of protocol keepalived, or without one) was deleted.
-    pub(super) async fn rule_removed(&mut self, removed: RuleEntry, now: Instant) {
+    pub(super) async fn rule_removed(&mut self, removed: RuleSpec, now: Instant) {
         let hit = self
             .instances
             .iter()

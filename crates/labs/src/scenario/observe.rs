@@ -163,7 +163,17 @@ impl Wire {
             // --immediate-mode: without it, packets reach us when a capture block fills or
             // its timeout (up to a second) ends, so an advert could be counted in the next
             // checkpoint's window.
-            .args(["netns", "exec", ns, "tcpdump", "--immediate-mode", "-i", "any", "-nn", "-l"])
+            .args([
+                "netns",
+                "exec",
+                ns,
+                "tcpdump",
+                "--immediate-mode",
+                "-i",
+                "any",
+                "-nn",
+                "-l",
+            ])
             .arg("ip proto 112 or ip6 proto 112")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -296,13 +296,7 @@ fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
         initial: TrackValue::Up,
     });
     let (mut m, at) = master(cfg, t0);
-    m.handle_event(
-        at,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Down,
-        },
-    );
+    script_result(&mut m, at, TrackValue::Down);
     let actions = drain(&mut m);
     assert_eq!(actions[0], Action::RemoveVips { accept: true });
     assert_eq!(
@@ -317,13 +311,7 @@ fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
     // Adverts are counted but ignored in FAULT.
     m.handle_event(at, advert(addr(2), 50));
     assert!(drain(&mut m).is_empty());
-    m.handle_event(
-        at,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Up,
-        },
-    );
+    script_result(&mut m, at, TrackValue::Up);
     assert_eq!(m.state(), State::Backup);
 }
 
@@ -361,6 +349,16 @@ fn notifies(actions: &[Action]) -> Vec<NotifyState> {
         .collect()
 }
 
+fn script_result(m: &mut Machine, at: Instant, value: TrackValue) {
+    m.handle_event(
+        at,
+        Event::Track {
+            id: TrackId(1),
+            value,
+        },
+    );
+}
+
 fn with_pending_script(weight: i32) -> InstanceConfig {
     let mut cfg = config(1, 100);
     cfg.tracked.push(TrackedObject {
@@ -380,23 +378,11 @@ fn a_script_failing_from_the_start_notifies_fault_only() {
     assert!(notifies(&drain(&mut m)).is_empty());
     assert_eq!(m.poll_timeout(), None);
     let t1 = t0 + Duration::from_millis(500);
-    m.handle_event(
-        t1,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Down,
-        },
-    );
+    script_result(&mut m, t1, TrackValue::Down);
     assert_eq!(m.state(), State::Fault);
     assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Fault]);
     // Later failures say nothing more; success brings BACKUP.
-    m.handle_event(
-        t1,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Up,
-        },
-    );
+    script_result(&mut m, t1, TrackValue::Up);
     assert_eq!(m.state(), State::Backup);
     assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
 }
@@ -407,13 +393,7 @@ fn a_script_succeeding_at_its_first_run_starts_the_instance_in_backup() {
     let mut m = started(with_pending_script(0), t0);
     drain(&mut m);
     let t1 = t0 + Duration::from_millis(300);
-    m.handle_event(
-        t1,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Up,
-        },
-    );
+    script_result(&mut m, t1, TrackValue::Up);
     assert_eq!(m.state(), State::Backup);
     assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
     // Master_Down counts from the result, not from the start.
@@ -436,13 +416,7 @@ fn a_weighted_script_counts_only_from_its_first_result() {
     let mut m = started(with_pending_script(20), t0);
     assert_eq!(m.state(), State::Backup);
     assert_eq!(m.effective_priority(), 100);
-    m.handle_event(
-        t0,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Up,
-        },
-    );
+    script_result(&mut m, t0, TrackValue::Up);
     assert_eq!(m.effective_priority(), 120);
 }
 
