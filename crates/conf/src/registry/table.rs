@@ -80,7 +80,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "vrrp_track_file", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::track_files" }),
     r(ROOT, "vrrp_track_process", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::param_match" }),
     r(ROOT, "static_ipaddress static_routes", Acts { test: OPS_ROUTES }),
-    r(ROOT, "static_rules", ActsUntested { read_in: "crates/daemon/src/statics.rs::static_rules" }),
+    r(ROOT, "static_rules", Acts { test: "crates/keepalived-rs/tests/scenarios.rs::differential_scenarios" }),
     r(ROOT, "virtual_server", Acts { test: LAB }),
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
     r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
