@@ -164,6 +164,11 @@ impl Machine {
             self.master_adver_interval = config.advert_interval;
         }
         self.config = config;
+        if self.state == State::Master {
+            // keepalived's reload_master: a MASTER's advert timer is set to now at reload, so
+            // it advertises at once and then every (new) advert interval from the reload.
+            self.timers.set(Timer::Advert, now);
+        }
         self.tracking_changed(now);
     }
 

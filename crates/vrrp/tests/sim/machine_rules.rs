@@ -479,3 +479,20 @@ fn a_resumed_master_hearing_a_lower_one_is_announced_at_once() {
     assert_eq!(m.state(), State::Master);
     assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Master]);
 }
+
+#[test]
+fn a_reload_makes_a_master_advertise_at_once() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 150), t0);
+    let reload = at + Duration::from_millis(300);
+    let mut cfg = config(1, 50);
+    cfg.advert_interval = Duration::from_secs(1);
+    m.reconfigure(cfg, reload);
+    drain(&mut m);
+    assert_eq!(m.poll_timeout(), Some(reload));
+    m.handle_timeout(reload);
+    assert!(drain(&mut m)
+        .iter()
+        .any(|a| matches!(a, Action::SendAdvert { priority: 50, .. })));
+    assert_eq!(m.poll_timeout(), Some(reload + Duration::from_secs(1)));
+}
