@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+use keepalived_conf::model::VrrpConfig;
 use keepalived_conf::model::{
     Broadcast, IpAddressSpec, IpFamily, PreferredLifetime, Route, RouteType, Rule,
     RuleAction as ConfRuleAction,
 };
-use keepalived_net::{AddressSpec, RouteKind, RouteSpec, RuleAction, RuleSpec, Scope};
+use keepalived_net::{
+    AddressSpec, FibGroups, RouteEntry, RouteKind, RouteSpec, RuleAction, RuleSpec, Scope,
+    RTPROT_KEEPALIVED,
+};
 
 /// Interface name -> ifindex.
 pub type Ifindexes = HashMap<String, u32>;
@@ -96,9 +100,87 @@ pub fn route(r: &Route, names: &Ifindexes) -> Result<RouteSpec, FibError> {
     spec.src = r.src;
     spec.via = r.via;
     spec.oif = r.dev.as_deref().map(|d| ifindex(names, d)).transpose()?;
-    spec.scope = r.scope.map(|s| Scope::from_u8(s.value()));
-    spec.protocol = r.protocol;
+    // keepalived's netlink_route adds with RT_SCOPE_UNIVERSE unless `scope` is given (not
+    // iproute2's link scope for a route without a gateway).
+    spec.scope = Some(
+        r.scope
+            .map(|s| Scope::from_u8(s.value()))
+            .unwrap_or(Scope::Global),
+    );
+    spec.tos = r.tos;
+    // keepalived's netlink_route: RTPROT_KEEPALIVED unless `protocol` is given, and a
+    // tracked route (not `no_track`) is reset to RTPROT_KEEPALIVED whatever was given.
+    spec.protocol = Some(match r.protocol {
+        Some(p) if r.no_track => p,
+        _ => RTPROT_KEEPALIVED,
+    });
     Ok(spec)
+}
+
+/// Whether keepalived watches `r` for deletion: not `no_track`, and with a `dev` (keepalived:
+/// "cannot track route ... with no interface specified, not tracking").
+pub fn route_tracked(r: &Route) -> bool {
+    !r.no_track && r.dev.is_some()
+}
+
+/// keepalived's `route_is_ours` over one list: the first route of `routes` the deleted
+/// `removed` is (for `virtual_routes`, `instance` also compares the metric and the `dev`).
+pub fn matching_route<'a>(
+    routes: &'a [Route],
+    names: &Ifindexes,
+    removed: &RouteEntry,
+    instance: bool,
+) -> Option<&'a Route> {
+    routes.iter().find(|r| {
+        route(r, names)
+            .map(|s| s.matches(removed, instance))
+            .unwrap_or(false)
+    })
+}
+
+/// keepalived's `rule_is_ours` over one list (a `no_track` rule never matches).
+pub fn matching_rule<'a>(rules: &'a [Rule], removed: &RuleSpec) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .filter(|r| !r.no_track)
+        .find(|r| rule(r).map(|s| s.matches(removed)).unwrap_or(false))
+}
+
+/// The route and rule groups keepalived's VRRP process joins (vrrp_complete_instance and
+/// process_static_entries, then set_extra_netlink_monitoring): a family's routes when an
+/// instance has a tracked route of it or a static route has a `track_group`; the same for
+/// rules.
+pub fn watched_groups(v: &VrrpConfig) -> FibGroups {
+    let mut g = FibGroups::default();
+    let mut route = |family: IpFamily| match family {
+        IpFamily::V6 => g.ipv6_routes = true,
+        IpFamily::V4 => g.ipv4_routes = true,
+    };
+    for i in &v.instances {
+        i.virtual_routes
+            .iter()
+            .filter(|r| route_tracked(r))
+            .for_each(|r| route(r.family));
+    }
+    v.static_routes
+        .iter()
+        .filter(|r| r.track_group.is_some())
+        .for_each(|r| route(r.family));
+    let mut rule = |family: IpFamily| match family {
+        IpFamily::V6 => g.ipv6_rules = true,
+        IpFamily::V4 => g.ipv4_rules = true,
+    };
+    for i in &v.instances {
+        i.virtual_rules
+            .iter()
+            .filter(|r| !r.no_track)
+            .for_each(|r| rule(r.family));
+    }
+    v.static_rules
+        .iter()
+        .filter(|r| r.track_group.is_some())
+        .for_each(|r| rule(r.family));
+    g
 }
 
 /// The netlink request for a `virtual_rules` / `static_rules` line.
@@ -114,6 +196,13 @@ pub fn rule(r: &Rule) -> Result<RuleSpec, FibError> {
     }
     spec.iif = r.iif.clone();
     spec.oif = r.oif.clone();
+    // keepalived sends FRA_PROTOCOL only for a tracked rule (RTPROT_KEEPALIVED) or a given
+    // `protocol`.
+    spec.protocol = if r.no_track {
+        r.protocol
+    } else {
+        Some(RTPROT_KEEPALIVED)
+    };
     spec.action = match r.action {
         Some(ConfRuleAction::Table(t)) => {
             spec.table = Some(t);

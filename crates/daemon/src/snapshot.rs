@@ -148,6 +148,8 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
         } else {
             ifname.clone()
         },
+        // keepalived prints "Flags:" when any flag bit is set; this one is a bit too.
+        flags_set: c.dont_track_primary,
         unicast: c.is_unicast(),
         src_ip: Some(i.source()),
         src_ip_from_config: c.src_ip.is_some(),
@@ -301,7 +303,8 @@ impl Daemon {
             .scripts
             .iter()
             .map(|s| {
-                let up = current.get(&TrackKey::Script(s.name.clone())) == TrackValue::Up;
+                let value = current.get(&TrackKey::Script(s.name.clone()));
+                let up = value == TrackValue::Up;
                 ScriptDump {
                     name: s.name.clone(),
                     cmd: dump::quote_command(&s.script.argv),
@@ -313,6 +316,9 @@ impl Daemon {
                     fall: i32::try_from(s.fall).unwrap_or(i32::MAX),
                     result: if up {
                         i32::try_from(s.rise + s.fall - 1).unwrap_or(0)
+                    } else if value == TrackValue::Init {
+                        // keepalived's vrrp_init_script: "one success is enough".
+                        i32::try_from(s.rise.saturating_sub(1)).unwrap_or(0)
                     } else {
                         0
                     },

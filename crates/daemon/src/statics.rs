@@ -2,7 +2,7 @@
 //! whatever the instances' states, and removed when it stops.
 
 use keepalived_conf::Config;
-use keepalived_net::Netlink;
+use keepalived_net::{Netlink, RouteEntry, RuleSpec};
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
@@ -50,6 +50,56 @@ pub async fn reinstate_address(
         if let Err(e) = netlink.add_address(&spec).await {
             log::info(format!("adding static address {addr} failed: {e}"));
         }
+    }
+}
+
+/// keepalived's `reinstate_static_route`: a tracked static route (with a `dev`, not
+/// `no_track`) deleted by someone else is added again ("Restoring deleted static route").
+pub async fn reinstate_route(
+    netlink: &Netlink,
+    config: &Config,
+    names: &Ifindexes,
+    removed: &RouteEntry,
+) {
+    for r in &config.vrrp.static_routes {
+        let Ok(spec) = fib::route(r, names) else {
+            continue;
+        };
+        if !spec.matches(removed, false) {
+            continue;
+        }
+        if !fib::route_tracked(r) {
+            return;
+        }
+        log::info(format!(
+            "Restoring deleted static route {}/{}",
+            spec.dest, spec.dest_prefix
+        ));
+        if let Err(e) = netlink.add_route(&spec).await {
+            log::info(format!("adding static route failed: {e}"));
+        }
+        return;
+    }
+}
+
+/// keepalived's `reinstate_static_rule`: a static rule (not `no_track`) deleted by someone
+/// else is added again ("Restoring deleted static rule").
+pub async fn reinstate_rule(netlink: &Netlink, config: &Config, removed: &RuleSpec) {
+    for r in config.vrrp.static_rules.iter().filter(|r| !r.no_track) {
+        let Ok(spec) = fib::rule(r) else {
+            continue;
+        };
+        if !spec.matches(removed) {
+            continue;
+        }
+        log::info(format!(
+            "Restoring deleted static rule priority {}",
+            spec.priority.unwrap_or(0)
+        ));
+        if let Err(e) = netlink.add_rule(&spec).await {
+            log::info(format!("adding static rule failed: {e}"));
+        }
+        return;
     }
 }
 

@@ -2,6 +2,8 @@
 //! timer (the earliest wake-up of all machines), netlink link monitoring, tracked objects,
 //! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
+mod fib_watch;
+
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -195,6 +197,8 @@ pub(crate) struct Daemon {
     watchers: Option<Watchers>,
     /// Subscribed before anything is installed, so that no change made meanwhile is missed.
     monitor: Option<NetMonitor>,
+    /// The monitor's route and rule groups (fib_watch.rs).
+    fib_membership: Option<keepalived_net::FibMembership>,
     pkt_tx: mpsc::Sender<Packet>,
     pkt_rx: mpsc::Receiver<Packet>,
     track_tx: mpsc::Sender<TrackUpdate>,
@@ -211,7 +215,9 @@ impl Daemon {
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());
+        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
         Ok(Daemon {
+            fib_membership: monitor.fib_membership(),
             netlink,
             fifos: Arc::new(Fifos::open(&global)),
             firewall: crate::firewall::Firewall::new(&global),
@@ -232,7 +238,7 @@ impl Daemon {
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
-            monitor: Some(NetMonitor::new().map_err(setup("netlink monitor"))?),
+            monitor: Some(monitor),
             pkt_tx,
             pkt_rx,
             track_tx,
@@ -260,8 +266,9 @@ impl Daemon {
             self.local_igmp.disable();
         }
         let links_up = self.read_links().await;
+        self.watch_fib();
         statics::install(&self.netlink, &self.config, &self.names).await;
-        let current = Current::read(&self.config.vrrp, &links_up);
+        let current = Current::read(&self.config.vrrp, &links_up, None);
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
@@ -522,8 +529,13 @@ impl Daemon {
 
     /// Whether `inst` can run: its interfaces exist and are up (IFF_UP and IFF_RUNNING), its
     /// sockets are open and it has a source address. Otherwise it is in FAULT.
+    /// With `dont_track_primary` the interfaces only have to exist (keepalived adds them
+    /// with VRRP_NOT_TRACK_IF: their up/down changes are ignored).
     fn usable(&self, inst: &Instance) -> bool {
-        let up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
+        let up = |ix: u32| match self.link_up.get(&ix) {
+            Some(up) => *up || inst.conf.dont_track_primary,
+            None => false,
+        };
         inst.sockets_ready
             && inst.has_source()
             && up(inst.base_ifindex)
@@ -772,12 +784,16 @@ impl Daemon {
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
                 self.track_source(ifindex, addr, true, now);
-                // An instance waiting for an address on that interface can start now.
+                // An instance waiting for an address on that interface can start now; so can
+                // one whose unicast_src_ip could not be bound (IPv6 DAD still running at
+                // start: the kernel reports the address again when DAD completes).
+                // keepalived 2.2.7 stays in FAULT there for good (docs/notes/real-hosts.md).
                 let waiting = self.instances.iter().find(|i| {
                     i.base_ifindex == ifindex
-                        && !i.has_source()
-                        && i.is_ipv6() == addr.is_ipv6()
-                        && (addr.is_ipv4() || is_link_local(addr))
+                        && ((!i.has_source()
+                            && i.is_ipv6() == addr.is_ipv6()
+                            && (addr.is_ipv4() || is_link_local(addr)))
+                            || (!i.sockets_ready && i.conf.src_ip == Some(addr)))
                 });
                 if let Some(name) = waiting.and_then(|i| i.conf.interface.clone()) {
                     self.rebuild_on(&name, now).await;
@@ -787,6 +803,8 @@ impl Daemon {
                 self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
             }
+            NetEvent::RouteRemoved(r) => self.route_removed(r, now).await,
+            NetEvent::RuleRemoved(r) => self.rule_removed(r, now).await,
         }
     }
 
@@ -925,7 +943,8 @@ impl Daemon {
         self.config = new;
         self.global = Arc::new(self.config.global.clone());
         let links_up = self.read_links().await;
-        let current = Current::read(&self.config.vrrp, &links_up);
+        self.watch_fib();
+        let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {

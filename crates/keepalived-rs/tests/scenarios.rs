@@ -2,7 +2,7 @@
 //! scenario runs with keepalived 2.2.7 on every router, then with ours on each router in
 //! turn and on all, in parallel network namespaces; every checkpoint must match keepalived's
 //! (tests/scenarios/PENDING: known bugs of ours; DELIBERATE: ours is better on purpose).
-//! `KR_SC_ONLY=name,name` runs a subset, `KR_SC_JOBS` sets the parallelism (default 6),
+//! `KR_SC_ONLY=name,name` runs a subset, `KR_SC_JOBS` sets the parallelism (default 8),
 //! `KR_SC_KEEP=1` keeps the run directories. Needs root, /usr/sbin/keepalived and tcpdump.
 
 use keepalived_labs::runnable;
@@ -33,7 +33,7 @@ fn differential_scenarios() {
     let jobs = std::env::var("KR_SC_JOBS")
         .ok()
         .and_then(|j| j.parse().ok())
-        .unwrap_or(6);
+        .unwrap_or(8);
     let opts = Options {
         dir,
         ours: env!("CARGO_BIN_EXE_keepalived-rs").to_owned(),

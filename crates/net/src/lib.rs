@@ -1,7 +1,8 @@
 //! keepalived-rs net crate: the only place that talks to the Linux kernel for VRRP.
 //!
 //! * [`Netlink`]: rtnetlink session (interfaces, addresses, routes, rules, VMACs);
-//! * [`NetMonitor`]: link/address change events;
+//! * [`NetMonitor`]: link/address change events, and deletions of routes and rules of
+//!   protocol `keepalived` ([`FibMembership`] picks the groups);
 //! * [`vrrp_socket`]: raw IPPROTO_VRRP sockets (IPv4 and IPv6);
 //! * [`bfd_socket`]: the BFD child's UDP sockets (3784/4784, TTL checks);
 //! * [`announce`]: gratuitous ARP and unsolicited neighbour advertisements;
@@ -17,6 +18,7 @@ pub mod announce;
 pub mod bfd_socket;
 pub mod debounce;
 mod error;
+mod fib_event;
 pub mod firewall;
 mod iface;
 mod monitor;
@@ -31,6 +33,7 @@ pub mod vrrp_socket;
 
 pub use addr::{AddressEntry, AddressSpec};
 pub use error::NetError;
+pub use fib_event::{FibGroups, FibMembership, RouteEntry, RTPROT_KEEPALIVED};
 pub use iface::LinkInfo;
 pub use monitor::{NetEvent, NetMonitor};
 pub use netlink::{BatchReport, Netlink};

@@ -1,4 +1,7 @@
-//! Link and address monitor (rtnetlink groups RTNLGRP_LINK, IPV4_IFADDR, IPV6_IFADDR).
+//! Link and address monitor (rtnetlink groups RTNLGRP_LINK, IPV4_IFADDR, IPV6_IFADDR), and
+//! on request ([`NetMonitor::fib_membership`]) the route and rule groups on the same socket,
+//! as keepalived's kernel netlink reflector: deletions of routes and rules of protocol
+//! `keepalived` arrive in order with the link and address events.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,7 +15,7 @@ use rtnetlink::MulticastGroup;
 use tokio::task::JoinHandle;
 
 use crate::addr::address_entry;
-use crate::{LinkInfo, NetError, Result};
+use crate::{FibMembership, LinkInfo, NetError, Result, RouteEntry, RuleSpec};
 
 /// A change reported by the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +57,10 @@ pub enum NetEvent {
         /// Prefix length.
         prefix_len: u8,
     },
+    /// A route of protocol `keepalived` was deleted.
+    RouteRemoved(RouteEntry),
+    /// A rule (of protocol `keepalived`, or without one) was deleted.
+    RuleRemoved(RuleSpec),
 }
 
 type Messages = UnboundedReceiver<(NetlinkMessage<RouteNetlinkMessage>, SocketAddr)>;
@@ -64,6 +71,7 @@ type Messages = UnboundedReceiver<(NetlinkMessage<RouteNetlinkMessage>, SocketAd
 pub struct NetMonitor {
     messages: Messages,
     link_up: HashMap<u32, bool>,
+    fib: Option<FibMembership>,
     task: JoinHandle<()>,
 }
 
@@ -75,14 +83,26 @@ impl NetMonitor {
             MulticastGroup::Ipv4Ifaddr,
             MulticastGroup::Ipv6Ifaddr,
         ];
-        let (conn, _handle, messages) = rtnetlink::new_multicast_connection(&groups)
+        let (mut conn, _handle, messages) = rtnetlink::new_multicast_connection(&groups)
             .map_err(NetError::io("netlink monitor socket"))?;
+        let fd = {
+            use netlink_sys::AsyncSocket;
+            std::os::fd::AsRawFd::as_raw_fd(conn.socket_mut().socket_ref())
+        };
+        let fib = FibMembership::new(fd).ok();
         let task = tokio::spawn(conn);
         Ok(NetMonitor {
             messages,
             link_up: HashMap::new(),
+            fib,
             task,
         })
+    }
+
+    /// The handle that joins or leaves the route and rule groups of this monitor's socket
+    /// (taken once; `None` afterwards or if the descriptor could not be duplicated).
+    pub fn fib_membership(&mut self) -> Option<FibMembership> {
+        self.fib.take()
     }
 
     /// Waits for the next event; `None` if the netlink connection ended.
@@ -144,6 +164,12 @@ impl NetMonitor {
                     addr: e.addr,
                     prefix_len: e.prefix_len,
                 })
+            }
+            RouteNetlinkMessage::DelRoute(r) => {
+                RouteEntry::from_message(&r).map(NetEvent::RouteRemoved)
+            }
+            RouteNetlinkMessage::DelRule(r) => {
+                RuleSpec::from_message(&r).map(NetEvent::RuleRemoved)
             }
             _ => None,
         }

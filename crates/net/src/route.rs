@@ -48,6 +48,8 @@ pub struct RouteSpec {
     pub scope: Option<Scope>,
     /// `proto` number (None: `boot`, 3, as iproute2).
     pub protocol: Option<u8>,
+    /// `tos`.
+    pub tos: Option<u8>,
 }
 
 impl RouteSpec {
@@ -64,6 +66,7 @@ impl RouteSpec {
             oif: None,
             scope: None,
             protocol: None,
+            tos: None,
         }
     }
 
@@ -93,6 +96,7 @@ impl RouteSpec {
             IpAddr::V6(_) => AddressFamily::Inet6,
         };
         msg.header.destination_prefix_length = self.dest_prefix;
+        msg.header.tos = self.tos.unwrap_or(0);
         let table = self.table.unwrap_or(254);
         // Tables above 255 only fit in RTA_TABLE; the header then says RT_TABLE_COMPAT.
         msg.header.table = u8::try_from(table).unwrap_or(252);

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 
 use rtnetlink::packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use rtnetlink::packet_route::route::RouteProtocol;
 use rtnetlink::packet_route::rule::{RuleAction as NlRuleAction, RuleAttribute, RuleMessage};
 use rtnetlink::packet_route::{AddressFamily, RouteNetlinkMessage};
 
@@ -47,6 +48,8 @@ pub struct RuleSpec {
     pub oif: Option<String>,
     /// Action.
     pub action: RuleAction,
+    /// `protocol` (`FRA_PROTOCOL`; None: not sent, the kernel records `unspec`).
+    pub protocol: Option<u8>,
 }
 
 impl RuleSpec {
@@ -63,6 +66,7 @@ impl RuleSpec {
             iif: None,
             oif: None,
             action: RuleAction::Table,
+            protocol: None,
         }
     }
 
@@ -124,6 +128,10 @@ impl RuleSpec {
         }
         if let Some(o) = &self.oif {
             msg.attributes.push(RuleAttribute::Oifname(o.clone()));
+        }
+        if let Some(p) = self.protocol {
+            msg.attributes
+                .push(RuleAttribute::Protocol(RouteProtocol::from(p)));
         }
         msg
     }

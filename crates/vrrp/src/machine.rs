@@ -60,6 +60,26 @@ fn fix_up(config: &mut InstanceConfig) {
     }
 }
 
+/// Whether an instance can run, from its interface, tracked objects and sync group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Health {
+    /// It can run, with this effective priority.
+    Ready(u8),
+    /// A weight-0 script (of its own or of a sync group member) has no result yet.
+    Pending,
+    /// In fault.
+    Fault,
+}
+
+impl Health {
+    fn priority(self) -> Option<u8> {
+        match self {
+            Health::Ready(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 /// The state machine of one VRRP instance.
 #[derive(Debug)]
 pub struct Machine {
@@ -73,6 +93,14 @@ pub struct Machine {
     interface_up: bool,
     /// The sync group is in fault because of another member.
     group_fault: bool,
+    /// The sync group waits for another member's first script result.
+    group_pending: bool,
+    /// In FAULT without having said so: held at start by a script with no result yet
+    /// (keepalived's num_script_init); a FAULT notify follows if the result is a failure.
+    silent_fault: bool,
+    /// MASTER resumed at start (its VIPs were found installed) and not announced yet: no
+    /// notify or GARP until Master_Down passes without a better master's advert.
+    unconfirmed: bool,
     /// Sync group member whose Master_Down timer expired: waiting for the group.
     wants_master: bool,
     master_address: Option<IpAddr>,
@@ -104,6 +132,9 @@ impl Machine {
             track_values,
             interface_up: true,
             group_fault: false,
+            group_pending: false,
+            silent_fault: false,
+            unconfirmed: false,
             wants_master: false,
             master_address: None,
             master_priority: 0,
@@ -115,7 +146,7 @@ impl Machine {
             counters: Stats::default(),
             config,
         };
-        machine.effective_priority = machine.compute_priority().unwrap_or(machine.base_priority);
+        machine.effective_priority = machine.health().priority().unwrap_or(machine.base_priority);
         machine
     }
 
@@ -133,6 +164,11 @@ impl Machine {
             self.master_adver_interval = config.advert_interval;
         }
         self.config = config;
+        if self.state == State::Master {
+            // keepalived's reload_master: a MASTER's advert timer is set to now at reload, so
+            // it advertises at once and then every (new) advert interval from the reload.
+            self.timers.set(Timer::Advert, now);
+        }
         self.tracking_changed(now);
     }
 
@@ -159,7 +195,23 @@ impl Machine {
     /// Whether the instance itself is in fault (its interface or a weight-0 tracked object),
     /// as opposed to being held in FAULT by its sync group.
     pub fn own_fault(&self) -> bool {
-        self.own_priority().is_none()
+        self.own_health() == Health::Fault
+    }
+
+    /// Whether the instance waits for the first result of a weight-0 tracked script (and has
+    /// no fault of its own).
+    pub fn own_pending(&self) -> bool {
+        self.own_health() == Health::Pending
+    }
+
+    /// In FAULT without having notified it (waiting for a first script result).
+    pub fn fault_unannounced(&self) -> bool {
+        self.silent_fault && self.state == State::Fault
+    }
+
+    /// Whether the sync group holds this instance while another member waits for a script.
+    pub fn group_pending(&self) -> bool {
+        self.group_pending
     }
 
     /// Whether the sync group holds this instance in FAULT.
@@ -211,6 +263,8 @@ impl Machine {
                         self.push(Action::WantMaster);
                     } else if self.state == State::Backup {
                         self.become_master(now);
+                    } else if self.state == State::Master && self.unconfirmed {
+                        self.confirm_master(now);
                     }
                 }
                 Timer::Advert => {
@@ -264,6 +318,12 @@ impl Machine {
                     self.tracking_changed(now);
                 }
             }
+            Event::GroupPending(pending) => {
+                if self.group_pending != pending {
+                    self.group_pending = pending;
+                    self.tracking_changed(now);
+                }
+            }
             Event::GroupMaster => {
                 if self.state == State::Backup {
                     self.become_master(now);
@@ -298,28 +358,37 @@ impl Machine {
         )
     }
 
-    /// `None` when a weight-0 object (or the interface) is in failure, or the sync group
-    /// holds the instance in FAULT.
-    fn compute_priority(&self) -> Option<u8> {
-        if self.group_fault {
-            return None;
+    /// The instance's own health, then the sync group's hold on it.
+    fn health(&self) -> Health {
+        match self.own_health() {
+            Health::Fault => Health::Fault,
+            _ if self.group_fault => Health::Fault,
+            Health::Ready(_) if self.group_pending => Health::Pending,
+            own => own,
         }
-        self.own_priority()
     }
 
-    /// The effective priority from the instance's own interface and tracked objects.
-    fn own_priority(&self) -> Option<u8> {
+    /// The effective priority from the instance's own interface and tracked objects; FAULT
+    /// when a weight-0 object (or the interface) fails, pending while a weight-0 script has
+    /// no result yet.
+    fn own_health(&self) -> Health {
         if !self.interface_up {
-            return None;
+            return Health::Fault;
         }
         let mut sum: i64 = 0;
+        let mut pending = false;
         for (t, v) in self.config.tracked.iter().zip(&self.track_values) {
             match t.contribution(*v) {
-                Contribution::Fault => return None,
+                Contribution::Fault => return Health::Fault,
+                Contribution::Pending => pending = true,
                 Contribution::Priority(p) => sum = sum.saturating_add(p),
             }
         }
-        Some(effective_priority(self.base_priority, sum))
+        if pending {
+            Health::Pending
+        } else {
+            Health::Ready(effective_priority(self.base_priority, sum))
+        }
     }
 
     fn arm_master_down(&mut self, now: Instant, length: Duration) {
@@ -328,12 +397,18 @@ impl Machine {
     }
 
     fn set_state(&mut self, to: State) {
+        self.set_state_notify(to, true);
+    }
+
+    fn set_state_notify(&mut self, to: State, notify: bool) {
         let from = self.state;
+        self.silent_fault = false;
         self.wants_master = false;
         self.state = to;
         if from != to {
             self.push(Action::StateChanged { from, to });
         }
+        let notify_wanted = notify;
         let notify = match to {
             State::Master => Some(NotifyState::Master),
             State::Backup => Some(NotifyState::Backup),
@@ -341,7 +416,7 @@ impl Machine {
             State::Stop => Some(NotifyState::Stop),
             State::Init => None,
         };
-        if let Some(new_state) = notify {
+        if let Some(new_state) = notify.filter(|_| notify_wanted) {
             if from != to {
                 self.push(Action::Notify {
                     new_state,
@@ -365,12 +440,20 @@ impl Machine {
     /// keepalived's `try_up_instance`: the address owner configured MASTER goes straight to
     /// MASTER, everyone else starts as BACKUP with Master_Down_Interval computed from our own
     /// advert interval.
+    ///
+    /// An instance whose weight-0 script has no result yet is put in FAULT without a notify
+    /// (keepalived's vrrp_init_state with num_script_init): the first result then brings it
+    /// to BACKUP, or to FAULT with its notify.
     fn leave_init(&mut self, now: Instant) {
-        if self.compute_priority().is_none() {
-            self.enter_fault(now);
-            return;
+        match self.health() {
+            Health::Fault => self.enter_fault(now),
+            Health::Pending => {
+                self.timers.clear();
+                self.set_state_notify(State::Fault, false);
+                self.silent_fault = true;
+            }
+            Health::Ready(_) => self.start_up(now),
         }
-        self.start_up(now);
     }
 
     fn start_up(&mut self, now: Instant) {
@@ -378,15 +461,59 @@ impl Machine {
         self.master_address = None;
         self.preempt_time = None;
         let resume = std::mem::take(&mut self.config.resume_master);
-        if resume
-            || (self.config.initial_state == InitialState::Master
-                && self.base_priority == PRIO_OWNER)
+        if resume {
+            self.resume_master(now);
+        } else if self.config.initial_state == InitialState::Master
+            && self.base_priority == PRIO_OWNER
         {
             self.become_master(now);
         } else {
             self.set_state(State::Backup);
             self.arm_master_down(now, self.master_down());
         }
+    }
+
+    /// The process restarted and found its VIPs installed: it keeps them and advertises at
+    /// once, as a MASTER (so a BACKUP peer does not take over and a lower MASTER yields), but
+    /// says so (notify, GARP) only after Master_Down passes without a better master, or when
+    /// a lower one is heard. A better master's advert sends it to BACKUP with its VIPs
+    /// removed, as keepalived, which starts in BACKUP and removes them, would end.
+    fn resume_master(&mut self, now: Instant) {
+        self.timers.stop(Timer::MasterDown);
+        self.set_state_notify(State::Master, false);
+        self.unconfirmed = true;
+        self.push(Action::AddVips {
+            accept: self.config.accept,
+        });
+        self.send_advert(self.effective_priority);
+        self.timers
+            .set(Timer::Advert, now + self.config.advert_interval);
+        self.timers.set(Timer::MasterDown, now + self.master_down());
+    }
+
+    /// The resumed MASTER is announced: what become_master does after the VIPs.
+    fn confirm_master(&mut self, now: Instant) {
+        self.unconfirmed = false;
+        self.timers.stop(Timer::MasterDown);
+        self.counters.bump(Counter::BecomeMaster);
+        self.start_gratuitous(now);
+        self.push(Action::Notify {
+            new_state: NotifyState::Master,
+            priority: self.effective_priority,
+        });
+    }
+
+    /// A new MASTER's GARP/NA burst, the second one after `garp_master_delay`, and the
+    /// refresh deadline.
+    fn start_gratuitous(&mut self, now: Instant) {
+        self.push(Action::SendGratuitous {
+            count: self.config.garp.master_repeat,
+        });
+        if !self.config.garp.master_delay.is_zero() {
+            self.timers
+                .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
+        }
+        self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
     }
 
     fn become_master(&mut self, now: Instant) {
@@ -398,14 +525,7 @@ impl Machine {
         self.push(Action::AddVips {
             accept: self.config.accept,
         });
-        self.push(Action::SendGratuitous {
-            count: self.config.garp.master_repeat,
-        });
-        if !self.config.garp.master_delay.is_zero() {
-            self.timers
-                .set(Timer::GarpMasterDelay, now + self.config.garp.master_delay);
-        }
-        self.garp_refresh_at = self.config.garp.master_refresh.map(|r| now + r);
+        self.start_gratuitous(now);
         self.send_advert(self.effective_priority);
         self.timers
             .set(Timer::Advert, now + self.config.advert_interval);
@@ -439,8 +559,11 @@ impl Machine {
         self.timers.stop(Timer::Advert);
         self.timers.stop(Timer::GarpMasterDelay);
         self.timers.stop(Timer::GarpLowerPrioDelay);
+        self.timers.stop(Timer::MasterDown);
         self.garp_refresh_at = None;
-        self.counters.bump(Counter::ReleaseMaster);
+        if !std::mem::take(&mut self.unconfirmed) {
+            self.counters.bump(Counter::ReleaseMaster);
+        }
         self.push(Action::RemoveVips {
             accept: self.config.accept,
         });
@@ -520,6 +643,10 @@ impl Machine {
         let ours = self.effective_priority;
         let higher =
             advert.priority > ours || (advert.priority == ours && cmp == Ordering::Greater);
+        if self.unconfirmed && !higher {
+            // A resumed MASTER hears a lower (or leaving) master: it is the master.
+            self.confirm_master(now);
+        }
         if advert.priority == 0 || (self.config.higher_prio_send_advert && higher) {
             self.send_advert(ours);
             if advert.priority == 0 {
@@ -561,19 +688,29 @@ impl Machine {
     }
 
     fn tracking_changed(&mut self, now: Instant) {
-        let new = self.compute_priority();
+        let new = self.health();
         match (self.state, new) {
             (State::Stop, _) => {}
-            (State::Init, Some(p)) => self.update_priority(p),
+            (State::Init, Health::Ready(p)) => self.update_priority(p),
             // INIT with a fault: leave_init notices when the startup delay ends.
-            (State::Init, None) => {}
-            (State::Fault, Some(p)) => {
+            (State::Init, _) => {}
+            (State::Fault, Health::Ready(p)) => {
                 self.update_priority(p);
                 self.start_up(now);
             }
-            (State::Fault, None) => {}
-            (_, None) => self.enter_fault(now),
-            (_, Some(p)) => self.update_priority(p),
+            (State::Fault, Health::Fault) if self.silent_fault && self.own_fault() => {
+                // The awaited result is a failure: keepalived's down_instance notifies now
+                // (a member held by its group stays silent, as keepalived's vrrp_sync_fault
+                // skips members already in FAULT).
+                self.silent_fault = false;
+                self.push(Action::Notify {
+                    new_state: NotifyState::Fault,
+                    priority: self.effective_priority,
+                });
+            }
+            (State::Fault, _) => {}
+            (_, Health::Fault | Health::Pending) => self.enter_fault(now),
+            (_, Health::Ready(p)) => self.update_priority(p),
         }
     }
 

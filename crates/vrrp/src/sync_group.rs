@@ -3,7 +3,8 @@
 //! group's decisions:
 //!
 //! - one member in fault (its interface or a weight-0 tracked object) holds every member in
-//!   FAULT; the group leaves FAULT when no member has a fault of its own;
+//!   FAULT; the group leaves FAULT when no member has a fault of its own; a member waiting
+//!   for its first script result holds them in a silent FAULT (keepalived's num_member_init);
 //! - a member whose Master_Down timer expires waits ([`crate::machine::Action::WantMaster`])
 //!   until every member wants MASTER or is MASTER, then all become MASTER at once;
 //! - a MASTER member going back to BACKUP takes the other MASTER members with it.
@@ -46,12 +47,27 @@ impl SyncGroup {
         let any_fault = members
             .iter()
             .any(|m| m.state() != State::Stop && m.own_fault());
+        // keepalived's num_member_init: a member waiting for its first script result holds
+        // the others too (in FAULT, silently, like itself).
+        let any_pending = !any_fault
+            && members
+                .iter()
+                .any(|m| m.state() != State::Stop && m.own_pending());
         for m in members.iter_mut() {
-            if m.group_fault() != any_fault {
-                m.handle_event(now, Event::GroupFault(any_fault));
+            let fault = (m.group_fault() != any_fault).then_some(Event::GroupFault(any_fault));
+            let pending =
+                (m.group_pending() != any_pending).then_some(Event::GroupPending(any_pending));
+            // Never pass through "neither": set the new hold before clearing the old one.
+            let order = if any_pending {
+                [pending, fault]
+            } else {
+                [fault, pending]
+            };
+            for ev in order.into_iter().flatten() {
+                m.handle_event(now, ev);
             }
         }
-        if !any_fault {
+        if !any_fault && !any_pending {
             let all_ready = members
                 .iter()
                 .all(|m| m.wants_master() || m.state() == State::Master);
@@ -78,10 +94,17 @@ impl SyncGroup {
     fn collective_state(&self, members: &[&mut Machine]) -> State {
         let has = |s: State| members.iter().any(|m| m.state() == s);
         let all = |s: State| members.iter().all(|m| m.state() == s);
+        let announced_fault = members
+            .iter()
+            .any(|m| m.state() == State::Fault && !m.fault_unannounced());
         if all(State::Stop) {
             State::Stop
-        } else if has(State::Fault) {
+        } else if announced_fault {
             State::Fault
+        } else if has(State::Fault) {
+            // Members held silently for a first script result: the group keeps its state
+            // (INIT at start), as keepalived's num_member_init.
+            self.state
         } else if all(State::Master) {
             State::Master
         } else if has(State::Backup) && !has(State::Master) {

@@ -220,3 +220,79 @@ fn a_restarted_instance_that_finds_its_vips_resumes_as_master_then_yields_to_a_b
     m.handle_event(t0 + Duration::from_millis(100), Event::Advert(better));
     assert_eq!(m.state(), Backup);
 }
+
+/// Two group members, the first tracking a weight-0 script with no result yet.
+fn pending_pair(now: Instant) -> (SyncGroup, Vec<Machine>) {
+    let addr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+    let machines = (1..=2)
+        .map(|vrid| {
+            let mut c = InstanceConfig::new(format!("VI_{vrid}"), Version::V2, addr, 100);
+            c.sync_group = true;
+            if vrid == 1 {
+                c.tracked.push(TrackedObject {
+                    id: SCRIPT,
+                    weight: 0,
+                    initial: TrackValue::Init,
+                });
+            }
+            Machine::new(c, now)
+        })
+        .collect();
+    (SyncGroup::new("G1"), machines)
+}
+
+fn notify_count(m: &mut Machine) -> usize {
+    std::iter::from_fn(|| m.poll_action())
+        .filter(|a| matches!(a, Action::Notify { .. }))
+        .count()
+}
+
+#[test]
+fn a_member_waiting_for_its_script_holds_the_group_silently() {
+    let t0 = Instant::now();
+    let (mut group, mut ms) = pending_pair(t0);
+    // The daemon reconciles its groups before the members leave INIT.
+    group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>());
+    for m in ms.iter_mut() {
+        m.handle_timeout(t0);
+    }
+    group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>());
+    assert_eq!(ms[0].state(), State::Fault);
+    assert_eq!(ms[1].state(), State::Fault);
+    assert_eq!(notify_count(&mut ms[0]) + notify_count(&mut ms[1]), 0);
+    // The first result is a success: both members start, each saying BACKUP once.
+    ms[0].handle_event(
+        t0,
+        Event::Track {
+            id: SCRIPT,
+            value: TrackValue::Up,
+        },
+    );
+    group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>());
+    assert_eq!(ms[0].state(), State::Backup);
+    assert_eq!(ms[1].state(), State::Backup);
+    assert_eq!(notify_count(&mut ms[0]), 1);
+    assert_eq!(notify_count(&mut ms[1]), 1);
+}
+
+#[test]
+fn a_group_waiting_for_a_script_result_is_not_in_fault() {
+    let t0 = Instant::now();
+    let (mut group, mut ms) = pending_pair(t0);
+    let mut changes = Vec::new();
+    changes.extend(group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>()));
+    for m in ms.iter_mut() {
+        m.handle_timeout(t0);
+    }
+    changes.extend(group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>()));
+    assert_eq!(group.state(), State::Init);
+    ms[0].handle_event(
+        t0,
+        Event::Track {
+            id: SCRIPT,
+            value: TrackValue::Up,
+        },
+    );
+    changes.extend(group.reconcile(t0, &mut ms.iter_mut().collect::<Vec<_>>()));
+    assert_eq!(changes, vec![State::Backup]);
+}

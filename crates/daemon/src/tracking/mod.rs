@@ -64,17 +64,25 @@ pub struct Current {
 }
 
 impl Current {
-    /// Reads files and scans processes now; scripts start up (down with `init_fail`);
-    /// interfaces come from `links_up`.
-    pub fn read(vrrp: &VrrpConfig, links_up: &HashMap<String, bool>) -> Current {
+    /// Reads files and scans processes now; interfaces come from `links_up`. At start
+    /// (`previous` None) a script has no result yet (down with `init_fail`), as keepalived's
+    /// SCRIPT_INIT_STATE_INIT; on a reload it keeps the value it had, and a new one counts as
+    /// up until it runs (keepalived's SCRIPT_INIT_STATE_INIT_RELOAD).
+    pub fn read(
+        vrrp: &VrrpConfig,
+        links_up: &HashMap<String, bool>,
+        previous: Option<&Current>,
+    ) -> Current {
         let mut values = HashMap::new();
         for s in &vrrp.scripts {
-            let v = if s.init_fail {
-                TrackValue::Down
-            } else {
-                TrackValue::Up
+            let key = TrackKey::Script(s.name.clone());
+            let v = match previous.and_then(|p| p.values.get(&key)) {
+                Some(v) => *v,
+                None if s.init_fail => TrackValue::Down,
+                None if previous.is_some() => TrackValue::Up,
+                None => TrackValue::Init,
             };
-            values.insert(TrackKey::Script(s.name.clone()), v);
+            values.insert(key, v);
         }
         for f in &vrrp.track_files {
             file::init(f);

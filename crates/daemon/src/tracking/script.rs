@@ -14,14 +14,16 @@ use crate::{log, notify};
 /// keepalived's rise/fall counting.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RiseFall {
-    up: bool,
+    /// None before the first result (keepalived: result = rise - 1, "one success is
+    /// enough", and one failure is too).
+    up: Option<bool>,
     streak: u32,
     rise: u32,
     fall: u32,
 }
 
 impl RiseFall {
-    pub(crate) fn new(up: bool, rise: u32, fall: u32) -> RiseFall {
+    pub(crate) fn new(up: Option<bool>, rise: u32, fall: u32) -> RiseFall {
         RiseFall {
             up,
             streak: 0,
@@ -32,16 +34,20 @@ impl RiseFall {
 
     /// Records one result; returns the new state when it changed.
     pub(crate) fn record(&mut self, success: bool) -> Option<bool> {
-        if success == self.up {
+        let Some(up) = self.up else {
+            self.up = Some(success);
+            return Some(success);
+        };
+        if success == up {
             self.streak = 0;
             return None;
         }
         self.streak += 1;
-        let needed = if self.up { self.fall } else { self.rise };
+        let needed = if up { self.fall } else { self.rise };
         if self.streak < needed {
             return None;
         }
-        self.up = success;
+        self.up = Some(success);
         self.streak = 0;
         Some(success)
     }
@@ -83,7 +89,11 @@ pub(super) fn spawn(
     tokio::spawn(async move {
         let interval = script.interval.max(Duration::from_millis(10));
         let timeout = script.timeout.unwrap_or(interval);
-        let mut state = RiseFall::new(start == TrackValue::Up, script.rise, script.fall);
+        let start = match start {
+            TrackValue::Init => None,
+            v => Some(v == TrackValue::Up),
+        };
+        let mut state = RiseFall::new(start, script.rise, script.fall);
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -111,7 +121,7 @@ mod tests {
 
     #[test]
     fn fall_failures_in_a_row_bring_it_down_and_rise_successes_up() {
-        let mut s = RiseFall::new(true, 2, 3);
+        let mut s = RiseFall::new(Some(true), 2, 3);
         assert_eq!(s.record(false), None);
         assert_eq!(s.record(false), None);
         assert_eq!(s.record(true), None); // streak broken
@@ -120,5 +130,14 @@ mod tests {
         assert_eq!(s.record(false), Some(false));
         assert_eq!(s.record(true), None);
         assert_eq!(s.record(true), Some(true));
+    }
+
+    #[test]
+    fn the_first_result_decides_either_way() {
+        let mut s = RiseFall::new(None, 2, 3);
+        assert_eq!(s.record(false), Some(false));
+        let mut s = RiseFall::new(None, 2, 3);
+        assert_eq!(s.record(true), Some(true));
+        assert_eq!(s.record(false), None);
     }
 }

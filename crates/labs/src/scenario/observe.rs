@@ -160,7 +160,20 @@ impl Wire {
     /// Starts tcpdump in namespace `ns`; `None` when tcpdump is missing.
     pub fn start(ns: &str) -> Option<Wire> {
         let mut child = Command::new("ip")
-            .args(["netns", "exec", ns, "tcpdump", "-i", "any", "-nn", "-l"])
+            // --immediate-mode: without it, packets reach us when a capture block fills or
+            // its timeout (up to a second) ends, so an advert could be counted in the next
+            // checkpoint's window.
+            .args([
+                "netns",
+                "exec",
+                ns,
+                "tcpdump",
+                "--immediate-mode",
+                "-i",
+                "any",
+                "-nn",
+                "-l",
+            ])
             .arg("ip proto 112 or ip6 proto 112")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -299,7 +299,7 @@ impl Lab {
             .open(self.dir.join(format!("{r}.log")))
             .map_err(|e| e.to_string())?;
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.ns(r), &bin, "-n", "-l", "-D"]);
+        cmd.args(["netns", "exec", &self.ns(r), &bin, "-n", "-l", "-D", "-G"]);
         if !self.spec.scenario.checkers {
             cmd.arg("-P");
         }

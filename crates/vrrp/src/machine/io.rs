@@ -44,6 +44,10 @@ pub enum Event {
     Shutdown,
     /// The instance's sync group is in fault (`true`: another member failed) or left it.
     GroupFault(bool),
+    /// The instance's sync group waits for a member's first tracked-script result (`true`)
+    /// or no longer does: the instance is held in a silent FAULT meanwhile, as keepalived's
+    /// `num_member_init`.
+    GroupPending(bool),
     /// The sync group decided to become MASTER: a member in BACKUP takes over now.
     GroupMaster,
     /// A sync group member went back to BACKUP: a MASTER member follows.

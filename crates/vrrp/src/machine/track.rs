@@ -14,6 +14,10 @@ pub enum TrackValue {
     Down,
     /// A `track_file` value (the number read from the file).
     Value(i64),
+    /// Not known yet: a `vrrp_script` before its first result (keepalived's
+    /// SCRIPT_INIT_STATE_INIT). With weight 0 it holds the instance in a silent FAULT until
+    /// the result arrives; a weight counts from the first result on.
+    Init,
 }
 
 /// One tracked object with its weight as configured (`weight` after `reverse` applied).
@@ -32,12 +36,16 @@ pub struct TrackedObject {
 pub(crate) enum Contribution {
     Priority(i64),
     Fault,
+    /// Weight 0 and no result yet.
+    Pending,
 }
 
 impl TrackedObject {
     pub(crate) fn contribution(&self, value: TrackValue) -> Contribution {
         let weight = i64::from(self.weight);
         match value {
+            TrackValue::Init if weight == 0 => Contribution::Pending,
+            TrackValue::Init => Contribution::Priority(0),
             // keepalived: a positive weight is added while the object is up, a negative one
             // while it is down; weight 0 puts the instance in FAULT while down.
             TrackValue::Up if weight > 0 => Contribution::Priority(weight),
@@ -102,5 +110,17 @@ mod tests {
         };
         assert_eq!(t.contribution(TrackValue::Down), Contribution::Fault);
         assert_eq!(t.contribution(TrackValue::Up), Contribution::Priority(0));
+        assert_eq!(t.contribution(TrackValue::Init), Contribution::Pending);
+    }
+
+    #[test]
+    fn a_weight_counts_from_the_first_result() {
+        let t = TrackedObject {
+            id: TrackId(1),
+            weight: 20,
+            initial: TrackValue::Init,
+        };
+        assert_eq!(t.contribution(TrackValue::Init), Contribution::Priority(0));
+        assert_eq!(t.contribution(TrackValue::Up), Contribution::Priority(20));
     }
 }

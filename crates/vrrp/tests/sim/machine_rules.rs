@@ -296,13 +296,7 @@ fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
         initial: TrackValue::Up,
     });
     let (mut m, at) = master(cfg, t0);
-    m.handle_event(
-        at,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Down,
-        },
-    );
+    script_result(&mut m, at, TrackValue::Down);
     let actions = drain(&mut m);
     assert_eq!(actions[0], Action::RemoveVips { accept: true });
     assert_eq!(
@@ -317,13 +311,7 @@ fn master_going_to_fault_removes_vips_then_sends_priority_zero() {
     // Adverts are counted but ignored in FAULT.
     m.handle_event(at, advert(addr(2), 50));
     assert!(drain(&mut m).is_empty());
-    m.handle_event(
-        at,
-        Event::Track {
-            id: TrackId(1),
-            value: TrackValue::Up,
-        },
-    );
+    script_result(&mut m, at, TrackValue::Up);
     assert_eq!(m.state(), State::Backup);
 }
 
@@ -349,4 +337,162 @@ fn adverts_keep_their_period_when_the_wake_up_is_late() {
         .count();
     assert_eq!(sent, 1);
     assert_eq!(m.poll_timeout(), Some(late + Duration::from_secs(1)));
+}
+
+fn notifies(actions: &[Action]) -> Vec<NotifyState> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Notify { new_state, .. } => Some(*new_state),
+            _ => None,
+        })
+        .collect()
+}
+
+fn script_result(m: &mut Machine, at: Instant, value: TrackValue) {
+    m.handle_event(
+        at,
+        Event::Track {
+            id: TrackId(1),
+            value,
+        },
+    );
+}
+
+fn with_pending_script(weight: i32) -> InstanceConfig {
+    let mut cfg = config(1, 100);
+    cfg.tracked.push(TrackedObject {
+        id: TrackId(1),
+        weight,
+        initial: TrackValue::Init,
+    });
+    cfg
+}
+
+#[test]
+fn a_script_failing_from_the_start_notifies_fault_only() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(0), t0);
+    // Held in FAULT without a word until the first result (keepalived's num_script_init).
+    assert_eq!(m.state(), State::Fault);
+    assert!(notifies(&drain(&mut m)).is_empty());
+    assert_eq!(m.poll_timeout(), None);
+    let t1 = t0 + Duration::from_millis(500);
+    script_result(&mut m, t1, TrackValue::Down);
+    assert_eq!(m.state(), State::Fault);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Fault]);
+    // Later failures say nothing more; success brings BACKUP.
+    script_result(&mut m, t1, TrackValue::Up);
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
+}
+
+#[test]
+fn a_script_succeeding_at_its_first_run_starts_the_instance_in_backup() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(0), t0);
+    drain(&mut m);
+    let t1 = t0 + Duration::from_millis(300);
+    script_result(&mut m, t1, TrackValue::Up);
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Backup]);
+    // Master_Down counts from the result, not from the start.
+    assert_eq!(
+        m.poll_timeout(),
+        Some(
+            t1 + keepalived_vrrp::machine::master_down_interval(
+                Version::V3,
+                100,
+                Duration::from_secs(1),
+                3
+            )
+        )
+    );
+}
+
+#[test]
+fn a_weighted_script_counts_only_from_its_first_result() {
+    let t0 = Instant::now();
+    let mut m = started(with_pending_script(20), t0);
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(m.effective_priority(), 100);
+    script_result(&mut m, t0, TrackValue::Up);
+    assert_eq!(m.effective_priority(), 120);
+}
+
+fn resumed(t0: Instant) -> Machine {
+    let mut cfg = config(1, 100);
+    cfg.resume_master = true;
+    started(cfg, t0)
+}
+
+#[test]
+fn a_resumed_master_advertises_at_once_but_announces_after_master_down() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    assert_eq!(m.state(), State::Master);
+    let first = drain(&mut m);
+    assert!(first
+        .iter()
+        .any(|a| matches!(a, Action::SendAdvert { priority: 100, .. })));
+    assert!(notifies(&first).is_empty());
+    assert!(!first
+        .iter()
+        .any(|a| matches!(a, Action::SendGratuitous { .. })));
+    // Nobody better heard for Master_Down: announced (notify and GARP).
+    let down = t0
+        + keepalived_vrrp::machine::master_down_interval(
+            Version::V3,
+            100,
+            Duration::from_secs(1),
+            3,
+        );
+    m.handle_timeout(down);
+    let later = drain(&mut m);
+    assert_eq!(notifies(&later), vec![NotifyState::Master]);
+    assert!(later
+        .iter()
+        .any(|a| matches!(a, Action::SendGratuitous { .. })));
+}
+
+#[test]
+fn a_resumed_master_beside_a_better_one_goes_backup_and_drops_its_vips() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    drain(&mut m);
+    m.handle_event(t0 + Duration::from_millis(100), advert(addr(2), 150));
+    assert_eq!(m.state(), State::Backup);
+    let actions = drain(&mut m);
+    assert!(actions
+        .iter()
+        .any(|a| matches!(a, Action::RemoveVips { .. })));
+    assert_eq!(notifies(&actions), vec![NotifyState::Backup]);
+    assert_eq!(m.counters()[Counter::ReleaseMaster], 0);
+}
+
+#[test]
+fn a_resumed_master_hearing_a_lower_one_is_announced_at_once() {
+    let t0 = Instant::now();
+    let mut m = resumed(t0);
+    drain(&mut m);
+    m.handle_event(t0 + Duration::from_millis(100), advert(addr(2), 50));
+    assert_eq!(m.state(), State::Master);
+    assert_eq!(notifies(&drain(&mut m)), vec![NotifyState::Master]);
+}
+
+#[test]
+fn a_reload_makes_a_master_advertise_at_once() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 150), t0);
+    let reload = at + Duration::from_millis(300);
+    let mut cfg = config(1, 50);
+    cfg.advert_interval = Duration::from_secs(1);
+    m.reconfigure(cfg, reload);
+    drain(&mut m);
+    assert_eq!(m.poll_timeout(), Some(reload));
+    m.handle_timeout(reload);
+    assert!(drain(&mut m)
+        .iter()
+        .any(|a| matches!(a, Action::SendAdvert { priority: 50, .. })));
+    assert_eq!(m.poll_timeout(), Some(reload + Duration::from_secs(1)));
 }
