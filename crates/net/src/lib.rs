@@ -32,7 +32,7 @@ pub use addr::{AddressEntry, AddressSpec};
 pub use error::NetError;
 pub use iface::LinkInfo;
 pub use monitor::{NetEvent, NetMonitor};
-pub use netlink::{BatchReport, Netlink};
+pub use netlink::{BatchReport, Netlink, RxBuf};
 pub use route::{RouteKind, RouteSpec};
 pub use rule::{RuleAction, RuleSpec};
 pub use scope::Scope;
