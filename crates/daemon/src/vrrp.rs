@@ -207,7 +207,12 @@ pub(crate) struct Daemon {
 
 impl Daemon {
     async fn new(config: Config) -> Result<Daemon, DaemonError> {
-        let netlink = Netlink::new().map_err(setup("netlink"))?;
+        let bufs = |b| crate::sockpool::netlink_rx_buf(b);
+        let g = &config.global;
+        let netlink =
+            Netlink::with_rx_buf(bufs(&g.vrrp_netlink_cmd_rcv_bufs)).map_err(setup("netlink"))?;
+        let monitor = NetMonitor::with_rx_buf(bufs(&g.vrrp_netlink_monitor_rcv_bufs))
+            .map_err(setup("netlink monitor"))?;
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());
@@ -232,7 +237,7 @@ impl Daemon {
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
-            monitor: Some(NetMonitor::new().map_err(setup("netlink monitor"))?),
+            monitor: Some(monitor),
             pkt_tx,
             pkt_rx,
             track_tx,

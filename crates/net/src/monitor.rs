@@ -169,7 +169,7 @@ impl NetMonitor {
                     // from before the gap: hand those out first (the connection task read them
                     // in the same pass), or they would land after the dump and undo it.
                     tokio::task::yield_now().await;
-                    while let Ok(Some((m, _))) = self.messages.try_next() {
+                    while let Ok((m, _)) = self.messages.try_recv() {
                         if let NetlinkPayload::InnerMessage(m) = m.payload {
                             if let Some(ev) = self.translate(m) {
                                 self.pending.push_back(ev);
