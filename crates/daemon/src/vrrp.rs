@@ -211,8 +211,9 @@ impl Daemon {
         let g = &config.global;
         let netlink =
             Netlink::with_rx_buf(bufs(&g.vrrp_netlink_cmd_rcv_bufs)).map_err(setup("netlink"))?;
-        let monitor = NetMonitor::with_rx_buf(bufs(&g.vrrp_netlink_monitor_rcv_bufs))
+        let mut monitor = NetMonitor::with_rx_buf(bufs(&g.vrrp_netlink_monitor_rcv_bufs))
             .map_err(setup("netlink monitor"))?;
+        monitor.set_log(|line| crate::log::info(line));
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());

@@ -85,7 +85,13 @@ pub struct NetMonitor {
     /// For the dumps of a resync.
     dumper: Arc<Netlink>,
     overruns: u64,
+    /// Where the overrun lines go (the daemon's log; tracing by default).
+    log: fn(&str),
     task: JoinHandle<()>,
+}
+
+fn trace_log(line: &str) {
+    tracing::info!("{line}");
 }
 
 impl NetMonitor {
@@ -120,8 +126,14 @@ impl NetMonitor {
             pending: VecDeque::new(),
             dumper,
             overruns: 0,
+            log: trace_log,
             task,
         })
+    }
+
+    /// Sends the overrun and resync lines to `log` (keepalived's words) instead of tracing.
+    pub fn set_log(&mut self, log: fn(&str)) {
+        self.log = log;
     }
 
     /// Overruns (ENOBUFS on the subscribed socket) seen so far, each followed by a resync.
@@ -159,11 +171,11 @@ impl NetMonitor {
                 }
                 NetlinkPayload::Overrun(_) => {
                     self.overruns += 1;
-                    tracing::info!(
-                        "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)"
+                    (self.log)(
+                        "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)",
                     );
-                    tracing::info!(
-                        "  - increase the relevant netlink_rcv_bufs global parameter and/or set force"
+                    (self.log)(
+                        "  - increase the relevant netlink_rcv_bufs global parameter and/or set force",
                     );
                     // The kernel reports the overrun before the notifications still queued
                     // from before the gap: hand those out first (the connection task read them
@@ -178,11 +190,11 @@ impl NetMonitor {
                     }
                     let queued = self.pending.len();
                     match self.resync().await {
-                        Ok(()) => tracing::info!(
+                        Ok(()) => (self.log)(&format!(
                             "Netlink: monitor resynchronised after the overrun: {} change(s)",
                             self.pending.len() - queued
-                        ),
-                        Err(e) => tracing::info!("Netlink: monitor resync failed: {e}"),
+                        )),
+                        Err(e) => (self.log)(&format!("Netlink: monitor resync failed: {e}")),
                     }
                 }
                 _ => {}
