@@ -9,8 +9,9 @@
 use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, RxBufsPolicy};
+use keepalived_conf::model::{AuthType, GlobalDefs, RcvBufs, RxBufsPolicy};
 use keepalived_net::vrid_filter::VrrpLayout;
+use keepalived_net::RxBuf;
 
 use crate::instance::Instance;
 
@@ -37,6 +38,22 @@ pub(crate) struct PoolEntry {
 }
 
 /// The interface `inst` receives on: the VMAC with use_vmac, unless vmac_xmit_base.
+/// keepalived's IF_DEFAULT_BUFSIZE: what `vrrp_netlink_*_rcv_bufs 0` (or `_force` alone) asks for.
+const NETLINK_DEFAULT_BUF: u32 = 64 * 1024;
+
+/// The receive buffer of a netlink socket from `vrrp_netlink_{cmd,monitor}_rcv_bufs[_force]`.
+/// Neither keyword: None, the kernel's default (net.core.rmem_default, 208 KiB here), larger
+/// than the 64 KiB keepalived always sets (a deliberate difference, docs/PERFORMANCE.md).
+pub(crate) fn netlink_rx_buf(b: &RcvBufs) -> Option<RxBuf> {
+    if b.size.is_none() && !b.force {
+        return None;
+    }
+    Some(RxBuf {
+        size: b.size.filter(|s| *s > 0).unwrap_or(NETLINK_DEFAULT_BUF),
+        force: b.force,
+    })
+}
+
 pub(crate) fn rx_interface(inst: &Instance) -> String {
     match &inst.conf.vmac {
         Some(vm) if !vm.xmit_base && inst.sockets_ready => inst.link.name.clone(),

@@ -211,11 +211,16 @@ pub(crate) struct Daemon {
 
 impl Daemon {
     async fn new(config: Config) -> Result<Daemon, DaemonError> {
-        let netlink = Netlink::new().map_err(setup("netlink"))?;
+        let bufs = |b| crate::sockpool::netlink_rx_buf(b);
+        let g = &config.global;
+        let netlink =
+            Netlink::with_rx_buf(bufs(&g.vrrp_netlink_cmd_rcv_bufs)).map_err(setup("netlink"))?;
+        let mut monitor = NetMonitor::with_rx_buf(bufs(&g.vrrp_netlink_monitor_rcv_bufs))
+            .map_err(setup("netlink monitor"))?;
+        monitor.set_log(|line| crate::log::info(line));
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());
-        let mut monitor = NetMonitor::new().map_err(setup("netlink monitor"))?;
         Ok(Daemon {
             fib_membership: monitor.fib_membership(),
             netlink,

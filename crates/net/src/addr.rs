@@ -219,6 +219,25 @@ impl Netlink {
     }
 }
 
+impl Netlink {
+    /// Every IPv4 and IPv6 address of the namespace.
+    pub async fn all_addresses(&self) -> Result<Vec<AddressEntry>> {
+        let mut out = Vec::new();
+        for family in [AddressFamily::Inet, AddressFamily::Inet6] {
+            let mut req = AddressMessage::default();
+            req.header.family = family;
+            let msgs = self
+                .dump("dump addresses", RouteNetlinkMessage::GetAddress(req))
+                .await?;
+            out.extend(msgs.iter().filter_map(|m| match m {
+                RouteNetlinkMessage::NewAddress(a) => address_entry(a),
+                _ => None,
+            }));
+        }
+        Ok(out)
+    }
+}
+
 pub(crate) fn address_entry(msg: &AddressMessage) -> Option<AddressEntry> {
     let mut local = None;
     let mut address = None;

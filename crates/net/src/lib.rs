@@ -36,7 +36,7 @@ pub use error::NetError;
 pub use fib_event::{FibGroups, FibMembership, RouteEntry, RTPROT_KEEPALIVED};
 pub use iface::LinkInfo;
 pub use monitor::{NetEvent, NetMonitor};
-pub use netlink::{BatchReport, Netlink};
+pub use netlink::{BatchReport, Netlink, RxBuf};
 pub use route::{RouteKind, RouteSpec};
 pub use rule::{RuleAction, RuleSpec};
 pub use scope::Scope;

@@ -49,11 +49,57 @@ impl BatchReport {
     }
 }
 
+/// A netlink socket's receive buffer, as keepalived's `vrrp_netlink_*_rcv_bufs` and
+/// `..._rcv_bufs_force` set it: `SO_RCVBUF` (capped by net.core.rmem_max), or
+/// `SO_RCVBUFFORCE` (CAP_NET_ADMIN, beyond rmem_max). The kernel doubles the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RxBuf {
+    /// Bytes asked for.
+    pub size: u32,
+    /// `SO_RCVBUFFORCE` rather than `SO_RCVBUF`.
+    pub force: bool,
+}
+
+/// Sets `buf` on `sock`; a refusal is logged as keepalived logs it (netlink_set_rx_buf_size)
+/// and the socket keeps its size.
+pub(crate) fn set_rx_buf(sock: &rtnetlink::sys::Socket, buf: RxBuf) {
+    use std::os::fd::AsRawFd;
+    let (opt, what) = if buf.force {
+        (libc::SO_RCVBUFFORCE, "cant set SO_RCVBUFFORCE IP option")
+    } else {
+        (libc::SO_RCVBUF, "Cannot set SO_RCVBUF IP option")
+    };
+    let size = libc::c_int::try_from(buf.size).unwrap_or(libc::c_int::MAX);
+    // SAFETY: setsockopt on an open socket with a correctly sized int.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            opt,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        let e = io::Error::last_os_error();
+        tracing::info!("{what}. errno={} ({e})", e.raw_os_error().unwrap_or(0));
+    }
+}
+
 impl Netlink {
     /// Opens a netlink session in the current network namespace.
     pub fn new() -> Result<Netlink> {
-        let (conn, handle, _unsolicited) =
+        Netlink::with_rx_buf(None)
+    }
+
+    /// [`Netlink::new`] with the receive buffer `buf` (None: the kernel's default).
+    pub fn with_rx_buf(buf: Option<RxBuf>) -> Result<Netlink> {
+        use rtnetlink::sys::AsyncSocket;
+        let (mut conn, handle, _unsolicited) =
             rtnetlink::new_connection().map_err(NetError::io("netlink socket"))?;
+        if let Some(buf) = buf {
+            set_rx_buf(conn.socket_mut().socket_ref(), buf);
+        }
         let task = tokio::spawn(conn);
         Ok(Netlink { handle, task })
     }
