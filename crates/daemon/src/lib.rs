@@ -23,6 +23,7 @@ mod schedule;
 pub mod sd_notify;
 pub mod smtp;
 mod snapshot;
+mod snmp;
 mod statics;
 mod tracking;
 pub mod vrrp;

@@ -33,11 +33,16 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
+/// `router_id`, or the host name as keepalived defaults it.
+pub(crate) fn router_id(g: &GlobalDefs) -> String {
+    g.router_id.clone().unwrap_or_else(host_name)
+}
+
 pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
-        router_id: g.router_id.clone().unwrap_or_else(host_name),
+        router_id: router_id(g),
         default_interface: g
             .default_interface
             .clone()

@@ -105,6 +105,9 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// The checker process serves KEEPALIVED-MIB's global group over SNMP (it runs with
+    /// `enable_snmp_checker`), so this one does not (keepalived's vrrp_handles_global_oid).
+    pub checker_serves_snmp_global: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -123,12 +126,15 @@ pub fn run_with_options<F: Future<Output = ()>>(
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
+        d.snmp
+            .start(&config.global, !options.checker_serves_snmp_global);
         d.start().await?;
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop).await;
         d.stop(!options.dont_release_vrrp).await;
+        d.snmp.stop();
         result
     })
 }
@@ -168,7 +174,7 @@ pub(crate) struct Daemon {
     pool: BufferPool,
     lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
-    current: Current,
+    pub(crate) current: Current,
     watchers: Option<Watchers>,
     /// Subscribed before anything is installed, so that no change made meanwhile is missed.
     monitor: Option<NetMonitor>,
@@ -180,6 +186,8 @@ pub(crate) struct Daemon {
     metrics: metrics::Hub,
     /// The no-accept drop rules (crate::firewall).
     firewall: crate::firewall::Firewall,
+    /// The SNMP subagent's view requests (crate::snmp).
+    snmp: crate::snmp::Hub,
 }
 
 impl Daemon {
@@ -212,7 +220,13 @@ impl Daemon {
             track_tx,
             track_rx,
             metrics: metrics::Hub::default(),
+            snmp: crate::snmp::Hub::default(),
         })
+    }
+
+    /// The index of interface `name`, as netlink last listed it.
+    pub(crate) fn ifindex_of(&self, name: &str) -> Option<u32> {
+        self.names.get(name).copied()
     }
 
     /// Interface names -> (ifindex, up).
@@ -672,6 +686,9 @@ impl Daemon {
                 Some(reply) = self.metrics.requests.recv() => {
                     let _ = reply.send(self.snapshot(&self.current));
                 }
+                Some(reply) = self.snmp.requests.recv() => {
+                    let _ = reply.send(self.snmp_view(self.snmp.started));
+                }
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => break,
                 _ = &mut stop => break,
@@ -934,4 +951,5 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         0,
         None, // the group's own smtp_alert is not kept in Group: the global one applies
     );
+    crate::snmp::notify_group(name, notify_state, &crate::snapshot::router_id(global));
 }
