@@ -170,6 +170,8 @@ impl Session {
                     )))
                 }
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                // SIGCHLD of a notify script, for one.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(
                         e.kind(),
