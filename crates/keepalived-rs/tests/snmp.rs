@@ -183,55 +183,9 @@ fn log_len(log: &Path) -> usize {
     std::fs::metadata(log).map_or(0, |m| m.len() as usize)
 }
 
-/// Runs `binary` on the lab's configuration until its three instances are MASTER, and
-/// returns the three walks and the notifications seen meanwhile.
-fn observe(lab: &mut BridgeLab, binary: &str, tag: &str) -> (Vec<Vec<String>>, BTreeSet<String>) {
-    let trap_log = lab.dir().join("traps.log");
-    let from = log_len(&trap_log);
-    let dir = lab.dir().display().to_string();
-    let conf = config(lab.dir());
-    let pid = |n: &str| format!("{dir}/{tag}.{n}.pid");
-    lab.start_with(
-        "o",
-        binary,
-        &conf,
-        &["-c", &pid("check"), "-b", &pid("bfd")],
-    );
-    let state = format!("{KEEPALIVED_MIB}.2.3.1.4");
-    let start = Instant::now();
-    loop {
-        let states = snmp(lab, "snmpwalk", &[&state]);
-        if states.matches("INTEGER: 2").count() == 3 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{tag}: not all MASTER over SNMP: {states}\n{}",
-            lab.logs()
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    // The last notifications (RFC new master, group MASTER) follow the state at once.
-    std::thread::sleep(Duration::from_secs(1));
-    let walks = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
-        .iter()
-        .map(|m| walk(lab, m))
-        .collect();
-    let seen = traps(&trap_log, from);
-    lab.terminate("o");
-    assert!(
-        lab.wait_exit("o", Duration::from_secs(10)),
-        "{tag} did not stop"
-    );
-    (walks, seen)
-}
-
-#[test]
-fn snmp_walks_and_notifications_match_keepalived() {
-    if !tools("snmp") {
-        return;
-    }
-    let mut lab = BridgeLab::new("snmp", "walk", "10.84.1");
+/// snmpd as the AgentX master: its socket in the lab directory, SNMP on [`PORT`], traps to
+/// [`TRAP_PORT`]; returns once the socket is there.
+fn start_snmpd(lab: &mut BridgeLab) {
     let dir = lab.dir().display().to_string();
     std::fs::write(
         lab.dir().join("snmpd.conf"),
@@ -241,11 +195,8 @@ fn snmp_walks_and_notifications_match_keepalived() {
         ),
     )
     .unwrap();
-    std::fs::write(
-        lab.dir().join("snmptrapd.conf"),
-        "disableAuthorization yes\n",
-    )
-    .unwrap();
+    let sock = lab.dir().join("agentx.sock");
+    let _ = std::fs::remove_file(&sock);
     lab.spawn(
         "o",
         "snmpd",
@@ -266,6 +217,24 @@ fn snmp_walks_and_notifications_match_keepalived() {
             &format!("{dir}/snmpd.pid"),
         ],
     );
+    let start = Instant::now();
+    while !sock.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "snmpd did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// snmptrapd on [`TRAP_PORT`], logging to traps.log in the lab directory.
+fn start_snmptrapd(lab: &mut BridgeLab) {
+    let dir = lab.dir().display().to_string();
+    std::fs::write(
+        lab.dir().join("snmptrapd.conf"),
+        "disableAuthorization yes\n",
+    )
+    .unwrap();
     lab.spawn(
         "o",
         "snmptrapd",
@@ -287,15 +256,64 @@ fn snmp_walks_and_notifications_match_keepalived() {
             &format!("udp:{TRAP_PORT}"),
         ],
     );
-    let sock = lab.dir().join("agentx.sock");
+}
+
+/// Waits until a walk of the instance states shows `n` MASTERs.
+fn wait_masters(lab: &BridgeLab, tag: &str, n: usize, limit: Duration) {
+    let state = format!("{KEEPALIVED_MIB}.2.3.1.4");
     let start = Instant::now();
-    while !sock.exists() {
+    loop {
+        let states = snmp(lab, "snmpwalk", &[&state]);
+        if states.matches("INTEGER: 2").count() == n {
+            return;
+        }
         assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "snmpd did not start"
+            start.elapsed() < limit,
+            "{tag}: not {n} MASTER over SNMP: {states}\n{}",
+            lab.logs()
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// Runs `binary` on the lab's configuration until its three instances are MASTER, and
+/// returns the three walks and the notifications seen meanwhile.
+fn observe(lab: &mut BridgeLab, binary: &str, tag: &str) -> (Vec<Vec<String>>, BTreeSet<String>) {
+    let trap_log = lab.dir().join("traps.log");
+    let from = log_len(&trap_log);
+    let dir = lab.dir().display().to_string();
+    let conf = config(lab.dir());
+    let pid = |n: &str| format!("{dir}/{tag}.{n}.pid");
+    lab.start_with(
+        "o",
+        binary,
+        &conf,
+        &["-c", &pid("check"), "-b", &pid("bfd")],
+    );
+    wait_masters(lab, tag, 3, Duration::from_secs(30));
+    // The last notifications (RFC new master, group MASTER) follow the state at once.
+    std::thread::sleep(Duration::from_secs(1));
+    let walks = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+        .iter()
+        .map(|m| walk(lab, m))
+        .collect();
+    let seen = traps(&trap_log, from);
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "{tag} did not stop"
+    );
+    (walks, seen)
+}
+
+#[test]
+fn snmp_walks_and_notifications_match_keepalived() {
+    if !tools("snmp") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "walk", "10.84.1");
+    start_snmptrapd(&mut lab);
+    start_snmpd(&mut lab);
     let (theirs, their_traps) = observe(&mut lab, KEEPALIVED, "keepalived");
     let (ours, our_traps) = observe(&mut lab, OURS, "ours");
     for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
@@ -308,4 +326,79 @@ fn snmp_walks_and_notifications_match_keepalived() {
     // The same notifications (their order follows the notify order; the sets must match).
     assert!(their_traps.len() >= 10, "{their_traps:#?}");
     assert_eq!(our_traps, their_traps, "notifications differ (left: ours)");
+}
+
+/// `-x` enables every MIB and `-A` names the master's socket, with no `enable_snmp_*` in
+/// the configuration: the same walks as keepalived's with the same flags.
+#[test]
+fn dash_x_and_dash_a_enable_the_mibs_on_that_socket() {
+    if !tools("snmp -x") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "dashx", "10.84.2");
+    start_snmpd(&mut lab);
+    let sock = format!("unix:{}/agentx.sock", lab.dir().display());
+    let conf = "global_defs {\n    router_id dash_x\n}\n\
+                vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 61\n    \
+                priority 100\n    advert_int 1\n    virtual_ipaddress {\n        \
+                10.84.2.100/24\n    }\n}\n";
+    let mut walks = Vec::new();
+    for (binary, tag) in [(KEEPALIVED, "keepalived"), (OURS, "ours")] {
+        let dir = lab.dir().display().to_string();
+        let pid = |n: &str| format!("{dir}/{tag}.{n}.pid");
+        lab.start_with(
+            "o",
+            binary,
+            conf,
+            &["-x", "-A", &sock, "-c", &pid("check"), "-b", &pid("bfd")],
+        );
+        wait_masters(&lab, tag, 1, Duration::from_secs(30));
+        let w: Vec<Vec<String>> = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+            .iter()
+            .map(|m| walk(&lab, m))
+            .collect();
+        lab.terminate("o");
+        assert!(
+            lab.wait_exit("o", Duration::from_secs(10)),
+            "{tag} did not stop"
+        );
+        walks.push(w);
+    }
+    for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+        .iter()
+        .zip(walks[0].iter().zip(&walks[1]))
+    {
+        assert!(t.len() > 5, "keepalived's walk of {m} is short: {t:#?}");
+        assert_eq!(o, t, "the walk of {m} differs (left: ours)");
+    }
+}
+
+/// The subagent connects to a master started after it, and again after the master
+/// restarts (retried every 5 s; keepalived's net-snmp library retries every 15 s).
+#[test]
+fn the_subagent_reaches_a_late_master_and_one_that_restarted() {
+    if !tools("snmp reconnect") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "late", "10.84.3");
+    let dir = lab.dir().display().to_string();
+    let conf = format!(
+        "global_defs {{\n    router_id late\n    enable_snmp_vrrp\n    \
+         snmp_socket unix:{dir}/agentx.sock\n}}\n\
+         vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id 62\n    \
+         priority 100\n    advert_int 1\n    virtual_ipaddress {{\n        \
+         10.84.3.100/24\n    }}\n}}\n"
+    );
+    lab.start_with("o", OURS, &conf, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    start_snmpd(&mut lab);
+    wait_masters(&lab, "late master", 1, Duration::from_secs(15));
+    // snmpd was started last in router o: this stops it.
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "snmpd did not stop"
+    );
+    start_snmpd(&mut lab);
+    wait_masters(&lab, "restarted master", 1, Duration::from_secs(15));
 }

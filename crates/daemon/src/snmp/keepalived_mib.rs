@@ -102,9 +102,26 @@ pub(crate) fn global(m: &mut Mib, v: &View) {
             None => Value::OctetString(vec![0; 4]),
         },
     );
-    m.set(o.child(&[3, 3, 0]), gauge(g.smtp_connect_timeout.as_secs()));
-    if let Some(from) = &g.notification_email_from {
-        m.set(o.child(&[3, 4, 0]), Value::string(from));
+    // keepalived defaults the timeout (30 s) and the sender (user@host) only when there is
+    // an smtp_server; without one an unset timeout reads 0 and the sender is absent.
+    let default_timeout = std::time::Duration::from_secs(30);
+    let timeout = if g.smtp_server.is_some() || g.smtp_connect_timeout != default_timeout {
+        g.smtp_connect_timeout.as_secs()
+    } else {
+        0
+    };
+    m.set(o.child(&[3, 3, 0]), gauge(timeout));
+    let from = g.notification_email_from.clone().or_else(|| {
+        g.smtp_server.as_ref().map(|_| {
+            format!(
+                "{}@{}",
+                crate::smtp::message::user_name(),
+                crate::smtp::message::local_name()
+            )
+        })
+    });
+    if let Some(from) = from {
+        m.set(o.child(&[3, 4, 0]), Value::string(&from));
     }
     for (n, e) in g.notification_email.iter().enumerate() {
         m.set(o.child(&[3, 5, 1, 2, n as u32 + 1]), Value::string(e));
