@@ -60,6 +60,14 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
         gna_interval: g.garp.gna_interval.as_secs_f64(),
         vrrp_version: g.vrrp_version,
         fifo_write_vrrp_states_on_reload: g.fifo_write_vrrp_states_on_reload,
+        snmp: crate::dump::SnmpDump {
+            vrrp: g.enable_snmp_vrrp,
+            checker: g.enable_snmp_checker,
+            rfcv2: g.enable_snmp_rfcv2,
+            rfcv3: g.enable_snmp_rfcv3,
+            traps: g.enable_traps,
+            socket: g.snmp_socket.clone(),
+        },
         ..GlobalDump::default()
     }
 }
