@@ -43,18 +43,6 @@ impl Mib {
         );
     }
 
-    /// How many instances there are.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Every instance in order (for tests).
-    #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Oid, &Value)> {
-        self.entries.iter().map(|(o, e)| (o, &e.value))
-    }
-
     /// Get: the value of `oid`, or noSuchObject.
     pub(crate) fn get(&self, oid: &Oid) -> VarBind {
         let value = match self.entries.get(oid) {

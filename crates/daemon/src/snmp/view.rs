@@ -359,7 +359,7 @@ impl Daemon {
                     .iter()
                     .map(|v| self.address_view(v, &dev, d.vipset))
                     .collect(),
-                stats: d.stats.clone(),
+                stats: d.stats,
                 chk_err: counters[Counter::ChkErr],
                 vers_err: counters[Counter::VersErr],
                 vrid_err: counters[Counter::VridErr],
