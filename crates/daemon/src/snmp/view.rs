@@ -8,7 +8,6 @@ use std::time::SystemTime;
 use keepalived_conf::model::{
     AuthType, Broadcast, GlobalDefs, InitialState, IpAddressSpec, NotifyScripts, Scope, Script,
 };
-use keepalived_vrrp::machine::State;
 use keepalived_vrrp::wire::Counter;
 
 use crate::dump::{StatsDump, VrrpState};
@@ -196,15 +195,6 @@ fn linux_scope(s: Option<Scope>) -> u8 {
     }
 }
 
-fn state(s: State) -> VrrpState {
-    match s {
-        State::Init | State::Stop => VrrpState::Init,
-        State::Backup => VrrpState::Backup,
-        State::Master => VrrpState::Master,
-        State::Fault => VrrpState::Fault,
-    }
-}
-
 impl Daemon {
     fn address_view(&self, v: &IpAddressSpec, default_dev: &str, set: bool) -> AddressView {
         let ifname = v.dev.clone().unwrap_or_else(|| default_dev.to_owned());
@@ -367,24 +357,22 @@ impl Daemon {
                 up: matches!(d.state, VrrpState::Backup | VrrpState::Master),
             });
         }
+        // The snapshot's groups (name, state, members) in the loop's order.
         let groups = self
             .groups
             .iter()
-            .map(|grp| {
+            .zip(&snap.sync_groups)
+            .map(|(grp, d)| {
                 let conf = self
                     .config
                     .vrrp
                     .sync_groups
                     .iter()
-                    .find(|s| s.name == grp.sync.name());
+                    .find(|s| s.name == d.name);
                 GroupView {
-                    name: grp.sync.name().to_owned(),
-                    state: state(grp.sync.state()),
-                    members: grp
-                        .members
-                        .iter()
-                        .filter_map(|m| self.instances.get(*m).map(|i| i.conf.name.clone()))
-                        .collect(),
+                    name: d.name.clone(),
+                    state: d.state,
+                    members: d.members.clone(),
                     smtp_alert: conf.and_then(|c| c.smtp_alert).unwrap_or(false),
                     scripts: scripts(&grp.notify),
                     tracking_weight: conf.is_some_and(|c| c.tracking_weight),
