@@ -105,9 +105,6 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
-    /// The checker process serves KEEPALIVED-MIB's global group over SNMP (it runs with
-    /// `enable_snmp_checker`), so this one does not (keepalived's vrrp_handles_global_oid).
-    pub checker_serves_snmp_global: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -126,8 +123,7 @@ pub fn run_with_options<F: Future<Output = ()>>(
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
-        d.snmp
-            .start(&config.global, !options.checker_serves_snmp_global);
+        d.snmp.start(&config.global);
         d.start().await?;
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
@@ -845,6 +841,7 @@ impl Daemon {
         let now = Instant::now();
         self.config = new;
         self.global = Arc::new(self.config.global.clone());
+        self.snmp.reload(&self.global);
         let links_up = self.read_links().await;
         let current = Current::read(&self.config.vrrp, &links_up);
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);

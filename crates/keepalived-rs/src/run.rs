@@ -204,8 +204,6 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         let options = keepalived_daemon::RunOptions {
             metrics_address: cli.metrics_address,
             dont_release_vrrp: cli.dont_release_vrrp,
-            checker_serves_snmp_global: children(cli, &config).contains(&Role::Checker)
-                && config.global.enable_snmp_checker,
         };
         let stop = std::future::pending();
         let code =

@@ -31,8 +31,7 @@ const VIEW_TTL: Duration = Duration::from_millis(200);
 /// What this process serves.
 #[derive(Debug, Clone)]
 pub(crate) struct Serves {
-    /// KEEPALIVED-MIB's global group (the checker process serves it when it runs with
-    /// `enable_snmp_checker`).
+    /// KEEPALIVED-MIB's global group (`enable_snmp_vrrp`; see [`super::Hub::start`]).
     pub global: bool,
     /// KEEPALIVED-MIB's VRRP group (`enable_snmp_vrrp`).
     pub vrrp: bool,

@@ -36,6 +36,7 @@ const QUEUE: usize = 256;
 /// Where the loop queues notifications, and which ones the configuration wants.
 struct Sink {
     tx: SyncSender<Vec<VarBind>>,
+    traps: bool,
     vrrp: bool,
     rfcv2: bool,
     rfcv3: bool,
@@ -57,7 +58,7 @@ fn queue(varbinds: Vec<VarBind>) {
 
 fn wants(f: impl Fn(&Sink) -> bool) -> bool {
     let guard = sink().lock().unwrap_or_else(|e| e.into_inner());
-    guard.as_ref().is_some_and(f)
+    guard.as_ref().is_some_and(|s| s.traps && f(s))
 }
 
 /// keepalived's trap state for a notify state.
@@ -152,17 +153,19 @@ pub(crate) fn wanted(g: &GlobalDefs) -> bool {
 }
 
 impl Hub {
-    /// Starts the subagent thread when the configuration asks for it. `serve_global`: the
-    /// VRRP process serves KEEPALIVED-MIB's global group (keepalived leaves it to the
-    /// checker process when that runs with `enable_snmp_checker`).
-    pub(crate) fn start(&mut self, g: &GlobalDefs, serve_global: bool) {
+    /// Starts the subagent thread when the configuration asks for it. The VRRP process
+    /// always serves KEEPALIVED-MIB's global group: keepalived leaves it to the checker
+    /// process when that runs with `enable_snmp_checker`, but ours serves no SNMP yet, and
+    /// the group's values do not depend on which process serves them.
+    pub(crate) fn start(&mut self, g: &GlobalDefs) {
         if !wanted(g) {
             return;
         }
         log::info("Starting SNMP subagent");
         let (ntx, nrx) = sync_channel(QUEUE);
-        *sink().lock().unwrap_or_else(|e| e.into_inner()) = g.enable_traps.then(|| Sink {
+        *sink().lock().unwrap_or_else(|e| e.into_inner()) = Some(Sink {
             tx: ntx,
+            traps: g.enable_traps,
             vrrp: g.enable_snmp_vrrp,
             rfcv2: g.enable_snmp_rfcv2,
             rfcv3: g.enable_snmp_rfcv3,
@@ -173,7 +176,7 @@ impl Hub {
                 .clone()
                 .unwrap_or_else(|| "unix:/var/agentx/master".to_owned()),
             serves: agent::Serves {
-                global: g.enable_snmp_vrrp && serve_global,
+                global: g.enable_snmp_vrrp,
                 vrrp: g.enable_snmp_vrrp,
                 rfcv2: g.enable_snmp_rfcv2,
                 rfcv3: g.enable_snmp_rfcv3,
@@ -187,6 +190,19 @@ impl Hub {
         {
             Ok(t) => self.thread = Some(t),
             Err(e) => log::info(format!("Unable to start the SNMP subagent: {e}")),
+        }
+    }
+
+    /// A reload: which notifications are sent follows the new configuration (keepalived
+    /// reads `enable_traps` and `enable_snmp_*` when it sends one); the registered MIBs and
+    /// the socket stay those of the start, as keepalived's.
+    pub(crate) fn reload(&mut self, g: &GlobalDefs) {
+        let mut guard = sink().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_mut() {
+            s.traps = g.enable_traps;
+            s.vrrp = g.enable_snmp_vrrp;
+            s.rfcv2 = g.enable_snmp_rfcv2;
+            s.rfcv3 = g.enable_snmp_rfcv3;
         }
     }
 
