@@ -9,7 +9,7 @@ use keepalived_agentx::{Oid, Value};
 use keepalived_conf::model::LvsFlushOnStop;
 
 use super::mib::Mib;
-use super::view::{notify_exec, AddressView, ScriptsView, View};
+use super::view::{notify_exec, AddressView, ScriptsView, TrackedView, View};
 use crate::dump::VrrpState;
 
 /// keepalived's enterprise subtree: 1.3.6.1.4.1.9586.100.5.
@@ -173,6 +173,17 @@ fn scripts_columns(m: &mut Mib, col: impl Fn(u32) -> Oid, s: &ScriptsView, cols:
     }
 }
 
+/// A tracked-object table whose columns 2, 3, 4 are name, weight, reverse, indexed by
+/// (owner, position).
+fn tracked_rows(m: &mut Mib, entry: Oid, owner: u32, list: &[TrackedView]) {
+    for (ti, t) in list.iter().enumerate() {
+        let row = [owner, ti as u32 + 1];
+        m.set(entry.child(&[2]).child(&row), Value::string(&t.name));
+        m.set(entry.child(&[3]).child(&row), Value::Integer(t.weight));
+        m.set(entry.child(&[4]).child(&row), truth(t.reverse));
+    }
+}
+
 fn address_row(m: &mut Mib, row: &[u32], a: &AddressView, advertised: bool) {
     let base = vrrp_oid().child(&[6, 1]);
     let col = |c: u32| base.child(&[c]).child(row);
@@ -211,6 +222,16 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
         m.set(col(5), truth(notify_exec(&g.scripts)));
         scripts_columns(m, col, &g.scripts, [6, 7, 8, 11, 9]);
         m.set(col(10), truth(g.tracking_weight));
+        // syncGroupTrackedInterfaceTable (.14), ...ScriptTable (.15), ...FileTable (.16).
+        for (ti, t) in g.track_interfaces.iter().enumerate() {
+            let row = [gidx, ti as u32 + 1];
+            m.set(o.child(&[14, 1, 1]).child(&row), Value::string(&t.name));
+            m.set(o.child(&[14, 1, 2]).child(&row), Value::Integer(t.weight));
+            m.set(o.child(&[14, 1, 3]).child(&row), truth(t.reverse));
+        }
+        for (table, list) in [(15, &g.track_scripts), (16, &g.track_files)] {
+            tracked_rows(m, o.child(&[table, 1]), gidx, list);
+        }
         for (mi, name) in g.members.iter().enumerate() {
             m.set(
                 o.child(&[2, 1, 2, gidx, mi as u32 + 1]),
@@ -291,15 +312,7 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
             m.set(o.child(&[4, 1, 3]).child(&row), truth(t.reverse));
         }
         for (table, list) in [(5, &i.track_scripts), (12, &i.track_files)] {
-            for (ti, t) in list.iter().enumerate() {
-                let row = [idx, ti as u32 + 1];
-                m.set(o.child(&[table, 1, 2]).child(&row), Value::string(&t.name));
-                m.set(
-                    o.child(&[table, 1, 3]).child(&row),
-                    Value::Integer(t.weight),
-                );
-                m.set(o.child(&[table, 1, 4]).child(&row), truth(t.reverse));
-            }
+            tracked_rows(m, o.child(&[table, 1]), idx, list);
         }
     }
     // vrrpAddressTable (.6): static addresses (instance 0), then each instance's VIPs and

@@ -120,6 +120,9 @@ pub(crate) struct GroupView {
     pub smtp_alert: bool,
     pub scripts: ScriptsView,
     pub tracking_weight: bool,
+    pub track_interfaces: Vec<TrackedView>,
+    pub track_scripts: Vec<TrackedView>,
+    pub track_files: Vec<TrackedView>,
 }
 
 /// A vrrp_script.
@@ -223,6 +226,49 @@ impl Daemon {
         }
     }
 
+    /// A sync group's own tracked interfaces, scripts (the tracking weight) and files (the
+    /// file's weight), as keepalived's syncGroupTracked*Table show them.
+    fn group_tracking(
+        &self,
+        c: &keepalived_conf::model::SyncGroup,
+    ) -> (Vec<TrackedView>, Vec<TrackedView>, Vec<TrackedView>) {
+        let v = &self.config.vrrp;
+        let interfaces = c
+            .track_interfaces
+            .iter()
+            .map(|t| TrackedView {
+                name: t.name.clone(),
+                weight: t.weight,
+                reverse: t.reverse,
+            })
+            .collect();
+        let scripts = c
+            .track_scripts
+            .iter()
+            .filter_map(|t| {
+                let s = v.scripts.iter().find(|s| s.name == t.name)?;
+                Some(TrackedView {
+                    name: t.name.clone(),
+                    weight: t.weight.unwrap_or(s.weight),
+                    reverse: t.reverse.unwrap_or(s.weight_reverse),
+                })
+            })
+            .collect();
+        let files = c
+            .track_files
+            .iter()
+            .filter_map(|t| {
+                let f = v.track_files.iter().find(|f| f.name == t.name)?;
+                Some(TrackedView {
+                    name: t.name.clone(),
+                    weight: f.weight,
+                    reverse: f.weight_reverse,
+                })
+            })
+            .collect();
+        (interfaces, scripts, files)
+    }
+
     /// The SNMP view of the running daemon, now.
     pub(crate) fn snmp_view(&self, started: SystemTime) -> View {
         let g = &self.config.global;
@@ -240,7 +286,10 @@ impl Daemon {
             let group = self.config.vrrp.sync_group_of(&c.name);
             // keepalived drops weighted script/file tracking of a sync group member unless
             // sync_group_tracking_weight, and tracking of the instance's own interface.
-            let keep_weighted = group.map_or(true, |grp| grp.tracking_weight);
+            // keepalived's rules for a member of a group without tracking weights and for an
+            // address owner (see tracking::subscriptions): weighted scripts and files other
+            // than weight 1 are dropped from the instance's tables.
+            let strip = group.is_some_and(|grp| !grp.tracking_weight) || c.priority == 255;
             let weight = |key: &TrackKey| {
                 i.subscriptions()
                     .iter()
@@ -252,6 +301,7 @@ impl Daemon {
                 .track_interfaces
                 .iter()
                 .filter(|t| Some(&t.name) != ifname.as_ref())
+                .filter(|t| !(c.priority == 255 && t.weight != 0))
                 .map(|t| TrackedView {
                     name: t.name.clone(),
                     weight: weight(&TrackKey::Interface(t.name.clone())).unwrap_or(0),
@@ -266,7 +316,7 @@ impl Daemon {
                 .filter_map(|t| {
                     let s = self.config.vrrp.scripts.iter().find(|s| s.name == t.name)?;
                     let w = script_weight(t, s.weight);
-                    (keep_weighted || w == 0).then(|| TrackedView {
+                    (!strip || w == 0).then(|| TrackedView {
                         name: t.name.clone(),
                         weight: w,
                         reverse: t.reverse.unwrap_or(s.weight_reverse),
@@ -284,10 +334,11 @@ impl Daemon {
                         .iter()
                         .find(|f| f.name == t.name)?;
                     let w = script_weight(t, f.weight);
-                    (keep_weighted || w == 0).then(|| TrackedView {
+                    // keepalived's table shows the file's own weight and reverse.
+                    (!strip || w == 0 || w == 1).then(|| TrackedView {
                         name: t.name.clone(),
-                        weight: w,
-                        reverse: t.reverse.unwrap_or(f.weight_reverse),
+                        weight: f.weight,
+                        reverse: f.weight_reverse,
                     })
                 })
                 .collect();
@@ -369,6 +420,10 @@ impl Daemon {
                     .sync_groups
                     .iter()
                     .find(|s| s.name == d.name);
+                let (track_interfaces, track_scripts, track_files) =
+                    conf.map_or_else(Default::default, |c| self.group_tracking(c));
+                used_scripts.extend(track_scripts.iter().map(|t| t.name.clone()));
+                used_files.extend(track_files.iter().map(|t| t.name.clone()));
                 GroupView {
                     name: d.name.clone(),
                     state: d.state,
@@ -376,6 +431,9 @@ impl Daemon {
                     smtp_alert: conf.and_then(|c| c.smtp_alert).unwrap_or(false),
                     scripts: scripts(&grp.notify),
                     tracking_weight: conf.is_some_and(|c| c.tracking_weight),
+                    track_interfaces,
+                    track_scripts,
+                    track_files,
                 }
             })
             .collect();
