@@ -59,7 +59,8 @@ fn tools(test: &str) -> bool {
 /// Two v2 instances in a sync group (one with two VIPs, a label, a notify script; its
 /// weighted tracked script and file are dropped, as the group does not keep tracking
 /// weights; the group tracks an interface and a file), a v3 IPv6 instance tracking a
-/// script, a file and an interface, and mail settings.
+/// script, a file and an interface, mail settings, a static route and virtual routes (a
+/// gateway, a table and metric, a blackhole, locked metrics).
 fn config(dir: &Path) -> String {
     let sock = dir.join("agentx.sock");
     let tf = dir.join("tf");
@@ -83,6 +84,9 @@ vrrp_script chk {{
     script \"/bin/true\"
     interval 2
     weight 10
+}}
+static_routes {{
+    10.84.13.0/24 via 10.84.1.251 dev eth0
 }}
 track_file tf {{
     file {tf}
@@ -119,6 +123,12 @@ vrrp_instance VI_1 {{
     }}
     track_file {{
         tf
+    }}
+    virtual_routes {{
+        10.84.9.0/24 via 10.84.1.254 dev eth0
+        10.84.10.0/24 dev eth0 metric 5 table 100
+        blackhole 10.84.12.0/24
+        10.84.14.0/24 dev eth0 mtu lock 1400 hoplimit 10
     }}
 }}
 vrrp_instance VI_2 {{

@@ -328,6 +328,11 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
             address_row(m, &[idx, n as u32 + 1], a, advertised);
         }
     }
+    // vrrpRouteTable (.7) and vrrpRouteNextHopTable (.11): static routes as instance 0.
+    super::routes::rows(m, 0, &v.static_routes);
+    for (ii, i) in v.instances.iter().enumerate() {
+        super::routes::rows(m, ii as u32 + 1, &i.routes);
+    }
     // vrrpScriptTable (.9) and vrrpFileTable (.13).
     for (n, s) in v.scripts.iter().enumerate() {
         let col = |c: u32| o.child(&[9, 1, c, n as u32 + 1]);

@@ -13,6 +13,7 @@ mod agent;
 mod keepalived_mib;
 mod mib;
 mod rfc;
+mod routes;
 mod trap;
 mod view;
 

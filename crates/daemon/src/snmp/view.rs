@@ -99,6 +99,7 @@ pub(crate) struct InstanceView {
     pub track_files: Vec<TrackedView>,
     pub vips: Vec<AddressView>,
     pub evips: Vec<AddressView>,
+    pub routes: Vec<super::routes::RouteView>,
     pub stats: StatsDump,
     /// The RFC counters (checksum, version and VRID errors).
     pub chk_err: u64,
@@ -155,6 +156,7 @@ pub(crate) struct View {
     pub global: Arc<GlobalDefs>,
     pub router_id: String,
     pub static_addresses: Vec<AddressView>,
+    pub static_routes: Vec<super::routes::RouteView>,
     pub instances: Vec<InstanceView>,
     pub groups: Vec<GroupView>,
     pub scripts: Vec<ScriptView>,
@@ -267,6 +269,18 @@ impl Daemon {
             })
             .collect();
         (interfaces, scripts, files)
+    }
+
+    fn route_view(&self, r: &keepalived_conf::model::Route, set: bool) -> super::routes::RouteView {
+        let iface = |d: &Option<String>| {
+            d.as_ref()
+                .map(|n| (self.ifindex_of(n).unwrap_or(0), n.clone()))
+        };
+        super::routes::RouteView {
+            route: r.clone(),
+            set,
+            oif: iface(&r.dev),
+        }
     }
 
     /// The SNMP view of the running daemon, now.
@@ -400,6 +414,11 @@ impl Daemon {
                     .iter()
                     .map(|v| self.address_view(v, &dev, d.vipset))
                     .collect(),
+                routes: c
+                    .virtual_routes
+                    .iter()
+                    .map(|r| self.route_view(r, d.vipset))
+                    .collect(),
                 stats: d.stats,
                 chk_err: counters[Counter::ChkErr],
                 vers_err: counters[Counter::VersErr],
@@ -477,6 +496,13 @@ impl Daemon {
                 .static_addresses
                 .iter()
                 .map(|a| self.address_view(a, &default_dev, true))
+                .collect(),
+            static_routes: self
+                .config
+                .vrrp
+                .static_routes
+                .iter()
+                .map(|r| self.route_view(r, true))
                 .collect(),
             instances,
             groups,
