@@ -60,7 +60,7 @@ fn tools(test: &str) -> bool {
 /// weighted tracked script and file are dropped, as the group does not keep tracking
 /// weights; the group tracks an interface and a file), a v3 IPv6 instance tracking a
 /// script, a file and an interface, mail settings, a static route and virtual routes (a
-/// gateway, a table and metric, a blackhole, locked metrics).
+/// gateway, a table and metric, a blackhole, locked metrics), a static rule and virtual rules.
 fn config(dir: &Path) -> String {
     let sock = dir.join("agentx.sock");
     let tf = dir.join("tf");
@@ -87,6 +87,9 @@ vrrp_script chk {{
 }}
 static_routes {{
     10.84.13.0/24 via 10.84.1.251 dev eth0
+}}
+static_rules {{
+    from 10.84.23.0/24 priority 1003 table 102
 }}
 track_file tf {{
     file {tf}
@@ -129,6 +132,12 @@ vrrp_instance VI_1 {{
         10.84.10.0/24 dev eth0 metric 5 table 100
         blackhole 10.84.12.0/24
         10.84.14.0/24 dev eth0 mtu lock 1400 hoplimit 10
+    }}
+    virtual_rules {{
+        from 10.84.20.0/24 table 100
+        to 10.84.21.0/24 priority 1000 table 101
+        from all fwmark 5/0xff iif eth0 priority 1001 blackhole
+        not from 10.84.22.1 priority 1002 prohibit
     }}
 }}
 vrrp_instance VI_2 {{
@@ -364,6 +373,29 @@ fn snmp_walks_and_notifications_match_keepalived() {
     {
         assert!(t.len() > 10, "keepalived's walk of {m} is short: {t:#?}");
         assert!(o == t, "the walk of {m} differs\n{}", differences(o, t));
+    }
+    // Every table the configuration fills is there (in keepalived's walk, so in ours).
+    for table in [
+        ".2.1.1.2.",
+        ".2.2.1.2.",
+        ".2.3.1.2.",
+        ".2.4.1.1.",
+        ".2.5.1.2.",
+        ".2.6.1.2.",
+        ".2.7.1.2.",
+        ".2.8.1.2.",
+        ".2.9.1.2.",
+        ".2.12.1.2.",
+        ".2.13.1.2.",
+        ".2.14.1.1.",
+        ".2.16.1.2.",
+    ] {
+        let prefix = format!("{KEEPALIVED_MIB}{table}");
+        assert!(
+            theirs[0].iter().any(|l| l.starts_with(&prefix)),
+            "no {prefix} in keepalived's walk: {:#?}",
+            theirs[0]
+        );
     }
     // The same notifications (their order follows the notify order; the sets must match).
     assert!(their_traps.len() >= 10, "{their_traps:#?}");

@@ -333,6 +333,11 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
     for (ii, i) in v.instances.iter().enumerate() {
         super::routes::rows(m, ii as u32 + 1, &i.routes);
     }
+    // vrrpRuleTable (.8): static rules as instance 0.
+    super::rules::rows(m, 0, &v.static_rules);
+    for (ii, i) in v.instances.iter().enumerate() {
+        super::rules::rows(m, ii as u32 + 1, &i.rules);
+    }
     // vrrpScriptTable (.9) and vrrpFileTable (.13).
     for (n, s) in v.scripts.iter().enumerate() {
         let col = |c: u32| o.child(&[9, 1, c, n as u32 + 1]);

@@ -14,6 +14,7 @@ mod keepalived_mib;
 mod mib;
 mod rfc;
 mod routes;
+mod rules;
 mod trap;
 mod view;
 

@@ -100,6 +100,7 @@ pub(crate) struct InstanceView {
     pub vips: Vec<AddressView>,
     pub evips: Vec<AddressView>,
     pub routes: Vec<super::routes::RouteView>,
+    pub rules: Vec<super::rules::RuleView>,
     pub stats: StatsDump,
     /// The RFC counters (checksum, version and VRID errors).
     pub chk_err: u64,
@@ -157,6 +158,7 @@ pub(crate) struct View {
     pub router_id: String,
     pub static_addresses: Vec<AddressView>,
     pub static_routes: Vec<super::routes::RouteView>,
+    pub static_rules: Vec<super::rules::RuleView>,
     pub instances: Vec<InstanceView>,
     pub groups: Vec<GroupView>,
     pub scripts: Vec<ScriptView>,
@@ -419,6 +421,14 @@ impl Daemon {
                     .iter()
                     .map(|r| self.route_view(r, d.vipset))
                     .collect(),
+                rules: c
+                    .virtual_rules
+                    .iter()
+                    .map(|r| super::rules::RuleView {
+                        rule: r.clone(),
+                        set: d.vipset,
+                    })
+                    .collect(),
                 stats: d.stats,
                 chk_err: counters[Counter::ChkErr],
                 vers_err: counters[Counter::VersErr],
@@ -503,6 +513,16 @@ impl Daemon {
                 .static_routes
                 .iter()
                 .map(|r| self.route_view(r, true))
+                .collect(),
+            static_rules: self
+                .config
+                .vrrp
+                .static_rules
+                .iter()
+                .map(|r| super::rules::RuleView {
+                    rule: r.clone(),
+                    set: true,
+                })
                 .collect(),
             instances,
             groups,
