@@ -424,16 +424,19 @@ impl Instance {
             Action::Notify {
                 new_state,
                 priority,
-            } => notify::state_change(
-                &self.conf.notify,
-                &self.global,
-                &self.fifos,
-                Subject::Instance,
-                &self.conf.name,
-                new_state,
-                priority,
-                self.conf.smtp_alert,
-            ),
+            } => {
+                notify::state_change(
+                    &self.conf.notify,
+                    &self.global,
+                    &self.fifos,
+                    Subject::Instance,
+                    &self.conf.name,
+                    new_state,
+                    priority,
+                    self.conf.smtp_alert,
+                );
+                crate::snmp::notify_instance(&self.snmp_event(), new_state);
+            }
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
                     notify::spawn(s, &self.global, &[], None);
@@ -465,10 +468,36 @@ impl Instance {
         }
     }
 
+    /// What this instance's SNMP notifications carry.
+    fn snmp_event(&self) -> crate::snmp::InstanceEvent {
+        let stats = self.counters();
+        crate::snmp::InstanceEvent {
+            name: self.conf.name.clone(),
+            state: 0,
+            initial_state: if self.conf.state == keepalived_conf::model::InitialState::Master {
+                2
+            } else {
+                1
+            },
+            router_id: crate::snapshot::router_id(&self.global),
+            version: self.conf.version(&self.global),
+            ipv6: self.is_ipv6(),
+            has_vips: !self.conf.virtual_ipaddresses.is_empty(),
+            ifindex: self.base_ifindex,
+            vrid: self.vrid(),
+            source: self.source(),
+            master_reason: crate::snmp::master_reason(
+                stats[keepalived_vrrp::wire::Counter::BecomeMaster],
+                self.machine.config().priority,
+            ),
+        }
+    }
+
     /// A reload removed the instance: keepalived notifies FAULT, or DELETED (and runs the
     /// `notify_deleted` script) when `notify_deleted` is configured.
     fn notify_deleted(&self, priority: u8) {
         let n = &self.conf.notify;
+        crate::snmp::notify_instance_deleted(&self.snmp_event(), n.deleted.is_some());
         let Some(deleted) = &n.deleted else {
             notify::state_change(
                 n,

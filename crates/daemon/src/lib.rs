@@ -25,6 +25,7 @@ mod schedule;
 pub mod sd_notify;
 pub mod smtp;
 mod snapshot;
+mod snmp;
 mod sockpool;
 mod statics;
 mod tracking;

@@ -33,11 +33,16 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
+/// `router_id`, or the host name as keepalived defaults it.
+pub(crate) fn router_id(g: &GlobalDefs) -> String {
+    g.router_id.clone().unwrap_or_else(host_name)
+}
+
 pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
-        router_id: g.router_id.clone().unwrap_or_else(host_name),
+        router_id: router_id(g),
         default_interface: g
             .default_interface
             .clone()
@@ -55,6 +60,14 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
         gna_interval: g.garp.gna_interval.as_secs_f64(),
         vrrp_version: g.vrrp_version,
         fifo_write_vrrp_states_on_reload: g.fifo_write_vrrp_states_on_reload,
+        snmp: crate::dump::SnmpDump {
+            vrrp: g.enable_snmp_vrrp,
+            checker: g.enable_snmp_checker,
+            rfcv2: g.enable_snmp_rfcv2,
+            rfcv3: g.enable_snmp_rfcv3,
+            traps: g.enable_traps,
+            socket: g.snmp_socket.clone(),
+        },
         ..GlobalDump::default()
     }
 }

@@ -130,12 +130,14 @@ pub fn run_with_options<F: Future<Output = ()>>(
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
+        d.snmp.start(&config.global);
         d.start().await?;
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
+        d.snmp.stop();
         result
     })
 }
@@ -193,7 +195,7 @@ pub(crate) struct Daemon {
     pool: BufferPool,
     lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
-    current: Current,
+    pub(crate) current: Current,
     watchers: Option<Watchers>,
     /// Subscribed before anything is installed, so that no change made meanwhile is missed.
     monitor: Option<NetMonitor>,
@@ -207,6 +209,8 @@ pub(crate) struct Daemon {
     metrics: metrics::Hub,
     /// The no-accept drop rules (crate::firewall).
     firewall: crate::firewall::Firewall,
+    /// The SNMP subagent's view requests (crate::snmp).
+    snmp: crate::snmp::Hub,
 }
 
 impl Daemon {
@@ -249,7 +253,13 @@ impl Daemon {
             track_tx,
             track_rx,
             metrics: metrics::Hub::default(),
+            snmp: crate::snmp::Hub::default(),
         })
+    }
+
+    /// The index of interface `name`, as netlink last listed it.
+    pub(crate) fn ifindex_of(&self, name: &str) -> Option<u32> {
+        self.names.get(name).copied()
     }
 
     /// Interface names -> (ifindex, up).
@@ -757,6 +767,9 @@ impl Daemon {
                 Some(reply) = self.metrics.requests.recv() => {
                     let _ = reply.send(self.snapshot(&self.current));
                 }
+                Some(reply) = self.snmp.requests.recv() => {
+                    let _ = reply.send(self.snmp_view(self.snmp.started));
+                }
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => break,
                 _ = &mut stop => break,
@@ -947,6 +960,7 @@ impl Daemon {
         let now = Instant::now();
         self.config = new;
         self.global = Arc::new(self.config.global.clone());
+        self.snmp.reload(&self.global);
         let links_up = self.read_links().await;
         self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
@@ -1053,4 +1067,5 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         0,
         None, // the group's own smtp_alert is not kept in Group: the global one applies
     );
+    crate::snmp::notify_group(name, notify_state, &crate::snapshot::router_id(global));
 }

@@ -221,6 +221,35 @@ fn v2_master_matches_keepalived() {
     );
 }
 
+/// The SNMP lines of keepalived 2.2.7's data dump with `enable_snmp_vrrp`,
+/// `enable_snmp_checker`, `enable_snmp_rfc`, `enable_traps` and `snmp_socket` (captured
+/// from keepalived in the lab of crates/keepalived-rs/tests/snmp.rs).
+#[test]
+fn snmp_settings_are_dumped_as_keepalived_dumps_them() {
+    let mut s = v2_master(stats(4, 1));
+    s.global.snmp = SnmpDump {
+        vrrp: true,
+        checker: true,
+        rfcv2: true,
+        rfcv3: true,
+        traps: true,
+        socket: Some("unix:/tmp/krs/agentx.sock".into()),
+    };
+    let data = render_data(&s);
+    let lines: Vec<&str> = data.lines().filter(|l| l.starts_with(" SNMP ")).collect();
+    assert_eq!(
+        lines,
+        [
+            " SNMP vrrp enabled",
+            " SNMP checker enabled",
+            " SNMP RFCv2 enabled",
+            " SNMP RFCv3 enabled",
+            " SNMP traps enabled",
+            " SNMP socket = unix:/tmp/krs/agentx.sock",
+        ]
+    );
+}
+
 // ---- v3_backup: sync group of a unicast and a multicast VRRPv3 BACKUP ----
 
 fn v3_backup() -> Snapshot {

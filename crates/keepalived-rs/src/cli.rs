@@ -313,15 +313,10 @@ pub fn signum(name: &str) -> Option<i32> {
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
     // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c, -V, -I, --no-ipvs and
     // --metrics-address hold: a supervising parent, a VRRP child, a checker child.
-    let table: [(bool, &'static str); 8] = [
+    let table: [(bool, &'static str); 6] = [
         (cli.release_vips, "-X/--release-vips"),
         (cli.address_monitoring, "-a/--address-monitoring"),
         (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
-        (cli.snmp, "-x/--snmp (SNMP)"),
-        (
-            cli.snmp_agent_socket.is_some(),
-            "-A/--snmp-agent-socket (SNMP)",
-        ),
         (cli.namespace.is_some(), "-s/--namespace"),
         (
             cli.core_dump_wanted(),

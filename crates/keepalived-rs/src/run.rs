@@ -88,7 +88,23 @@ fn load(cli: &Cli) -> Result<keepalived_conf::Config, ExitCode> {
     if config_missing(&cli.config_file()) {
         return Err(ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG));
     }
-    Ok(loaded.config)
+    let mut config = loaded.config;
+    apply_snmp_flags(cli, &mut config.global);
+    Ok(config)
+}
+
+/// `-x` enables every SNMP MIB and `-A` names the master agent's socket, as keepalived's
+/// global defaults take them (a `-A` socket wins over `snmp_socket`).
+fn apply_snmp_flags(cli: &Cli, g: &mut keepalived_conf::model::GlobalDefs) {
+    if cli.snmp {
+        g.enable_snmp_vrrp = true;
+        g.enable_snmp_checker = true;
+        g.enable_snmp_rfcv2 = true;
+        g.enable_snmp_rfcv3 = true;
+    }
+    if let Some(s) = &cli.snmp_agent_socket {
+        g.snmp_socket = Some(s.clone());
+    }
 }
 
 /// The configuration read again for a reload. As keepalived, which reloads whatever it can
@@ -126,7 +142,9 @@ pub(crate) fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> 
     for d in &loaded.diagnostics {
         keepalived_daemon::log::info(d.to_string());
     }
-    Ok(loaded.config)
+    let mut config = loaded.config;
+    apply_snmp_flags(cli, &mut config.global);
+    Ok(config)
 }
 
 /// keepalived's `chk_min_cfg`: an instance without a VRID, or without an interface and

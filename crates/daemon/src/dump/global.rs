@@ -118,6 +118,25 @@ pub struct GlobalDump {
     pub script_gid: u32,
     /// `umask`.
     pub umask: u32,
+    /// `enable_snmp_*`, `enable_traps`, `snmp_socket`.
+    pub snmp: SnmpDump,
+}
+
+/// The SNMP settings the dump lists.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnmpDump {
+    /// `enable_snmp_vrrp`.
+    pub vrrp: bool,
+    /// `enable_snmp_checker`.
+    pub checker: bool,
+    /// `enable_snmp_rfcv2`.
+    pub rfcv2: bool,
+    /// `enable_snmp_rfcv3`.
+    pub rfcv3: bool,
+    /// `enable_traps`.
+    pub traps: bool,
+    /// `snmp_socket` (`None`: the default).
+    pub socket: Option<String>,
 }
 
 impl Default for GlobalDump {
@@ -174,6 +193,7 @@ impl Default for GlobalDump {
             script_uid: 0,
             script_gid: 0,
             umask: 0o177,
+            snmp: SnmpDump::default(),
         }
     }
 }
@@ -343,16 +363,20 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         w(format!(" {name} realtime priority = {rt}"));
         w(format!(" {name} realtime limit = {rlimit}"));
     }
-    for l in [
-        " SNMP vrrp disabled",
-        " SNMP checker disabled",
-        " SNMP RFCv2 disabled",
-        " SNMP RFCv3 disabled",
-        " SNMP traps disabled",
-        " SNMP socket = default (unix:/var/agentx/master)",
-        " DBus disabled",
-        " DBus service name = ",
-    ] {
+    let able = |b: bool| if b { "enabled" } else { "disabled" };
+    let snmp = &g.snmp;
+    w(format!(" SNMP vrrp {}", able(snmp.vrrp)));
+    w(format!(" SNMP checker {}", able(snmp.checker)));
+    w(format!(" SNMP RFCv2 {}", able(snmp.rfcv2)));
+    w(format!(" SNMP RFCv3 {}", able(snmp.rfcv3)));
+    w(format!(" SNMP traps {}", able(snmp.traps)));
+    w(format!(
+        " SNMP socket = {}",
+        snmp.socket
+            .as_deref()
+            .unwrap_or("default (unix:/var/agentx/master)")
+    ));
+    for l in [" DBus disabled", " DBus service name = "] {
         w(l.to_string());
     }
     w(format!(

@@ -22,7 +22,7 @@ use std::path::Path;
 pub use fmt::{
     format_mac, format_route, format_rule, format_vip, quote_command, timeval_with_date_usec_last,
 };
-pub use global::{GlobalDump, NftablesDump};
+pub use global::{GlobalDump, NftablesDump, SnmpDump};
 pub use json::render_json;
 pub use model::{
     AuthDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump, NotifyScripts,

@@ -32,7 +32,7 @@ pub struct Envelope {
 }
 
 /// The local name keepalived falls back on (uname's node name).
-fn local_name() -> String {
+pub(crate) fn local_name() -> String {
     nix::unistd::gethostname()
         .ok()
         .and_then(|h| h.into_string().ok())
@@ -40,7 +40,7 @@ fn local_name() -> String {
 }
 
 /// The name of the user we run as (keepalived: getpwuid(getuid())).
-fn user_name() -> String {
+pub(crate) fn user_name() -> String {
     nix::unistd::User::from_uid(nix::unistd::getuid())
         .ok()
         .flatten()

@@ -118,19 +118,32 @@ impl Current {
     }
 }
 
-/// The tracked objects of `inst` (its own and its sync group's), numbered from 1. Inside a
-/// sync group the weights are ignored (keepalived sets them to 0) unless the group has
-/// `sync_group_tracking_weight`.
+/// The tracked objects of `inst` (its own and its sync group's), numbered from 1, with
+/// keepalived 2.2.7's rules (vrrp_complete_init, sync_group_tracking_init) for a member of a
+/// sync group without `sync_group_tracking_weight`, and for an address owner (priority 255):
+/// its own weighted interfaces get weight 0 (an owner stops tracking them), its own weighted
+/// scripts are not tracked, its own files keep being tracked with weight 0 when their weight
+/// is the default 1 and are not tracked with any other weight; its processes keep their
+/// weights. The group's own tracked objects keep their weights, unless a member of the group
+/// is an address owner.
 pub fn subscriptions(
     vrrp: &VrrpConfig,
     inst: &VrrpInstance,
     group: Option<&SyncGroup>,
     current: &Current,
 ) -> Vec<Subscription> {
-    let keep_weights = group.map_or(true, |g| g.tracking_weight);
+    let no_group_weights = group.is_some_and(|g| !g.tracking_weight);
+    let owner = inst.priority == 255;
+    let strip_own = no_group_weights || owner;
+    let group_has_owner = group.is_some_and(|g| {
+        g.members.iter().any(|m| {
+            vrrp.instances
+                .iter()
+                .any(|i| i.name == m.name && i.priority == 255)
+        })
+    });
     let mut out: Vec<Subscription> = Vec::new();
     let mut add = |key: TrackKey, weight: i32, reverse: bool| {
-        let weight = if keep_weights { weight } else { 0 };
         let weight = if reverse { -weight } else { weight };
         let mut sub = Subscription {
             object: TrackedObject {
@@ -144,43 +157,88 @@ pub fn subscriptions(
         sub.object.initial = sub.value(current.get(&sub.key));
         out.push(sub);
     };
-    let interfaces = inst
-        .track_interfaces
-        .iter()
-        .chain(group.into_iter().flat_map(|g| g.track_interfaces.iter()));
-    for t in interfaces {
-        add(TrackKey::Interface(t.name.clone()), t.weight, t.reverse);
-    }
-    for r in with_group(&inst.track_scripts, group.map(|g| &g.track_scripts)) {
-        if let Some(s) = vrrp.script(&r.name) {
-            let weight = r.weight.unwrap_or(s.weight);
-            let reverse = r.reverse.unwrap_or(s.weight_reverse);
-            add(TrackKey::Script(r.name.clone()), weight, reverse);
+    let group_weight = |w: i32| if group_has_owner { 0 } else { w };
+    for t in &inst.track_interfaces {
+        match (strip_own && t.weight != 0, no_group_weights) {
+            (false, _) => add(TrackKey::Interface(t.name.clone()), t.weight, t.reverse),
+            (true, true) => add(TrackKey::Interface(t.name.clone()), 0, t.reverse),
+            (true, false) => {} // an address owner stops tracking it
         }
     }
-    for r in with_group(&inst.track_files, group.map(|g| &g.track_files)) {
-        if let Some(f) = vrrp.track_file(&r.name) {
-            let weight = r.weight.unwrap_or(f.weight);
-            let reverse = r.reverse.unwrap_or(f.weight_reverse);
-            add(TrackKey::File(r.name.clone()), weight, reverse);
+    for t in group.into_iter().flat_map(|g| g.track_interfaces.iter()) {
+        add(
+            TrackKey::Interface(t.name.clone()),
+            group_weight(t.weight),
+            t.reverse,
+        );
+    }
+    let script = |r: &TrackRef| {
+        vrrp.script(&r.name).map(|s| {
+            (
+                r.weight.unwrap_or(s.weight),
+                r.reverse.unwrap_or(s.weight_reverse),
+            )
+        })
+    };
+    for r in &inst.track_scripts {
+        if let Some((weight, reverse)) = script(r) {
+            if !(strip_own && weight != 0) {
+                add(TrackKey::Script(r.name.clone()), weight, reverse);
+            }
         }
     }
-    for r in with_group(&inst.track_processes, group.map(|g| &g.track_processes)) {
+    for r in group.into_iter().flat_map(|g| g.track_scripts.iter()) {
+        if let Some((weight, reverse)) = script(r) {
+            add(
+                TrackKey::Script(r.name.clone()),
+                group_weight(weight),
+                reverse,
+            );
+        }
+    }
+    let file = |r: &TrackRef| {
+        vrrp.track_file(&r.name).map(|f| {
+            (
+                r.weight.unwrap_or(f.weight),
+                r.reverse.unwrap_or(f.weight_reverse),
+            )
+        })
+    };
+    for r in &inst.track_files {
+        if let Some((weight, reverse)) = file(r) {
+            match (strip_own, weight) {
+                (false, w) => add(TrackKey::File(r.name.clone()), w, reverse),
+                (true, 0 | 1) => add(TrackKey::File(r.name.clone()), 0, reverse),
+                (true, _) => {}
+            }
+        }
+    }
+    for r in group.into_iter().flat_map(|g| g.track_files.iter()) {
+        if let Some((weight, reverse)) = file(r) {
+            add(
+                TrackKey::File(r.name.clone()),
+                group_weight(weight),
+                reverse,
+            );
+        }
+    }
+    let own = inst.track_processes.iter().map(|r| (r, false));
+    let group_procs = group
+        .into_iter()
+        .flat_map(|g| g.track_processes.iter().map(|r| (r, true)));
+    for (r, of_group) in own.chain(group_procs) {
         if let Some(p) = vrrp.track_process(&r.name) {
             let weight = r.weight.unwrap_or(p.weight);
+            let weight = if of_group {
+                group_weight(weight)
+            } else {
+                weight
+            };
             let reverse = r.reverse.unwrap_or(p.weight_reverse);
             add(TrackKey::Process(r.name.clone()), weight, reverse);
         }
     }
     out
-}
-
-/// An instance's own references followed by its sync group's.
-fn with_group<'a>(
-    own: &'a [TrackRef],
-    group: Option<&'a Vec<TrackRef>>,
-) -> impl Iterator<Item = &'a TrackRef> {
-    own.iter().chain(group.into_iter().flatten())
 }
 
 /// Watcher tasks for the scripts, files and processes some instance tracks; they stop when
@@ -233,4 +291,85 @@ pub fn spawn_watchers(
         tasks.push(process::spawn(procs, current, tx));
     }
     Watchers { tasks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The weights `subscriptions` gives `instance`, by tracked object.
+    fn weights(conf: &str, instance: &str) -> Vec<(TrackKey, i32)> {
+        let l = keepalived_conf::load_str(
+            conf,
+            Path::new("k.conf"),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let v = &l.config.vrrp;
+        let inst = v.instances.iter().find(|i| i.name == instance).unwrap();
+        subscriptions(v, inst, v.sync_group_of(instance), &Current::default())
+            .into_iter()
+            .map(|s| (s.key, s.object.weight))
+            .collect()
+    }
+
+    const DEFS: &str = "vrrp_script s0 {\n script /bin/true\n}\n\
+        vrrp_script s5 {\n script /bin/true\n weight 5\n}\n\
+        track_file f1 {\n file /tmp/f1\n}\n\
+        track_file f7 {\n file /tmp/f7\n weight 7\n}\n";
+
+    fn instance(name: &str, vrid: u8, priority: u8) -> String {
+        format!(
+            "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n \
+             priority {priority}\n track_interface {{\n  eth1 weight 3\n }}\n \
+             track_script {{\n  s0\n  s5\n }}\n track_file {{\n  f1\n  f7\n }}\n \
+             virtual_ipaddress {{\n  10.0.0.{vrid}/24\n }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_sync_group_member_drops_its_own_weights_but_gets_the_groups() {
+        let conf = format!(
+            "{DEFS}vrrp_sync_group G {{\n group {{\n  VI_1\n  VI_2\n }}\n \
+             track_interface {{\n  eth2 weight 4\n }}\n track_script {{\n  s5\n }}\n}}\n{}{}",
+            instance("VI_1", 1, 100),
+            instance("VI_2", 2, 100)
+        );
+        let i = |n: &str| TrackKey::Interface(n.into());
+        let s = |n: &str| TrackKey::Script(n.into());
+        let f = |n: &str| TrackKey::File(n.into());
+        // Own: eth1 kept with weight 0, s5 dropped, f1 (weight 1) kept with 0, f7 dropped;
+        // the group's eth2 and s5 keep their weights (keepalived 2.2.7's rules).
+        assert_eq!(
+            weights(&conf, "VI_1"),
+            [
+                (i("eth1"), 0),
+                (i("eth2"), 4),
+                (s("s0"), 0),
+                (s("s5"), 5),
+                (f("f1"), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn outside_a_group_every_weight_counts() {
+        let conf = format!("{DEFS}{}", instance("VI_1", 1, 100));
+        let w: Vec<i32> = weights(&conf, "VI_1").into_iter().map(|(_, w)| w).collect();
+        assert_eq!(w, [3, 0, 5, 1, 7]);
+    }
+
+    #[test]
+    fn an_address_owner_ignores_its_weights() {
+        let conf = format!("{DEFS}{}", instance("VI_1", 1, 255));
+        let keys: Vec<(TrackKey, i32)> = weights(&conf, "VI_1");
+        assert_eq!(
+            keys,
+            [
+                (TrackKey::Script("s0".into()), 0),
+                (TrackKey::File("f1".into()), 0)
+            ]
+        );
+    }
 }

@@ -1,0 +1,106 @@
+//! The notifications keepalived 2.2.7 sends on transitions (vrrp_snmp.c): the varbinds after
+//! sysUpTime.0 (which the master agent adds), starting with snmpTrapOID.0. Their object
+//! names carry no row index, exactly as keepalived sends them.
+
+use std::net::IpAddr;
+
+use keepalived_agentx::{Oid, Value, VarBind};
+
+use super::keepalived_mib::{global_oid, vrrp_oid};
+use super::rfc::{rfc2787_oid, rfc6527_oid};
+
+/// snmpTrapOID.0.
+fn trap_oid(which: Oid) -> VarBind {
+    VarBind {
+        name: Oid::new(&[1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0]),
+        value: Value::ObjectIdentifier(which),
+    }
+}
+
+fn vb(name: Oid, value: Value) -> VarBind {
+    VarBind { name, value }
+}
+
+/// What an instance's notifications say.
+#[derive(Debug, Clone)]
+pub(crate) struct InstanceEvent {
+    pub name: String,
+    /// keepalived's trap state: 0 init, 1 backup, 2 master, 3 fault, 5 stop, 6 deleted.
+    pub state: i32,
+    /// The configured state: 1 backup, 2 master.
+    pub initial_state: i32,
+    pub router_id: String,
+    /// For the RFC notifications (sent on MASTER only).
+    pub version: u8,
+    pub ipv6: bool,
+    pub has_vips: bool,
+    pub ifindex: u32,
+    pub vrid: u8,
+    pub source: IpAddr,
+    pub master_reason: i32,
+}
+
+/// vrrpInstanceStateChange (KEEPALIVED-MIB .2.10.0.2).
+pub(crate) fn instance_state_change(e: &InstanceEvent) -> Vec<VarBind> {
+    let o = vrrp_oid();
+    vec![
+        trap_oid(o.child(&[10, 0, 2])),
+        vb(o.child(&[3, 1, 2]), Value::string(&e.name)),
+        vb(o.child(&[3, 1, 4]), Value::Integer(e.state)),
+        vb(o.child(&[3, 1, 5]), Value::Integer(e.initial_state)),
+        vb(global_oid().child(&[2, 0]), Value::string(&e.router_id)),
+    ]
+}
+
+/// vrrpSyncGroupStateChange (KEEPALIVED-MIB .2.10.0.1).
+pub(crate) fn group_state_change(name: &str, state: i32, router_id: &str) -> Vec<VarBind> {
+    let o = vrrp_oid();
+    vec![
+        trap_oid(o.child(&[10, 0, 1])),
+        vb(o.child(&[1, 1, 2]), Value::string(name)),
+        vb(o.child(&[1, 1, 3]), Value::Integer(state)),
+        vb(global_oid().child(&[2, 0]), Value::string(router_id)),
+    ]
+}
+
+/// vrrpTrapNewMaster (RFC 2787): for VRRPv2 IPv4 instances with VIPs.
+pub(crate) fn rfc2787_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
+    let IpAddr::V4(src) = e.source else {
+        return None;
+    };
+    if e.version != 2 || e.ipv6 || !e.has_vips {
+        return None;
+    }
+    let o = rfc2787_oid();
+    Some(vec![
+        trap_oid(o.child(&[0, 1])),
+        vb(
+            o.child(&[1, 3, 1, 7, e.ifindex, u32::from(e.vrid)]),
+            Value::IpAddress(src.octets()),
+        ),
+    ])
+}
+
+/// vrrpv3NotifyNewMaster (RFC 6527): for instances with VIPs (VRRPv2 ones too).
+pub(crate) fn rfc6527_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
+    if !e.has_vips {
+        return None;
+    }
+    let o = rfc6527_oid();
+    let row = [e.ifindex, u32::from(e.vrid), if e.ipv6 { 2 } else { 1 }];
+    let src = match e.source {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    Some(vec![
+        trap_oid(o.child(&[0, 1])),
+        vb(
+            o.child(&[1, 1, 1, 1, 3]).child(&row),
+            Value::OctetString(src),
+        ),
+        vb(
+            o.child(&[1, 2, 5, 1, 2]).child(&row),
+            Value::Integer(e.master_reason),
+        ),
+    ])
+}

@@ -1,0 +1,478 @@
+//! SNMP beside the real keepalived 2.2.7: net-snmp's snmpd as the AgentX master agent in a
+//! network namespace (its own config: `master agentx`, `agentXSocket` in the lab directory,
+//! a read-only community, a trap2sink to snmptrapd), keepalived then ours on the same
+//! configuration. `snmpwalk -v2c -On` of KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB must give
+//! the same tree and values, and the start-up transitions (INIT -> BACKUP -> MASTER) the
+//! same notifications. Masked, since they legitimately differ: the uptimes
+//! (vrrpOperVirtualRouterUpTime of both RFC MIBs) and each notification's sysUpTime.0.
+//! Needs root, /usr/sbin/keepalived, snmpd, snmpwalk and snmptrapd.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use keepalived_labs::{runnable, BridgeLab, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+const SNMPD: &str = "/usr/sbin/snmpd";
+const SNMPTRAPD: &str = "/usr/sbin/snmptrapd";
+const PORT: &str = "127.0.0.1:1161";
+const TRAP_PORT: &str = "127.0.0.1:1162";
+
+const KEEPALIVED_MIB: &str = ".1.3.6.1.4.1.9586.100.5";
+const VRRP_MIB: &str = ".1.3.6.1.2.1.68";
+const VRRPV3_MIB: &str = ".1.3.6.1.2.1.207";
+
+/// The columns whose values are uptimes.
+const MASKED: [&str; 2] = [".1.3.6.1.2.1.68.1.3.1.13.", ".1.3.6.1.2.1.207.1.1.1.1.12."];
+
+/// The lines only one side has, for a readable failure.
+fn differences(ours: &[String], theirs: &[String]) -> String {
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|l| !b.contains(l)).cloned().collect()
+    };
+    format!(
+        "only ours:\n{}\nonly keepalived's:\n{}",
+        only(ours, theirs).join("\n"),
+        only(theirs, ours).join("\n")
+    )
+}
+
+fn tools(test: &str) -> bool {
+    if !runnable(test) {
+        return false;
+    }
+    for (tool, package) in [
+        (SNMPD, "snmpd"),
+        ("/usr/bin/snmpwalk", "snmp"),
+        (SNMPTRAPD, "snmptrapd"),
+    ] {
+        if !Path::new(tool).exists() {
+            eprintln!("skipped: {test} needs {tool} (apt-get install {package})");
+            return false;
+        }
+    }
+    true
+}
+
+/// Two v2 instances in a sync group (one with two VIPs, a label, a notify script; its
+/// weighted tracked script and file are dropped, as the group does not keep tracking
+/// weights; the group tracks an interface and a file), a v3 IPv6 instance tracking a
+/// script, a file and an interface, mail settings, a static route and virtual routes (a
+/// gateway, a table and metric, a blackhole, locked metrics), a static rule and virtual rules.
+fn config(dir: &Path) -> String {
+    let sock = dir.join("agentx.sock");
+    let tf = dir.join("tf");
+    std::fs::write(&tf, "0\n").unwrap();
+    format!(
+        "global_defs {{
+    router_id snmp_lab
+    enable_snmp_vrrp
+    enable_snmp_rfcv2
+    enable_snmp_rfcv3
+    enable_traps
+    snmp_socket unix:{sock}
+    notification_email {{
+        a@example.com
+        b@example.com
+    }}
+    notification_email_from k@example.com
+    smtp_server 10.84.1.9
+}}
+vrrp_script chk {{
+    script \"/bin/true\"
+    interval 2
+    weight 10
+}}
+static_routes {{
+    10.84.13.0/24 via 10.84.1.251 dev eth0
+}}
+static_rules {{
+    from 10.84.23.0/24 priority 1003 table 102
+}}
+track_file tf {{
+    file {tf}
+    weight 5
+}}
+vrrp_script chk2 {{
+    script \"/bin/true\"
+    interval 1
+}}
+vrrp_sync_group G1 {{
+    group {{
+        VI_1
+        VI_2
+    }}
+    track_interface {{
+        lo weight 4
+    }}
+    track_file {{
+        tf
+    }}
+}}
+vrrp_instance VI_1 {{
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    virtual_ipaddress {{
+        10.84.1.100/24
+        10.84.1.101/24 dev eth0 label eth0:1
+    }}
+    track_script {{
+        chk
+    }}
+    track_file {{
+        tf
+    }}
+    virtual_routes {{
+        10.84.9.0/24 via 10.84.1.254 dev eth0
+        10.84.10.0/24 dev eth0 metric 5 table 100
+        blackhole 10.84.12.0/24
+        10.84.14.0/24 dev eth0 mtu lock 1400 hoplimit 10
+    }}
+    virtual_rules {{
+        from 10.84.20.0/24 table 100
+        to 10.84.21.0/24 priority 1000 table 101
+        from all fwmark 5/0xff iif eth0 priority 1001 blackhole
+        not from 10.84.22.1 priority 1002 prohibit
+    }}
+}}
+vrrp_instance VI_2 {{
+    interface eth0
+    virtual_router_id 52
+    priority 100
+    advert_int 1
+    virtual_ipaddress {{
+        10.84.1.102/24
+    }}
+    notify_master /bin/true
+}}
+vrrp_instance VI_6 {{
+    interface eth0
+    virtual_router_id 53
+    priority 120
+    version 3
+    advert_int 1
+    virtual_ipaddress {{
+        fd84:1::100/64
+    }}
+    track_script {{
+        chk2
+    }}
+    track_file {{
+        tf weight 3
+    }}
+    track_interface {{
+        lo weight 7
+    }}
+}}
+",
+        sock = sock.display(),
+        tf = tf.display()
+    )
+}
+
+fn snmp(lab: &BridgeLab, tool: &str, args: &[&str]) -> String {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns("o"),
+            tool,
+            "-v2c",
+            "-c",
+            "public",
+            "-On",
+        ])
+        .args(["-M", "/nonexistent", "-m", "", "-t", "2", "-r", "1", PORT])
+        .args(args)
+        .output()
+        .expect("net-snmp tool runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The walk of `subtree`, the uptime values masked.
+fn walk(lab: &BridgeLab, subtree: &str) -> Vec<String> {
+    snmp(lab, "snmpwalk", &[subtree])
+        .lines()
+        .map(|l| {
+            if MASKED.iter().any(|m| l.starts_with(m)) {
+                match l.split_once(" = ") {
+                    Some((name, v)) => {
+                        format!("{name} = {} (masked)", v.split(':').next().unwrap_or(""))
+                    }
+                    None => l.to_owned(),
+                }
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// The notifications snmptrapd logged after byte `from` of its log, without sysUpTime.0,
+/// one line each; snmpd's own (coldStart) left out.
+fn traps(log: &Path, from: usize) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.get(from..)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(".1.3.6.1.6.3.1.1.4.1.0") && !l.contains("OID: .1.3.6.1.6.3.1.1.5."))
+        .map(|l| {
+            l.split('\t')
+                .filter(|vb| !vb.starts_with(".1.3.6.1.2.1.1.3.0 "))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect()
+}
+
+fn log_len(log: &Path) -> usize {
+    std::fs::metadata(log).map_or(0, |m| m.len() as usize)
+}
+
+/// snmpd as the AgentX master: its socket in the lab directory, SNMP on [`PORT`], traps to
+/// [`TRAP_PORT`]; returns once the socket is there.
+fn start_snmpd(lab: &mut BridgeLab) {
+    let dir = lab.dir().display().to_string();
+    std::fs::write(
+        lab.dir().join("snmpd.conf"),
+        format!(
+            "master agentx\nagentXSocket {dir}/agentx.sock\nagentaddress udp:{PORT}\n\
+             rocommunity public 127.0.0.1\ntrap2sink {TRAP_PORT} public\n"
+        ),
+    )
+    .unwrap();
+    let sock = lab.dir().join("agentx.sock");
+    let _ = std::fs::remove_file(&sock);
+    lab.spawn(
+        "o",
+        "snmpd",
+        "env",
+        &[
+            &format!("SNMP_PERSISTENT_DIR={dir}"),
+            SNMPD,
+            "-f",
+            "-Lo",
+            "-C",
+            "-c",
+            &format!("{dir}/snmpd.conf"),
+            "-M",
+            "/nonexistent",
+            "-m",
+            "",
+            "-p",
+            &format!("{dir}/snmpd.pid"),
+        ],
+    );
+    let start = Instant::now();
+    while !sock.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "snmpd did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// snmptrapd on [`TRAP_PORT`], logging to traps.log in the lab directory.
+fn start_snmptrapd(lab: &mut BridgeLab) {
+    let dir = lab.dir().display().to_string();
+    std::fs::write(
+        lab.dir().join("snmptrapd.conf"),
+        "disableAuthorization yes\n",
+    )
+    .unwrap();
+    lab.spawn(
+        "o",
+        "snmptrapd",
+        SNMPTRAPD,
+        &[
+            "-f",
+            "-C",
+            "-c",
+            &format!("{dir}/snmptrapd.conf"),
+            "-On",
+            "-M",
+            "/nonexistent",
+            "-m",
+            "",
+            "-p",
+            &format!("{dir}/snmptrapd.pid"),
+            "-Lf",
+            &format!("{dir}/traps.log"),
+            &format!("udp:{TRAP_PORT}"),
+        ],
+    );
+}
+
+/// Waits until a walk of the instance states shows `n` MASTERs.
+fn wait_masters(lab: &BridgeLab, tag: &str, n: usize, limit: Duration) {
+    let state = format!("{KEEPALIVED_MIB}.2.3.1.4");
+    let start = Instant::now();
+    loop {
+        let states = snmp(lab, "snmpwalk", &[&state]);
+        if states.matches("INTEGER: 2").count() == n {
+            return;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{tag}: not {n} MASTER over SNMP: {states}\n{}",
+            lab.logs()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Runs `binary` on the lab's configuration until its three instances are MASTER, and
+/// returns the three walks and the notifications seen meanwhile.
+fn observe(lab: &mut BridgeLab, binary: &str, tag: &str) -> (Vec<Vec<String>>, BTreeSet<String>) {
+    let trap_log = lab.dir().join("traps.log");
+    let from = log_len(&trap_log);
+    let dir = lab.dir().display().to_string();
+    let conf = config(lab.dir());
+    let pid = |n: &str| format!("{dir}/{tag}.{n}.pid");
+    lab.start_with(
+        "o",
+        binary,
+        &conf,
+        &["-c", &pid("check"), "-b", &pid("bfd")],
+    );
+    wait_masters(lab, tag, 3, Duration::from_secs(30));
+    // The last notifications (RFC new master, group MASTER) follow the state at once.
+    std::thread::sleep(Duration::from_secs(1));
+    let walks = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+        .iter()
+        .map(|m| walk(lab, m))
+        .collect();
+    let seen = traps(&trap_log, from);
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "{tag} did not stop"
+    );
+    (walks, seen)
+}
+
+#[test]
+fn snmp_walks_and_notifications_match_keepalived() {
+    if !tools("snmp") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "walk", "10.84.1");
+    start_snmptrapd(&mut lab);
+    start_snmpd(&mut lab);
+    let (theirs, their_traps) = observe(&mut lab, KEEPALIVED, "keepalived");
+    let (ours, our_traps) = observe(&mut lab, OURS, "ours");
+    for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+        .iter()
+        .zip(theirs.iter().zip(&ours))
+    {
+        assert!(t.len() > 10, "keepalived's walk of {m} is short: {t:#?}");
+        assert!(o == t, "the walk of {m} differs\n{}", differences(o, t));
+    }
+    // Every table the configuration fills is there (in keepalived's walk, so in ours).
+    for table in [
+        ".2.1.1.2.",
+        ".2.2.1.2.",
+        ".2.3.1.2.",
+        ".2.4.1.1.",
+        ".2.5.1.2.",
+        ".2.6.1.2.",
+        ".2.7.1.2.",
+        ".2.8.1.2.",
+        ".2.9.1.2.",
+        ".2.12.1.2.",
+        ".2.13.1.2.",
+        ".2.14.1.1.",
+        ".2.16.1.2.",
+    ] {
+        let prefix = format!("{KEEPALIVED_MIB}{table}");
+        assert!(
+            theirs[0].iter().any(|l| l.starts_with(&prefix)),
+            "no {prefix} in keepalived's walk: {:#?}",
+            theirs[0]
+        );
+    }
+    // The same notifications (their order follows the notify order; the sets must match).
+    assert!(their_traps.len() >= 10, "{their_traps:#?}");
+    assert_eq!(our_traps, their_traps, "notifications differ (left: ours)");
+}
+
+/// `-x` enables every MIB and `-A` names the master's socket, with no `enable_snmp_*` in
+/// the configuration: the same walks as keepalived's with the same flags.
+#[test]
+fn dash_x_and_dash_a_enable_the_mibs_on_that_socket() {
+    if !tools("snmp -x") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "dashx", "10.84.2");
+    start_snmpd(&mut lab);
+    let sock = format!("unix:{}/agentx.sock", lab.dir().display());
+    let conf = "global_defs {\n    router_id dash_x\n}\n\
+                vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 61\n    \
+                priority 100\n    advert_int 1\n    virtual_ipaddress {\n        \
+                10.84.2.100/24\n    }\n}\n";
+    let mut walks = Vec::new();
+    for (binary, tag) in [(KEEPALIVED, "keepalived"), (OURS, "ours")] {
+        let dir = lab.dir().display().to_string();
+        let pid = |n: &str| format!("{dir}/{tag}.{n}.pid");
+        lab.start_with(
+            "o",
+            binary,
+            conf,
+            &["-x", "-A", &sock, "-c", &pid("check"), "-b", &pid("bfd")],
+        );
+        wait_masters(&lab, tag, 1, Duration::from_secs(30));
+        let w: Vec<Vec<String>> = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+            .iter()
+            .map(|m| walk(&lab, m))
+            .collect();
+        lab.terminate("o");
+        assert!(
+            lab.wait_exit("o", Duration::from_secs(10)),
+            "{tag} did not stop"
+        );
+        walks.push(w);
+    }
+    for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+        .iter()
+        .zip(walks[0].iter().zip(&walks[1]))
+    {
+        assert!(t.len() > 5, "keepalived's walk of {m} is short: {t:#?}");
+        assert!(o == t, "the walk of {m} differs\n{}", differences(o, t));
+    }
+}
+
+/// The subagent connects to a master started after it, and again after the master
+/// restarts (retried every 5 s; keepalived's net-snmp library retries every 15 s).
+#[test]
+fn the_subagent_reaches_a_late_master_and_one_that_restarted() {
+    if !tools("snmp reconnect") {
+        return;
+    }
+    let mut lab = BridgeLab::new("snmp", "late", "10.84.3");
+    let dir = lab.dir().display().to_string();
+    let conf = format!(
+        "global_defs {{\n    router_id late\n    enable_snmp_vrrp\n    \
+         snmp_socket unix:{dir}/agentx.sock\n}}\n\
+         vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id 62\n    \
+         priority 100\n    advert_int 1\n    virtual_ipaddress {{\n        \
+         10.84.3.100/24\n    }}\n}}\n"
+    );
+    lab.start_with("o", OURS, &conf, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    start_snmpd(&mut lab);
+    wait_masters(&lab, "late master", 1, Duration::from_secs(15));
+    // snmpd was started last in router o: this stops it.
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "snmpd did not stop"
+    );
+    start_snmpd(&mut lab);
+    wait_masters(&lab, "restarted master", 1, Duration::from_secs(15));
+}
