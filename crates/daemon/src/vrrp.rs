@@ -11,7 +11,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Instant;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, NotifyScripts, VrrpInstance};
+use keepalived_conf::model::{GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
@@ -415,9 +415,7 @@ impl Daemon {
     /// keepalived binds it).
     async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
         let conf = &inst.conf;
-        let uses_ah = conf
-            .effective_authentication(&self.global)
-            .is_some_and(|a| a.auth_type == Some(AuthType::Ah));
+        let uses_ah = crate::sockpool::uses_ah(inst, &self.global);
         let group = inst.mcast_group();
         if let (true, IpAddr::V4(g)) = (uses_ah, group) {
             self.open_rx(&link.name, RxKind::Ah(g), link).await?;
