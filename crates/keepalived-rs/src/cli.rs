@@ -526,7 +526,7 @@ mod tests {
         assert!(c.no_ipvs && c.help && c.version);
         assert_eq!(
             unimplemented_flags(&c).len(),
-            8,
+            6,
             "{:?}",
             unimplemented_flags(&c)
         );
