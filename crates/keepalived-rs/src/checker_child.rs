@@ -27,6 +27,8 @@ struct Signals {
     int: Signal,
     hup: Signal,
     ignored: Vec<Signal>,
+    /// `--ignore-sigint`.
+    ignore_int: bool,
 }
 
 impl Signals {
@@ -41,6 +43,7 @@ impl Signals {
             int: signal(SignalKind::interrupt())?,
             hup: signal(SignalKind::hangup())?,
             ignored,
+            ignore_int: false,
         })
     }
 
@@ -50,7 +53,7 @@ impl Signals {
             let dumps = any_signal(&mut self.ignored);
             tokio::select! {
                 _ = self.term.recv() => return End::Stop,
-                _ = self.int.recv() => return End::Stop,
+                _ = self.int.recv() => if !self.ignore_int { return End::Stop },
                 _ = self.hup.recv() => return End::Reload,
                 _ = dumps => {}
             }
@@ -99,7 +102,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
     };
     rt.block_on(async {
         let mut signals = match Signals::new() {
-            Ok(s) => s,
+            Ok(s) => Signals {
+                ignore_int: cli.ignore_sigint,
+                ..s
+            },
             Err(e) => {
                 log::info(format!("signals: {e}"));
                 return ExitCode::from(1);

@@ -1,0 +1,143 @@
+//! `net_namespace NAME` and `-s/--namespace NAME`, as keepalived's core/namespaces.c: the
+//! parent, before it opens anything or starts a thread, enters /run/netns/NAME (setns), then
+//! gives itself a private mount namespace (every mount made a slave, as systemd shares them)
+//! in which /run/keepalived/NAME is bind-mounted on /run/keepalived: the pid files it and its
+//! children write as /run/keepalived/*.pid are /run/keepalived/NAME/*.pid to everyone else.
+//! The children, started afterwards, inherit both namespaces.
+
+use std::ffi::CString;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::DirBuilderExt;
+
+use keepalived_daemon::log;
+
+use crate::pidfile::{with_umask, PID_DIR};
+
+/// keepalived's directory of named network namespaces (`ip netns`).
+const NETNS_DIR: &str = "/run/netns/";
+
+/// The namespace entered and its bind mount, undone by [`Entered::leave`].
+#[derive(Debug)]
+pub struct Entered {
+    mount_dir: Option<String>,
+}
+
+/// Enters network namespace `name` as keepalived's set_namespaces. `None` (after
+/// keepalived's log line) when it cannot: keepalived then exits.
+pub fn enter(name: &str) -> Option<Entered> {
+    let path = format!("{NETNS_DIR}{name}");
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(_) => {
+            log::info(format!("Failed to open {path}"));
+            return None;
+        }
+    };
+    // SAFETY: setns on a namespace fd we hold open, from the only thread there is.
+    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        log::info(format!("setns() failed with error {errno}"));
+        return None;
+    }
+    Some(Entered {
+        mount_dir: run_mount(name),
+    })
+}
+
+/// keepalived's set_run_mount: /run/keepalived/NAME mounted on /run/keepalived in a mount
+/// namespace of our own. Failures are logged and the daemon carries on.
+fn run_mount(name: &str) -> Option<String> {
+    let dir = format!("{PID_DIR}/{name}");
+    let made = with_umask(0o755, || {
+        std::fs::DirBuilder::new()
+            .mode(0o755)
+            .create(&dir)
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Ok(()),
+                _ => Err(e),
+            })
+    });
+    if made.is_err() {
+        log::info(format!("Unable to create directory {dir}"));
+        return None;
+    }
+    // SAFETY: unshare of the mount namespace from the only thread there is.
+    if unsafe { libc::unshare(libc::CLONE_NEWNS) } != 0 {
+        let e = std::io::Error::last_os_error();
+        log::info(format!(
+            "mount unshare failed ({}) '{}'",
+            e.raw_os_error().unwrap_or(0),
+            crate::run::strerror(&e)
+        ));
+        return None;
+    }
+    let (Ok(empty), Ok(root), Ok(src), Ok(target)) = (
+        CString::new(""),
+        CString::new("/"),
+        CString::new(dir.clone()),
+        CString::new(PID_DIR),
+    ) else {
+        return None;
+    };
+    // SAFETY: mount(2) with NUL-terminated strings that outlive the calls.
+    unsafe {
+        if libc::mount(
+            empty.as_ptr(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_SLAVE,
+            std::ptr::null(),
+        ) != 0
+        {
+            let e = std::io::Error::last_os_error();
+            log::info(format!(
+                "Mount slave failed, error ({}) '{}'",
+                e.raw_os_error().unwrap_or(0),
+                crate::run::strerror(&e)
+            ));
+        }
+        if libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            std::ptr::null(),
+            libc::MS_BIND,
+            std::ptr::null(),
+        ) != 0
+        {
+            let e = std::io::Error::last_os_error();
+            log::info(format!(
+                "Mount failed, error ({}) '{}'",
+                e.raw_os_error().unwrap_or(0),
+                crate::run::strerror(&e)
+            ));
+        }
+    }
+    Some(dir)
+}
+
+impl Entered {
+    /// keepalived's clear_namespaces: unmount /run/keepalived and remove
+    /// /run/keepalived/NAME when it is empty.
+    pub fn leave(self) {
+        let Some(dir) = self.mount_dir else {
+            return;
+        };
+        let Ok(target) = CString::new(PID_DIR) else {
+            return;
+        };
+        // SAFETY: umount(2) with a NUL-terminated path.
+        if unsafe { libc::umount(target.as_ptr()) } != 0 {
+            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            log::info(format!("unmount of {PID_DIR}/ failed - errno {errno}"));
+        }
+        if let Err(e) = std::fs::remove_dir(&dir) {
+            if !matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EBUSY)) {
+                log::info(format!(
+                    "unlink of {dir} failed - error ({}) '{}'",
+                    e.raw_os_error().unwrap_or(0),
+                    crate::run::strerror(&e)
+                ));
+            }
+        }
+    }
+}
