@@ -25,23 +25,27 @@ pub struct Entered {
 /// Enters network namespace `name` as keepalived's set_namespaces. `None` (after
 /// keepalived's log line) when it cannot: keepalived then exits.
 pub fn enter(name: &str) -> Option<Entered> {
-    let path = format!("{NETNS_DIR}{name}");
-    let file = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(_) => {
-            log::info(format!("Failed to open {path}"));
-            return None;
-        }
-    };
-    // SAFETY: setns on a namespace fd we hold open, from the only thread there is.
-    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        log::info(format!("setns() failed with error {errno}"));
+    if let Err(line) = enter_net(name) {
+        log::info(line);
         return None;
     }
     Some(Entered {
         mount_dir: run_mount(name),
     })
+}
+
+/// The setns part alone (all `-t` does); `Err` with keepalived's line.
+pub fn enter_net(name: &str) -> Result<(), String> {
+    let path = format!("{NETNS_DIR}{name}");
+    let Ok(file) = std::fs::File::open(&path) else {
+        return Err(format!("Failed to open {path}"));
+    };
+    // SAFETY: setns on a namespace fd we hold open, from the only thread there is.
+    if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        return Err(format!("setns() failed with error {errno}"));
+    }
+    Ok(())
 }
 
 /// keepalived's set_run_mount: /run/keepalived/NAME mounted on /run/keepalived in a mount

@@ -58,8 +58,27 @@ pub fn config_test(cli: &Cli) -> ExitCode {
         },
         None => Box::new(std::io::stderr()),
     };
+    // keepalived enters the network namespace (-s or net_namespace) before it checks, so
+    // interfaces are the namespace's.
+    use keepalived_conf::config_test::Namespace;
+    let named = cli.namespace.clone().or_else(|| {
+        keepalived_conf::load(&cli.config_file(), &opts, &host)
+            .config
+            .global
+            .net_namespace
+    });
+    let namespace = match named {
+        None => Namespace::None,
+        Some(ns) => match crate::namespace::enter_net(&ns) {
+            Ok(()) => Namespace::Entered,
+            Err(line) => {
+                let _ = writeln!(out, "{line}");
+                Namespace::Unavailable(ns)
+            }
+        },
+    };
     let (code, loaded) =
-        keepalived_conf::config_test::run(&cli.config_file(), &opts, &host, &mut *out);
+        keepalived_conf::config_test::run(&cli.config_file(), &opts, &host, &mut *out, &namespace);
     if cli.dump_conf {
         let _ = writeln!(out, "{:#?}", loaded.config);
     }

@@ -394,3 +394,48 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
         "--ignore-sigint: {ours_sigint:?}"
     );
 }
+
+/// `-t` enters the namespace (`-s` or `net_namespace`) before it checks, so the interfaces
+/// checked are the namespace's; one that cannot be entered makes keepalived exit 0 having
+/// checked nothing.
+#[test]
+fn config_test_checks_interfaces_in_the_namespace_as_keepalived() {
+    if !runnable("config_test_checks_interfaces_in_the_namespace_as_keepalived") {
+        return;
+    }
+    let lab = BridgeLab::prefixed("k13p", "t", "10.80.8");
+    let (o, s) = (lab.ns("o"), lab.ns("s"));
+    let conf = |ns: &str| {
+        let path = lab.dir().join(format!("t-{ns}.conf"));
+        std::fs::write(
+            &path,
+            format!(
+                "net_namespace {ns}\nvrrp_instance VI_1 {{\n  interface eth0\n  \
+                 virtual_router_id 54\n  priority 100\n  virtual_ipaddress {{\n    \
+                 10.80.8.100/24\n  }}\n}}\n"
+            ),
+        )
+        .expect("config");
+        path.display().to_string()
+    };
+    // eth0 is in o, not in s (the bridge's namespace).
+    let cases: Vec<Vec<String>> = vec![
+        vec!["-t".into(), "-f".into(), conf(&o)],
+        vec!["-t".into(), "-f".into(), conf(&s)],
+        vec!["-t".into(), "-f".into(), conf("k13p-nowhere")],
+        vec!["-t".into(), "-s".into(), o.clone(), "-f".into(), conf(&s)],
+    ];
+    let codes = |binary: &str| -> Vec<Option<i32>> {
+        cases
+            .iter()
+            .map(|args| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                // From the bridge's namespace, like the daemons above.
+                run_once(&s, binary, &args).0
+            })
+            .collect()
+    };
+    let ours = codes(OURS);
+    assert_eq!(ours, [Some(0), Some(5), Some(0), Some(0)]);
+    assert_eq!(ours, codes(KEEPALIVED), "ours vs keepalived");
+}
