@@ -145,3 +145,47 @@ impl Entered {
         }
     }
 }
+
+/// Runs `f` with the calling thread in the network namespace `net_namespace_ipvs` names
+/// (`None`: the default namespace, /proc/1/ns/net; `Some(NAME)`: /run/netns/NAME), then
+/// back in its own, as keepalived's set_netns_name / restore_net_namespace around the
+/// IPVS socket: the socket stays in the namespace it was made in. `Err` with keepalived's
+/// line when a namespace cannot be opened or entered.
+pub fn with_ipvs_namespace<T>(name: Option<&str>, f: impl FnOnce() -> T) -> Result<T, String> {
+    let target = match name {
+        Some(n) => format!("/var/run/netns/{n}"),
+        None => "/proc/1/ns/net".to_owned(),
+    };
+    let (Ok(ours), Ok(theirs)) = (
+        std::fs::File::open("/proc/self/ns/net"),
+        std::fs::File::open(&target),
+    ) else {
+        let e = std::io::Error::last_os_error();
+        return Err(format!(
+            "Failed to open namespace fds, errno {} ({})",
+            e.raw_os_error().unwrap_or(0),
+            crate::run::strerror(&e)
+        ));
+    };
+    // SAFETY: setns with namespace fds we hold open; the checker child is single-threaded
+    // when it opens its IPVS socket.
+    if unsafe { libc::setns(theirs.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(format!(
+            "Open socket - unable to set namespace, errno {} ({})",
+            e.raw_os_error().unwrap_or(0),
+            crate::run::strerror(&e)
+        ));
+    }
+    let out = f();
+    // SAFETY: as above, back to the namespace we came from.
+    if unsafe { libc::setns(ours.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        let e = std::io::Error::last_os_error();
+        log::info(format!(
+            "Open socket - unable to restore default namespace, errno {} ({})",
+            e.raw_os_error().unwrap_or(0),
+            crate::run::strerror(&e)
+        ));
+    }
+    Ok(out)
+}

@@ -327,8 +327,9 @@ fn use_pid_dir_umask_and_core_pattern_as_keepalived() {
     assert_eq!(ours, ka, "ours vs keepalived");
 }
 
-/// `-s NAME` wins over `net_namespace` (with keepalived's "Overriding" line). Ours also
-/// takes keepalived 2.3's `--ignore-sigint`: SIGINT leaves it running, SIGTERM stops it.
+/// `-s NAME` wins over `net_namespace` (with keepalived's "Overriding" line); a startup
+/// script past `startup_script_timeout` is stopped and the children start. Ours also takes
+/// keepalived 2.3's `--ignore-sigint`: SIGINT leaves it running, SIGTERM stops it.
 #[test]
 fn namespace_flag_overrides_net_namespace_as_keepalived() {
     if !runnable("namespace_flag_overrides_net_namespace_as_keepalived") {
@@ -337,8 +338,11 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
     let run = |name: &str, net: &str, binary: &str, extra: &[&str]| {
         let mut lab = BridgeLab::prefixed("k13p", name, net);
         let o = lab.ns("o");
+        // A startup script that outlives its timeout: stopped, then the children start.
         let conf = format!(
             "net_namespace k13p-nowhere\n\
+             global_defs {{\n  enable_script_security\n  script_user root\n  \
+             startup_script \"/bin/sleep 30\"\n  startup_script_timeout 1\n}}\n\
              vrrp_instance VI_1 {{\n  interface eth0\n  state MASTER\n  \
              virtual_router_id 53\n  priority 150\n  advert_int 1\n  \
              virtual_ipaddress {{\n    {net}.100/24\n  }}\n}}\n"
@@ -372,7 +376,8 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
         let overriding = format!(
             "Overriding config net_namespace 'k13p-nowhere' with command line namespace '{o}'"
         );
-        (files, log.contains(&overriding), survived_sigint)
+        let timed_out = log.contains("startup script timed out");
+        (files, log.contains(&overriding), timed_out, survived_sigint)
     };
     let _serial = serial();
     let (ka, ours, ours_sigint) = std::thread::scope(|s| {
@@ -386,10 +391,10 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
         )
     });
     let files = vec!["keepalived.pid".to_owned(), "vrrp.pid".to_owned()];
-    assert_eq!(ours, (files, true, None));
+    assert_eq!(ours, (files, true, true, None));
     assert_eq!(ours, ka, "ours vs keepalived");
     assert_eq!(
-        ours_sigint.2,
+        ours_sigint.3,
         Some(true),
         "--ignore-sigint: {ours_sigint:?}"
     );

@@ -62,6 +62,8 @@ const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
 const PROC_NS: &str = "crates/keepalived-rs/tests/process_options.rs::net_namespace_instance_and_process_names_as_keepalived";
+const PROC_FLAG: &str =
+    "crates/keepalived-rs/tests/process_options.rs::namespace_flag_overrides_net_namespace_as_keepalived";
 const PROC_PID_DIR: &str = "crates/keepalived-rs/tests/process_options.rs::use_pid_dir_umask_and_core_pattern_as_keepalived";
 
 const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
@@ -91,7 +93,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
     r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(ROOT, "instance net_namespace", Acts { test: PROC_NS }),
-    r(ROOT, "net_namespace_ipvs", NotSupported { why: "IPVS is programmed in the daemon's own namespace (net_namespace's)" }),
+    r(ROOT, "net_namespace_ipvs", ActsUntested { read_in: "crates/keepalived-rs/src/checker_child.rs::open_ipvs" }),
     r(ROOT, "namespace_with_ipsets", NotSupported { why: "ipsets are not used (the firewall is nftables)" }),
     r(ROOT, "use_pid_dir", Acts { test: PROC_PID_DIR }),
     r(ROOT, "child_wait_time", ActsUntested { read_in: "crates/keepalived-rs/src/supervisor.rs::stop_children" }),
@@ -159,7 +161,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
     r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
-    r(GLOBAL, "startup_script_timeout shutdown_script_timeout", ActsUntested { read_in: "crates/keepalived-rs/src/start_stop.rs::timeout" }),
+    r(GLOBAL, "startup_script_timeout", Acts { test: PROC_FLAG }),
+    r(GLOBAL, "shutdown_script_timeout", ActsUntested { read_in: "crates/keepalived-rs/src/start_stop.rs::timeout" }),
     r(GLOBAL, "state_dump_file stats_dump_file json_dump_file use_symlink_paths json_version", NotSupported { why: "keepalived 2.3: dumps keep the 2.2.7 paths and layouts (/tmp/keepalived.*, JSON version 1)" }),
     r(GLOBAL, "v3_checksum_as_v2 vrrp_owner_ignore_adverts", NotSupported { why: "keepalived 2.3 option, not implemented" }),
     r(GLOBAL, "iproute_etc_dir iproute_usr_dir", NotSupported { why: "keepalived 2.3: iproute2 table names are not read" }),

@@ -18,6 +18,8 @@ pub struct NftablesDump {
 pub struct GlobalDump {
     /// `net_namespace` (`None`: `(default)`).
     pub network_namespace: Option<String>,
+    /// Root `net_namespace_ipvs [NAME]` (`Some(None)`: the default namespace).
+    pub network_namespace_ipvs: Option<Option<String>>,
     /// Root `instance NAME`.
     pub instance_name: Option<String>,
     /// `process_name`, `vrrp_process_name`, `checker_process_name`, `bfd_process_name`
@@ -148,6 +150,7 @@ impl Default for GlobalDump {
     fn default() -> Self {
         GlobalDump {
             network_namespace: None,
+            network_namespace_ipvs: None,
             instance_name: None,
             process_names: keepalived_conf::model::ProcessNames::default(),
             router_id: String::new(),
@@ -232,7 +235,14 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         " Network namespace = {}",
         g.network_namespace.as_deref().unwrap_or("(default)")
     ));
-    w(" Network namespace ipvs = (main namespace)".into());
+    w(format!(
+        " Network namespace ipvs = {}",
+        match &g.network_namespace_ipvs {
+            None => "(main namespace)",
+            Some(None) => "(default)",
+            Some(Some(n)) => n.as_str(),
+        }
+    ));
     let names = &g.process_names;
     for (label, value) in [
         ("Instance name", &g.instance_name),
