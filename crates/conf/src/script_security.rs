@@ -15,7 +15,7 @@
 
 use crate::host::Host;
 use crate::model::CheckerKind;
-use crate::model::{Config, Script};
+use crate::model::{Config, NotifyScripts, Script};
 use crate::parse::scripts::{insecure, resolve};
 
 /// keepalived's default script user.
@@ -51,31 +51,17 @@ pub fn apply(cfg: &mut Config, family: Family, host: &dyn Host) -> Vec<String> {
             check(&mut cfg.global.shutdown_script, &mut log);
         }
         Family::Vrrp => {
-            for vi in &mut cfg.vrrp.instances {
-                let n = &mut vi.notify;
-                for slot in [
-                    &mut n.backup,
-                    &mut n.master,
-                    &mut n.fault,
-                    &mut n.stop,
-                    &mut n.notify,
-                    &mut n.master_rx_lower_pri,
-                ] {
-                    check(slot, &mut log);
-                }
-                if let Some(deleted) = &mut n.deleted {
-                    check(deleted, &mut log);
-                }
-            }
-            for sg in &mut cfg.vrrp.sync_groups {
-                let n = &mut sg.notify;
-                for slot in [
-                    &mut n.backup,
-                    &mut n.master,
-                    &mut n.fault,
-                    &mut n.stop,
-                    &mut n.notify,
-                ] {
+            // A sync group's notify scripts are the same set (it has no
+            // master_rx_lower_pri or deleted: those stay None).
+            let groups = cfg.vrrp.sync_groups.iter_mut().map(|g| &mut g.notify);
+            for n in cfg
+                .vrrp
+                .instances
+                .iter_mut()
+                .map(|v| &mut v.notify)
+                .chain(groups)
+            {
+                for slot in notify_slots(n) {
                     check(slot, &mut log);
                 }
             }
@@ -130,6 +116,21 @@ pub fn apply(cfg: &mut Config, family: Family, host: &dyn Host) -> Vec<String> {
         }
     }
     log
+}
+
+/// Every notify script of an instance or a sync group.
+fn notify_slots(n: &mut NotifyScripts) -> impl Iterator<Item = &mut Option<Script>> {
+    let deleted = n.deleted.as_mut();
+    [
+        &mut n.backup,
+        &mut n.master,
+        &mut n.fault,
+        &mut n.stop,
+        &mut n.notify,
+        &mut n.master_rx_lower_pri,
+    ]
+    .into_iter()
+    .chain(deleted)
 }
 
 /// The user a script without its own runs as when `script_user` is not given:

@@ -13,6 +13,12 @@ use keepalived_daemon::log;
 
 use crate::pidfile::{with_umask, PID_DIR};
 
+/// The last OS error as keepalived prints it: errno and strerror's text.
+fn last_error() -> (i32, String) {
+    let e = std::io::Error::last_os_error();
+    (e.raw_os_error().unwrap_or(0), crate::run::strerror(&e))
+}
+
 /// keepalived's directory of named network namespaces (`ip netns`).
 const NETNS_DIR: &str = "/run/netns/";
 
@@ -42,8 +48,7 @@ pub fn enter_net(name: &str) -> Result<(), String> {
     };
     // SAFETY: setns on a namespace fd we hold open, from the only thread there is.
     if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        return Err(format!("setns() failed with error {errno}"));
+        return Err(format!("setns() failed with error {}", last_error().0));
     }
     Ok(())
 }
@@ -67,12 +72,8 @@ fn run_mount(name: &str) -> Option<String> {
     }
     // SAFETY: unshare of the mount namespace from the only thread there is.
     if unsafe { libc::unshare(libc::CLONE_NEWNS) } != 0 {
-        let e = std::io::Error::last_os_error();
-        log::info(format!(
-            "mount unshare failed ({}) '{}'",
-            e.raw_os_error().unwrap_or(0),
-            crate::run::strerror(&e)
-        ));
+        let (errno, text) = last_error();
+        log::info(format!("mount unshare failed ({errno}) '{text}'"));
         return None;
     }
     let (Ok(empty), Ok(root), Ok(src), Ok(target)) = (
@@ -93,12 +94,8 @@ fn run_mount(name: &str) -> Option<String> {
             std::ptr::null(),
         ) != 0
         {
-            let e = std::io::Error::last_os_error();
-            log::info(format!(
-                "Mount slave failed, error ({}) '{}'",
-                e.raw_os_error().unwrap_or(0),
-                crate::run::strerror(&e)
-            ));
+            let (errno, text) = last_error();
+            log::info(format!("Mount slave failed, error ({errno}) '{text}'"));
         }
         if libc::mount(
             src.as_ptr(),
@@ -108,12 +105,8 @@ fn run_mount(name: &str) -> Option<String> {
             std::ptr::null(),
         ) != 0
         {
-            let e = std::io::Error::last_os_error();
-            log::info(format!(
-                "Mount failed, error ({}) '{}'",
-                e.raw_os_error().unwrap_or(0),
-                crate::run::strerror(&e)
-            ));
+            let (errno, text) = last_error();
+            log::info(format!("Mount failed, error ({errno}) '{text}'"));
         }
     }
     Some(dir)
@@ -131,8 +124,10 @@ impl Entered {
         };
         // SAFETY: umount(2) with a NUL-terminated path.
         if unsafe { libc::umount(target.as_ptr()) } != 0 {
-            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-            log::info(format!("unmount of {PID_DIR}/ failed - errno {errno}"));
+            log::info(format!(
+                "unmount of {PID_DIR}/ failed - errno {}",
+                last_error().0
+            ));
         }
         if let Err(e) = std::fs::remove_dir(&dir) {
             if !matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EBUSY)) {
@@ -160,31 +155,25 @@ pub fn with_ipvs_namespace<T>(name: Option<&str>, f: impl FnOnce() -> T) -> Resu
         std::fs::File::open("/proc/self/ns/net"),
         std::fs::File::open(&target),
     ) else {
-        let e = std::io::Error::last_os_error();
+        let (errno, text) = last_error();
         return Err(format!(
-            "Failed to open namespace fds, errno {} ({})",
-            e.raw_os_error().unwrap_or(0),
-            crate::run::strerror(&e)
+            "Failed to open namespace fds, errno {errno} ({text})"
         ));
     };
     // SAFETY: setns with namespace fds we hold open; the checker child is single-threaded
     // when it opens its IPVS socket.
     if unsafe { libc::setns(theirs.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        let e = std::io::Error::last_os_error();
+        let (errno, text) = last_error();
         return Err(format!(
-            "Open socket - unable to set namespace, errno {} ({})",
-            e.raw_os_error().unwrap_or(0),
-            crate::run::strerror(&e)
+            "Open socket - unable to set namespace, errno {errno} ({text})"
         ));
     }
     let out = f();
     // SAFETY: as above, back to the namespace we came from.
     if unsafe { libc::setns(ours.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        let e = std::io::Error::last_os_error();
+        let (errno, text) = last_error();
         log::info(format!(
-            "Open socket - unable to restore default namespace, errno {} ({})",
-            e.raw_os_error().unwrap_or(0),
-            crate::run::strerror(&e)
+            "Open socket - unable to restore default namespace, errno {errno} ({text})"
         ));
     }
     Ok(out)
