@@ -328,7 +328,8 @@ fn use_pid_dir_umask_and_core_pattern_as_keepalived() {
 }
 
 /// `-s NAME` wins over `net_namespace` (with keepalived's "Overriding" line); a startup
-/// script past `startup_script_timeout` is stopped and the children start. Ours also takes
+/// script past `startup_script_timeout` is stopped and the children start, a shutdown
+/// script past `shutdown_script_timeout` is stopped and the daemon exits. Ours also takes
 /// keepalived 2.3's `--ignore-sigint`: SIGINT leaves it running, SIGTERM stops it.
 #[test]
 fn namespace_flag_overrides_net_namespace_as_keepalived() {
@@ -342,7 +343,8 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
         let conf = format!(
             "net_namespace k13p-nowhere\n\
              global_defs {{\n  enable_script_security\n  script_user root\n  \
-             startup_script \"/bin/sleep 30\"\n  startup_script_timeout 1\n}}\n\
+             startup_script \"/bin/sleep 30\"\n  startup_script_timeout 1\n  \
+             shutdown_script \"/bin/sleep 31\"\n  shutdown_script_timeout 1\n}}\n\
              vrrp_instance VI_1 {{\n  interface eth0\n  state MASTER\n  \
              virtual_router_id 53\n  priority 150\n  advert_int 1\n  \
              virtual_ipaddress {{\n    {net}.100/24\n  }}\n}}\n"
@@ -376,7 +378,8 @@ fn namespace_flag_overrides_net_namespace_as_keepalived() {
         let overriding = format!(
             "Overriding config net_namespace 'k13p-nowhere' with command line namespace '{o}'"
         );
-        let timed_out = log.contains("startup script timed out");
+        let timed_out =
+            log.contains("startup script timed out") && log.contains("shutdown script timed out");
         (files, log.contains(&overriding), timed_out, survived_sigint)
     };
     let _serial = serial();
