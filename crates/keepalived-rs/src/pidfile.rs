@@ -3,8 +3,8 @@
 //! opened with O_NOFOLLOW, and keepalived 2.3's locking: the parent holds an open file
 //! description lock (F_OFD_SETLK) on its own and on each child's pid file for its whole life,
 //! so a second daemon with the same files refuses to start ("Another process has pid file
-//! ... locked", "daemon is already running") while a file left by a dead daemon is taken over.
-//! A live pid in an unlocked file (a keepalived 2.2.7 running) is refused as 2.2.7 does.
+//! ... locked", "daemon is already running") while a file left by a dead daemon is taken over,
+//! whatever pid it names (that pid may belong to another process by now).
 
 use std::fs::File;
 use std::io::Write;
@@ -143,30 +143,12 @@ pub fn lock(path: &Path) -> Option<PidLock> {
         if on_disk.dev() != ours.dev() || on_disk.ino() != ours.ino() {
             continue;
         }
-        // Unlocked but naming a live process: a keepalived 2.2.7 (which does not lock)
-        // runs with this file; 2.2.7 refuses to start then.
-        if live_pid(path).is_some() {
-            return None;
-        }
         let _ = file.set_len(0);
         return Some(PidLock {
             path: path.to_path_buf(),
             file,
         });
     }
-}
-
-/// The pid written in `path` when it names a live process other than us.
-fn live_pid(path: &Path) -> Option<i32> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let pid: i32 = text.trim().parse().ok()?;
-    if pid == std::process::id() as i32 || pid <= 0 {
-        return None;
-    }
-    // A zombie or a process of another pid namespace reads as alive: as kill(pid, 0).
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None)
-        .is_ok()
-        .then_some(pid)
 }
 
 /// Writes our pid to `path` as keepalived's pidfile_write (a child's own file).

@@ -266,8 +266,8 @@ fn syslog_ident(base: &str, namespace: Option<&str>, instance: Option<&str>) -> 
 
 /// The daemon: the parent process, or (re-executed) one of its children.
 pub fn daemon(cli: &Cli) -> ExitCode {
-    use crate::supervisor::{self, Role};
-    let mut loaded = match load(cli) {
+    use crate::supervisor::Role;
+    let loaded = match load(cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -352,34 +352,54 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         ));
     }
     let made_pid_dir = pid_dir && crate::pidfile::create_pid_dir();
-    let entered = match ns {
+    let code = parent_in_namespace(cli, &config, loaded, &pids);
+    if made_pid_dir {
+        crate::pidfile::remove_pid_dir();
+    }
+    core.restore();
+    code
+}
+
+/// The parent once /run/keepalived is there: into the network namespace (if any), the
+/// configuration checked there, the pid files locked, the children run; the namespace left.
+fn parent_in_namespace(
+    cli: &Cli,
+    config: &keepalived_conf::Config,
+    mut loaded: Loaded,
+    pids: &crate::cli::PidFiles,
+) -> ExitCode {
+    use crate::supervisor;
+    let entered = match config.global.net_namespace.as_deref() {
         Some(name) => match crate::namespace::enter(name) {
-            Some(e) => Some(e),
+            Some(e) => {
+                // Interfaces are the namespace's: check the configuration against them.
+                match load(cli) {
+                    Ok(l) => loaded = l,
+                    Err(code) => {
+                        e.leave();
+                        return code;
+                    }
+                }
+                Some(e)
+            }
             None => {
+                // keepalived goes on to its normal end here: exit 0.
                 keepalived_daemon::log::info(format!(
                     "Unable to set network namespace {name} - exiting"
                 ));
-                core.restore();
-                return ExitCode::from(1);
+                return ExitCode::SUCCESS;
             }
         },
         None => None,
     };
-    if entered.is_some() {
-        // Interfaces are the namespace's: check the configuration against them.
-        match load(cli) {
-            Ok(l) => loaded = l,
-            Err(code) => return code,
-        }
-    }
     loaded.report();
     // No silent ignores: the parent names, once, every keyword keepalived would act on and
     // keepalived-rs does not (the same lines as -t).
     for u in loaded.config.unsupported_keywords() {
         keepalived_daemon::log::info(u.to_string());
     }
-    let roles = children(cli, &config);
-    let code = match lock_pid_files(&pids, &roles) {
+    let roles = children(cli, config);
+    let code = match lock_pid_files(pids, &roles) {
         Some((main_pid, child_pids)) => {
             let parent = supervisor::Parent {
                 main_pid,
@@ -398,10 +418,6 @@ pub fn daemon(cli: &Cli) -> ExitCode {
     if let Some(e) = entered {
         e.leave();
     }
-    if made_pid_dir {
-        crate::pidfile::remove_pid_dir();
-    }
-    core.restore();
     code
 }
 
