@@ -109,6 +109,15 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// keepalived 2.3's `--ignore-sigint`: SIGINT does not stop the process.
+    pub ignore_sigint: bool,
+    /// `-a` / `--address-monitoring`: log every address change netlink reports, as
+    /// keepalived ("Netlink reflector reports IP X added to IF").
+    pub address_monitoring: bool,
+    /// `-d` / `--dump-conf`: once started, log the configuration in keepalived's data-dump
+    /// layout ("------< Global definitions >------", the VRRP topology, sync groups,
+    /// scripts), line by line, as keepalived's dump_data_vrrp(NULL) does.
+    pub dump_conf: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -125,13 +134,22 @@ pub fn run_with_options<F: Future<Output = ()>>(
     rt.block_on(async {
         // Before anything is set up: a SIGTERM during start-up then stops the daemon cleanly
         // once start-up is done (VMACs and VIPs removed) instead of killing it half-way.
-        let signals = Signals::new()?;
+        let mut signals = Signals::new()?;
+        signals.ignore_sigint = options.ignore_sigint;
         let mut d = Daemon::new(config.clone()).await?;
+        d.address_monitoring = options.address_monitoring;
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
         d.snmp.start(&config.global);
         d.start().await?;
+        d.log_addresses_at_start().await;
+        if options.dump_conf {
+            let text = crate::dump::render_data(&d.snapshot(&d.current));
+            for line in text.lines() {
+                log::info(line);
+            }
+        }
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
@@ -148,6 +166,8 @@ struct Signals {
     sigint: tokio::signal::unix::Signal,
     sighup: tokio::signal::unix::Signal,
     dumps: DumpSignals,
+    /// `--ignore-sigint`: SIGINT is received and dropped.
+    ignore_sigint: bool,
 }
 
 impl Signals {
@@ -157,6 +177,7 @@ impl Signals {
             sigint: signal(SignalKind::interrupt()).map_err(setup("signals"))?,
             sighup: signal(SignalKind::hangup()).map_err(setup("signals"))?,
             dumps: DumpSignals::new()?,
+            ignore_sigint: false,
         })
     }
 }
@@ -215,6 +236,8 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// `-a`: every address change is logged (RunOptions::address_monitoring).
+    pub(crate) address_monitoring: bool,
 }
 
 impl Daemon {
@@ -259,6 +282,7 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            address_monitoring: false,
         })
     }
 
@@ -718,6 +742,7 @@ impl Daemon {
             mut sigint,
             mut sighup,
             mut dumps,
+            ignore_sigint,
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         loop {
@@ -784,7 +809,7 @@ impl Daemon {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
                 _ = sigterm.recv() => break,
-                _ = sigint.recv() => break,
+                _ = sigint.recv() => if !ignore_sigint { break },
                 _ = &mut stop => break,
             }
         }
@@ -814,6 +839,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, true);
                 self.track_source(ifindex, addr, true, now);
                 // An instance waiting for an address on that interface can start now; so can
                 // one whose unicast_src_ip could not be bound (IPv6 DAD still running at
@@ -831,12 +857,52 @@ impl Daemon {
                 }
             }
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, false);
                 self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
             }
             NetEvent::RouteRemoved(r) => self.route_removed(r, now).await,
             NetEvent::RuleRemoved(r) => self.rule_removed(r, now).await,
         }
+    }
+
+    /// `-a`: keepalived's vrrp process reads every address at start through the same filter
+    /// as the changes, so each is logged once as added (IPv4 first, as its dump).
+    async fn log_addresses_at_start(&self) {
+        if !self.address_monitoring {
+            return;
+        }
+        let mut all = Vec::new();
+        for &ifindex in self.names.values() {
+            if let Ok(entries) = self.netlink.list_addresses(ifindex).await {
+                all.extend(
+                    entries
+                        .into_iter()
+                        .map(|e| (e.addr.is_ipv6(), ifindex, e.addr)),
+                );
+            }
+        }
+        all.sort();
+        for (_, ifindex, addr) in all {
+            self.log_address_change(ifindex, addr, true);
+        }
+    }
+
+    /// `-a`: keepalived's netlink_if_address_filter line for an address change.
+    fn log_address_change(&self, ifindex: u32, addr: std::net::IpAddr, added: bool) {
+        if !self.address_monitoring {
+            return;
+        }
+        let Some(name) = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map(|(n, _)| n)
+        else {
+            return;
+        };
+        let what = if added { "added to" } else { "removed from" };
+        log::info(format!("Netlink reflector reports IP {addr} {what} {name}"));
     }
 
     /// An interface was seen up or down. A name seen with a new ifindex is an interface that
