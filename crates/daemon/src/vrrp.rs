@@ -1003,8 +1003,25 @@ impl Daemon {
             self.rebuild_on(&name, now).await;
         }
         statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
+        let owned = |i: &Instance| {
+            i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr)
+        };
+        if !self.instances.iter().any(owned) {
+            return;
+        }
+        // The event may be stale: a reload that removed this VIP and the next one that put it
+        // back are both done before their notifications are read. The kernel says whether
+        // it is gone now.
+        let back = self
+            .netlink
+            .list_addresses(ifindex)
+            .await
+            .is_ok_and(|a| a.iter().any(|e| e.addr == addr));
+        if back {
+            return;
+        }
         for (idx, i) in self.instances.iter_mut().enumerate() {
-            if i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr) {
+            if owned(i) {
                 log::info(format!(
                     "({}) VIP {addr} was removed from the interface",
                     i.conf.name
