@@ -71,6 +71,7 @@ impl Lab {
             status: Some(self.status.clone()),
             data_path: self.net.dir().join("o.bfd.data"),
             events: Some(self.events_tx.clone()),
+            pipes: None,
         };
         let handle = std::thread::spawn(move || {
             // SAFETY: setns on an open namespace file moves only this thread, which owns it.

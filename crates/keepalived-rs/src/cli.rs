@@ -311,12 +311,12 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c, -V, -I, --no-ipvs and
-    // --metrics-address hold: a supervising parent, a VRRP child, a checker child.
-    let table: [(bool, &'static str); 6] = [
+    // -P, -C, --all, -B, -b, -G, -R, -D, -S, -u, -p, -r, -c, -V, -I, --no-ipvs and
+    // --metrics-address hold: a supervising parent, a VRRP child, a checker child, a BFD
+    // child.
+    let table: [(bool, &'static str); 5] = [
         (cli.release_vips, "-X/--release-vips"),
         (cli.address_monitoring, "-a/--address-monitoring"),
-        (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
         (cli.namespace.is_some(), "-s/--namespace"),
         (
             cli.core_dump_wanted(),
@@ -526,7 +526,7 @@ mod tests {
         assert!(c.no_ipvs && c.help && c.version);
         assert_eq!(
             unimplemented_flags(&c).len(),
-            6,
+            5,
             "{:?}",
             unimplemented_flags(&c)
         );
