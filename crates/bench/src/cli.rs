@@ -14,6 +14,9 @@ pub enum Bench {
     Footprint,
     /// One instance, VRRPv3 advert_int 0.02: takeover time, median of --trials.
     Fast,
+    /// track_bfd weight -100 to FRR's bfdd (10 ms x 3): from the upstream link's cut to the
+    /// VIP on the BACKUP, median of --trials (at least 10).
+    Bfd,
 }
 
 /// keepalived-rs against keepalived 2.2.7, side by side in network-namespace labs.

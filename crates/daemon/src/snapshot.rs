@@ -365,6 +365,20 @@ impl Daemon {
             });
         }
         global.nftables_counters = g.nftables_counters;
+        let bfd = self
+            .config
+            .bfd
+            .iter()
+            .filter(|b| b.notifies_vrrp())
+            .map(|b| {
+                let key = TrackKey::Bfd(b.name.clone());
+                crate::dump::BfdTrackDump {
+                    name: b.name.clone(),
+                    up: current.get(&key) == keepalived_vrrp::machine::TrackValue::Up,
+                    transitions: self.bfd_transitions.get(&b.name).copied().unwrap_or(0),
+                }
+            })
+            .collect();
         Snapshot {
             global,
             instances,
@@ -372,6 +386,7 @@ impl Daemon {
             scripts,
             track_files,
             sockets,
+            bfd,
             ..Snapshot::default()
         }
     }

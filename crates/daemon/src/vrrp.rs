@@ -227,6 +227,8 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// Up/Down changes of each `bfd_instance` heard on the BFD pipe (for /metrics).
+    pub(crate) bfd_transitions: HashMap<String, u64>,
 }
 
 impl Daemon {
@@ -270,6 +272,7 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            bfd_transitions: HashMap::new(),
         })
     }
 
@@ -798,6 +801,7 @@ impl Daemon {
             if self.current.get(&update.key) == update.value {
                 return;
             }
+            *self.bfd_transitions.entry(name.clone()).or_default() += 1;
             let word = if update.value == TrackValue::Up {
                 "UP"
             } else {

@@ -31,6 +31,20 @@ pub struct Snapshot {
     pub track_files: Vec<TrackFileDump>,
     /// `------< Interfaces >------`, in the kernel's interface list order.
     pub interfaces: Vec<InterfaceDump>,
+    /// The `bfd_instance`s the VRRP child hears about, as the BFD child last reported them
+    /// (ours: /metrics only, not in keepalived's .data or .json layouts).
+    pub bfd: Vec<BfdTrackDump>,
+}
+
+/// One BFD session as the VRRP child sees it (its event pipe).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BfdTrackDump {
+    /// The `bfd_instance` name.
+    pub name: String,
+    /// Up (the last event said Up).
+    pub up: bool,
+    /// Up/Down changes received since the VRRP child started.
+    pub transitions: u64,
 }
 
 /// A `struct timeval`: seconds and microseconds since the epoch.
