@@ -5,8 +5,9 @@
 //!
 //! Each lab: routers `o` and `t` on a bridge, and an upstream host `u` running FRR's bfdd
 //! (namespaces `k15-NAME-PID-*`, 10.74.N.0/24 and fd74:N::/64). Cutting `u`'s bridge port
-//! leaves the VRRP link between `o` and `t` up. Needs root, /usr/sbin/keepalived and FRR
-//! (/usr/lib/frr/bfdd); says "skipped: needs X" otherwise.
+//! leaves the VRRP link between `o` and `t` up. Sessions to bfdd run at 50 ms (10 ms x 3
+//! flaps on a loaded CI machine, for keepalived too; the bench runs 10 ms). Needs root,
+//! /usr/sbin/keepalived and FRR (/usr/lib/frr/bfdd); says "skipped: needs X" otherwise.
 
 use std::path::Path;
 use std::time::Duration;
@@ -78,9 +79,9 @@ impl Lab {
         self.net.spawn(r, r, binary, &args);
     }
 
-    /// FRR's bfdd in host `u` with a 10 ms x 3 session to each of `peers` (address, local
-    /// address).
-    fn start_bfdd(&mut self, peers: &[(String, String)]) {
+    /// FRR's bfdd in host `u` with a session to each of `peers` (address, local address) at
+    /// `ms` milliseconds x 3.
+    fn start_bfdd(&mut self, peers: &[(String, String)], ms: u32) {
         let dir = self.net.dir().join("frr");
         std::fs::create_dir_all(&dir).unwrap();
         // bfdd drops to the frr user: it must be able to write its sockets here.
@@ -91,7 +92,7 @@ impl Lab {
         let mut conf = String::from("bfd\n");
         for (p, l) in peers {
             conf += &format!(
-                " peer {p} local-address {l}\n  receive-interval 10\n  transmit-interval 10\n  detect-multiplier 3\n !\n"
+                " peer {p} local-address {l}\n  receive-interval {ms}\n  transmit-interval {ms}\n  detect-multiplier 3\n !\n"
             );
         }
         conf += "!\n";
@@ -156,7 +157,7 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
     let mut lab = Lab::new("child", 10);
     let (o4, t4, u4) = (lab.v4(1), lab.v4(2), lab.v4(3));
     let (o6, t6, u6) = (lab.v6(1), lab.v6(2), lab.v6(3));
-    lab.start_bfdd(&[(o4.clone(), u4.clone()), (o6.clone(), u6.clone())]);
+    lab.start_bfdd(&[(o4.clone(), u4.clone()), (o6.clone(), u6.clone())], 50);
     lab.start(
         "t",
         KEEPALIVED,
@@ -174,8 +175,8 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
         &format!(
             "bfd_instance K4 {{\n neighbor_ip {t4}\n min_rx 50\n min_tx 50\n}}\n\
              bfd_instance K6 {{\n neighbor_ip {t6}\n min_rx 50\n min_tx 50\n}}\n\
-             bfd_instance F4 {{\n neighbor_ip {u4}\n min_rx 10\n min_tx 10\n multiplier 3\n}}\n\
-             bfd_instance F6 {{\n neighbor_ip {u6}\n hoplimit 255\n min_rx 10\n min_tx 10\n multiplier 3\n}}\n\
+             bfd_instance F4 {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
+             bfd_instance F6 {{\n neighbor_ip {u6}\n hoplimit 255\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
              virtual_server {o4} 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n\
              \n real_server {u4} 80 {{\n  notify_up \"{up_script} up\"\n  notify_down \"{down_script} down\"\n\
              \n  BFD_CHECK {{\n   name F4\n  }}\n }}\n}}\n"
@@ -243,11 +244,13 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
 /// upstream session with weight -100 in VI_1 (t, keepalived at 100, is its BACKUP) and with
 /// weight 0 in VI_2; the session comes Up, o takes VI_1 over; the upstream link is cut: VI_1
 /// goes to t, VI_2 to FAULT.
-fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> Vec<String> {
+fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> (Vec<String>, Vec<String>) {
     let mut lab = Lab::new(name, n);
     let (o4, u4) = (lab.v4(1), lab.v4(3));
     let vip = format!("10.74.{n}.100");
-    lab.start_bfdd(&[(o4.clone(), u4.clone())]);
+    // 50 ms x 5 rather than 10 ms x 3: on a loaded CI machine the faster session may flap
+    // (keepalived's as well as ours), and the timelines would differ.
+    lab.start_bfdd(&[(o4.clone(), u4.clone())], 50);
     let inst = |name: &str, vrid: u8, prio: u8, vip: &str, extra: &str, notify: &str| {
         format!(
             "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n priority {prio}\n\
@@ -263,7 +266,7 @@ fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> Vec<String> {
     let (script, record) = lab.net.recording_script("notify");
     let notify = format!(" notify \"{script}\"\n");
     let conf = format!(
-        "bfd_instance UP {{\n neighbor_ip {u4}\n min_rx 10\n min_tx 10\n multiplier 3\n}}\n{}{}",
+        "bfd_instance UP {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n multiplier 5\n}}\n{}{}",
         inst(
             "VI_1",
             70 + n,
@@ -313,7 +316,36 @@ fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> Vec<String> {
         o.contains("VRRP_Instance(VI_2) Tracked BFD instance UP is DOWN"),
         "{o}"
     );
-    recorded_lines(&record)
+    (recorded_lines(&record), bfd_dump_lines(&lab))
+}
+
+/// Both timelines' daemons write /tmp/keepalived.data: one SIGUSR1 at a time.
+static DATA_FILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// SIGUSR1 to `o`: the BFD lines of its /tmp/keepalived.data (the "VRRP Track BFDs"
+/// section and each instance's "Tracked BFDs").
+fn bfd_dump_lines(lab: &Lab) -> Vec<String> {
+    let _one = DATA_FILE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Path::new("/tmp/keepalived.data");
+    let _ = std::fs::remove_file(data);
+    lab.net.signal("o", "main", "USR1");
+    lab.wait("o's data dump", Duration::from_secs(10), || {
+        std::fs::metadata(data).is_ok_and(|m| m.len() > 0)
+    });
+    // keepalived writes the file in place: give it time to finish.
+    std::thread::sleep(Duration::from_millis(300));
+    let text = std::fs::read_to_string(data).unwrap_or_default();
+    let (mut out, mut section, mut tracked) = (Vec::new(), false, false);
+    for l in text.lines() {
+        if l.starts_with("------<") {
+            section = l.contains("VRRP Track BFDs");
+        }
+        tracked = l == "   Tracked BFDs :" || (tracked && l.starts_with("     "));
+        if section || tracked || l.starts_with(" VRRP Instance = ") {
+            out.push(l.to_owned());
+        }
+    }
+    out
 }
 
 /// track_bfd as keepalived: weight -100 lowers the MASTER below its BACKUP when the upstream
@@ -326,7 +358,16 @@ fn track_bfd_moves_the_vip_like_keepalived() {
     }
     let theirs = std::thread::spawn(|| track_bfd_timeline(KEEPALIVED, "ka", 21));
     let ours = track_bfd_timeline(OURS, "ours", 20);
-    let theirs = theirs.join().expect("keepalived's timeline");
+    let (ours, ours_dump) = ours;
+    let (theirs, theirs_dump) = theirs.join().expect("keepalived's timeline");
+    assert!(
+        ours_dump.iter().any(|l| l == "   Bfd is down"),
+        "{ours_dump:?}"
+    );
+    assert_eq!(
+        ours_dump, theirs_dump,
+        "the .data dump's BFD lines, ours vs keepalived"
+    );
     // Per instance: the notify scripts of different instances run concurrently.
     for i in ["VI_1 ", "VI_2 "] {
         let of =

@@ -89,6 +89,7 @@ pub fn render_data(snap: &Snapshot) -> String {
     sections::sockpool(&mut out, snap);
     sections::sync_groups(&mut out, snap);
     sections::scripts_and_files(&mut out, snap);
+    sections::track_bfds(&mut out, snap);
     sections::interfaces(&mut out, snap);
     out.into_string()
 }

@@ -303,6 +303,7 @@ mod tests {
                 name: "B1".into(),
                 up: true,
                 transitions: 3,
+                ..Default::default()
             }],
             ..Snapshot::default()
         };
@@ -373,6 +374,7 @@ mod tests {
                 name: "B1".into(),
                 up: true,
                 transitions: 3,
+                ..Default::default()
             }],
             ..Snapshot::default()
         }
