@@ -146,7 +146,7 @@ impl Lab {
 }
 
 /// Ours' BFD child in `o` with sessions to keepalived 2.2.7 in `t` and to FRR's bfdd in `u`,
-/// IPv4 and IPv6 each: all come Up on both sides; the `-b` pid file names the BFD child;
+/// IPv4 and IPv6 each, and a multihop one (UDP 4784) to bfdd: all come Up on both sides; the `-b` pid file names the BFD child;
 /// SIGUSR1 to the parent reaches it (/tmp/keepalived_bfd.data); BFD_CHECK follows the
 /// session to `u`: the cut takes the real server out (notify_down), the repair puts it back.
 #[test]
@@ -157,7 +157,14 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
     let mut lab = Lab::new("child", 10);
     let (o4, t4, u4) = (lab.v4(1), lab.v4(2), lab.v4(3));
     let (o6, t6, u6) = (lab.v6(1), lab.v6(2), lab.v6(3));
-    lab.start_bfdd(&[(o4.clone(), u4.clone()), (o6.clone(), u6.clone())], 50);
+    lab.start_bfdd(
+        &[
+            (o4.clone(), u4.clone()),
+            (o6.clone(), u6.clone()),
+            (format!("{o4} multihop"), u4.clone()),
+        ],
+        50,
+    );
     lab.start(
         "t",
         KEEPALIVED,
@@ -177,6 +184,7 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
              bfd_instance K6 {{\n neighbor_ip {t6}\n min_rx 50\n min_tx 50\n}}\n\
              bfd_instance F4 {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
              bfd_instance F6 {{\n neighbor_ip {u6}\n hoplimit 255\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
+             bfd_instance M4 {{\n neighbor_ip {u4}\n multihop\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
              virtual_server {o4} 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n\
              \n real_server {u4} 80 {{\n  notify_up \"{up_script} up\"\n  notify_down \"{down_script} down\"\n\
              \n  BFD_CHECK {{\n   name F4\n  }}\n }}\n}}\n"
@@ -189,7 +197,7 @@ fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
             .all(|n| l.contains(&format!("({n}) Entering Up state")))
     };
     lab.wait("ours: every session Up", Duration::from_secs(20), || {
-        all_up(&lab.log("o"), &["K4", "K6", "F4", "F6"])
+        all_up(&lab.log("o"), &["K4", "K6", "F4", "F6", "M4"])
     });
     lab.wait(
         "keepalived: both sessions Up",

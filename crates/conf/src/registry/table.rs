@@ -234,7 +234,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
     r(&["bfd_instance"], "weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::b.weight_reverse" }),
     r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
-    r(&["bfd_instance"], "multihop", NotSupported { why: "multihop BFD (RFC 5883, keepalived 2.2.8+) is not implemented" }),
+    r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
     r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
     r(VS, "lb_kind", Acts { test: "crates/check/src/ipvs/tests.rs::dr_and_tun_destinations_take_the_service_port" }),

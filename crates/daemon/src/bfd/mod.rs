@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use keepalived_bfd::wire::{PORT_SINGLE_HOP, SOURCE_PORT_MAX, SOURCE_PORT_MIN};
+use keepalived_bfd::wire::{PORT_MULTIHOP, PORT_SINGLE_HOP, SOURCE_PORT_MAX, SOURCE_PORT_MIN};
 use keepalived_bfd::{Event, RxMeta, Session, SessionConfig, SessionSet, State};
 use keepalived_conf::model::{BfdInstance, Config};
 use keepalived_net::bfd_socket::{BfdListener, BfdSender};
@@ -107,6 +107,7 @@ pub fn session_config(b: &BfdInstance) -> SessionConfig {
     c.idle_tx = b.idle_tx;
     c.multiplier = b.multiplier;
     c.passive = b.passive;
+    c.multihop = b.multihop;
     c.ttl = b.effective_ttl();
     // max_hops -1 is read into keepalived's uint8_t as 255: no check.
     c.max_hops = u8::try_from(b.max_hops).unwrap_or(u8::MAX);
@@ -173,7 +174,8 @@ fn build_sessions(
             Some((Some(mut s), link))
                 if s.config().peer == cfg.peer
                     && s.config().local == cfg.local
-                    && s.config().ttl == cfg.ttl =>
+                    && s.config().ttl == cfg.ttl
+                    && s.config().multihop == cfg.multihop =>
             {
                 s.reconfigure(cfg, now);
                 set.push(s);
@@ -213,11 +215,12 @@ async fn run<F: Future<Output = ()>>(
         None => None,
     };
     let listener = BfdListener::bind(PORT_SINGLE_HOP)?;
+    let mut multihop = open_multihop(&config, None)?;
     let timer = PreciseTimer::new()?;
     let base = seed();
     let (mut set, mut links) = build_sessions(&config, None, base);
     tokio::pin!(stop);
-    let mut buf = [0u8; 1500];
+    let (mut buf, mut buf_mh) = ([0u8; 1500], [0u8; 1500]);
     loop {
         service(&mut set, &mut links, &config, &opts);
         if let Some(st) = &status {
@@ -239,6 +242,10 @@ async fn run<F: Future<Output = ()>>(
                     Some(Ok(new)) => {
                         let old = (std::mem::take(&mut set), std::mem::take(&mut links));
                         config = new;
+                        match open_multihop(&config, multihop.take()) {
+                            Ok(m) => multihop = m,
+                            Err(e) => log::info(format!("Unable to open multihop listening socket ({e})")),
+                        }
                         (set, links) = build_sessions(&config, Some(old), base.rotate_left(17));
                     }
                     Some(Err(problems)) => {
@@ -250,21 +257,62 @@ async fn run<F: Future<Output = ()>>(
                     None => {}
                 }
             }
-            r = listener.recv(&mut buf) => match r {
-                Ok(rx) => {
-                    let meta = RxMeta { src: rx.src.ip(), dst: rx.dst, ttl: rx.ttl };
-                    if let Err(e) = set.receive(Instant::now(), &buf[..rx.len], &meta) {
-                        if log::detail() {
-                            log::info(format!("Discarding packet from {} ({e})", rx.src));
-                        }
-                    }
-                }
-                Err(e) => log::info(format!("recvmsg() error ({e})")),
-            },
+            r = listener.recv(&mut buf) => received(&mut set, &buf, r, false),
+            r = recv_multihop(multihop.as_ref(), &mut buf_mh) => received(&mut set, &buf_mh, r, true),
             _ = timer.sleep_until(wake) => {}
         }
     }
     Ok(())
+}
+
+/// keepalived 2.2.8+: the multihop listener (UDP 4784) while some session is `multihop`
+/// (`current` kept when still needed, closed when not).
+fn open_multihop(
+    config: &Config,
+    current: Option<BfdListener>,
+) -> Result<Option<BfdListener>, BfdError> {
+    if !config.bfd.iter().any(|b| b.multihop) {
+        return Ok(None);
+    }
+    match current {
+        Some(l) => Ok(Some(l)),
+        None => Ok(Some(BfdListener::bind(PORT_MULTIHOP)?)),
+    }
+}
+
+/// A datagram from the multihop listener, or never without one.
+async fn recv_multihop(
+    l: Option<&BfdListener>,
+    buf: &mut [u8],
+) -> std::io::Result<keepalived_net::bfd_socket::BfdReceived> {
+    match l {
+        Some(l) => l.recv(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One received datagram to the sessions (`multihop`: it came on 4784).
+fn received(
+    set: &mut SessionSet,
+    buf: &[u8],
+    r: std::io::Result<keepalived_net::bfd_socket::BfdReceived>,
+    multihop: bool,
+) {
+    match r {
+        Ok(rx) => {
+            let meta = RxMeta {
+                src: rx.src.ip(),
+                dst: rx.dst,
+                ttl: rx.ttl,
+            };
+            if let Err(e) = set.receive_on(Instant::now(), &buf[..rx.len], &meta, multihop) {
+                if log::detail() {
+                    log::info(format!("Discarding packet from {} ({e})", rx.src));
+                }
+            }
+        }
+        Err(e) => log::info(format!("recvmsg() error ({e})")),
+    }
 }
 
 fn write_dump(
@@ -303,7 +351,12 @@ fn write_dump(
 
 fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
     let port = port.clamp(SOURCE_PORT_MIN, SOURCE_PORT_MAX);
-    match BfdSender::open(cfg.peer, PORT_SINGLE_HOP, cfg.local, cfg.ttl, port) {
+    let dst = if cfg.multihop {
+        PORT_MULTIHOP
+    } else {
+        PORT_SINGLE_HOP
+    };
+    match BfdSender::open(cfg.peer, dst, cfg.local, cfg.ttl, port) {
         Ok(s) => Some(s),
         Err(e) => {
             log::info(format!(
