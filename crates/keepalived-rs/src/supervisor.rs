@@ -123,7 +123,12 @@ pub fn inherited_fds(var: &str) -> Vec<OwnedFd> {
         .filter_map(|n| n.parse::<RawFd>().ok())
         // Only descriptors that are open (fcntl F_GETFD succeeds) are taken.
         // SAFETY: F_GETFD only reads the descriptor's flags; a closed number fails (EBADF).
-        .filter(|&fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1)
+        // F_SETFD then marks it close-on-exec again, so that notify scripts and checkers
+        // started by this child do not inherit it.
+        .filter(|&fd| unsafe {
+            libc::fcntl(fd, libc::F_GETFD) != -1
+                && libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
+        })
         // SAFETY: the parent passed this descriptor to this process alone (it is open, see
         // above), and nothing else in the process owns it.
         .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
