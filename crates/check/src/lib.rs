@@ -30,4 +30,4 @@ pub use ipvs::{
 };
 pub use log::Logger;
 pub use pool::CheckerAlert;
-pub use run::{run_until, AlertSink, CheckerOptions, FifoSink, RunError, RunSummary};
+pub use run::{run_until, AlertSink, BfdStates, CheckerOptions, FifoSink, RunError, RunSummary};

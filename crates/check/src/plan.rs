@@ -350,10 +350,11 @@ fn checker(
                 },
             )]
         }
-        CheckerKind::Bfd { .. } => {
-            log.info("BFD_CHECK is not supported by keepalived-rs yet - ignoring");
-            vec![]
-        }
+        // The parser has already refused a BFD_CHECK without a configured bfd_instance.
+        CheckerKind::Bfd { name, .. } => match name {
+            Some(name) => vec![(CheckerClass::Bfd { name: name.clone() }, Probe::Bfd)],
+            None => vec![],
+        },
     }
 }
 

@@ -42,7 +42,13 @@ pub struct CheckerOptions {
     /// Where the checkers' `notify_fifo` lines go (the checker child's FIFOs); `None`
     /// drops them.
     pub fifo: Option<FifoSink>,
+    /// BFD_CHECK: the latest state (Up = true) of every `bfd_instance` the BFD child has
+    /// reported; the checkers follow it. `None`: BFD_CHECKs keep their initial state.
+    pub bfd: Option<BfdStates>,
 }
+
+/// The BFD sessions' states by `bfd_instance` name, as the BFD child last reported them.
+pub type BfdStates = tokio::sync::watch::Receiver<std::collections::HashMap<String, bool>>;
 
 /// A receiver of FIFO lines (`RS ... UP\n`). Called on the checkers' loop: must not block.
 #[derive(Clone)]
@@ -74,6 +80,7 @@ impl Default for CheckerOptions {
             release_ipvs: Arc::new(AtomicBool::new(true)),
             alerts: None,
             fifo: None,
+            bfd: None,
         }
     }
 }
@@ -145,13 +152,27 @@ pub async fn run_until(
     for e in reconcile::prune(ipvs, &present, &pool) {
         log.info(e.to_string());
     }
+    let mut bfd = opts.bfd.clone();
+    if let Some(b) = bfd.as_mut() {
+        let states = b.borrow_and_update().clone();
+        summary.reports += bfd_reports(&mut pool, ipvs, &states);
+    }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
     events(&mut pool, &opts);
     tokio::pin!(stop);
+    let mut probes_open = true;
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            msg = rx.recv() => match msg {
+            changed = bfd_changed(&mut bfd) => {
+                match changed {
+                    Some(states) => summary.reports += bfd_reports(&mut pool, ipvs, &states),
+                    None => bfd = None,
+                }
+                run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                events(&mut pool, &opts);
+            }
+            msg = rx.recv(), if probes_open => match msg {
                 Some((ck, report, reply)) => {
                     let next = pool.report(ipvs, ck, report);
                     summary.reports += 1;
@@ -159,10 +180,7 @@ pub async fn run_until(
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
                     events(&mut pool, &opts);
                 }
-                None => {
-                    (&mut stop).await;
-                    break;
-                }
+                None => probes_open = false,
             },
         }
     }
@@ -179,6 +197,38 @@ pub async fn run_until(
     }
     while last.join_next().await.is_some() {}
     Ok(summary)
+}
+
+/// The BFD states once they change again; `None` when no one will report any more.
+async fn bfd_changed(
+    bfd: &mut Option<BfdStates>,
+) -> Option<std::collections::HashMap<String, bool>> {
+    match bfd {
+        Some(b) => match b.changed().await {
+            Ok(()) => Some(b.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Every BFD_CHECK whose session is in `states` gets its verdict (unchanged ones are
+/// no-ops); returns how many were handed to the pool.
+fn bfd_reports(
+    pool: &mut Pool,
+    ipvs: &mut dyn Ipvs,
+    states: &std::collections::HashMap<String, bool>,
+) -> u64 {
+    let mut n = 0;
+    for ck in 0..pool.checkers.len() {
+        if let crate::pool::CheckerClass::Bfd { name } = &pool.checkers[ck].class {
+            if let Some(&up) = states.get(name) {
+                let _ = pool.report(ipvs, ck, Report::Bfd(up));
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Hands the pool's mails and FIFO lines to their sinks.

@@ -129,6 +129,24 @@ fn stats(s: &Stats) -> StatsDump {
     }
 }
 
+/// The weight `i` applies for `bfd_instance` `name`, as keepalived prints it (before
+/// `reverse`), when it tracks it.
+fn bfd_weight(i: &Instance, name: &str) -> Option<TrackedDump> {
+    let key = TrackKey::Bfd(name.to_owned());
+    i.subscriptions()
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| TrackedDump {
+            name: name.to_owned(),
+            weight: if s.invert {
+                -s.object.weight
+            } else {
+                s.object.weight
+            },
+            reverse: s.invert,
+        })
+}
+
 fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceDump {
     let c = &i.conf;
     let m = &i.machine;
@@ -252,6 +270,11 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
                 reverse: t.reverse.unwrap_or(false),
             })
             .collect(),
+        track_bfds: c
+            .track_bfds
+            .iter()
+            .filter_map(|t| bfd_weight(i, &t.name))
+            .collect(),
         notify_deleted: c.notify.deleted.is_some(),
         scripts: notify_dump(&c.notify),
         notify_priority_changes: c
@@ -368,6 +391,32 @@ impl Daemon {
             });
         }
         global.nftables_counters = g.nftables_counters;
+        let bfd = self
+            .config
+            .bfd
+            .iter()
+            .filter(|b| b.notifies_vrrp())
+            .map(|b| {
+                let key = TrackKey::Bfd(b.name.clone());
+                crate::dump::BfdTrackDump {
+                    name: b.name.clone(),
+                    weight: b.weight,
+                    weight_reverse: b.weight_reverse,
+                    up: current.get(&key) == keepalived_vrrp::machine::TrackValue::Up,
+                    transitions: self.bfd_transitions.get(&b.name).copied().unwrap_or(0),
+                    tracking: self
+                        .instances
+                        .iter()
+                        .filter_map(|i| {
+                            bfd_weight(i, &b.name).map(|t| TrackedDump {
+                                name: i.conf.name.clone(),
+                                ..t
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         Snapshot {
             global,
             instances,
@@ -375,6 +424,7 @@ impl Daemon {
             scripts,
             track_files,
             sockets,
+            bfd,
             ..Snapshot::default()
         }
     }

@@ -15,7 +15,7 @@ use keepalived_conf::model::{GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
-use keepalived_vrrp::machine::{Event, State};
+use keepalived_vrrp::machine::{Event, State, TrackValue};
 use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use tokio::signal::unix::{signal, SignalKind};
@@ -109,6 +109,8 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// The read end of the BFD child's event pipe (`track_bfd`), when a BFD child runs.
+    pub bfd_events: Option<Arc<std::sync::Mutex<Option<std::os::fd::OwnedFd>>>>,
     /// keepalived 2.3's `--ignore-sigint`: SIGINT does not stop the process.
     pub ignore_sigint: bool,
     /// `-a` / `--address-monitoring`: log every address change netlink reports, as
@@ -143,6 +145,20 @@ pub fn run_with_options<F: Future<Output = ()>>(
         }
         d.snmp.start(&config.global);
         d.start().await?;
+        let bfd_fd = options
+            .bfd_events
+            .as_ref()
+            .and_then(|m| m.lock().ok().and_then(|mut g| g.take()));
+        // Lives as long as the loop (aborted when dropped with the runtime).
+        let _bfd_reader = match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone()))
+        {
+            Some(Err(e)) => {
+                log::info(format!("BFD event pipe: {e}"));
+                None
+            }
+            Some(Ok(h)) => Some(h),
+            None => None,
+        };
         d.log_addresses_at_start().await;
         if options.dump_conf {
             let text = crate::dump::render_data(&d.snapshot(&d.current));
@@ -236,6 +252,8 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// Up/Down changes of each `bfd_instance` heard on the BFD pipe (for /metrics).
+    pub(crate) bfd_transitions: HashMap<String, u64>,
     /// `-a`: every address change is logged (RunOptions::address_monitoring).
     pub(crate) address_monitoring: bool,
 }
@@ -282,6 +300,7 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            bfd_transitions: HashMap::new(),
             address_monitoring: false,
         })
     }
@@ -521,7 +540,13 @@ impl Daemon {
             resume_master,
             global: &self.global,
             names: &self.names,
-            subs: tracking::subscriptions(&self.config.vrrp, conf, group, current),
+            subs: tracking::subscriptions(
+                &self.config.vrrp,
+                &self.config.bfd,
+                conf,
+                group,
+                current,
+            ),
             sync_group: group.is_some(),
             fifos: &self.fifos,
         };
@@ -787,15 +812,7 @@ impl Daemon {
                     }
                     self.pool.put(pkt.buf);
                 }
-                Some(update) = self.track_rx.recv() => {
-                    let now = Instant::now();
-                    self.current.set(update.key.clone(), update.value);
-                    for (n, i) in self.instances.iter_mut().enumerate() {
-                        if i.track(&update.key, update.value, now) {
-                            self.schedule.touch(n);
-                        }
-                    }
-                }
+                Some(update) = self.track_rx.recv() => self.track_update(update),
                 Some(ev) = monitor.recv() => self.link_event(ev).await,
                 _ = sighup.recv() => match reload {
                     Some(read) => self.reload(read).await,
@@ -814,6 +831,37 @@ impl Daemon {
             }
         }
         Ok(())
+    }
+
+    /// A tracked object's new value, to every instance tracking it.
+    fn track_update(&mut self, update: TrackUpdate) {
+        let now = Instant::now();
+        if let TrackKey::Bfd(name) = &update.key {
+            // keepalived's vrrp_handle_bfd_event: a repeated state changes nothing.
+            if self.current.get(&update.key) == update.value {
+                return;
+            }
+            *self.bfd_transitions.entry(name.clone()).or_default() += 1;
+            let word = if update.value == TrackValue::Up {
+                "UP"
+            } else {
+                "DOWN"
+            };
+            for i in &self.instances {
+                if i.subscriptions().iter().any(|s| s.key == update.key) {
+                    log::info(format!(
+                        "VRRP_Instance({}) Tracked BFD instance {name} is {word}",
+                        i.conf.name
+                    ));
+                }
+            }
+        }
+        self.current.set(update.key.clone(), update.value);
+        for (n, i) in self.instances.iter_mut().enumerate() {
+            if i.track(&update.key, update.value, now) {
+                self.schedule.touch(n);
+            }
+        }
     }
 
     async fn link_event(&mut self, ev: NetEvent) {

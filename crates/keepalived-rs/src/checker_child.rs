@@ -61,6 +61,42 @@ impl Signals {
     }
 }
 
+/// BFD_CHECK: the BFD child's events (keepalived's `bfd_check_thread`) as the latest state of
+/// each session, for the checkers across reloads. `None` without a BFD child.
+fn spawn_bfd_reader() -> Option<keepalived_check::BfdStates> {
+    let fd = crate::supervisor::inherited_fds(crate::supervisor::BFD_READ_VAR)
+        .into_iter()
+        .next()?;
+    let mut reader = match keepalived_daemon::bfd::EventReader::new(fd) {
+        Ok(r) => r,
+        Err(e) => {
+            log::info(format!("BFD event pipe: {e}"));
+            return None;
+        }
+    };
+    let (tx, rx) = tokio::sync::watch::channel(std::collections::HashMap::new());
+    tokio::spawn(async move {
+        while let Ok(events) = reader.next().await {
+            for e in &events {
+                if log::detail() {
+                    log::info(format!(
+                        "Received BFD event: instance {} is in state {} (delivered in {} usec)",
+                        e.name,
+                        if e.up { "Up" } else { "Down" },
+                        keepalived_daemon::bfd::event::delivery_time(e.sent).as_micros()
+                    ));
+                }
+            }
+            tx.send_modify(|m| {
+                for e in events {
+                    m.insert(e.name, e.up);
+                }
+            });
+        }
+    });
+    Some(rx)
+}
+
 /// Resolves when any of `signals` arrives.
 async fn any_signal(signals: &mut [Signal]) {
     let polls = signals.iter_mut().map(|s| Box::pin(s.recv()));
@@ -130,6 +166,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         };
         let mut config = config.clone();
         let mut memory = None;
+        let bfd = spawn_bfd_reader();
         loop {
             // Checker mails go to the same mailer thread as the VRRP child's (queued, never
             // waited for).
@@ -146,6 +183,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 memory: memory.take(),
                 alerts: Some(alerts),
                 fifo: Some(fifo),
+                bfd: bfd.clone(),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

@@ -312,14 +312,11 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // Every other flag holds: a supervising parent, a VRRP child, a checker child
-    // (docs/process.md for -s, -m/-M, -X, -a, --ignore-sigint). --config-fd is the
-    // descriptor keepalived's reload_check_config child writes its configuration copy to;
-    // reload_check_config is not supported.
-    let table: [(bool, &'static str); 2] = [
-        (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
-        (cli.config_fd.is_some(), "--config-fd"),
-    ];
+    // Every other flag holds: a supervising parent, a VRRP child, a checker child, a BFD
+    // child (docs/process.md for -s, -m/-M, -X, -a, --ignore-sigint; docs/bfd.md for -b,
+    // -B). --config-fd is the descriptor keepalived's reload_check_config child writes its
+    // configuration copy to; reload_check_config is not supported.
+    let table: [(bool, &'static str); 1] = [(cli.config_fd.is_some(), "--config-fd")];
     table
         .iter()
         .filter(|(set, _)| *set)
@@ -523,10 +520,7 @@ mod tests {
         assert_eq!(c.metrics_address, Some("127.0.0.1:9165".parse().unwrap()));
         assert!(c.no_ipvs && c.help && c.version);
         // Only the flags of subsystems not built yet are left.
-        assert_eq!(
-            unimplemented_flags(&c),
-            ["-b/--bfd_pid (BFD)", "--config-fd"]
-        );
+        assert_eq!(unimplemented_flags(&c), ["--config-fd"]);
     }
 
     #[test]

@@ -154,6 +154,8 @@ fn secure_scripts(config: &mut keepalived_conf::Config, host: &dyn Host) -> Vec<
     let family = match Role::of_this_process() {
         Some(Role::Vrrp) => Family::Vrrp,
         Some(Role::Checker) => Family::Checker,
+        // The BFD child runs no scripts.
+        Some(Role::Bfd) => return Vec::new(),
         None => Family::StartStop,
     };
     apply(config, family, host)
@@ -293,9 +295,14 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         crate::process_settings::apply(&g.vrrp_process);
         crate::pidfile::write(&pids.vrrp);
         let reloader = || reload(cli);
+        let bfd_events = crate::supervisor::inherited_fds(crate::supervisor::BFD_READ_VAR)
+            .into_iter()
+            .next()
+            .map(|fd| std::sync::Arc::new(std::sync::Mutex::new(Some(fd))));
         let options = keepalived_daemon::RunOptions {
             metrics_address: cli.metrics_address,
             dont_release_vrrp: cli.dont_release_vrrp,
+            bfd_events,
             ignore_sigint: cli.ignore_sigint,
             address_monitoring: cli.address_monitoring,
             dump_conf: cli.dump_conf,
@@ -334,6 +341,19 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         }
         let code = crate::checker_child::run(cli, &config);
         let _ = std::fs::remove_file(&pids.checkers);
+        return code;
+    }
+    if Role::of_this_process() == Some(Role::Bfd) {
+        keepalived_daemon::log::init(log_config(
+            cli,
+            &syslog_ident("Keepalived_bfd", ns, instance),
+        ));
+        loaded.report();
+        crate::process_settings::set_process_name(names.bfd.as_deref().or(names.main.as_deref()));
+        crate::process_settings::apply(&g.bfd_process);
+        crate::pidfile::write(&pids.bfd);
+        let code = bfd_child(cli, &config);
+        let _ = std::fs::remove_file(&pids.bfd);
         return code;
     }
     keepalived_daemon::log::init(log_config(cli, &syslog_ident("Keepalived", ns, instance)));
@@ -433,6 +453,7 @@ fn lock_pid_files(
         let path = match r {
             Role::Vrrp => &pids.vrrp,
             Role::Checker => &pids.checkers,
+            Role::Bfd => &pids.bfd,
         };
         held.push(crate::pidfile::lock(path)?);
     }
@@ -453,7 +474,53 @@ fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::superviso
     if (!only_one || cli.check_only) && (has_lvs || cli.all) {
         roles.push(Role::Checker);
     }
+    // keepalived's running_bfd(): unless -B, when there is a bfd_instance (or --all).
+    if !cli.no_bfd && (!config.bfd.is_empty() || cli.all) {
+        roles.push(Role::Bfd);
+    }
     roles
+}
+
+/// The BFD child (keepalived's Keepalived_bfd): the sessions until SIGTERM, SIGHUP reloads
+/// keeping them, SIGUSR1 writes /tmp/keepalived_bfd.data, events to the other children's
+/// pipes.
+fn bfd_child(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
+    use keepalived_daemon::bfd::{run_bfd_child, BfdOptions, EventPipes};
+    let mut ends = crate::supervisor::inherited_fds(crate::supervisor::BFD_WRITE_VAR).into_iter();
+    let pipes = EventPipes {
+        vrrp: ends.next(),
+        checker: ends.next(),
+    };
+    let opts = BfdOptions {
+        pipes: Some(std::sync::Arc::new(pipes)),
+        ..BfdOptions::default()
+    };
+    let reloader = || reload(cli);
+    let stop = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut t), Ok(mut i)) => {
+                tokio::select! {
+                    _ = t.recv() => {}
+                    _ = i.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    };
+    match run_bfd_child(config, Some(&reloader), stop, opts) {
+        Ok(()) => {
+            keepalived_daemon::log::info("Stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            keepalived_daemon::log::info(e.to_string());
+            ExitCode::from(crate::supervisor::EXIT_FATAL as u8)
+        }
+    }
 }
 
 /// `demo`: the two-router failover demo.

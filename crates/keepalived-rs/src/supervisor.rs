@@ -6,6 +6,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
 use tokio::process::{Child, Command};
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -40,6 +42,8 @@ pub enum Role {
     Vrrp,
     /// The health-checker child (keepalived's Keepalived_healthcheckers).
     Checker,
+    /// The BFD child (keepalived's Keepalived_bfd).
+    Bfd,
 }
 
 impl Role {
@@ -48,6 +52,7 @@ impl Role {
         match std::env::var(ROLE_VAR).as_deref() {
             Ok("vrrp") => Some(Role::Vrrp),
             Ok("healthcheckers") => Some(Role::Checker),
+            Ok("bfd") => Some(Role::Bfd),
             _ => None,
         }
     }
@@ -56,6 +61,7 @@ impl Role {
         match self {
             Role::Vrrp => "vrrp",
             Role::Checker => "healthcheckers",
+            Role::Bfd => "bfd",
         }
     }
 
@@ -64,6 +70,7 @@ impl Role {
         match self {
             Role::Vrrp => "vrrp",
             Role::Checker => "checker",
+            Role::Bfd => "bfd",
         }
     }
 
@@ -71,13 +78,81 @@ impl Role {
         match self {
             Role::Vrrp => "VRRP",
             Role::Checker => "Healthcheck",
+            Role::Bfd => "BFD",
         }
     }
 }
 
-fn spawn_child(role: Role) -> std::io::Result<Child> {
+/// The environment variable naming, in the VRRP and checker children, the read end of their
+/// BFD event pipe.
+pub const BFD_READ_VAR: &str = "KEEPALIVED_RS_BFD_FD";
+/// The environment variable naming, in the BFD child, the write ends (`VRRP,CHECKER`).
+pub const BFD_WRITE_VAR: &str = "KEEPALIVED_RS_BFD_FDS";
+
+/// keepalived's `open_bfd_pipes`: one pipe to the VRRP child, one to the checker child,
+/// opened by the parent before any child starts and kept across child restarts (so a
+/// restarted child reads on where the last one stopped). Close-on-exec: a child gets only
+/// the ends its role uses.
+pub struct BfdPipes {
+    vrrp: (OwnedFd, OwnedFd),
+    checker: (OwnedFd, OwnedFd),
+}
+
+impl BfdPipes {
+    /// Opens both pipes (non-blocking: the BFD child never waits on a slow reader).
+    pub fn open() -> nix::Result<BfdPipes> {
+        let flags = nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK;
+        Ok(BfdPipes {
+            vrrp: nix::unistd::pipe2(flags)?,
+            checker: nix::unistd::pipe2(flags)?,
+        })
+    }
+
+    /// The descriptors `role` inherits.
+    fn for_role(&self, role: Role) -> Vec<RawFd> {
+        match role {
+            Role::Vrrp => vec![self.vrrp.0.as_raw_fd()],
+            Role::Checker => vec![self.checker.0.as_raw_fd()],
+            Role::Bfd => vec![self.vrrp.1.as_raw_fd(), self.checker.1.as_raw_fd()],
+        }
+    }
+}
+
+/// In a child: takes over the descriptors the parent named in `var` (comma-separated).
+pub fn inherited_fds(var: &str) -> Vec<OwnedFd> {
+    let Ok(text) = std::env::var(var) else {
+        return Vec::new();
+    };
+    text.split(',')
+        .filter_map(|n| n.parse::<RawFd>().ok())
+        // Only descriptors that are open (fcntl F_GETFD succeeds) are taken.
+        // SAFETY: F_GETFD only reads the descriptor's flags; a closed number fails (EBADF).
+        // F_SETFD then marks it close-on-exec again, so that notify scripts and checkers
+        // started by this child do not inherit it.
+        .filter(|&fd| unsafe {
+            libc::fcntl(fd, libc::F_GETFD) != -1
+                && libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
+        })
+        // SAFETY: the parent passed this descriptor to this process alone (it is open, see
+        // above), and nothing else in the process owns it.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        .collect()
+}
+
+fn spawn_child(role: Role, pipes: Option<&BfdPipes>) -> std::io::Result<Child> {
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
+    let fds = pipes.map(|p| p.for_role(role)).unwrap_or_default();
+    let list: Vec<String> = fds.iter().map(|fd| fd.to_string()).collect();
+    cmd.env_remove(BFD_READ_VAR).env_remove(BFD_WRITE_VAR);
+    if !fds.is_empty() {
+        let var = if role == Role::Bfd {
+            BFD_WRITE_VAR
+        } else {
+            BFD_READ_VAR
+        };
+        cmd.env(var, list.join(","));
+    }
     cmd.args(std::env::args_os().skip(1))
         .env(ROLE_VAR, role.name())
         // Only the parent talks to systemd.
@@ -87,9 +162,13 @@ fn spawn_child(role: Role) -> std::io::Result<Child> {
         .kill_on_drop(false);
     // SAFETY: prctl is async-signal-safe; the child dies with the parent's (main) thread,
     // which is the thread that spawns it.
+    // The BFD pipe ends of this role survive the exec (fcntl is async-signal-safe too).
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            for &fd in &fds {
+                libc::fcntl(fd, libc::F_SETFD, 0);
+            }
             Ok(())
         });
     }
@@ -170,8 +249,19 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     let mut watchdog = tokio::time::interval(period.max(Duration::from_millis(100)));
     let mut ready = false;
     let mut children: Vec<(Role, Option<Child>)> = Vec::new();
+    let pipes = if roles.contains(&Role::Bfd) {
+        match BfdPipes::open() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("Unable to create BFD event pipes: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
     for r in roles {
-        match spawn_child(*r) {
+        match spawn_child(*r, pipes.as_ref()) {
             Ok(c) => children.push((*r, Some(c))),
             Err(e) => {
                 eprintln!("Unable to start the {} child process: {e}", r.title());
@@ -228,7 +318,7 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
             eprintln!("Restarting {} child process", role.title());
-            match spawn_child(role) {
+            match spawn_child(role, pipes.as_ref()) {
                 Ok(c) => children[i].1 = Some(c),
                 Err(e) => {
                     eprintln!("Unable to restart the {} child: {e}", role.title());
@@ -243,7 +333,10 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                 if n == libc::SIGHUP {
                     sd.reloading();
                 }
-                for (_, c) in &children {
+                for (role, c) in &children {
+                    if !receives(*role, n) {
+                        continue;
+                    }
                     if let Some(pid) = c.as_ref().and_then(Child::id) {
                         // nix's Signal has no real-time signals (JSON, STATS_CLEAR).
                         // SAFETY: kill(2) with a child's pid and a valid signal number.
@@ -269,6 +362,12 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     sd.stopping();
     stop_children(&mut children, child_wait).await;
     ExitCode::SUCCESS
+}
+
+/// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and
+/// STATS_CLEAR; HUP and USR1 go to every child.
+fn receives(role: Role, signal: i32) -> bool {
+    role == Role::Vrrp || signal == libc::SIGHUP || signal == libc::SIGUSR1
 }
 
 /// keepalived's KEEPALIVED_EXIT_FATAL: a child that exits with it is not restarted.

@@ -19,6 +19,8 @@ pub enum Report {
     Misc(MiscResult),
     /// The tracked file of a FILE_CHECK holds this value.
     File(i64),
+    /// The BFD session of a BFD_CHECK is Up (true) or Down.
+    Bfd(bool),
 }
 
 /// The result of fetching one url.
@@ -82,6 +84,33 @@ impl Pool {
                 self.file_update(ipvs, ck, v);
                 Next::after(Duration::from_secs(1))
             }
+            Report::Bfd(up) => {
+                self.bfd_update(ipvs, ck, up);
+                Next::after(Duration::from_secs(60))
+            }
+        }
+    }
+
+    /// keepalived's `bfd_check_handle_event` for one checker: a state the checker already
+    /// has (once it has run) changes nothing; otherwise the line, the verdict, and the mail
+    /// when the checker's state changed.
+    fn bfd_update(&mut self, ipvs: &mut dyn Ipvs, ck: usize, up: bool) {
+        let c = self.checkers[ck].clone();
+        let CheckerClass::Bfd { name } = &c.class else {
+            return;
+        };
+        if up == c.is_up && c.has_run {
+            return;
+        }
+        let (rs, _) = self.names(ck);
+        let word = if up { "UP" } else { "DOWN" };
+        self.info(format!("BFD check of [{name}] RS({rs}) is {word}"));
+        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
+        self.update_svr_checker_state(ipvs, ck, up);
+        if up != c.is_up {
+            let verdict = if up { "succeeded" } else { "failed" };
+            let body = format!("=> BFD CHECK {name} {verdict} on service <=");
+            self.alert(ck, rs_was_alive, Some(&body));
         }
     }
 

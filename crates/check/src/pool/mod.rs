@@ -129,6 +129,11 @@ pub enum CheckerClass {
         /// The script (`args[0]` in keepalived's messages).
         path: String,
     },
+    /// BFD_CHECK following the `bfd_instance` of this name.
+    Bfd {
+        /// The bfd_instance.
+        name: String,
+    },
     /// FILE_CHECK with its weight multiplier (weight * (reverse ? -1 : 1)).
     File {
         /// The FILE_CHECK weight (the track_file's when not given).

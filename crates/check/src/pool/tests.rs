@@ -44,8 +44,13 @@ struct Lab {
 
 impl Lab {
     fn new(vs_body: &str) -> Lab {
+        Lab::with_prefix("", vs_body)
+    }
+
+    /// `prefix` (e.g. a bfd_instance) before the virtual server.
+    fn with_prefix(prefix: &str, vs_body: &str) -> Lab {
         let text = format!(
-            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n delay_loop 5\n{vs_body}\n}}\n"
+            "{prefix}virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n delay_loop 5\n{vs_body}\n}}\n"
         );
         let l = load_str(
             &text,
@@ -344,4 +349,34 @@ fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
     let up = lab.pool.take_alerts();
     assert_eq!(up.len(), 1);
     assert!(up[0].up && up[0].body == "=> TCP CHECK succeed on service <=");
+}
+
+#[test]
+fn bfd_check_follows_the_session_and_ignores_repeated_states() {
+    let mut lab = Lab::with_prefix(
+        "bfd_instance B1 {\n neighbor_ip 10.0.0.2\n}\n",
+        " real_server 10.0.0.2 80 {\n  notify_down \"/down 2\"\n  BFD_CHECK {\n   name B1\n  }\n }",
+    );
+    assert_eq!(
+        lab.calls(),
+        ["add-svc [10.0.0.1]:tcp:80", "add 10.0.0.2:80 1"]
+    );
+    // The BFD child's first event (Down at its start) takes the server out.
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(false));
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 1"]);
+    assert!(lab.logged("BFD check of [B1] RS([10.0.0.2]:tcp:80) is DOWN"));
+    assert_eq!(lab.scripts(), ["/down 2"]);
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(false));
+    assert!(lab.calls().is_empty());
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(true));
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 1"]);
+    assert!(lab.logged("BFD check of [B1] RS([10.0.0.2]:tcp:80) is UP"));
+    let mails: Vec<String> = lab.pool.take_alerts().into_iter().map(|a| a.body).collect();
+    assert_eq!(
+        mails,
+        [
+            "=> BFD CHECK B1 failed on service <=",
+            "=> BFD CHECK B1 succeeded on service <="
+        ]
+    );
 }

@@ -72,7 +72,10 @@ const SMTP_VRRP: &str =
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
 const NO_SNMP: &str = "D-Bus is out of scope (docs/management.md)";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
-const NO_BFD: &str = "BFD is not implemented";
+const BFD_CHILD: &str =
+    "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
+const TRACK_BFD: &str =
+    "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
 const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
 const NO_BUFS: &str = "netlink socket buffer sizes stay the kernel's defaults";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
@@ -101,7 +104,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
     r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
-    r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
+    r(ROOT, "bfd_instance", Acts { test: BFD_CHILD }),
     // ---- global_defs
     r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
     r(GLOBAL, "script_user enable_script_security", Acts { test: PROC_NS }),
@@ -131,9 +134,10 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
     r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
-    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime bfd_process_name", NotSupported { why: NO_BFD }),
+    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::bfd_process" }),
     r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
     r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
+    r(GLOBAL, "bfd_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::names.bfd" }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
@@ -209,7 +213,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
     r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
-    r(VI, "track_bfd", NotSupported { why: NO_BFD }),
+    r(VI, "track_bfd", Acts { test: TRACK_BFD }),
     r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
     r(VI, "v3_checksum_as_v2 owner_ignore_adverts timer_expired_backup thread_timer_expired", NotSupported { why: "keepalived 2.3 option, not implemented" }),
     r(&["vrrp_instance/authentication"], "auth_type auth_pass", Acts { test: IV_PASS }),
@@ -219,7 +223,7 @@ pub(super) const RULES: &[Rule] = &[
     r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
     r(SG, "notify_priority_changes", NotSupported { why: "group priority-change notifications are not sent" }),
     r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
-    r(SG, "track_bfd", NotSupported { why: NO_BFD }),
+    r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
     r(&["vrrp_script"], "timeout", ActsUntested { read_in: "crates/daemon/src/tracking/script.rs::timeout" }),
@@ -232,7 +236,11 @@ pub(super) const RULES: &[Rule] = &[
     r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
-    r(&["bfd_instance"], "source_ip neighbor_ip neighbour_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops multihop weight vrrp checker", NotSupported { why: NO_BFD }),
+    r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
+    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
+    r(&["bfd_instance"], "weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::b.weight_reverse" }),
+    r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
+    r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
     r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
     r(VS, "lb_kind", Acts { test: "crates/check/src/ipvs/tests.rs::dr_and_tun_destinations_take_the_service_port" }),
@@ -262,7 +270,7 @@ pub(super) const RULES: &[Rule] = &[
     r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
     r(RS, "TCP_CHECK HTTP_GET SSL_GET SMTP_CHECK DNS_CHECK UDP_CHECK PING_CHECK MISC_CHECK", Acts { test: LAB }),
     r(RS, "FILE_CHECK", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
-    r(RS, "BFD_CHECK", NotSupported { why: NO_BFD }),
+    r(RS, "BFD_CHECK", Acts { test: BFD_CHILD }),
     // ---- checkers
     r(CHECKERS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
@@ -290,7 +298,8 @@ pub(super) const RULES: &[Rule] = &[
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_path misc_dynamic", Acts { test: "crates/check/src/pool/tests.rs::misc_dynamic_exit_status_sets_the_weight" }),
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", ActsUntested { read_in: "crates/check/src/plan.rs::dynamic" }),
     r(&["virtual_server/real_server/FILE_CHECK"], "track_file weight", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
-    r(&["virtual_server/real_server/BFD_CHECK"], "name alpha", NotSupported { why: NO_BFD }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "name", Acts { test: BFD_CHILD }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "alpha", ActsUntested { read_in: "crates/check/src/settings.rs::alpha" }),
 ];
 
 const fn r(

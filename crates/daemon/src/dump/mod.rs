@@ -25,9 +25,10 @@ pub use fmt::{
 pub use global::{GlobalDump, NftablesDump, SnmpDump};
 pub use json::render_json;
 pub use model::{
-    AuthDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump, NotifyScripts,
-    ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump, SyncGroupDump, Timeval,
-    TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump, VrrpState,
+    AuthDump, BfdTrackDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump,
+    NotifyScripts, ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump, SyncGroupDump,
+    Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump,
+    VrrpState,
 };
 pub use stats::render_stats;
 
@@ -88,6 +89,7 @@ pub fn render_data(snap: &Snapshot) -> String {
     sections::sockpool(&mut out, snap);
     sections::sync_groups(&mut out, snap);
     sections::scripts_and_files(&mut out, snap);
+    sections::track_bfds(&mut out, snap);
     sections::interfaces(&mut out, snap);
     out.into_string()
 }
