@@ -48,7 +48,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
     let mut checkers = Vec::new();
     let mut probes = Vec::new();
     let mut initial_files = Vec::new();
-    for vs in &config.lvs.virtual_servers {
+    for (config_index, vs) in config.lvs.virtual_servers.iter().enumerate() {
         if vs.real_servers.is_empty() {
             continue;
         }
@@ -127,6 +127,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             smtp_alert: false,
         });
         vss.push(VirtualServerState {
+            config_index,
             name: vs_name,
             services: services(vs, config, proto),
             quorum,

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keepalived_conf::model::Config;
@@ -15,7 +15,7 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{CheckerAlert, Next, Pool, Report};
+use crate::pool::{CheckerAlert, CheckerTrap, Next, Pool, Report, VirtualServerState};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -42,6 +42,38 @@ pub struct CheckerOptions {
     /// Where the checkers' `notify_fifo` lines go (the checker child's FIFOs); `None`
     /// drops them.
     pub fifo: Option<FifoSink>,
+    /// Where the checkers' SNMP notifications go (the checker child's subagent); `None`
+    /// drops them.
+    pub traps: Option<TrapSink>,
+    /// Kept up to date with the virtual and real servers' states (after start-up and after
+    /// every verdict), for the checker child's SNMP subagent; `None` keeps nothing.
+    pub watch: Option<PoolWatch>,
+}
+
+/// A receiver of [`CheckerTrap`]s. Called on the checkers' loop: must not block.
+#[derive(Clone)]
+pub struct TrapSink(pub Arc<dyn Fn(CheckerTrap) + Send + Sync>);
+
+impl std::fmt::Debug for TrapSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrapSink")
+    }
+}
+
+/// The virtual servers' states as the checkers' loop last left them (a copy, updated after
+/// every change), readable from another thread.
+#[derive(Debug, Clone, Default)]
+pub struct PoolWatch(pub Arc<Mutex<Vec<VirtualServerState>>>);
+
+impl PoolWatch {
+    /// The states now.
+    pub fn get(&self) -> Vec<VirtualServerState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, vss: &[VirtualServerState]) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = vss.to_vec();
+    }
 }
 
 /// A receiver of FIFO lines (`RS ... UP\n`). Called on the checkers' loop: must not block.
@@ -74,6 +106,8 @@ impl Default for CheckerOptions {
             release_ipvs: Arc::new(AtomicBool::new(true)),
             alerts: None,
             fifo: None,
+            traps: None,
+            watch: None,
         }
     }
 }
@@ -181,8 +215,17 @@ pub async fn run_until(
     Ok(summary)
 }
 
-/// Hands the pool's mails and FIFO lines to their sinks.
+/// Hands the pool's mails, FIFO lines and SNMP notifications to their sinks, and its state
+/// to the watch.
 fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    for trap in pool.take_traps() {
+        if let Some(sink) = &opts.traps {
+            (sink.0)(trap);
+        }
+    }
+    if let Some(w) = &opts.watch {
+        w.set(&pool.vss);
+    }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
             (sink.0)(alert);

@@ -18,6 +18,7 @@ mod metrics;
 mod notify;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
+pub use snmp::CheckerSnmp;
 mod precise_timer;
 mod promote;
 mod reload;

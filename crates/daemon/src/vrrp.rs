@@ -109,6 +109,9 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// The checker process runs beside this one: with `enable_snmp_checker` it serves
+    /// KEEPALIVED-MIB's global group, not this process (keepalived's vrrp_handles_global_oid).
+    pub checker_running: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -130,7 +133,7 @@ pub fn run_with_options<F: Future<Output = ()>>(
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
-        d.snmp.start(&config.global);
+        d.snmp.start(&config.global, options.checker_running);
         d.start().await?;
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;

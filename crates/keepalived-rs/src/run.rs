@@ -204,6 +204,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         let options = keepalived_daemon::RunOptions {
             metrics_address: cli.metrics_address,
             dont_release_vrrp: cli.dont_release_vrrp,
+            checker_running: children(cli, &config).contains(&Role::Checker),
         };
         let stop = std::future::pending();
         let code =
