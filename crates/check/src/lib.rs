@@ -27,7 +27,7 @@ pub mod settings;
 pub use genhash::{genhash, GenhashError, GenhashOptions};
 pub use ipvs::{
     DestEntry, Destination, Ipvs, IpvsError, IpvsStats, NetlinkIpvs, NoIpvs, Service, ServiceEntry,
-    ServiceKey,
+    ServiceKey, ServiceStats,
 };
 pub use log::Logger;
 pub use pool::{CheckerAlert, CheckerTrap, RealServerState, VirtualServerState};

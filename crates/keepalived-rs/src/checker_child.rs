@@ -108,7 +108,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         let mut config = config.clone();
         let mut memory = None;
         // keepalived's checker process is an SNMP subagent of its own (check_snmp.c).
-        let snmp = keepalived_daemon::CheckerSnmp::start(&config);
+        let snmp = keepalived_daemon::CheckerSnmp::start(&config, !cli.no_ipvs);
         loop {
             // Checker mails go to the same mailer thread as the VRRP child's (queued, never
             // waited for).

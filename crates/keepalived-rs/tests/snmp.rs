@@ -216,18 +216,7 @@ fn walk(lab: &BridgeLab, subtree: &str) -> Vec<String> {
 /// The notifications snmptrapd logged after byte `from` of its log, without sysUpTime.0,
 /// one line each; snmpd's own (coldStart) left out.
 fn traps(log: &Path, from: usize) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    text.get(from..)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains(".1.3.6.1.6.3.1.1.4.1.0") && !l.contains("OID: .1.3.6.1.6.3.1.1.5."))
-        .map(|l| {
-            l.split('\t')
-                .filter(|vb| !vb.starts_with(".1.3.6.1.2.1.1.3.0 "))
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect()
+    all_traps(log, from).into_iter().collect()
 }
 
 fn log_len(log: &Path) -> usize {

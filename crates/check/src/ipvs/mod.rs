@@ -21,12 +21,14 @@ pub mod nla;
 pub(crate) mod reconcile;
 #[cfg(test)]
 mod reconcile_tests;
+pub mod stats;
 #[cfg(test)]
 mod tests;
 
 pub use convert::{DestEntry, ServiceEntry};
 pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
 pub use reconcile::remove_dropped;
+pub use stats::{IpvsStats, ServiceStats};
 
 /// How a virtual service is keyed in IPVS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,36 +218,4 @@ impl fmt::Display for Destination {
             self.weight
         )
     }
-}
-
-/// The counters IPVS keeps for a service or a destination (IPVS_*_ATTR_STATS64), and a
-/// destination's connection counts; all 0 where there is no IPVS (`--no-ipvs`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IpvsStats {
-    /// Connections scheduled.
-    pub conns: u64,
-    /// Packets in.
-    pub inpkts: u64,
-    /// Packets out.
-    pub outpkts: u64,
-    /// Bytes in.
-    pub inbytes: u64,
-    /// Bytes out.
-    pub outbytes: u64,
-    /// Connections per second.
-    pub cps: u64,
-    /// Packets in per second.
-    pub inpps: u64,
-    /// Packets out per second.
-    pub outpps: u64,
-    /// Bytes in per second.
-    pub inbps: u64,
-    /// Bytes out per second.
-    pub outbps: u64,
-    /// A destination's active connections.
-    pub active_conns: u64,
-    /// A destination's inactive connections.
-    pub inactive_conns: u64,
-    /// A destination's persistent connections.
-    pub persistent_conns: u64,
 }

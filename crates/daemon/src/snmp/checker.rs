@@ -7,21 +7,56 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use keepalived_agentx::Oid;
-use keepalived_check::{CheckerTrap, PoolWatch, TrapSink};
+use keepalived_check::{CheckerTrap, NetlinkIpvs, PoolWatch, ServiceStats, TrapSink};
 use keepalived_conf::Config;
 
 use super::agent::{SessionError, Source};
-use super::checker_mib::{checker, checker_oid, Counters};
+use super::checker_mib::{checker, checker_oid, Counters as VsCounters};
 use super::keepalived_mib::{global, global_oid};
 use super::mib::Mib;
+use crate::log;
+
+/// How long IPVS counters are kept before they are read again (keepalived 2.2.7's
+/// STATS_REFRESH).
+const STATS_REFRESH: Duration = Duration::from_secs(5);
 
 /// What the agent thread and the checkers' loop share.
 struct Shared {
     config: Mutex<Arc<Config>>,
     watch: PoolWatch,
     stopping: AtomicBool,
+}
+
+/// The IPVS counters the agent thread last read, on its own netlink socket (`None`: no
+/// IPVS, `--no-ipvs`, or it could not be opened: every counter reads 0).
+struct Counters {
+    ipvs: Option<NetlinkIpvs>,
+    read: Option<(Instant, Vec<ServiceStats>)>,
+}
+
+impl Counters {
+    fn get(&mut self) -> &[ServiceStats] {
+        let Some(ipvs) = self.ipvs.as_mut() else {
+            return &[];
+        };
+        let stale = self
+            .read
+            .as_ref()
+            .map_or(true, |(at, _)| at.elapsed() >= STATS_REFRESH);
+        if stale {
+            match ipvs.stats() {
+                Ok(d) => self.read = Some((Instant::now(), d)),
+                Err(e) => {
+                    log::info(format!("SNMP: IPVS counters: {e}"));
+                    self.read = Some((Instant::now(), Vec::new()));
+                }
+            }
+        }
+        self.read.as_ref().map_or(&[], |(_, d)| d.as_slice())
+    }
 }
 
 impl Shared {
@@ -34,7 +69,7 @@ impl Shared {
 }
 
 /// The checker process's MIBs.
-struct CheckerSource(Arc<Shared>);
+struct CheckerSource(Arc<Shared>, Mutex<Counters>);
 
 impl Source for CheckerSource {
     fn subtrees(&self) -> Vec<(Oid, &'static str)> {
@@ -50,13 +85,19 @@ impl Source for CheckerSource {
         }
         let config = self.0.config();
         let vss = self.0.watch.get();
+        let counters = {
+            let mut c = self.1.lock().unwrap_or_else(|e| e.into_inner());
+            VsCounters {
+                vs: keepalived_check::ipvs::stats::per_virtual_server(&vss, c.get()),
+            }
+        };
         let mut m = Mib::default();
         global(
             &mut m,
             &config.global,
             &crate::snapshot::router_id(&config.global),
         );
-        checker(&mut m, &config, &vss, &Counters::default());
+        checker(&mut m, &config, &vss, &counters);
         Ok(m)
     }
 
@@ -74,8 +115,9 @@ pub struct CheckerSnmp {
 
 impl CheckerSnmp {
     /// Starts the subagent when the configuration has `enable_snmp_checker` (`-x` sets it);
-    /// `None` otherwise.
-    pub fn start(config: &Config) -> Option<CheckerSnmp> {
+    /// `None` otherwise. With `ipvs` (not `--no-ipvs`) the counters columns show IPVS's
+    /// counters, read on the agent's own netlink socket at most every 5 s.
+    pub fn start(config: &Config, ipvs: bool) -> Option<CheckerSnmp> {
         if !config.global.enable_snmp_checker {
             return None;
         }
@@ -84,7 +126,18 @@ impl CheckerSnmp {
             watch: PoolWatch::default(),
             stopping: AtomicBool::new(false),
         });
-        let thread = super::start_agent(&config.global, Box::new(CheckerSource(shared.clone())));
+        let counters = Counters {
+            ipvs: if ipvs {
+                NetlinkIpvs::open()
+                    .map_err(|e| log::info(format!("SNMP: IPVS counters unavailable: {e}")))
+                    .ok()
+            } else {
+                None
+            },
+            read: None,
+        };
+        let source = CheckerSource(shared.clone(), Mutex::new(counters));
+        let thread = super::start_agent(&config.global, Box::new(source));
         Some(CheckerSnmp { shared, thread })
     }
 

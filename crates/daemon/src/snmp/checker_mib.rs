@@ -524,3 +524,30 @@ pub(crate) fn checker(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn granularity_is_shown_as_keepalived_stores_it() {
+        let v4: IpAddr = "255.255.255.0".parse().unwrap();
+        assert_eq!(granularity(Some(v4)), ([255, 255, 255, 0], 0x00ff_ffff));
+        let v6 = IpAddr::from(std::net::Ipv6Addr::from(u128::MAX << 64));
+        assert_eq!(granularity(Some(v6)), ([64, 0, 0, 0], 64));
+        assert_eq!(granularity(None), ([0xff; 4], u32::MAX));
+    }
+
+    #[test]
+    fn rate_low_halves_read_zero_and_high_halves_the_top_word() {
+        let mut m = Mib::default();
+        let s = IpvsStats {
+            cps: (3 << 32) | 5,
+            ..Default::default()
+        };
+        vs_stats(&mut m, |c| Oid::new(&[c]), &s, 27, 38);
+        assert_eq!(m.get(&Oid::new(&[32])).value, Value::Gauge32(u32::MAX));
+        assert_eq!(m.get(&Oid::new(&[41])).value, Value::Gauge32(0));
+        assert_eq!(m.get(&Oid::new(&[42])).value, Value::Gauge32(3));
+    }
+}
