@@ -184,22 +184,6 @@ fn family(vs: &VirtualServer, config: &Config) -> (bool, Option<bool>) {
     }
 }
 
-/// Whether the service is a fwmark one (a group with only fwmarks counts).
-fn fwmark_only(vs: &VirtualServer, config: &Config) -> bool {
-    match &vs.address {
-        VsAddress::Socket(_) => false,
-        VsAddress::Fwmark(_) => true,
-        VsAddress::Group(name) => config
-            .lvs
-            .groups
-            .iter()
-            .find(|g| &g.name == name)
-            .is_some_and(|g| {
-                g.entries.iter().all(|e| matches!(e, VsgEntry::Fwmark(_))) && !g.entries.is_empty()
-            }),
-    }
-}
-
 /// persistence_granularity as keepalived stores it (a u32: an IPv4 mask in network order,
 /// an IPv6 prefix length, 0xffffffff unset): its bytes as in memory, and its value.
 fn granularity(g: Option<IpAddr>) -> ([u8; 4], u32) {
@@ -245,7 +229,7 @@ fn virtual_server(
         m.set(col(7), Value::Gauge32(u32::from(s.port())));
     }
     if !fwmark {
-        let proto = if fwmark_only(vs, config) {
+        let proto = if keepalived_check::names::is_fwmark(vs, config) {
             4
         } else {
             match vs.protocol.unwrap_or(Protocol::Udp) {
