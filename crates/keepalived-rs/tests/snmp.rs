@@ -583,7 +583,7 @@ fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
         }
         seen
     };
-    let seen = wait_traps(&started, Duration::from_secs(15));
+    let seen = wait_traps(&started, Duration::from_secs(30));
     assert!(
         seen == started,
         "the start-up notifications differ\n{}\n{}",
