@@ -48,11 +48,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
     let mut checkers = Vec::new();
     let mut probes = Vec::new();
     let mut initial_files = Vec::new();
-    for vs in &config.lvs.virtual_servers {
+    for (config_index, vs) in config.lvs.virtual_servers.iter().enumerate() {
         if vs.real_servers.is_empty() {
             continue;
         }
-        let fwmark = is_fwmark(vs, config);
+        let fwmark = names::is_fwmark(vs, config);
         let proto = names::vs_protocol(vs, fwmark);
         let vs_name = names::vs_name(vs, proto);
         let vsi = vss.len();
@@ -127,6 +127,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             smtp_alert: false,
         });
         vss.push(VirtualServerState {
+            config_index,
             name: vs_name,
             services: services(vs, config, proto),
             quorum,
@@ -151,19 +152,6 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
         pool,
         probes,
         initial_files,
-    }
-}
-
-fn is_fwmark(vs: &VirtualServer, config: &Config) -> bool {
-    match &vs.address {
-        VsAddress::Fwmark(_) => true,
-        VsAddress::Socket(_) => false,
-        VsAddress::Group(g) => config
-            .lvs
-            .groups
-            .iter()
-            .find(|x| &x.name == g)
-            .is_some_and(|x| x.entries.iter().all(|e| matches!(e, VsgEntry::Fwmark(_)))),
     }
 }
 

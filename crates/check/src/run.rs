@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keepalived_conf::model::Config;
@@ -15,7 +15,7 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{CheckerAlert, Next, Pool, Report};
+use crate::pool::{CheckerAlert, CheckerTrap, Next, Pool, Report, VirtualServerState};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -45,6 +45,38 @@ pub struct CheckerOptions {
     /// BFD_CHECK: the latest state (Up = true) of every `bfd_instance` the BFD child has
     /// reported; the checkers follow it. `None`: BFD_CHECKs keep their initial state.
     pub bfd: Option<BfdStates>,
+    /// Where the checkers' SNMP notifications go (the checker child's subagent); `None`
+    /// drops them.
+    pub traps: Option<TrapSink>,
+    /// Kept up to date with the virtual and real servers' states (after start-up and after
+    /// every verdict), for the checker child's SNMP subagent; `None` keeps nothing.
+    pub watch: Option<PoolWatch>,
+}
+
+/// A receiver of [`CheckerTrap`]s. Called on the checkers' loop: must not block.
+#[derive(Clone)]
+pub struct TrapSink(pub Arc<dyn Fn(CheckerTrap) + Send + Sync>);
+
+impl std::fmt::Debug for TrapSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrapSink")
+    }
+}
+
+/// The virtual servers' states as the checkers' loop last left them (a copy, updated after
+/// every change), readable from another thread.
+#[derive(Debug, Clone, Default)]
+pub struct PoolWatch(pub Arc<Mutex<Vec<VirtualServerState>>>);
+
+impl PoolWatch {
+    /// The states now.
+    pub fn get(&self) -> Vec<VirtualServerState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, vss: &[VirtualServerState]) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = vss.to_vec();
+    }
 }
 
 /// The BFD sessions' states by `bfd_instance` name, as the BFD child last reported them.
@@ -81,6 +113,8 @@ impl Default for CheckerOptions {
             alerts: None,
             fifo: None,
             bfd: None,
+            traps: None,
+            watch: None,
         }
     }
 }
@@ -231,8 +265,17 @@ fn bfd_reports(
     n
 }
 
-/// Hands the pool's mails and FIFO lines to their sinks.
+/// Hands the pool's mails, FIFO lines and SNMP notifications to their sinks, and its state
+/// to the watch.
 fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    for trap in pool.take_traps() {
+        if let Some(sink) = &opts.traps {
+            (sink.0)(trap);
+        }
+    }
+    if let Some(w) = &opts.watch {
+        w.set(&pool.vss);
+    }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
             (sink.0)(alert);

@@ -21,6 +21,7 @@ mod notify;
 pub use notify::command as script_command;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
+pub use snmp::CheckerSnmp;
 mod precise_timer;
 mod promote;
 mod reload;

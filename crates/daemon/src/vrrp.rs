@@ -111,6 +111,9 @@ pub struct RunOptions {
     pub dont_release_vrrp: bool,
     /// The read end of the BFD child's event pipe (`track_bfd`), when a BFD child runs.
     pub bfd_events: Option<Arc<std::sync::Mutex<Option<std::os::fd::OwnedFd>>>>,
+    /// The checker process runs beside this one: with `enable_snmp_checker` it serves
+    /// KEEPALIVED-MIB's global group, not this process (keepalived's vrrp_handles_global_oid).
+    pub checker_running: bool,
     /// keepalived 2.3's `--ignore-sigint`: SIGINT does not stop the process.
     pub ignore_sigint: bool,
     /// `-a` / `--address-monitoring`: log every address change netlink reports, as
@@ -143,7 +146,7 @@ pub fn run_with_options<F: Future<Output = ()>>(
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
-        d.snmp.start(&config.global);
+        d.snmp.start(&config.global, options.checker_running);
         d.start().await?;
         let bfd_fd = options
             .bfd_events

@@ -167,6 +167,8 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         let mut config = config.clone();
         let mut memory = None;
         let bfd = spawn_bfd_reader();
+        // keepalived's checker process is an SNMP subagent of its own (check_snmp.c).
+        let snmp = keepalived_daemon::CheckerSnmp::start(&config, !cli.no_ipvs);
         loop {
             // Checker mails go to the same mailer thread as the VRRP child's (queued, never
             // waited for).
@@ -184,6 +186,8 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 alerts: Some(alerts),
                 fifo: Some(fifo),
                 bfd: bfd.clone(),
+                traps: snmp.as_ref().map(|s| s.traps()),
+                watch: snmp.as_ref().map(|s| s.watch()),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();
@@ -200,10 +204,17 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 Ok(summary) => memory = Some(summary.memory),
                 Err(e) => {
                     log::info(format!("Stopped: {e}"));
+                    if let Some(s) = snmp {
+                        s.stop();
+                    }
                     return ExitCode::from(2);
                 }
             }
             if end == End::Stop {
+                // The stop's notifications go out before the session closes.
+                if let Some(s) = snmp {
+                    s.stop();
+                }
                 return ExitCode::SUCCESS;
             }
             log::info("Reloading");
@@ -211,6 +222,9 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
                     keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    if let Some(s) = &snmp {
+                        s.reload(&new);
+                    }
                     config = new;
                 }
                 Err(problems) => {

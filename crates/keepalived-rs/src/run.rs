@@ -303,6 +303,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
             metrics_address: cli.metrics_address,
             dont_release_vrrp: cli.dont_release_vrrp,
             bfd_events,
+            checker_running: children(cli, &config).contains(&Role::Checker),
             ignore_sigint: cli.ignore_sigint,
             address_monitoring: cli.address_monitoring,
             dump_conf: cli.dump_conf,

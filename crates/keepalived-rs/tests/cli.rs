@@ -284,7 +284,18 @@ fn version_banner_names_us_and_keepalived() {
             configure.split(' ').any(|o| o == "--enable-json"),
             "{configure}"
         );
-        for absent in ["--enable-snmp", "--enable-dbus", "--enable-bfd"] {
+        // SNMP is served by both processes (docs/snmp.md), in Debian's words.
+        for present in [
+            "--enable-snmp",
+            "--enable-snmp-rfcv2",
+            "--enable-snmp-rfcv3",
+        ] {
+            assert!(
+                configure.split(' ').any(|o| o == present),
+                "{present}: {configure}"
+            );
+        }
+        for absent in ["--enable-dbus", "--enable-bfd"] {
             assert!(!configure.contains(absent), "we do not claim {absent}");
         }
         assert!(

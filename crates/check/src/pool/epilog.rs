@@ -367,10 +367,16 @@ impl Pool {
             }
         }
         if let Some(ty) = exit_type {
-            let after = if !success && t.retry > 0 {
-                format!(" after {} retries", t.retry)
-            } else {
-                String::new()
+            // keepalived's wording: retry_it is 1 after the scheduled check failed, more
+            // after a retry failed, 0 after the last one.
+            let plural = |n: u32| if n == 1 { "retry" } else { "retries" };
+            let it = self.checkers[ck].retry_it;
+            let after = match (success, t.retry, it) {
+                (true, _, _) => String::new(),
+                (false, 0, _) => " with retry disabled".to_owned(),
+                (false, n, 1) => format!(", will do {n} {}", plural(n)),
+                (false, n, i) if i > 1 => format!(" on retry {}/{n}", i - 1),
+                (false, n, _) => format!(" after {n} {}", plural(n)),
             };
             self.info(match reason {
                 Some((why, code)) => format!(

@@ -111,6 +111,9 @@ fn real_servers_start_in_the_pool_without_alpha() {
 fn a_failure_is_retried_then_the_server_removed_and_notify_down_run() {
     let mut lab = Lab::new(RS2);
     lab.calls();
+    // keepalived starts each checker with its retries used up ("one failure is enough
+    // initially"): a success first resets them.
+    lab.tcp(0, true);
     let n = lab.tcp(0, false);
     assert_eq!(
         n.delay,
@@ -208,6 +211,15 @@ fn hysteresis_delays_quorum_changes() {
 }
 
 #[test]
+fn a_first_failure_right_after_start_is_final() {
+    let mut lab = Lab::new(RS2);
+    lab.calls();
+    let n = lab.tcp(0, false);
+    assert_eq!(n.delay, std::time::Duration::from_secs(5), "no retry");
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 3"]);
+}
+
+#[test]
 fn misc_dynamic_exit_status_sets_the_weight() {
     let mut lab = Lab::new(" real_server 10.0.0.2 80 {\n  weight 5\n  MISC_CHECK {\n   misc_path /bin/true\n   misc_dynamic\n  }\n }");
     lab.calls();
@@ -220,7 +232,7 @@ fn misc_dynamic_exit_status_sets_the_weight() {
     lab.pool
         .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(1)));
     assert_eq!(lab.calls(), ["del 10.0.0.2:80 10"]);
-    assert!(lab.logged("Misc check for [[10.0.0.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/bin/true] failed (exited with status 1)."));
+    assert!(lab.logged("Misc check for [[10.0.0.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/bin/true] failed with retry disabled (exited with status 1)."));
     lab.pool
         .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::TimedOut));
     assert!(lab.calls().is_empty(), "already down");

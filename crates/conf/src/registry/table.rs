@@ -71,6 +71,7 @@ const SMTP_VRRP: &str =
     "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
 const NO_SNMP: &str = "D-Bus is out of scope (docs/management.md)";
+const SNMP_CHECKER: &str = "crates/keepalived-rs/tests/snmp.rs::the_checker_subagent_serves_keepalived_checker_mib_and_notifications";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
@@ -141,7 +142,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
-    r(GLOBAL, "enable_snmp_checker snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "the checker process is not an SNMP subagent yet: no virtualServer/realServer tables (docs/snmp.md)" }),
+    r(GLOBAL, "enable_snmp_checker", Acts { test: SNMP_CHECKER }),
+    r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "keepalived 2.3: the checker's SNMP counters are re-read every 5 s, as keepalived 2.2.7 (docs/snmp.md)" }),
     r(GLOBAL, "enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
@@ -265,7 +267,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
     r(VS_RS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
     r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),
-    r(VS_RS, "snmp_name", NotSupported { why: NO_SNMP }),
+    r(VS_RS, "snmp_name", Acts { test: SNMP_CHECKER }),
     r(RS, "notify_up notify_down", Acts { test: POOL_RETRY }),
     r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
     r(RS, "TCP_CHECK HTTP_GET SSL_GET SMTP_CHECK DNS_CHECK UDP_CHECK PING_CHECK MISC_CHECK", Acts { test: LAB }),
