@@ -16,6 +16,7 @@ mod lvs_sync;
 pub mod memory;
 mod metrics;
 mod notify;
+mod overdue;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
 mod precise_timer;

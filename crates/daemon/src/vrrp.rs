@@ -705,6 +705,7 @@ impl Daemon {
             mut dumps,
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
+        let mut overdue = crate::overdue::Overdue::new(&self.config.global);
         loop {
             self.settle(Instant::now()).await;
             let next = self.schedule.next();
@@ -718,6 +719,9 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
+                    for i in overdue.check(next, now, &mut self.instances) {
+                        self.schedule.touch(i);
+                    }
                     for i in self.schedule.due(now) {
                         if let Some(inst) = self.instances.get_mut(i) {
                             inst.machine.handle_timeout(now);
@@ -727,6 +731,10 @@ impl Daemon {
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
+                    // keepalived looks at its timers first, whatever woke it up.
+                    for i in overdue.check(next, now, &mut self.instances) {
+                        self.schedule.touch(i);
+                    }
                     let net = match pkt.v6 {
                         Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
                         None => RxNet::Ipv4,
@@ -998,7 +1006,7 @@ impl Daemon {
 
     fn dump(&mut self, req: DumpRequest) {
         let snap = self.snapshot(&self.current);
-        snapshot::write(&snap, req);
+        snapshot::write(&snap, req, &self.global);
         if req == DumpRequest::StatsClear {
             for i in &mut self.instances {
                 i.clear_stats();

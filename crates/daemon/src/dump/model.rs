@@ -31,6 +31,9 @@ pub struct Snapshot {
     pub track_files: Vec<TrackFileDump>,
     /// `------< Interfaces >------`, in the kernel's interface list order.
     pub interfaces: Vec<InterfaceDump>,
+    /// keepalived 2.3's `json_version`: 2 wraps the instances in `{"vrrp":[...]}`; anything
+    /// else is version 1 (a bare array).
+    pub json_version: u8,
 }
 
 /// A `struct timeval`: seconds and microseconds since the epoch.
