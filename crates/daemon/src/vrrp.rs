@@ -743,6 +743,9 @@ impl Daemon {
                     // every other check runs (and counts) on the instance (vrrp::router).
                     if let Ok(vrid) = keepalived_vrrp::router::peek_vrid(pkt.bytes(), net) {
                         let count = self.schedule.lookup(pkt.ifindex, vrid).len();
+                        if count == 0 && self.config.global.log_unknown_vrids {
+                            self.log_unknown_vrid(vrid, pkt.ifindex);
+                        }
                         for k in 0..count {
                             let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
                             if let Some(inst) = self.instances.get_mut(i) {
@@ -782,6 +785,19 @@ impl Daemon {
             }
         }
         Ok(())
+    }
+
+    /// `log_unknown_vrids`: keepalived's dispatcher logs every advert for a VRID that no
+    /// instance on the interface serves.
+    fn log_unknown_vrid(&self, vrid: u8, ifindex: u32) {
+        let name = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map_or_else(|| ifindex.to_string(), |(n, _)| n.clone());
+        log::info(format!(
+            "Unknown VRID({vrid}) received on interface({name}). ignoring..."
+        ));
     }
 
     async fn link_event(&mut self, ev: NetEvent) {

@@ -1,7 +1,7 @@
 //! VRRP keywords beside the real keepalived 2.2.7 in network namespaces (prefix k13v,
 //! 10.83.0.0/16): keepalived 2.3's `v3_checksum_as_v2`, `owner_ignore_adverts` and
 //! `timer_expired_backup` (what 2.3.4's code does, keepalived 2.2.7 as the peer), and
-//! `max_auto_priority` / `state_dump_file` after a stall. Needs root and /usr/sbin/keepalived.
+//! `max_auto_priority` / `state_dump_file` after a stall, `log_unknown_vrids`. Needs root and /usr/sbin/keepalived.
 
 use std::time::Duration;
 
@@ -47,8 +47,13 @@ fn v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum() {
     }
     let net = 1;
     let mut lab = BridgeLab::prefixed("k13v", "csum", &format!("10.83.{net}"));
-    lab.start("t", KEEPALIVED, &config(net, 2, 100, "", ""));
-    lab.start("o", OURS, &config(net, 1, 200, "    v3_checksum_as_v2", ""));
+    // keepalived also runs VRID 99, which ours does not know (log_unknown_vrids).
+    let vi2 = "vrrp_instance VI_2 {\n    interface eth0\n    virtual_router_id 99\n    \
+               version 3\n    advert_int 0.5\n    virtual_ipaddress {\n        \
+               10.83.1.101/24\n    }\n}\n";
+    lab.start("t", KEEPALIVED, &(config(net, 2, 100, "", "") + vi2));
+    let global = "    v3_checksum_as_v2\n    log_unknown_vrids";
+    lab.start("o", OURS, &config(net, 1, 200, global, ""));
     let both = || lab.holds("o", &vip(net)) && lab.holds("t", &vip(net));
     lab.wait("both MASTER", Duration::from_secs(8), both, || None);
     lab.stays("both stay MASTER", Duration::from_secs(2), both);
@@ -56,6 +61,12 @@ fn v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum() {
     assert!(
         logs.contains("Invalid VRRPv3 checksum"),
         "keepalived rejects the checksum\n{}",
+        lab.logs()
+    );
+    let ours = std::fs::read_to_string(lab.dir().join("o.log")).unwrap_or_default();
+    assert!(
+        ours.contains("Unknown VRID(99) received on interface(eth0). ignoring..."),
+        "ours logs the unknown VRID\n{}",
         lab.logs()
     );
 }

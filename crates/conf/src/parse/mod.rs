@@ -34,6 +34,7 @@ pub fn parse_tree(nodes: &[Node], ctx: &mut Ctx<'_>) -> Config {
     vrrp::check(&cfg, ctx);
     lvs::check(&cfg, ctx);
     scripts::check(&cfg, ctx);
+    vrrp::apply_group_defaults(&mut cfg);
     cfg
 }
 

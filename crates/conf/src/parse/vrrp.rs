@@ -75,3 +75,23 @@ pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> boo
 pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
     checks::check(cfg, ctx);
 }
+
+/// What keepalived's `vrrp_complete_instance` takes from an instance's sync group: an
+/// unset `notify_priority_changes` is the group's, when the group sets it.
+pub(crate) fn apply_group_defaults(cfg: &mut Config) {
+    let from_group: Vec<(String, bool)> = cfg
+        .vrrp
+        .instances
+        .iter()
+        .filter(|v| v.notify_priority_changes.is_none())
+        .filter_map(|v| {
+            let g = cfg.vrrp.sync_group_of(&v.name)?;
+            Some((v.name.clone(), g.notify_priority_changes?))
+        })
+        .collect();
+    for (name, value) in from_group {
+        if let Some(v) = cfg.vrrp.instances.iter_mut().find(|v| v.name == name) {
+            v.notify_priority_changes = Some(value);
+        }
+    }
+}

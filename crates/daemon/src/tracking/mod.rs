@@ -4,6 +4,7 @@
 
 mod file;
 mod process;
+mod process_delay;
 mod script;
 
 use std::collections::HashMap;
