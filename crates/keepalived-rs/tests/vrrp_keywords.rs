@@ -219,3 +219,63 @@ fn timer_expired_backup_and_max_auto_priority_after_a_stall_beside_keepalived() 
         || None,
     );
 }
+
+/// `track_group`: the instances of a static address's track group track the address's
+/// interface, so the interface going down puts them in FAULT. Ours and keepalived run the
+/// same configuration: ours' eth1 down hands the VIP to keepalived and back when it is up;
+/// keepalived's eth1 down puts keepalived in FAULT.
+#[test]
+fn a_static_address_track_group_faults_its_instances_beside_keepalived() {
+    if !runnable("a_static_address_track_group_faults_its_instances_beside_keepalived") {
+        return;
+    }
+    let net = 4;
+    let mut lab = BridgeLab::prefixed("k13v", "tgrp", &format!("10.83.{net}"));
+    for r in ["o", "t"] {
+        let ns = lab.ns(r);
+        keepalived_labs::ip(&[
+            "-n", &ns, "link", "add", "eth1", "type", "veth", "peer", "name", "eth1p",
+        ]);
+        keepalived_labs::ip(&["-n", &ns, "link", "set", "eth1p", "up"]);
+        keepalived_labs::ip(&["-n", &ns, "link", "set", "eth1", "up"]);
+    }
+    // keepalived looks the group up as it reads the address: the group comes first.
+    let statics = "track_group G1 {\n    group {\n        VI_1\n    }\n}\n\
+                   static_ipaddress {\n    10.83.104.1/24 dev eth1 track_group G1\n}\n";
+    lab.start("t", KEEPALIVED, &(config(net, 2, 100, "", "") + statics));
+    lab.start("o", OURS, &(config(net, 1, 200, "", "") + statics));
+    let ours_master = || lab.holds("o", &vip(net)) && !lab.holds("t", &vip(net));
+    let theirs_master = || lab.holds("t", &vip(net)) && !lab.holds("o", &vip(net));
+    lab.wait("ours MASTER", Duration::from_secs(8), ours_master, || None);
+    let link = |r: &str, state: &str| {
+        keepalived_labs::ip(&["-n", &lab.ns(r), "link", "set", "eth1", state]);
+    };
+    link("o", "down");
+    lab.wait(
+        "keepalived takes over",
+        Duration::from_secs(5),
+        theirs_master,
+        || None,
+    );
+    link("o", "up");
+    lab.wait(
+        "ours MASTER again",
+        Duration::from_secs(5),
+        ours_master,
+        || None,
+    );
+    link("t", "down");
+    let fault = || {
+        std::fs::read_to_string(lab.dir().join("t.log"))
+            .is_ok_and(|l| l.contains("(VI_1) Entering FAULT STATE"))
+    };
+    lab.wait("keepalived in FAULT", Duration::from_secs(5), fault, || {
+        None
+    });
+    let ours = std::fs::read_to_string(lab.dir().join("o.log")).unwrap_or_default();
+    assert!(
+        ours.contains("(VI_1) Entering FAULT STATE"),
+        "{}",
+        lab.logs()
+    );
+}

@@ -64,6 +64,7 @@ const IPVS_VM: &str =
 const KW_CSUM: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum";
 const KW_OWNER: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::an_owner_with_owner_ignore_adverts_stays_master_beside_keepalived";
 const KW_STALL: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::timer_expired_backup_and_max_auto_priority_after_a_stall_beside_keepalived";
+const KW_TGROUP: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::a_static_address_track_group_faults_its_instances_beside_keepalived";
 const KA23_CONF: &str =
     "crates/conf/tests/vrrp_instance.rs::keepalived_2_3_vrrp_options_and_their_global_defaults";
 
@@ -100,7 +101,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
-    r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
+    r(ROOT, "track_group", Acts { test: KW_TGROUP }),
     r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
     // ---- global_defs
     r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
@@ -234,7 +235,7 @@ pub(super) const RULES: &[Rule] = &[
     r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
     r(&["vrrp_track_process"], "process param_match full_command quorum quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
-    r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
+    r(&["track_group"], "group", Acts { test: KW_TGROUP }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "source_ip neighbor_ip neighbour_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops multihop weight vrrp checker", NotSupported { why: NO_BFD }),
