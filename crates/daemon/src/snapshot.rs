@@ -40,6 +40,9 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
+        network_namespace_ipvs: g.net_namespace_ipvs.clone(),
+        instance_name: g.instance.clone(),
+        process_names: g.process_names.clone(),
         router_id: router_id(g),
         default_interface: g
             .default_interface

@@ -109,6 +109,15 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// keepalived 2.3's `--ignore-sigint`: SIGINT does not stop the process.
+    pub ignore_sigint: bool,
+    /// `-a` / `--address-monitoring`: log every address change netlink reports, as
+    /// keepalived ("Netlink reflector reports IP X added to IF").
+    pub address_monitoring: bool,
+    /// `-d` / `--dump-conf`: once started, log the configuration in keepalived's data-dump
+    /// layout ("------< Global definitions >------", the VRRP topology, sync groups,
+    /// scripts), line by line, as keepalived's dump_data_vrrp(NULL) does.
+    pub dump_conf: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -125,13 +134,22 @@ pub fn run_with_options<F: Future<Output = ()>>(
     rt.block_on(async {
         // Before anything is set up: a SIGTERM during start-up then stops the daemon cleanly
         // once start-up is done (VMACs and VIPs removed) instead of killing it half-way.
-        let signals = Signals::new()?;
+        let mut signals = Signals::new()?;
+        signals.ignore_sigint = options.ignore_sigint;
         let mut d = Daemon::new(config.clone()).await?;
+        d.address_monitoring = options.address_monitoring;
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
         d.snmp.start(&config.global);
         d.start().await?;
+        d.log_addresses_at_start().await;
+        if options.dump_conf {
+            let text = crate::dump::render_data(&d.snapshot(&d.current));
+            for line in text.lines() {
+                log::info(line);
+            }
+        }
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
         crate::memory::release_startup_memory();
@@ -148,6 +166,8 @@ struct Signals {
     sigint: tokio::signal::unix::Signal,
     sighup: tokio::signal::unix::Signal,
     dumps: DumpSignals,
+    /// `--ignore-sigint`: SIGINT is received and dropped.
+    ignore_sigint: bool,
 }
 
 impl Signals {
@@ -157,6 +177,7 @@ impl Signals {
             sigint: signal(SignalKind::interrupt()).map_err(setup("signals"))?,
             sighup: signal(SignalKind::hangup()).map_err(setup("signals"))?,
             dumps: DumpSignals::new()?,
+            ignore_sigint: false,
         })
     }
 }
@@ -185,6 +206,10 @@ pub(crate) struct Daemon {
     /// Instances with `track_src_ip` whose configured source address is not on their
     /// interface (FAULT until it is back).
     missing_src: HashSet<String>,
+    /// The addresses present when a start-up, reload or rebuild pass began (the pass's
+    /// `now`): read once for the pass's instances, not once per instance (1000 instances
+    /// beside 10,000 VIPs made a reload read 10 million addresses). Dropped after the pass.
+    present_addrs: Option<(Instant, HashSet<(u32, std::net::IpAddr)>)>,
     /// `promote_secondaries` turned on by the daemon (reset at stop).
     promoted: crate::promote::PromotedInterfaces,
     /// `disable_local_igmp` (restored at stop).
@@ -211,6 +236,8 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// `-a`: every address change is logged (RunOptions::address_monitoring).
+    pub(crate) address_monitoring: bool,
 }
 
 impl Daemon {
@@ -240,6 +267,7 @@ impl Daemon {
             promoted: Default::default(),
             local_igmp: Default::default(),
             missing_src: HashSet::new(),
+            present_addrs: None,
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
@@ -254,6 +282,7 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            address_monitoring: false,
         })
     }
 
@@ -287,10 +316,11 @@ impl Daemon {
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            if let Some(i) = self.build_instance(conf, &current, now).await {
+            if let Some(i) = self.build_instance(conf, &current, now, true).await {
                 self.instances.push(i);
             }
         }
+        self.present_addrs = None;
         self.build_groups();
         self.reschedule_all();
         self.spawn_watchers(&current);
@@ -432,11 +462,14 @@ impl Daemon {
     /// An instance whose interface is missing, down or without an address is built all the
     /// same and waits in FAULT (see [`Daemon::usable`]); `None`: it cannot run at all
     /// (logged), the others go on.
+    /// `fresh`: nothing is carried over into it (start-up, an instance new to a reload), so
+    /// VIPs found present make it resume as MASTER.
     async fn build_instance(
         &mut self,
         conf: &VrrpInstance,
         current: &Current,
         now: Instant,
+        fresh: bool,
     ) -> Option<Instance> {
         let Some(ifname) = conf.interface.clone() else {
             log::info(format!(
@@ -476,7 +509,7 @@ impl Daemon {
             Some(_) if ready => tx_link.clone(),
             _ => base.clone(),
         };
-        let resume_master = ready && self.vips_present(conf, tx_link.ifindex).await;
+        let resume_master = fresh && ready && self.vips_present(conf, tx_link.ifindex, now).await;
         if resume_master {
             log::info(format!(
                 "({}) VIPs already present: resuming as MASTER",
@@ -580,7 +613,7 @@ impl Daemon {
         let current = self.current.clone();
         for i in on_it {
             let conf = self.instances[i].conf.clone();
-            let Some(fresh) = self.build_instance(&conf, &current, now).await else {
+            let Some(fresh) = self.build_instance(&conf, &current, now, false).await else {
                 continue;
             };
             let usable = self.usable(&fresh);
@@ -589,17 +622,25 @@ impl Daemon {
             self.instances[i].set_usable(usable, now);
             self.schedule.touch(i);
         }
+        self.present_addrs = None;
         self.reschedule_all();
         self.tune_receive_sockets();
     }
 
     /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
     /// them): the instance then resumes as MASTER.
-    async fn vips_present(&self, conf: &VrrpInstance, ifindex: u32) -> bool {
+    async fn vips_present(&mut self, conf: &VrrpInstance, ifindex: u32, now: Instant) -> bool {
         if conf.virtual_ipaddresses.is_empty() {
             return false;
         }
-        let Ok(present) = self.netlink.list_addresses(ifindex).await else {
+        if self.present_addrs.as_ref().map(|(at, _)| *at) != Some(now) {
+            let Ok(all) = self.netlink.all_addresses().await else {
+                return false;
+            };
+            let set = all.into_iter().map(|a| (a.ifindex, a.addr)).collect();
+            self.present_addrs = Some((now, set));
+        }
+        let Some((_, present)) = &self.present_addrs else {
             return false;
         };
         conf.virtual_ipaddresses.iter().all(|v| {
@@ -608,9 +649,7 @@ impl Daemon {
                 .as_ref()
                 .and_then(|d| self.names.get(d).copied())
                 .unwrap_or(ifindex);
-            present
-                .iter()
-                .any(|p| p.addr == v.prefix.addr && p.ifindex == index)
+            present.contains(&(index, v.prefix.addr))
         })
     }
 
@@ -703,6 +742,7 @@ impl Daemon {
             mut sigint,
             mut sighup,
             mut dumps,
+            ignore_sigint,
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         let mut overdue = crate::overdue::Overdue::new(&self.config.global);
@@ -780,7 +820,7 @@ impl Daemon {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
                 _ = sigterm.recv() => break,
-                _ = sigint.recv() => break,
+                _ = sigint.recv() => if !ignore_sigint { break },
                 _ = &mut stop => break,
             }
         }
@@ -823,6 +863,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, true);
                 self.track_source(ifindex, addr, true, now);
                 // An instance waiting for an address on that interface can start now; so can
                 // one whose unicast_src_ip could not be bound (IPv6 DAD still running at
@@ -840,12 +881,52 @@ impl Daemon {
                 }
             }
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, false);
                 self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
             }
             NetEvent::RouteRemoved(r) => self.route_removed(r, now).await,
             NetEvent::RuleRemoved(r) => self.rule_removed(r, now).await,
         }
+    }
+
+    /// `-a`: keepalived's vrrp process reads every address at start through the same filter
+    /// as the changes, so each is logged once as added (IPv4 first, as its dump).
+    async fn log_addresses_at_start(&self) {
+        if !self.address_monitoring {
+            return;
+        }
+        let mut all = Vec::new();
+        for &ifindex in self.names.values() {
+            if let Ok(entries) = self.netlink.list_addresses(ifindex).await {
+                all.extend(
+                    entries
+                        .into_iter()
+                        .map(|e| (e.addr.is_ipv6(), ifindex, e.addr)),
+                );
+            }
+        }
+        all.sort();
+        for (_, ifindex, addr) in all {
+            self.log_address_change(ifindex, addr, true);
+        }
+    }
+
+    /// `-a`: keepalived's netlink_if_address_filter line for an address change.
+    fn log_address_change(&self, ifindex: u32, addr: std::net::IpAddr, added: bool) {
+        if !self.address_monitoring {
+            return;
+        }
+        let Some(name) = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map(|(n, _)| n)
+        else {
+            return;
+        };
+        let what = if added { "added to" } else { "removed from" };
+        log::info(format!("Netlink reflector reports IP {addr} {what} {name}"));
     }
 
     /// An interface was seen up or down. A name seen with a new ifindex is an interface that
@@ -974,6 +1055,9 @@ impl Daemon {
         if let Err(e) = crate::reload::apply(self, new).await {
             log::info(format!("Reload failed: {e}"));
         }
+        // The old configuration and instances are freed: give the pages back, so that RSS
+        // stays flat over many reloads instead of keeping the allocator's high water.
+        crate::memory::trim_heap();
     }
 
     /// Replaces the configuration: kept instances keep their state and VIPs, removed ones
@@ -989,13 +1073,16 @@ impl Daemon {
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            let Some(mut fresh) = self.build_instance(conf, &current, now).await else {
+            let kept = old
+                .iter()
+                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf));
+            let Some(mut fresh) = self
+                .build_instance(conf, &current, now, kept.is_none())
+                .await
+            else {
                 continue;
             };
-            if let Some(pos) = old
-                .iter()
-                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf))
-            {
+            if let Some(pos) = kept {
                 let kept = old.swap_remove(pos);
                 let usable = self.usable(&fresh);
                 crate::reload::carry_over(kept, &mut fresh, &self.netlink, now).await;
@@ -1003,6 +1090,7 @@ impl Daemon {
             }
             self.instances.push(fresh);
         }
+        self.present_addrs = None;
         for mut gone in old {
             log::info(format!("({}) removed by reload", gone.conf.name));
             gone.delete(now, &self.netlink).await;

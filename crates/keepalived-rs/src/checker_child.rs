@@ -27,6 +27,8 @@ struct Signals {
     int: Signal,
     hup: Signal,
     ignored: Vec<Signal>,
+    /// `--ignore-sigint`.
+    ignore_int: bool,
 }
 
 impl Signals {
@@ -41,6 +43,7 @@ impl Signals {
             int: signal(SignalKind::interrupt())?,
             hup: signal(SignalKind::hangup())?,
             ignored,
+            ignore_int: false,
         })
     }
 
@@ -50,7 +53,7 @@ impl Signals {
             let dumps = any_signal(&mut self.ignored);
             tokio::select! {
                 _ = self.term.recv() => return End::Stop,
-                _ = self.int.recv() => return End::Stop,
+                _ = self.int.recv() => if !self.ignore_int { return End::Stop },
                 _ = self.hup.recv() => return End::Reload,
                 _ = dumps => {}
             }
@@ -64,11 +67,28 @@ async fn any_signal(signals: &mut [Signal]) {
     futures::future::select_all(polls).await;
 }
 
-fn open_ipvs(cli: &Cli) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
+fn open_ipvs(cli: &Cli, config: &Config) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
     if cli.no_ipvs {
         return Ok(Box::new(keepalived_check::NoIpvs));
     }
-    match keepalived_check::NetlinkIpvs::open() {
+    // net_namespace_ipvs: the IPVS socket is opened in that namespace (its name, or the
+    // default namespace without one).
+    let opened = match &config.global.net_namespace_ipvs {
+        None => keepalived_check::NetlinkIpvs::open(),
+        Some(ns) => {
+            match crate::namespace::with_ipvs_namespace(
+                ns.as_deref(),
+                keepalived_check::NetlinkIpvs::open,
+            ) {
+                Ok(r) => r,
+                Err(line) => {
+                    log::info(line);
+                    return Err(ExitCode::from(crate::supervisor::EXIT_FATAL as u8));
+                }
+            }
+        }
+    };
+    match opened {
         Ok(n) => Ok(Box::new(n)),
         Err(e) => {
             if e.is_no_ipvs() {
@@ -83,7 +103,7 @@ fn open_ipvs(cli: &Cli) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
 
 /// Runs the checker child until SIGTERM.
 pub fn run(cli: &Cli, config: &Config) -> ExitCode {
-    let mut ipvs = match open_ipvs(cli) {
+    let mut ipvs = match open_ipvs(cli, config) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -99,7 +119,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
     };
     rt.block_on(async {
         let mut signals = match Signals::new() {
-            Ok(s) => s,
+            Ok(s) => Signals {
+                ignore_int: cli.ignore_sigint,
+                ..s
+            },
             Err(e) => {
                 log::info(format!("signals: {e}"));
                 return ExitCode::from(1);

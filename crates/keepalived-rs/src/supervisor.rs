@@ -3,7 +3,6 @@
 //! file, forwards signals, and restarts a child that dies (not with -R); each child writes its
 //! own pid file.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,7 +10,25 @@ use tokio::process::{Child, Command};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::cli::Cli;
+use crate::pidfile::PidLock;
+use crate::start_stop;
+use keepalived_conf::model::GlobalDefs;
 use keepalived_daemon::sd_notify::SystemdNotifier;
+
+/// What the parent runs, decided before it daemonizes.
+#[derive(Debug)]
+pub struct Parent {
+    /// The parent's own pid file, locked (written once daemonized).
+    pub main_pid: PidLock,
+    /// The children's pid files, held locked for the parent's life (keepalived 2.3).
+    pub child_pids: Vec<PidLock>,
+    /// The children to start.
+    pub roles: Vec<Role>,
+    /// global_defs: the start-up and shutdown scripts, script_user, child_wait_time.
+    pub global: GlobalDefs,
+    /// `--ignore-sigint`.
+    pub ignore_sigint: bool,
+}
 
 /// The environment variable that tells a re-executed binary which child it is.
 pub const ROLE_VAR: &str = "KEEPALIVED_RS_CHILD";
@@ -42,34 +59,20 @@ impl Role {
         }
     }
 
+    /// keepalived's short name in "vrrp process failed to die".
+    fn short(self) -> &'static str {
+        match self {
+            Role::Vrrp => "vrrp",
+            Role::Checker => "checker",
+        }
+    }
+
     fn title(self) -> &'static str {
         match self {
             Role::Vrrp => "VRRP",
             Role::Checker => "Healthcheck",
         }
     }
-}
-
-/// Writes `pid` to `path` (creating /run/keepalived/ when the path needs it).
-pub fn write_pid_file(path: &Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
-        eprintln!("Unable to write pid file {}: {e}", path.display());
-    }
-}
-
-/// Whether the pid file names a live process other than us (keepalived refuses to start
-/// twice with the same pid file).
-fn running(path: &Path) -> Option<i32> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let pid: i32 = text.trim().parse().ok()?;
-    if pid == std::process::id() as i32 {
-        return None;
-    }
-    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
-    alive.then_some(pid)
 }
 
 fn spawn_child(role: Role) -> std::io::Result<Child> {
@@ -109,11 +112,7 @@ fn forwarded() -> Vec<(SignalKind, i32)> {
 }
 
 /// The parent: starts the children, supervises them until SIGTERM/SIGINT, then stops them.
-pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
-    if let Some(pid) = running(&main_pid) {
-        eprintln!("daemon is already running (pid {pid})");
-        return ExitCode::SUCCESS;
-    }
+pub fn run_parent(cli: &Cli, mut parent: Parent) -> ExitCode {
     if !cli.dont_fork {
         // Before any runtime or thread exists: detach like keepalived.
         if let Err(e) = nix::unistd::daemon(false, cli.log_console) {
@@ -121,7 +120,13 @@ pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    write_pid_file(&main_pid);
+    if parent.main_pid.write_pid(std::process::id()).is_err() {
+        keepalived_daemon::log::info(format!(
+            "pidfile_write : Cannot open {} pidfile",
+            parent.main_pid.path().display()
+        ));
+        return ExitCode::from(1);
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -132,12 +137,26 @@ pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = rt.block_on(supervise(cli, roles));
-    let _ = std::fs::remove_file(&main_pid);
+    let code = rt.block_on(async {
+        if let Some(s) = &parent.global.startup_script {
+            let t = parent.global.startup_script_timeout;
+            start_stop::run(start_stop::Kind::Startup, s, &parent.global, t).await;
+        }
+        let code = supervise(cli, &parent).await;
+        if let Some(s) = &parent.global.shutdown_script {
+            let t = parent.global.shutdown_script_timeout;
+            start_stop::run(start_stop::Kind::Shutdown, s, &parent.global, t).await;
+        }
+        code
+    });
+    let _ = std::fs::remove_file(parent.main_pid.path());
+    parent.child_pids.clear();
     code
 }
 
-async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
+async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
+    let roles = &parent.roles;
+    let child_wait = parent.global.child_wait_time;
     let mut sd = Systemd {
         notifier: SystemdNotifier::from_env(),
         reloading: false,
@@ -197,13 +216,13 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             eprintln!("Keepalived_{} exited with {status}", role.name());
             if status.code() == Some(EXIT_FATAL) {
                 eprintln!("Keepalived_{} cannot run; stopping", role.name());
-                stop_children(&mut children).await;
+                stop_children(&mut children, child_wait).await;
                 sd.stopping();
                 return ExitCode::from(EXIT_FATAL as u8);
             }
             if cli.dont_respawn {
                 eprintln!("-R: not restarting it; stopping");
-                stop_children(&mut children).await;
+                stop_children(&mut children, child_wait).await;
                 sd.stopping();
                 return ExitCode::from(1);
             }
@@ -233,7 +252,7 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
                 }
             }
             _ = term.recv() => break,
-            _ = int.recv() => break,
+            _ = int.recv() => if !parent.ignore_sigint { break },
             _ = watchdog.tick() => {
                 if watchdog_on {
                     sd.watchdog();
@@ -248,7 +267,7 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
         }
     }
     sd.stopping();
-    stop_children(&mut children).await;
+    stop_children(&mut children, child_wait).await;
     ExitCode::SUCCESS
 }
 
@@ -289,7 +308,10 @@ impl Systemd {
     }
 }
 
-async fn stop_children(children: &mut [(Role, Option<Child>)]) {
+/// SIGTERM to every child, then up to `child_wait` (child_wait_time) for them to exit; one
+/// still there is killed as keepalived does ("vrrp process failed to die - forcing
+/// termination").
+async fn stop_children(children: &mut [(Role, Option<Child>)], child_wait: Duration) {
     for (_, c) in children.iter() {
         if let Some(pid) = c.as_ref().and_then(Child::id) {
             let _ = nix::sys::signal::kill(
@@ -298,14 +320,14 @@ async fn stop_children(children: &mut [(Role, Option<Child>)]) {
             );
         }
     }
+    let deadline = tokio::time::Instant::now() + child_wait;
     for (role, c) in children.iter_mut() {
         if let Some(c) = c {
-            // A child that does not stop in 10 s is killed.
-            if tokio::time::timeout(Duration::from_secs(10), c.wait())
-                .await
-                .is_err()
-            {
-                eprintln!("Keepalived_{} did not stop; killing it", role.name());
+            if tokio::time::timeout_at(deadline, c.wait()).await.is_err() {
+                keepalived_daemon::log::info(format!(
+                    "{} process failed to die - forcing termination",
+                    role.short()
+                ));
                 let _ = c.kill().await;
             }
         }

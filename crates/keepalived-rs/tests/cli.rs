@@ -348,13 +348,24 @@ fn unimplemented_flags_are_announced_one_line_each() {
     std::fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("k.conf");
     std::fs::write(&conf, "global_defs {\n  router_id r1\n}\n").unwrap();
-    let out = run_bounded(OURS, &["-t", "-a", "-x", "-f", conf.to_str().unwrap()]);
+    let out = run_bounded(
+        OURS,
+        &[
+            "-t",
+            "-a",
+            "-x",
+            "--config-fd=9",
+            "-f",
+            conf.to_str().unwrap(),
+        ],
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    let line = "keepalived-rs: -a/--address-monitoring accepted but not implemented yet";
+    let line = "keepalived-rs: --config-fd accepted but not implemented yet";
     assert_eq!(err.lines().filter(|l| *l == line).count(), 1, "{err}");
-    // -x is implemented (the SNMP subagent, crates/daemon/src/snmp).
+    // -x (the SNMP subagent) and -a (address monitoring) are implemented.
     assert!(!err.contains("-x/--snmp"), "{err}");
+    assert!(!err.contains("-a/--address"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
 

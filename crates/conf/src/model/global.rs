@@ -336,8 +336,8 @@ impl Default for GlobalDefs {
     }
 }
 
-/// Process names (`process_names` sets the defaults: keepalived, keepalived_vrrp,
-/// keepalived_ipvs, keepalived_bfd).
+/// Process names (`process_names` sets the children's: keepalived_vrrp, keepalived_lvs,
+/// keepalived_bfd).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcessNames {
     /// The parent process.

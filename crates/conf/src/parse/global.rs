@@ -163,6 +163,29 @@ fn opt_bool(ctx: &mut Ctx<'_>, node: &Node, msg: impl FnOnce(&str) -> String) ->
     }
 }
 
+/// keepalived's save_process_name: a name longer than the kernel's 15 characters
+/// (TASK_COMM_LEN - 1) is truncated, with an error.
+fn process_name(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
+    const TASK_COMM_MAX: usize = 15;
+    let Some(name) = node.arg(0) else {
+        ctx.invalid(node, "Process name missing");
+        return None;
+    };
+    if name.len() <= TASK_COMM_MAX {
+        return Some(name.to_owned());
+    }
+    ctx.invalid(
+        node,
+        format!("Process name {name} more than {TASK_COMM_MAX} characters, truncating"),
+    )
+    .accepted("at most 15 characters");
+    let mut end = TASK_COMM_MAX;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(name[..end].to_owned())
+}
+
 fn string_arg(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
     ctx.arg(node, 0).map(str::to_owned)
 }
@@ -212,17 +235,17 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 g.config_save_dir = Some(PathBuf::from(d));
             }
         }
+        // keepalived's process_names_handler: the children's names, the parent's untouched.
         "process_names" => {
             let p = &mut g.process_names;
-            p.main.get_or_insert_with(|| "keepalived".into());
-            p.vrrp.get_or_insert_with(|| "keepalived_vrrp".into());
-            p.checker.get_or_insert_with(|| "keepalived_ipvs".into());
-            p.bfd.get_or_insert_with(|| "keepalived_bfd".into());
+            p.vrrp = Some("keepalived_vrrp".into());
+            p.checker = Some("keepalived_lvs".into());
+            p.bfd = Some("keepalived_bfd".into());
         }
-        "process_name" => g.process_names.main = string_arg(ctx, node),
-        "vrrp_process_name" => g.process_names.vrrp = string_arg(ctx, node),
-        "checker_process_name" => g.process_names.checker = string_arg(ctx, node),
-        "bfd_process_name" => g.process_names.bfd = string_arg(ctx, node),
+        "process_name" => g.process_names.main = process_name(ctx, node),
+        "vrrp_process_name" => g.process_names.vrrp = process_name(ctx, node),
+        "checker_process_name" => g.process_names.checker = process_name(ctx, node),
+        "bfd_process_name" => g.process_names.bfd = process_name(ctx, node),
         "startup_script" => g.startup_script = script_arg(ctx, node),
         "shutdown_script" => g.shutdown_script = script_arg(ctx, node),
         "startup_script_timeout" | "shutdown_script_timeout" => {
@@ -574,7 +597,13 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
             }
         }
         // Deprecated spelling (keepalived 2.2.7 still takes it).
-        "lvs_process_name" => g.process_names.checker = string_arg(ctx, node),
+        "lvs_process_name" => {
+            ctx.warn(
+                node,
+                "'lvs_process_name' is deprecated - please use 'checker_process_name'",
+            );
+            g.process_names.checker = process_name(ctx, node);
+        }
         // keepalived 2.3.x options.
         "v3_checksum_as_v2" => g.v3_checksum_as_v2 = true,
         "use_symlink_paths" => {

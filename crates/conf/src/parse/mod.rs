@@ -7,7 +7,7 @@ mod ctx;
 mod global;
 mod lvs;
 mod net;
-mod scripts;
+pub(crate) mod scripts;
 mod vrrp;
 
 pub use ctx::{parse_bool, Ctx};

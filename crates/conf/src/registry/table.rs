@@ -67,6 +67,10 @@ const KW_STALL: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::timer_expir
 const KW_TGROUP: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::a_static_address_track_group_faults_its_instances_beside_keepalived";
 const KA23_CONF: &str =
     "crates/conf/tests/vrrp_instance.rs::keepalived_2_3_vrrp_options_and_their_global_defaults";
+const PROC_NS: &str = "crates/keepalived-rs/tests/process_options.rs::net_namespace_instance_and_process_names_as_keepalived";
+const PROC_FLAG: &str =
+    "crates/keepalived-rs/tests/process_options.rs::namespace_flag_overrides_net_namespace_as_keepalived";
+const PROC_PID_DIR: &str = "crates/keepalived-rs/tests/process_options.rs::use_pid_dir_umask_and_core_pattern_as_keepalived";
 
 const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
 const SMTP_VRRP: &str =
@@ -93,11 +97,11 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "virtual_server", Acts { test: LAB }),
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
     r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
-    r(ROOT, "instance", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::instance" }),
-    r(ROOT, "net_namespace", NotSupported { why: "only names the pid files; the daemon does not enter the namespace" }),
-    r(ROOT, "net_namespace_ipvs namespace_with_ipsets", NotSupported { why: "network namespaces are not entered" }),
-    r(ROOT, "use_pid_dir", NotSupported { why: "pid files stay where -p/-r/-c or the defaults put them" }),
-    r(ROOT, "child_wait_time", NotSupported { why: "the parent does not wait for children at stop this way" }),
+    r(ROOT, "instance net_namespace", Acts { test: PROC_NS }),
+    r(ROOT, "net_namespace_ipvs", ActsUntested { read_in: "crates/keepalived-rs/src/checker_child.rs::open_ipvs" }),
+    r(ROOT, "namespace_with_ipsets", NotSupported { why: "ipsets are not used (the firewall is nftables)" }),
+    r(ROOT, "use_pid_dir", Acts { test: PROC_PID_DIR }),
+    r(ROOT, "child_wait_time", ActsUntested { read_in: "crates/keepalived-rs/src/supervisor.rs::stop_children" }),
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
@@ -105,8 +109,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
     // ---- global_defs
     r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
-    r(GLOBAL, "script_user", ActsUntested { read_in: "crates/daemon/src/notify.rs::script_user" }),
-    r(GLOBAL, "enable_script_security", ActsUntested { read_in: "crates/conf/src/parse/scripts.rs::enable_script_security" }),
+    r(GLOBAL, "script_user enable_script_security", Acts { test: PROC_NS }),
     r(GLOBAL, "vrrp_version", ActsUntested { read_in: "crates/conf/src/model/vrrp.rs::global.vrrp_version" }),
     r(GLOBAL, "dynamic_interfaces", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::an_interface_missing_at_start_starts_its_instance_when_it_appears" }),
     r(GLOBAL, "default_interface", ActsUntested { read_in: "crates/daemon/src/statics.rs::default_interface" }),
@@ -134,7 +137,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
     r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime bfd_process_name", NotSupported { why: NO_BFD }),
-    r(GLOBAL, "process_names process_name vrrp_process_name checker_process_name lvs_process_name", NotSupported { why: "processes are not renamed" }),
+    r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
+    r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
@@ -158,10 +162,11 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_BUFS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
-    r(GLOBAL, "umask", NotSupported { why: "only the -u/--umask flag sets the umask" }),
+    r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
-    r(GLOBAL, "startup_script startup_script_timeout shutdown_script shutdown_script_timeout", NotSupported { why: "start-up and shutdown scripts are not run" }),
+    r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
+    r(GLOBAL, "startup_script_timeout shutdown_script_timeout", Acts { test: PROC_FLAG }),
     r(GLOBAL, "state_dump_file", Acts { test: KW_STALL }),
     r(GLOBAL, "stats_dump_file json_dump_file", Cosmetic { why: "keepalived 2.3.4 shows them in its dump but writes keepalived.stats and keepalived.json in its temporary directory whatever they say" }),
     r(GLOBAL, "use_symlink_paths", NotSupported { why: "scripts always run by the path written, symbolic links followed at each run (what use_symlink_paths asks for); without it keepalived runs the path resolved at start-up" }),
