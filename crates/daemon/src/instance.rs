@@ -201,6 +201,7 @@ impl Instance {
         mc.tracked = env.subs.iter().map(|s| s.object).collect();
         mc.sync_group = env.sync_group;
         mc.resume_master = env.resume_master;
+        mc.timer_expired_backup = conf.timer_expired_backup();
         let (auth, ah_key) = auth_of(conf, global);
         let peers = conf
             .unicast_peers
@@ -237,8 +238,14 @@ impl Instance {
             .unwrap_or(global.vrrp_skip_check_adv_addr);
         rcfg.check_unicast_src = conf.check_unicast_src || global.vrrp_check_unicast_src;
         // The checksum form the daemon used so far (keepalived's automatic fallback to the
-        // old unicast checksum is not switched on here yet).
-        rcfg.v3_checksum = V3Checksum::PseudoHeader;
+        // old unicast checksum is not switched on here yet); keepalived 2.3's
+        // v3_checksum_as_v2 sums the message alone.
+        rcfg.v3_checksum = if conf.v3_checksum_as_v2 {
+            V3Checksum::MessageOnly
+        } else {
+            V3Checksum::PseudoHeader
+        };
+        rcfg.owner_ignore_adverts = conf.owner_ignores_adverts(global);
         Ok(Instance {
             conf: conf.clone(),
             machine: Machine::new(mc, now),

@@ -19,6 +19,7 @@ mod notify;
 /// A script as the configured user (`script_user` by default), for the parent's start-up
 /// and shutdown scripts.
 pub use notify::command as script_command;
+mod overdue;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
 pub use snmp::CheckerSnmp;

@@ -1,8 +1,6 @@
 //! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
 //! stats, JSON), and the signals that write them.
 
-use std::path::Path;
-
 use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
 use keepalived_vrrp::machine::{State, TrackValue};
 use keepalived_vrrp::wire::Counter;
@@ -425,6 +423,7 @@ impl Daemon {
             track_files,
             sockets,
             bfd,
+            json_version: g.json_version,
             ..Snapshot::default()
         }
     }
@@ -443,16 +442,15 @@ pub(crate) enum DumpRequest {
     StatsClear,
 }
 
-/// Writes the file `req` asks for.
-pub(crate) fn write(snapshot: &Snapshot, req: DumpRequest) {
+/// Writes the file `req` asks for where `global` puts it ([`dump::DumpPaths`]).
+pub(crate) fn write(snapshot: &Snapshot, req: DumpRequest, global: &GlobalDefs) {
+    let paths = dump::DumpPaths::new(global, &dump::tmp_dir());
     let (path, text) = match req {
-        DumpRequest::Data => (dump::DATA_FILE, dump::render_data(snapshot)),
-        DumpRequest::Stats | DumpRequest::StatsClear => {
-            (dump::STATS_FILE, dump::render_stats(snapshot))
-        }
-        DumpRequest::Json => (dump::JSON_FILE, dump::render_json(snapshot)),
+        DumpRequest::Data => (paths.data, dump::render_data(snapshot)),
+        DumpRequest::Stats | DumpRequest::StatsClear => (paths.stats, dump::render_stats(snapshot)),
+        DumpRequest::Json => (paths.json, dump::render_json(snapshot)),
     };
-    if let Err(e) = dump::write_atomically(Path::new(path), &text) {
-        log::info(format!("Unable to write {path}: {e}"));
+    if let Err(e) = dump::write_atomically(&path, &text) {
+        log::info(format!("Unable to write {}: {e}", path.display()));
     }
 }

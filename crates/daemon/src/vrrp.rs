@@ -773,6 +773,7 @@ impl Daemon {
             ignore_sigint,
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
+        let mut overdue = crate::overdue::Overdue::new(&self.config.global);
         loop {
             self.settle(Instant::now()).await;
             let next = self.schedule.next();
@@ -786,6 +787,9 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
+                    for i in overdue.check(next, now, &mut self.instances) {
+                        self.schedule.touch(i);
+                    }
                     for i in self.schedule.due(now) {
                         if let Some(inst) = self.instances.get_mut(i) {
                             inst.machine.handle_timeout(now);
@@ -795,6 +799,10 @@ impl Daemon {
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
+                    // keepalived looks at its timers first, whatever woke it up.
+                    for i in overdue.check(next, now, &mut self.instances) {
+                        self.schedule.touch(i);
+                    }
                     let net = match pkt.v6 {
                         Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
                         None => RxNet::Ipv4,
@@ -803,6 +811,9 @@ impl Daemon {
                     // every other check runs (and counts) on the instance (vrrp::router).
                     if let Ok(vrid) = keepalived_vrrp::router::peek_vrid(pkt.bytes(), net) {
                         let count = self.schedule.lookup(pkt.ifindex, vrid).len();
+                        if count == 0 && self.config.global.log_unknown_vrids {
+                            self.log_unknown_vrid(vrid, pkt.ifindex);
+                        }
                         for k in 0..count {
                             let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
                             if let Some(inst) = self.instances.get_mut(i) {
@@ -865,6 +876,19 @@ impl Daemon {
                 self.schedule.touch(n);
             }
         }
+    }
+
+    /// `log_unknown_vrids`: keepalived's dispatcher logs every advert for a VRID that no
+    /// instance on the interface serves.
+    fn log_unknown_vrid(&self, vrid: u8, ifindex: u32) {
+        let name = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map_or_else(|| ifindex.to_string(), |(n, _)| n.clone());
+        log::info(format!(
+            "Unknown VRID({vrid}) received on interface({name}). ignoring..."
+        ));
     }
 
     async fn link_event(&mut self, ev: NetEvent) {
@@ -1154,7 +1178,7 @@ impl Daemon {
 
     fn dump(&mut self, req: DumpRequest) {
         let snap = self.snapshot(&self.current);
-        snapshot::write(&snap, req);
+        snapshot::write(&snap, req, &self.global);
         if req == DumpRequest::StatsClear {
             for i in &mut self.instances {
                 i.clear_stats();

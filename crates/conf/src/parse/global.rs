@@ -604,20 +604,56 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
             );
             g.process_names.checker = process_name(ctx, node);
         }
-        // keepalived 2.3.x options: accepted so that -t passes a 2.3 configuration; the
+        // keepalived 2.3.x options.
+        "v3_checksum_as_v2" => g.v3_checksum_as_v2 = true,
+        "use_symlink_paths" => {
+            if let Some(v) = opt_bool(ctx, node, |s| {
+                format!("Invalid value '{s}' for global use_symlink_path specified")
+            }) {
+                g.use_symlink_paths = v;
+            }
+        }
+        "vrrp_owner_ignore_adverts" => {
+            if let Some(v) = opt_bool(ctx, node, |s| {
+                format!("Invalid value '{kw}' for global {s} specified")
+            }) {
+                g.vrrp_owner_ignore_adverts = v;
+            }
+        }
+        "json_version" => {
+            if node.arg(0).is_none() {
+                ctx.invalid(node, format!("{kw} requires version"));
+            } else if let Some(v) =
+                unsigned_or(ctx, node, (1, 2), |_| "Invalid JSON version".into())
+            {
+                g.json_version = u8::try_from(v).unwrap_or(1);
+            }
+        }
+        "state_dump_file" | "stats_dump_file" | "json_dump_file" => {
+            match node
+                .arg(0)
+                .filter(|a| !a.is_empty() && node.args.len() == 1)
+            {
+                None => {
+                    ctx.invalid(node, format!("{kw} requires a non-empty path"));
+                }
+                Some(a) => {
+                    let slot = match kw {
+                        "state_dump_file" => &mut g.state_dump_file,
+                        "stats_dump_file" => &mut g.stats_dump_file,
+                        _ => &mut g.json_dump_file,
+                    };
+                    *slot = Some(a.to_owned());
+                }
+            }
+        }
+        // keepalived 2.3.x options accepted so that -t passes a 2.3 configuration; the
         // registry (crate::registry) reports them as not supported.
-        "use_symlink_paths"
-        | "v3_checksum_as_v2"
-        | "snmp_vs_stats_update_interval"
+        "snmp_vs_stats_update_interval"
         | "snmp_rs_stats_update_interval"
         | "dbus_no_interface_name"
-        | "vrrp_owner_ignore_adverts"
-        | "json_version"
         | "iproute_usr_dir"
-        | "iproute_etc_dir"
-        | "state_dump_file"
-        | "stats_dump_file"
-        | "json_dump_file" => {}
+        | "iproute_etc_dir" => {}
         _ => {
             if let Some((proc_name, setting)) = process_keyword(kw) {
                 process_setting(node, ctx, process_slot(g, proc_name), proc_name, setting);

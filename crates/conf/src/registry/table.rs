@@ -61,6 +61,12 @@ const POOL_RETRY: &str =
 const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
+const KW_CSUM: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum";
+const KW_OWNER: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::an_owner_with_owner_ignore_adverts_stays_master_beside_keepalived";
+const KW_STALL: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::timer_expired_backup_and_max_auto_priority_after_a_stall_beside_keepalived";
+const KW_TGROUP: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::a_static_address_track_group_faults_its_instances_beside_keepalived";
+const KA23_CONF: &str =
+    "crates/conf/tests/vrrp_instance.rs::keepalived_2_3_vrrp_options_and_their_global_defaults";
 const PROC_NS: &str = "crates/keepalived-rs/tests/process_options.rs::net_namespace_instance_and_process_names_as_keepalived";
 const PROC_FLAG: &str =
     "crates/keepalived-rs/tests/process_options.rs::namespace_flag_overrides_net_namespace_as_keepalived";
@@ -77,7 +83,6 @@ const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
-const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
 const NO_BUFS: &str = "netlink socket buffer sizes stay the kernel's defaults";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
@@ -104,7 +109,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
-    r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
+    r(ROOT, "track_group", Acts { test: KW_TGROUP }),
     r(ROOT, "bfd_instance", Acts { test: BFD_CHILD }),
     // ---- global_defs
     r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
@@ -155,11 +160,11 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
     r(GLOBAL, "vmac_addr_prefix", NotSupported { why: "names the VMACs of use_vmac_addr, which is not supported" }),
     r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
-    r(GLOBAL, "vrrp_down_timer_adverts", NotSupported { why: DUMP_ONLY }),
-    r(GLOBAL, "log_unknown_vrids", NotSupported { why: "adverts for unknown VRIDs are not logged" }),
+    r(GLOBAL, "vrrp_down_timer_adverts", Acts { test: KA23_CONF }),
+    r(GLOBAL, "log_unknown_vrids", Acts { test: KW_CSUM }),
     r(GLOBAL, "disable_local_igmp", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::disable_local_igmp_while_running" }),
     r(GLOBAL, "fifo_write_vrrp_states_on_reload", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::fifo_write_vrrp_states_on_reload_writes_kept_states" }),
-    r(GLOBAL, "max_auto_priority min_auto_priority_delay", NotSupported { why: "no automatic real-time priority" }),
+    r(GLOBAL, "max_auto_priority min_auto_priority_delay", Acts { test: KW_STALL }),
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_BUFS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
@@ -168,8 +173,12 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
     r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
     r(GLOBAL, "startup_script_timeout shutdown_script_timeout", Acts { test: PROC_FLAG }),
-    r(GLOBAL, "state_dump_file stats_dump_file json_dump_file use_symlink_paths json_version", NotSupported { why: "keepalived 2.3: dumps keep the 2.2.7 paths and layouts (/tmp/keepalived.*, JSON version 1)" }),
-    r(GLOBAL, "v3_checksum_as_v2 vrrp_owner_ignore_adverts", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(GLOBAL, "state_dump_file", Acts { test: KW_STALL }),
+    r(GLOBAL, "stats_dump_file json_dump_file", Cosmetic { why: "keepalived 2.3.4 shows them in its dump but writes keepalived.stats and keepalived.json in its temporary directory whatever they say" }),
+    r(GLOBAL, "use_symlink_paths", NotSupported { why: "scripts always run by the path written, symbolic links followed at each run (what use_symlink_paths asks for); without it keepalived runs the path resolved at start-up" }),
+    r(GLOBAL, "json_version", Acts { test: "crates/daemon/src/dump/mod.rs::json_version_2_wraps_the_instances_in_a_vrrp_object" }),
+    r(GLOBAL, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
+    r(GLOBAL, "vrrp_owner_ignore_adverts", Acts { test: KA23_CONF }),
     r(GLOBAL, "iproute_etc_dir iproute_usr_dir", NotSupported { why: "keepalived 2.3: iproute2 table names are not read" }),
     // ---- vrrp_instance
     r(VI, "interface virtual_router_id priority advert_int virtual_ipaddress", Acts { test: IV_V2 }),
@@ -217,13 +226,15 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
     r(VI, "track_bfd", Acts { test: TRACK_BFD }),
     r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
-    r(VI, "v3_checksum_as_v2 owner_ignore_adverts timer_expired_backup thread_timer_expired", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(VI, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
+    r(VI, "owner_ignore_adverts", Acts { test: KW_OWNER }),
+    r(VI, "timer_expired_backup thread_timer_expired", Acts { test: KW_STALL }),
     r(&["vrrp_instance/authentication"], "auth_type auth_pass", Acts { test: IV_PASS }),
     // ---- vrrp_sync_group
     r(SG, "group", Acts { test: OPS_SYNC }),
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", ActsUntested { read_in: "crates/daemon/src/notify.rs::GROUP" }),
     r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
-    r(SG, "notify_priority_changes", NotSupported { why: "group priority-change notifications are not sent" }),
+    r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
     r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
     r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
     // ---- trackers
@@ -234,8 +245,8 @@ pub(super) const RULES: &[Rule] = &[
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
     r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
     r(&["vrrp_track_process"], "process param_match full_command quorum quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
-    r(&["vrrp_track_process"], "delay terminate_delay fork_delay", NotSupported { why: "the /proc scan each second has no delays" }),
-    r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
+    r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
+    r(&["track_group"], "group", Acts { test: KW_TGROUP }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),

@@ -13,6 +13,7 @@ mod global;
 mod instance;
 mod json;
 mod model;
+mod paths;
 mod sections;
 mod stats;
 
@@ -30,6 +31,7 @@ pub use model::{
     Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump,
     VrrpState,
 };
+pub use paths::{tmp_dir, DumpPaths};
 pub use stats::render_stats;
 
 /// Where keepalived 2.2.7 writes the data dump.
@@ -144,5 +146,14 @@ mod tests {
     #[test]
     fn empty_snapshot_json_is_an_empty_array() {
         assert_eq!(render_json(&Snapshot::default()), "[]\n");
+    }
+
+    #[test]
+    fn json_version_2_wraps_the_instances_in_a_vrrp_object() {
+        let snap = Snapshot {
+            json_version: 2,
+            ..Snapshot::default()
+        };
+        assert_eq!(render_json(&snap), "{\"vrrp\":[]}\n");
     }
 }

@@ -31,6 +31,9 @@ pub struct Snapshot {
     pub track_files: Vec<TrackFileDump>,
     /// `------< Interfaces >------`, in the kernel's interface list order.
     pub interfaces: Vec<InterfaceDump>,
+    /// keepalived 2.3's `json_version`: 2 wraps the instances in `{"vrrp":[...]}`; anything
+    /// else is version 1 (a bare array).
+    pub json_version: u8,
     /// `------< VRRP Track BFDs >------`: the `bfd_instance`s the VRRP child hears about,
     /// as the BFD child last reported them (also /metrics; keepalived's JSON has none).
     pub bfd: Vec<BfdTrackDump>,

@@ -7,6 +7,7 @@ mod bfd_pipe;
 
 mod file;
 mod process;
+mod process_delay;
 mod script;
 
 pub use bfd_pipe::spawn_bfd_reader;
