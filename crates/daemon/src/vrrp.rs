@@ -134,9 +134,14 @@ pub fn run_with_options<F: Future<Output = ()>>(
         d.start().await?;
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
+        // The bus comes up once the instances are built: VrrpStarted, then each instance's
+        // state (dbus::service).
+        let objects = d.dbus_objects();
+        d.dbus.start(&config.global, objects);
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
+        d.dbus.stop();
         d.snmp.stop();
         result
     })
@@ -211,6 +216,8 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// The DBus service's requests (crate::dbus).
+    pub(crate) dbus: crate::dbus::Hub,
 }
 
 impl Daemon {
@@ -254,6 +261,7 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            dbus: crate::dbus::Hub::default(),
         })
     }
 
@@ -768,6 +776,7 @@ impl Daemon {
                 Some(reply) = self.snmp.requests.recv() => {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
+                Some(req) = self.dbus.requests.recv() => self.dbus_answer(req),
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => break,
                 _ = &mut stop => break,
@@ -993,10 +1002,12 @@ impl Daemon {
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
         self.tune_receive_sockets();
+        let objects = self.dbus_objects();
+        self.dbus.reload(&self.global, objects);
         Ok(())
     }
 
-    fn dump(&mut self, req: DumpRequest) {
+    pub(crate) fn dump(&mut self, req: DumpRequest) {
         let snap = self.snapshot(&self.current);
         snapshot::write(&snap, req);
         if req == DumpRequest::StatsClear {

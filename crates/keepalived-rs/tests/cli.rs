@@ -284,8 +284,19 @@ fn version_banner_names_us_and_keepalived() {
             configure.split(' ').any(|o| o == "--enable-json"),
             "{configure}"
         );
-        for absent in ["--enable-snmp", "--enable-dbus", "--enable-bfd"] {
-            assert!(!configure.contains(absent), "we do not claim {absent}");
+        for present in [
+            "--enable-dbus",
+            "--enable-snmp-vrrp",
+            "--enable-snmp-rfcv2",
+            "--enable-snmp-rfcv3",
+        ] {
+            assert!(configure.split(' ').any(|o| o == present), "{configure}");
+        }
+        for absent in ["--enable-snmp", "--enable-bfd"] {
+            assert!(
+                !configure.split(' ').any(|o| o == absent),
+                "we do not claim {absent}"
+            );
         }
         assert!(
             text.contains("\n\nConfig options:  NFTABLES LVS "),

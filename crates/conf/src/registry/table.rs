@@ -65,7 +65,9 @@ const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' m
 const SMTP_VRRP: &str =
     "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
-const NO_SNMP: &str = "D-Bus is out of scope (docs/management.md)";
+const NO_SNMP: &str = "the checker part of KEEPALIVED-MIB is not served (docs/snmp.md)";
+const DBUS: &str =
+    "crates/keepalived-rs/tests/dbus.rs::the_dbus_service_is_keepalived_s_beside_keepalived";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const NO_BFD: &str = "BFD is not implemented";
 const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
@@ -133,7 +135,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
     r(GLOBAL, "enable_snmp_checker snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "the checker process is not an SNMP subagent yet: no virtualServer/realServer tables (docs/snmp.md)" }),
-    r(GLOBAL, "enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
+    r(GLOBAL, "enable_dbus dbus_service_name", Acts { test: DBUS }),
+    r(GLOBAL, "dbus_no_interface_name", ActsUntested { read_in: "crates/daemon/src/dbus/answer.rs::dbus_no_interface_name" }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
