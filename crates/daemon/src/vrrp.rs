@@ -171,6 +171,8 @@ pub(crate) struct Group {
     pub(crate) sync: SyncGroup,
     pub(crate) members: Vec<usize>,
     pub(crate) notify: NotifyScripts,
+    /// The group's own `smtp_alert` (`None`: smtp_alert_vrrp, else the global smtp_alert).
+    pub(crate) smtp_alert: Option<bool>,
 }
 
 /// Everything the VRRP process runs.
@@ -353,6 +355,7 @@ impl Daemon {
                     .unwrap_or_else(|| SyncGroup::new(g.name.clone())),
                 members: indices,
                 notify: g.notify.clone(),
+                smtp_alert: g.smtp_alert,
             });
         }
     }
@@ -1074,7 +1077,7 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         name,
         notify_state,
         0,
-        None, // the group's own smtp_alert is not kept in Group: the global one applies
+        g.smtp_alert,
     );
     crate::snmp::notify_group(name, notify_state, &crate::snapshot::router_id(global));
 }

@@ -193,6 +193,85 @@ fn transitions_mail_what_keepalived_mails() {
     assert!(master.contains(&"To: ops@example.org, noc@example.org".to_owned()));
 }
 
+/// Two instances in sync group G: only the group has `smtp_alert` (none globally).
+fn group_conf(router_id: &str, priority: u8, net: &str, smtp: &str) -> String {
+    let inst = |name: &str, vrid: u8, host: u8| {
+        format!(
+            "vrrp_instance {name} {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
+             priority {priority}\n    advert_int 1\n    virtual_ipaddress {{\n        {net}.{host}/24\n    }}\n}}\n"
+        )
+    };
+    format!(
+        "global_defs {{\n    router_id {router_id}\n    notification_email {{\n        ops@example.org\n    }}\n    \
+         notification_email_from ka@example.org\n    smtp_server {smtp}\n    smtp_helo_name lab\n}}\n\
+         vrrp_sync_group G {{\n    group {{\n        VI_1\n        VI_2\n    }}\n    smtp_alert\n}}\n{}{}",
+        inst("VI_1", 76, 100),
+        inst("VI_2", 77, 101)
+    )
+}
+
+#[test]
+fn a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived() {
+    if !runnable("smtp_alerts") || !aiosmtpd_available() {
+        return;
+    }
+    let net = "10.75.4";
+    let mut lab = BridgeLab::new("mgmt", "smtpsg", net);
+    ip(&[
+        "-n",
+        &lab.ns("s"),
+        "addr",
+        "add",
+        &format!("{net}.9/24"),
+        "dev",
+        "br0",
+    ]);
+    let smtp_log = lab.dir().join("smtp.log");
+    let _server = SmtpServer::start(&lab.ns("s"), &format!("{net}.9:2525"), &smtp_log);
+    wait_listening(&lab);
+    let smtp = format!("{net}.9 2525");
+    let vip = format!("{net}.100");
+    lab.start("t", KEEPALIVED, &group_conf("theirs", 100, net, &smtp));
+    lab.wait("keepalived MASTER", LIMIT, || lab.holds("t", &vip), || None);
+    lab.start("o", OURS, &group_conf("ours", 150, net, &smtp));
+    lab.wait(
+        "ours MASTER",
+        LIMIT,
+        || lab.holds("o", &vip) && !lab.holds("t", &vip),
+        || None,
+    );
+    let read = || std::fs::read_to_string(&smtp_log).unwrap_or_default();
+    let subjects = |peer: &str| {
+        mails(&read(), &["ours", "theirs"])
+            .into_iter()
+            .filter(|(p, _)| p == peer)
+            .filter_map(|(_, m)| m.into_iter().find(|l| l.starts_with("Subject: ")))
+            .collect::<Vec<_>>()
+    };
+    let (o, t) = (format!("{net}.1"), format!("{net}.2"));
+    // keepalived: BACKUP, MASTER, BACKUP again; ours: BACKUP, MASTER.
+    lab.wait(
+        "the group mails",
+        LIMIT,
+        || subjects(&o).len() >= 2 && subjects(&t).len() >= 3,
+        || None,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let group = |state: &str| format!("Subject: [RID] VRRP Group G - Entering {state} state");
+    assert_eq!(
+        subjects(&o),
+        [group("BACKUP"), group("MASTER")],
+        "{}",
+        read()
+    );
+    assert_eq!(
+        subjects(&t),
+        [group("BACKUP"), group("MASTER"), group("BACKUP")],
+        "{}",
+        read()
+    );
+}
+
 #[test]
 fn a_black_holed_smtp_server_does_not_delay_the_takeover() {
     if !runnable("smtp_alerts") {

@@ -61,7 +61,6 @@ const POOL_RETRY: &str =
 const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
-const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
 const SMTP_VRRP: &str =
     "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
@@ -215,7 +214,7 @@ pub(super) const RULES: &[Rule] = &[
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", ActsUntested { read_in: "crates/daemon/src/notify.rs::GROUP" }),
     r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
     r(SG, "notify_priority_changes", NotSupported { why: "group priority-change notifications are not sent" }),
-    r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
+    r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
     r(SG, "track_bfd", NotSupported { why: NO_BFD }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
