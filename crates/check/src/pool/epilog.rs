@@ -101,7 +101,7 @@ impl Pool {
         let r = &v.rs[c.rs];
         if r.smtp_alert && (rs_was_alive != r.alive || !self.no_checker_emails) {
             let alert = super::CheckerAlert {
-                rs: r.name.clone(),
+                rs: Some(r.name.clone()),
                 vs: v.name.clone(),
                 up: r.alive,
                 body: body.to_owned(),
@@ -350,7 +350,11 @@ impl Pool {
                 None => format!("Misc check for [{chk} VS {vs}] by [{path}] {ty}{after}."),
             });
             if !message_only {
+                let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                 self.update_svr_checker_state(ipvs, ck, success);
+                // check_misc.c: "=> MISC CHECK %s on service <=".
+                let body = format!("=> MISC CHECK {ty} on service <=");
+                self.alert(ck, rs_was_alive, Some(&body));
             }
         }
         self.checkers[ck].has_run = true;
