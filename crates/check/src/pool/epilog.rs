@@ -151,7 +151,14 @@ impl Pool {
                     let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                     self.update_svr_checker_state(ipvs, ck, false);
                     if c.is_up {
-                        self.alert(ck, rs_was_alive, probe_mail(&c.class, false));
+                        // check_smtp.c's smtp_final: the failure's own words in the body.
+                        let body = match c.class {
+                            CheckerClass::Smtp => {
+                                Some(format!("=> CHECK failed on service : {reason} <="))
+                            }
+                            _ => probe_mail(&c.class, false).map(str::to_owned),
+                        };
+                        self.alert(ck, rs_was_alive, body.as_deref());
                     }
                 }
                 _ => {}
@@ -457,7 +464,7 @@ fn final_failure(
 }
 
 /// The body of a probe checker's mail (check_tcp.c, check_udp.c, check_ping.c, check_dns.c,
-/// check_smtp.c); keepalived's SMTP_CHECK mails only its success from this place.
+/// check_smtp.c); an SMTP_CHECK failure's body carries its reason (probe_epilog).
 fn probe_mail(class: &CheckerClass, up: bool) -> Option<&'static str> {
     Some(match (class, up) {
         (CheckerClass::Tcp, true) => "=> TCP CHECK succeed on service <=",

@@ -381,3 +381,23 @@ fn misc_check_and_quorum_mails_as_keepalived_words_them() {
     assert!(up[0].up && up[0].rs.is_none());
     assert_eq!(up[1].body, "=> MISC CHECK succeeded on service <=");
 }
+
+#[test]
+fn an_smtp_check_failure_mails_its_reason() {
+    let body = " real_server 10.0.0.2 25 {\n  SMTP_CHECK {\n  }\n }";
+    let mut lab = Lab::new(body);
+    lab.calls();
+    let reason = "Read timeout from server [10.0.0.2]:tcp:25";
+    // SMTP_CHECK's default retry is 1: the second failure is the verdict.
+    for _ in 0..2 {
+        lab.pool
+            .report(&mut lab.ipvs, 0, Report::Probe(Err(reason.into())));
+    }
+    let mails = lab.pool.take_alerts();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(
+        mails[0].body,
+        "=> CHECK failed on service : Read timeout from server [10.0.0.2]:tcp:25 <="
+    );
+    assert!(!mails[0].up);
+}
