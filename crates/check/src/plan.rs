@@ -136,6 +136,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             quorum_up: vs.quorum_up.clone(),
             quorum_down: vs.quorum_down.clone(),
             omega: vs.omega,
+            smtp_alert: vs
+                .smtp_alert
+                .or(config.global.smtp_alert_checker)
+                .or(config.global.smtp_alert)
+                .unwrap_or(false),
             rs: rss,
             sorry,
         });

@@ -443,6 +443,10 @@ impl Instance {
                     self.conf.smtp_alert,
                 );
                 crate::snmp::notify_instance(&self.snmp_event(), new_state);
+                crate::dbus::status_change(
+                    self.dbus_key(&self.global),
+                    crate::dbus::notify_number(new_state),
+                );
             }
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
@@ -505,6 +509,8 @@ impl Instance {
     fn notify_deleted(&self, priority: u8) {
         let n = &self.conf.notify;
         crate::snmp::notify_instance_deleted(&self.snmp_event(), n.deleted.is_some());
+        // keepalived's clear_diff_vrrp sets VRRP_STATE_DELETED before it notifies.
+        crate::dbus::status_change(self.dbus_key(&self.global), crate::dbus::STATE_DELETED);
         let Some(deleted) = &n.deleted else {
             notify::state_change(
                 n,

@@ -3,6 +3,7 @@
 
 mod batch;
 pub mod bfd;
+mod dbus;
 mod debounce;
 pub mod demo;
 pub mod dump;

@@ -171,9 +171,14 @@ pub fn run_with_options<F: Future<Output = ()>>(
         }
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
+        // The bus comes up once the instances are built: VrrpStarted, then each instance's
+        // state (dbus::service).
+        let objects = d.dbus_objects();
+        d.dbus.start(&config.global, objects);
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
+        d.dbus.stop();
         d.snmp.stop();
         result
     })
@@ -206,6 +211,8 @@ pub(crate) struct Group {
     pub(crate) sync: SyncGroup,
     pub(crate) members: Vec<usize>,
     pub(crate) notify: NotifyScripts,
+    /// The group's own `smtp_alert` (`None`: smtp_alert_vrrp, else the global smtp_alert).
+    pub(crate) smtp_alert: Option<bool>,
 }
 
 /// Everything the VRRP process runs.
@@ -259,6 +266,8 @@ pub(crate) struct Daemon {
     pub(crate) bfd_transitions: HashMap<String, u64>,
     /// `-a`: every address change is logged (RunOptions::address_monitoring).
     pub(crate) address_monitoring: bool,
+    /// The DBus service's requests (crate::dbus).
+    pub(crate) dbus: crate::dbus::Hub,
 }
 
 impl Daemon {
@@ -305,6 +314,7 @@ impl Daemon {
             snmp: crate::snmp::Hub::default(),
             bfd_transitions: HashMap::new(),
             address_monitoring: false,
+            dbus: crate::dbus::Hub::default(),
         })
     }
 
@@ -397,6 +407,7 @@ impl Daemon {
                     .unwrap_or_else(|| SyncGroup::new(g.name.clone())),
                 members: indices,
                 notify: g.notify.clone(),
+                smtp_alert: g.smtp_alert,
             });
         }
     }
@@ -839,6 +850,7 @@ impl Daemon {
                 Some(reply) = self.snmp.requests.recv() => {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
+                Some(req) = self.dbus.requests.recv() => self.dbus_answer(req),
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => if !ignore_sigint { break },
                 _ = &mut stop => break,
@@ -1173,10 +1185,12 @@ impl Daemon {
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
         self.tune_receive_sockets();
+        let objects = self.dbus_objects();
+        self.dbus.reload(&self.global, objects);
         Ok(())
     }
 
-    fn dump(&mut self, req: DumpRequest) {
+    pub(crate) fn dump(&mut self, req: DumpRequest) {
         let snap = self.snapshot(&self.current);
         snapshot::write(&snap, req, &self.global);
         if req == DumpRequest::StatsClear {
@@ -1243,7 +1257,7 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         name,
         notify_state,
         0,
-        None, // the group's own smtp_alert is not kept in Group: the global one applies
+        g.smtp_alert,
     );
     crate::snmp::notify_group(name, notify_state, &crate::snapshot::router_id(global));
 }

@@ -174,7 +174,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
             // waited for).
             let global = Arc::new(config.global.clone());
             let alerts = keepalived_check::AlertSink(Arc::new(move |a: keepalived_check::CheckerAlert| {
-                let mail = smtp::message::real_server(&global, &a.rs, &a.vs, a.up, &a.body);
+                let mail = match &a.rs {
+                    Some(rs) => smtp::message::real_server(&global, rs, &a.vs, a.up, &a.body),
+                    None => smtp::message::virtual_server(&global, &a.vs, a.up, &a.body),
+                };
                 smtp::queue_mail(&global, mail);
             }));
             // RS/VS lines into notify_fifo and lvs_notify_fifo, as keepalived's checker.

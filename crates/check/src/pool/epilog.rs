@@ -130,7 +130,7 @@ impl Pool {
         let r = &v.rs[c.rs];
         if r.smtp_alert && (rs_was_alive != r.alive || !self.no_checker_emails) {
             let alert = super::CheckerAlert {
-                rs: r.name.clone(),
+                rs: Some(r.name.clone()),
                 vs: v.name.clone(),
                 up: r.alive,
                 body: body.to_owned(),
@@ -180,7 +180,14 @@ impl Pool {
                     let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                     self.update_svr_checker_state(ipvs, ck, false);
                     if c.is_up {
-                        self.alert(ck, rs_was_alive, probe_mail(&c.class, false));
+                        // check_smtp.c's smtp_final: the failure's own words in the body.
+                        let body = match c.class {
+                            CheckerClass::Smtp => {
+                                Some(format!("=> CHECK failed on service : {reason} <="))
+                            }
+                            _ => probe_mail(&c.class, false).map(str::to_owned),
+                        };
+                        self.alert(ck, rs_was_alive, body.as_deref());
                     }
                 }
                 _ => {}
@@ -385,7 +392,11 @@ impl Pool {
                 None => format!("Misc check for [{chk} VS {vs}] by [{path}] {ty}{after}."),
             });
             if !message_only {
+                let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                 self.update_svr_checker_state(ipvs, ck, success);
+                // check_misc.c: "=> MISC CHECK %s on service <=".
+                let body = format!("=> MISC CHECK {ty} on service <=");
+                self.alert(ck, rs_was_alive, Some(&body));
             }
         }
         self.checkers[ck].has_run = true;
@@ -488,7 +499,7 @@ fn final_failure(
 }
 
 /// The body of a probe checker's mail (check_tcp.c, check_udp.c, check_ping.c, check_dns.c,
-/// check_smtp.c); keepalived's SMTP_CHECK mails only its success from this place.
+/// check_smtp.c); an SMTP_CHECK failure's body carries its reason (probe_epilog).
 fn probe_mail(class: &CheckerClass, up: bool) -> Option<&'static str> {
     Some(match (class, up) {
         (CheckerClass::Tcp, true) => "=> TCP CHECK succeed on service <=",

@@ -61,14 +61,17 @@ pub struct RealServerState {
     pub smtp_alert: bool,
 }
 
-/// A checker's e-mail alert (keepalived's SMTP_MSG_RS), for the checker child to send.
+/// A checker's e-mail alert, for the checker child to send: a real server's (keepalived's
+/// SMTP_MSG_RS) or a virtual server's quorum (SMTP_MSG_VS).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckerAlert {
-    /// The real server, as keepalived's FMT_RS (`[10.0.0.2]:tcp:80`).
-    pub rs: String,
+    /// The real server, as keepalived's FMT_RS (`[10.0.0.2]:tcp:80`); `None` for a virtual
+    /// server's quorum mail.
+    pub rs: Option<String>,
     /// The virtual server, as keepalived's FMT_VS.
     pub vs: String,
-    /// The real server's state after the verdict (the subject's `UP`/`DOWN`).
+    /// The real server's state after the verdict, or whether the quorum is up (the
+    /// subject's `UP`/`DOWN`).
     pub up: bool,
     /// The body line (`=> TCP CHECK failed on service <=`).
     pub body: String,
@@ -119,6 +122,9 @@ pub struct VirtualServerState {
     pub quorum_down: Option<Script>,
     /// `omega`: run down notifies on shutdown.
     pub omega: bool,
+    /// `smtp_alert` resolved (else global `smtp_alert_checker`, else `smtp_alert`, else
+    /// off): quorum mails.
+    pub smtp_alert: bool,
     /// Its real servers.
     pub rs: Vec<RealServerState>,
     /// `sorry_server`.

@@ -131,6 +131,30 @@ impl Pool {
         self.trap(vs, Some(rs), false);
     }
 
+    /// keepalived's quorum mail (ipwrapper.c do_vs_notifies, SMTP_MSG_VS).
+    fn vs_mail(&mut self, vs: usize, init: bool, threshold: i64, weight_sum: i64) {
+        let v = &self.vss[vs];
+        if !v.smtp_alert {
+            return;
+        }
+        let what = match (v.quorum_state_up, init) {
+            (true, true) => "Starting with quorum up",
+            (true, false) => "Gained quorum",
+            (false, true) => "Starting with quorum down",
+            (false, false) => "Lost quorum",
+        };
+        let alert = super::CheckerAlert {
+            rs: None,
+            vs: v.name.clone(),
+            up: v.quorum_state_up,
+            body: format!(
+                "=> {what} {}+{}={threshold} <= {weight_sum} <=",
+                v.quorum, v.hysteresis
+            ),
+        };
+        self.alerts.push(alert);
+    }
+
     fn vs_notifies(&mut self, vs: usize) {
         let v = &self.vss[vs];
         let script = if v.quorum_state_up {
@@ -203,6 +227,7 @@ impl Pool {
                 self.perform_quorum_state(ipvs, vs, true);
             }
             self.vs_notifies(vs);
+            self.vs_mail(vs, init, threshold, weight_sum);
         } else if (up && (weight_sum == 0 || weight_sum < threshold))
             || (init && !up && sorry_alive == Some(false))
         {
@@ -236,6 +261,7 @@ impl Pool {
                 }
             }
             self.vs_notifies(vs);
+            self.vs_mail(vs, init, threshold, weight_sum);
         }
     }
 

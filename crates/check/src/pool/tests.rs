@@ -347,7 +347,7 @@ fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
     assert_eq!(
         lab.pool.take_alerts(),
         [CheckerAlert {
-            rs: rs.into(),
+            rs: Some(rs.into()),
             vs: vs.into(),
             up: false,
             body: "=> TCP CHECK failed on service <=".into(),
@@ -391,4 +391,60 @@ fn bfd_check_follows_the_session_and_ignores_repeated_states() {
             "=> BFD CHECK B1 succeeded on service <="
         ]
     );
+}
+
+#[test]
+fn misc_check_and_quorum_mails_as_keepalived_words_them() {
+    let body = " quorum 3\n smtp_alert\n real_server 10.0.0.2 80 {\n  weight 3\n  MISC_CHECK {\n   misc_path \"/bin/true\"\n  }\n }";
+    let mut lab = Lab::new(body);
+    lab.calls();
+    let _ = lab.pool.take_alerts();
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(1)));
+    let vs = "[10.0.0.1]:tcp:80";
+    let rs = "[10.0.0.2]:tcp:80";
+    assert_eq!(
+        lab.pool.take_alerts(),
+        [
+            CheckerAlert {
+                rs: None,
+                vs: vs.into(),
+                up: false,
+                body: "=> Lost quorum 3+0=3 <= 0 <=".into(),
+            },
+            CheckerAlert {
+                rs: Some(rs.into()),
+                vs: vs.into(),
+                up: false,
+                body: "=> MISC CHECK failed on service <=".into(),
+            },
+        ]
+    );
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(0)));
+    let up = lab.pool.take_alerts();
+    assert_eq!(up.len(), 2, "{up:?}");
+    assert_eq!(up[0].body, "=> Gained quorum 3+0=3 <= 3 <=");
+    assert!(up[0].up && up[0].rs.is_none());
+    assert_eq!(up[1].body, "=> MISC CHECK succeeded on service <=");
+}
+
+#[test]
+fn an_smtp_check_failure_mails_its_reason() {
+    let body = " real_server 10.0.0.2 25 {\n  SMTP_CHECK {\n  }\n }";
+    let mut lab = Lab::new(body);
+    lab.calls();
+    let reason = "Read timeout from server [10.0.0.2]:tcp:25";
+    // SMTP_CHECK's default retry is 1: the second failure is the verdict.
+    for _ in 0..2 {
+        lab.pool
+            .report(&mut lab.ipvs, 0, Report::Probe(Err(reason.into())));
+    }
+    let mails = lab.pool.take_alerts();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(
+        mails[0].body,
+        "=> CHECK failed on service : Read timeout from server [10.0.0.2]:tcp:25 <="
+    );
+    assert!(!mails[0].up);
 }

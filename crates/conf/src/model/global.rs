@@ -185,6 +185,9 @@ pub struct GlobalDefs {
     pub enable_dbus: bool,
     /// `dbus_service_name`, default org.keepalived.Vrrp1.
     pub dbus_service_name: Option<String>,
+    /// `dbus_no_interface_name` (keepalived 2.3): the interface part of the object path of
+    /// an instance without an interface, default `none`.
+    pub dbus_no_interface_name: Option<String>,
 
     /// `notify_fifo` / `notify_fifo_script`.
     pub notify_fifo: Option<NotifyFifo>,
@@ -312,6 +315,7 @@ impl Default for GlobalDefs {
             enable_traps: false,
             enable_dbus: false,
             dbus_service_name: None,
+            dbus_no_interface_name: None,
             notify_fifo: None,
             vrrp_notify_fifo: None,
             lvs_notify_fifo: None,

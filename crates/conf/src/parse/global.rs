@@ -507,6 +507,7 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         "enable_traps" => g.enable_traps = true,
         "enable_dbus" => g.enable_dbus = true,
         "dbus_service_name" => g.dbus_service_name = string_arg(ctx, node),
+        "dbus_no_interface_name" => g.dbus_no_interface_name = string_arg(ctx, node),
         "script_user" => script_user(node, ctx, g),
         "enable_script_security" => g.enable_script_security = true,
         "notify_fifo" | "vrrp_notify_fifo" | "lvs_notify_fifo" => {
@@ -651,7 +652,6 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         // registry (crate::registry) reports them as not supported.
         "snmp_vs_stats_update_interval"
         | "snmp_rs_stats_update_interval"
-        | "dbus_no_interface_name"
         | "iproute_usr_dir"
         | "iproute_etc_dir" => {}
         _ => {
@@ -699,6 +699,7 @@ fn own_missing_message(kw: &str) -> Option<String> {
         "default_interface" => "default_interface requires interface name".to_owned(),
         "vrrp_rx_bufs_policy" => "vrrp_rx_bufs_policy missing".to_owned(),
         "dbus_service_name" => "dbus_service_name missing - ignoring".to_owned(),
+        "dbus_no_interface_name" => "dbus_no_interface_name missing - ignoring".to_owned(),
         "tmp_config_directory" => "tmp_config_directory missing directory name".to_owned(),
         "reload_time_file" => "reload_time_file invalid".to_owned(),
         "min_auto_priority_delay" => "min_auto_priority_delay requires delay time".to_owned(),

@@ -72,12 +72,12 @@ const PROC_FLAG: &str =
     "crates/keepalived-rs/tests/process_options.rs::namespace_flag_overrides_net_namespace_as_keepalived";
 const PROC_PID_DIR: &str = "crates/keepalived-rs/tests/process_options.rs::use_pid_dir_umask_and_core_pattern_as_keepalived";
 
-const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
 const SMTP_VRRP: &str =
     "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
-const NO_SNMP: &str = "D-Bus is out of scope (docs/management.md)";
 const SNMP_CHECKER: &str = "crates/keepalived-rs/tests/snmp.rs::the_checker_subagent_serves_keepalived_checker_mib_and_notifications";
+const DBUS: &str =
+    "crates/keepalived-rs/tests/dbus.rs::the_dbus_service_is_keepalived_s_beside_keepalived";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
 const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
@@ -149,7 +149,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
     r(GLOBAL, "enable_snmp_checker", Acts { test: SNMP_CHECKER }),
     r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "keepalived 2.3: the checker's SNMP counters are re-read every 5 s, as keepalived 2.2.7 (docs/snmp.md)" }),
-    r(GLOBAL, "enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
+    r(GLOBAL, "enable_dbus dbus_service_name", Acts { test: DBUS }),
+    r(GLOBAL, "dbus_no_interface_name", ActsUntested { read_in: "crates/daemon/src/dbus/answer.rs::dbus_no_interface_name" }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
@@ -235,8 +236,8 @@ pub(super) const RULES: &[Rule] = &[
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", ActsUntested { read_in: "crates/daemon/src/notify.rs::GROUP" }),
     r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
     r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
-    r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
     r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
+    r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
     r(&["vrrp_script"], "timeout", ActsUntested { read_in: "crates/daemon/src/tracking/script.rs::timeout" }),
