@@ -10,11 +10,11 @@ use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
 use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
 use keepalived_vrrp::machine::{
-    self, Action, GarpConfig, InstanceConfig, Machine, NotifyState, State, TrackValue,
+    self, Action, GarpConfig, InstanceConfig, NotifyState, State, TrackValue,
 };
-use keepalived_vrrp::router::{InstancePackets, Received, RouterInstance, RxNet, MAX_ADVERT_LEN};
+use keepalived_vrrp::router::{RouterInstance, Transmit};
 use keepalived_vrrp::wire::{Addresses, Auth, UnicastPeer, V3Checksum};
-use keepalived_vrrp::Stats;
+use keepalived_vrrp::{InstanceId, Router};
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
@@ -35,6 +35,16 @@ pub struct Env<'a> {
     pub fifos: &'a Arc<Fifos>,
     /// The VIPs are already installed: leave INIT as MASTER.
     pub resume_master: bool,
+}
+
+/// An instance that carries on in the router (a reload, its interface rebuilt): its id and
+/// what its machine was last told about its interface.
+#[derive(Debug, Clone, Copy)]
+pub struct Resume {
+    /// Its id in the router.
+    pub id: InstanceId,
+    /// [`Instance::link_usable`] so far.
+    pub link_usable: bool,
 }
 
 /// Why an instance cannot run.
@@ -64,12 +74,14 @@ pub struct Link {
     pub pacing: Arc<crate::garp_pacing::Pacing>,
 }
 
-/// A running instance.
+/// A running instance: the glue around its machine and packets, which live in the
+/// daemon's [`Router`] under [`Instance::id`].
 pub struct Instance {
     /// The configuration it came from.
     pub conf: VrrpInstance,
-    /// The protocol state machine.
-    pub machine: Machine,
+    /// Its machine and packet side in the daemon's router.
+    pub id: InstanceId,
+    vrid: u8,
     /// The interface adverts, VIPs and gratuitous ARPs go out on (the VMAC with use_vmac).
     pub link: Arc<Link>,
     /// The interface adverts are received on (the VMAC with use_vmac, also with
@@ -83,8 +95,6 @@ pub struct Instance {
     /// a new machine starts with the interface up.
     pub link_usable: bool,
     src: IpAddr,
-    /// The packet side (keepalived's receive checks and counters, advert building).
-    pub packets: InstancePackets,
     vip_specs: Vec<AddressSpec>,
     routes: Vec<RouteSpec>,
     rules: Vec<RuleSpec>,
@@ -99,8 +109,6 @@ pub struct Instance {
     pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
-    /// The counters at the last STATS_CLEAR.
-    stats_base: Stats,
 }
 
 fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
@@ -119,12 +127,14 @@ fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) 
 }
 
 impl Instance {
-    /// Builds the run-time instance of `conf` on `link`.
+    /// Builds the run-time instance of `conf` on `link`: its machine and packet side are
+    /// added to `router`, or, with `resume`, the running ones carry on reconfigured.
     pub fn new(
         conf: &VrrpInstance,
         env: Env<'_>,
         link: Arc<Link>,
         (rx_ifindex, base_ifindex): (u32, u32),
+        (router, resume): (&mut Router, Option<Resume>),
         now: Instant,
     ) -> Result<Instance, SetupError> {
         let global: &GlobalDefs = env.global;
@@ -216,7 +226,7 @@ impl Instance {
         } else {
             Addresses::V4(vips4.iter().copied().collect())
         };
-        let mut rcfg = RouterInstance::new(mc.clone(), rx_ifindex, vrid, vip_list);
+        let mut rcfg = RouterInstance::new(mc, rx_ifindex, vrid, vip_list);
         rcfg.tx_ifindex = link.ifindex;
         rcfg.auth = auth;
         rcfg.ah_key = ah_key.unwrap_or_default();
@@ -239,16 +249,20 @@ impl Instance {
         // The checksum form the daemon used so far (keepalived's automatic fallback to the
         // old unicast checksum is not switched on here yet).
         rcfg.v3_checksum = V3Checksum::PseudoHeader;
+        let id = match resume {
+            Some(r) if router.reconfigure(r.id, rcfg.clone(), now) => r.id,
+            _ => router.add(rcfg, now),
+        };
         Ok(Instance {
             conf: conf.clone(),
-            machine: Machine::new(mc, now),
+            id,
+            vrid,
             link,
             rx_ifindex,
             base_ifindex,
             sockets_ready: false,
-            link_usable: true,
+            link_usable: resume.map_or(true, |r| r.link_usable),
             src,
-            packets: InstancePackets::new(rcfg),
             vip_specs,
             routes,
             rules,
@@ -260,7 +274,6 @@ impl Instance {
             pending_install: None,
             pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
-            stats_base: Stats::default(),
         })
     }
 
@@ -276,7 +289,7 @@ impl Instance {
 
     /// Tells the machine whether its interface is usable (exists, up, has an address), when
     /// that changed.
-    pub fn set_usable(&mut self, usable: bool, now: Instant) {
+    pub fn set_usable(&mut self, router: &mut Router, usable: bool, now: Instant) {
         if usable != self.link_usable {
             self.link_usable = usable;
             let ev = if usable {
@@ -284,7 +297,7 @@ impl Instance {
             } else {
                 machine::Event::InterfaceDown
             };
-            self.machine.handle_event(now, ev);
+            router.handle_event(now, self.id, ev);
         }
     }
 
@@ -306,54 +319,19 @@ impl Instance {
         !self.src.is_unspecified()
     }
 
-    /// keepalived's statistics since the last STATS_CLEAR.
-    pub fn counters(&self) -> Stats {
-        (*self.machine.counters() + self.packets.rx_stats()) - self.stats_base
-    }
-
-    /// Keeps counting from where `old` (the same instance before a reload) was.
-    pub fn take_stats_base(&mut self, old: &Instance) {
-        self.stats_base = old.stats_base;
-    }
-
-    /// STATS_CLEAR: counting starts again from zero.
-    pub fn clear_stats(&mut self) {
-        self.stats_base = *self.machine.counters() + self.packets.rx_stats();
-    }
-
     /// The VRID.
     pub fn vrid(&self) -> u8 {
-        self.packets.config().vrid
-    }
-
-    /// A datagram for this instance's VRID on its interface: checked and counted as
-    /// keepalived does (vrrp::router::InstancePackets), fed to the machine when valid.
-    pub fn receive(&mut self, bytes: &[u8], net: RxNet, now: Instant) {
-        match self.packets.receive(now, bytes, net, &self.machine) {
-            Received::Advert(advert) => {
-                self.machine
-                    .handle_event(now, machine::Event::Advert(advert));
-            }
-            Received::Dropped {
-                error,
-                log: Some(suppressed),
-            } => {
-                let more = if suppressed > 0 {
-                    format!(" ({suppressed} more of this kind not logged)")
-                } else {
-                    String::new()
-                };
-                log::info(format!(
-                    "({}) advert dropped: {error}{more}",
-                    self.conf.name
-                ));
-            }
-            Received::Dropped { .. } | Received::Ignored => {}
-        }
+        self.vrid
     }
 
     /// Feeds a tracked object's new value to the machine; whether this instance tracks it.
-    pub fn track(&mut self, key: &TrackKey, value: TrackValue, now: Instant) -> bool {
+    pub fn track(
+        &self,
+        router: &mut Router,
+        key: &TrackKey,
+        value: TrackValue,
+        now: Instant,
+    ) -> bool {
         let events: Vec<_> = self
             .subs
             .iter()
@@ -365,7 +343,7 @@ impl Instance {
             .collect();
         let tracked = !events.is_empty();
         for ev in events {
-            self.machine.handle_event(now, ev);
+            router.handle_event(now, self.id, ev);
         }
         tracked
     }
@@ -395,19 +373,13 @@ impl Instance {
         &self.vip_specs
     }
 
-    /// Carries out every pending action of the machine.
-    pub async fn run_actions(&mut self) {
-        let mut state_changed = false;
-        while let Some(action) = self.machine.poll_action() {
-            state_changed |= matches!(action, Action::StateChanged { .. });
-            self.execute(action).await;
-        }
-        self.packets.observe(&self.machine, state_changed);
-    }
-
-    async fn execute(&mut self, action: Action) {
+    /// Carries out one action of its machine (`router` holds the machine). Adverts come out
+    /// of the router as transmits ([`Instance::send`]), VIP changes and GARPs wait for the
+    /// event loop's batch.
+    pub fn execute(&mut self, action: Action, router: &Router) {
         match action {
-            Action::SendAdvert { priority, interval } => self.send_advert(priority, interval).await,
+            // Router::poll_action never yields it: adverts are Router::poll_transmit's.
+            Action::SendAdvert { .. } => {}
             // The last change of a pass wins; the event loop batches them (crate::batch).
             Action::AddVips { .. } => self.pending_install = Some(true),
             Action::RemoveVips { .. } => self.pending_install = Some(false),
@@ -420,7 +392,7 @@ impl Instance {
             Action::Notify {
                 new_state: NotifyState::Stop,
                 priority,
-            } if self.deleting => self.notify_deleted(priority),
+            } if self.deleting => self.notify_deleted(router, priority),
             Action::Notify {
                 new_state,
                 priority,
@@ -435,13 +407,15 @@ impl Instance {
                     priority,
                     self.conf.smtp_alert,
                 );
-                crate::snmp::notify_instance(&self.snmp_event(), new_state);
+                crate::snmp::notify_instance(&self.snmp_event(router), new_state);
             }
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
                     notify::spawn(s, &self.global, &[], None);
                 }
-                let prio = self.machine.effective_priority();
+                let prio = router
+                    .machine(self.id)
+                    .map_or(0, machine::Machine::effective_priority);
                 self.fifos.write(
                     Subject::Instance,
                     &self.conf.name,
@@ -455,7 +429,8 @@ impl Instance {
                     .notify_priority_changes
                     .unwrap_or(self.global.vrrp_notify_priority_changes);
                 if wanted {
-                    let event = if self.machine.state() == State::Master {
+                    let master = router.machine(self.id).map(machine::Machine::state);
+                    let event = if master == Some(State::Master) {
                         "MASTER_PRIORITY"
                     } else {
                         "BACKUP_PRIORITY"
@@ -469,8 +444,9 @@ impl Instance {
     }
 
     /// What this instance's SNMP notifications carry.
-    fn snmp_event(&self) -> crate::snmp::InstanceEvent {
-        let stats = self.counters();
+    fn snmp_event(&self, router: &Router) -> crate::snmp::InstanceEvent {
+        let stats = router.stats(self.id);
+        let priority = router.machine(self.id).map_or(0, |m| m.config().priority);
         crate::snmp::InstanceEvent {
             name: self.conf.name.clone(),
             state: 0,
@@ -488,16 +464,16 @@ impl Instance {
             source: self.source(),
             master_reason: crate::snmp::master_reason(
                 stats[keepalived_vrrp::wire::Counter::BecomeMaster],
-                self.machine.config().priority,
+                priority,
             ),
         }
     }
 
     /// A reload removed the instance: keepalived notifies FAULT, or DELETED (and runs the
     /// `notify_deleted` script) when `notify_deleted` is configured.
-    fn notify_deleted(&self, priority: u8) {
+    fn notify_deleted(&self, router: &Router, priority: u8) {
         let n = &self.conf.notify;
-        crate::snmp::notify_instance_deleted(&self.snmp_event(), n.deleted.is_some());
+        crate::snmp::notify_instance_deleted(&self.snmp_event(router), n.deleted.is_some());
         let Some(deleted) = &n.deleted else {
             notify::state_change(
                 n,
@@ -566,16 +542,6 @@ impl Instance {
         let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
     }
 
-    /// Carries out every pending action, then its own pending VIP change and GARPs (outside
-    /// the event loop's batches: stop and reload).
-    pub async fn run_actions_alone(&mut self, netlink: &Netlink) {
-        self.run_actions().await;
-        let mut batch = crate::batch::NetBatch::default();
-        batch.collect(0, self);
-        batch.execute(netlink).await;
-        batch.announce(std::slice::from_ref(self));
-    }
-
     /// The VIP change and GARP bursts the machine asked for since the last call, for the
     /// event loop to carry out in one batch with the other instances'.
     pub fn take_pending(&mut self) -> (Option<bool>, u32) {
@@ -618,35 +584,25 @@ impl Instance {
         });
     }
 
-    async fn send_advert(&mut self, priority: u8, interval: Duration) {
-        let mut buf = [0u8; MAX_ADVERT_LEN];
-        let mut copies: Vec<(IpAddr, Vec<u8>)> = Vec::new();
-        let built = self
-            .packets
-            .build(priority, interval, &mut buf, |t, bytes| {
-                copies.push((t.dst, bytes.to_vec()));
-            });
-        if let Err(e) = built {
-            log::info(format!("({}) advert not built: {e}", self.conf.name));
-        }
-        for (dst, bytes) in copies {
-            let sent = match (self.src, dst) {
-                (_, IpAddr::V4(dst)) => match &self.link.sender {
-                    Some(s) => s.send(&bytes, dst).await.map_err(|e| e.to_string()),
-                    None => Err("no IPv4 send socket".to_owned()),
-                },
-                (IpAddr::V6(src), IpAddr::V6(dst)) => match &self.link.sender6 {
-                    Some(s) => s
-                        .send(&bytes, dst, Some(src))
-                        .await
-                        .map_err(|e| e.to_string()),
-                    None => Err("no IPv6 send socket".to_owned()),
-                },
-                _ => Err("advert source and destination families differ".to_owned()),
-            };
-            if let Err(e) = sent {
-                log::info(format!("({}) sending advert failed: {e}", self.conf.name));
-            }
+    /// Sends one advert the router wrote (`bytes`, described by `t`) on the instance's
+    /// interface.
+    pub async fn send(&self, t: &Transmit, bytes: &[u8]) {
+        let sent = match (t.src, t.dst) {
+            (_, IpAddr::V4(dst)) => match &self.link.sender {
+                Some(s) => s.send(bytes, dst).await.map_err(|e| e.to_string()),
+                None => Err("no IPv4 send socket".to_owned()),
+            },
+            (IpAddr::V6(src), IpAddr::V6(dst)) => match &self.link.sender6 {
+                Some(s) => s
+                    .send(bytes, dst, Some(src))
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err("no IPv6 send socket".to_owned()),
+            },
+            _ => Err("advert source and destination families differ".to_owned()),
+        };
+        if let Err(e) = sent {
+            log::info(format!("({}) sending advert failed: {e}", self.conf.name));
         }
     }
 }

@@ -21,7 +21,6 @@ pub use notify::Fifos;
 mod precise_timer;
 mod promote;
 mod reload;
-mod schedule;
 pub mod sd_notify;
 pub mod smtp;
 mod snapshot;

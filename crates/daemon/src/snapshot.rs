@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
-use keepalived_vrrp::machine::{State, TrackValue};
+use keepalived_vrrp::machine::{Machine, State, TrackValue};
 use keepalived_vrrp::wire::Counter;
 use keepalived_vrrp::Stats;
 
@@ -126,14 +126,16 @@ fn stats(s: &Stats) -> StatsDump {
     }
 }
 
-fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceDump {
+fn instance_dump(
+    (i, m, counters): (&Instance, &Machine, Stats),
+    g: &GlobalDefs,
+    group: Option<&str>,
+) -> InstanceDump {
     let c = &i.conf;
-    let m = &i.machine;
     let mc = m.config();
     let ifname = c.interface.clone().unwrap_or_default();
     let us = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
-    let counters = i.counters();
     let track = |key: &TrackKey| {
         i.subscriptions()
             .iter()
@@ -273,6 +275,11 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
 }
 
 impl Daemon {
+    /// The instances with their machines, in the configuration's order.
+    pub(crate) fn running(&self) -> impl Iterator<Item = (&Instance, &Machine)> {
+        (self.instances.iter()).filter_map(|i| self.router.machine(i.id).map(|m| (i, m)))
+    }
+
     /// Everything the dump files show, now.
     pub(crate) fn snapshot(&self, current: &Current) -> Snapshot {
         let g = &self.config.global;
@@ -284,10 +291,10 @@ impl Daemon {
         };
         let sockets = self.sockpool_dump();
         let instances = self
-            .instances
-            .iter()
-            .map(|i| {
-                let mut d = instance_dump(i, g, group_of(&i.conf.name).as_deref());
+            .running()
+            .map(|(i, m)| {
+                let run = (i, m, self.router.stats(i.id));
+                let mut d = instance_dump(run, g, group_of(&i.conf.name).as_deref());
                 d.sockets = sockets
                     .iter()
                     .find(|s| s.instances.iter().any(|(n, _)| *n == i.conf.name))
@@ -304,7 +311,7 @@ impl Daemon {
                 members: grp
                     .members
                     .iter()
-                    .filter_map(|m| self.instances.get(*m).map(|i| i.conf.name.clone()))
+                    .filter_map(|m| self.router.config(*m).map(|c| c.machine.name.clone()))
                     .collect(),
                 scripts: notify_dump(&grp.notify),
                 ..SyncGroupDump::default()

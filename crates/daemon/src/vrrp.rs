@@ -16,18 +16,18 @@ use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, State};
-use keepalived_vrrp::router::RxNet;
+use keepalived_vrrp::router::{DropLog, Dropped, RxNet, MAX_ADVERT_LEN};
 use keepalived_vrrp::sync_group::SyncGroup;
+use keepalived_vrrp::{InstanceId, Router};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
 use crate::batch::NetBatch;
 use crate::fib::Ifindexes;
-use crate::instance::{Env, Instance, Link};
+use crate::instance::{Env, Instance, Link, Resume};
 use crate::links::{open_link, open_vmac, spawn_receiver, BufferPool, Packet, RecvSocket};
 use crate::notify::{self, Fifos, Subject};
 use crate::precise_timer::PreciseTimer;
-use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
 use crate::sockpool::RxKind;
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
@@ -161,10 +161,10 @@ impl Signals {
     }
 }
 
-/// A sync group at run time: its machine-level state and its members (indices).
+/// A sync group at run time: its machine-level state and its members.
 pub(crate) struct Group {
     pub(crate) sync: SyncGroup,
-    pub(crate) members: Vec<usize>,
+    pub(crate) members: Vec<InstanceId>,
     pub(crate) notify: NotifyScripts,
 }
 
@@ -190,8 +190,12 @@ pub(crate) struct Daemon {
     /// `disable_local_igmp` (restored at stop).
     local_igmp: crate::promote::LocalIgmp,
     pub(crate) instances: Vec<Instance>,
+    /// Every instance's machine and packet side, the timer heap and the (ifindex, family,
+    /// VRID) routing of received adverts: the sans-IO core the loop drives.
+    pub(crate) router: Router,
+    /// Router id -> index in `instances`.
+    by_id: HashMap<InstanceId, usize>,
     pub(crate) groups: Vec<Group>,
-    schedule: Schedule,
     pool: BufferPool,
     lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
@@ -243,7 +247,8 @@ impl Daemon {
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
-            schedule: Schedule::default(),
+            router: Router::default(),
+            by_id: HashMap::new(),
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
@@ -287,12 +292,12 @@ impl Daemon {
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            if let Some(i) = self.build_instance(conf, &current, now).await {
+            if let Some(i) = self.build_instance(conf, &current, now, None).await {
                 self.instances.push(i);
             }
         }
+        self.reindex();
         self.build_groups();
-        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         self.firewall
@@ -331,9 +336,10 @@ impl Daemon {
             .map(|g| (g.sync.name().to_owned(), g.sync))
             .collect();
         for (g, members) in self.config.vrrp.effective_sync_groups() {
-            let indices: Vec<usize> = members
+            let indices: Vec<InstanceId> = members
                 .iter()
-                .filter_map(|m| self.instances.iter().position(|i| i.conf.name == m.name))
+                .filter_map(|m| self.instances.iter().find(|i| i.conf.name == m.name))
+                .map(|i| i.id)
                 .collect();
             if indices.len() < 2 {
                 // keepalived removes a group left with one member.
@@ -428,7 +434,8 @@ impl Daemon {
             .await
     }
 
-    /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance.
+    /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance
+    /// (in the router: a new one, or `resume`'s carrying on).
     /// An instance whose interface is missing, down or without an address is built all the
     /// same and waits in FAULT (see [`Daemon::usable`]); `None`: it cannot run at all
     /// (logged), the others go on.
@@ -437,6 +444,7 @@ impl Daemon {
         conf: &VrrpInstance,
         current: &Current,
         now: Instant,
+        resume: Option<Resume>,
     ) -> Option<Instance> {
         let Some(ifname) = conf.interface.clone() else {
             log::info(format!(
@@ -492,8 +500,9 @@ impl Daemon {
             sync_group: group.is_some(),
             fifos: &self.fifos,
         };
-        let mut inst = match Instance::new(conf, env, tx_link, (rx_link.ifindex, base.ifindex), now)
-        {
+        let ifindexes = (rx_link.ifindex, base.ifindex);
+        let router = (&mut self.router, resume);
+        let mut inst = match Instance::new(conf, env, tx_link, ifindexes, router, now) {
             Ok(i) => i,
             Err(e) => {
                 log::info(format!("({}) not started: {e}", conf.name));
@@ -536,7 +545,7 @@ impl Daemon {
             ));
         }
         let usable = self.usable(&inst);
-        inst.set_usable(usable, now);
+        inst.set_usable(&mut self.router, usable, now);
         Some(inst)
     }
 
@@ -580,16 +589,19 @@ impl Daemon {
         let current = self.current.clone();
         for i in on_it {
             let conf = self.instances[i].conf.clone();
-            let Some(fresh) = self.build_instance(&conf, &current, now).await else {
+            let resume = Resume {
+                id: self.instances[i].id,
+                link_usable: self.instances[i].link_usable,
+            };
+            let Some(fresh) = self
+                .build_instance(&conf, &current, now, Some(resume))
+                .await
+            else {
                 continue;
             };
-            let usable = self.usable(&fresh);
             let old = std::mem::replace(&mut self.instances[i], fresh);
-            crate::reload::carry_over(old, &mut self.instances[i], &self.netlink, now).await;
-            self.instances[i].set_usable(usable, now);
-            self.schedule.touch(i);
+            crate::reload::carry_over(old, &mut self.instances[i], &self.netlink).await;
         }
-        self.reschedule_all();
         self.tune_receive_sockets();
     }
 
@@ -614,38 +626,38 @@ impl Daemon {
         })
     }
 
-    /// Sync group rules for the groups of touched instances, then the touched instances'
-    /// actions, then their timers.
+    /// Sync group rules for the groups of touched instances, then what the router has to
+    /// carry out (actions, adverts, drop logs), then one netlink batch for the touched
+    /// instances' VIPs.
     async fn settle(&mut self, now: Instant) {
         let decided = self.metrics.decided_at(now);
-        let mut dirty = self.schedule.take_dirty();
+        let mut touched = self.router.take_touched();
         for g in &mut self.groups {
-            if !g.members.iter().any(|m| dirty.contains(m)) {
+            if !g.members.iter().any(|m| touched.contains(m)) {
                 continue;
             }
-            let mut members: Vec<_> = self
-                .instances
-                .iter_mut()
-                .enumerate()
-                .filter(|(i, _)| g.members.contains(i))
-                .map(|(_, inst)| &mut inst.machine)
-                .collect();
-            if let Some(state) = g.sync.reconcile(now, &mut members) {
+            if let Some(state) = self.router.reconcile(now, &mut g.sync, &g.members) {
                 group_changed(g, state, &self.global, &self.fifos);
             }
-            dirty.extend(g.members.iter().copied());
+            touched.extend(g.members.iter().copied());
         }
+        touched.extend(self.router.take_touched());
+        self.drive_router().await;
+        let mut dirty: Vec<usize> = touched
+            .iter()
+            .filter_map(|id| self.by_id.get(id).copied())
+            .collect();
         dirty.sort_unstable();
         dirty.dedup();
         let mut batch = NetBatch::default();
         for i in dirty {
             if let Some(inst) = self.instances.get_mut(i) {
-                inst.run_actions().await;
                 batch.collect(i, inst);
-                self.schedule.arm(i, inst.machine.poll_timeout());
-                if let Some(sync) = self.lvs_sync.as_mut() {
+                if let (Some(sync), Some(m)) =
+                    (self.lvs_sync.as_mut(), self.router.machine(inst.id))
+                {
                     if sync.instance() == Some(inst.conf.name.as_str()) {
-                        sync.follow(inst.machine.state());
+                        sync.follow(m.state());
                     }
                 }
             }
@@ -663,6 +675,66 @@ impl Daemon {
         }
     }
 
+    /// Carries out what the router queued: the machines' actions (notify, VIP changes and
+    /// GARPs for the batch), the adverts it wrote, the drops it logs.
+    async fn drive_router(&mut self) {
+        while let Some((id, action)) = self.router.poll_action() {
+            if let Some(inst) = self.by_id.get(&id).and_then(|&i| self.instances.get_mut(i)) {
+                inst.execute(action, &self.router);
+            }
+        }
+        let mut buf = [0u8; MAX_ADVERT_LEN];
+        while let Some(t) = self.router.poll_transmit(&mut buf) {
+            if let Some(inst) = self
+                .by_id
+                .get(&t.instance)
+                .and_then(|&i| self.instances.get(i))
+            {
+                inst.send(&t, buf.get(..t.len).unwrap_or_default()).await;
+            }
+        }
+        while let Some(drop) = self.router.poll_log() {
+            self.log_drop(drop);
+        }
+    }
+
+    /// A dropped advert, as the daemon has always logged it (drops before the VRID lookup
+    /// are not logged: `log_unknown_vrids` is not supported).
+    fn log_drop(&self, drop: DropLog) {
+        let Some(inst) = drop
+            .instance
+            .and_then(|id| self.by_id.get(&id))
+            .and_then(|&i| self.instances.get(i))
+        else {
+            return;
+        };
+        let name = &inst.conf.name;
+        match drop.error {
+            Dropped::Received(error) => {
+                let more = match drop.suppressed {
+                    0 => String::new(),
+                    n => format!(" ({n} more of this kind not logged)"),
+                };
+                log::info(format!("({name}) advert dropped: {error}{more}"));
+            }
+            Dropped::Sent(e) => log::info(format!("({name}) advert not built: {e}")),
+        }
+    }
+
+    /// Carries out what the router queued, then the VIP changes and GARPs of `which`
+    /// (indices) at once, outside the loop's batches (stop, instances removed by a reload).
+    async fn flush_alone(&mut self, which: std::ops::Range<usize>) {
+        self.drive_router().await;
+        let mut batch = NetBatch::default();
+        for i in which {
+            if let Some(inst) = self.instances.get_mut(i) {
+                batch.collect(i, inst);
+            }
+        }
+        batch.execute(&self.netlink).await;
+        batch.announce(&self.instances);
+    }
+
     /// global_defs `lvs_sync_daemon`: the sync daemon follows its instance.
     fn start_lvs_sync(&mut self) {
         let Some(conf) = self.config.global.lvs_sync_daemon.clone() else {
@@ -678,10 +750,11 @@ impl Daemon {
         }
     }
 
-    /// Rebuilds the schedule after the instance list changed (start, reload).
-    fn reschedule_all(&mut self) {
-        self.schedule
-            .reset(self.instances.iter().map(|i| (i.rx_ifindex, i.vrid())));
+    /// Maps router ids to instances again after the instance list changed (start, reload).
+    fn reindex(&mut self) {
+        self.by_id = (self.instances.iter().enumerate())
+            .map(|(n, i)| (i.id, n))
+            .collect();
     }
 
     async fn run<F: Future<Output = ()>>(
@@ -707,7 +780,7 @@ impl Daemon {
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         loop {
             self.settle(Instant::now()).await;
-            let next = self.schedule.next();
+            let next = self.router.poll_timeout();
             let sleep = async {
                 match next {
                     Some(t) => timer.sleep_until(t).await,
@@ -718,12 +791,7 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
-                    for i in self.schedule.due(now) {
-                        if let Some(inst) = self.instances.get_mut(i) {
-                            inst.machine.handle_timeout(now);
-                        }
-                        self.schedule.touch(i);
-                    }
+                    self.router.handle_timeout(now);
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
@@ -731,29 +799,16 @@ impl Daemon {
                         Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
                         None => RxNet::Ipv4,
                     };
-                    // keepalived's dispatcher: the headers are there, then the VRID lookup;
-                    // every other check runs (and counts) on the instance (vrrp::router).
-                    if let Ok(vrid) = keepalived_vrrp::router::peek_vrid(pkt.bytes(), net) {
-                        let count = self.schedule.lookup(pkt.ifindex, vrid).len();
-                        for k in 0..count {
-                            let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
-                            if let Some(inst) = self.instances.get_mut(i) {
-                                if inst.is_ipv6() == matches!(net, RxNet::Ipv6 { .. }) {
-                                    inst.receive(pkt.bytes(), net, now);
-                                }
-                            }
-                            self.schedule.touch(i);
-                        }
-                    }
+                    // Decoded, routed by (interface, family, VRID), checked and counted
+                    // as keepalived does, all in the router.
+                    self.router.handle_datagram(now, pkt.ifindex, net, pkt.bytes());
                     self.pool.put(pkt.buf);
                 }
                 Some(update) = self.track_rx.recv() => {
                     let now = Instant::now();
                     self.current.set(update.key.clone(), update.value);
-                    for (n, i) in self.instances.iter_mut().enumerate() {
-                        if i.track(&update.key, update.value, now) {
-                            self.schedule.touch(n);
-                        }
+                    for i in &self.instances {
+                        i.track(&mut self.router, &update.key, update.value, now);
                     }
                 }
                 Some(ev) = monitor.recv() => self.link_event(ev).await,
@@ -862,8 +917,7 @@ impl Daemon {
                 continue;
             }
             let usable = self.usable(i);
-            self.instances[idx].set_usable(usable, now);
-            self.schedule.touch(idx);
+            self.instances[idx].set_usable(&mut self.router, usable, now);
         }
     }
 
@@ -875,10 +929,8 @@ impl Daemon {
             keepalived_vrrp::machine::TrackValue::Down
         };
         let key = TrackKey::Interface(name);
-        for (idx, i) in self.instances.iter_mut().enumerate() {
-            if i.track(&key, value, now) {
-                self.schedule.touch(idx);
-            }
+        for i in &self.instances {
+            i.track(&mut self.router, &key, value, now);
         }
     }
 
@@ -922,14 +974,14 @@ impl Daemon {
             self.rebuild_on(&name, now).await;
         }
         statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
-        for (idx, i) in self.instances.iter_mut().enumerate() {
-            if i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr) {
+        for i in &self.instances {
+            let master = self.router.machine(i.id).map(|m| m.state()) == Some(State::Master);
+            if i.holds_vips && master && i.owns_vip(ifindex, addr) {
                 log::info(format!(
                     "({}) VIP {addr} was removed from the interface",
                     i.conf.name
                 ));
-                i.machine.handle_event(now, Event::VipRemoved);
-                self.schedule.touch(idx);
+                self.router.handle_event(now, i.id, Event::VipRemoved);
             }
         }
     }
@@ -965,29 +1017,41 @@ impl Daemon {
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            let Some(mut fresh) = self.build_instance(conf, &current, now).await else {
+            let kept = old
+                .iter()
+                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf));
+            let resume = kept.map(|pos| Resume {
+                id: old[pos].id,
+                link_usable: old[pos].link_usable,
+            });
+            let Some(mut fresh) = self.build_instance(conf, &current, now, resume).await else {
                 continue;
             };
-            if let Some(pos) = old
-                .iter()
-                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf))
-            {
+            if let Some(pos) = kept {
                 let kept = old.swap_remove(pos);
-                let usable = self.usable(&fresh);
-                crate::reload::carry_over(kept, &mut fresh, &self.netlink, now).await;
-                fresh.set_usable(usable, now);
+                crate::reload::carry_over(kept, &mut fresh, &self.netlink).await;
             }
             self.instances.push(fresh);
         }
+        // The removed ones stop as keepalived stops them (a MASTER sends priority 0 and
+        // releases its VIPs; FAULT, or DELETED with notify_deleted), then leave the router.
+        let first_gone = self.instances.len();
         for mut gone in old {
             log::info(format!("({}) removed by reload", gone.conf.name));
-            gone.delete(now, &self.netlink).await;
+            gone.deleting = true;
+            self.router.handle_event(now, gone.id, Event::Shutdown);
+            self.instances.push(gone);
+        }
+        self.reindex();
+        self.flush_alone(first_gone..self.instances.len()).await;
+        for gone in self.instances.split_off(first_gone) {
+            let _ = self.router.take(gone.id);
             if let Some((index, _)) = self.vmacs.remove(&gone.conf.name) {
                 let _ = self.netlink.delete_link(index).await;
             }
         }
+        self.reindex();
         self.build_groups();
-        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         self.firewall
@@ -1000,9 +1064,7 @@ impl Daemon {
         let snap = self.snapshot(&self.current);
         snapshot::write(&snap, req);
         if req == DumpRequest::StatsClear {
-            for i in &mut self.instances {
-                i.clear_stats();
-            }
+            self.router.clear_stats();
         }
     }
 
@@ -1010,12 +1072,14 @@ impl Daemon {
     async fn stop(&mut self, release: bool) {
         log::info("Stopping");
         let now = Instant::now();
-        for i in self.instances.iter_mut() {
-            i.machine.handle_event(now, Event::Shutdown);
-            if release {
-                i.run_actions_alone(&self.netlink).await;
-            } else {
-                i.run_actions().await;
+        for i in &self.instances {
+            self.router.handle_event(now, i.id, Event::Shutdown);
+        }
+        if release {
+            self.flush_alone(0..self.instances.len()).await;
+        } else {
+            self.drive_router().await;
+            for i in &mut self.instances {
                 let _ = i.take_pending();
             }
         }

@@ -187,6 +187,31 @@ impl Router {
         InstanceId(i)
     }
 
+    /// Instance `id` carries on under a new configuration (a reload, its interface rebuilt),
+    /// keeping its id, machine (reconfigured), counters, AH sequence number and IP
+    /// identification; it is routed under its new (interface, family, VRID). Whether `id`
+    /// was there.
+    pub fn reconfigure(&mut self, id: InstanceId, cfg: RouterInstance, now: Instant) -> bool {
+        let Some(Some(slot)) = self.slots.get_mut(id.0) else {
+            return false;
+        };
+        let old = slot.cfg();
+        let old_key = (old.ifindex, old.family(), old.vrid);
+        let new_key = (cfg.ifindex, cfg.family(), cfg.vrid);
+        slot.machine.reconfigure(cfg.machine.clone(), now);
+        slot.packets.reconfigure(cfg);
+        if old_key != new_key {
+            if let Some(v) = self.index.get_mut(&old_key) {
+                v.retain(|&i| i != id.0);
+            }
+            let v = self.index.entry(new_key).or_default();
+            v.push(id.0);
+            v.sort_unstable();
+        }
+        self.drain(id.0);
+        true
+    }
+
     /// Takes instance `id` out (a reload keeps it under its new configuration:
     /// [`Router::add_resumed`]); its id stays unused.
     pub fn take(&mut self, id: InstanceId) -> Option<Retired> {

@@ -296,9 +296,9 @@ impl Daemon {
         let mut used_scripts: Vec<String> = Vec::new();
         let mut used_files: Vec<String> = Vec::new();
         let mut instances = Vec::with_capacity(self.instances.len());
-        for (i, d) in self.instances.iter().zip(&snap.instances) {
+        for ((i, _), d) in self.running().zip(&snap.instances) {
             let c = &i.conf;
-            let counters = i.counters();
+            let counters = self.router.stats(i.id);
             let group = self.config.vrrp.sync_group_of(&c.name);
             // keepalived drops weighted script/file tracking of a sync group member unless
             // sync_group_tracking_weight, and tracking of the instance's own interface.
