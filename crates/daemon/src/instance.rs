@@ -3,22 +3,21 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, VrrpInstance};
+use keepalived_conf::model::{GlobalDefs, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
 use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
-use keepalived_vrrp::machine::{
-    self, Action, GarpConfig, InstanceConfig, NotifyState, State, TrackValue,
-};
+use keepalived_vrrp::machine::{self, Action, InstanceConfig, NotifyState, State, TrackValue};
 use keepalived_vrrp::router::{RouterInstance, Transmit};
-use keepalived_vrrp::wire::{Addresses, Auth, UnicastPeer, V3Checksum};
+use keepalived_vrrp::wire::{Addresses, UnicastPeer, V3Checksum};
 use keepalived_vrrp::{InstanceId, Router};
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
 use crate::notify::{self, Fifos, Subject};
+use crate::settings::{resolve, InstanceSettings};
 use crate::tracking::{Subscription, TrackKey};
 
 /// What an instance needs from its surroundings besides its own configuration.
@@ -79,6 +78,8 @@ pub struct Link {
 pub struct Instance {
     /// The configuration it came from.
     pub conf: VrrpInstance,
+    /// What it runs with ([`resolve`]: the instance's settings, else global_defs').
+    pub settings: InstanceSettings,
     /// Its machine and packet side in the daemon's router.
     pub id: InstanceId,
     vrid: u8,
@@ -111,21 +112,6 @@ pub struct Instance {
     pub last_transition: std::time::SystemTime,
 }
 
-fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
-    let Some(a) = conf.effective_authentication(global) else {
-        return (Auth::None, None);
-    };
-    let mut key = [0u8; 8];
-    for (k, b) in key.iter_mut().zip(&a.password) {
-        *k = *b;
-    }
-    match a.auth_type {
-        Some(AuthType::Pass) => (Auth::Pass(key), None),
-        Some(AuthType::Ah) => (Auth::Ah, Some(key)),
-        None => (Auth::None, None),
-    }
-}
-
 impl Instance {
     /// Builds the run-time instance of `conf` on `link`: its machine and packet side are
     /// added to `router`, or, with `resume`, the running ones carry on reconfigured.
@@ -137,9 +123,8 @@ impl Instance {
         (router, resume): (&mut Router, Option<Resume>),
         now: Instant,
     ) -> Result<Instance, SetupError> {
-        let global: &GlobalDefs = env.global;
+        let settings = resolve(conf, env.global);
         let vrid = conf.vrid.ok_or("no virtual_router_id")?;
-        let version = conf.version(global);
         let ipv6 = conf
             .virtual_ipaddresses
             .first()
@@ -177,18 +162,8 @@ impl Instance {
             .iter()
             .map(fib::rule)
             .collect::<Result<Vec<_>, _>>()?;
-        let advert_int = conf.advert_int(global);
-        let mut mc = InstanceConfig::new(
-            conf.name.clone(),
-            if version == 3 {
-                machine::Version::V3
-            } else {
-                machine::Version::V2
-            },
-            src,
-            conf.priority,
-        );
-        mc.advert_interval = advert_int;
+        let mut mc = InstanceConfig::new(conf.name.clone(), settings.version, src, conf.priority);
+        mc.advert_interval = settings.advert_int;
         mc.initial_state = match conf.state {
             keepalived_conf::model::InitialState::Master => machine::InitialState::Master,
             _ => machine::InitialState::Backup,
@@ -196,22 +171,14 @@ impl Instance {
         mc.preempt = conf.preempt;
         mc.preempt_delay = conf.preempt_delay;
         mc.down_timer_adverts = u32::from(conf.down_timer_adverts);
-        mc.accept = conf.accept_mode(global);
-        let strict = conf.strict(global);
-        mc.higher_prio_send_advert = conf
-            .higher_prio_send_advert
-            .or(global.vrrp_higher_prio_send_advert)
-            .unwrap_or(false);
-        mc.lower_prio_no_advert = conf
-            .lower_prio_no_advert
-            .or(global.vrrp_lower_prio_no_advert)
-            .unwrap_or(strict);
-        mc.startup_delay = global.vrrp_startup_delay.unwrap_or_default();
-        mc.garp = garp_config(conf, global);
+        mc.accept = settings.accept;
+        mc.higher_prio_send_advert = settings.higher_prio_send_advert;
+        mc.lower_prio_no_advert = settings.lower_prio_no_advert;
+        mc.startup_delay = settings.startup_delay;
+        mc.garp = settings.garp.clone();
         mc.tracked = env.subs.iter().map(|s| s.object).collect();
         mc.sync_group = env.sync_group;
         mc.resume_master = env.resume_master;
-        let (auth, ah_key) = auth_of(conf, global);
         let peers = conf
             .unicast_peers
             .iter()
@@ -228,24 +195,14 @@ impl Instance {
         };
         let mut rcfg = RouterInstance::new(mc, rx_ifindex, vrid, vip_list);
         rcfg.tx_ifindex = link.ifindex;
-        rcfg.auth = auth;
-        rcfg.ah_key = ah_key.unwrap_or_default();
+        rcfg.auth = settings.auth;
+        rcfg.ah_key = settings.ah_key;
         rcfg.peers = peers;
         rcfg.unicast_ttl = conf.unicast_ttl;
-        // Adverts go to `mcast_dst_ip`, else global_defs' group; the old unicast checksum
-        // (unicast instances only) always uses global_defs' vrrp_mcast_group4.
-        rcfg.mcast_group4 = match conf.mcast_dst_ip {
-            Some(IpAddr::V4(g)) if conf.unicast_peers.is_empty() => g,
-            _ => global.vrrp_mcast_group4,
-        };
-        rcfg.mcast_group6 = match conf.mcast_dst_ip {
-            Some(IpAddr::V6(g)) => g,
-            _ => global.vrrp_mcast_group6,
-        };
-        rcfg.skip_check_adv_addr = conf
-            .skip_check_adv_addr
-            .unwrap_or(global.vrrp_skip_check_adv_addr);
-        rcfg.check_unicast_src = conf.check_unicast_src || global.vrrp_check_unicast_src;
+        rcfg.mcast_group4 = settings.mcast_group4;
+        rcfg.mcast_group6 = settings.mcast_group6;
+        rcfg.skip_check_adv_addr = settings.skip_check_adv_addr;
+        rcfg.check_unicast_src = settings.check_unicast_src;
         // The checksum form the daemon used so far (keepalived's automatic fallback to the
         // old unicast checksum is not switched on here yet).
         rcfg.v3_checksum = V3Checksum::PseudoHeader;
@@ -255,6 +212,7 @@ impl Instance {
         };
         Ok(Instance {
             conf: conf.clone(),
+            settings,
             id,
             vrid,
             link,
@@ -304,13 +262,7 @@ impl Instance {
     /// The multicast group of its adverts: `mcast_dst_ip`, else global_defs'
     /// `vrrp_mcast_group4`/`vrrp_mcast_group6`.
     pub fn mcast_group(&self) -> IpAddr {
-        match (self.conf.mcast_dst_ip, self.src) {
-            (Some(g @ IpAddr::V4(_)), IpAddr::V4(_)) | (Some(g @ IpAddr::V6(_)), IpAddr::V6(_)) => {
-                g
-            }
-            (_, IpAddr::V6(_)) => IpAddr::V6(self.global.vrrp_mcast_group6),
-            (_, IpAddr::V4(_)) => IpAddr::V4(self.global.vrrp_mcast_group4),
-        }
+        self.settings.mcast_group(self.is_ipv6())
     }
 
     /// Whether the instance has an advert source address (configured, or found on the
@@ -424,11 +376,7 @@ impl Instance {
                 );
             }
             Action::PriorityChanged { priority } => {
-                let wanted = self
-                    .conf
-                    .notify_priority_changes
-                    .unwrap_or(self.global.vrrp_notify_priority_changes);
-                if wanted {
+                if self.settings.notify_priority_changes {
                     let master = router.machine(self.id).map(machine::Machine::state);
                     let event = if master == Some(State::Master) {
                         "MASTER_PRIORITY"
@@ -456,7 +404,7 @@ impl Instance {
                 1
             },
             router_id: crate::snapshot::router_id(&self.global),
-            version: self.conf.version(&self.global),
+            version: self.settings.version,
             ipv6: self.is_ipv6(),
             has_vips: !self.conf.virtual_ipaddresses.is_empty(),
             ifindex: self.base_ifindex,
@@ -623,34 +571,4 @@ fn split_families(addrs: &[IpAddr]) -> (Vec<Ipv4Addr>, Vec<Ipv6Addr>) {
         })
         .collect();
     (v4, v6)
-}
-
-/// GARP settings: the instance's `garp_*`, else global_defs' `vrrp_garp_*`.
-fn garp_config(conf: &VrrpInstance, global: &GlobalDefs) -> GarpConfig {
-    let g = &global.garp;
-    let i = &conf.garp;
-    let master_delay = i.master_delay.unwrap_or(g.master_delay);
-    let master_repeat = i.master_repeat.unwrap_or(g.master_repeat);
-    let refresh = i
-        .master_refresh
-        .or(g.master_refresh)
-        .filter(|d| !d.is_zero());
-    GarpConfig {
-        master_delay: if g.min_garp {
-            Duration::ZERO
-        } else {
-            master_delay
-        },
-        master_repeat: if g.min_garp { 1 } else { master_repeat },
-        master_refresh: refresh,
-        master_refresh_repeat: i.master_refresh_repeat.unwrap_or(g.master_refresh_repeat),
-        lower_prio_delay: i
-            .lower_prio_delay
-            .or(g.lower_prio_delay)
-            .unwrap_or(master_delay),
-        lower_prio_repeat: i
-            .lower_prio_repeat
-            .or(g.lower_prio_repeat)
-            .unwrap_or(master_repeat),
-    }
 }

@@ -22,6 +22,7 @@ mod precise_timer;
 mod promote;
 mod reload;
 pub mod sd_notify;
+mod settings;
 pub mod smtp;
 mod snapshot;
 mod snmp;

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
+use keepalived_conf::model::{GlobalDefs, IpAddressSpec, Script};
 use keepalived_vrrp::machine::{Machine, State, TrackValue};
-use keepalived_vrrp::wire::Counter;
+use keepalived_vrrp::wire::{Auth, Counter};
 use keepalived_vrrp::Stats;
 
 use crate::dump::{
@@ -126,9 +126,14 @@ fn stats(s: &Stats) -> StatsDump {
     }
 }
 
+/// `auth_pass` as configured (the key without its zero padding).
+fn password(key: &[u8; 8]) -> String {
+    let len = key.iter().position(|b| *b == 0).unwrap_or(key.len());
+    String::from_utf8_lossy(key.get(..len).unwrap_or_default()).into_owned()
+}
+
 fn instance_dump(
     (i, m, counters): (&Instance, &Machine, Stats),
-    g: &GlobalDefs,
     group: Option<&str>,
 ) -> InstanceDump {
     let c = &i.conf;
@@ -146,7 +151,7 @@ fn instance_dump(
     };
     InstanceDump {
         name: c.name.clone(),
-        version: c.version(g),
+        version: i.settings.version,
         sync_group: group.map(str::to_owned),
         state: state(m.state()),
         wantstate: if m.wants_master() {
@@ -192,14 +197,10 @@ fn instance_dump(
             m.master_adver_interval(),
             mc.down_timer_adverts,
         )),
-        auth: match c.effective_authentication(g) {
-            Some(a) if a.auth_type == Some(AuthType::Pass) => {
-                AuthDump::Pass(String::from_utf8_lossy(&a.password).into_owned())
-            }
-            Some(a) if a.auth_type == Some(AuthType::Ah) => {
-                AuthDump::Ah(String::from_utf8_lossy(&a.password).into_owned())
-            }
-            _ => AuthDump::None,
+        auth: match (i.settings.auth, i.settings.ah_key) {
+            (Auth::Pass(key), _) => AuthDump::Pass(password(&key)),
+            (Auth::Ah, key) => AuthDump::Ah(password(&key)),
+            (Auth::None, _) => AuthDump::None,
         },
         vips: c
             .virtual_ipaddresses
@@ -253,9 +254,7 @@ fn instance_dump(
             .collect(),
         notify_deleted: c.notify.deleted.is_some(),
         scripts: notify_dump(&c.notify),
-        notify_priority_changes: c
-            .notify_priority_changes
-            .unwrap_or(g.vrrp_notify_priority_changes),
+        notify_priority_changes: i.settings.notify_priority_changes,
         vipset: i.holds_vips,
         stats: stats(&counters),
         vmac: c.vmac.as_ref().map(|vm| dump::VmacDump {
@@ -294,7 +293,7 @@ impl Daemon {
             .running()
             .map(|(i, m)| {
                 let run = (i, m, self.router.stats(i.id));
-                let mut d = instance_dump(run, g, group_of(&i.conf.name).as_deref());
+                let mut d = instance_dump(run, group_of(&i.conf.name).as_deref());
                 d.sockets = sockets
                     .iter()
                     .find(|s| s.instances.iter().any(|(n, _)| *n == i.conf.name))

@@ -421,7 +421,7 @@ impl Daemon {
     /// keepalived binds it).
     async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
         let conf = &inst.conf;
-        let uses_ah = crate::sockpool::uses_ah(inst, &self.global);
+        let uses_ah = crate::sockpool::uses_ah(inst);
         let group = inst.mcast_group();
         if let (true, IpAddr::V4(g)) = (uses_ah, group) {
             self.open_rx(&link.name, RxKind::Ah(g), link).await?;

@@ -64,7 +64,7 @@ impl ScriptsView {
 pub(crate) struct InstanceView {
     pub name: String,
     pub vrid: u8,
-    pub version: u8,
+    pub version: keepalived_vrrp::Version,
     pub ipv6: bool,
     pub state: VrrpState,
     pub wantstate: VrrpState,
@@ -362,7 +362,7 @@ impl Daemon {
             used_files.extend(track_files.iter().map(|t: &TrackedView| t.name.clone()));
             let dev = ifname.clone().unwrap_or_default();
             let auth_type = match c.effective_authentication(g) {
-                Some(a) if d.version == 2 => match a.auth_type {
+                Some(a) if d.version == keepalived_vrrp::Version::V2 => match a.auth_type {
                     Some(AuthType::Pass) => 1,
                     Some(AuthType::Ah) => 2,
                     None => 0,
