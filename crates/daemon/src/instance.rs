@@ -46,8 +46,7 @@ pub struct Resume {
     pub link_usable: bool,
 }
 
-/// Why an instance cannot run.
-pub type SetupError = String;
+pub use crate::error::SetupError;
 
 /// The interface an instance runs on, shared by the instances on it.
 pub struct Link {
@@ -124,7 +123,7 @@ impl Instance {
         now: Instant,
     ) -> Result<Instance, SetupError> {
         let settings = resolve(conf, env.global);
-        let vrid = conf.vrid.ok_or("no virtual_router_id")?;
+        let vrid = conf.vrid.ok_or(SetupError::NoVrid)?;
         let ipv6 = conf
             .virtual_ipaddresses
             .first()
@@ -144,7 +143,7 @@ impl Instance {
             match v.prefix.addr {
                 IpAddr::V4(a) if !ipv6 => vips4.push(a),
                 IpAddr::V6(a) if ipv6 => vips6.push(a),
-                _ => return Err("virtual addresses of both families".into()),
+                _ => return Err(SetupError::MixedFamilies),
             }
             vip_specs.push(fib::address(v, env.names, link.ifindex)?);
         }

@@ -6,6 +6,7 @@ pub mod bfd;
 mod debounce;
 pub mod demo;
 pub mod dump;
+mod error;
 mod fib;
 mod firewall;
 mod garp_pacing;

@@ -63,17 +63,8 @@ impl DumpSignals {
     }
 }
 
-/// Why the VRRP daemon could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum DaemonError {
-    /// The runtime, a socket or netlink could not be set up.
-    #[error("{0}")]
-    Setup(String),
-}
-
-pub(crate) fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_ {
-    move |e| DaemonError::Setup(format!("{what}: {e}"))
-}
+pub(crate) use crate::error::setup;
+pub use crate::error::DaemonError;
 
 /// Reads the configuration again for a reload (SIGHUP): the new configuration, or every
 /// problem found (the running configuration is then kept).
@@ -118,6 +109,8 @@ pub fn run_with_options<F: Future<Output = ()>>(
     stop: F,
     options: &RunOptions,
 ) -> Result<(), DaemonError> {
+    // keepalived_net's lines go to the daemon's log also without log::init (embedded runs).
+    keepalived_net::log::set_sink(|line| log::info(line));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -764,10 +757,7 @@ impl Daemon {
         signals: Signals,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
-        let monitor = self
-            .monitor
-            .take()
-            .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
+        let monitor = self.monitor.take().ok_or(DaemonError::MonitorTaken)?;
         let known: Vec<(u32, bool)> = self.link_up.iter().map(|(i, up)| (*i, *up)).collect();
         let mut monitor =
             keepalived_net::debounce::Debounce::new(monitor, crate::debounce::delays(self), known);

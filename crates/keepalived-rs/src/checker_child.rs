@@ -66,7 +66,13 @@ async fn any_signal(signals: &mut [Signal]) {
 
 fn open_ipvs(cli: &Cli) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
     if cli.no_ipvs {
-        return Ok(Box::new(keepalived_check::NoIpvs));
+        // What --no-ipvs leaves undone is only worth a line under -D.
+        let quiet = keepalived_check::NoIpvs::default();
+        return Ok(Box::new(if log::detail() {
+            keepalived_check::NoIpvs::logging(keepalived_check::Logger::new(|l| log::info(l)))
+        } else {
+            quiet
+        }));
     }
     match keepalived_check::NetlinkIpvs::open() {
         Ok(n) => Ok(Box::new(n)),
