@@ -1,10 +1,11 @@
-//! keepalived-rs processes and operations: the VRRP event loop that drives the sans-IO
-//! machines with real sockets and netlink, notify scripts, and the `demo`.
+//! keepalived-rs processes and operations: the VRRP child's event loop that drives the sans-IO
+//! [`keepalived_vrrp::Router`] with real sockets and netlink, the checker child's loop, notify
+//! scripts, the dumps, SNMP and /metrics.
 
 mod batch;
 pub mod bfd;
+mod checker;
 mod debounce;
-pub mod demo;
 pub mod dump;
 mod error;
 mod fib;
@@ -32,4 +33,5 @@ mod statics;
 mod tracking;
 pub mod vrrp;
 
+pub use checker::{run_checker, CheckerError, CheckerRunOptions};
 pub use vrrp::{run, run_until, run_with, run_with_options, DaemonError, Reloader, RunOptions};

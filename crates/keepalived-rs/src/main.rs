@@ -1,6 +1,6 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
-mod checker_child;
+mod demo;
 mod genhash;
 mod process_settings;
 mod run;

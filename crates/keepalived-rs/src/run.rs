@@ -224,7 +224,26 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         keepalived_daemon::log::init(log_config(cli, "Keepalived_healthcheckers"));
         crate::process_settings::apply(&config.global.checker_process);
         supervisor::write_pid_file(&pids.checkers);
-        let code = crate::checker_child::run(cli, &config);
+        let reloader = || reload(cli);
+        let options = keepalived_daemon::CheckerRunOptions {
+            no_ipvs: cli.no_ipvs,
+            dont_release_ipvs: cli.dont_release_ipvs,
+        };
+        let code = match keepalived_daemon::run_checker(&config, Some(&reloader), &options) {
+            Ok(()) => ExitCode::SUCCESS,
+            // keepalived's fatal exit: the parent does not restart a child without IPVS.
+            Err(keepalived_daemon::CheckerError::Ipvs(_)) => {
+                ExitCode::from(supervisor::EXIT_FATAL as u8)
+            }
+            Err(e @ keepalived_daemon::CheckerError::Setup(_)) => {
+                keepalived_daemon::log::info(e.to_string());
+                ExitCode::from(1)
+            }
+            Err(e) => {
+                keepalived_daemon::log::info(format!("Stopped: {e}"));
+                ExitCode::from(2)
+            }
+        };
         let _ = std::fs::remove_file(&pids.checkers);
         return code;
     }
@@ -256,5 +275,5 @@ fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::superviso
 
 /// `demo`: the two-router failover demo.
 pub fn demo(_cli: &Cli) -> ExitCode {
-    exit(keepalived_daemon::demo::run())
+    exit(crate::demo::run())
 }

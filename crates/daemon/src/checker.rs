@@ -1,19 +1,46 @@
-//! The checker child (keepalived's Keepalived_healthcheckers): every virtual_server's
-//! checkers, programming the kernel's IPVS over generic netlink (or nothing with --no-ipvs).
-//! SIGHUP reloads: the new configuration is read first (refused with errors, as the VRRP
-//! child does), the services it drops are removed, the others stay in IPVS while the checkers
-//! restart on the new configuration. The dump signals the parent forwards to every child are
-//! ignored here (the VRRP child writes keepalived's dump files).
+//! The checker child (keepalived's Keepalived_healthcheckers), beside the VRRP child's loop
+//! (vrrp.rs): every virtual_server's checkers, programming the kernel's IPVS over generic
+//! netlink (or nothing with --no-ipvs). SIGHUP reloads: the new configuration is read first
+//! (refused with errors, as the VRRP child does), the services it drops are removed, the
+//! others stay in IPVS while the checkers restart on the new configuration. The dump signals
+//! the parent forwards to every child are ignored here (the VRRP child writes keepalived's
+//! dump files).
 
-use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use keepalived_check::{IpvsError, RunError};
 use keepalived_conf::Config;
-use keepalived_daemon::{log, smtp};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
-use crate::cli::Cli;
+use crate::error::setup;
+use crate::vrrp::{DaemonError, Reloader};
+use crate::{log, smtp};
+
+/// What the checker child runs with besides its configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckerRunOptions {
+    /// `--no-ipvs`: run the checkers and their notify scripts, leave IPVS alone.
+    pub no_ipvs: bool,
+    /// `-a` / `--dont-release-ipvs`: leave the IPVS services in place at stop.
+    pub dont_release_ipvs: bool,
+}
+
+/// Why the checker child stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckerError {
+    /// IPVS could not be opened (no ip_vs in the kernel, or no permission): keepalived's
+    /// fatal exit, so that the parent does not restart the child.
+    #[error("IPVS: {0}")]
+    Ipvs(IpvsError),
+    /// The runtime or the signals could not be set up.
+    #[error(transparent)]
+    Setup(#[from] DaemonError),
+    /// The checkers stopped on an error.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
 
 /// Why a run of the checkers ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,52 +53,51 @@ struct Signals {
     term: Signal,
     int: Signal,
     hup: Signal,
-    ignored: Vec<Signal>,
+    /// SIGUSR1, SIGUSR2 and the JSON and STATS_CLEAR real-time signals: swallowed.
+    dumps: [Signal; 4],
 }
 
 impl Signals {
     fn new() -> std::io::Result<Signals> {
         let rt = libc::SIGRTMIN();
-        let ignored = [libc::SIGUSR1, libc::SIGUSR2, rt + 2, rt + 29]
-            .into_iter()
-            .map(|n| signal(SignalKind::from_raw(n)))
-            .collect::<std::io::Result<Vec<_>>>()?;
+        let s = |n: i32| signal(SignalKind::from_raw(n));
         Ok(Signals {
             term: signal(SignalKind::terminate())?,
             int: signal(SignalKind::interrupt())?,
             hup: signal(SignalKind::hangup())?,
-            ignored,
+            dumps: [
+                s(libc::SIGUSR1)?,
+                s(libc::SIGUSR2)?,
+                s(rt + 2)?,
+                s(rt + 29)?,
+            ],
         })
     }
 
     /// Waits for TERM/INT (stop) or HUP (reload), swallowing the dump signals.
     async fn next(&mut self) -> End {
+        let [a, b, c, d] = &mut self.dumps;
         loop {
-            let dumps = any_signal(&mut self.ignored);
             tokio::select! {
                 _ = self.term.recv() => return End::Stop,
                 _ = self.int.recv() => return End::Stop,
                 _ = self.hup.recv() => return End::Reload,
-                _ = dumps => {}
+                _ = a.recv() => {}
+                _ = b.recv() => {}
+                _ = c.recv() => {}
+                _ = d.recv() => {}
             }
         }
     }
 }
 
-/// Resolves when any of `signals` arrives.
-async fn any_signal(signals: &mut [Signal]) {
-    let polls = signals.iter_mut().map(|s| Box::pin(s.recv()));
-    futures::future::select_all(polls).await;
-}
-
-fn open_ipvs(cli: &Cli) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
-    if cli.no_ipvs {
+fn open_ipvs(options: &CheckerRunOptions) -> Result<Box<dyn keepalived_check::Ipvs>, IpvsError> {
+    if options.no_ipvs {
         // What --no-ipvs leaves undone is only worth a line under -D.
-        let quiet = keepalived_check::NoIpvs::default();
         return Ok(Box::new(if log::detail() {
             keepalived_check::NoIpvs::logging(keepalived_check::Logger::new(|l| log::info(l)))
         } else {
-            quiet
+            keepalived_check::NoIpvs::default()
         }));
     }
     match keepalived_check::NetlinkIpvs::open() {
@@ -82,35 +108,25 @@ fn open_ipvs(cli: &Cli) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
             } else {
                 log::info(format!("IPVS: Can't initialize ipvs: {e}. Run with --no-ipvs to run the health checkers and their notify scripts alone"));
             }
-            Err(ExitCode::from(crate::supervisor::EXIT_FATAL as u8))
+            Err(e)
         }
     }
 }
 
-/// Runs the checker child until SIGTERM.
-pub fn run(cli: &Cli, config: &Config) -> ExitCode {
-    let mut ipvs = match open_ipvs(cli) {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread()
+/// Runs the checker child until SIGTERM or SIGINT; SIGHUP reloads through `reload`
+/// (without one, SIGHUP keeps the running configuration).
+pub fn run_checker(
+    config: &Config,
+    reload: Option<Reloader<'_>>,
+    options: &CheckerRunOptions,
+) -> Result<(), CheckerError> {
+    let mut ipvs = open_ipvs(options).map_err(CheckerError::Ipvs)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            log::info(format!("runtime: {e}"));
-            return ExitCode::from(1);
-        }
-    };
+        .map_err(setup("runtime"))?;
     rt.block_on(async {
-        let mut signals = match Signals::new() {
-            Ok(s) => s,
-            Err(e) => {
-                log::info(format!("signals: {e}"));
-                return ExitCode::from(1);
-            }
-        };
+        let mut signals = Signals::new().map_err(setup("signals"))?;
         let mut config = config.clone();
         let mut memory = None;
         loop {
@@ -122,7 +138,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 smtp::queue_mail(&global, mail);
             }));
             // RS/VS lines into notify_fifo and lvs_notify_fifo, as keepalived's checker.
-            let fifos = Arc::new(keepalived_daemon::Fifos::open_lvs(&config.global));
+            let fifos = Arc::new(crate::Fifos::open_lvs(&config.global));
             let fifo = keepalived_check::FifoSink(Arc::new(move |line: &str| fifos.write_line(line)));
             let opts = keepalived_check::CheckerOptions {
                 log: keepalived_check::Logger::new(|line| log::info(line)),
@@ -132,7 +148,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();
-            release.store(!cli.dont_release_ipvs, Ordering::SeqCst);
+            release.store(!options.dont_release_ipvs, Ordering::SeqCst);
             let mut end = End::Stop;
             let stop = async {
                 end = signals.next().await;
@@ -141,18 +157,17 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                     release.store(false, Ordering::SeqCst);
                 }
             };
-            match keepalived_check::run_until(&config, opts, ipvs.as_mut(), stop).await {
-                Ok(summary) => memory = Some(summary.memory),
-                Err(e) => {
-                    log::info(format!("Stopped: {e}"));
-                    return ExitCode::from(2);
-                }
-            }
+            let summary = keepalived_check::run_until(&config, opts, ipvs.as_mut(), stop).await?;
+            memory = Some(summary.memory);
             if end == End::Stop {
-                return ExitCode::SUCCESS;
+                return Ok(());
             }
             log::info("Reloading");
-            match crate::run::reload(cli) {
+            let Some(read) = reload else {
+                log::info("Reload (SIGHUP) needs the configuration file; keeping the running configuration");
+                continue;
+            };
+            match read() {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
                     keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
