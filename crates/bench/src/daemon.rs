@@ -1,8 +1,9 @@
 //! One daemon (ours or keepalived) run in a lab router's namespace with keepalived's flags
-//! `-n -l -P -f CONF -p PIDFILE -r VRRP_PIDFILE`. Its console log is read through a pipe and
-//! every line is stamped on arrival, so that log events can be set against address changes.
-//! Stopping sends SIGTERM to the parent, waits for the whole process tree (keepalived's VRRP
-//! child is not waited for by `ip netns exec`) and SIGKILLs whatever is left.
+//! `-n -l -P -f CONF -p PIDFILE -r VRRP_PIDFILE -c CHECKERS_PIDFILE -b BFD_PIDFILE`. Its
+//! console log is read through a pipe and every line is stamped on arrival, so that log
+//! events can be set against address changes. Stopping sends SIGTERM to the parent, waits
+//! for the whole process tree (keepalived's VRRP child is not waited for by `ip netns exec`)
+//! and SIGKILLs whatever is left.
 
 use std::io::BufRead;
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -76,6 +77,12 @@ impl Daemon {
         .arg(&pidfiles[0])
         .arg("-r")
         .arg(&pidfiles[1])
+        // The other children's pid files too: keepalived refuses to start ("daemon is
+        // already running") while another daemon's default /run/bfd.pid names a live process.
+        .arg("-c")
+        .arg(dir.join(format!("{name}.checkers.pid")))
+        .arg("-b")
+        .arg(dir.join(format!("{name}.bfd.pid")))
         .stdin(Stdio::null())
         .stdout(Stdio::from(write))
         .stderr(Stdio::from(write2))

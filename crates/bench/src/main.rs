@@ -47,8 +47,8 @@ fn preflight(o: &Options) -> Result<(), String> {
             o.keepalived
         ));
     }
-    if o.trials == 0 || o.rounds == 0 || o.window == 0 {
-        return Err("--trials, --rounds and --window must be at least 1".into());
+    if o.trials == 0 || o.rounds == 0 || o.window == 0 || o.reloads == 0 {
+        return Err("--trials, --rounds, --window and --reloads must be at least 1".into());
     }
     conf::check_size(o.instances, o.vips_per_instance)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::{Bench, Options};
 use crate::conf::Spec;
 use crate::report::{Cell, Row};
-use crate::runs::{fast, footprint, median, startup, takeover, Imp};
+use crate::runs::{fast, footprint, median, reload, startup, takeover, Imp};
 
 /// The implementations: keepalived (None with --ours-only) and ours.
 pub struct Imps {
@@ -281,6 +281,65 @@ fn fast_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     ]
 }
 
+/// Benchmark 5: --reloads SIGHUPs of the big configuration as MASTER.
+fn reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let spec = big_spec(o);
+    let (mut p50, mut p90, mut gaps, mut rss1, mut growth) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for imp in imps.in_order() {
+        eprintln!("reload: {} x {}", imp.label, o.reloads);
+        match reload::run(imp, &spec, o.reloads, o.verbose) {
+            Ok(r) => {
+                let mut ms: Vec<f64> = r.per_reload.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+                ms.sort_by(|a, b| a.total_cmp(b));
+                p50.extend(median(&mut ms.clone()).map(|v| (imp.label, v)));
+                if let Some(v) = ms.get(ms.len() * 9 / 10) {
+                    p90.push((imp.label, *v));
+                }
+                gaps.push((imp.label, r.vip_gaps as f64));
+                rss1.push((imp.label, r.rss_first_kib as f64 / 1024.0));
+                let g = r.rss_last_kib as f64 / r.rss_first_kib.max(1) as f64 - 1.0;
+                growth.push((imp.label, g * 100.0));
+            }
+            Err(e) => report_err("reload", imp, &e),
+        }
+    }
+    let size = format!("{}x{}", spec.instances, spec.vips_per_instance);
+    vec![
+        row(
+            format!(
+                "reload {size} VIPs as MASTER, {} SIGHUPs: per reload, median (ms)",
+                o.reloads
+            ),
+            &Samples(p50),
+            imps,
+            1,
+        )
+        .note("SIGHUP until the changed VIP is added/removed"),
+        row("  per reload, p90 (ms)".into(), &Samples(p90), imps, 1),
+        row(
+            "  deletions of unchanged VIPs".into(),
+            &Samples(gaps),
+            imps,
+            0,
+        )
+        .note("0 = no VIP gap for unchanged instances"),
+        row(
+            "  RSS after the first reload (MiB)".into(),
+            &Samples(rss1),
+            imps,
+            1,
+        ),
+        row(
+            format!("  RSS growth after {} reloads (%)", o.reloads),
+            &Samples(growth),
+            imps,
+            2,
+        )
+        .note("sum of VmRSS over the process tree"),
+    ]
+}
+
 /// Every selected benchmark's rows, in the suite's order.
 pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -295,6 +354,9 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Fast) {
         rows.extend(fast_rows(o, imps));
+    }
+    if o.runs(Bench::Reload) {
+        rows.extend(reload_rows(o, imps));
     }
     rows
 }

@@ -1,8 +1,9 @@
-//! The four benchmarks. Each builds its own lab, so nothing of one run (process, VIP,
+//! The benchmarks. Each builds its own lab, so nothing of one run (process, VIP,
 //! namespace) is left for the next.
 
 pub mod fast;
 pub mod footprint;
+pub mod reload;
 pub mod startup;
 pub mod takeover;
 
