@@ -3,6 +3,7 @@
 //! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
 mod fib_watch;
+mod pass;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -16,13 +17,12 @@ use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, State};
-use keepalived_vrrp::router::{DropLog, Dropped, RxNet, MAX_ADVERT_LEN};
+use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use keepalived_vrrp::{InstanceId, Router};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
-use crate::batch::NetBatch;
 use crate::fib::Ifindexes;
 use crate::instance::{Env, Instance, Link, Resume};
 use crate::links::{open_link, open_vmac, spawn_receiver, BufferPool, Packet, RecvSocket};
@@ -617,115 +617,6 @@ impl Daemon {
                 .iter()
                 .any(|p| p.addr == v.prefix.addr && p.ifindex == index)
         })
-    }
-
-    /// Sync group rules for the groups of touched instances, then what the router has to
-    /// carry out (actions, adverts, drop logs), then one netlink batch for the touched
-    /// instances' VIPs.
-    async fn settle(&mut self, now: Instant) {
-        let decided = self.metrics.decided_at(now);
-        let mut touched = self.router.take_touched();
-        for g in &mut self.groups {
-            if !g.members.iter().any(|m| touched.contains(m)) {
-                continue;
-            }
-            if let Some(state) = self.router.reconcile(now, &mut g.sync, &g.members) {
-                group_changed(g, state, &self.global, &self.fifos);
-            }
-            touched.extend(g.members.iter().copied());
-        }
-        touched.extend(self.router.take_touched());
-        self.drive_router().await;
-        let mut dirty: Vec<usize> = touched
-            .iter()
-            .filter_map(|id| self.by_id.get(id).copied())
-            .collect();
-        dirty.sort_unstable();
-        dirty.dedup();
-        let mut batch = NetBatch::default();
-        for i in dirty {
-            if let Some(inst) = self.instances.get_mut(i) {
-                batch.collect(i, inst);
-                if let (Some(sync), Some(m)) =
-                    (self.lvs_sync.as_mut(), self.router.machine(inst.id))
-                {
-                    if sync.instance() == Some(inst.conf.name.as_str()) {
-                        sync.follow(m.state());
-                    }
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let started = Instant::now();
-            self.firewall
-                .before_install(&self.instances, &self.global, &self.names);
-            batch.execute(&self.netlink).await;
-            self.firewall
-                .sync(&self.instances, &self.global, &self.names);
-            let rec = &self.metrics.recorder;
-            rec.vips_installed(decided, started, batch.installs());
-            batch.announce(&self.instances);
-        }
-    }
-
-    /// Carries out what the router queued: the machines' actions (notify, VIP changes and
-    /// GARPs for the batch), the adverts it wrote, the drops it logs.
-    async fn drive_router(&mut self) {
-        while let Some((id, action)) = self.router.poll_action() {
-            if let Some(inst) = self.by_id.get(&id).and_then(|&i| self.instances.get_mut(i)) {
-                inst.execute(action, &self.router);
-            }
-        }
-        let mut buf = [0u8; MAX_ADVERT_LEN];
-        while let Some(t) = self.router.poll_transmit(&mut buf) {
-            if let Some(inst) = self
-                .by_id
-                .get(&t.instance)
-                .and_then(|&i| self.instances.get(i))
-            {
-                inst.send(&t, buf.get(..t.len).unwrap_or_default()).await;
-            }
-        }
-        while let Some(drop) = self.router.poll_log() {
-            self.log_drop(drop);
-        }
-    }
-
-    /// A dropped advert, as the daemon has always logged it (drops before the VRID lookup
-    /// are not logged: `log_unknown_vrids` is not supported).
-    fn log_drop(&self, drop: DropLog) {
-        let Some(inst) = drop
-            .instance
-            .and_then(|id| self.by_id.get(&id))
-            .and_then(|&i| self.instances.get(i))
-        else {
-            return;
-        };
-        let name = &inst.conf.name;
-        match drop.error {
-            Dropped::Received(error) => {
-                let more = match drop.suppressed {
-                    0 => String::new(),
-                    n => format!(" ({n} more of this kind not logged)"),
-                };
-                log::info(format!("({name}) advert dropped: {error}{more}"));
-            }
-            Dropped::Sent(e) => log::info(format!("({name}) advert not built: {e}")),
-        }
-    }
-
-    /// Carries out what the router queued, then the VIP changes and GARPs of `which`
-    /// (indices) at once, outside the loop's batches (stop, instances removed by a reload).
-    async fn flush_alone(&mut self, which: std::ops::Range<usize>) {
-        self.drive_router().await;
-        let mut batch = NetBatch::default();
-        for i in which {
-            if let Some(inst) = self.instances.get_mut(i) {
-                batch.collect(i, inst);
-            }
-        }
-        batch.execute(&self.netlink).await;
-        batch.announce(&self.instances);
     }
 
     /// global_defs `lvs_sync_daemon`: the sync daemon follows its instance.

@@ -41,7 +41,7 @@ use std::time::Instant;
 pub use config::RouterInstance;
 pub use droplog::DROP_LOG_INTERVAL;
 pub use inspect::RxNet;
-pub use packets::{InstancePackets, Received};
+use packets::{InstancePackets, Received};
 pub use transmit::{Transmit, MAX_ADVERT_LEN};
 
 use crate::machine::{Action, Event, Machine, State};
@@ -52,12 +52,6 @@ use crate::Family;
 use droplog::DropLimiter;
 use schedule::TimerHeap;
 use transmit::Pending;
-
-/// The VRID of a datagram whose IP (and AH) and VRRP headers are there (keepalived's
-/// `vrrp_get_header`), for a caller that routes datagrams itself.
-pub fn peek_vrid(bytes: &[u8], net: RxNet) -> Result<u8, DecodeError> {
-    inspect::header(bytes, net).map(|h| h.vrid)
-}
 
 /// An instance of a [`Router`]: its position in the order instances were added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
