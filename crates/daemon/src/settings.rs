@@ -63,7 +63,7 @@ impl InstanceSettings {
 
 /// The settings `conf` runs with under `global`.
 pub fn resolve(conf: &VrrpInstance, global: &GlobalDefs) -> InstanceSettings {
-    let version = Version::from_number(conf.version(global)).unwrap_or(Version::V2);
+    let version = conf.version(global);
     let strict = conf.strict(global);
     let (auth, ah_key) = auth_of(conf, global);
     InstanceSettings {

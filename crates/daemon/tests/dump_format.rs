@@ -321,7 +321,7 @@ fn v3_backup() -> Snapshot {
     Snapshot {
         global: GlobalDump {
             router_id: "kdump_b".into(),
-            vrrp_version: 3,
+            vrrp_version: keepalived_vrrp::Version::V3,
             script_security: true,
             ..Default::default()
         },
