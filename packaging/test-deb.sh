@@ -51,6 +51,7 @@ for want in \
     "-rw-r--r-- ./usr/share/zsh/vendor-completions/_keepalived-rs" \
     "-rw-r--r-- ./usr/share/fish/vendor_completions.d/keepalived-rs.fish" \
     "-rw-r--r-- ./usr/share/doc/keepalived-rs/README.md" \
+    "-rw-r--r-- ./usr/share/dbus-1/system.d/org.keepalived.Vrrp1.conf" \
     "-rw-r--r-- ./usr/share/doc/keepalived-rs/copyright" \
     "-rw-r--r-- ./usr/share/doc/keepalived-rs/changelog.Debian.gz"; do
     check "contains $want" grep -qxF -- "$want" <<<"$contents"

@@ -17,6 +17,9 @@ pub enum Bench {
     /// One MASTER router, INSTANCES × VIPS: --reloads SIGHUPs with a small change each:
     /// time per reload, VIP gaps of unchanged instances, RSS growth. Only with --only.
     Reload,
+    /// track_bfd weight -100 to FRR's bfdd (10 ms x 3): from the upstream link's cut to the
+    /// VIP on the BACKUP, median of --trials (at least 10). Only with --only.
+    Bfd,
 }
 
 /// keepalived-rs against keepalived 2.2.7, side by side in network-namespace labs.
@@ -65,7 +68,8 @@ pub struct Options {
 impl Options {
     /// Whether benchmark `b` is selected.
     pub fn runs(&self, b: Bench) -> bool {
-        // The reload benchmark takes minutes with keepalived: run it only when asked for.
-        (self.only.is_none() && b != Bench::Reload) || self.only == Some(b)
+        // The reload benchmark takes minutes with keepalived, the BFD one needs FRR: run
+        // them only when asked for.
+        (self.only.is_none() && !matches!(b, Bench::Reload | Bench::Bfd)) || self.only == Some(b)
     }
 }

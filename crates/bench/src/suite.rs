@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::{Bench, Options};
 use crate::conf::Spec;
 use crate::report::{Cell, Row};
-use crate::runs::{fast, footprint, median, reload, startup, takeover, Imp};
+use crate::runs::{bfd, fast, footprint, median, reload, startup, takeover, Imp};
 
 /// The implementations: keepalived (None with --ours-only) and ours.
 pub struct Imps {
@@ -281,6 +281,45 @@ fn fast_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     ]
 }
 
+/// Benchmark 6: the BFD-driven takeover, each implementation as the tracking MASTER beside
+/// the same BACKUP, median of at least 10 cuts.
+fn bfd_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let trials = o.trials.max(10);
+    let (mut total, mut detected) = (Vec::new(), Vec::new());
+    for imp in imps.in_order() {
+        let b = imps.master().label;
+        eprintln!(
+            "bfd takeover: master {}, backup {b}, {trials} cuts",
+            imp.label
+        );
+        match bfd::run(imp, imps.master(), trials, o.verbose) {
+            Ok(ts) => {
+                for t in ts {
+                    total.push((imp.label, t.total.as_secs_f64() * 1e3));
+                    detected.extend(secs(t.detected).map(|v| (imp.label, v * 1e3)));
+                }
+            }
+            Err(e) => report_err("bfd takeover", imp, &e),
+        }
+    }
+    vec![
+        row(
+            format!("bfd: track_bfd -100, 10 ms x 3, cut to VIP on the backup, median of {trials} (ms)"),
+            &Samples(total),
+            imps,
+            1,
+        )
+        .note("the backup ignores the lower-priority advert: its Master_Down_Interval from the last 150 advert"),
+        row(
+            "  master logs the session Down (ms)".into(),
+            &Samples(detected),
+            imps,
+            1,
+        )
+        .note("BFD detection 30 ms + the event to the VRRP child"),
+    ]
+}
+
 /// Benchmark 5: --reloads SIGHUPs of the big configuration as MASTER.
 fn reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     let spec = big_spec(o);
@@ -357,6 +396,9 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Reload) {
         rows.extend(reload_rows(o, imps));
+    }
+    if o.runs(Bench::Bfd) {
+        rows.extend(bfd_rows(o, imps));
     }
     rows
 }

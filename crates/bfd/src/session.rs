@@ -34,6 +34,9 @@ pub struct SessionConfig {
     pub multiplier: u8,
     /// `passive`: send nothing until the peer is heard (RFC 5880 §6.1).
     pub passive: bool,
+    /// `multihop` (RFC 5883): the session is reached on UDP 4784, and a packet without Your
+    /// Discriminator matches it by address only when it arrived there.
+    pub multihop: bool,
     /// `ttl`/`hoplimit` sent; also the reference of the received TTL check.
     pub ttl: u8,
     /// `max_hops`: received TTL must be at least `ttl - max_hops`; 255 disables the check.
@@ -53,6 +56,7 @@ impl SessionConfig {
             idle_tx: Duration::from_secs(1),
             multiplier: 5,
             passive: false,
+            multihop: false,
             ttl: if peer.is_ipv4() { 255 } else { 64 },
             max_hops: 0,
         }

@@ -98,7 +98,20 @@ impl SessionSet {
         bytes: &[u8],
         meta: &RxMeta,
     ) -> Result<usize, DecodeError> {
-        let r = self.check(bytes, meta);
+        self.receive_on(now, bytes, meta, false)
+    }
+
+    /// [`SessionSet::receive`] for a datagram that arrived on the multihop port (4784,
+    /// `multihop` true) or the single-hop one: a lookup by address (Your Discriminator
+    /// zero) matches only sessions of that kind (keepalived's `find_bfd_by_addr`).
+    pub fn receive_on(
+        &mut self,
+        now: Instant,
+        bytes: &[u8],
+        meta: &RxMeta,
+        multihop: bool,
+    ) -> Result<usize, DecodeError> {
+        let r = self.check(bytes, meta, multihop);
         match r {
             Ok((i, repr)) => {
                 self.sessions[i].handle_packet(now, &repr);
@@ -111,7 +124,12 @@ impl SessionSet {
         }
     }
 
-    fn check(&self, bytes: &[u8], meta: &RxMeta) -> Result<(usize, Repr), DecodeError> {
+    fn check(
+        &self,
+        bytes: &[u8],
+        meta: &RxMeta,
+        multihop: bool,
+    ) -> Result<(usize, Repr), DecodeError> {
         let repr = Repr::parse_bytes(bytes)?;
         let i = if repr.your_discr != 0 {
             self.sessions
@@ -127,6 +145,7 @@ impl SessionSet {
                 .position(|s| {
                     let c = s.config();
                     c.peer == meta.src
+                        && c.multihop == multihop
                         && match (c.local, meta.dst) {
                             (Some(l), Some(d)) => l == d,
                             _ => true,

@@ -215,3 +215,23 @@ fn check_names_are_unique() {
     names.dedup();
     assert_eq!(names.len(), Check::ALL.len());
 }
+
+/// RFC 5883 / keepalived 2.2.8+: a packet without Your Discriminator finds a session by
+/// address only on its own port: single hop (3784) or multihop (4784).
+#[test]
+fn the_address_lookup_tells_multihop_from_single_hop() {
+    let mut set = SessionSet::new();
+    let mut cfg = SessionConfig::new("M", PEER);
+    cfg.multihop = true;
+    let m = set.push(Session::new(cfg, Instant::now(), 2));
+    let b = bytes(&down());
+    let e = set.receive(Instant::now(), &b, &meta(255)).unwrap_err();
+    assert_eq!(e.check(), Check::NoSessionForAddr);
+    assert_eq!(set.receive_on(Instant::now(), &b, &meta(255), true), Ok(m));
+    let s = set.push(Session::new(
+        SessionConfig::new("S", PEER),
+        Instant::now(),
+        3,
+    ));
+    assert_eq!(set.receive(Instant::now(), &b, &meta(255)), Ok(s));
+}

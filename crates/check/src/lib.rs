@@ -24,8 +24,12 @@ pub mod settings;
 
 pub use genhash::{genhash, GenhashError, GenhashOptions};
 pub use ipvs::{
-    DestEntry, Destination, Ipvs, IpvsError, NetlinkIpvs, NoIpvs, Service, ServiceEntry, ServiceKey,
+    DestEntry, Destination, Ipvs, IpvsError, IpvsStats, NetlinkIpvs, NoIpvs, Service, ServiceEntry,
+    ServiceKey, ServiceStats,
 };
 pub use log::Logger;
-pub use pool::CheckerAlert;
-pub use run::{run_until, AlertSink, CheckerOptions, FifoSink, RunError, RunSummary};
+pub use pool::{CheckerAlert, CheckerTrap, RealServerState, VirtualServerState};
+pub use run::{
+    run_until, AlertSink, BfdStates, CheckerOptions, FifoSink, PoolWatch, RunError, RunSummary,
+    TrapSink,
+};

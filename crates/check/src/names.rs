@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use keepalived_conf::model::{Protocol, VirtualServer, VsAddress};
+use keepalived_conf::model::{Config, Protocol, VirtualServer, VsAddress, VsgEntry};
 
 /// keepalived's protocol word (`inet_sockaddrtotrio`); `none` for a fwmark service.
 pub fn proto_name(p: Option<Protocol>) -> &'static str {
@@ -27,6 +27,21 @@ pub fn vs_protocol(vs: &VirtualServer, fwmark: bool) -> Option<Protocol> {
         None
     } else {
         Some(vs.protocol.unwrap_or(Protocol::Udp))
+    }
+}
+
+/// Whether a virtual server is a fwmark service (`virtual_server fwmark N`, or a group
+/// whose members are all fwmarks): it has no protocol then.
+pub fn is_fwmark(vs: &VirtualServer, config: &Config) -> bool {
+    match &vs.address {
+        VsAddress::Fwmark(_) => true,
+        VsAddress::Socket(_) => false,
+        VsAddress::Group(g) => config
+            .lvs
+            .groups
+            .iter()
+            .find(|x| &x.name == g)
+            .is_some_and(|x| x.entries.iter().all(|e| matches!(e, VsgEntry::Fwmark(_)))),
     }
 }
 

@@ -48,11 +48,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
     let mut checkers = Vec::new();
     let mut probes = Vec::new();
     let mut initial_files = Vec::new();
-    for vs in &config.lvs.virtual_servers {
+    for (config_index, vs) in config.lvs.virtual_servers.iter().enumerate() {
         if vs.real_servers.is_empty() {
             continue;
         }
-        let fwmark = is_fwmark(vs, config);
+        let fwmark = names::is_fwmark(vs, config);
         let proto = names::vs_protocol(vs, fwmark);
         let vs_name = names::vs_name(vs, proto);
         let vsi = vss.len();
@@ -127,6 +127,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             smtp_alert: false,
         });
         vss.push(VirtualServerState {
+            config_index,
             name: vs_name,
             services: services(vs, config, proto),
             quorum,
@@ -135,6 +136,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
             quorum_up: vs.quorum_up.clone(),
             quorum_down: vs.quorum_down.clone(),
             omega: vs.omega,
+            smtp_alert: vs
+                .smtp_alert
+                .or(config.global.smtp_alert_checker)
+                .or(config.global.smtp_alert)
+                .unwrap_or(false),
             rs: rss,
             sorry,
         });
@@ -151,19 +157,6 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
         pool,
         probes,
         initial_files,
-    }
-}
-
-fn is_fwmark(vs: &VirtualServer, config: &Config) -> bool {
-    match &vs.address {
-        VsAddress::Fwmark(_) => true,
-        VsAddress::Socket(_) => false,
-        VsAddress::Group(g) => config
-            .lvs
-            .groups
-            .iter()
-            .find(|x| &x.name == g)
-            .is_some_and(|x| x.entries.iter().all(|e| matches!(e, VsgEntry::Fwmark(_)))),
     }
 }
 
@@ -350,10 +343,11 @@ fn checker(
                 },
             )]
         }
-        CheckerKind::Bfd { .. } => {
-            log.info("BFD_CHECK is not supported by keepalived-rs yet - ignoring");
-            vec![]
-        }
+        // The parser has already refused a BFD_CHECK without a configured bfd_instance.
+        CheckerKind::Bfd { name, .. } => match name {
+            Some(name) => vec![(CheckerClass::Bfd { name: name.clone() }, Probe::Bfd)],
+            None => vec![],
+        },
     }
 }
 

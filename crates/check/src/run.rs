@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keepalived_conf::model::Config;
@@ -15,7 +15,7 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{CheckerAlert, Next, Pool, Report};
+use crate::pool::{CheckerAlert, CheckerTrap, Next, Pool, Report, VirtualServerState};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -42,7 +42,45 @@ pub struct CheckerOptions {
     /// Where the checkers' `notify_fifo` lines go (the checker child's FIFOs); `None`
     /// drops them.
     pub fifo: Option<FifoSink>,
+    /// BFD_CHECK: the latest state (Up = true) of every `bfd_instance` the BFD child has
+    /// reported; the checkers follow it. `None`: BFD_CHECKs keep their initial state.
+    pub bfd: Option<BfdStates>,
+    /// Where the checkers' SNMP notifications go (the checker child's subagent); `None`
+    /// drops them.
+    pub traps: Option<TrapSink>,
+    /// Kept up to date with the virtual and real servers' states (after start-up and after
+    /// every verdict), for the checker child's SNMP subagent; `None` keeps nothing.
+    pub watch: Option<PoolWatch>,
 }
+
+/// A receiver of [`CheckerTrap`]s. Called on the checkers' loop: must not block.
+#[derive(Clone)]
+pub struct TrapSink(pub Arc<dyn Fn(CheckerTrap) + Send + Sync>);
+
+impl std::fmt::Debug for TrapSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrapSink")
+    }
+}
+
+/// The virtual servers' states as the checkers' loop last left them (a copy, updated after
+/// every change), readable from another thread.
+#[derive(Debug, Clone, Default)]
+pub struct PoolWatch(pub Arc<Mutex<Vec<VirtualServerState>>>);
+
+impl PoolWatch {
+    /// The states now.
+    pub fn get(&self) -> Vec<VirtualServerState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, vss: &[VirtualServerState]) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = vss.to_vec();
+    }
+}
+
+/// The BFD sessions' states by `bfd_instance` name, as the BFD child last reported them.
+pub type BfdStates = tokio::sync::watch::Receiver<std::collections::HashMap<String, bool>>;
 
 /// A receiver of FIFO lines (`RS ... UP\n`). Called on the checkers' loop: must not block.
 #[derive(Clone)]
@@ -74,6 +112,9 @@ impl Default for CheckerOptions {
             release_ipvs: Arc::new(AtomicBool::new(true)),
             alerts: None,
             fifo: None,
+            bfd: None,
+            traps: None,
+            watch: None,
         }
     }
 }
@@ -145,13 +186,27 @@ pub async fn run_until(
     for e in reconcile::prune(ipvs, &present, &pool) {
         log.info(e.to_string());
     }
+    let mut bfd = opts.bfd.clone();
+    if let Some(b) = bfd.as_mut() {
+        let states = b.borrow_and_update().clone();
+        summary.reports += bfd_reports(&mut pool, ipvs, &states);
+    }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
     events(&mut pool, &opts);
     tokio::pin!(stop);
+    let mut probes_open = true;
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            msg = rx.recv() => match msg {
+            changed = bfd_changed(&mut bfd) => {
+                match changed {
+                    Some(states) => summary.reports += bfd_reports(&mut pool, ipvs, &states),
+                    None => bfd = None,
+                }
+                run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                events(&mut pool, &opts);
+            }
+            msg = rx.recv(), if probes_open => match msg {
                 Some((ck, report, reply)) => {
                     let next = pool.report(ipvs, ck, report);
                     summary.reports += 1;
@@ -159,10 +214,7 @@ pub async fn run_until(
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
                     events(&mut pool, &opts);
                 }
-                None => {
-                    (&mut stop).await;
-                    break;
-                }
+                None => probes_open = false,
             },
         }
     }
@@ -181,8 +233,49 @@ pub async fn run_until(
     Ok(summary)
 }
 
-/// Hands the pool's mails and FIFO lines to their sinks.
+/// The BFD states once they change again; `None` when no one will report any more.
+async fn bfd_changed(
+    bfd: &mut Option<BfdStates>,
+) -> Option<std::collections::HashMap<String, bool>> {
+    match bfd {
+        Some(b) => match b.changed().await {
+            Ok(()) => Some(b.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Every BFD_CHECK whose session is in `states` gets its verdict (unchanged ones are
+/// no-ops); returns how many were handed to the pool.
+fn bfd_reports(
+    pool: &mut Pool,
+    ipvs: &mut dyn Ipvs,
+    states: &std::collections::HashMap<String, bool>,
+) -> u64 {
+    let mut n = 0;
+    for ck in 0..pool.checkers.len() {
+        if let crate::pool::CheckerClass::Bfd { name } = &pool.checkers[ck].class {
+            if let Some(&up) = states.get(name) {
+                let _ = pool.report(ipvs, ck, Report::Bfd(up));
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Hands the pool's mails, FIFO lines and SNMP notifications to their sinks, and its state
+/// to the watch.
 fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    for trap in pool.take_traps() {
+        if let Some(sink) = &opts.traps {
+            (sink.0)(trap);
+        }
+    }
+    if let Some(w) = &opts.watch {
+        w.set(&pool.vss);
+    }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
             (sink.0)(alert);

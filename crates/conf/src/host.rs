@@ -46,10 +46,11 @@ pub trait Host {
     fn node_name(&self) -> String;
 }
 
-/// The running system: `/sys/class/net`, the file system, `/etc/passwd` and `/etc/group`.
+/// The running system: `/proc/self/net/dev`, the file system, `/etc/passwd` and `/etc/group`.
 ///
-/// `/sys/class/net` shows the interfaces of the network namespace sysfs was mounted in;
-/// `ip netns exec` remounts it, so checks inside a namespace see that namespace.
+/// `/proc/self/net/dev` lists the interfaces of the network namespace the process is in now
+/// (also after a setns, as `-t` with `net_namespace` does, where `/sys/class/net` would
+/// still show the namespace sysfs was mounted in, which is the fallback).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemHost;
 
@@ -59,7 +60,15 @@ impl Host for SystemHost {
             && !name.contains('/')
             && name != "."
             && name != ".."
-            && Path::new("/sys/class/net").join(name).exists()
+            && match std::fs::read_to_string("/proc/self/net/dev") {
+                // Two header lines, then `  NAME: counters...` (a name has no ':').
+                Ok(dev) => dev
+                    .lines()
+                    .skip(2)
+                    .filter_map(|l| l.split(':').next())
+                    .any(|n| n.trim() == name),
+                Err(_) => Path::new("/sys/class/net").join(name).exists(),
+            }
     }
 
     fn file_info(&self, path: &Path) -> Option<FileInfo> {

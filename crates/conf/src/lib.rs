@@ -16,6 +16,7 @@ pub mod lexer;
 pub mod model;
 pub mod parse;
 pub mod registry;
+pub mod script_security;
 pub mod tree;
 
 use std::path::Path;

@@ -403,9 +403,20 @@ fn misc_keywords() {
     let g = clean(" tmp_config_directory /tmp\n config_save_dir /var/tmp\n process_names\n vrrp_process_name kv\n random_seed 42\n reload_check_config /tmp/log\n include_check\n reload_time_file /tmp/t\n reload_repeat\n reload_file\n data_use_instance\n startup_script_timeout 20\n shutdown_script_timeout 1000");
     assert_eq!(g.tmp_config_directory, Some(PathBuf::from("/tmp")));
     assert_eq!(g.config_save_dir, Some(PathBuf::from("/var/tmp")));
-    assert_eq!(g.process_names.main.as_deref(), Some("keepalived"));
+    // keepalived's process_names: the children's names, the parent's left alone.
+    assert_eq!(g.process_names.main, None);
     assert_eq!(g.process_names.vrrp.as_deref(), Some("kv"));
-    assert_eq!(g.process_names.checker.as_deref(), Some("keepalived_ipvs"));
+    assert_eq!(g.process_names.checker.as_deref(), Some("keepalived_lvs"));
+    assert_eq!(g.process_names.bfd.as_deref(), Some("keepalived_bfd"));
+    // Later wins either way, and a name longer than 15 characters is truncated.
+    let later = clean(" vrrp_process_name kv\n process_names");
+    assert_eq!(later.process_names.vrrp.as_deref(), Some("keepalived_vrrp"));
+    let l = global(" process_name a_very_long_process_name");
+    assert!(error_at(
+        &l,
+        2,
+        "Process name a_very_long_process_name more than 15 characters, truncating"
+    ));
     assert_eq!(g.random_seed, Some(42));
     assert_eq!(g.reload_check_config, Some(Some(PathBuf::from("/tmp/log"))));
     assert_eq!(g.include_check, Some(vec![]));

@@ -85,10 +85,18 @@ fn forwarding_methods_and_tunnel_types() {
     for (w, k) in [
         ("DR", LbKind::Dr),
         ("TUN", LbKind::Tun(TunnelType::Ipip)),
-        ("TUN type gre", LbKind::Tun(TunnelType::Gre)),
+        (
+            "TUN type gre",
+            LbKind::Tun(TunnelType::Gre {
+                csum: Default::default(),
+            }),
+        ),
         (
             "TUN type gue port 6080",
-            LbKind::Tun(TunnelType::Gue { port: 6080 }),
+            LbKind::Tun(TunnelType::Gue {
+                port: 6080,
+                csum: Default::default(),
+            }),
         ),
     ] {
         let l = load(&vs(&format!(" lvs_method {w}"), ""));

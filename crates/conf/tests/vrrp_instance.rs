@@ -687,3 +687,57 @@ fn unnamed_instances_and_sync_groups_are_skipped() {
     assert!(l.config.vrrp.instances.is_empty());
     assert!(l.config.vrrp.sync_groups.is_empty());
 }
+
+/// keepalived 2.3's VRRP options: values, the global defaults an instance takes, and
+/// 2.3.4's checks (`vrrp_complete_instance`).
+#[test]
+fn keepalived_2_3_vrrp_options_and_their_global_defaults() {
+    let g = "global_defs {\n v3_checksum_as_v2\n vrrp_owner_ignore_adverts\n \
+             vrrp_down_timer_adverts 5\n json_version 2\n state_dump_file /run/k/s.data\n}\n";
+    let l = load(&format!("{g}{}", inst(" priority 255\n state MASTER")));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    let v = only(&l);
+    let gl = &l.config.global;
+    assert!(v.v3_checksum_as_v2 && v.owner_ignores_adverts(gl));
+    assert_eq!(v.down_timer_adverts, 5);
+    assert_eq!(gl.json_version, 2);
+    assert_eq!(gl.state_dump_file.as_deref(), Some("/run/k/s.data"));
+
+    // Instance keywords override; strict mode forces owner_ignore_adverts on an owner.
+    let l = load(&inst(
+        " priority 255\n v3_checksum_as_v2 false\n owner_ignore_adverts off",
+    ));
+    let v = only(&l);
+    assert!(!v.v3_checksum_as_v2 && !v.owner_ignores_adverts(&l.config.global));
+    let l = load(&inst(
+        " priority 255\n strict_mode\n owner_ignore_adverts off",
+    ));
+    assert!(only(&l).owner_ignores_adverts(&l.config.global));
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("strict_mode with priority 255 requires owner_ignore_adverts")));
+
+    let l = load(&inst(" owner_ignore_adverts"));
+    assert!(!only(&l).owner_ignores_adverts(&l.config.global));
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("ignoring owner_ignore_adverts since priority is not 255")));
+
+    // timer_expired_backup: 254 alone, needs nopreempt; thread_timer_expired is its old name.
+    let l = load(&inst(" nopreempt\n timer_expired_backup"));
+    assert_eq!(only(&l).timer_expired_backup(), Some(254));
+    let l = load(&inst(" nopreempt\n thread_timer_expired 200"));
+    assert_eq!(only(&l).timer_expired_backup(), Some(200));
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("please replace with keyword 'timer_expired_backup'")));
+    let l = load(&inst(" timer_expired_backup 100"));
+    assert_eq!(only(&l).timer_expired_backup(), None);
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("expired_timer_backup requires nopreempt - resetting")));
+    let l = load(&inst(" nopreempt\n timer_expired_backup 255"));
+    assert!(problems(&l)
+        .iter()
+        .any(|p| p.contains("must be between 1 & 254")));
+}

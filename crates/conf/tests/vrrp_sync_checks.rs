@@ -243,3 +243,28 @@ fn a_group_without_group_list_is_removed() {
     assert_eq!(unknown, 2);
     assert!(l.config.vrrp.effective_sync_groups().is_empty());
 }
+
+/// keepalived's vrrp_complete_instance: a member without its own `notify_priority_changes`
+/// takes its sync group's, before the global `vrrp_notify_priority_changes`.
+#[test]
+fn a_sync_group_s_notify_priority_changes_is_its_members_default() {
+    let text = instance("VI_1", "eth0", 1, "", "10.0.0.5/24")
+        + &instance(
+            "VI_2",
+            "eth1",
+            2,
+            " notify_priority_changes false",
+            "10.0.1.5/24",
+        )
+        + &instance("VI_3", "eth2", 3, "", "10.0.2.5/24")
+        + "vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n notify_priority_changes\n}\n";
+    let l = load(&text);
+    let v: Vec<Option<bool>> = l
+        .config
+        .vrrp
+        .instances
+        .iter()
+        .map(|v| v.notify_priority_changes)
+        .collect();
+    assert_eq!(v, [Some(true), Some(false), None]);
+}

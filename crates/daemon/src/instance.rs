@@ -178,6 +178,7 @@ impl Instance {
         mc.tracked = env.subs.iter().map(|s| s.object).collect();
         mc.sync_group = env.sync_group;
         mc.resume_master = env.resume_master;
+        mc.timer_expired_backup = conf.timer_expired_backup();
         let peers = conf
             .unicast_peers
             .iter()
@@ -203,8 +204,14 @@ impl Instance {
         rcfg.skip_check_adv_addr = settings.skip_check_adv_addr;
         rcfg.check_unicast_src = settings.check_unicast_src;
         // The checksum form the daemon used so far (keepalived's automatic fallback to the
-        // old unicast checksum is not switched on here yet).
-        rcfg.v3_checksum = V3Checksum::PseudoHeader;
+        // old unicast checksum is not switched on here yet); keepalived 2.3's
+        // v3_checksum_as_v2 sums the message alone.
+        rcfg.v3_checksum = if conf.v3_checksum_as_v2 {
+            V3Checksum::MessageOnly
+        } else {
+            V3Checksum::PseudoHeader
+        };
+        rcfg.owner_ignore_adverts = conf.owner_ignores_adverts(env.global);
         let id = match resume {
             Some(r) if router.reconfigure(r.id, rcfg.clone(), now) => r.id,
             _ => router.add(rcfg, now),
@@ -359,6 +366,10 @@ impl Instance {
                     self.conf.smtp_alert,
                 );
                 crate::snmp::notify_instance(&self.snmp_event(router), new_state);
+                crate::dbus::status_change(
+                    self.dbus_key(&self.global),
+                    crate::dbus::notify_number(new_state),
+                );
             }
             Action::NotifyMasterRxLowerPri { .. } => {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
@@ -421,6 +432,8 @@ impl Instance {
     fn notify_deleted(&self, router: &Router, priority: u8) {
         let n = &self.conf.notify;
         crate::snmp::notify_instance_deleted(&self.snmp_event(router), n.deleted.is_some());
+        // keepalived's clear_diff_vrrp sets VRRP_STATE_DELETED before it notifies.
+        crate::dbus::status_change(self.dbus_key(&self.global), crate::dbus::STATE_DELETED);
         let Some(deleted) = &n.deleted else {
             notify::state_change(
                 n,

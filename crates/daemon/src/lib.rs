@@ -1,10 +1,10 @@
 //! keepalived-rs processes and operations: the VRRP child's event loop that drives the sans-IO
-//! [`keepalived_vrrp::Router`] with real sockets and netlink, the checker child's loop, notify
+//! [`keepalived_vrrp::Router`] with real sockets and netlink, notify
 //! scripts, the dumps, SNMP and /metrics.
 
 mod batch;
 pub mod bfd;
-mod checker;
+mod dbus;
 mod debounce;
 pub mod dump;
 mod error;
@@ -18,8 +18,13 @@ mod lvs_sync;
 pub mod memory;
 mod metrics;
 mod notify;
+/// A script as the configured user (`script_user` by default), for the parent's start-up
+/// and shutdown scripts.
+pub use notify::command as script_command;
+mod overdue;
 /// The notify FIFOs, for the checker child (`notify_fifo`, `lvs_notify_fifo`).
 pub use notify::Fifos;
+pub use snmp::CheckerSnmp;
 mod precise_timer;
 mod promote;
 mod reload;
@@ -33,5 +38,4 @@ mod statics;
 mod tracking;
 pub mod vrrp;
 
-pub use checker::{run_checker, CheckerError, CheckerRunOptions};
 pub use vrrp::{run, run_until, run_with, run_with_options, DaemonError, Reloader, RunOptions};

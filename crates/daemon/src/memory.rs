@@ -73,6 +73,11 @@ pub fn release_startup_memory() {
             libc::madvise(m.start as *mut libc::c_void, m.len, libc::MADV_DONTNEED);
         }
     }
+    trim_heap();
+}
+
+/// Returns the heap's free pages to the kernel (glibc's `malloc_trim`).
+pub fn trim_heap() {
     // SAFETY: glibc's malloc_trim only returns free memory to the kernel.
     #[cfg(target_env = "gnu")]
     unsafe {

@@ -1,8 +1,6 @@
 //! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
 //! stats, JSON), and the signals that write them.
 
-use std::path::Path;
-
 use keepalived_conf::model::{GlobalDefs, IpAddressSpec, Script};
 use keepalived_vrrp::machine::{Machine, State, TrackValue};
 use keepalived_vrrp::wire::{Auth, Counter};
@@ -42,6 +40,9 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
         network_namespace: g.net_namespace.clone(),
+        network_namespace_ipvs: g.net_namespace_ipvs.clone(),
+        instance_name: g.instance.clone(),
+        process_names: g.process_names.clone(),
         router_id: router_id(g),
         default_interface: g
             .default_interface
@@ -124,6 +125,24 @@ fn stats(s: &Stats) -> StatsDump {
         pri_zero_rcvd: s[Counter::PriZeroRcvd],
         pri_zero_sent: s[Counter::PriZeroSent],
     }
+}
+
+/// The weight `i` applies for `bfd_instance` `name`, as keepalived prints it (before
+/// `reverse`), when it tracks it.
+fn bfd_weight(i: &Instance, name: &str) -> Option<TrackedDump> {
+    let key = TrackKey::Bfd(name.to_owned());
+    i.subscriptions()
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| TrackedDump {
+            name: name.to_owned(),
+            weight: if s.invert {
+                -s.object.weight
+            } else {
+                s.object.weight
+            },
+            reverse: s.invert,
+        })
 }
 
 /// `auth_pass` as configured (the key without its zero padding).
@@ -252,6 +271,11 @@ fn instance_dump(
                 reverse: t.reverse.unwrap_or(false),
             })
             .collect(),
+        track_bfds: c
+            .track_bfds
+            .iter()
+            .filter_map(|t| bfd_weight(i, &t.name))
+            .collect(),
         notify_deleted: c.notify.deleted.is_some(),
         scripts: notify_dump(&c.notify),
         notify_priority_changes: i.settings.notify_priority_changes,
@@ -371,6 +395,32 @@ impl Daemon {
             });
         }
         global.nftables_counters = g.nftables_counters;
+        let bfd = self
+            .config
+            .bfd
+            .iter()
+            .filter(|b| b.notifies_vrrp())
+            .map(|b| {
+                let key = TrackKey::Bfd(b.name.clone());
+                crate::dump::BfdTrackDump {
+                    name: b.name.clone(),
+                    weight: b.weight,
+                    weight_reverse: b.weight_reverse,
+                    up: current.get(&key) == keepalived_vrrp::machine::TrackValue::Up,
+                    transitions: self.bfd_transitions.get(&b.name).copied().unwrap_or(0),
+                    tracking: self
+                        .instances
+                        .iter()
+                        .filter_map(|i| {
+                            bfd_weight(i, &b.name).map(|t| TrackedDump {
+                                name: i.conf.name.clone(),
+                                ..t
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         Snapshot {
             global,
             instances,
@@ -378,6 +428,8 @@ impl Daemon {
             scripts,
             track_files,
             sockets,
+            bfd,
+            json_version: g.json_version,
             ..Snapshot::default()
         }
     }
@@ -396,16 +448,15 @@ pub(crate) enum DumpRequest {
     StatsClear,
 }
 
-/// Writes the file `req` asks for.
-pub(crate) fn write(snapshot: &Snapshot, req: DumpRequest) {
+/// Writes the file `req` asks for where `global` puts it ([`dump::DumpPaths`]).
+pub(crate) fn write(snapshot: &Snapshot, req: DumpRequest, global: &GlobalDefs) {
+    let paths = dump::DumpPaths::new(global, &dump::tmp_dir());
     let (path, text) = match req {
-        DumpRequest::Data => (dump::DATA_FILE, dump::render_data(snapshot)),
-        DumpRequest::Stats | DumpRequest::StatsClear => {
-            (dump::STATS_FILE, dump::render_stats(snapshot))
-        }
-        DumpRequest::Json => (dump::JSON_FILE, dump::render_json(snapshot)),
+        DumpRequest::Data => (paths.data, dump::render_data(snapshot)),
+        DumpRequest::Stats | DumpRequest::StatsClear => (paths.stats, dump::render_stats(snapshot)),
+        DumpRequest::Json => (paths.json, dump::render_json(snapshot)),
     };
-    if let Err(e) = dump::write_atomically(Path::new(path), &text) {
-        log::info(format!("Unable to write {path}: {e}"));
+    if let Err(e) = dump::write_atomically(&path, &text) {
+        log::info(format!("Unable to write {}: {e}", path.display()));
     }
 }

@@ -16,7 +16,7 @@ use keepalived_conf::model::{GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
-use keepalived_vrrp::machine::{Event, State};
+use keepalived_vrrp::machine::{Event, State, TrackValue};
 use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use keepalived_vrrp::{InstanceId, Router};
@@ -100,6 +100,20 @@ pub struct RunOptions {
     /// `-V` / `--dont-release-vrrp`: at stop, leave the VIPs, virtual routes and rules (and the
     /// static ones) in place; a MASTER still sends its priority-0 advert.
     pub dont_release_vrrp: bool,
+    /// The read end of the BFD child's event pipe (`track_bfd`), when a BFD child runs.
+    pub bfd_events: Option<Arc<std::sync::Mutex<Option<std::os::fd::OwnedFd>>>>,
+    /// The checker process runs beside this one: with `enable_snmp_checker` it serves
+    /// KEEPALIVED-MIB's global group, not this process (keepalived's vrrp_handles_global_oid).
+    pub checker_running: bool,
+    /// keepalived 2.3's `--ignore-sigint`: SIGINT does not stop the process.
+    pub ignore_sigint: bool,
+    /// `-a` / `--address-monitoring`: log every address change netlink reports, as
+    /// keepalived ("Netlink reflector reports IP X added to IF").
+    pub address_monitoring: bool,
+    /// `-d` / `--dump-conf`: once started, log the configuration in keepalived's data-dump
+    /// layout ("------< Global definitions >------", the VRRP topology, sync groups,
+    /// scripts), line by line, as keepalived's dump_data_vrrp(NULL) does.
+    pub dump_conf: bool,
 }
 
 /// Like [`run_with`], with `options`.
@@ -118,18 +132,46 @@ pub fn run_with_options<F: Future<Output = ()>>(
     rt.block_on(async {
         // Before anything is set up: a SIGTERM during start-up then stops the daemon cleanly
         // once start-up is done (VMACs and VIPs removed) instead of killing it half-way.
-        let signals = Signals::new()?;
+        let mut signals = Signals::new()?;
+        signals.ignore_sigint = options.ignore_sigint;
         let mut d = Daemon::new(config.clone()).await?;
+        d.address_monitoring = options.address_monitoring;
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
-        d.snmp.start(&config.global);
+        d.snmp.start(&config.global, options.checker_running);
         d.start().await?;
+        let bfd_fd = options
+            .bfd_events
+            .as_ref()
+            .and_then(|m| m.lock().ok().and_then(|mut g| g.take()));
+        // Lives as long as the loop (aborted when dropped with the runtime).
+        let _bfd_reader = match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone()))
+        {
+            Some(Err(e)) => {
+                log::info(format!("BFD event pipe: {e}"));
+                None
+            }
+            Some(Ok(h)) => Some(h),
+            None => None,
+        };
+        d.log_addresses_at_start().await;
+        if options.dump_conf {
+            let text = crate::dump::render_data(&d.snapshot(&d.current));
+            for line in text.lines() {
+                log::info(line);
+            }
+        }
         // Settle the first actions, then drop what only start-up needed.
         d.settle(Instant::now()).await;
+        // The bus comes up once the instances are built: VrrpStarted, then each instance's
+        // state (dbus::service).
+        let objects = d.dbus_objects();
+        d.dbus.start(&config.global, objects);
         crate::memory::release_startup_memory();
         let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
+        d.dbus.stop();
         d.snmp.stop();
         result
     })
@@ -141,6 +183,8 @@ struct Signals {
     sigint: tokio::signal::unix::Signal,
     sighup: tokio::signal::unix::Signal,
     dumps: DumpSignals,
+    /// `--ignore-sigint`: SIGINT is received and dropped.
+    ignore_sigint: bool,
 }
 
 impl Signals {
@@ -150,6 +194,7 @@ impl Signals {
             sigint: signal(SignalKind::interrupt()).map_err(setup("signals"))?,
             sighup: signal(SignalKind::hangup()).map_err(setup("signals"))?,
             dumps: DumpSignals::new()?,
+            ignore_sigint: false,
         })
     }
 }
@@ -159,6 +204,8 @@ pub(crate) struct Group {
     pub(crate) sync: SyncGroup,
     pub(crate) members: Vec<InstanceId>,
     pub(crate) notify: NotifyScripts,
+    /// The group's own `smtp_alert` (`None`: smtp_alert_vrrp, else the global smtp_alert).
+    pub(crate) smtp_alert: Option<bool>,
 }
 
 /// Everything the VRRP process runs.
@@ -178,6 +225,10 @@ pub(crate) struct Daemon {
     /// Instances with `track_src_ip` whose configured source address is not on their
     /// interface (FAULT until it is back).
     missing_src: HashSet<String>,
+    /// The addresses present when a start-up, reload or rebuild pass began (the pass's
+    /// `now`): read once for the pass's instances, not once per instance (1000 instances
+    /// beside 10,000 VIPs made a reload read 10 million addresses). Dropped after the pass.
+    present_addrs: Option<(Instant, HashSet<(u32, std::net::IpAddr)>)>,
     /// `promote_secondaries` turned on by the daemon (reset at stop).
     promoted: crate::promote::PromotedInterfaces,
     /// `disable_local_igmp` (restored at stop).
@@ -208,6 +259,12 @@ pub(crate) struct Daemon {
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
     snmp: crate::snmp::Hub,
+    /// Up/Down changes of each `bfd_instance` heard on the BFD pipe (for /metrics).
+    pub(crate) bfd_transitions: HashMap<String, u64>,
+    /// `-a`: every address change is logged (RunOptions::address_monitoring).
+    pub(crate) address_monitoring: bool,
+    /// The DBus service's requests (crate::dbus).
+    pub(crate) dbus: crate::dbus::Hub,
 }
 
 impl Daemon {
@@ -237,6 +294,7 @@ impl Daemon {
             promoted: Default::default(),
             local_igmp: Default::default(),
             missing_src: HashSet::new(),
+            present_addrs: None,
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
@@ -252,6 +310,9 @@ impl Daemon {
             track_rx,
             metrics: metrics::Hub::default(),
             snmp: crate::snmp::Hub::default(),
+            bfd_transitions: HashMap::new(),
+            address_monitoring: false,
+            dbus: crate::dbus::Hub::default(),
         })
     }
 
@@ -289,6 +350,7 @@ impl Daemon {
                 self.instances.push(i);
             }
         }
+        self.present_addrs = None;
         self.reindex();
         self.build_groups();
         self.spawn_watchers(&current);
@@ -344,6 +406,7 @@ impl Daemon {
                     .unwrap_or_else(|| SyncGroup::new(g.name.clone())),
                 members: indices,
                 notify: g.notify.clone(),
+                smtp_alert: g.smtp_alert,
             });
         }
     }
@@ -432,6 +495,8 @@ impl Daemon {
     /// An instance whose interface is missing, down or without an address is built all the
     /// same and waits in FAULT (see [`Daemon::usable`]); `None`: it cannot run at all
     /// (logged), the others go on.
+    /// `fresh`: nothing is carried over into it (start-up, an instance new to a reload), so
+    /// VIPs found present make it resume as MASTER.
     async fn build_instance(
         &mut self,
         conf: &VrrpInstance,
@@ -477,7 +542,8 @@ impl Daemon {
             Some(_) if ready => tx_link.clone(),
             _ => base.clone(),
         };
-        let resume_master = ready && self.vips_present(conf, tx_link.ifindex).await;
+        let resume_master =
+            resume.is_none() && ready && self.vips_present(conf, tx_link.ifindex, now).await;
         if resume_master {
             log::info(format!(
                 "({}) VIPs already present: resuming as MASTER",
@@ -489,7 +555,13 @@ impl Daemon {
             resume_master,
             global: &self.global,
             names: &self.names,
-            subs: tracking::subscriptions(&self.config.vrrp, conf, group, current),
+            subs: tracking::subscriptions(
+                &self.config.vrrp,
+                &self.config.bfd,
+                conf,
+                group,
+                current,
+            ),
             sync_group: group.is_some(),
             fifos: &self.fifos,
         };
@@ -595,16 +667,24 @@ impl Daemon {
             let old = std::mem::replace(&mut self.instances[i], fresh);
             crate::reload::carry_over(old, &mut self.instances[i], &self.netlink).await;
         }
+        self.present_addrs = None;
         self.tune_receive_sockets();
     }
 
     /// Whether every VIP of `conf` is already on its interface (a crashed VRRP process left
     /// them): the instance then resumes as MASTER.
-    async fn vips_present(&self, conf: &VrrpInstance, ifindex: u32) -> bool {
+    async fn vips_present(&mut self, conf: &VrrpInstance, ifindex: u32, now: Instant) -> bool {
         if conf.virtual_ipaddresses.is_empty() {
             return false;
         }
-        let Ok(present) = self.netlink.list_addresses(ifindex).await else {
+        if self.present_addrs.as_ref().map(|(at, _)| *at) != Some(now) {
+            let Ok(all) = self.netlink.all_addresses().await else {
+                return false;
+            };
+            let set = all.into_iter().map(|a| (a.ifindex, a.addr)).collect();
+            self.present_addrs = Some((now, set));
+        }
+        let Some((_, present)) = &self.present_addrs else {
             return false;
         };
         conf.virtual_ipaddresses.iter().all(|v| {
@@ -613,9 +693,7 @@ impl Daemon {
                 .as_ref()
                 .and_then(|d| self.names.get(d).copied())
                 .unwrap_or(ifindex);
-            present
-                .iter()
-                .any(|p| p.addr == v.prefix.addr && p.ifindex == index)
+            present.contains(&(index, v.prefix.addr))
         })
     }
 
@@ -657,8 +735,10 @@ impl Daemon {
             mut sigint,
             mut sighup,
             mut dumps,
+            ignore_sigint,
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
+        let mut overdue = crate::overdue::Overdue::new(&self.config.global);
         loop {
             self.settle(Instant::now()).await;
             let next = self.router.poll_timeout();
@@ -672,10 +752,13 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
+                    overdue.check(next, now, &mut self.router);
                     self.router.handle_timeout(now);
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
+                    // keepalived looks at its timers first, whatever woke it up.
+                    overdue.check(next, now, &mut self.router);
                     let net = match pkt.v6 {
                         Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
                         None => RxNet::Ipv4,
@@ -685,13 +768,7 @@ impl Daemon {
                     self.router.handle_datagram(now, pkt.ifindex, net, pkt.bytes());
                     self.pool.put(pkt.buf);
                 }
-                Some(update) = self.track_rx.recv() => {
-                    let now = Instant::now();
-                    self.current.set(update.key.clone(), update.value);
-                    for i in &self.instances {
-                        i.track(&mut self.router, &update.key, update.value, now);
-                    }
-                }
+                Some(update) = self.track_rx.recv() => self.track_update(update),
                 Some(ev) = monitor.recv() => self.link_event(ev).await,
                 _ = sighup.recv() => match reload {
                     Some(read) => self.reload(read).await,
@@ -704,12 +781,55 @@ impl Daemon {
                 Some(reply) = self.snmp.requests.recv() => {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
+                Some(req) = self.dbus.requests.recv() => self.dbus_answer(req),
                 _ = sigterm.recv() => break,
-                _ = sigint.recv() => break,
+                _ = sigint.recv() => if !ignore_sigint { break },
                 _ = &mut stop => break,
             }
         }
         Ok(())
+    }
+
+    /// A tracked object's new value, to every instance tracking it.
+    fn track_update(&mut self, update: TrackUpdate) {
+        let now = Instant::now();
+        if let TrackKey::Bfd(name) = &update.key {
+            // keepalived's vrrp_handle_bfd_event: a repeated state changes nothing.
+            if self.current.get(&update.key) == update.value {
+                return;
+            }
+            *self.bfd_transitions.entry(name.clone()).or_default() += 1;
+            let word = if update.value == TrackValue::Up {
+                "UP"
+            } else {
+                "DOWN"
+            };
+            for i in &self.instances {
+                if i.subscriptions().iter().any(|s| s.key == update.key) {
+                    log::info(format!(
+                        "VRRP_Instance({}) Tracked BFD instance {name} is {word}",
+                        i.conf.name
+                    ));
+                }
+            }
+        }
+        self.current.set(update.key.clone(), update.value);
+        for i in &self.instances {
+            i.track(&mut self.router, &update.key, update.value, now);
+        }
+    }
+
+    /// `log_unknown_vrids`: keepalived's dispatcher logs every advert for a VRID that no
+    /// instance on the interface serves.
+    fn log_unknown_vrid(&self, vrid: u8, ifindex: u32) {
+        let name = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map_or_else(|| ifindex.to_string(), |(n, _)| n.clone());
+        log::info(format!(
+            "Unknown VRID({vrid}) received on interface({name}). ignoring..."
+        ));
     }
 
     async fn link_event(&mut self, ev: NetEvent) {
@@ -735,6 +855,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, true);
                 self.track_source(ifindex, addr, true, now);
                 // An instance waiting for an address on that interface can start now; so can
                 // one whose unicast_src_ip could not be bound (IPv6 DAD still running at
@@ -752,12 +873,52 @@ impl Daemon {
                 }
             }
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.log_address_change(ifindex, addr, false);
                 self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
             }
             NetEvent::RouteRemoved(r) => self.route_removed(r, now).await,
             NetEvent::RuleRemoved(r) => self.rule_removed(r, now).await,
         }
+    }
+
+    /// `-a`: keepalived's vrrp process reads every address at start through the same filter
+    /// as the changes, so each is logged once as added (IPv4 first, as its dump).
+    async fn log_addresses_at_start(&self) {
+        if !self.address_monitoring {
+            return;
+        }
+        let mut all = Vec::new();
+        for &ifindex in self.names.values() {
+            if let Ok(entries) = self.netlink.list_addresses(ifindex).await {
+                all.extend(
+                    entries
+                        .into_iter()
+                        .map(|e| (e.addr.is_ipv6(), ifindex, e.addr)),
+                );
+            }
+        }
+        all.sort();
+        for (_, ifindex, addr) in all {
+            self.log_address_change(ifindex, addr, true);
+        }
+    }
+
+    /// `-a`: keepalived's netlink_if_address_filter line for an address change.
+    fn log_address_change(&self, ifindex: u32, addr: std::net::IpAddr, added: bool) {
+        if !self.address_monitoring {
+            return;
+        }
+        let Some(name) = self
+            .names
+            .iter()
+            .find(|(_, i)| **i == ifindex)
+            .map(|(n, _)| n)
+        else {
+            return;
+        };
+        let what = if added { "added to" } else { "removed from" };
+        log::info(format!("Netlink reflector reports IP {addr} {what} {name}"));
     }
 
     /// An interface was seen up or down. A name seen with a new ifindex is an interface that
@@ -855,15 +1016,36 @@ impl Daemon {
             self.rebuild_on(&name, now).await;
         }
         statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
-        for i in &self.instances {
-            let master = self.router.machine(i.id).map(|m| m.state()) == Some(State::Master);
-            if i.holds_vips && master && i.owns_vip(ifindex, addr) {
-                log::info(format!(
-                    "({}) VIP {addr} was removed from the interface",
-                    i.conf.name
-                ));
-                self.router.handle_event(now, i.id, Event::VipRemoved);
-            }
+        let router = &self.router;
+        let owned = |i: &Instance| {
+            let master = router.machine(i.id).map(|m| m.state()) == Some(State::Master);
+            i.holds_vips && master && i.owns_vip(ifindex, addr)
+        };
+        if !self.instances.iter().any(owned) {
+            return;
+        }
+        // The event may be stale: a reload that removed this VIP and the next one that put it
+        // back are both done before their notifications are read. The kernel says whether
+        // it is gone now.
+        let back = self
+            .netlink
+            .list_addresses(ifindex)
+            .await
+            .is_ok_and(|a| a.iter().any(|e| e.addr == addr));
+        if back {
+            return;
+        }
+        let lost: Vec<(String, InstanceId)> = self
+            .instances
+            .iter()
+            .filter(|i| owned(i))
+            .map(|i| (i.conf.name.clone(), i.id))
+            .collect();
+        for (name, id) in lost {
+            log::info(format!(
+                "({name}) VIP {addr} was removed from the interface"
+            ));
+            self.router.handle_event(now, id, Event::VipRemoved);
         }
     }
 
@@ -883,6 +1065,9 @@ impl Daemon {
         if let Err(e) = crate::reload::apply(self, new).await {
             log::info(format!("Reload failed: {e}"));
         }
+        // The old configuration and instances are freed: give the pages back, so that RSS
+        // stays flat over many reloads instead of keeping the allocator's high water.
+        crate::memory::trim_heap();
     }
 
     /// Replaces the configuration: kept instances keep their state and VIPs, removed ones
@@ -914,6 +1099,7 @@ impl Daemon {
             }
             self.instances.push(fresh);
         }
+        self.present_addrs = None;
         // The removed ones stop as keepalived stops them (a MASTER sends priority 0 and
         // releases its VIPs; FAULT, or DELETED with notify_deleted), then leave the router.
         let first_gone = self.instances.len();
@@ -938,12 +1124,14 @@ impl Daemon {
         self.firewall
             .sync(&self.instances, &self.global, &self.names);
         self.tune_receive_sockets();
+        let objects = self.dbus_objects();
+        self.dbus.reload(&self.global, objects);
         Ok(())
     }
 
-    fn dump(&mut self, req: DumpRequest) {
+    pub(crate) fn dump(&mut self, req: DumpRequest) {
         let snap = self.snapshot(&self.current);
-        snapshot::write(&snap, req);
+        snapshot::write(&snap, req, &self.global);
         if req == DumpRequest::StatsClear {
             self.router.clear_stats();
         }
@@ -1008,7 +1196,7 @@ fn group_changed(g: &Group, state: State, global: &GlobalDefs, fifos: &Fifos) {
         name,
         notify_state,
         0,
-        None, // the group's own smtp_alert is not kept in Group: the global one applies
+        g.smtp_alert,
     );
     crate::snmp::notify_group(name, notify_state, &crate::snapshot::router_id(global));
 }

@@ -12,10 +12,8 @@ use std::time::Duration;
 use keepalived_bfd::State;
 use keepalived_conf::{load_str, ReadOptions, SystemHost};
 use keepalived_daemon::bfd::{run_bfd_until, BfdOptions, BfdStatus};
-use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+use keepalived_labs::{ip, runnable, BridgeLab, BFDD, KEEPALIVED};
 use tokio::sync::oneshot;
-
-const BFDD: &str = "/usr/lib/frr/bfdd";
 
 /// Our BFD loop's thread: the stop signal and what `run_bfd_until` returned.
 type Ours = (oneshot::Sender<()>, JoinHandle<Result<(), String>>);
@@ -71,6 +69,7 @@ impl Lab {
             status: Some(self.status.clone()),
             data_path: self.net.dir().join("o.bfd.data"),
             events: Some(self.events_tx.clone()),
+            pipes: None,
         };
         let handle = std::thread::spawn(move || {
             // SAFETY: setns on an open namespace file moves only this thread, which owns it.
@@ -108,40 +107,12 @@ impl Lab {
     }
 
     fn start_frr(&mut self, peers: &[&str]) {
-        let dir = self.net.dir().join("frr");
-        std::fs::create_dir_all(&dir).unwrap();
-        // bfdd drops to the frr user: it must be able to write its sockets here.
-        let _ = std::process::Command::new("chmod")
-            .arg("777")
-            .arg(&dir)
-            .status();
         let mut conf = String::from("bfd\n");
         for p in peers {
             conf += &format!(" peer {p}\n  receive-interval 100\n  transmit-interval 100\n !\n");
         }
         conf += "!\n";
-        let file = dir.join("bfdd.conf");
-        std::fs::write(&file, conf).unwrap();
-        let d = |n: &str| dir.join(n).display().to_string();
-        self.net.spawn(
-            "t",
-            "t",
-            BFDD,
-            &[
-                "-f",
-                &d("bfdd.conf"),
-                "-i",
-                &d("bfdd.pid"),
-                "--vty_socket",
-                &d(""),
-                "--bfdctl",
-                &d("bfdd.sock"),
-                "--log",
-                "stdout",
-                "-P",
-                "0",
-            ],
-        );
+        self.net.spawn_bfdd("t", &conf);
     }
 
     fn session(&self, name: &str) -> Option<(State, State, bool)> {

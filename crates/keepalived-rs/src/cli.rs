@@ -131,6 +131,10 @@ pub struct Cli {
     /// on this descriptor). Accepted, not in `--help`.
     #[arg(long = "config-fd", value_name = "FD", hide = true)]
     pub config_fd: Option<String>,
+    /// --ignore-sigint: keepalived 2.3's option (SIGINT does not stop the daemon; for
+    /// debugging under gdb). Not in 2.2.7's `--help`.
+    #[arg(long = "ignore-sigint", hide = true)]
+    pub ignore_sigint: bool,
     /// -v, --version.
     #[arg(short = 'v', long = "version")]
     pub version: bool,
@@ -161,8 +165,6 @@ pub enum LogFacility {
 }
 
 /// Pid files of the parent and each child process.
-// Not read until the daemon writes keepalived's default pid files (lead's wiring).
-#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PidFiles {
     /// The parent process (`-p`).
@@ -196,7 +198,6 @@ impl Cli {
     }
 
     /// The pattern `-M` writes to /proc/sys/kernel/core_pattern (`core` unless given).
-    #[allow(dead_code)] // for core dump support
     pub fn core_pattern(&self) -> Option<&str> {
         self.core_dump_pattern
             .as_deref()
@@ -205,14 +206,14 @@ impl Cli {
 
     /// The pid files, as keepalived 2.2.7 chooses them once the configuration is read.
     ///
-    /// `instance_name` is global_defs `instance`; `namespace` is `-s` or global_defs
-    /// `net_namespace`. With either, files go to /run/keepalived/ (inside the namespace's own
-    /// mount namespace, /run/keepalived/keepalived_NAME is mounted there). The installed
+    /// `instance_name` is global_defs `instance`; `pid_dir` is true with `use_pid_dir`, an
+    /// instance or a network namespace (`-s` or `net_namespace`): files then go to
+    /// /run/keepalived/ (in a namespace, /run/keepalived/NAME is mounted there, see
+    /// crate::namespace), named `_INSTANCE` after the stem with an instance. The installed
     /// 2.2.7 binary names the children /run/vrrp.pid, /run/checkers.pid and /run/bfd.pid;
     /// its man page says /run/keepalived_vrrp.pid etc. We follow the binary.
-    #[allow(dead_code)] // for the daemon's pid files
-    pub fn pid_files(&self, instance_name: Option<&str>, namespace: Option<&str>) -> PidFiles {
-        let dir = if instance_name.is_some() || namespace.is_some() {
+    pub fn pid_files(&self, instance_name: Option<&str>, pid_dir: bool) -> PidFiles {
+        let dir = if pid_dir || instance_name.is_some() {
             "/run/keepalived/"
         } else {
             "/run/"
@@ -311,19 +312,11 @@ pub fn signum(name: &str) -> Option<i32> {
 /// Flags accepted for compatibility whose subsystem is not built yet. Each entry is the
 /// flag as `--help` spells it; remove an entry once its subsystem honours it.
 pub fn unimplemented_flags(cli: &Cli) -> Vec<&'static str> {
-    // -P, -C, --all, -B, -G, -R, -D, -S, -u, -p, -r, -c, -V, -I, --no-ipvs and
-    // --metrics-address hold: a supervising parent, a VRRP child, a checker child.
-    let table: [(bool, &'static str); 6] = [
-        (cli.release_vips, "-X/--release-vips"),
-        (cli.address_monitoring, "-a/--address-monitoring"),
-        (cli.bfd_pid.is_some(), "-b/--bfd_pid (BFD)"),
-        (cli.namespace.is_some(), "-s/--namespace"),
-        (
-            cli.core_dump_wanted(),
-            "-m/--core-dump, -M/--core-dump-pattern",
-        ),
-        (cli.config_fd.is_some(), "--config-fd"),
-    ];
+    // Every other flag holds: a supervising parent, a VRRP child, a checker child, a BFD
+    // child (docs/process.md for -s, -m/-M, -X, -a, --ignore-sigint; docs/bfd.md for -b,
+    // -B). --config-fd is the descriptor keepalived's reload_check_config child writes its
+    // configuration copy to; reload_check_config is not supported.
+    let table: [(bool, &'static str); 1] = [(cli.config_fd.is_some(), "--config-fd")];
     table
         .iter()
         .filter(|(set, _)| *set)
@@ -420,22 +413,22 @@ mod tests {
             checkers: "/c".into(),
             bfd: "/b".into(),
         };
-        assert_eq!(c.pid_files(None, None), want);
-        assert_eq!(c.pid_files(Some("x"), Some("ns")), want);
+        assert_eq!(c.pid_files(None, false), want);
+        assert_eq!(c.pid_files(Some("x"), true), want);
     }
 
     #[test]
     fn default_pid_files_follow_keepalived() {
         let c = parse(&[]);
-        let p = c.pid_files(None, None);
+        let p = c.pid_files(None, false);
         assert_eq!(p.main, PathBuf::from("/run/keepalived.pid"));
         assert_eq!(p.vrrp, PathBuf::from("/run/vrrp.pid"));
         assert_eq!(p.checkers, PathBuf::from("/run/checkers.pid"));
         assert_eq!(p.bfd, PathBuf::from("/run/bfd.pid"));
-        let p = c.pid_files(None, Some("blue"));
+        let p = c.pid_files(None, true);
         assert_eq!(p.main, PathBuf::from("/run/keepalived/keepalived.pid"));
         assert_eq!(p.vrrp, PathBuf::from("/run/keepalived/vrrp.pid"));
-        let p = c.pid_files(Some("i1"), None);
+        let p = c.pid_files(Some("i1"), false);
         assert_eq!(p.main, PathBuf::from("/run/keepalived/keepalived_i1.pid"));
         assert_eq!(p.bfd, PathBuf::from("/run/keepalived/bfd_i1.pid"));
     }
@@ -502,6 +495,7 @@ mod tests {
             "--signum=STOP",
             "--config-test=/tmp/log",
             "--config-fd=5",
+            "--ignore-sigint",
             "--version",
             "--help",
             "--no-ipvs",
@@ -522,14 +516,11 @@ mod tests {
             Some(Some(PathBuf::from("/tmp/log")))
         );
         assert_eq!(c.config_fd.as_deref(), Some("5"));
+        assert!(c.ignore_sigint);
         assert_eq!(c.metrics_address, Some("127.0.0.1:9165".parse().unwrap()));
         assert!(c.no_ipvs && c.help && c.version);
-        assert_eq!(
-            unimplemented_flags(&c).len(),
-            6,
-            "{:?}",
-            unimplemented_flags(&c)
-        );
+        // Only the flags of subsystems not built yet are left.
+        assert_eq!(unimplemented_flags(&c), ["--config-fd"]);
     }
 
     #[test]

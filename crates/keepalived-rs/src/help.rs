@@ -73,15 +73,18 @@ fn distro() -> Option<String> {
     Some(value.trim_matches('"').to_owned())
 }
 
-/// The `configure options:` line: the keepalived 2.2.7 `--enable-*` switches whose feature
-/// keepalived-rs really has (JSON dumps, HTTP_GET `regex`, systemd). keepalived-exporter reads
-/// `--enable-json` here before it uses the JSON signal. SNMP, D-Bus and BFD are not claimed.
-pub const CONFIGURE_OPTIONS: &str = "--enable-json --enable-regex --with-init=systemd";
+/// The `configure options:` line: the switches of Debian's keepalived 2.2.7, in its order,
+/// whose feature keepalived-rs really has (SNMP: all of KEEPALIVED-MIB, VRRP-MIB and
+/// VRRPv3-MIB, docs/snmp.md; D-Bus; JSON dumps; BFD, docs/bfd.md; HTTP_GET `regex`;
+/// systemd). keepalived-exporter reads `--enable-json` here before it uses the JSON signal.
+pub const CONFIGURE_OPTIONS: &str = "--enable-snmp --enable-snmp-rfcv2 --enable-snmp-rfcv3 \
+     --enable-dbus --enable-json --enable-bfd --enable-regex --with-init=systemd";
 
 /// The `Config options:` line, in keepalived's order (its CONFIGURATION_OPTIONS starts with a
 /// space, hence the double space after the colon): only the features keepalived-rs has.
 pub const CONFIG_OPTIONS: &str =
-    " NFTABLES LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON OLD_CHKSUM_COMPAT INIT=systemd SYSTEMD_NOTIFY";
+    " NFTABLES LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON BFD OLD_CHKSUM_COMPAT \
+     SNMP_V3_FOR_V2 SNMP_VRRP SNMP_CHECKER SNMP_RFCV2 SNMP_RFCV3 DBUS INIT=systemd SYSTEMD_NOTIFY";
 
 /// `-v` / `--version`: keepalived 2.2.7's layout (printed on stderr). The first line is
 /// keepalived's version string, naming the release we are compatible with, then ours, the way
@@ -133,7 +136,10 @@ mod tests {
             )
         );
         assert!(v.contains("\nRunning on Linux "));
-        assert!(v.contains("\n\nconfigure options: --enable-json "));
+        assert!(v.contains("\n\nconfigure options: --enable-snmp --enable-snmp-rfcv2 "));
+        assert!(v.contains(" --enable-dbus --enable-json --enable-bfd "));
+        assert!(v.contains(" JSON BFD OLD_CHKSUM_COMPAT "));
+        assert!(v.contains(" SNMP_VRRP SNMP_CHECKER SNMP_RFCV2 SNMP_RFCV3 DBUS "));
         assert!(v.contains("\n\nConfig options:  NFTABLES LVS "));
     }
 }

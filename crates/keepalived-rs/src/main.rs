@@ -1,9 +1,14 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
+mod checker_child;
+mod core_dump;
 mod demo;
 mod genhash;
+mod namespace;
+mod pidfile;
 mod process_settings;
 mod run;
+mod start_stop;
 mod supervisor;
 
 use keepalived_rs::{cli, getopt, help};

@@ -61,3 +61,20 @@ pub fn apply(s: &ProcessSettings) {
         }
     }
 }
+
+/// keepalived's set_process_name: prctl(PR_SET_NAME), which /proc/PID/comm and `ps` show
+/// (at most 15 bytes, as keepalived truncates when reading the configuration). `None`
+/// leaves the name alone.
+pub fn set_process_name(name: Option<&str>) {
+    let Some(name) = name else {
+        return;
+    };
+    let Ok(c) = std::ffi::CString::new(name) else {
+        return;
+    };
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of which the kernel copies at most
+    // 16 bytes; `c` outlives the call.
+    if unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr()) } != 0 {
+        log::info(format!("Failed to set process name '{name}'"));
+    }
+}

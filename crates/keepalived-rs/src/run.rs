@@ -19,7 +19,7 @@ pub fn read_options(cli: &Cli, host: &dyn Host) -> ReadOptions {
 }
 
 /// The C library's text for an error, as keepalived's `%m` prints it.
-fn strerror(e: &std::io::Error) -> String {
+pub(crate) fn strerror(e: &std::io::Error) -> String {
     let text = e.to_string();
     // std appends " (os error N)" to strerror's text.
     match text.rfind(" (os error ") {
@@ -58,8 +58,27 @@ pub fn config_test(cli: &Cli) -> ExitCode {
         },
         None => Box::new(std::io::stderr()),
     };
+    // keepalived enters the network namespace (-s or net_namespace) before it checks, so
+    // interfaces are the namespace's.
+    use keepalived_conf::config_test::Namespace;
+    let named = cli.namespace.clone().or_else(|| {
+        keepalived_conf::load(&cli.config_file(), &opts, &host)
+            .config
+            .global
+            .net_namespace
+    });
+    let namespace = match named {
+        None => Namespace::None,
+        Some(ns) => match crate::namespace::enter_net(&ns) {
+            Ok(()) => Namespace::Entered,
+            Err(line) => {
+                let _ = writeln!(out, "{line}");
+                Namespace::Unavailable(ns)
+            }
+        },
+    };
     let (code, loaded) =
-        keepalived_conf::config_test::run(&cli.config_file(), &opts, &host, &mut *out);
+        keepalived_conf::config_test::run(&cli.config_file(), &opts, &host, &mut *out, &namespace);
     if cli.dump_conf {
         let _ = writeln!(out, "{:#?}", loaded.config);
     }
@@ -76,21 +95,70 @@ fn config_missing(path: &std::path::Path) -> bool {
     !glob && !path.is_file()
 }
 
-/// Reads the configuration and prints its problems; `Err` with keepalived's exit code when
-/// the daemon cannot run.
-fn load(cli: &Cli) -> Result<keepalived_conf::Config, ExitCode> {
+/// The configuration read for the daemon, with what is still to be said about it.
+struct Loaded {
+    config: keepalived_conf::Config,
+    /// Its diagnostics (printed once the process knows where it runs).
+    diagnostics: keepalived_conf::Diagnostics,
+    /// Script security's log lines (logged once the log is set up).
+    security: Vec<String>,
+    /// `net_namespace` as configured (before `-s` replaced it).
+    config_namespace: Option<String>,
+}
+
+/// Reads the configuration; `Err` with keepalived's exit code when the daemon cannot run
+/// (its problems printed then).
+fn load(cli: &Cli) -> Result<Loaded, ExitCode> {
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
-    for d in &loaded.diagnostics {
-        eprintln!("{d}");
-    }
     if config_missing(&cli.config_file()) {
+        for d in &loaded.diagnostics {
+            eprintln!("{d}");
+        }
         return Err(ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG));
     }
     let mut config = loaded.config;
     apply_snmp_flags(cli, &mut config.global);
-    Ok(config)
+    // keepalived: -s replaces net_namespace (the dumps show it).
+    let config_namespace = config.global.net_namespace.clone();
+    if let Some(ns) = &cli.namespace {
+        config.global.net_namespace = Some(ns.clone());
+    }
+    let security = secure_scripts(&mut config, &host);
+    Ok(Loaded {
+        config,
+        diagnostics: loaded.diagnostics,
+        security,
+        config_namespace,
+    })
+}
+
+impl Loaded {
+    /// Prints the diagnostics and logs the script security lines.
+    fn report(&self) {
+        for d in &self.diagnostics {
+            eprintln!("{d}");
+        }
+        for line in &self.security {
+            keepalived_daemon::log::info(line);
+        }
+    }
+}
+
+/// Script security as the process that is starting applies it to the scripts it runs
+/// (keepalived_conf::script_security); returns its log lines.
+fn secure_scripts(config: &mut keepalived_conf::Config, host: &dyn Host) -> Vec<String> {
+    use crate::supervisor::Role;
+    use keepalived_conf::script_security::{apply, Family};
+    let family = match Role::of_this_process() {
+        Some(Role::Vrrp) => Family::Vrrp,
+        Some(Role::Checker) => Family::Checker,
+        // The BFD child runs no scripts.
+        Some(Role::Bfd) => return Vec::new(),
+        None => Family::StartStop,
+    };
+    apply(config, family, host)
 }
 
 /// `-x` enables every SNMP MIB and `-A` names the master agent's socket, as keepalived's
@@ -144,6 +212,12 @@ pub(crate) fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> 
     }
     let mut config = loaded.config;
     apply_snmp_flags(cli, &mut config.global);
+    if let Some(ns) = &cli.namespace {
+        config.global.net_namespace = Some(ns.clone());
+    }
+    for line in secure_scripts(&mut config, &host) {
+        keepalived_daemon::log::info(line);
+    }
     Ok(config)
 }
 
@@ -182,28 +256,57 @@ fn log_config(cli: &Cli, ident: &str) -> keepalived_daemon::log::LogConfig {
     }
 }
 
+/// keepalived's make_syslog_ident: `NAME_NAMESPACE_INSTANCE` with a namespace or an
+/// instance.
+fn syslog_ident(base: &str, namespace: Option<&str>, instance: Option<&str>) -> String {
+    [Some(base), namespace, instance]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// The daemon: the parent process, or (re-executed) one of its children.
 pub fn daemon(cli: &Cli) -> ExitCode {
-    use crate::supervisor::{self, Role};
-    if let Some(mask) = cli.umask {
-        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
-    }
-    let config = match load(cli) {
+    use crate::supervisor::Role;
+    let loaded = match load(cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let pids = cli.pid_files(
-        config.global.instance.as_deref(),
-        config.global.net_namespace.as_deref(),
-    );
+    let config = loaded.config.clone();
+    // keepalived: -u wins, else global_defs umask, else 022 (the process's own).
+    if let Some(mask) = cli.umask.or(config.global.umask) {
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+    }
+    let g = &config.global;
+    // `-s` has replaced net_namespace already (load).
+    let ns = g.net_namespace.as_deref();
+    let instance = g.instance.as_deref();
+    let pid_dir = g.use_pid_dir || ns.is_some() || instance.is_some();
+    let pids = cli.pid_files(instance, pid_dir);
+    let names = &g.process_names;
     if Role::of_this_process() == Some(Role::Vrrp) {
-        keepalived_daemon::log::init(log_config(cli, "Keepalived_vrrp"));
-        crate::process_settings::apply(&config.global.vrrp_process);
-        supervisor::write_pid_file(&pids.vrrp);
+        keepalived_daemon::log::init(log_config(
+            cli,
+            &syslog_ident("Keepalived_vrrp", ns, instance),
+        ));
+        loaded.report();
+        crate::process_settings::set_process_name(names.vrrp.as_deref().or(names.main.as_deref()));
+        crate::process_settings::apply(&g.vrrp_process);
+        crate::pidfile::write(&pids.vrrp);
         let reloader = || reload(cli);
+        let bfd_events = crate::supervisor::inherited_fds(crate::supervisor::BFD_READ_VAR)
+            .into_iter()
+            .next()
+            .map(|fd| std::sync::Arc::new(std::sync::Mutex::new(Some(fd))));
         let options = keepalived_daemon::RunOptions {
             metrics_address: cli.metrics_address,
             dont_release_vrrp: cli.dont_release_vrrp,
+            bfd_events,
+            checker_running: children(cli, &config).contains(&Role::Checker),
+            ignore_sigint: cli.ignore_sigint,
+            address_monitoring: cli.address_monitoring,
+            dump_conf: cli.dump_conf,
         };
         let stop = std::future::pending();
         let code =
@@ -217,43 +320,145 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         let _ = std::fs::remove_file(&pids.vrrp);
         return code;
     }
-    if cli.dump_conf {
-        eprintln!("{:#?}", config);
-    }
     if Role::of_this_process() == Some(Role::Checker) {
-        keepalived_daemon::log::init(log_config(cli, "Keepalived_healthcheckers"));
-        crate::process_settings::apply(&config.global.checker_process);
-        supervisor::write_pid_file(&pids.checkers);
-        let reloader = || reload(cli);
-        let options = keepalived_daemon::CheckerRunOptions {
-            no_ipvs: cli.no_ipvs,
-            dont_release_ipvs: cli.dont_release_ipvs,
-        };
-        let code = match keepalived_daemon::run_checker(&config, Some(&reloader), &options) {
-            Ok(()) => ExitCode::SUCCESS,
-            // keepalived's fatal exit: the parent does not restart a child without IPVS.
-            Err(keepalived_daemon::CheckerError::Ipvs(_)) => {
-                ExitCode::from(supervisor::EXIT_FATAL as u8)
+        keepalived_daemon::log::init(log_config(
+            cli,
+            &syslog_ident("Keepalived_healthcheckers", ns, instance),
+        ));
+        loaded.report();
+        crate::process_settings::set_process_name(
+            names.checker.as_deref().or(names.main.as_deref()),
+        );
+        crate::process_settings::apply(&g.checker_process);
+        crate::pidfile::write(&pids.checkers);
+        if cli.dump_conf {
+            // keepalived's dump_data_check starts with the global definitions; the LVS
+            // topology part is not rendered yet (docs/process.md).
+            let mut text = String::new();
+            keepalived_daemon::dump::render_global_text(&mut text, g);
+            for line in text.lines() {
+                keepalived_daemon::log::info(line);
             }
-            Err(e @ keepalived_daemon::CheckerError::Setup(_)) => {
-                keepalived_daemon::log::info(e.to_string());
-                ExitCode::from(1)
-            }
-            Err(e) => {
-                keepalived_daemon::log::info(format!("Stopped: {e}"));
-                ExitCode::from(2)
-            }
-        };
+        }
+        let code = crate::checker_child::run(cli, &config);
         let _ = std::fs::remove_file(&pids.checkers);
         return code;
     }
-    keepalived_daemon::log::init(log_config(cli, "Keepalived"));
+    if Role::of_this_process() == Some(Role::Bfd) {
+        keepalived_daemon::log::init(log_config(
+            cli,
+            &syslog_ident("Keepalived_bfd", ns, instance),
+        ));
+        loaded.report();
+        crate::process_settings::set_process_name(names.bfd.as_deref().or(names.main.as_deref()));
+        crate::process_settings::apply(&g.bfd_process);
+        crate::pidfile::write(&pids.bfd);
+        let code = bfd_child(cli, &config);
+        let _ = std::fs::remove_file(&pids.bfd);
+        return code;
+    }
+    keepalived_daemon::log::init(log_config(cli, &syslog_ident("Keepalived", ns, instance)));
+    if ns.is_some() || instance.is_some() {
+        keepalived_daemon::log::info(format!(
+            "Changing syslog ident to {}",
+            syslog_ident("Keepalived", ns, instance)
+        ));
+    }
+    let core = crate::core_dump::init(cli.core_dump_wanted(), cli.core_pattern());
+    crate::process_settings::set_process_name(names.main.as_deref());
+    let configured = loaded.config_namespace.as_deref();
+    if let (Some(over), Some(conf)) = (cli.namespace.as_deref(), configured) {
+        keepalived_daemon::log::info(format!(
+            "Overriding config net_namespace '{conf}' with command line namespace '{over}'"
+        ));
+    }
+    let made_pid_dir = pid_dir && crate::pidfile::create_pid_dir();
+    let code = parent_in_namespace(cli, &config, loaded, &pids);
+    if made_pid_dir {
+        crate::pidfile::remove_pid_dir();
+    }
+    core.restore();
+    code
+}
+
+/// The parent once /run/keepalived is there: into the network namespace (if any), the
+/// configuration checked there, the pid files locked, the children run; the namespace left.
+fn parent_in_namespace(
+    cli: &Cli,
+    config: &keepalived_conf::Config,
+    mut loaded: Loaded,
+    pids: &crate::cli::PidFiles,
+) -> ExitCode {
+    use crate::supervisor;
+    let entered = match config.global.net_namespace.as_deref() {
+        Some(name) => match crate::namespace::enter(name) {
+            Some(e) => {
+                // Interfaces are the namespace's: check the configuration against them.
+                match load(cli) {
+                    Ok(l) => loaded = l,
+                    Err(code) => {
+                        e.leave();
+                        return code;
+                    }
+                }
+                Some(e)
+            }
+            None => {
+                // keepalived goes on to its normal end here: exit 0.
+                keepalived_daemon::log::info(format!(
+                    "Unable to set network namespace {name} - exiting"
+                ));
+                return ExitCode::SUCCESS;
+            }
+        },
+        None => None,
+    };
+    loaded.report();
     // No silent ignores: the parent names, once, every keyword keepalived would act on and
     // keepalived-rs does not (the same lines as -t).
-    for u in config.unsupported_keywords() {
+    for u in loaded.config.unsupported_keywords() {
         keepalived_daemon::log::info(u.to_string());
     }
-    supervisor::run_parent(cli, pids.main, &children(cli, &config))
+    let roles = children(cli, config);
+    let code = match lock_pid_files(pids, &roles) {
+        Some((main_pid, child_pids)) => {
+            let parent = supervisor::Parent {
+                main_pid,
+                child_pids,
+                roles,
+                global: config.global.clone(),
+                ignore_sigint: cli.ignore_sigint,
+            };
+            supervisor::run_parent(cli, parent)
+        }
+        None => {
+            keepalived_daemon::log::info("daemon is already running");
+            ExitCode::SUCCESS
+        }
+    };
+    if let Some(e) = entered {
+        e.leave();
+    }
+    code
+}
+
+/// keepalived 2.3's keepalived_running: the parent's pid file and each child's, locked.
+fn lock_pid_files(
+    pids: &crate::cli::PidFiles,
+    roles: &[crate::supervisor::Role],
+) -> Option<(crate::pidfile::PidLock, Vec<crate::pidfile::PidLock>)> {
+    use crate::supervisor::Role;
+    let main = crate::pidfile::lock(&pids.main)?;
+    let mut held = Vec::new();
+    for r in roles {
+        let path = match r {
+            Role::Vrrp => &pids.vrrp,
+            Role::Checker => &pids.checkers,
+            Role::Bfd => &pids.bfd,
+        };
+        held.push(crate::pidfile::lock(path)?);
+    }
+    Some((main, held))
 }
 
 /// The children keepalived 2.2.7 starts: VRRP unless -C, the checkers unless -P, each only
@@ -270,7 +475,53 @@ fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::superviso
     if (!only_one || cli.check_only) && (has_lvs || cli.all) {
         roles.push(Role::Checker);
     }
+    // keepalived's running_bfd(): unless -B, when there is a bfd_instance (or --all).
+    if !cli.no_bfd && (!config.bfd.is_empty() || cli.all) {
+        roles.push(Role::Bfd);
+    }
     roles
+}
+
+/// The BFD child (keepalived's Keepalived_bfd): the sessions until SIGTERM, SIGHUP reloads
+/// keeping them, SIGUSR1 writes /tmp/keepalived_bfd.data, events to the other children's
+/// pipes.
+fn bfd_child(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
+    use keepalived_daemon::bfd::{run_bfd_child, BfdOptions, EventPipes};
+    let mut ends = crate::supervisor::inherited_fds(crate::supervisor::BFD_WRITE_VAR).into_iter();
+    let pipes = EventPipes {
+        vrrp: ends.next(),
+        checker: ends.next(),
+    };
+    let opts = BfdOptions {
+        pipes: Some(std::sync::Arc::new(pipes)),
+        ..BfdOptions::default()
+    };
+    let reloader = || reload(cli);
+    let stop = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut t), Ok(mut i)) => {
+                tokio::select! {
+                    _ = t.recv() => {}
+                    _ = i.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    };
+    match run_bfd_child(config, Some(&reloader), stop, opts) {
+        Ok(()) => {
+            keepalived_daemon::log::info("Stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            keepalived_daemon::log::info(e.to_string());
+            ExitCode::from(crate::supervisor::EXIT_FATAL as u8)
+        }
+    }
 }
 
 /// `demo`: the two-router failover demo.

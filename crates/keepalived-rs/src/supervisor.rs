@@ -3,15 +3,34 @@
 //! file, forwards signals, and restarts a child that dies (not with -R); each child writes its
 //! own pid file.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use tokio::process::{Child, Command};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::cli::Cli;
+use crate::pidfile::PidLock;
+use crate::start_stop;
+use keepalived_conf::model::GlobalDefs;
 use keepalived_daemon::sd_notify::SystemdNotifier;
+
+/// What the parent runs, decided before it daemonizes.
+#[derive(Debug)]
+pub struct Parent {
+    /// The parent's own pid file, locked (written once daemonized).
+    pub main_pid: PidLock,
+    /// The children's pid files, held locked for the parent's life (keepalived 2.3).
+    pub child_pids: Vec<PidLock>,
+    /// The children to start.
+    pub roles: Vec<Role>,
+    /// global_defs: the start-up and shutdown scripts, script_user, child_wait_time.
+    pub global: GlobalDefs,
+    /// `--ignore-sigint`.
+    pub ignore_sigint: bool,
+}
 
 /// The environment variable that tells a re-executed binary which child it is.
 pub const ROLE_VAR: &str = "KEEPALIVED_RS_CHILD";
@@ -23,6 +42,8 @@ pub enum Role {
     Vrrp,
     /// The health-checker child (keepalived's Keepalived_healthcheckers).
     Checker,
+    /// The BFD child (keepalived's Keepalived_bfd).
+    Bfd,
 }
 
 impl Role {
@@ -31,6 +52,7 @@ impl Role {
         match std::env::var(ROLE_VAR).as_deref() {
             Ok("vrrp") => Some(Role::Vrrp),
             Ok("healthcheckers") => Some(Role::Checker),
+            Ok("bfd") => Some(Role::Bfd),
             _ => None,
         }
     }
@@ -39,6 +61,16 @@ impl Role {
         match self {
             Role::Vrrp => "vrrp",
             Role::Checker => "healthcheckers",
+            Role::Bfd => "bfd",
+        }
+    }
+
+    /// keepalived's short name in "vrrp process failed to die".
+    fn short(self) -> &'static str {
+        match self {
+            Role::Vrrp => "vrrp",
+            Role::Checker => "checker",
+            Role::Bfd => "bfd",
         }
     }
 
@@ -46,35 +78,81 @@ impl Role {
         match self {
             Role::Vrrp => "VRRP",
             Role::Checker => "Healthcheck",
+            Role::Bfd => "BFD",
         }
     }
 }
 
-/// Writes `pid` to `path` (creating /run/keepalived/ when the path needs it).
-pub fn write_pid_file(path: &Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+/// The environment variable naming, in the VRRP and checker children, the read end of their
+/// BFD event pipe.
+pub const BFD_READ_VAR: &str = "KEEPALIVED_RS_BFD_FD";
+/// The environment variable naming, in the BFD child, the write ends (`VRRP,CHECKER`).
+pub const BFD_WRITE_VAR: &str = "KEEPALIVED_RS_BFD_FDS";
+
+/// keepalived's `open_bfd_pipes`: one pipe to the VRRP child, one to the checker child,
+/// opened by the parent before any child starts and kept across child restarts (so a
+/// restarted child reads on where the last one stopped). Close-on-exec: a child gets only
+/// the ends its role uses.
+pub struct BfdPipes {
+    vrrp: (OwnedFd, OwnedFd),
+    checker: (OwnedFd, OwnedFd),
+}
+
+impl BfdPipes {
+    /// Opens both pipes (non-blocking: the BFD child never waits on a slow reader).
+    pub fn open() -> nix::Result<BfdPipes> {
+        let flags = nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK;
+        Ok(BfdPipes {
+            vrrp: nix::unistd::pipe2(flags)?,
+            checker: nix::unistd::pipe2(flags)?,
+        })
     }
-    if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
-        eprintln!("Unable to write pid file {}: {e}", path.display());
+
+    /// The descriptors `role` inherits.
+    fn for_role(&self, role: Role) -> Vec<RawFd> {
+        match role {
+            Role::Vrrp => vec![self.vrrp.0.as_raw_fd()],
+            Role::Checker => vec![self.checker.0.as_raw_fd()],
+            Role::Bfd => vec![self.vrrp.1.as_raw_fd(), self.checker.1.as_raw_fd()],
+        }
     }
 }
 
-/// Whether the pid file names a live process other than us (keepalived refuses to start
-/// twice with the same pid file).
-fn running(path: &Path) -> Option<i32> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let pid: i32 = text.trim().parse().ok()?;
-    if pid == std::process::id() as i32 {
-        return None;
-    }
-    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
-    alive.then_some(pid)
+/// In a child: takes over the descriptors the parent named in `var` (comma-separated).
+pub fn inherited_fds(var: &str) -> Vec<OwnedFd> {
+    let Ok(text) = std::env::var(var) else {
+        return Vec::new();
+    };
+    text.split(',')
+        .filter_map(|n| n.parse::<RawFd>().ok())
+        // Only descriptors that are open (fcntl F_GETFD succeeds) are taken.
+        // SAFETY: F_GETFD only reads the descriptor's flags; a closed number fails (EBADF).
+        // F_SETFD then marks it close-on-exec again, so that notify scripts and checkers
+        // started by this child do not inherit it.
+        .filter(|&fd| unsafe {
+            libc::fcntl(fd, libc::F_GETFD) != -1
+                && libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
+        })
+        // SAFETY: the parent passed this descriptor to this process alone (it is open, see
+        // above), and nothing else in the process owns it.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        .collect()
 }
 
-fn spawn_child(role: Role) -> std::io::Result<Child> {
+fn spawn_child(role: Role, pipes: Option<&BfdPipes>) -> std::io::Result<Child> {
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
+    let fds = pipes.map(|p| p.for_role(role)).unwrap_or_default();
+    let list: Vec<String> = fds.iter().map(|fd| fd.to_string()).collect();
+    cmd.env_remove(BFD_READ_VAR).env_remove(BFD_WRITE_VAR);
+    if !fds.is_empty() {
+        let var = if role == Role::Bfd {
+            BFD_WRITE_VAR
+        } else {
+            BFD_READ_VAR
+        };
+        cmd.env(var, list.join(","));
+    }
     cmd.args(std::env::args_os().skip(1))
         .env(ROLE_VAR, role.name())
         // Only the parent talks to systemd.
@@ -84,9 +162,13 @@ fn spawn_child(role: Role) -> std::io::Result<Child> {
         .kill_on_drop(false);
     // SAFETY: prctl is async-signal-safe; the child dies with the parent's (main) thread,
     // which is the thread that spawns it.
+    // The BFD pipe ends of this role survive the exec (fcntl is async-signal-safe too).
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            for &fd in &fds {
+                libc::fcntl(fd, libc::F_SETFD, 0);
+            }
             Ok(())
         });
     }
@@ -109,11 +191,7 @@ fn forwarded() -> Vec<(SignalKind, i32)> {
 }
 
 /// The parent: starts the children, supervises them until SIGTERM/SIGINT, then stops them.
-pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
-    if let Some(pid) = running(&main_pid) {
-        eprintln!("daemon is already running (pid {pid})");
-        return ExitCode::SUCCESS;
-    }
+pub fn run_parent(cli: &Cli, mut parent: Parent) -> ExitCode {
     if !cli.dont_fork {
         // Before any runtime or thread exists: detach like keepalived.
         if let Err(e) = nix::unistd::daemon(false, cli.log_console) {
@@ -121,7 +199,13 @@ pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    write_pid_file(&main_pid);
+    if parent.main_pid.write_pid(std::process::id()).is_err() {
+        keepalived_daemon::log::info(format!(
+            "pidfile_write : Cannot open {} pidfile",
+            parent.main_pid.path().display()
+        ));
+        return ExitCode::from(1);
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -132,12 +216,26 @@ pub fn run_parent(cli: &Cli, main_pid: PathBuf, roles: &[Role]) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = rt.block_on(supervise(cli, roles));
-    let _ = std::fs::remove_file(&main_pid);
+    let code = rt.block_on(async {
+        if let Some(s) = &parent.global.startup_script {
+            let t = parent.global.startup_script_timeout;
+            start_stop::run(start_stop::Kind::Startup, s, &parent.global, t).await;
+        }
+        let code = supervise(cli, &parent).await;
+        if let Some(s) = &parent.global.shutdown_script {
+            let t = parent.global.shutdown_script_timeout;
+            start_stop::run(start_stop::Kind::Shutdown, s, &parent.global, t).await;
+        }
+        code
+    });
+    let _ = std::fs::remove_file(parent.main_pid.path());
+    parent.child_pids.clear();
     code
 }
 
-async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
+async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
+    let roles = &parent.roles;
+    let child_wait = parent.global.child_wait_time;
     let mut sd = Systemd {
         notifier: SystemdNotifier::from_env(),
         reloading: false,
@@ -151,8 +249,19 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
     let mut watchdog = tokio::time::interval(period.max(Duration::from_millis(100)));
     let mut ready = false;
     let mut children: Vec<(Role, Option<Child>)> = Vec::new();
+    let pipes = if roles.contains(&Role::Bfd) {
+        match BfdPipes::open() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("Unable to create BFD event pipes: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
     for r in roles {
-        match spawn_child(*r) {
+        match spawn_child(*r, pipes.as_ref()) {
             Ok(c) => children.push((*r, Some(c))),
             Err(e) => {
                 eprintln!("Unable to start the {} child process: {e}", r.title());
@@ -197,19 +306,19 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
             eprintln!("Keepalived_{} exited with {status}", role.name());
             if status.code() == Some(EXIT_FATAL) {
                 eprintln!("Keepalived_{} cannot run; stopping", role.name());
-                stop_children(&mut children).await;
+                stop_children(&mut children, child_wait).await;
                 sd.stopping();
                 return ExitCode::from(EXIT_FATAL as u8);
             }
             if cli.dont_respawn {
                 eprintln!("-R: not restarting it; stopping");
-                stop_children(&mut children).await;
+                stop_children(&mut children, child_wait).await;
                 sd.stopping();
                 return ExitCode::from(1);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
             eprintln!("Restarting {} child process", role.title());
-            match spawn_child(role) {
+            match spawn_child(role, pipes.as_ref()) {
                 Ok(c) => children[i].1 = Some(c),
                 Err(e) => {
                     eprintln!("Unable to restart the {} child: {e}", role.title());
@@ -224,7 +333,10 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
                 if n == libc::SIGHUP {
                     sd.reloading();
                 }
-                for (_, c) in &children {
+                for (role, c) in &children {
+                    if !receives(*role, n) {
+                        continue;
+                    }
                     if let Some(pid) = c.as_ref().and_then(Child::id) {
                         // nix's Signal has no real-time signals (JSON, STATS_CLEAR).
                         // SAFETY: kill(2) with a child's pid and a valid signal number.
@@ -233,7 +345,7 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
                 }
             }
             _ = term.recv() => break,
-            _ = int.recv() => break,
+            _ = int.recv() => if !parent.ignore_sigint { break },
             _ = watchdog.tick() => {
                 if watchdog_on {
                     sd.watchdog();
@@ -248,8 +360,14 @@ async fn supervise(cli: &Cli, roles: &[Role]) -> ExitCode {
         }
     }
     sd.stopping();
-    stop_children(&mut children).await;
+    stop_children(&mut children, child_wait).await;
     ExitCode::SUCCESS
+}
+
+/// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and
+/// STATS_CLEAR; HUP and USR1 go to every child.
+fn receives(role: Role, signal: i32) -> bool {
+    role == Role::Vrrp || signal == libc::SIGHUP || signal == libc::SIGUSR1
 }
 
 /// keepalived's KEEPALIVED_EXIT_FATAL: a child that exits with it is not restarted.
@@ -289,7 +407,10 @@ impl Systemd {
     }
 }
 
-async fn stop_children(children: &mut [(Role, Option<Child>)]) {
+/// SIGTERM to every child, then up to `child_wait` (child_wait_time) for them to exit; one
+/// still there is killed as keepalived does ("vrrp process failed to die - forcing
+/// termination").
+async fn stop_children(children: &mut [(Role, Option<Child>)], child_wait: Duration) {
     for (_, c) in children.iter() {
         if let Some(pid) = c.as_ref().and_then(Child::id) {
             let _ = nix::sys::signal::kill(
@@ -298,14 +419,14 @@ async fn stop_children(children: &mut [(Role, Option<Child>)]) {
             );
         }
     }
+    let deadline = tokio::time::Instant::now() + child_wait;
     for (role, c) in children.iter_mut() {
         if let Some(c) = c {
-            // A child that does not stop in 10 s is killed.
-            if tokio::time::timeout(Duration::from_secs(10), c.wait())
-                .await
-                .is_err()
-            {
-                eprintln!("Keepalived_{} did not stop; killing it", role.name());
+            if tokio::time::timeout_at(deadline, c.wait()).await.is_err() {
+                keepalived_daemon::log::info(format!(
+                    "{} process failed to die - forcing termination",
+                    role.short()
+                ));
                 let _ = c.kill().await;
             }
         }

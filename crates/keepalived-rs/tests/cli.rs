@@ -284,9 +284,21 @@ fn version_banner_names_us_and_keepalived() {
             configure.split(' ').any(|o| o == "--enable-json"),
             "{configure}"
         );
-        for absent in ["--enable-snmp", "--enable-dbus", "--enable-bfd"] {
-            assert!(!configure.contains(absent), "we do not claim {absent}");
+        // Every switch of Debian's keepalived whose feature we have, in Debian's words.
+        for present in [
+            "--enable-snmp",
+            "--enable-snmp-rfcv2",
+            "--enable-snmp-rfcv3",
+            "--enable-dbus",
+            "--enable-json",
+            "--enable-bfd",
+        ] {
+            assert!(configure.split(' ').any(|o| o == present), "{configure}");
         }
+        assert!(
+            !configure.split(' ').any(|o| o == "--enable-sha1"),
+            "we do not claim --enable-sha1"
+        );
         assert!(
             text.contains("\n\nConfig options:  NFTABLES LVS "),
             "{text}"
@@ -348,13 +360,24 @@ fn unimplemented_flags_are_announced_one_line_each() {
     std::fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("k.conf");
     std::fs::write(&conf, "global_defs {\n  router_id r1\n}\n").unwrap();
-    let out = run_bounded(OURS, &["-t", "-a", "-x", "-f", conf.to_str().unwrap()]);
+    let out = run_bounded(
+        OURS,
+        &[
+            "-t",
+            "-a",
+            "-x",
+            "--config-fd=9",
+            "-f",
+            conf.to_str().unwrap(),
+        ],
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    let line = "keepalived-rs: -a/--address-monitoring accepted but not implemented yet";
+    let line = "keepalived-rs: --config-fd accepted but not implemented yet";
     assert_eq!(err.lines().filter(|l| *l == line).count(), 1, "{err}");
-    // -x is implemented (the SNMP subagent, crates/daemon/src/snmp).
+    // -x (the SNMP subagent) and -a (address monitoring) are implemented.
     assert!(!err.contains("-x/--snmp"), "{err}");
+    assert!(!err.contains("-a/--address"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
 

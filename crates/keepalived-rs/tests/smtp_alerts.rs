@@ -65,6 +65,26 @@ fn wait_listening(lab: &BridgeLab) {
     lab.wait("aiosmtpd listening", LIMIT, listening, || None);
 }
 
+/// A lab whose bridge namespace has NET.9 and an aiosmtpd listening on NET.9:2525: the lab,
+/// the server, its log and the `smtp_server` value.
+fn mail_lab(name: &str, net: &str) -> (BridgeLab, SmtpServer, std::path::PathBuf, String) {
+    let lab = BridgeLab::new("mgmt", name, net);
+    let s = lab.ns("s");
+    ip(&[
+        "-n",
+        &s,
+        "addr",
+        "add",
+        &format!("{net}.9/24"),
+        "dev",
+        "br0",
+    ]);
+    let log = lab.dir().join("smtp.log");
+    let server = SmtpServer::start(&s, &format!("{net}.9:2525"), &log);
+    wait_listening(&lab);
+    (lab, server, log, format!("{net}.9 2525"))
+}
+
 fn conf(router_id: &str, priority: u8, net: &str, smtp: &str) -> String {
     format!(
         "global_defs {{\n    router_id {router_id}\n    notification_email {{\n        ops@example.org\n        \
@@ -103,47 +123,43 @@ fn mails(log: &str, router_ids: &[&str]) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// keepalived (priority 100) starts and becomes MASTER of `vip`, then ours (150) takes over;
+/// `conf(router_id, priority)`.
+fn ours_takes_over(lab: &mut BridgeLab, vip: &str, conf: impl Fn(&str, u8) -> String) {
+    lab.start("t", KEEPALIVED, &conf("theirs", 100));
+    lab.wait("keepalived MASTER", LIMIT, || lab.holds("t", vip), || None);
+    lab.start("o", OURS, &conf("ours", 150));
+    lab.wait(
+        "ours MASTER",
+        LIMIT,
+        || lab.holds("o", vip) && !lab.holds("t", vip),
+        || None,
+    );
+}
+
+/// The mails `peer` sent, as [`mails`] reads them.
+fn by_peer(log: &str, peer: &str) -> Vec<Vec<String>> {
+    mails(log, &["ours", "theirs"])
+        .into_iter()
+        .filter(|(p, _)| p == peer)
+        .map(|(_, m)| m)
+        .collect()
+}
+
 #[test]
 fn transitions_mail_what_keepalived_mails() {
     if !runnable("smtp_alerts") || !aiosmtpd_available() {
         return;
     }
     let net = "10.75.1";
-    let mut lab = BridgeLab::new("mgmt", "smtp", net);
-    ip(&[
-        "-n",
-        &lab.ns("s"),
-        "addr",
-        "add",
-        &format!("{net}.9/24"),
-        "dev",
-        "br0",
-    ]);
-    let smtp_log = lab.dir().join("smtp.log");
-    let _server = SmtpServer::start(&lab.ns("s"), &format!("{net}.9:2525"), &smtp_log);
-    // Both daemons mail as they start (BACKUP): the server must listen first.
-    wait_listening(&lab);
-    let smtp = format!("{net}.9 2525");
+    // Both daemons mail as they start (BACKUP): the server listens first.
+    let (mut lab, _server, smtp_log, smtp) = mail_lab("smtp", net);
     let vip = format!("{net}.100");
     // keepalived first: it becomes MASTER; ours (higher priority) then takes over, so each
     // router mails BACKUP (at start) and MASTER, and keepalived BACKUP again.
-    lab.start("t", KEEPALIVED, &conf("theirs", 100, net, &smtp));
-    lab.wait("keepalived MASTER", LIMIT, || lab.holds("t", &vip), || None);
-    lab.start("o", OURS, &conf("ours", 150, net, &smtp));
-    lab.wait(
-        "ours MASTER",
-        LIMIT,
-        || lab.holds("o", &vip) && !lab.holds("t", &vip),
-        || None,
-    );
+    ours_takes_over(&mut lab, &vip, |rid, prio| conf(rid, prio, net, &smtp));
     let read = || std::fs::read_to_string(&smtp_log).unwrap_or_default();
-    let by = |peer: &str| {
-        mails(&read(), &["ours", "theirs"])
-            .into_iter()
-            .filter(|(p, _)| p == peer)
-            .map(|(_, m)| m)
-            .collect::<Vec<_>>()
-    };
+    let by = |peer: &str| by_peer(&read(), peer);
     let subject = |m: &Vec<String>| {
         m.iter()
             .find(|l| l.starts_with("Subject: "))
@@ -191,6 +207,65 @@ fn transitions_mail_what_keepalived_mails() {
         master.contains(&"Subject: [RID] VRRP Instance VI_1 - Entering MASTER state".to_owned())
     );
     assert!(master.contains(&"To: ops@example.org, noc@example.org".to_owned()));
+}
+
+/// Two instances in sync group G: only the group has `smtp_alert` (none globally).
+fn group_conf(router_id: &str, priority: u8, net: &str, smtp: &str) -> String {
+    let inst = |name: &str, vrid: u8, host: u8| {
+        format!(
+            "vrrp_instance {name} {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
+             priority {priority}\n    advert_int 1\n    virtual_ipaddress {{\n        {net}.{host}/24\n    }}\n}}\n"
+        )
+    };
+    format!(
+        "global_defs {{\n    router_id {router_id}\n    notification_email {{\n        ops@example.org\n    }}\n    \
+         notification_email_from ka@example.org\n    smtp_server {smtp}\n    smtp_helo_name lab\n}}\n\
+         vrrp_sync_group G {{\n    group {{\n        VI_1\n        VI_2\n    }}\n    smtp_alert\n}}\n{}{}",
+        inst("VI_1", 76, 100),
+        inst("VI_2", 77, 101)
+    )
+}
+
+#[test]
+fn a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived() {
+    if !runnable("smtp_alerts") || !aiosmtpd_available() {
+        return;
+    }
+    let net = "10.75.4";
+    let (mut lab, _server, smtp_log, smtp) = mail_lab("smtpsg", net);
+    let vip = format!("{net}.100");
+    ours_takes_over(&mut lab, &vip, |rid, prio| {
+        group_conf(rid, prio, net, &smtp)
+    });
+    let read = || std::fs::read_to_string(&smtp_log).unwrap_or_default();
+    let subjects = |peer: &str| {
+        by_peer(&read(), peer)
+            .into_iter()
+            .filter_map(|m| m.into_iter().find(|l| l.starts_with("Subject: ")))
+            .collect::<Vec<_>>()
+    };
+    let (o, t) = (format!("{net}.1"), format!("{net}.2"));
+    // keepalived: BACKUP, MASTER, BACKUP again; ours: BACKUP, MASTER.
+    lab.wait(
+        "the group mails",
+        LIMIT,
+        || subjects(&o).len() >= 2 && subjects(&t).len() >= 3,
+        || None,
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let group = |state: &str| format!("Subject: [RID] VRRP Group G - Entering {state} state");
+    assert_eq!(
+        subjects(&o),
+        [group("BACKUP"), group("MASTER")],
+        "{}",
+        read()
+    );
+    assert_eq!(
+        subjects(&t),
+        [group("BACKUP"), group("MASTER"), group("BACKUP")],
+        "{}",
+        read()
+    );
 }
 
 #[test]

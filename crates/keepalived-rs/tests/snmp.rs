@@ -216,18 +216,7 @@ fn walk(lab: &BridgeLab, subtree: &str) -> Vec<String> {
 /// The notifications snmptrapd logged after byte `from` of its log, without sysUpTime.0,
 /// one line each; snmpd's own (coldStart) left out.
 fn traps(log: &Path, from: usize) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    text.get(from..)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains(".1.3.6.1.6.3.1.1.4.1.0") && !l.contains("OID: .1.3.6.1.6.3.1.1.5."))
-        .map(|l| {
-            l.split('\t')
-                .filter(|vb| !vb.starts_with(".1.3.6.1.2.1.1.3.0 "))
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect()
+    all_traps(log, from).into_iter().collect()
 }
 
 fn log_len(log: &Path) -> usize {
@@ -475,4 +464,142 @@ fn the_subagent_reaches_a_late_master_and_one_that_restarted() {
     );
     start_snmpd(&mut lab);
     wait_masters(&lab, "restarted master", 1, Duration::from_secs(15));
+}
+
+/// The reference of the checker test: keepalived 2.2.7's checker process (`-C`) on
+/// tests/snmp_checker/keepalived.conf in the IPVS VM (tests/snmp_checker/capture.sh,
+/// `tests/vm/run.sh "bash $PWD/tests/snmp_checker/capture.sh"`): its walk of
+/// KEEPALIVED-MIB and the notifications from its start to its stop.
+fn checker_reference(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/snmp_checker")
+        .join(file);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The notifications after byte `from` of snmptrapd's log, as [`traps`] shows them but
+/// every one kept (sorted: their order is the checkers' order of events).
+fn all_traps(log: &Path, from: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut v: Vec<String> = text
+        .get(from..)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(".1.3.6.1.6.3.1.1.4.1.0") && !l.contains("OID: .1.3.6.1.6.3.1.1.5."))
+        .map(|l| {
+            l.split('\t')
+                .filter(|vb| !vb.starts_with(".1.3.6.1.2.1.1.3.0 "))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The checker process is a subagent of its own with `enable_snmp_checker` (keepalived's
+/// check_snmp.c): ours with `-C --no-ipvs` serves the same KEEPALIVED-MIB (global group,
+/// virtualServerGroupTable and members, virtualServerTable, realServerTable with the sorry
+/// server, lvsSyncDaemon, lvsTimeouts; every IPVS counter 0) as keepalived 2.2.7's checker
+/// does over real IPVS, and sends the same realServerStateChange and
+/// virtualServerQuorumStateChange notifications from start-up to stop (the stop's with
+/// quorum state 3). keepalived's checker needs IPVS, which this kernel lacks: its side is
+/// the reference captured in the VM (see [`checker_reference`]).
+#[test]
+fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
+    if !tools("snmp checker") {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("k14m", "ck", "10.81.0");
+    start_snmptrapd(&mut lab);
+    start_snmpd(&mut lab);
+    let dir = lab.dir().display().to_string();
+    let conf = checker_reference("keepalived.conf")
+        .join("\n")
+        .replace("SOCKET", &format!("unix:{dir}/agentx.sock"));
+    let conf_path = format!("{dir}/checker.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let trap_log = lab.dir().join("traps.log");
+    let pid = |n: &str| format!("{dir}/ck.{n}.pid");
+    lab.spawn(
+        "o",
+        "ours",
+        OURS,
+        &[
+            "-n",
+            "-l",
+            "-C",
+            "--no-ipvs",
+            "-f",
+            &conf_path,
+            "-p",
+            &pid("main"),
+            "-c",
+            &pid("check"),
+            "-r",
+            &pid("vrrp"),
+        ],
+    );
+    let expected = checker_reference("reference.walk");
+    assert!(expected.len() > 600, "short reference walk");
+    // The checkers settle within a few seconds (every check is a MISC_CHECK).
+    let start = Instant::now();
+    let mut ours = walk(&lab, KEEPALIVED_MIB);
+    while ours != expected && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(500));
+        ours = walk(&lab, KEEPALIVED_MIB);
+    }
+    let log = || std::fs::read_to_string(format!("{dir}/ours.log")).unwrap_or_default();
+    assert!(
+        ours == expected,
+        "the checker walk differs\n{}\n{}",
+        differences(&ours, &expected),
+        log()
+    );
+    // The reference's notifications: start-up's, then (after "=== STOP") the stop's.
+    let reference = checker_reference("reference.traps");
+    let split = reference
+        .iter()
+        .position(|l| l == "=== STOP")
+        .expect("=== STOP line");
+    let mut started = reference[..split].to_vec();
+    started.sort();
+    let mut all: Vec<String> = reference
+        .iter()
+        .filter(|l| *l != "=== STOP")
+        .cloned()
+        .collect();
+    all.sort();
+    let wait_traps = |want: &[String], limit: Duration| {
+        let start = Instant::now();
+        let mut seen = all_traps(&trap_log, 0);
+        while seen.len() < want.len() && start.elapsed() < limit {
+            std::thread::sleep(Duration::from_millis(100));
+            seen = all_traps(&trap_log, 0);
+        }
+        seen
+    };
+    let seen = wait_traps(&started, Duration::from_secs(30));
+    assert!(
+        seen == started,
+        "the start-up notifications differ\n{}\n{}",
+        differences(&seen, &started),
+        log()
+    );
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "ours did not stop"
+    );
+    let seen = wait_traps(&all, Duration::from_secs(5));
+    assert!(
+        seen == all,
+        "the stop notifications differ\n{}\n{}",
+        differences(&seen, &all),
+        log()
+    );
 }

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 /// The real keepalived.
 pub const KEEPALIVED: &str = "/usr/sbin/keepalived";
 
+/// FRR's BFD daemon (Debian `frr`).
+pub const BFDD: &str = "/usr/lib/frr/bfdd";
+
 /// Runs `ip ARGS`, panicking with its stderr on failure; returns its stdout.
 pub fn ip(args: &[&str]) -> String {
     let out = Command::new("ip").args(args).output().expect("ip runs");
@@ -180,6 +183,35 @@ impl BridgeLab {
             .spawn()
             .expect("program starts");
         self.daemons.push((r.to_owned(), child));
+    }
+
+    /// Runs FRR's bfdd in router (or host) `r`'s namespace on `conf` (bfdd's configuration
+    /// text), with a private configuration, vty socket, control socket and pid file under
+    /// `frr-R/` in the lab directory; its output goes to `R.log`.
+    pub fn spawn_bfdd(&mut self, r: &str, conf: &str) {
+        let dir = self.dir.join(format!("frr-{r}"));
+        std::fs::create_dir_all(&dir).expect("bfdd directory");
+        // bfdd drops to the frr user: it must be able to write its sockets here.
+        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+            .expect("chmod bfdd directory");
+        std::fs::write(dir.join("bfdd.conf"), conf).expect("bfdd.conf");
+        let d = |n: &str| dir.join(n).display().to_string();
+        let args = [
+            "-f".to_owned(),
+            d("bfdd.conf"),
+            "-i".to_owned(),
+            d("bfdd.pid"),
+            "--vty_socket".to_owned(),
+            d(""),
+            "--bfdctl".to_owned(),
+            d("bfdd.sock"),
+            "--log".to_owned(),
+            "stdout".to_owned(),
+            "-P".to_owned(),
+            "0".to_owned(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.spawn(r, r, BFDD, &args);
     }
 
     /// The pid in router `r`'s pid file `which` ("main" for -p, "vrrp" for -r).

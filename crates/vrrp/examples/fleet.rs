@@ -7,6 +7,9 @@
 //! cargo run --release -p keepalived-vrrp --example fleet -- --routers 250 --vrids 255
 //! ```
 //!
+//! Options: `--routers N`, `--vrids M`, `--loss P` (per copy), `--steady S`, `--split S`,
+//! `--advert-ms MS`, `--version 2|3`, `--down-adverts K` (down_timer_adverts), `--seed X`.
+//!
 //! Phases, each reported on its own line:
 //! 1. start: every router starts every instance at once (BACKUP), until one MASTER per VRID
 //!    (the best one) holds;
@@ -46,6 +49,7 @@ struct Options {
     advert_ms: u64,
     seed: u64,
     version: Version,
+    down_adverts: u32,
 }
 
 impl Options {
@@ -59,6 +63,7 @@ impl Options {
             advert_ms: 1000,
             seed: 1,
             version: Version::V3,
+            down_adverts: 3,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
         let mut it = args.iter();
@@ -73,6 +78,7 @@ impl Options {
                 "--split" => o.split = value.parse().map_err(|e| bad(&e))?,
                 "--advert-ms" => o.advert_ms = value.parse().map_err(|e| bad(&e))?,
                 "--seed" => o.seed = value.parse().map_err(|e| bad(&e))?,
+                "--down-adverts" => o.down_adverts = value.parse().map_err(|e| bad(&e))?,
                 "--version" => {
                     o.version = match value.as_str() {
                         "2" => Version::V2,
@@ -82,6 +88,9 @@ impl Options {
                 }
                 _ => return Err(format!("unknown option {name}")),
             }
+        }
+        if !(1..=100).contains(&o.down_adverts) {
+            return Err("--down-adverts 1..=100".into());
         }
         if !(2..=60_000).contains(&o.routers) || !(1..=255).contains(&o.vrids) {
             return Err("--routers 2..=60000, --vrids 1..=255".into());
@@ -178,6 +187,7 @@ impl Fleet {
                     o.priority(r, v),
                 );
                 mc.advert_interval = Duration::from_millis(o.advert_ms);
+                mc.down_timer_adverts = o.down_adverts;
                 let vip = Ipv4Addr::new(10, 255, v as u8, 1);
                 let vips = Addresses::V4(keepalived_vrrp::addr_list![vip]);
                 router.add(RouterInstance::new(mc, IFINDEX, v as u8 + 1, vips), now);
@@ -348,8 +358,9 @@ fn main() {
         }
     };
     println!(
-        "fleet: {} routers x {} VRIDs (VRRP{:?}, advert {} ms), loss {:.3}, seed {}",
-        o.routers, o.vrids, o.version, o.advert_ms, o.loss, o.seed
+        "fleet: {} routers x {} VRIDs (VRRP{:?}, advert {} ms, down timer {} adverts), loss {:.3}, \
+         seed {}",
+        o.routers, o.vrids, o.version, o.advert_ms, o.down_adverts, o.loss, o.seed
     );
     let wall = std::time::Instant::now();
     let mut f = Fleet::new(o.clone());

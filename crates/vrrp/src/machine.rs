@@ -21,6 +21,7 @@
 
 mod config;
 mod io;
+mod stall;
 mod state;
 mod timer;
 mod timing;
@@ -57,6 +58,10 @@ fn fix_up(config: &mut InstanceConfig) {
     }
     if config.down_timer_adverts == 0 {
         config.down_timer_adverts = 3;
+    }
+    // keepalived 2.3.4: "expired_timer_backup requires nopreempt - resetting".
+    if config.preempt {
+        config.timer_expired_backup = None;
     }
 }
 
@@ -109,6 +114,8 @@ pub struct Machine {
     /// keepalived's `ms_down_timer`: the length the Master_Down timer was last armed with.
     ms_down_timer: Duration,
     garp_refresh_at: Option<Instant>,
+    /// When the last advert was sent (keepalived's `last_advert_sent`).
+    last_advert_sent: Option<Instant>,
     timers: TimerTable,
     actions: VecDeque<Action>,
     counters: Stats,
@@ -141,6 +148,7 @@ impl Machine {
             preempt_time: None,
             ms_down_timer: Duration::ZERO,
             garp_refresh_at: None,
+            last_advert_sent: None,
             timers,
             actions: VecDeque::new(),
             counters: Stats::default(),
@@ -311,7 +319,7 @@ impl Machine {
                 self.tracking_changed(now);
             }
             Event::VipRemoved => self.vip_removed(now),
-            Event::Shutdown => self.shutdown(),
+            Event::Shutdown => self.shutdown(now),
             Event::GroupFault(fault) => {
                 if self.group_fault != fault {
                     self.group_fault = fault;
@@ -426,7 +434,8 @@ impl Machine {
         }
     }
 
-    fn send_advert(&mut self, priority: u8) {
+    fn send_advert(&mut self, now: Instant, priority: u8) {
+        self.last_advert_sent = Some(now);
         self.counters.bump(Counter::AdvertSent);
         if priority == 0 {
             self.counters.bump(Counter::PriZeroSent);
@@ -485,7 +494,7 @@ impl Machine {
         self.push(Action::AddVips {
             accept: self.config.accept,
         });
-        self.send_advert(self.effective_priority);
+        self.send_advert(now, self.effective_priority);
         self.timers
             .set(Timer::Advert, now + self.config.advert_interval);
         self.timers.set(Timer::MasterDown, now + self.master_down());
@@ -526,7 +535,7 @@ impl Machine {
             accept: self.config.accept,
         });
         self.start_gratuitous(now);
-        self.send_advert(self.effective_priority);
+        self.send_advert(now, self.effective_priority);
         self.timers
             .set(Timer::Advert, now + self.config.advert_interval);
     }
@@ -545,7 +554,7 @@ impl Machine {
                 self.garp_refresh_at = Some(now + period);
             }
         }
-        self.send_advert(self.effective_priority);
+        self.send_advert(now, self.effective_priority);
         let interval = self.config.advert_interval;
         let next = if deadline + interval > now {
             deadline + interval
@@ -648,7 +657,7 @@ impl Machine {
             self.confirm_master(now);
         }
         if advert.priority == 0 || (self.config.higher_prio_send_advert && higher) {
-            self.send_advert(ours);
+            self.send_advert(now, ours);
             if advert.priority == 0 {
                 return;
             }
@@ -664,7 +673,7 @@ impl Machine {
             // keepalived answers a lower priority master with an advert at once ("forcing new
             // election") unless lower_prio_no_advert, and stays master.
             if !self.config.lower_prio_no_advert {
-                self.send_advert(ours);
+                self.send_advert(now, ours);
             }
             let garp = &self.config.garp;
             if garp.lower_prio_repeat > 0 {
@@ -736,13 +745,13 @@ impl Machine {
         }
     }
 
-    fn enter_fault(&mut self, _now: Instant) {
+    fn enter_fault(&mut self, now: Instant) {
         if self.state == State::Master {
             // Leaving MASTER for FAULT, keepalived's vrrp_restore_interface removes the VIPs
             // and then sends a priority-0 advert (we skip it when the interface is down).
             self.leave_master();
             if self.interface_up {
-                self.send_advert(0);
+                self.send_advert(now, 0);
             }
         }
         self.timers.clear();
@@ -754,7 +763,7 @@ impl Machine {
         if self.state != State::Master {
             return;
         }
-        self.send_advert(0);
+        self.send_advert(now, 0);
         self.leave_master();
         self.set_state(State::Backup);
         self.preempt_time = None;
@@ -762,14 +771,14 @@ impl Machine {
         self.arm_master_down(now, self.skew());
     }
 
-    fn shutdown(&mut self) {
+    fn shutdown(&mut self, now: Instant) {
         if self.state == State::Stop {
             return;
         }
         if self.state == State::Master {
             // Same order as keepalived's vrrp_restore_interface: VIPs away, then priority 0.
             self.leave_master();
-            self.send_advert(0);
+            self.send_advert(now, 0);
         }
         self.timers.clear();
         self.set_state(State::Stop);

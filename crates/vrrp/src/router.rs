@@ -267,6 +267,31 @@ impl Router {
         }
     }
 
+    /// keepalived 2.3's `timer_expired_backup`: the loop woke up `now`, late by more than
+    /// some instance's [`Machine::stall_threshold`]; every instance that a peer must have
+    /// taken over from goes to BACKUP ([`Machine::handle_stall`]). Returns those instances.
+    pub fn handle_stall(&mut self, now: Instant) -> Vec<InstanceId> {
+        let mut stalled = Vec::new();
+        for i in 0..self.slots.len() {
+            if let Some(Some(s)) = self.slots.get_mut(i) {
+                if s.machine.handle_stall(now) {
+                    stalled.push(InstanceId(i));
+                    self.drain(i);
+                }
+            }
+        }
+        stalled
+    }
+
+    /// The smallest [`Machine::stall_threshold`] of the instances, if any has one.
+    pub fn stall_threshold(&self) -> Option<std::time::Duration> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter_map(|s| s.machine.stall_threshold())
+            .min()
+    }
+
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         for i in self.timers.due(now) {

@@ -4,9 +4,11 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
-use keepalived_vrrp::machine::{Event, InstanceConfig, State, Version};
+use keepalived_vrrp::machine::{Event, InitialState, InstanceConfig, State, Version};
 use keepalived_vrrp::router::{RouterInstance, RxNet, MAX_ADVERT_LEN};
-use keepalived_vrrp::wire::{ipsec_ah, ipv4, Addresses, Auth, Counter, UnicastPeer};
+use keepalived_vrrp::wire::{
+    ipsec_ah, ipv4, vrrp, Addresses, Auth, ChecksumMode, Counter, UnicastPeer, V3Checksum,
+};
 use keepalived_vrrp::{InstanceId, Router};
 
 fn v4(last: u8) -> Ipv4Addr {
@@ -123,4 +125,71 @@ fn reload_keeps_machine_and_counters_and_stats_clear_subtracts() {
     // Nothing is routed to a taken instance.
     r.handle_datagram(t0 + Duration::from_secs(8), 3, RxNet::Ipv4, &junk);
     assert!(r.machine(id).is_none());
+}
+
+/// The first advert a MASTER `cfg` sends (its bytes).
+fn first_advert(cfg: RouterInstance, t0: Instant) -> Vec<u8> {
+    let mut r = Router::default();
+    r.add(cfg, t0);
+    master(&mut r, t0).remove(0).1
+}
+
+#[test]
+fn v3_checksum_as_v2_sends_the_message_checksum_and_takes_any() {
+    let t0 = Instant::now();
+    let mut cfg = instance(Version::V3, &[]);
+    cfg.v3_checksum = V3Checksum::MessageOnly;
+    let mut r = Router::default();
+    let id = r.add(cfg.clone(), t0);
+    let sent = master(&mut r, t0);
+    let bytes = &sent[0].1;
+    let pkt = vrrp::Packet::new_checked(&bytes[20..], keepalived_vrrp::Family::Ipv4).unwrap();
+    assert!(pkt.verify_checksum(&ChecksumMode::Message));
+    // A higher peer's advert with the RFC 5798 checksum is taken all the same
+    // (keepalived 2.3.4 does not check the checksum in this mode).
+    let mut peer = instance(Version::V3, &[]);
+    peer.machine.primary_address = IpAddr::V4(v4(9));
+    peer.machine.priority = 250;
+    let advert = first_advert(peer, t0);
+    r.handle_datagram(t0 + Duration::from_secs(5), 3, RxNet::Ipv4, &advert);
+    assert_eq!(r.stats(id)[Counter::ChkErr], 0);
+    assert_eq!(r.stats(id)[Counter::AdvertRcvd], 1);
+    assert_eq!(r.machine(id).unwrap().state(), State::Backup);
+}
+
+#[test]
+fn an_owner_with_owner_ignore_adverts_drops_adverts_uncounted() {
+    let t0 = Instant::now();
+    for ignore in [true, false] {
+        let mut cfg = instance(Version::V3, &[]);
+        cfg.machine.priority = 255;
+        cfg.machine.initial_state = InitialState::Master;
+        cfg.owner_ignore_adverts = ignore;
+        let mut r = Router::default();
+        let id = r.add(cfg, t0);
+        r.handle_timeout(t0);
+        assert_eq!(r.machine(id).unwrap().state(), State::Master);
+        // Another owner with a higher address: without the option ours gives way.
+        let mut peer = instance(Version::V3, &[]);
+        peer.machine.primary_address = IpAddr::V4(v4(9));
+        peer.machine.priority = 255;
+        let advert = first_advert(peer, t0);
+        r.handle_datagram(t0 + Duration::from_secs(1), 3, RxNet::Ipv4, &advert);
+        let state = r.machine(id).unwrap().state();
+        let rcvd = r.stats(id)[Counter::AdvertRcvd];
+        if ignore {
+            assert_eq!((state, rcvd), (State::Master, 0));
+            let log = std::iter::from_fn(|| r.poll_log()).find(|l| {
+                matches!(
+                    l.error,
+                    keepalived_vrrp::router::Dropped::Received(
+                        keepalived_vrrp::wire::DecodeError::OwnerIgnoresAdverts(_)
+                    )
+                )
+            });
+            assert!(log.is_some());
+        } else {
+            assert_eq!((state, rcvd), (State::Backup, 1));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The benchmarks. Each builds its own lab, so nothing of one run (process, VIP,
 //! namespace) is left for the next.
 
+pub mod bfd;
 pub mod fast;
 pub mod footprint;
 pub mod reload;

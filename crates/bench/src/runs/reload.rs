@@ -104,12 +104,20 @@ pub fn run(imp: &Imp, spec: &Spec, reloads: usize, verbose: bool) -> Result<Relo
         procfs::signal_all(&[parent], libc::SIGHUP);
         let Some(at) = extra_changed(&mon, sent, add, per_reload_limit) else {
             super::alive(&mut d, imp.label)?;
+            let full = std::env::temp_dir().join(format!("kb-reload-{}.log", imp.label));
+            let text: String = d
+                .log_since(d.started)
+                .iter()
+                .map(|(_, l)| format!("{l}\n"))
+                .collect();
+            let _ = std::fs::write(&full, text);
             return Err(format!(
-                "{}: reload {} did not {} {EXTRA_VIP} within {:?}\n{}",
+                "{}: reload {} did not {} {EXTRA_VIP} within {:?} (whole log in {})\n{}",
                 imp.label,
                 k + 1,
                 if add { "add" } else { "remove" },
                 per_reload_limit,
+                full.display(),
                 d.log_tail(10)
             ));
         };

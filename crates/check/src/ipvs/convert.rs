@@ -226,11 +226,15 @@ pub fn dest_attrs(svc: &Service, dest: &Destination) -> Vec<DestAttr> {
     v.push(DestAttr::UThresh(dest.u_threshold));
     v.push(DestAttr::LThresh(dest.l_threshold));
     match dest.lb_kind {
-        LbKind::Tun(TunnelType::Gue { port }) => {
+        LbKind::Tun(TunnelType::Gue { port, csum }) => {
             v.push(DestAttr::TunType(1));
             v.push(DestAttr::TunPort(port));
+            v.push(DestAttr::TunFlags(csum.flags()));
         }
-        LbKind::Tun(TunnelType::Gre) => v.push(DestAttr::TunType(2)),
+        LbKind::Tun(TunnelType::Gre { csum }) => {
+            v.push(DestAttr::TunType(2));
+            v.push(DestAttr::TunFlags(csum.flags()));
+        }
         _ => {}
     }
     v

@@ -21,12 +21,14 @@ pub mod nla;
 pub(crate) mod reconcile;
 #[cfg(test)]
 mod reconcile_tests;
+pub mod stats;
 #[cfg(test)]
 mod tests;
 
 pub use convert::{DestEntry, ServiceEntry};
 pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
 pub use reconcile::remove_dropped;
+pub use stats::{IpvsStats, ServiceStats};
 
 /// How a virtual service is keyed in IPVS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,8 @@ use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 use super::convert::{self, dest_attrs, dest_key_attrs, DestEntry, ServiceEntry};
 use super::message::{IpvsCmd, IpvsMessage};
 use super::nla::{CmdAttr, DaemonAttr, IPVS_GENL_NAME};
-use super::{Destination, Ipvs, IpvsError, Service};
+use super::stats::{IpvsStats, ServiceStats};
+use super::{Destination, Ipvs, IpvsError, Service, ServiceKey};
 
 /// How long a reply may take before the call fails (the kernel answers at once).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -218,6 +219,44 @@ impl NetlinkIpvs {
             .collect();
         for e in &mut out {
             e.dests = self.dests(e)?;
+        }
+        Ok(out)
+    }
+
+    /// Every service's and destination's counters (keepalived's ipvs_update_stats).
+    pub fn stats(&mut self) -> Result<Vec<ServiceStats>, IpvsError> {
+        let err = |f: Fail| f.into_error("IPVS_CMD_GET_SERVICE", String::new());
+        let replies = self
+            .ipvs(IpvsCmd::GetService, Vec::new(), NLM_F_DUMP)
+            .map_err(err)?;
+        let services: Vec<(ServiceKey, IpvsStats)> = replies
+            .iter()
+            .flat_map(|m| &m.attrs)
+            .filter_map(|a| match a {
+                CmdAttr::Service(s) => {
+                    convert::service_entry(s).map(|e| (e.key, IpvsStats::of_service(s)))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (key, stats) in services {
+            let err = |f: Fail| f.into_error("IPVS_CMD_GET_DEST", format!(" ({key})"));
+            let attrs = vec![CmdAttr::Service(key.attrs())];
+            let replies = self
+                .ipvs(IpvsCmd::GetDest, attrs, NLM_F_DUMP)
+                .map_err(err)?;
+            let dests = replies
+                .iter()
+                .flat_map(|m| &m.attrs)
+                .filter_map(|a| match a {
+                    CmdAttr::Dest(d) => {
+                        convert::dest_entry(d, key.af()).map(|e| (e.addr, IpvsStats::of_dest(d)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            out.push(ServiceStats { key, stats, dests });
         }
         Ok(out)
     }

@@ -91,7 +91,13 @@ fn dr_and_tun_destinations_take_the_service_port() {
         ipv6: false,
     });
     assert_eq!(d(LbKind::Dr).wire_addr(&fw).port(), 0);
-    let attrs = dest_attrs(&s, &d(LbKind::Tun(TunnelType::Gue { port: 6080 })));
+    let attrs = dest_attrs(
+        &s,
+        &d(LbKind::Tun(TunnelType::Gue {
+            port: 6080,
+            csum: Default::default(),
+        })),
+    );
     assert!(attrs.contains(&DestAttr::TunType(1)));
     assert!(attrs.contains(&DestAttr::TunPort(6080)));
     let e = dest_entry(&attrs, AF_INET).unwrap();

@@ -19,6 +19,8 @@ pub enum Report {
     Misc(MiscResult),
     /// The tracked file of a FILE_CHECK holds this value.
     File(i64),
+    /// The BFD session of a BFD_CHECK is Up (true) or Down.
+    Bfd(bool),
 }
 
 /// The result of fetching one url.
@@ -82,6 +84,33 @@ impl Pool {
                 self.file_update(ipvs, ck, v);
                 Next::after(Duration::from_secs(1))
             }
+            Report::Bfd(up) => {
+                self.bfd_update(ipvs, ck, up);
+                Next::after(Duration::from_secs(60))
+            }
+        }
+    }
+
+    /// keepalived's `bfd_check_handle_event` for one checker: a state the checker already
+    /// has (once it has run) changes nothing; otherwise the line, the verdict, and the mail
+    /// when the checker's state changed.
+    fn bfd_update(&mut self, ipvs: &mut dyn Ipvs, ck: usize, up: bool) {
+        let c = self.checkers[ck].clone();
+        let CheckerClass::Bfd { name } = &c.class else {
+            return;
+        };
+        if up == c.is_up && c.has_run {
+            return;
+        }
+        let (rs, _) = self.names(ck);
+        let word = if up { "UP" } else { "DOWN" };
+        self.info(format!("BFD check of [{name}] RS({rs}) is {word}"));
+        let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
+        self.update_svr_checker_state(ipvs, ck, up);
+        if up != c.is_up {
+            let verdict = if up { "succeeded" } else { "failed" };
+            let body = format!("=> BFD CHECK {name} {verdict} on service <=");
+            self.alert(ck, rs_was_alive, Some(&body));
         }
     }
 
@@ -101,7 +130,7 @@ impl Pool {
         let r = &v.rs[c.rs];
         if r.smtp_alert && (rs_was_alive != r.alive || !self.no_checker_emails) {
             let alert = super::CheckerAlert {
-                rs: r.name.clone(),
+                rs: Some(r.name.clone()),
                 vs: v.name.clone(),
                 up: r.alive,
                 body: body.to_owned(),
@@ -151,7 +180,14 @@ impl Pool {
                     let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                     self.update_svr_checker_state(ipvs, ck, false);
                     if c.is_up {
-                        self.alert(ck, rs_was_alive, probe_mail(&c.class, false));
+                        // check_smtp.c's smtp_final: the failure's own words in the body.
+                        let body = match c.class {
+                            CheckerClass::Smtp => {
+                                Some(format!("=> CHECK failed on service : {reason} <="))
+                            }
+                            _ => probe_mail(&c.class, false).map(str::to_owned),
+                        };
+                        self.alert(ck, rs_was_alive, body.as_deref());
                     }
                 }
                 _ => {}
@@ -338,10 +374,16 @@ impl Pool {
             }
         }
         if let Some(ty) = exit_type {
-            let after = if !success && t.retry > 0 {
-                format!(" after {} retries", t.retry)
-            } else {
-                String::new()
+            // keepalived's wording: retry_it is 1 after the scheduled check failed, more
+            // after a retry failed, 0 after the last one.
+            let plural = |n: u32| if n == 1 { "retry" } else { "retries" };
+            let it = self.checkers[ck].retry_it;
+            let after = match (success, t.retry, it) {
+                (true, _, _) => String::new(),
+                (false, 0, _) => " with retry disabled".to_owned(),
+                (false, n, 1) => format!(", will do {n} {}", plural(n)),
+                (false, n, i) if i > 1 => format!(" on retry {}/{n}", i - 1),
+                (false, n, _) => format!(" after {n} {}", plural(n)),
             };
             self.info(match reason {
                 Some((why, code)) => format!(
@@ -350,7 +392,11 @@ impl Pool {
                 None => format!("Misc check for [{chk} VS {vs}] by [{path}] {ty}{after}."),
             });
             if !message_only {
+                let rs_was_alive = self.vss[c.vs].rs[c.rs].alive;
                 self.update_svr_checker_state(ipvs, ck, success);
+                // check_misc.c: "=> MISC CHECK %s on service <=".
+                let body = format!("=> MISC CHECK {ty} on service <=");
+                self.alert(ck, rs_was_alive, Some(&body));
             }
         }
         self.checkers[ck].has_run = true;
@@ -453,7 +499,7 @@ fn final_failure(
 }
 
 /// The body of a probe checker's mail (check_tcp.c, check_udp.c, check_ping.c, check_dns.c,
-/// check_smtp.c); keepalived's SMTP_CHECK mails only its success from this place.
+/// check_smtp.c); an SMTP_CHECK failure's body carries its reason (probe_epilog).
 fn probe_mail(class: &CheckerClass, up: bool) -> Option<&'static str> {
     Some(match (class, up) {
         (CheckerClass::Tcp, true) => "=> TCP CHECK succeed on service <=",

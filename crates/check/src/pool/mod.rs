@@ -61,14 +61,17 @@ pub struct RealServerState {
     pub smtp_alert: bool,
 }
 
-/// A checker's e-mail alert (keepalived's SMTP_MSG_RS), for the checker child to send.
+/// A checker's e-mail alert, for the checker child to send: a real server's (keepalived's
+/// SMTP_MSG_RS) or a virtual server's quorum (SMTP_MSG_VS).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckerAlert {
-    /// The real server, as keepalived's FMT_RS (`[10.0.0.2]:tcp:80`).
-    pub rs: String,
+    /// The real server, as keepalived's FMT_RS (`[10.0.0.2]:tcp:80`); `None` for a virtual
+    /// server's quorum mail.
+    pub rs: Option<String>,
     /// The virtual server, as keepalived's FMT_VS.
     pub vs: String,
-    /// The real server's state after the verdict (the subject's `UP`/`DOWN`).
+    /// The real server's state after the verdict, or whether the quorum is up (the
+    /// subject's `UP`/`DOWN`).
     pub up: bool,
     /// The body line (`=> TCP CHECK failed on service <=`).
     pub body: String,
@@ -77,9 +80,32 @@ pub struct CheckerAlert {
 /// Checker verdicts carried across a reload, by checker identity (see [`Pool::memory`]).
 pub type CheckerMemory = std::collections::HashMap<String, bool>;
 
+/// A checker SNMP notification (keepalived's check_snmp_rs_trap / check_snmp_quorum_trap),
+/// with the state it reports as it was when it was queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckerTrap {
+    /// The virtual server: its index among the configuration's virtual servers
+    /// ([`VirtualServerState::config_index`]).
+    pub vs: usize,
+    /// realServerStateChange: the real server's address and whether it is alive;
+    /// `None`: virtualServerQuorumStateChange.
+    pub rs: Option<(SocketAddr, bool)>,
+    /// The quorum state: 1 up, 2 down, 3 the checkers are stopping.
+    pub quorum_status: u8,
+    /// The virtual server's quorum.
+    pub quorum: i64,
+    /// Its live real servers.
+    pub real_up: u32,
+    /// Its real servers.
+    pub real_total: u32,
+}
+
 /// A virtual server as the core tracks it.
 #[derive(Debug, Clone)]
 pub struct VirtualServerState {
+    /// Its index among the configuration's virtual servers (those without real servers
+    /// are not in the pool).
+    pub config_index: usize,
     /// keepalived's `FMT_VS`.
     pub name: String,
     /// The IPVS services it stands for (several for a virtual_server_group).
@@ -96,6 +122,9 @@ pub struct VirtualServerState {
     pub quorum_down: Option<Script>,
     /// `omega`: run down notifies on shutdown.
     pub omega: bool,
+    /// `smtp_alert` resolved (else global `smtp_alert_checker`, else `smtp_alert`, else
+    /// off): quorum mails.
+    pub smtp_alert: bool,
     /// Its real servers.
     pub rs: Vec<RealServerState>,
     /// `sorry_server`.
@@ -128,6 +157,11 @@ pub enum CheckerClass {
         dynamic: bool,
         /// The script (`args[0]` in keepalived's messages).
         path: String,
+    },
+    /// BFD_CHECK following the `bfd_instance` of this name.
+    Bfd {
+        /// The bfd_instance.
+        name: String,
     },
     /// FILE_CHECK with its weight multiplier (weight * (reverse ? -1 : 1)).
     File {
@@ -197,6 +231,7 @@ pub struct Pool {
     pub no_checker_emails: bool,
     alerts: Vec<CheckerAlert>,
     fifo_lines: Vec<String>,
+    traps: Vec<CheckerTrap>,
     log: Logger,
     scripts: Vec<Script>,
 }
@@ -211,6 +246,7 @@ impl Pool {
             no_checker_emails: false,
             alerts: Vec::new(),
             fifo_lines: Vec::new(),
+            traps: Vec::new(),
             log,
             scripts: Vec::new(),
         }
@@ -230,6 +266,34 @@ impl Pool {
     /// notify_fifo_rs/notify_fifo_vs: `RS [rs] [vs] UP`, `VS [vs] DOWN`), oldest first.
     pub fn take_fifo_lines(&mut self) -> Vec<String> {
         std::mem::take(&mut self.fifo_lines)
+    }
+
+    /// The SNMP notifications to send now, oldest first.
+    pub fn take_traps(&mut self) -> Vec<CheckerTrap> {
+        std::mem::take(&mut self.traps)
+    }
+
+    /// Queues the SNMP notification of real server `rs` (or, `None`, of the quorum) of
+    /// virtual server `vs`, as things stand now.
+    fn trap(&mut self, vs: usize, rs: Option<usize>, stopping: bool) {
+        let Some(v) = self.vss.get(vs) else {
+            return;
+        };
+        let trap = CheckerTrap {
+            vs: v.config_index,
+            rs: rs.and_then(|i| v.rs.get(i)).map(|r| (r.addr, r.alive)),
+            quorum_status: if stopping {
+                3
+            } else if v.quorum_state_up {
+                1
+            } else {
+                2
+            },
+            quorum: v.quorum,
+            real_up: v.rs.iter().filter(|r| r.alive).count() as u32,
+            real_total: v.rs.len() as u32,
+        };
+        self.traps.push(trap);
     }
 
     /// The real server `rs` of virtual server `vs`.

@@ -128,6 +128,31 @@ impl Pool {
         );
         self.fifo_lines.push(line);
         self.queue(&script);
+        self.trap(vs, Some(rs), false);
+    }
+
+    /// keepalived's quorum mail (ipwrapper.c do_vs_notifies, SMTP_MSG_VS).
+    fn vs_mail(&mut self, vs: usize, init: bool, threshold: i64, weight_sum: i64) {
+        let v = &self.vss[vs];
+        if !v.smtp_alert {
+            return;
+        }
+        let what = match (v.quorum_state_up, init) {
+            (true, true) => "Starting with quorum up",
+            (true, false) => "Gained quorum",
+            (false, true) => "Starting with quorum down",
+            (false, false) => "Lost quorum",
+        };
+        let alert = super::CheckerAlert {
+            rs: None,
+            vs: v.name.clone(),
+            up: v.quorum_state_up,
+            body: format!(
+                "=> {what} {}+{}={threshold} <= {weight_sum} <=",
+                v.quorum, v.hysteresis
+            ),
+        };
+        self.alerts.push(alert);
     }
 
     fn vs_notifies(&mut self, vs: usize) {
@@ -142,6 +167,7 @@ impl Pool {
             v.name,
             if v.quorum_state_up { "UP" } else { "DOWN" }
         );
+        self.trap(vs, None, false);
         self.fifo_lines.push(line);
         self.queue(&script);
     }
@@ -201,6 +227,7 @@ impl Pool {
                 self.perform_quorum_state(ipvs, vs, true);
             }
             self.vs_notifies(vs);
+            self.vs_mail(vs, init, threshold, weight_sum);
         } else if (up && (weight_sum == 0 || weight_sum < threshold))
             || (init && !up && sorry_alive == Some(false))
         {
@@ -234,6 +261,7 @@ impl Pool {
                 }
             }
             self.vs_notifies(vs);
+            self.vs_mail(vs, init, threshold, weight_sum);
         }
     }
 
@@ -371,8 +399,17 @@ impl Pool {
                     self.set_checker_state(ck, up);
                     self.checkers[ck].has_run = true;
                 }
-                None if self.checkers[ck].timing.alpha => self.set_checker_state(ck, false),
-                None => {}
+                None => {
+                    if self.checkers[ck].timing.alpha {
+                        self.set_checker_state(ck, false);
+                    }
+                    // keepalived at start (not on a reload): "for non alpha mode, one
+                    // failure is enough initially; for alpha mode, log failure after one
+                    // failure" (retry_it = retry).
+                    if memory.is_none() {
+                        self.checkers[ck].retry_it = self.checkers[ck].timing.retry;
+                    }
+                }
             }
         }
         for vs in 0..self.vss.len() {
@@ -462,12 +499,20 @@ impl Pool {
                 self.vss[vs].rs[rs].alive = false;
                 if omega {
                     self.rs_notifies(vs, rs);
+                    // rs_notifies queued it as a running one: it says stopping.
+                    self.traps.pop();
                 }
+                // keepalived sends the SNMP notification at stop with or without omega.
+                self.trap(vs, Some(rs), true);
             }
             self.vss[vs].quorum_state_up = false;
+            // keepalived's update_vs_notifies(stopping): the quorum notification (state 3)
+            // whatever omega says; the other notifies with omega only.
             if omega {
                 self.vs_notifies(vs);
+                self.traps.pop();
             }
+            self.trap(vs, None, true);
             for svc in self.vss[vs].services.clone() {
                 if let Err(e) = ipvs.del_service(&svc) {
                     self.info(e.to_string());

@@ -44,8 +44,13 @@ struct Lab {
 
 impl Lab {
     fn new(vs_body: &str) -> Lab {
+        Lab::with_prefix("", vs_body)
+    }
+
+    /// `prefix` (e.g. a bfd_instance) before the virtual server.
+    fn with_prefix(prefix: &str, vs_body: &str) -> Lab {
         let text = format!(
-            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n delay_loop 5\n{vs_body}\n}}\n"
+            "{prefix}virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n delay_loop 5\n{vs_body}\n}}\n"
         );
         let l = load_str(
             &text,
@@ -106,6 +111,9 @@ fn real_servers_start_in_the_pool_without_alpha() {
 fn a_failure_is_retried_then_the_server_removed_and_notify_down_run() {
     let mut lab = Lab::new(RS2);
     lab.calls();
+    // keepalived starts each checker with its retries used up ("one failure is enough
+    // initially"): a success first resets them.
+    lab.tcp(0, true);
     let n = lab.tcp(0, false);
     assert_eq!(
         n.delay,
@@ -203,6 +211,15 @@ fn hysteresis_delays_quorum_changes() {
 }
 
 #[test]
+fn a_first_failure_right_after_start_is_final() {
+    let mut lab = Lab::new(RS2);
+    lab.calls();
+    let n = lab.tcp(0, false);
+    assert_eq!(n.delay, std::time::Duration::from_secs(5), "no retry");
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 3"]);
+}
+
+#[test]
 fn misc_dynamic_exit_status_sets_the_weight() {
     let mut lab = Lab::new(" real_server 10.0.0.2 80 {\n  weight 5\n  MISC_CHECK {\n   misc_path /bin/true\n   misc_dynamic\n  }\n }");
     lab.calls();
@@ -215,7 +232,7 @@ fn misc_dynamic_exit_status_sets_the_weight() {
     lab.pool
         .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(1)));
     assert_eq!(lab.calls(), ["del 10.0.0.2:80 10"]);
-    assert!(lab.logged("Misc check for [[10.0.0.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/bin/true] failed (exited with status 1)."));
+    assert!(lab.logged("Misc check for [[10.0.0.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/bin/true] failed with retry disabled (exited with status 1)."));
     lab.pool
         .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::TimedOut));
     assert!(lab.calls().is_empty(), "already down");
@@ -330,7 +347,7 @@ fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
     assert_eq!(
         lab.pool.take_alerts(),
         [CheckerAlert {
-            rs: rs.into(),
+            rs: Some(rs.into()),
             vs: vs.into(),
             up: false,
             body: "=> TCP CHECK failed on service <=".into(),
@@ -344,4 +361,90 @@ fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
     let up = lab.pool.take_alerts();
     assert_eq!(up.len(), 1);
     assert!(up[0].up && up[0].body == "=> TCP CHECK succeed on service <=");
+}
+
+#[test]
+fn bfd_check_follows_the_session_and_ignores_repeated_states() {
+    let mut lab = Lab::with_prefix(
+        "bfd_instance B1 {\n neighbor_ip 10.0.0.2\n}\n",
+        " real_server 10.0.0.2 80 {\n  notify_down \"/down 2\"\n  BFD_CHECK {\n   name B1\n  }\n }",
+    );
+    assert_eq!(
+        lab.calls(),
+        ["add-svc [10.0.0.1]:tcp:80", "add 10.0.0.2:80 1"]
+    );
+    // The BFD child's first event (Down at its start) takes the server out.
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(false));
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 1"]);
+    assert!(lab.logged("BFD check of [B1] RS([10.0.0.2]:tcp:80) is DOWN"));
+    assert_eq!(lab.scripts(), ["/down 2"]);
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(false));
+    assert!(lab.calls().is_empty());
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(true));
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 1"]);
+    assert!(lab.logged("BFD check of [B1] RS([10.0.0.2]:tcp:80) is UP"));
+    let mails: Vec<String> = lab.pool.take_alerts().into_iter().map(|a| a.body).collect();
+    assert_eq!(
+        mails,
+        [
+            "=> BFD CHECK B1 failed on service <=",
+            "=> BFD CHECK B1 succeeded on service <="
+        ]
+    );
+}
+
+#[test]
+fn misc_check_and_quorum_mails_as_keepalived_words_them() {
+    let body = " quorum 3\n smtp_alert\n real_server 10.0.0.2 80 {\n  weight 3\n  MISC_CHECK {\n   misc_path \"/bin/true\"\n  }\n }";
+    let mut lab = Lab::new(body);
+    lab.calls();
+    let _ = lab.pool.take_alerts();
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(1)));
+    let vs = "[10.0.0.1]:tcp:80";
+    let rs = "[10.0.0.2]:tcp:80";
+    assert_eq!(
+        lab.pool.take_alerts(),
+        [
+            CheckerAlert {
+                rs: None,
+                vs: vs.into(),
+                up: false,
+                body: "=> Lost quorum 3+0=3 <= 0 <=".into(),
+            },
+            CheckerAlert {
+                rs: Some(rs.into()),
+                vs: vs.into(),
+                up: false,
+                body: "=> MISC CHECK failed on service <=".into(),
+            },
+        ]
+    );
+    lab.pool
+        .report(&mut lab.ipvs, 0, Report::Misc(MiscResult::Exited(0)));
+    let up = lab.pool.take_alerts();
+    assert_eq!(up.len(), 2, "{up:?}");
+    assert_eq!(up[0].body, "=> Gained quorum 3+0=3 <= 3 <=");
+    assert!(up[0].up && up[0].rs.is_none());
+    assert_eq!(up[1].body, "=> MISC CHECK succeeded on service <=");
+}
+
+#[test]
+fn an_smtp_check_failure_mails_its_reason() {
+    let body = " real_server 10.0.0.2 25 {\n  SMTP_CHECK {\n  }\n }";
+    let mut lab = Lab::new(body);
+    lab.calls();
+    let reason = "Read timeout from server [10.0.0.2]:tcp:25";
+    // SMTP_CHECK's default retry is 1: the second failure is the verdict.
+    for _ in 0..2 {
+        lab.pool
+            .report(&mut lab.ipvs, 0, Report::Probe(Err(reason.into())));
+    }
+    let mails = lab.pool.take_alerts();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(
+        mails[0].body,
+        "=> CHECK failed on service : Read timeout from server [10.0.0.2]:tcp:25 <="
+    );
+    assert!(!mails[0].up);
 }

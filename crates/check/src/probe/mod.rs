@@ -82,6 +82,9 @@ pub enum Probe {
         /// The file.
         path: String,
     },
+    /// BFD_CHECK: no probe of its own; the verdicts are the BFD child's events
+    /// ([`crate::CheckerOptions::bfd`]).
+    Bfd,
 }
 
 /// The outcome of one attempt.
@@ -143,6 +146,7 @@ impl Probe {
             } => Attempt::Report(Report::Misc(
                 crate::script::run(script, user, Some(*timeout)).await,
             )),
+            Probe::Bfd => std::future::pending().await,
             Probe::File { path } => {
                 let v = file::read_value(path);
                 if *last == Some(v) {

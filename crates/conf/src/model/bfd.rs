@@ -24,6 +24,8 @@ pub struct BfdInstance {
     pub multiplier: u8,
     /// `passive`.
     pub passive: bool,
+    /// `multihop` (keepalived 2.2.8+, RFC 5883): UDP 4784 instead of 3784.
+    pub multihop: bool,
     /// `ttl` (IPv4) / `hoplimit` (IPv6), 1..255; `None`: 255 for IPv4, 64 for IPv6.
     pub ttl: Option<u8>,
     /// `max_hops` (-1..255), default 0; 255 (or -1) disables the hop count check.

@@ -142,6 +142,25 @@ pub struct GlobalDefs {
     pub max_auto_priority: i32,
     /// `min_auto_priority_delay USECS` (1..10000000), default 1 s.
     pub min_auto_priority_delay: Duration,
+
+    /// keepalived 2.3 `v3_checksum_as_v2`: every instance's default for its own keyword.
+    pub v3_checksum_as_v2: bool,
+    /// keepalived 2.3 `vrrp_owner_ignore_adverts [<BOOL>]`: the default of an address
+    /// owner's `owner_ignore_adverts` (outside strict mode).
+    pub vrrp_owner_ignore_adverts: bool,
+    /// keepalived 2.3 `state_dump_file PATH`: where SIGUSR1 writes (see
+    /// [`GlobalDefs::state_dump_path`]).
+    pub state_dump_file: Option<String>,
+    /// keepalived 2.3 `stats_dump_file PATH`: read and shown by `-d` only (2.3.4 writes the
+    /// statistics to `keepalived.stats` in the temporary directory whatever it says).
+    pub stats_dump_file: Option<String>,
+    /// keepalived 2.3 `json_dump_file PATH`: as `stats_dump_file`, shown only.
+    pub json_dump_file: Option<String>,
+    /// keepalived 2.3 `use_symlink_paths [<BOOL>]`: scripts are run by the path written,
+    /// symbolic links followed at each run, instead of the path resolved at start-up.
+    pub use_symlink_paths: bool,
+    /// keepalived 2.3 `json_version 1|2`, default 1.
+    pub json_version: u8,
     /// `vrrp_priority`, `vrrp_no_swap`, `vrrp_cpu_affinity`, `vrrp_rt_priority`,
     /// `vrrp_rlimit_rttime`.
     pub vrrp_process: ProcessSettings,
@@ -166,6 +185,9 @@ pub struct GlobalDefs {
     pub enable_dbus: bool,
     /// `dbus_service_name`, default org.keepalived.Vrrp1.
     pub dbus_service_name: Option<String>,
+    /// `dbus_no_interface_name` (keepalived 2.3): the interface part of the object path of
+    /// an instance without an interface, default `none`.
+    pub dbus_no_interface_name: Option<String>,
 
     /// `notify_fifo` / `notify_fifo_script`.
     pub notify_fifo: Option<NotifyFifo>,
@@ -275,6 +297,13 @@ impl Default for GlobalDefs {
             no_checker_emails: false,
             max_auto_priority: 0,
             min_auto_priority_delay: Duration::from_secs(1),
+            v3_checksum_as_v2: false,
+            vrrp_owner_ignore_adverts: false,
+            state_dump_file: None,
+            stats_dump_file: None,
+            json_dump_file: None,
+            use_symlink_paths: false,
+            json_version: 1,
             vrrp_process: ProcessSettings::default(),
             checker_process: ProcessSettings::default(),
             bfd_process: ProcessSettings::default(),
@@ -286,6 +315,7 @@ impl Default for GlobalDefs {
             enable_traps: false,
             enable_dbus: false,
             dbus_service_name: None,
+            dbus_no_interface_name: None,
             notify_fifo: None,
             vrrp_notify_fifo: None,
             lvs_notify_fifo: None,
@@ -310,8 +340,8 @@ impl Default for GlobalDefs {
     }
 }
 
-/// Process names (`process_names` sets the defaults: keepalived, keepalived_vrrp,
-/// keepalived_ipvs, keepalived_bfd).
+/// Process names (`process_names` sets the children's: keepalived_vrrp, keepalived_lvs,
+/// keepalived_bfd).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcessNames {
     /// The parent process.

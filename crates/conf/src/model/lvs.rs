@@ -141,9 +141,37 @@ pub enum TunnelType {
     Gue {
         /// `port N`.
         port: u16,
+        /// `nocsum|csum|remcsum`.
+        csum: TunnelCsum,
     },
     /// gre.
-    Gre,
+    Gre {
+        /// `nocsum|csum` (gre has no remcsum).
+        csum: TunnelCsum,
+    },
+}
+
+/// The checksum option of a gue or gre tunnel (keepalived's IP_VS_TUNNEL_ENCAP_FLAG_*).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TunnelCsum {
+    /// `nocsum` (the default).
+    #[default]
+    NoCsum,
+    /// `csum`.
+    Csum,
+    /// `remcsum` (gue only).
+    RemCsum,
+}
+
+impl TunnelCsum {
+    /// IPVS's tunnel flags (IPVS_DEST_ATTR_TUN_FLAGS).
+    pub fn flags(self) -> u16 {
+        match self {
+            TunnelCsum::NoCsum => 0,
+            TunnelCsum::Csum => 1,
+            TunnelCsum::RemCsum => 2,
+        }
+    }
 }
 
 /// `protocol`.
@@ -239,6 +267,8 @@ pub struct VirtualServer {
     pub ip_family: Option<IpFamily>,
     /// `smtp_alert`.
     pub smtp_alert: Option<bool>,
+    /// `snmp_name`: virtualServerName in KEEPALIVED-MIB.
+    pub snmp_name: Option<String>,
     /// `real_server` blocks.
     pub real_servers: Vec<RealServer>,
 }
@@ -272,6 +302,7 @@ impl VirtualServer {
             sorry_server_lb_kind: None,
             ip_family: None,
             smtp_alert: None,
+            snmp_name: None,
             real_servers: Vec::new(),
         }
     }
@@ -311,6 +342,8 @@ pub struct RealServer {
     pub smtp_alert: Option<bool>,
     /// `virtualhost`.
     pub virtualhost: Option<String>,
+    /// `snmp_name`: realServerName in KEEPALIVED-MIB.
+    pub snmp_name: Option<String>,
     /// Health checkers.
     pub checkers: Vec<Checker>,
 }

@@ -343,6 +343,16 @@ pub struct VrrpInstance {
     pub lvs_sync_daemon_interface: Option<String>,
     /// keepalived 2.3's `no_virtual_ipaddress`: no VIPs on purpose (no "No VIP" report).
     pub no_virtual_ipaddress: bool,
+    /// keepalived 2.3's `v3_checksum_as_v2 [<BOOL>]` (default global `v3_checksum_as_v2`):
+    /// VRRPv3 over IPv4 checksums the message alone and received checksums are not checked.
+    pub v3_checksum_as_v2: bool,
+    /// keepalived 2.3's `owner_ignore_adverts [<BOOL>]`; `None`: see
+    /// [`VrrpInstance::owner_ignores_adverts`].
+    pub owner_ignore_adverts: Option<bool>,
+    /// keepalived 2.3's `timer_expired_backup [PRIORITY]` (`thread_timer_expired`): the
+    /// highest priority of the other routers (1..254, alone 254); a MASTER whose process was
+    /// stalled long enough for one of them to take over goes to BACKUP. Needs `nopreempt`.
+    pub highest_other_priority: Option<u8>,
 }
 
 impl VrrpInstance {
@@ -401,7 +411,30 @@ impl VrrpInstance {
             linkbeat_use_polling: false,
             lvs_sync_daemon_interface: None,
             no_virtual_ipaddress: false,
+            v3_checksum_as_v2: false,
+            owner_ignore_adverts: None,
+            highest_other_priority: None,
         }
+    }
+
+    /// Whether received adverts are dropped while the instance is the address owner
+    /// (keepalived 2.3.4's `vrrp_complete_instance`): only with priority 255; unset, true in
+    /// strict mode and else global `vrrp_owner_ignore_adverts`.
+    pub fn owner_ignores_adverts(&self, global: &GlobalDefs) -> bool {
+        if self.priority != VRRP_PRIO_OWNER {
+            return false;
+        }
+        let strict = self.strict(global);
+        match self.owner_ignore_adverts {
+            None => strict || global.vrrp_owner_ignore_adverts,
+            Some(set) => set || strict,
+        }
+    }
+
+    /// `timer_expired_backup`'s priority, unless keepalived drops it (it requires
+    /// `nopreempt`).
+    pub fn timer_expired_backup(&self) -> Option<u8> {
+        self.highest_other_priority.filter(|_| !self.preempt)
     }
 
     /// The VRRP version run: 3 for IPv6, else `version` or global `vrrp_version`.

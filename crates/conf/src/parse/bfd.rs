@@ -34,6 +34,7 @@ struct Draft {
     idle_tx: Duration,
     multiplier: u8,
     passive: bool,
+    multihop: bool,
     ttl: Option<u8>,
     max_hops: i32,
     weight: i32,
@@ -58,6 +59,7 @@ fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, existing: &[BfdInstance]) -> O
         idle_tx: Duration::from_millis(1000),
         multiplier: 5,
         passive: false,
+        multihop: false,
         ttl: None,
         max_hops: 0,
         weight: 0,
@@ -141,8 +143,12 @@ fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, existing: &[BfdInstance]) -> O
             }
             "vrrp" => d.vrrp = true,
             "checker" => d.checker = true,
-            // keepalived 2.3: accepted, reported by the registry (no BFD here).
-            "multihop" => {}
+            // keepalived 2.2.8+ (RFC 5883): `multihop [true|false]`.
+            "multihop" => {
+                if let Some(v) = ctx.flag(c) {
+                    d.multihop = v;
+                }
+            }
             _ => ctx.unknown(c),
         }
     }
@@ -173,7 +179,11 @@ fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, existing: &[BfdInstance]) -> O
             return None;
         }
     }
-    if existing.iter().any(|b| b.neighbor == neighbor) {
+    // keepalived 2.2.8+ tells a multihop session from a single-hop one to the same neighbor.
+    if existing
+        .iter()
+        .any(|b| b.neighbor == neighbor && b.multihop == d.multihop)
+    {
         ctx.error_at(
             Some(&end),
             Some(&node.keyword),
@@ -205,6 +215,7 @@ fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, existing: &[BfdInstance]) -> O
         idle_tx: d.idle_tx,
         multiplier: d.multiplier,
         passive: d.passive,
+        multihop: d.multihop,
         ttl: d.ttl,
         max_hops: d.max_hops,
         weight: d.weight,

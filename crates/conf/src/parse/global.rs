@@ -163,6 +163,29 @@ fn opt_bool(ctx: &mut Ctx<'_>, node: &Node, msg: impl FnOnce(&str) -> String) ->
     }
 }
 
+/// keepalived's save_process_name: a name longer than the kernel's 15 characters
+/// (TASK_COMM_LEN - 1) is truncated, with an error.
+fn process_name(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
+    const TASK_COMM_MAX: usize = 15;
+    let Some(name) = node.arg(0) else {
+        ctx.invalid(node, "Process name missing");
+        return None;
+    };
+    if name.len() <= TASK_COMM_MAX {
+        return Some(name.to_owned());
+    }
+    ctx.invalid(
+        node,
+        format!("Process name {name} more than {TASK_COMM_MAX} characters, truncating"),
+    )
+    .accepted("at most 15 characters");
+    let mut end = TASK_COMM_MAX;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(name[..end].to_owned())
+}
+
 fn string_arg(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
     ctx.arg(node, 0).map(str::to_owned)
 }
@@ -212,17 +235,17 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 g.config_save_dir = Some(PathBuf::from(d));
             }
         }
+        // keepalived's process_names_handler: the children's names, the parent's untouched.
         "process_names" => {
             let p = &mut g.process_names;
-            p.main.get_or_insert_with(|| "keepalived".into());
-            p.vrrp.get_or_insert_with(|| "keepalived_vrrp".into());
-            p.checker.get_or_insert_with(|| "keepalived_ipvs".into());
-            p.bfd.get_or_insert_with(|| "keepalived_bfd".into());
+            p.vrrp = Some("keepalived_vrrp".into());
+            p.checker = Some("keepalived_lvs".into());
+            p.bfd = Some("keepalived_bfd".into());
         }
-        "process_name" => g.process_names.main = string_arg(ctx, node),
-        "vrrp_process_name" => g.process_names.vrrp = string_arg(ctx, node),
-        "checker_process_name" => g.process_names.checker = string_arg(ctx, node),
-        "bfd_process_name" => g.process_names.bfd = string_arg(ctx, node),
+        "process_name" => g.process_names.main = process_name(ctx, node),
+        "vrrp_process_name" => g.process_names.vrrp = process_name(ctx, node),
+        "checker_process_name" => g.process_names.checker = process_name(ctx, node),
+        "bfd_process_name" => g.process_names.bfd = process_name(ctx, node),
         "startup_script" => g.startup_script = script_arg(ctx, node),
         "shutdown_script" => g.shutdown_script = script_arg(ctx, node),
         "startup_script_timeout" | "shutdown_script_timeout" => {
@@ -485,6 +508,7 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         "enable_traps" => g.enable_traps = true,
         "enable_dbus" => g.enable_dbus = true,
         "dbus_service_name" => g.dbus_service_name = string_arg(ctx, node),
+        "dbus_no_interface_name" => g.dbus_no_interface_name = string_arg(ctx, node),
         "script_user" => script_user(node, ctx, g),
         "enable_script_security" => g.enable_script_security = true,
         "notify_fifo" | "vrrp_notify_fifo" | "lvs_notify_fifo" => {
@@ -575,21 +599,62 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
             }
         }
         // Deprecated spelling (keepalived 2.2.7 still takes it).
-        "lvs_process_name" => g.process_names.checker = string_arg(ctx, node),
-        // keepalived 2.3.x options: accepted so that -t passes a 2.3 configuration; the
+        "lvs_process_name" => {
+            ctx.warn(
+                node,
+                "'lvs_process_name' is deprecated - please use 'checker_process_name'",
+            );
+            g.process_names.checker = process_name(ctx, node);
+        }
+        // keepalived 2.3.x options.
+        "v3_checksum_as_v2" => g.v3_checksum_as_v2 = true,
+        "use_symlink_paths" => {
+            if let Some(v) = opt_bool(ctx, node, |s| {
+                format!("Invalid value '{s}' for global use_symlink_path specified")
+            }) {
+                g.use_symlink_paths = v;
+            }
+        }
+        "vrrp_owner_ignore_adverts" => {
+            if let Some(v) = opt_bool(ctx, node, |s| {
+                format!("Invalid value '{kw}' for global {s} specified")
+            }) {
+                g.vrrp_owner_ignore_adverts = v;
+            }
+        }
+        "json_version" => {
+            if node.arg(0).is_none() {
+                ctx.invalid(node, format!("{kw} requires version"));
+            } else if let Some(v) =
+                unsigned_or(ctx, node, (1, 2), |_| "Invalid JSON version".into())
+            {
+                g.json_version = u8::try_from(v).unwrap_or(1);
+            }
+        }
+        "state_dump_file" | "stats_dump_file" | "json_dump_file" => {
+            match node
+                .arg(0)
+                .filter(|a| !a.is_empty() && node.args.len() == 1)
+            {
+                None => {
+                    ctx.invalid(node, format!("{kw} requires a non-empty path"));
+                }
+                Some(a) => {
+                    let slot = match kw {
+                        "state_dump_file" => &mut g.state_dump_file,
+                        "stats_dump_file" => &mut g.stats_dump_file,
+                        _ => &mut g.json_dump_file,
+                    };
+                    *slot = Some(a.to_owned());
+                }
+            }
+        }
+        // keepalived 2.3.x options accepted so that -t passes a 2.3 configuration; the
         // registry (crate::registry) reports them as not supported.
-        "use_symlink_paths"
-        | "v3_checksum_as_v2"
-        | "snmp_vs_stats_update_interval"
+        "snmp_vs_stats_update_interval"
         | "snmp_rs_stats_update_interval"
-        | "dbus_no_interface_name"
-        | "vrrp_owner_ignore_adverts"
-        | "json_version"
         | "iproute_usr_dir"
-        | "iproute_etc_dir"
-        | "state_dump_file"
-        | "stats_dump_file"
-        | "json_dump_file" => {}
+        | "iproute_etc_dir" => {}
         _ => {
             if let Some((proc_name, setting)) = process_keyword(kw) {
                 process_setting(node, ctx, process_slot(g, proc_name), proc_name, setting);
@@ -635,6 +700,7 @@ fn own_missing_message(kw: &str) -> Option<String> {
         "default_interface" => "default_interface requires interface name".to_owned(),
         "vrrp_rx_bufs_policy" => "vrrp_rx_bufs_policy missing".to_owned(),
         "dbus_service_name" => "dbus_service_name missing - ignoring".to_owned(),
+        "dbus_no_interface_name" => "dbus_no_interface_name missing - ignoring".to_owned(),
         "tmp_config_directory" => "tmp_config_directory missing directory name".to_owned(),
         "reload_time_file" => "reload_time_file invalid".to_owned(),
         "min_auto_priority_delay" => "min_auto_priority_delay requires delay time".to_owned(),

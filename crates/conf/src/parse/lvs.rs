@@ -369,8 +369,9 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                     }
                 }
             }
-            // keepalived 2.3 `hashed`; SNMP names: accepted, reported by the registry.
-            "hashed" | "snmp_name" => {}
+            "snmp_name" => vs.snmp_name = snmp_name(c, ctx, "virtual server"),
+            // keepalived 2.3 `hashed`: accepted, reported by the registry.
+            "hashed" => {}
             _ => ctx.unknown(c),
         }
     }
@@ -435,6 +436,7 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
         omega: None,
         smtp_alert: None,
         virtualhost: None,
+        snmp_name: None,
         checkers: Vec::new(),
     };
     for c in ctx.block(node).unwrap_or_default() {
@@ -479,11 +481,23 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
                     ctx.invalid(c, "real server virtualhost missing");
                 }
             },
-            "snmp_name" => {}
+            "snmp_name" => rs.snmp_name = snmp_name(c, ctx, "real server"),
             _ => ctx.unknown(c),
         }
     }
     Some(rs)
+}
+
+/// `snmp_name NAME` of a virtual or real server (exactly one word, as keepalived).
+fn snmp_name(node: &Node, ctx: &mut Ctx<'_>, what: &str) -> Option<String> {
+    if node.args.len() != 1 {
+        ctx.invalid(
+            node,
+            format!("{what} snmp_name missing or extra parameters"),
+        );
+        return None;
+    }
+    node.args.first().cloned()
 }
 
 /// `persistence_granularity`: an IPv4 netmask, or an IPv6 prefix length (kept as the mask).

@@ -7,7 +7,7 @@ mod ctx;
 mod global;
 mod lvs;
 mod net;
-mod scripts;
+pub(crate) mod scripts;
 mod vrrp;
 
 pub use ctx::{parse_bool, Ctx};
@@ -30,10 +30,10 @@ pub fn parse_tree(nodes: &[Node], ctx: &mut Ctx<'_>) -> Config {
     }
     global::check(&cfg, ctx);
     bfd::check(&cfg, ctx);
-    net::check(&cfg, ctx);
     vrrp::check(&cfg, ctx);
     lvs::check(&cfg, ctx);
     scripts::check(&cfg, ctx);
+    vrrp::apply_group_defaults(&mut cfg);
     cfg
 }
 

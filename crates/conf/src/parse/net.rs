@@ -11,6 +11,7 @@ pub(crate) use route::parse_route;
 pub(crate) use rule::parse_rule;
 
 use super::Ctx;
+use crate::diag::Location;
 use crate::model::Config;
 use crate::tree::Node;
 
@@ -20,21 +21,24 @@ pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> boo
     match node.keyword.as_str() {
         "static_ipaddress" => {
             for line in ctx.block(node).unwrap_or(&[]) {
-                if let Some(a) = parse_address(line, ctx, AddressKind::Static, dynamic) {
+                if let Some(mut a) = parse_address(line, ctx, AddressKind::Static, dynamic) {
+                    known_group(&mut a.track_group, &a.loc, cfg, ctx);
                     cfg.vrrp.static_addresses.push(a);
                 }
             }
         }
         "static_routes" => {
             for line in ctx.block(node).unwrap_or(&[]) {
-                if let Some(r) = parse_route(line, ctx, true, dynamic) {
+                if let Some(mut r) = parse_route(line, ctx, true, dynamic) {
+                    known_group(&mut r.track_group, &r.loc, cfg, ctx);
                     cfg.vrrp.static_routes.push(r);
                 }
             }
         }
         "static_rules" => {
             for line in ctx.block(node).unwrap_or(&[]) {
-                if let Some(r) = parse_rule(line, ctx, true, dynamic) {
+                if let Some(mut r) = parse_rule(line, ctx, true, dynamic) {
+                    known_group(&mut r.track_group, &r.loc, cfg, ctx);
                     cfg.vrrp.static_rules.push(r);
                 }
             }
@@ -44,36 +48,19 @@ pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> boo
     true
 }
 
-/// Semantic checks once the whole configuration is read: `track_group` references.
-pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
-    let groups = &cfg.vrrp.track_groups;
-    let refs = cfg
-        .vrrp
-        .static_addresses
-        .iter()
-        .map(|a| (&a.track_group, &a.loc))
-        .chain(
-            cfg.vrrp
-                .static_routes
-                .iter()
-                .map(|r| (&r.track_group, &r.loc)),
-        )
-        .chain(
-            cfg.vrrp
-                .static_rules
-                .iter()
-                .map(|r| (&r.track_group, &r.loc)),
-        );
-    for (group, loc) in refs {
-        if let Some(g) = group {
-            if !groups.iter().any(|t| &t.name == g) {
-                ctx.error_at(
-                    Some(loc),
-                    Some("track_group"),
-                    crate::ErrorClass::General,
-                    format!("track_group {g} not found"),
-                );
-            }
+/// keepalived's `static_track_group_find` while it reads the line: a `track_group` must be
+/// defined before the static address, route or rule naming it; otherwise "track_group G not
+/// found" and the line is not tracked.
+fn known_group(group: &mut Option<String>, loc: &Location, cfg: &Config, ctx: &mut Ctx<'_>) {
+    if let Some(g) = group {
+        if !cfg.vrrp.track_groups.iter().any(|t| &t.name == g) {
+            ctx.error_at(
+                Some(loc),
+                Some("track_group"),
+                crate::ErrorClass::General,
+                format!("track_group {g} not found"),
+            );
+            *group = None;
         }
     }
 }

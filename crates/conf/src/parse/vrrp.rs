@@ -75,3 +75,76 @@ pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> boo
 pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
     checks::check(cfg, ctx);
 }
+
+/// What keepalived's `vrrp_complete_instance` takes from an instance's sync group (an unset
+/// `notify_priority_changes` is the group's, when the group sets it), and the interfaces its
+/// track groups make it track.
+pub(crate) fn apply_group_defaults(cfg: &mut Config) {
+    let from_group: Vec<(String, bool)> = cfg
+        .vrrp
+        .instances
+        .iter()
+        .filter(|v| v.notify_priority_changes.is_none())
+        .filter_map(|v| {
+            let g = cfg.vrrp.sync_group_of(&v.name)?;
+            Some((v.name.clone(), g.notify_priority_changes?))
+        })
+        .collect();
+    for (name, value) in from_group {
+        if let Some(v) = cfg.vrrp.instances.iter_mut().find(|v| v.name == name) {
+            v.notify_priority_changes = Some(value);
+        }
+    }
+    track_groups(cfg);
+}
+
+/// keepalived's `static_track_group_init`: the instances of a static address's, route's or
+/// rule's `track_group` track its interface (the address's `dev`, else default_interface;
+/// the route's `dev`; the rule's `iif`) as a weight-0 tracked interface, unless `no_track`.
+fn track_groups(cfg: &mut Config) {
+    let default_if = cfg
+        .global
+        .default_interface
+        .clone()
+        .unwrap_or_else(|| "eth0".to_owned());
+    let v = &cfg.vrrp;
+    let mut tracked: Vec<(String, String, crate::diag::Location)> = Vec::new();
+    let addrs = v.static_addresses.iter().filter(|a| !a.no_track).map(|a| {
+        let dev = a.dev.clone().unwrap_or_else(|| default_if.clone());
+        (a.track_group.as_ref(), Some(dev), &a.loc)
+    });
+    let routes = v
+        .static_routes
+        .iter()
+        .filter(|r| !r.no_track)
+        .map(|r| (r.track_group.as_ref(), r.dev.clone(), &r.loc));
+    let rules = v
+        .static_rules
+        .iter()
+        .filter(|r| !r.no_track)
+        .map(|r| (r.track_group.as_ref(), r.iif.clone(), &r.loc));
+    for (group, dev, loc) in addrs.chain(routes).chain(rules) {
+        let (Some(group), Some(dev)) = (group, dev) else {
+            continue;
+        };
+        let Some(g) = v.track_groups.iter().find(|g| &g.name == group) else {
+            continue;
+        };
+        for m in &g.members {
+            tracked.push((m.clone(), dev.clone(), loc.clone()));
+        }
+    }
+    for (inst, dev, loc) in tracked {
+        let Some(i) = cfg.vrrp.instances.iter_mut().find(|i| i.name == inst) else {
+            continue;
+        };
+        if !i.track_interfaces.iter().any(|t| t.name == dev) {
+            i.track_interfaces.push(crate::model::TrackedInterface {
+                name: dev,
+                weight: 0,
+                reverse: false,
+                loc,
+            });
+        }
+    }
+}

@@ -61,14 +61,28 @@ const POOL_RETRY: &str =
 const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
-const NO_MAIL: &str = "a sync group's own smtp_alert is not read (its members' mails are sent)";
+const KW_CSUM: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum";
+const KW_OWNER: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::an_owner_with_owner_ignore_adverts_stays_master_beside_keepalived";
+const KW_STALL: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::timer_expired_backup_and_max_auto_priority_after_a_stall_beside_keepalived";
+const KW_TGROUP: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::a_static_address_track_group_faults_its_instances_beside_keepalived";
+const KA23_CONF: &str =
+    "crates/conf/tests/vrrp_instance.rs::keepalived_2_3_vrrp_options_and_their_global_defaults";
+const PROC_NS: &str = "crates/keepalived-rs/tests/process_options.rs::net_namespace_instance_and_process_names_as_keepalived";
+const PROC_FLAG: &str =
+    "crates/keepalived-rs/tests/process_options.rs::namespace_flag_overrides_net_namespace_as_keepalived";
+const PROC_PID_DIR: &str = "crates/keepalived-rs/tests/process_options.rs::use_pid_dir_umask_and_core_pattern_as_keepalived";
+
 const SMTP_VRRP: &str =
     "crates/keepalived-rs/tests/smtp_alerts.rs::transitions_mail_what_keepalived_mails";
 const SMTP_CHECKER: &str = "crates/keepalived-rs/tests/smtp_alerts.rs::a_checker_up_and_down_mail_as_keepalived_writes_them";
-const NO_SNMP: &str = "D-Bus is out of scope (docs/management.md)";
+const SNMP_CHECKER: &str = "crates/keepalived-rs/tests/snmp.rs::the_checker_subagent_serves_keepalived_checker_mib_and_notifications";
+const DBUS: &str =
+    "crates/keepalived-rs/tests/dbus.rs::the_dbus_service_is_keepalived_s_beside_keepalived";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
-const NO_BFD: &str = "BFD is not implemented";
-const DUMP_ONLY: &str = "read and shown in dumps only; nothing at run time uses it";
+const BFD_CHILD: &str =
+    "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
+const TRACK_BFD: &str =
+    "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
 const NO_BUFS: &str = "netlink socket buffer sizes stay the kernel's defaults";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
@@ -87,20 +101,19 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "virtual_server", Acts { test: LAB }),
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
     r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
-    r(ROOT, "instance", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::instance" }),
-    r(ROOT, "net_namespace", NotSupported { why: "only names the pid files; the daemon does not enter the namespace" }),
-    r(ROOT, "net_namespace_ipvs namespace_with_ipsets", NotSupported { why: "network namespaces are not entered" }),
-    r(ROOT, "use_pid_dir", NotSupported { why: "pid files stay where -p/-r/-c or the defaults put them" }),
-    r(ROOT, "child_wait_time", NotSupported { why: "the parent does not wait for children at stop this way" }),
+    r(ROOT, "instance net_namespace", Acts { test: PROC_NS }),
+    r(ROOT, "net_namespace_ipvs", ActsUntested { read_in: "crates/keepalived-rs/src/checker_child.rs::open_ipvs" }),
+    r(ROOT, "namespace_with_ipsets", NotSupported { why: "ipsets are not used (the firewall is nftables)" }),
+    r(ROOT, "use_pid_dir", Acts { test: PROC_PID_DIR }),
+    r(ROOT, "child_wait_time", ActsUntested { read_in: "crates/keepalived-rs/src/supervisor.rs::stop_children" }),
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
     r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
-    r(ROOT, "track_group", NotSupported { why: "track_group is not implemented" }),
-    r(ROOT, "bfd_instance", NotSupported { why: NO_BFD }),
+    r(ROOT, "track_group", Acts { test: KW_TGROUP }),
+    r(ROOT, "bfd_instance", Acts { test: BFD_CHILD }),
     // ---- global_defs
     r(GLOBAL, "router_id", ActsUntested { read_in: "crates/daemon/src/snapshot.rs::router_id" }),
-    r(GLOBAL, "script_user", ActsUntested { read_in: "crates/daemon/src/notify.rs::script_user" }),
-    r(GLOBAL, "enable_script_security", ActsUntested { read_in: "crates/conf/src/parse/scripts.rs::enable_script_security" }),
+    r(GLOBAL, "script_user enable_script_security", Acts { test: PROC_NS }),
     r(GLOBAL, "vrrp_version", ActsUntested { read_in: "crates/conf/src/model/vrrp.rs::global.vrrp_version" }),
     r(GLOBAL, "dynamic_interfaces", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::an_interface_missing_at_start_starts_its_instance_when_it_appears" }),
     r(GLOBAL, "default_interface", ActsUntested { read_in: "crates/daemon/src/statics.rs::default_interface" }),
@@ -127,13 +140,17 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
     r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
-    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime bfd_process_name", NotSupported { why: NO_BFD }),
-    r(GLOBAL, "process_names process_name vrrp_process_name checker_process_name lvs_process_name", NotSupported { why: "processes are not renamed" }),
+    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::bfd_process" }),
+    r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
+    r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
+    r(GLOBAL, "bfd_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::names.bfd" }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
-    r(GLOBAL, "enable_snmp_checker snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "the checker process is not an SNMP subagent yet: no virtualServer/realServer tables (docs/snmp.md)" }),
-    r(GLOBAL, "enable_dbus dbus_service_name dbus_no_interface_name", NotSupported { why: NO_SNMP }),
+    r(GLOBAL, "enable_snmp_checker", Acts { test: SNMP_CHECKER }),
+    r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "keepalived 2.3: the checker's SNMP counters are re-read every 5 s, as keepalived 2.2.7 (docs/snmp.md)" }),
+    r(GLOBAL, "enable_dbus dbus_service_name", Acts { test: DBUS }),
+    r(GLOBAL, "dbus_no_interface_name", ActsUntested { read_in: "crates/daemon/src/dbus/answer.rs::dbus_no_interface_name" }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
@@ -144,20 +161,25 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
     r(GLOBAL, "vmac_addr_prefix", NotSupported { why: "names the VMACs of use_vmac_addr, which is not supported" }),
     r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
-    r(GLOBAL, "vrrp_down_timer_adverts", NotSupported { why: DUMP_ONLY }),
-    r(GLOBAL, "log_unknown_vrids", NotSupported { why: "adverts for unknown VRIDs are not logged" }),
+    r(GLOBAL, "vrrp_down_timer_adverts", Acts { test: KA23_CONF }),
+    r(GLOBAL, "log_unknown_vrids", Acts { test: KW_CSUM }),
     r(GLOBAL, "disable_local_igmp", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::disable_local_igmp_while_running" }),
     r(GLOBAL, "fifo_write_vrrp_states_on_reload", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::fifo_write_vrrp_states_on_reload_writes_kept_states" }),
-    r(GLOBAL, "max_auto_priority min_auto_priority_delay", NotSupported { why: "no automatic real-time priority" }),
+    r(GLOBAL, "max_auto_priority min_auto_priority_delay", Acts { test: KW_STALL }),
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_BUFS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
-    r(GLOBAL, "umask", NotSupported { why: "only the -u/--umask flag sets the umask" }),
+    r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir data_use_instance", NotSupported { why: NO_RELOAD_OPT }),
-    r(GLOBAL, "startup_script startup_script_timeout shutdown_script shutdown_script_timeout", NotSupported { why: "start-up and shutdown scripts are not run" }),
-    r(GLOBAL, "state_dump_file stats_dump_file json_dump_file use_symlink_paths json_version", NotSupported { why: "keepalived 2.3: dumps keep the 2.2.7 paths and layouts (/tmp/keepalived.*, JSON version 1)" }),
-    r(GLOBAL, "v3_checksum_as_v2 vrrp_owner_ignore_adverts", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
+    r(GLOBAL, "startup_script_timeout shutdown_script_timeout", Acts { test: PROC_FLAG }),
+    r(GLOBAL, "state_dump_file", Acts { test: KW_STALL }),
+    r(GLOBAL, "stats_dump_file json_dump_file", Cosmetic { why: "keepalived 2.3.4 shows them in its dump but writes keepalived.stats and keepalived.json in its temporary directory whatever they say" }),
+    r(GLOBAL, "use_symlink_paths", NotSupported { why: "scripts always run by the path written, symbolic links followed at each run (what use_symlink_paths asks for); without it keepalived runs the path resolved at start-up" }),
+    r(GLOBAL, "json_version", Acts { test: "crates/daemon/src/dump/mod.rs::json_version_2_wraps_the_instances_in_a_vrrp_object" }),
+    r(GLOBAL, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
+    r(GLOBAL, "vrrp_owner_ignore_adverts", Acts { test: KA23_CONF }),
     r(GLOBAL, "iproute_etc_dir iproute_usr_dir", NotSupported { why: "keepalived 2.3: iproute2 table names are not read" }),
     // ---- vrrp_instance
     r(VI, "interface virtual_router_id priority advert_int virtual_ipaddress", Acts { test: IV_V2 }),
@@ -203,17 +225,19 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
     r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
-    r(VI, "track_bfd", NotSupported { why: NO_BFD }),
+    r(VI, "track_bfd", Acts { test: TRACK_BFD }),
     r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
-    r(VI, "v3_checksum_as_v2 owner_ignore_adverts timer_expired_backup thread_timer_expired", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(VI, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
+    r(VI, "owner_ignore_adverts", Acts { test: KW_OWNER }),
+    r(VI, "timer_expired_backup thread_timer_expired", Acts { test: KW_STALL }),
     r(&["vrrp_instance/authentication"], "auth_type auth_pass", Acts { test: IV_PASS }),
     // ---- vrrp_sync_group
     r(SG, "group", Acts { test: OPS_SYNC }),
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", ActsUntested { read_in: "crates/daemon/src/notify.rs::GROUP" }),
     r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
-    r(SG, "notify_priority_changes", NotSupported { why: "group priority-change notifications are not sent" }),
-    r(SG, "smtp_alert", NotSupported { why: NO_MAIL }),
-    r(SG, "track_bfd", NotSupported { why: NO_BFD }),
+    r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
+    r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
+    r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
     r(&["vrrp_script"], "timeout", ActsUntested { read_in: "crates/daemon/src/tracking/script.rs::timeout" }),
@@ -222,11 +246,15 @@ pub(super) const RULES: &[Rule] = &[
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
     r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
     r(&["vrrp_track_process"], "process param_match full_command quorum quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
-    r(&["vrrp_track_process"], "delay terminate_delay fork_delay", NotSupported { why: "the /proc scan each second has no delays" }),
-    r(&["track_group"], "group", NotSupported { why: "track_group is not implemented" }),
+    r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
+    r(&["track_group"], "group", Acts { test: KW_TGROUP }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
-    r(&["bfd_instance"], "source_ip neighbor_ip neighbour_ip min_rx min_tx idle_tx multiplier passive ttl hoplimit max_hops multihop weight vrrp checker", NotSupported { why: NO_BFD }),
+    r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
+    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
+    r(&["bfd_instance"], "weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::b.weight_reverse" }),
+    r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
+    r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
     r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
     r(VS, "lb_kind", Acts { test: "crates/check/src/ipvs/tests.rs::dr_and_tun_destinations_take_the_service_port" }),
@@ -251,12 +279,12 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
     r(VS_RS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
     r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),
-    r(VS_RS, "snmp_name", NotSupported { why: NO_SNMP }),
+    r(VS_RS, "snmp_name", Acts { test: SNMP_CHECKER }),
     r(RS, "notify_up notify_down", Acts { test: POOL_RETRY }),
     r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
     r(RS, "TCP_CHECK HTTP_GET SSL_GET SMTP_CHECK DNS_CHECK UDP_CHECK PING_CHECK MISC_CHECK", Acts { test: LAB }),
     r(RS, "FILE_CHECK", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
-    r(RS, "BFD_CHECK", NotSupported { why: NO_BFD }),
+    r(RS, "BFD_CHECK", Acts { test: BFD_CHILD }),
     // ---- checkers
     r(CHECKERS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
@@ -284,7 +312,8 @@ pub(super) const RULES: &[Rule] = &[
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_path misc_dynamic", Acts { test: "crates/check/src/pool/tests.rs::misc_dynamic_exit_status_sets_the_weight" }),
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", ActsUntested { read_in: "crates/check/src/plan.rs::dynamic" }),
     r(&["virtual_server/real_server/FILE_CHECK"], "track_file weight", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
-    r(&["virtual_server/real_server/BFD_CHECK"], "name alpha", NotSupported { why: NO_BFD }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "name", Acts { test: BFD_CHILD }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "alpha", ActsUntested { read_in: "crates/check/src/settings.rs::alpha" }),
 ];
 
 const fn r(

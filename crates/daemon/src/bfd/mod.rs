@@ -9,14 +9,16 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use keepalived_bfd::wire::{PORT_SINGLE_HOP, SOURCE_PORT_MAX, SOURCE_PORT_MIN};
+use keepalived_bfd::wire::{PORT_MULTIHOP, PORT_SINGLE_HOP, SOURCE_PORT_MAX, SOURCE_PORT_MIN};
 use keepalived_bfd::{Event, RxMeta, Session, SessionConfig, SessionSet, State};
 use keepalived_conf::model::{BfdInstance, Config};
 use keepalived_net::bfd_socket::{BfdListener, BfdSender};
 
 mod dump;
+pub mod event;
 
 pub use dump::{render_bfd_data, DumpEntry};
+pub use event::{EventPipes, EventReader, PipeEvent};
 
 use crate::log;
 use crate::precise_timer::PreciseTimer;
@@ -80,6 +82,9 @@ pub struct BfdOptions {
     pub data_path: std::path::PathBuf,
     /// Receives every notification (at start, on Up, on a fall from Up), when given.
     pub events: Option<tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
+    /// The pipes to the VRRP and checker children (the BFD child's), written with every
+    /// notification.
+    pub pipes: Option<Arc<EventPipes>>,
 }
 
 impl Default for BfdOptions {
@@ -88,6 +93,7 @@ impl Default for BfdOptions {
             status: None,
             data_path: "/tmp/keepalived_bfd.data".into(),
             events: None,
+            pipes: None,
         }
     }
 }
@@ -101,6 +107,7 @@ pub fn session_config(b: &BfdInstance) -> SessionConfig {
     c.idle_tx = b.idle_tx;
     c.multiplier = b.multiplier;
     c.passive = b.passive;
+    c.multihop = b.multihop;
     c.ttl = b.effective_ttl();
     // max_hops -1 is read into keepalived's uint8_t as 255: no check.
     c.max_hops = u8::try_from(b.max_hops).unwrap_or(u8::MAX);
@@ -124,44 +131,98 @@ pub fn run_bfd_until<F: Future<Output = ()>>(
     stop: F,
     opts: BfdOptions,
 ) -> Result<(), BfdError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(run(config, stop, opts))
+    run_bfd_child(config, None, stop, opts)
 }
 
-async fn run<F: Future<Output = ()>>(
+/// Reads the configuration again for a SIGHUP reload (`Err` keeps the running one).
+pub type BfdReloader<'a> = &'a dyn Fn() -> Result<Config, Vec<String>>;
+
+/// The BFD child: [`run_bfd_until`], and with `reload` SIGHUP re-reads the configuration:
+/// sessions kept by name keep their state (a Poll Sequence when min_rx/min_tx changed),
+/// removed ones stop, added ones start (keepalived's `reload_bfd_thread`).
+pub fn run_bfd_child<F: Future<Output = ()>>(
     config: &Config,
+    reload: Option<BfdReloader<'_>>,
     stop: F,
     opts: BfdOptions,
 ) -> Result<(), BfdError> {
-    let status = opts.status.clone();
-    let mut usr1 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
-    let listener = BfdListener::bind(PORT_SINGLE_HOP)?;
-    let timer = PreciseTimer::new()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(config.clone(), reload, stop, opts))
+}
+
+/// Builds the session set for `config`, taking over `old` sessions (and their sockets) by
+/// name.
+fn build_sessions(
+    config: &Config,
+    old: Option<(SessionSet, Vec<Link>)>,
+    base: u64,
+) -> (SessionSet, Vec<Link>) {
     let now = Instant::now();
+    let (mut old_set, mut old_links) = old.unwrap_or_default();
     let mut set = SessionSet::new();
     let mut links: Vec<Link> = Vec::new();
-    let base = seed();
     for (i, b) in config.bfd.iter().enumerate() {
         let cfg = session_config(b);
-        let port = SOURCE_PORT_MIN + (base.rotate_left(i as u32 * 7) % 16384) as u16;
-        let sender = open_sender(&cfg, port);
-        let mut s = Session::new(cfg, now, base ^ (i as u64).wrapping_mul(0x9e37_79b9));
-        if sender.is_none() {
-            s.admin_down(now);
-        }
-        set.push(s);
-        links.push(Link {
-            sender,
-            up: false,
-            send_error: false,
+        let kept = old_set.index_of(&b.name).map(|k| {
+            let link = old_links.remove(k);
+            let s = old_set.remove(&b.name);
+            (s, link)
         });
+        match kept {
+            Some((Some(mut s), link))
+                if s.config().peer == cfg.peer
+                    && s.config().local == cfg.local
+                    && s.config().ttl == cfg.ttl
+                    && s.config().multihop == cfg.multihop =>
+            {
+                s.reconfigure(cfg, now);
+                set.push(s);
+                links.push(link);
+            }
+            _ => {
+                let port = SOURCE_PORT_MIN + (base.rotate_left(i as u32 * 7) % 16384) as u16;
+                let sender = open_sender(&cfg, port);
+                let seed = base ^ (i as u64).wrapping_mul(0x9e37_79b9);
+                let mut s = Session::new(cfg, now, seed);
+                if sender.is_none() {
+                    s.admin_down(now);
+                }
+                set.push(s);
+                links.push(Link {
+                    sender,
+                    up: false,
+                    send_error: false,
+                });
+            }
+        }
     }
+    (set, links)
+}
+
+async fn run<F: Future<Output = ()>>(
+    mut config: Config,
+    reload: Option<BfdReloader<'_>>,
+    stop: F,
+    opts: BfdOptions,
+) -> Result<(), BfdError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let status = opts.status.clone();
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    let mut hup = match reload {
+        Some(_) => Some(signal(SignalKind::hangup())?),
+        None => None,
+    };
+    let listener = BfdListener::bind(PORT_SINGLE_HOP)?;
+    let mut multihop = open_multihop(&config, None)?;
+    let timer = PreciseTimer::new()?;
+    let base = seed();
+    let (mut set, mut links) = build_sessions(&config, None, base);
     tokio::pin!(stop);
-    let mut buf = [0u8; 1500];
+    let (mut buf, mut buf_mh) = ([0u8; 1500], [0u8; 1500]);
     loop {
-        service(&mut set, &mut links, config, opts.events.as_ref());
+        service(&mut set, &mut links, &config, &opts);
         if let Some(st) = &status {
             publish(st, &set, &links);
         }
@@ -171,22 +232,87 @@ async fn run<F: Future<Output = ()>>(
         tokio::select! {
             biased;
             _ = &mut stop => break,
-            _ = usr1.recv() => write_dump(config, &opts, &listener, &set, &links),
-            r = listener.recv(&mut buf) => match r {
-                Ok(rx) => {
-                    let meta = RxMeta { src: rx.src.ip(), dst: rx.dst, ttl: rx.ttl };
-                    if let Err(e) = set.receive(Instant::now(), &buf[..rx.len], &meta) {
-                        if log::detail() {
-                            log::info(format!("Discarding packet from {} ({e})", rx.src));
+            _ = usr1.recv() => {
+                log::info(format!("Printing BFD data for process({}) on signal", std::process::id()));
+                write_dump(&config, &opts, &listener, &set, &links);
+            }
+            Some(_) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => {
+                log::info("Reloading");
+                match reload.map(|r| r()) {
+                    Some(Ok(new)) => {
+                        let old = (std::mem::take(&mut set), std::mem::take(&mut links));
+                        config = new;
+                        match open_multihop(&config, multihop.take()) {
+                            Ok(m) => multihop = m,
+                            Err(e) => log::info(format!("Unable to open multihop listening socket ({e})")),
                         }
+                        (set, links) = build_sessions(&config, Some(old), base.rotate_left(17));
                     }
+                    Some(Err(problems)) => {
+                        for p in problems {
+                            log::info(p);
+                        }
+                        log::info("Reload failed: keeping the running configuration");
+                    }
+                    None => {}
                 }
-                Err(e) => log::info(format!("recvmsg() error ({e})")),
-            },
+            }
+            r = listener.recv(&mut buf) => received(&mut set, &buf, r, false),
+            r = recv_multihop(multihop.as_ref(), &mut buf_mh) => received(&mut set, &buf_mh, r, true),
             _ = timer.sleep_until(wake) => {}
         }
     }
     Ok(())
+}
+
+/// keepalived 2.2.8+: the multihop listener (UDP 4784) while some session is `multihop`
+/// (`current` kept when still needed, closed when not).
+fn open_multihop(
+    config: &Config,
+    current: Option<BfdListener>,
+) -> Result<Option<BfdListener>, BfdError> {
+    if !config.bfd.iter().any(|b| b.multihop) {
+        return Ok(None);
+    }
+    match current {
+        Some(l) => Ok(Some(l)),
+        None => Ok(Some(BfdListener::bind(PORT_MULTIHOP)?)),
+    }
+}
+
+/// A datagram from the multihop listener, or never without one.
+async fn recv_multihop(
+    l: Option<&BfdListener>,
+    buf: &mut [u8],
+) -> std::io::Result<keepalived_net::bfd_socket::BfdReceived> {
+    match l {
+        Some(l) => l.recv(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One received datagram to the sessions (`multihop`: it came on 4784).
+fn received(
+    set: &mut SessionSet,
+    buf: &[u8],
+    r: std::io::Result<keepalived_net::bfd_socket::BfdReceived>,
+    multihop: bool,
+) {
+    match r {
+        Ok(rx) => {
+            let meta = RxMeta {
+                src: rx.src.ip(),
+                dst: rx.dst,
+                ttl: rx.ttl,
+            };
+            if let Err(e) = set.receive_on(Instant::now(), &buf[..rx.len], &meta, multihop) {
+                if log::detail() {
+                    log::info(format!("Discarding packet from {} ({e})", rx.src));
+                }
+            }
+        }
+        Err(e) => log::info(format!("recvmsg() error ({e})")),
+    }
 }
 
 fn write_dump(
@@ -225,7 +351,12 @@ fn write_dump(
 
 fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
     let port = port.clamp(SOURCE_PORT_MIN, SOURCE_PORT_MAX);
-    match BfdSender::open(cfg.peer, PORT_SINGLE_HOP, cfg.local, cfg.ttl, port) {
+    let dst = if cfg.multihop {
+        PORT_MULTIHOP
+    } else {
+        PORT_SINGLE_HOP
+    };
+    match BfdSender::open(cfg.peer, dst, cfg.local, cfg.ttl, port) {
         Ok(s) => Some(s),
         Err(e) => {
             log::info(format!(
@@ -245,12 +376,7 @@ struct Link {
 }
 
 /// Timers, transmissions and events of every session, keepalived's log lines for them.
-fn service(
-    set: &mut SessionSet,
-    links: &mut [Link],
-    config: &Config,
-    events: Option<&tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
-) {
+fn service(set: &mut SessionSet, links: &mut [Link], config: &Config, opts: &BfdOptions) {
     let now = Instant::now();
     set.handle_timeout(now);
     let mut out = [0u8; 64];
@@ -275,13 +401,19 @@ fn service(
             log_event(&name, &e);
             if let Event::Notify { up } = e {
                 links[i].up = up;
-                if let (Some(tx), Some(b)) = (events, config.bfd.get(i)) {
-                    let _ = tx.send(BfdNotify {
+                if let Some(b) = config.bfd.get(i) {
+                    let n = BfdNotify {
                         name: name.clone(),
                         up,
                         vrrp: b.notifies_vrrp(),
                         checker: b.notifies_checker(),
-                    });
+                    };
+                    if let Some(p) = &opts.pipes {
+                        p.send(&n);
+                    }
+                    if let Some(tx) = &opts.events {
+                        let _ = tx.send(n);
+                    }
                 }
             }
         }

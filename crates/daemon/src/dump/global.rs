@@ -18,6 +18,13 @@ pub struct NftablesDump {
 pub struct GlobalDump {
     /// `net_namespace` (`None`: `(default)`).
     pub network_namespace: Option<String>,
+    /// Root `net_namespace_ipvs [NAME]` (`Some(None)`: the default namespace).
+    pub network_namespace_ipvs: Option<Option<String>>,
+    /// Root `instance NAME`.
+    pub instance_name: Option<String>,
+    /// `process_name`, `vrrp_process_name`, `checker_process_name`, `bfd_process_name`
+    /// (`process_names` sets the last three).
+    pub process_names: keepalived_conf::model::ProcessNames,
     /// `router_id` (keepalived's default is the host name).
     pub router_id: String,
     /// `smtp_alert` (`None`: unset).
@@ -143,6 +150,9 @@ impl Default for GlobalDump {
     fn default() -> Self {
         GlobalDump {
             network_namespace: None,
+            network_namespace_ipvs: None,
+            instance_name: None,
+            process_names: keepalived_conf::model::ProcessNames::default(),
             router_id: String::new(),
             smtp_alert: None,
             smtp_alert_vrrp: None,
@@ -225,7 +235,26 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         " Network namespace = {}",
         g.network_namespace.as_deref().unwrap_or("(default)")
     ));
-    w(" Network namespace ipvs = (main namespace)".into());
+    w(format!(
+        " Network namespace ipvs = {}",
+        match &g.network_namespace_ipvs {
+            None => "(main namespace)",
+            Some(None) => "(default)",
+            Some(Some(n)) => n.as_str(),
+        }
+    ));
+    let names = &g.process_names;
+    for (label, value) in [
+        ("Instance name", &g.instance_name),
+        ("Parent process name", &names.main),
+        ("VRRP process name", &names.vrrp),
+        ("LVS process name", &names.checker),
+        ("BFD process name", &names.bfd),
+    ] {
+        if let Some(v) = value {
+            w(format!(" {label} = {v}"));
+        }
+    }
     w(format!(" Router ID = {}", g.router_id));
     w(format!(" Default smtp_alert = {}", tristate(g.smtp_alert)));
     w(format!(

@@ -316,6 +316,17 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
     let scripts: Vec<TrackedDump> = v.track_scripts.iter().map(|s| s.tracked.clone()).collect();
     tracked_lines(out, "Tracked scripts", &scripts, false);
     tracked_lines(out, "Tracked files", &v.track_files, true);
+    if !v.track_bfds.is_empty() {
+        out.line("   Tracked BFDs :");
+        for t in &v.track_bfds {
+            out.line(format!(
+                "     {}: weight {}{}",
+                t.name,
+                t.weight,
+                reverse(t.reverse)
+            ));
+        }
+    }
     out.line(format!(
         "   Using smtp notification = {}",
         if v.smtp_alert { "yes" } else { "no" }

@@ -220,6 +220,12 @@ fn stats(w: &mut Writer, s: &StatsDump) {
 /// newline.
 pub fn render_json(snap: &Snapshot) -> String {
     let mut w = Writer::default();
+    let v2 = snap.json_version == 2;
+    if v2 {
+        // keepalived 2.3.4's vrrp_json_dump with json_version 2.
+        w.begin('{');
+        w.name("vrrp");
+    }
     w.begin('[');
     for v in &snap.instances {
         w.begin('{');
@@ -228,6 +234,9 @@ pub fn render_json(snap: &Snapshot) -> String {
         w.end('}');
     }
     w.end(']');
+    if v2 {
+        w.end('}');
+    }
     w.out.push('\n');
     w.out
 }

@@ -13,6 +13,7 @@ mod global;
 mod instance;
 mod json;
 mod model;
+mod paths;
 mod sections;
 mod stats;
 
@@ -25,10 +26,12 @@ pub use fmt::{
 pub use global::{GlobalDump, NftablesDump, SnmpDump};
 pub use json::render_json;
 pub use model::{
-    AuthDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump, NotifyScripts,
-    ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump, SyncGroupDump, Timeval,
-    TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump, VrrpState,
+    AuthDump, BfdTrackDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump,
+    NotifyScripts, ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump, SyncGroupDump,
+    Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump,
+    VrrpState,
 };
+pub use paths::{tmp_dir, DumpPaths};
 pub use stats::render_stats;
 
 /// Where keepalived 2.2.7 writes the data dump.
@@ -88,6 +91,7 @@ pub fn render_data(snap: &Snapshot) -> String {
     sections::sockpool(&mut out, snap);
     sections::sync_groups(&mut out, snap);
     sections::scripts_and_files(&mut out, snap);
+    sections::track_bfds(&mut out, snap);
     sections::interfaces(&mut out, snap);
     out.into_string()
 }
@@ -142,5 +146,14 @@ mod tests {
     #[test]
     fn empty_snapshot_json_is_an_empty_array() {
         assert_eq!(render_json(&Snapshot::default()), "[]\n");
+    }
+
+    #[test]
+    fn json_version_2_wraps_the_instances_in_a_vrrp_object() {
+        let snap = Snapshot {
+            json_version: 2,
+            ..Snapshot::default()
+        };
+        assert_eq!(render_json(&snap), "{\"vrrp\":[]}\n");
     }
 }

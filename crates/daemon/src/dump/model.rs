@@ -31,6 +31,29 @@ pub struct Snapshot {
     pub track_files: Vec<TrackFileDump>,
     /// `------< Interfaces >------`, in the kernel's interface list order.
     pub interfaces: Vec<InterfaceDump>,
+    /// keepalived 2.3's `json_version`: 2 wraps the instances in `{"vrrp":[...]}`; anything
+    /// else is version 1 (a bare array).
+    pub json_version: u8,
+    /// `------< VRRP Track BFDs >------`: the `bfd_instance`s the VRRP child hears about,
+    /// as the BFD child last reported them (also /metrics; keepalived's JSON has none).
+    pub bfd: Vec<BfdTrackDump>,
+}
+
+/// One BFD session as the VRRP child sees it (its event pipe).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BfdTrackDump {
+    /// The `bfd_instance` name.
+    pub name: String,
+    /// Its `weight`.
+    pub weight: i32,
+    /// `weight ... reverse`.
+    pub weight_reverse: bool,
+    /// Up (the last event said Up).
+    pub up: bool,
+    /// Up/Down changes received since the VRRP child started (ours, /metrics).
+    pub transitions: u64,
+    /// Instances tracking it, with the weight applied to each.
+    pub tracking: Vec<TrackedDump>,
 }
 
 /// A `struct timeval`: seconds and microseconds since the epoch.
@@ -359,6 +382,8 @@ pub struct InstanceDump {
     pub track_scripts: Vec<TrackedScriptDump>,
     /// `track_file`.
     pub track_files: Vec<TrackedDump>,
+    /// `track_bfd` (`Tracked BFDs :`).
+    pub track_bfds: Vec<TrackedDump>,
     /// `smtp_alert`.
     pub smtp_alert: bool,
     /// `notify_deleted` (fault notifications are sent as "deleted" on stop).
@@ -438,6 +463,7 @@ impl Default for InstanceDump {
             track_interfaces: Vec::new(),
             track_scripts: Vec::new(),
             track_files: Vec::new(),
+            track_bfds: Vec::new(),
             smtp_alert: false,
             notify_deleted: false,
             scripts: NotifyScripts::default(),

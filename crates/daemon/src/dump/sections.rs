@@ -155,6 +155,30 @@ pub(super) fn scripts_and_files(out: &mut Lines, snap: &Snapshot) {
     }
 }
 
+/// `------< VRRP Track BFDs >------` (keepalived's dump_vrrp_tracked_bfd).
+pub(super) fn track_bfds(out: &mut Lines, snap: &Snapshot) {
+    if snap.bfd.is_empty() {
+        return;
+    }
+    out.line("------< VRRP Track BFDs >------");
+    for b in &snap.bfd {
+        out.line(format!(" VRRP Track BFD = {}", b.name));
+        out.line(format!(
+            "   Weight = {}{}",
+            b.weight,
+            reverse(b.weight_reverse)
+        ));
+        out.line(format!("   Bfd is {}", if b.up { "up" } else { "down" }));
+        // keepalived prints its own header, then dump_tracking_obj_list's (only for a
+        // non-empty list).
+        out.line("   Tracking VRRP instances :");
+        if !b.tracking.is_empty() {
+            out.line("   Tracking instances :");
+        }
+        tracking_instances(out, &b.tracking);
+    }
+}
+
 fn interface(out: &mut Lines, i: &InterfaceDump) {
     out.line(format!(" Name = {}", i.name));
     out.line(format!("   index = {}", i.index));

@@ -18,9 +18,11 @@
 //! The exporter's `keepalived_check_script_status` comes from running its own `-cs` script
 //! per VIP and has no counterpart here.
 //!
-//! Ours, under `keepalived_rs_*`: `keepalived_rs_last_transition_timestamp_seconds{iname}`
-//! and the [`Recorder`] histograms `keepalived_rs_takeover_seconds` and
-//! `keepalived_rs_vip_install_seconds`.
+//! Ours, under `keepalived_rs_*`: `keepalived_rs_last_transition_timestamp_seconds{iname}`,
+//! the [`Recorder`] histograms `keepalived_rs_takeover_seconds` and
+//! `keepalived_rs_vip_install_seconds`, and per `bfd_instance` the VRRP child hears about
+//! `keepalived_rs_bfd_session_state{name}` (1 Up, 0 Down) and
+//! `keepalived_rs_bfd_transitions_total{name}`.
 
 use prometheus_client::encoding::text;
 use prometheus_client::metrics::counter::Counter;
@@ -213,6 +215,23 @@ fn registry(snap: &Snapshot, rec: &Recorder) -> Registry {
         "When the instance last changed state (keepalived-rs)",
         transitions(snap),
     );
+    let bfd_state = Family::<Labels, Gauge>::default();
+    let bfd_changes = Family::<Labels, Counter>::default();
+    for b in &snap.bfd {
+        let name = vec![("name", b.name.clone())];
+        bfd_state.get_or_create(&name).set(i64::from(b.up));
+        bfd_changes.get_or_create(&name).inc_by(b.transitions);
+    }
+    reg.register(
+        "keepalived_rs_bfd_session_state",
+        "BFD session state as the BFD child last reported it, 1 Up, 0 Down (keepalived-rs)",
+        bfd_state,
+    );
+    reg.register(
+        "keepalived_rs_bfd_transitions",
+        "BFD session Up/Down changes reported by the BFD child (keepalived-rs)",
+        bfd_changes,
+    );
     reg.register(
         "keepalived_rs_takeover_seconds",
         "From the decision to become MASTER to its VIPs installed (keepalived-rs)",
@@ -280,6 +299,12 @@ mod tests {
                 result: 2,
                 ..ScriptDump::default()
             }],
+            bfd: vec![crate::dump::BfdTrackDump {
+                name: "B1".into(),
+                up: true,
+                transitions: 3,
+                ..Default::default()
+            }],
             ..Snapshot::default()
         };
         let text = render(&snap, &Recorder::default(), Format::OpenMetrics);
@@ -345,8 +370,27 @@ mod tests {
                 result: 2,
                 ..ScriptDump::default()
             }],
+            bfd: vec![crate::dump::BfdTrackDump {
+                name: "B1".into(),
+                up: true,
+                transitions: 3,
+                ..Default::default()
+            }],
             ..Snapshot::default()
         }
+    }
+
+    #[test]
+    fn bfd_sessions_as_the_vrrp_child_heard_them() {
+        let text = render(&full_snapshot(), &Recorder::default(), Format::Text004);
+        assert!(
+            text.contains("keepalived_rs_bfd_session_state{name=\"B1\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("keepalived_rs_bfd_transitions_total{name=\"B1\"} 3\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -151,6 +151,19 @@ pub fn real_server(global: &GlobalDefs, rs: &str, vs: &str, up: bool, body: &str
     }
 }
 
+/// The mail of a virtual server's quorum going UP or DOWN (SMTP_MSG_VS): `vs` as
+/// keepalived's FMT_VS, `body` e.g. `=> Lost quorum 3+0=3 <= 0 <=`.
+pub fn virtual_server(global: &GlobalDefs, vs: &str, up: bool, body: &str) -> Mail {
+    Mail {
+        subject: format!(
+            "[{}] Virtualserver {vs} - {}",
+            router_id(global),
+            if up { "UP" } else { "DOWN" }
+        ),
+        body: body.to_owned(),
+    }
+}
+
 /// RFC 822 local time, as keepalived's strftime("%a, %d %b %Y %H:%M:%S %z").
 pub fn rfc822_now() -> String {
     let mut buf = [0u8; 80];

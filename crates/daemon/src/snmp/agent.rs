@@ -1,24 +1,21 @@
 //! The AgentX session with the master agent, on its own thread: connect (`snmp_socket`, by
 //! default unix:/var/agentx/master), open, register the subtrees, then answer the master's
-//! requests from a [`View`] the event loop builds on request, and send the queued
-//! notifications. A lost or refused connection is retried every [`RECONNECT`]; nothing here
-//! ever blocks the VRRP loop (it only answers a view request between two events).
+//! requests from the MIB its process's [`Source`] builds (cached for [`VIEW_TTL`]), and send
+//! the queued notifications. A lost or refused connection is retried every [`RECONNECT`];
+//! nothing here ever blocks the process's event loop. Shared by the VRRP process and the
+//! checker process (each is its own subagent, as keepalived's).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use keepalived_agentx::{
     frame_len, CloseReason, Flags, Header, Oid, Pdu, Register, ResponseError, VarBind,
 };
-use tokio::sync::{mpsc, oneshot};
 
-use super::keepalived_mib::{global, global_oid, vrrp, vrrp_oid};
 use super::mib::Mib;
-use super::rfc::{rfc2787, rfc2787_oid, rfc6527, rfc6527_oid};
-use super::view::View;
 use crate::log;
 
 /// How long to wait before connecting again (net-snmp's subagents retry every 15 s).
@@ -28,41 +25,17 @@ const RECONNECT: Duration = Duration::from_secs(5);
 /// request per object).
 const VIEW_TTL: Duration = Duration::from_millis(200);
 
-/// What this process serves.
-#[derive(Debug, Clone)]
-pub(crate) struct Serves {
-    /// KEEPALIVED-MIB's global group (`enable_snmp_vrrp`; see [`super::Hub::start`]).
-    pub global: bool,
-    /// KEEPALIVED-MIB's VRRP group (`enable_snmp_vrrp`).
-    pub vrrp: bool,
-    /// VRRP-MIB (`enable_snmp_rfcv2`).
-    pub rfcv2: bool,
-    /// VRRPv3-MIB (`enable_snmp_rfcv3`).
-    pub rfcv3: bool,
-}
-
-impl Serves {
+/// What a process serves over the session: the subtrees it registers and the MIB it answers
+/// from (the VRRP process's [`super::vrrp_source::VrrpSource`], the checker process's
+/// [`super::checker::CheckerSource`]).
+pub(crate) trait Source: Send {
     /// The subtrees to register, with the sysORTable description keepalived gives them.
-    fn subtrees(&self) -> Vec<(Oid, &'static str)> {
-        let mut v = Vec::new();
-        if self.global {
-            v.push((global_oid(), "Keepalived"));
-        }
-        if self.vrrp {
-            v.push((vrrp_oid(), "KEEPALIVED-VRRP"));
-        }
-        if self.rfcv2 {
-            v.push((rfc2787_oid(), "VRRP"));
-        }
-        if self.rfcv3 {
-            v.push((rfc6527_oid(), "VRRPV3"));
-        }
-        v
-    }
+    fn subtrees(&self) -> Vec<(Oid, &'static str)>;
+    /// A freshly built MIB, or [`SessionError::Stopping`] once the process is stopping.
+    fn mib(&self) -> Result<Mib, SessionError>;
+    /// Whether the process is stopping (the session closes).
+    fn stopping(&self) -> bool;
 }
-
-/// A request for a fresh view.
-pub(crate) type ViewRequest = oneshot::Sender<View>;
 
 /// Where the agent stands with the master.
 pub(crate) enum Endpoint {
@@ -120,7 +93,7 @@ pub(crate) enum SessionError {
     },
     #[error("the master closed the session ({0:?})")]
     Closed(CloseReason),
-    #[error("the VRRP process is stopping")]
+    #[error("the process is stopping")]
     Stopping,
 }
 
@@ -209,16 +182,15 @@ impl Session {
     }
 }
 
-/// The agent: connects, serves, reconnects, until the loop goes away.
+/// The agent: connects, serves, reconnects, until its process stops.
 pub(crate) struct Agent {
     pub(crate) socket: String,
-    pub(crate) serves: Serves,
-    pub(crate) requests: mpsc::Sender<ViewRequest>,
+    pub(crate) source: Box<dyn Source>,
     pub(crate) notifications: Receiver<Vec<VarBind>>,
 }
 
 impl Agent {
-    /// Runs the agent (on its own thread) until the event loop stops.
+    /// Runs the agent (on its own thread) until its process stops.
     pub(crate) fn run(mut self) {
         let endpoint = endpoint(&self.socket);
         let mut warned = false;
@@ -238,45 +210,19 @@ impl Agent {
                 Err(_) => {}
                 Ok(()) => {}
             }
-            if self.requests.is_closed() {
+            if self.source.stopping() {
                 return;
             }
             // Notifications while disconnected are lost, as with keepalived.
             let until = Instant::now() + RECONNECT;
             while Instant::now() < until {
                 while self.notifications.try_recv().is_ok() {}
-                if self.requests.is_closed() {
+                if self.source.stopping() {
                     return;
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
-    }
-
-    fn view(&self) -> Result<View, SessionError> {
-        let (tx, rx) = oneshot::channel();
-        self.requests
-            .blocking_send(tx)
-            .map_err(|_| SessionError::Stopping)?;
-        rx.blocking_recv().map_err(|_| SessionError::Stopping)
-    }
-
-    fn build(&self, v: &View) -> Mib {
-        let mut m = Mib::default();
-        let now = SystemTime::now();
-        if self.serves.global {
-            global(&mut m, v);
-        }
-        if self.serves.vrrp {
-            vrrp(&mut m, v);
-        }
-        if self.serves.rfcv2 {
-            rfc2787(&mut m, v);
-        }
-        if self.serves.rfcv3 {
-            rfc6527(&mut m, v, now);
-        }
-        m
     }
 
     fn session(&mut self, stream: Box<dyn Stream>) -> Result<(), SessionError> {
@@ -293,7 +239,7 @@ impl Agent {
             descr: b"Keepalived".to_vec(),
         })?;
         s.session_id = s.response(id, "the session")?;
-        for (subtree, name) in self.serves.subtrees() {
+        for (subtree, name) in self.source.subtrees() {
             let id = s.request(&Pdu::Register {
                 context: None,
                 reg: Register {
@@ -325,9 +271,9 @@ impl Agent {
                 })?;
             }
             let Some((h, pdu)) = s.read()? else {
-                if self.requests.is_closed() {
-                    // The loop stopped: what it queued last (the STOP notifications) goes
-                    // out before the session closes.
+                if self.source.stopping() {
+                    // The process stops: what it queued last (the STOP notifications)
+                    // goes out before the session closes.
                     while let Ok(varbinds) = self.notifications.try_recv() {
                         s.request(&Pdu::Notify {
                             context: None,
@@ -343,7 +289,7 @@ impl Agent {
                 match &cache {
                     Some((at, m)) if at.elapsed() < VIEW_TTL => Ok(m.clone()),
                     _ => {
-                        let m = agent.build(&agent.view()?);
+                        let m = agent.source.mib()?;
                         cache = Some((Instant::now(), m.clone()));
                         Ok(m)
                     }

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use keepalived_agentx::{Oid, Value};
-use keepalived_conf::model::LvsFlushOnStop;
+use keepalived_conf::model::{GlobalDefs, LvsFlushOnStop};
 
 use super::mib::Mib;
 use super::view::{notify_exec, AddressView, ScriptsView, TrackedView, View};
@@ -79,12 +79,12 @@ fn gauge(v: u64) -> Value {
     Value::Gauge32(u32::try_from(v).unwrap_or(u32::MAX))
 }
 
-/// The global group (`.1`), served by the VRRP process unless the checker process serves it.
-pub(crate) fn global(m: &mut Mib, v: &View) {
-    let g = &v.global;
+/// The global group (`.1`), served by the VRRP process unless the checker process serves it
+/// (keepalived's vrrp_handles_global_oid).
+pub(crate) fn global(m: &mut Mib, g: &GlobalDefs, router_id: &str) {
     let o = global_oid();
     m.set(o.child(&[1, 0]), Value::string(VERSION));
-    m.set(o.child(&[2, 0]), Value::string(&v.router_id));
+    m.set(o.child(&[2, 0]), Value::string(router_id));
     let smtp: Option<IpAddr> = g.smtp_server.as_ref().and_then(|s| s.host.parse().ok());
     // keepalived's unset smtp_server has family 0: "ipv6" with four zero octets.
     m.set(

@@ -10,6 +10,10 @@
 //! The codec is crates/agentx; docs/snmp.md lists what is served and what is not.
 
 mod agent;
+mod checker;
+pub use checker::CheckerSnmp;
+mod checker_mib;
+mod checker_trap;
 mod keepalived_mib;
 mod mib;
 mod rfc;
@@ -17,6 +21,7 @@ mod routes;
 mod rules;
 mod trap;
 mod view;
+mod vrrp_source;
 
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::Mutex;
@@ -27,21 +32,23 @@ use keepalived_conf::model::GlobalDefs;
 use keepalived_vrrp::machine::NotifyState;
 use tokio::sync::mpsc;
 
-pub(crate) use agent::ViewRequest;
 pub(crate) use trap::InstanceEvent;
+pub(crate) use vrrp_source::ViewRequest;
 
 use crate::log;
 
 /// Notifications waiting for the agent thread; more are dropped.
 const QUEUE: usize = 256;
 
-/// Where the loop queues notifications, and which ones the configuration wants.
+/// Where the loop queues notifications, and which ones the configuration wants (one per
+/// process: the VRRP process's or the checker process's).
 struct Sink {
     tx: SyncSender<Vec<VarBind>>,
     traps: bool,
     vrrp: bool,
     rfcv2: bool,
     rfcv3: bool,
+    checker: bool,
 }
 
 fn sink() -> &'static Mutex<Option<Sink>> {
@@ -154,70 +161,97 @@ pub(crate) fn wanted(g: &GlobalDefs) -> bool {
     g.enable_snmp_vrrp || g.enable_snmp_rfcv2 || g.enable_snmp_rfcv3
 }
 
+/// Installs this process's notification sink and starts its agent thread on `source`.
+fn start_agent(
+    g: &GlobalDefs,
+    source: Box<dyn agent::Source>,
+) -> Option<std::thread::JoinHandle<()>> {
+    log::info("Starting SNMP subagent");
+    let (ntx, nrx) = sync_channel(QUEUE);
+    *sink().lock().unwrap_or_else(|e| e.into_inner()) = Some(Sink {
+        tx: ntx,
+        traps: g.enable_traps,
+        vrrp: g.enable_snmp_vrrp,
+        rfcv2: g.enable_snmp_rfcv2,
+        rfcv3: g.enable_snmp_rfcv3,
+        checker: g.enable_snmp_checker,
+    });
+    let agent = agent::Agent {
+        socket: g
+            .snmp_socket
+            .clone()
+            .unwrap_or_else(|| "unix:/var/agentx/master".to_owned()),
+        source,
+        notifications: nrx,
+    };
+    match std::thread::Builder::new()
+        .name("snmp".into())
+        .spawn(move || agent.run())
+    {
+        Ok(t) => Some(t),
+        Err(e) => {
+            log::info(format!("Unable to start the SNMP subagent: {e}"));
+            None
+        }
+    }
+}
+
+/// This process's sink follows a reloaded configuration.
+fn reload_sink(g: &GlobalDefs) {
+    let mut guard = sink().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = guard.as_mut() {
+        s.traps = g.enable_traps;
+        s.vrrp = g.enable_snmp_vrrp;
+        s.rfcv2 = g.enable_snmp_rfcv2;
+        s.rfcv3 = g.enable_snmp_rfcv3;
+        s.checker = g.enable_snmp_checker;
+    }
+}
+
+/// No more notifications; waits (at most a second) for the agent thread to send the queued
+/// ones and close the session once its source reports the process stopping.
+fn stop_agent(thread: Option<std::thread::JoinHandle<()>>) {
+    *sink().lock().unwrap_or_else(|e| e.into_inner()) = None;
+    if let Some(t) = thread {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while !t.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
 impl Hub {
     /// Starts the subagent thread when the configuration asks for it. The VRRP process
-    /// always serves KEEPALIVED-MIB's global group: keepalived leaves it to the checker
-    /// process when that runs with `enable_snmp_checker`, but ours serves no SNMP yet, and
-    /// the group's values do not depend on which process serves them.
-    pub(crate) fn start(&mut self, g: &GlobalDefs) {
+    /// serves KEEPALIVED-MIB's global group with `enable_snmp_vrrp`, unless the checker
+    /// process runs with `enable_snmp_checker` (it serves it then), as keepalived's
+    /// vrrp_handles_global_oid.
+    pub(crate) fn start(&mut self, g: &GlobalDefs, checker_running: bool) {
         if !wanted(g) {
             return;
         }
-        log::info("Starting SNMP subagent");
-        let (ntx, nrx) = sync_channel(QUEUE);
-        *sink().lock().unwrap_or_else(|e| e.into_inner()) = Some(Sink {
-            tx: ntx,
-            traps: g.enable_traps,
-            vrrp: g.enable_snmp_vrrp,
-            rfcv2: g.enable_snmp_rfcv2,
-            rfcv3: g.enable_snmp_rfcv3,
-        });
-        let agent = agent::Agent {
-            socket: g
-                .snmp_socket
-                .clone()
-                .unwrap_or_else(|| "unix:/var/agentx/master".to_owned()),
-            serves: agent::Serves {
-                global: g.enable_snmp_vrrp,
+        let source = vrrp_source::VrrpSource {
+            serves: vrrp_source::Serves {
+                global: g.enable_snmp_vrrp && !(checker_running && g.enable_snmp_checker),
                 vrrp: g.enable_snmp_vrrp,
                 rfcv2: g.enable_snmp_rfcv2,
                 rfcv3: g.enable_snmp_rfcv3,
             },
             requests: self.tx.clone(),
-            notifications: nrx,
         };
-        match std::thread::Builder::new()
-            .name("snmp".into())
-            .spawn(move || agent.run())
-        {
-            Ok(t) => self.thread = Some(t),
-            Err(e) => log::info(format!("Unable to start the SNMP subagent: {e}")),
-        }
+        self.thread = start_agent(g, Box::new(source));
     }
 
     /// A reload: which notifications are sent follows the new configuration (keepalived
     /// reads `enable_traps` and `enable_snmp_*` when it sends one); the registered MIBs and
     /// the socket stay those of the start, as keepalived's.
     pub(crate) fn reload(&mut self, g: &GlobalDefs) {
-        let mut guard = sink().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = guard.as_mut() {
-            s.traps = g.enable_traps;
-            s.vrrp = g.enable_snmp_vrrp;
-            s.rfcv2 = g.enable_snmp_rfcv2;
-            s.rfcv3 = g.enable_snmp_rfcv3;
-        }
+        reload_sink(g);
     }
 
     /// The loop is stopping: no more notifications; the agent thread sends the queued ones,
     /// closes the session and ends (waited for at most a second).
     pub(crate) fn stop(&mut self) {
-        *sink().lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.requests.close();
-        if let Some(t) = self.thread.take() {
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-            while !t.is_finished() && std::time::Instant::now() < deadline {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        }
+        stop_agent(self.thread.take());
     }
 }

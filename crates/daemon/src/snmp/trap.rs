@@ -10,14 +10,14 @@ use super::keepalived_mib::{global_oid, vrrp_oid};
 use super::rfc::{rfc2787_oid, rfc6527_oid};
 
 /// snmpTrapOID.0.
-fn trap_oid(which: Oid) -> VarBind {
+pub(super) fn trap_oid(which: Oid) -> VarBind {
     VarBind {
         name: Oid::new(&[1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0]),
         value: Value::ObjectIdentifier(which),
     }
 }
 
-fn vb(name: Oid, value: Value) -> VarBind {
+pub(super) fn vb(name: Oid, value: Value) -> VarBind {
     VarBind { name, value }
 }
 

@@ -1,14 +1,20 @@
-//! Tracked objects: `vrrp_script`, `track_file`, `vrrp_track_process` and `track_interface`,
-//! turned into [`TrackedObject`]s of the instances' machines and kept up to date by watcher
-//! tasks that send [`TrackUpdate`]s to the event loop.
+//! Tracked objects: `vrrp_script`, `track_file`, `vrrp_track_process`, `track_interface` and
+//! `track_bfd`, turned into [`TrackedObject`]s of the instances' machines and kept up to date
+//! by watcher tasks that send [`TrackUpdate`]s to the event loop (BFD: the BFD child's pipe,
+//! bfd_pipe.rs).
+
+mod bfd_pipe;
 
 mod file;
 mod process;
+mod process_delay;
 mod script;
+
+pub use bfd_pipe::spawn_bfd_reader;
 
 use std::collections::HashMap;
 
-use keepalived_conf::model::{SyncGroup, TrackRef, VrrpConfig, VrrpInstance};
+use keepalived_conf::model::{BfdInstance, SyncGroup, TrackRef, VrrpConfig, VrrpInstance};
 use keepalived_vrrp::machine::{TrackId, TrackValue, TrackedObject};
 use tokio::sync::mpsc;
 
@@ -23,6 +29,8 @@ pub enum TrackKey {
     Process(String),
     /// An interface by name.
     Interface(String),
+    /// A `bfd_instance` by name (`track_bfd`).
+    Bfd(String),
 }
 
 /// A tracked object's new state.
@@ -41,7 +49,9 @@ pub struct Subscription {
     pub key: TrackKey,
     /// Its entry in the instance's machine config.
     pub object: TrackedObject,
-    /// `weight 0 reverse`: the instance fails while the object is up.
+    /// `reverse`: the object's state is inverted before the machine sees it (with weight 0
+    /// the instance fails while the object is up; with a weight, the weight (negated) applies
+    /// in the opposite state, keepalived's `weight_multiplier` -1).
     pub invert: bool,
 }
 
@@ -104,6 +114,13 @@ impl Current {
             };
             values.insert(TrackKey::Interface(name.clone()), v);
         }
+        // BFD sessions keep the state the BFD child last reported (keepalived's
+        // clear_diff_bfd); until a first event they are down.
+        for (k, v) in previous.iter().flat_map(|p| p.values.iter()) {
+            if matches!(k, TrackKey::Bfd(_)) {
+                values.insert(k.clone(), *v);
+            }
+        }
         Current { values }
     }
 
@@ -128,6 +145,7 @@ impl Current {
 /// is an address owner.
 pub fn subscriptions(
     vrrp: &VrrpConfig,
+    bfds: &[BfdInstance],
     inst: &VrrpInstance,
     group: Option<&SyncGroup>,
     current: &Current,
@@ -144,6 +162,9 @@ pub fn subscriptions(
     });
     let mut out: Vec<Subscription> = Vec::new();
     let mut add = |key: TrackKey, weight: i32, reverse: bool| {
+        // keepalived: a weight w with `reverse` adds -w in the state where w would have
+        // applied (the man page: "the priority is decreased when up and increased when
+        // down"): the machine gets -w and the inverted state.
         let weight = if reverse { -weight } else { weight };
         let mut sub = Subscription {
             object: TrackedObject {
@@ -151,7 +172,7 @@ pub fn subscriptions(
                 weight,
                 initial: TrackValue::Down,
             },
-            invert: reverse && weight == 0,
+            invert: reverse,
             key,
         };
         sub.object.initial = sub.value(current.get(&sub.key));
@@ -238,6 +259,30 @@ pub fn subscriptions(
             add(TrackKey::Process(r.name.clone()), weight, reverse);
         }
     }
+    // keepalived's alloc_track_bfd: the bfd_instance's weight and reverse unless the line
+    // gives them; vrrp_complete_init drops an own weighted one for a group member without
+    // sync_group_tracking_weight or an address owner; a group's gets weight 0 when a member
+    // owns the address.
+    let bfd = |r: &TrackRef| {
+        bfds.iter().find(|b| b.name == r.name).map(|b| {
+            (
+                r.weight.unwrap_or(b.weight),
+                r.reverse.unwrap_or(b.weight_reverse),
+            )
+        })
+    };
+    for r in &inst.track_bfds {
+        if let Some((weight, reverse)) = bfd(r) {
+            if !(strip_own && weight != 0) {
+                add(TrackKey::Bfd(r.name.clone()), weight, reverse);
+            }
+        }
+    }
+    for r in group.into_iter().flat_map(|g| g.track_bfds.iter()) {
+        if let Some((weight, reverse)) = bfd(r) {
+            add(TrackKey::Bfd(r.name.clone()), group_weight(weight), reverse);
+        }
+    }
     out
 }
 
@@ -308,10 +353,16 @@ mod tests {
         );
         let v = &l.config.vrrp;
         let inst = v.instances.iter().find(|i| i.name == instance).unwrap();
-        subscriptions(v, inst, v.sync_group_of(instance), &Current::default())
-            .into_iter()
-            .map(|s| (s.key, s.object.weight))
-            .collect()
+        subscriptions(
+            v,
+            &l.config.bfd,
+            inst,
+            v.sync_group_of(instance),
+            &Current::default(),
+        )
+        .into_iter()
+        .map(|s| (s.key, s.object.weight))
+        .collect()
     }
 
     const DEFS: &str = "vrrp_script s0 {\n script /bin/true\n}\n\
@@ -358,6 +409,44 @@ mod tests {
         let conf = format!("{DEFS}{}", instance("VI_1", 1, 100));
         let w: Vec<i32> = weights(&conf, "VI_1").into_iter().map(|(_, w)| w).collect();
         assert_eq!(w, [3, 0, 5, 1, 7]);
+    }
+
+    #[test]
+    fn track_bfd_takes_the_instances_weight_unless_the_line_gives_one() {
+        let conf = "bfd_instance B1 {\n neighbor_ip 10.0.0.9\n weight -30\n}\n\
+            bfd_instance B2 {\n neighbor_ip 10.0.0.8\n}\n\
+            vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n \
+            track_bfd {\n  B1\n  B2 weight 20 reverse\n }\n \
+            virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n";
+        let b = |n: &str| TrackKey::Bfd(n.into());
+        // reverse negates the weight (the machine then sees the state inverted).
+        assert_eq!(weights(conf, "VI_1"), [(b("B1"), -30), (b("B2"), -20)]);
+    }
+
+    #[test]
+    fn reverse_applies_the_negated_weight_in_the_opposite_state() {
+        // keepalived: `weight 20 reverse` lowers the priority by 20 while the object is up.
+        let t = |weight: i32, reverse: bool| {
+            let s = Subscription {
+                key: TrackKey::Bfd("B".into()),
+                object: TrackedObject {
+                    id: TrackId(1),
+                    weight: if reverse { -weight } else { weight },
+                    initial: TrackValue::Down,
+                },
+                invert: reverse,
+            };
+            (
+                s.value(TrackValue::Up),
+                s.value(TrackValue::Down),
+                s.object.weight,
+            )
+        };
+        // +20 reverse: weight -20 applied while the machine sees Down = the object is Up.
+        assert_eq!(t(20, true), (TrackValue::Down, TrackValue::Up, -20));
+        // -20 reverse: +20 applied while the machine sees Up = the object is Down.
+        assert_eq!(t(-20, true).2, 20);
+        assert_eq!(t(20, false), (TrackValue::Up, TrackValue::Down, 20));
     }
 
     #[test]

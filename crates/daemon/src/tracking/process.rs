@@ -1,14 +1,14 @@
 //! `vrrp_track_process`: counts the running processes that match, every second from /proc.
 //! (keepalived follows the kernel's process connector; a one-second scan is simpler and only
-//! slower to notice, which `fork_delay`/`terminate_delay` users should know.)
+//! slower to notice). `fork_delay`/`terminate_delay`: process_delay.rs.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use keepalived_conf::model::{ParamMatch, TrackProcess};
 use keepalived_vrrp::machine::TrackValue;
 use tokio::sync::mpsc;
 
+use super::process_delay::Delayed;
 use super::{Current, TrackKey, TrackUpdate};
 
 /// One running process: its `comm` and its command line.
@@ -81,9 +81,17 @@ fn matches(p: &TrackProcess, proc_: &Proc) -> bool {
     }
 }
 
+/// How many of `procs` match `p`.
+fn count(p: &TrackProcess, procs: &[Proc]) -> u64 {
+    procs.iter().filter(|x| matches(p, x)).count() as u64
+}
+
 /// Up when the number of matching processes is within `quorum..=quorum_max`.
 pub(super) fn status(p: &TrackProcess, procs: &[Proc]) -> TrackValue {
-    let n = procs.iter().filter(|x| matches(p, x)).count() as u64;
+    status_of(p, count(p, procs))
+}
+
+fn status_of(p: &TrackProcess, n: u64) -> TrackValue {
     let ok = n >= u64::from(p.quorum) && p.quorum_max.map_or(true, |m| n <= u64::from(m));
     if ok {
         TrackValue::Up
@@ -92,31 +100,40 @@ pub(super) fn status(p: &TrackProcess, procs: &[Proc]) -> TrackValue {
     }
 }
 
-/// Rescans every second and reports changes.
+/// Rescans every second (and when a `fork_delay`/`terminate_delay` ends) and reports
+/// changes.
 pub(super) fn spawn(
     tracked: Vec<TrackProcess>,
     current: &Current,
     tx: mpsc::Sender<TrackUpdate>,
 ) -> tokio::task::JoinHandle<()> {
-    let mut last: HashMap<String, TrackValue> = tracked
+    let procs = scan();
+    let mut states: Vec<Delayed> = tracked
         .iter()
         .map(|p| {
-            (
-                p.name.clone(),
-                current.get(&TrackKey::Process(p.name.clone())),
-            )
+            let v = current.get(&TrackKey::Process(p.name.clone()));
+            Delayed::new(p.fork_delay, p.terminate_delay, count(p, &procs), v)
         })
         .collect();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut next_scan = tokio::time::Instant::now() + Duration::from_secs(1);
         loop {
-            tick.tick().await;
+            let wake = states
+                .iter()
+                .filter_map(Delayed::deadline)
+                .map(tokio::time::Instant::from_std)
+                .fold(next_scan, std::cmp::min);
+            tokio::time::sleep_until(wake).await;
+            if tokio::time::Instant::now() >= next_scan {
+                next_scan += Duration::from_secs(1);
+            }
             let procs = tokio::task::spawn_blocking(scan).await.unwrap_or_default();
-            for p in &tracked {
-                let v = status(p, &procs);
-                if last.insert(p.name.clone(), v) != Some(v) {
+            let now = std::time::Instant::now();
+            for (p, st) in tracked.iter().zip(states.iter_mut()) {
+                let n = count(p, &procs);
+                if let Some(value) = st.observe(now, n, status_of(p, n)) {
                     let key = TrackKey::Process(p.name.clone());
-                    if tx.send(TrackUpdate { key, value: v }).await.is_err() {
+                    if tx.send(TrackUpdate { key, value }).await.is_err() {
                         return;
                     }
                 }

@@ -119,6 +119,11 @@ pub struct InstanceConfig {
     /// crash): it leaves INIT straight to MASTER instead of waiting Master_Down_Interval, so
     /// the VIPs never go away when it still wins; a better master's advert sends it back.
     pub resume_master: bool,
+    /// keepalived 2.3 `timer_expired_backup PRIORITY`: the highest priority of the other
+    /// routers. A MASTER whose process was stalled longer than such a router's
+    /// Master_Down_Interval goes to BACKUP ([`super::Machine::handle_stall`]). Only with
+    /// `nopreempt`.
+    pub timer_expired_backup: Option<u8>,
 }
 
 impl InstanceConfig {
@@ -152,6 +157,7 @@ impl InstanceConfig {
             tracked: Vec::new(),
             sync_group: false,
             resume_master: false,
+            timer_expired_backup: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct RouterInstance {
     /// keepalived's automatic switch to the old unicast checksum when a peer's advert only
     /// verifies that way (unicast instances without `old_unicast_checksum`).
     pub detect_old_unicast_checksum: bool,
+    /// keepalived 2.3 `owner_ignore_adverts`: adverts are dropped, uncounted, while the
+    /// instance's effective priority is 255.
+    pub owner_ignore_adverts: bool,
 }
 
 impl RouterInstance {
@@ -64,6 +67,7 @@ impl RouterInstance {
             check_unicast_src: false,
             v3_checksum: V3Checksum::PseudoHeader,
             detect_old_unicast_checksum: false,
+            owner_ignore_adverts: false,
         }
     }
 

@@ -134,6 +134,8 @@ pub(crate) struct RxState<'a> {
     pub(crate) ah: &'a mut AhCounter,
     pub(crate) v3_checksum: V3Checksum,
     pub(crate) check_vip_addr: bool,
+    /// The instance is the address owner now (effective priority 255).
+    pub(crate) owner: bool,
 }
 
 /// `vrrp_check_packet`, in keepalived 2.2.7's order.
@@ -211,6 +213,10 @@ pub(crate) fn check(
             expected_multicast: !unicast,
         }
         .into());
+    }
+    // keepalived 2.3.4 drops adverts here, uncounted, for an owner that ignores them.
+    if cfg.owner_ignore_adverts && st.owner {
+        return Err(DecodeError::OwnerIgnoresAdverts(h.src).into());
     }
     // Counted as received from here on (keepalived's `++vrrp->stats->advert_rcvd`).
     if st.check_vip_addr {
@@ -344,7 +350,9 @@ fn check_v4_checksum(
         },
         V3Checksum::MessageOnly => ChecksumMode::Message,
     };
-    if pkt.verify_checksum(&mode(v3)) {
+    // keepalived 2.3.4 with v3_checksum_as_v2 sends the message-only checksum and takes
+    // whatever checksum it receives (vrrp_check_packet skips the error in that mode).
+    if v3 == V3Checksum::MessageOnly || pkt.verify_checksum(&mode(v3)) {
         return Ok(false);
     }
     if cfg.detect_old_unicast_checksum

@@ -108,6 +108,7 @@ impl InstancePackets {
             ah: &mut self.ah,
             v3_checksum: self.v3_checksum,
             check_vip_addr,
+            owner: machine.effective_priority() == crate::machine::PRIO_OWNER,
         };
         match inspect::check(bytes, &h, &self.cfg, st) {
             Ok(ok) => {

@@ -229,6 +229,10 @@ pub enum DecodeError {
     /// Unicast source is not a configured peer (`check_unicast_src`; uncounted).
     #[error("unicast source {0} not a unicast peer")]
     UnicastSourceNotPeer(IpAddr),
+    /// The instance is the address owner with `owner_ignore_adverts` (keepalived 2.3):
+    /// dropped before it is counted as received.
+    #[error("from {0} since we are address owner")]
+    OwnerIgnoresAdverts(IpAddr),
     /// VRID other than the instance's (keepalived ignores unknown VRIDs uncounted).
     #[error("VRID {received}, expected {expected}")]
     VridMismatch {
@@ -262,6 +266,7 @@ impl DecodeError {
             | AhNextHeader(_)
             | AdvertIntervalMismatch { .. }
             | UnicastSourceNotPeer(_)
+            | OwnerIgnoresAdverts(_)
             | VridMismatch { .. } => None,
         }
     }

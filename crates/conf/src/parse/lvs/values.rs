@@ -1,7 +1,7 @@
 //! Values shared by the LVS blocks: ports, schedulers, forwarding methods, timing keywords.
 
 use crate::diag::ErrorClass;
-use crate::model::{CheckTiming, LbKind, Protocol, Scheduler, TunnelType};
+use crate::model::{CheckTiming, LbKind, Protocol, Scheduler, TunnelCsum, TunnelType};
 use crate::parse::Ctx;
 use crate::tree::Node;
 
@@ -89,9 +89,17 @@ fn tunnel(node: &Node, ctx: &mut Ctx<'_>) -> Option<TunnelType> {
         ctx.invalid(node, "gre tunnels do not support remote checksum option.");
         return None;
     }
+    let csum = match csum {
+        "csum" => TunnelCsum::Csum,
+        "remcsum" => TunnelCsum::RemCsum,
+        _ => TunnelCsum::NoCsum,
+    };
     Some(match kind {
-        "gue" => TunnelType::Gue { port: port as u16 },
-        "gre" => TunnelType::Gre,
+        "gue" => TunnelType::Gue {
+            port: port as u16,
+            csum,
+        },
+        "gre" => TunnelType::Gre { csum },
         _ => TunnelType::Ipip,
     })
 }

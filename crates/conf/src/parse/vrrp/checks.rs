@@ -113,6 +113,35 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
             format!("({name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting"),
         );
     }
+    keepalived_23(v, strict, ctx);
+}
+
+/// keepalived 2.3.4's checks of its own options (`vrrp_complete_instance`).
+fn keepalived_23(v: &VrrpInstance, strict: bool, ctx: &mut Ctx<'_>) {
+    let name = &v.name;
+    let owner = v.priority == crate::model::VRRP_PRIO_OWNER;
+    match v.owner_ignore_adverts {
+        Some(true) if !owner => post(
+            ctx,
+            &v.loc,
+            format!("({name}) ignoring owner_ignore_adverts since priority is not 255"),
+        ),
+        // keepalived 2.3.4 forces it back on for every owner that turns it off; we do it
+        // in strict mode only, which its message speaks of (docs/real-hosts.md).
+        Some(false) if owner && strict => post(
+            ctx,
+            &v.loc,
+            format!("({name}) strict_mode with priority 255 requires owner_ignore_adverts"),
+        ),
+        _ => {}
+    }
+    if v.highest_other_priority.is_some() && v.preempt {
+        post(
+            ctx,
+            &v.loc,
+            format!("({name}) expired_timer_backup requires nopreempt - resetting"),
+        );
+    }
 }
 
 /// Settings strict mode resets (the daemon applies the reset: see the model's docs).

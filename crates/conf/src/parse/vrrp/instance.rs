@@ -35,6 +35,11 @@ pub(super) fn parse_instance(node: &Node, ctx: &mut Ctx<'_>, cfg: &Config) -> Op
         return None;
     }
     let mut v = VrrpInstance::new(name.to_owned(), node.loc.clone());
+    // keepalived's alloc_vrrp copies these global defaults when the instance starts.
+    if let Some(n) = cfg.global.vrrp_down_timer_adverts {
+        v.down_timer_adverts = u8::try_from(n).unwrap_or(3);
+    }
+    v.v3_checksum_as_v2 = cfg.global.v3_checksum_as_v2;
     let mut p = Pending {
         priority: None,
         family: None,
@@ -464,12 +469,42 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             .class(ErrorClass::Deprecated);
             v.lvs_sync_daemon_interface = ctx.arg(c, 0).map(str::to_owned);
         }
-        // keepalived 2.3.x options: accepted; the registry reports them as not supported.
+        // keepalived 2.3.x options.
         "no_virtual_ipaddress" => v.no_virtual_ipaddress = true,
-        "v3_checksum_as_v2"
-        | "timer_expired_backup"
-        | "thread_timer_expired"
-        | "owner_ignore_adverts" => {}
+        "v3_checksum_as_v2" => {
+            if let Some(b) = opt_bool(c, ctx, |s| {
+                format!("({name}) invalid v3_checksum_as_v2 {s} specified")
+            }) {
+                v.v3_checksum_as_v2 = b;
+            }
+        }
+        "owner_ignore_adverts" => {
+            if let Some(b) = opt_bool(c, ctx, |s| {
+                format!("({name}) invalid owner_ignore_adverts {s} specified")
+            }) {
+                v.owner_ignore_adverts = Some(b);
+            }
+        }
+        "timer_expired_backup" | "thread_timer_expired" => {
+            if c.keyword == "thread_timer_expired" {
+                ctx.invalid(
+                    c,
+                    format!("({name}) thread_timer_expired - please replace with keyword 'timer_expired_backup'"),
+                )
+                .class(ErrorClass::Deprecated);
+            }
+            if c.arg(0).is_none() {
+                v.highest_other_priority = Some(VRRP_PRIO_OWNER - 1);
+            } else if let Some(n) = ctx.unsigned(c, 0, 1, u32::from(VRRP_PRIO_OWNER - 1)) {
+                v.highest_other_priority = u8::try_from(n).ok();
+            } else {
+                ctx.invalid(
+                    c,
+                    format!("({name}) timer_expired_backup highest_other_priority not valid! must be between 1 & 254"),
+                )
+                .accepted("1..254");
+            }
+        }
         _ => ctx.unknown(c),
     }
 }

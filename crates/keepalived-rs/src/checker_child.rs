@@ -1,0 +1,247 @@
+//! The checker child (keepalived's Keepalived_healthcheckers): every virtual_server's
+//! checkers, programming the kernel's IPVS over generic netlink (or nothing with --no-ipvs).
+//! SIGHUP reloads: the new configuration is read first (refused with errors, as the VRRP
+//! child does), the services it drops are removed, the others stay in IPVS while the checkers
+//! restart on the new configuration. The dump signals the parent forwards to every child are
+//! ignored here (the VRRP child writes keepalived's dump files).
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use keepalived_conf::Config;
+use keepalived_daemon::{log, smtp};
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
+use crate::cli::Cli;
+
+/// Why a run of the checkers ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Stop,
+    Reload,
+}
+
+struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+    ignored: Vec<Signal>,
+    /// `--ignore-sigint`.
+    ignore_int: bool,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        let rt = libc::SIGRTMIN();
+        let ignored = [libc::SIGUSR1, libc::SIGUSR2, rt + 2, rt + 29]
+            .into_iter()
+            .map(|n| signal(SignalKind::from_raw(n)))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+            ignored,
+            ignore_int: false,
+        })
+    }
+
+    /// Waits for TERM/INT (stop) or HUP (reload), swallowing the dump signals.
+    async fn next(&mut self) -> End {
+        loop {
+            let dumps = any_signal(&mut self.ignored);
+            tokio::select! {
+                _ = self.term.recv() => return End::Stop,
+                _ = self.int.recv() => if !self.ignore_int { return End::Stop },
+                _ = self.hup.recv() => return End::Reload,
+                _ = dumps => {}
+            }
+        }
+    }
+}
+
+/// BFD_CHECK: the BFD child's events (keepalived's `bfd_check_thread`) as the latest state of
+/// each session, for the checkers across reloads. `None` without a BFD child.
+fn spawn_bfd_reader() -> Option<keepalived_check::BfdStates> {
+    let fd = crate::supervisor::inherited_fds(crate::supervisor::BFD_READ_VAR)
+        .into_iter()
+        .next()?;
+    let mut reader = match keepalived_daemon::bfd::EventReader::new(fd) {
+        Ok(r) => r,
+        Err(e) => {
+            log::info(format!("BFD event pipe: {e}"));
+            return None;
+        }
+    };
+    let (tx, rx) = tokio::sync::watch::channel(std::collections::HashMap::new());
+    tokio::spawn(async move {
+        while let Ok(events) = reader.next().await {
+            for e in &events {
+                if log::detail() {
+                    log::info(format!(
+                        "Received BFD event: instance {} is in state {} (delivered in {} usec)",
+                        e.name,
+                        if e.up { "Up" } else { "Down" },
+                        keepalived_daemon::bfd::event::delivery_time(e.sent).as_micros()
+                    ));
+                }
+            }
+            tx.send_modify(|m| {
+                for e in events {
+                    m.insert(e.name, e.up);
+                }
+            });
+        }
+    });
+    Some(rx)
+}
+
+/// Resolves when any of `signals` arrives.
+async fn any_signal(signals: &mut [Signal]) {
+    let polls = signals.iter_mut().map(|s| Box::pin(s.recv()));
+    futures::future::select_all(polls).await;
+}
+
+fn open_ipvs(cli: &Cli, config: &Config) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
+    if cli.no_ipvs {
+        // What --no-ipvs leaves undone is only worth a line under -D.
+        return Ok(Box::new(if log::detail() {
+            keepalived_check::NoIpvs::logging(keepalived_check::Logger::new(|l| log::info(l)))
+        } else {
+            keepalived_check::NoIpvs::default()
+        }));
+    }
+    // net_namespace_ipvs: the IPVS socket is opened in that namespace (its name, or the
+    // default namespace without one).
+    let opened = match &config.global.net_namespace_ipvs {
+        None => keepalived_check::NetlinkIpvs::open(),
+        Some(ns) => {
+            match crate::namespace::with_ipvs_namespace(
+                ns.as_deref(),
+                keepalived_check::NetlinkIpvs::open,
+            ) {
+                Ok(r) => r,
+                Err(line) => {
+                    log::info(line);
+                    return Err(ExitCode::from(crate::supervisor::EXIT_FATAL as u8));
+                }
+            }
+        }
+    };
+    match opened {
+        Ok(n) => Ok(Box::new(n)),
+        Err(e) => {
+            if e.is_no_ipvs() {
+                log::info("IPVS: the kernel has no IPVS (module ip_vs): not balancing. Run with --no-ipvs to run the health checkers and their notify scripts alone");
+            } else {
+                log::info(format!("IPVS: Can't initialize ipvs: {e}. Run with --no-ipvs to run the health checkers and their notify scripts alone"));
+            }
+            Err(ExitCode::from(crate::supervisor::EXIT_FATAL as u8))
+        }
+    }
+}
+
+/// Runs the checker child until SIGTERM.
+pub fn run(cli: &Cli, config: &Config) -> ExitCode {
+    let mut ipvs = match open_ipvs(cli, config) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::info(format!("runtime: {e}"));
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async {
+        let mut signals = match Signals::new() {
+            Ok(s) => Signals {
+                ignore_int: cli.ignore_sigint,
+                ..s
+            },
+            Err(e) => {
+                log::info(format!("signals: {e}"));
+                return ExitCode::from(1);
+            }
+        };
+        let mut config = config.clone();
+        let mut memory = None;
+        let bfd = spawn_bfd_reader();
+        // keepalived's checker process is an SNMP subagent of its own (check_snmp.c).
+        let snmp = keepalived_daemon::CheckerSnmp::start(&config, !cli.no_ipvs);
+        loop {
+            // Checker mails go to the same mailer thread as the VRRP child's (queued, never
+            // waited for).
+            let global = Arc::new(config.global.clone());
+            let alerts = keepalived_check::AlertSink(Arc::new(move |a: keepalived_check::CheckerAlert| {
+                let mail = match &a.rs {
+                    Some(rs) => smtp::message::real_server(&global, rs, &a.vs, a.up, &a.body),
+                    None => smtp::message::virtual_server(&global, &a.vs, a.up, &a.body),
+                };
+                smtp::queue_mail(&global, mail);
+            }));
+            // RS/VS lines into notify_fifo and lvs_notify_fifo, as keepalived's checker.
+            let fifos = Arc::new(keepalived_daemon::Fifos::open_lvs(&config.global));
+            let fifo = keepalived_check::FifoSink(Arc::new(move |line: &str| fifos.write_line(line)));
+            let opts = keepalived_check::CheckerOptions {
+                log: keepalived_check::Logger::new(|line| log::info(line)),
+                memory: memory.take(),
+                alerts: Some(alerts),
+                fifo: Some(fifo),
+                bfd: bfd.clone(),
+                traps: snmp.as_ref().map(|s| s.traps()),
+                watch: snmp.as_ref().map(|s| s.watch()),
+                ..Default::default()
+            };
+            let release = opts.release_ipvs.clone();
+            release.store(!cli.dont_release_ipvs, Ordering::SeqCst);
+            let mut end = End::Stop;
+            let stop = async {
+                end = signals.next().await;
+                if end == End::Reload {
+                    // The services stay while the checkers restart.
+                    release.store(false, Ordering::SeqCst);
+                }
+            };
+            match keepalived_check::run_until(&config, opts, ipvs.as_mut(), stop).await {
+                Ok(summary) => memory = Some(summary.memory),
+                Err(e) => {
+                    log::info(format!("Stopped: {e}"));
+                    if let Some(s) = snmp {
+                        s.stop();
+                    }
+                    return ExitCode::from(2);
+                }
+            }
+            if end == End::Stop {
+                // The stop's notifications go out before the session closes.
+                if let Some(s) = snmp {
+                    s.stop();
+                }
+                return ExitCode::SUCCESS;
+            }
+            log::info("Reloading");
+            match crate::run::reload(cli) {
+                Ok(new) => {
+                    let quiet = keepalived_check::Logger::new(|line| log::info(line));
+                    keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    if let Some(s) = &snmp {
+                        s.reload(&new);
+                    }
+                    config = new;
+                }
+                Err(problems) => {
+                    for p in problems {
+                        log::info(p);
+                    }
+                    log::info("Reload failed: the configuration has errors; keeping the running configuration");
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,358 @@
+//! BFD through the binary: ours' BFD child (the parent's third child, `-b` pid file) beside
+//! keepalived 2.2.7's BFD and FRR's bfdd, `track_bfd` moving a VIP when the upstream
+//! neighbour's link is cut (ours and keepalived on the same configuration and timeline give
+//! the same notify lines), and `BFD_CHECK` taking a real server out (`--no-ipvs`).
+//!
+//! Each lab: routers `o` and `t` on a bridge, and an upstream host `u` running FRR's bfdd
+//! (namespaces `k15-NAME-PID-*`, 10.74.N.0/24 and fd74:N::/64). Cutting `u`'s bridge port
+//! leaves the VRRP link between `o` and `t` up. Sessions to bfdd run at 50 ms (10 ms x 3
+//! flaps on a loaded CI machine, for keepalived too; the bench runs 10 ms). Needs root,
+//! /usr/sbin/keepalived and FRR (/usr/lib/frr/bfdd); says "skipped: needs X" otherwise.
+
+use std::path::Path;
+use std::time::Duration;
+
+use keepalived_labs::{ip, recorded_lines, runnable, BridgeLab, BFDD, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+fn can_run(test: &str) -> bool {
+    if !runnable(test) {
+        return false;
+    }
+    if !Path::new(BFDD).exists() {
+        eprintln!("skipped: {test} needs {BFDD} (apt-get install frr)");
+        return false;
+    }
+    true
+}
+
+struct Lab {
+    net: BridgeLab,
+    n: u8,
+}
+
+impl Lab {
+    /// Routers o (.1) and t (.2), upstream host u (.3), IPv4 and IPv6.
+    fn new(name: &str, n: u8) -> Lab {
+        let mut net = BridgeLab::prefixed("k15", name, &format!("10.74.{n}"));
+        for (r, h) in [("o", 1), ("t", 2)] {
+            ip(&[
+                "-n",
+                &net.ns(r),
+                "addr",
+                "add",
+                &format!("fd74:{n}::{h}/64"),
+                "dev",
+                "eth0",
+                "nodad",
+            ]);
+        }
+        net.add_host(
+            "u",
+            &[&format!("10.74.{n}.3/24"), &format!("fd74:{n}::3/64")],
+        );
+        Lab { net, n }
+    }
+
+    fn v4(&self, h: u8) -> String {
+        format!("10.74.{}.{h}", self.n)
+    }
+
+    fn v6(&self, h: u8) -> String {
+        format!("fd74:{}::{h}", self.n)
+    }
+
+    /// `binary` (ours or keepalived) in router `r` with every pid file in the lab directory.
+    fn start(&mut self, r: &str, binary: &str, conf: &str, extra: &[&str]) {
+        let dir = self.net.dir().to_path_buf();
+        let path = dir.join(format!("{r}.conf"));
+        std::fs::write(&path, conf).unwrap();
+        let p = |n: &str| dir.join(format!("{r}.{n}.pid")).display().to_string();
+        let conf = path.display().to_string();
+        let (main, vrrp, chk, bfd) = (p("main"), p("vrrp"), p("checkers"), p("bfd"));
+        let mut args = vec![
+            "-n", "-l", "-D", "-f", &conf, "-p", &main, "-r", &vrrp, "-c", &chk, "-b", &bfd,
+        ];
+        args.extend_from_slice(extra);
+        self.net.spawn(r, r, binary, &args);
+    }
+
+    /// FRR's bfdd in host `u` with a session to each of `peers` (address, local address) at
+    /// `ms` milliseconds x 3.
+    fn start_bfdd(&mut self, peers: &[(String, String)], ms: u32) {
+        let mut conf = String::from("bfd\n");
+        for (p, l) in peers {
+            conf += &format!(
+                " peer {p} local-address {l}\n  receive-interval {ms}\n  transmit-interval {ms}\n  detect-multiplier 3\n !\n"
+            );
+        }
+        conf += "!\n";
+        self.net.spawn_bfdd("u", &conf);
+    }
+
+    /// Cuts (or restores) the upstream host's link: its bridge port goes down.
+    fn cut_upstream(&self, down: bool) {
+        let state = if down { "down" } else { "up" };
+        ip(&["-n", &self.net.ns("s"), "link", "set", "pu", state]);
+    }
+
+    fn log(&self, r: &str) -> String {
+        std::fs::read_to_string(self.net.dir().join(format!("{r}.log"))).unwrap_or_default()
+    }
+
+    fn logs(&self) -> String {
+        format!("{}--- u ---\n{}", self.net.logs(), self.log("u"))
+    }
+
+    fn wait(&self, what: &str, limit: Duration, cond: impl Fn() -> bool) {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if cond() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("timed out waiting for {what}\n{}", self.logs());
+    }
+}
+
+/// Ours' BFD child in `o` with sessions to keepalived 2.2.7 in `t` and to FRR's bfdd in `u`,
+/// IPv4 and IPv6 each, and a multihop one (UDP 4784) to bfdd: all come Up on both sides; the `-b` pid file names the BFD child;
+/// SIGUSR1 to the parent reaches it (/tmp/keepalived_bfd.data); BFD_CHECK follows the
+/// session to `u`: the cut takes the real server out (notify_down), the repair puts it back.
+#[test]
+fn bfd_child_with_keepalived_and_frr_and_bfd_check() {
+    if !can_run("bfd_child_with_keepalived_and_frr_and_bfd_check") {
+        return;
+    }
+    let mut lab = Lab::new("child", 10);
+    let (o4, t4, u4) = (lab.v4(1), lab.v4(2), lab.v4(3));
+    let (o6, t6, u6) = (lab.v6(1), lab.v6(2), lab.v6(3));
+    lab.start_bfdd(
+        &[
+            (o4.clone(), u4.clone()),
+            (o6.clone(), u6.clone()),
+            (format!("{o4} multihop"), u4.clone()),
+        ],
+        50,
+    );
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &format!(
+            "bfd_instance K4 {{\n neighbor_ip {o4}\n min_rx 50\n min_tx 50\n}}\n\
+             bfd_instance K6 {{\n neighbor_ip {o6}\n min_rx 50\n min_tx 50\n}}\n"
+        ),
+        &[],
+    );
+    let (up_script, up_log) = lab.net.recording_script("rs_up");
+    let (down_script, down_log) = lab.net.recording_script("rs_down");
+    lab.start(
+        "o",
+        OURS,
+        &format!(
+            "bfd_instance K4 {{\n neighbor_ip {t4}\n min_rx 50\n min_tx 50\n}}\n\
+             bfd_instance K6 {{\n neighbor_ip {t6}\n min_rx 50\n min_tx 50\n}}\n\
+             bfd_instance F4 {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
+             bfd_instance F6 {{\n neighbor_ip {u6}\n hoplimit 255\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
+             bfd_instance M4 {{\n neighbor_ip {u4}\n multihop\n min_rx 50\n min_tx 50\n multiplier 3\n}}\n\
+             virtual_server {o4} 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n\
+             \n real_server {u4} 80 {{\n  notify_up \"{up_script} up\"\n  notify_down \"{down_script} down\"\n\
+             \n  BFD_CHECK {{\n   name F4\n  }}\n }}\n}}\n"
+        ),
+        &["--no-ipvs"],
+    );
+    let all_up = |l: &str, names: &[&str]| {
+        names
+            .iter()
+            .all(|n| l.contains(&format!("({n}) Entering Up state")))
+    };
+    lab.wait("ours: every session Up", Duration::from_secs(20), || {
+        all_up(&lab.log("o"), &["K4", "K6", "F4", "F6", "M4"])
+    });
+    lab.wait(
+        "keepalived: both sessions Up",
+        Duration::from_secs(5),
+        || all_up(&lab.log("t"), &["K4", "K6"]),
+    );
+    let bfd_pid = lab.net.pid("o", "bfd").expect("-b pid file written");
+    let cmdline = std::fs::read(format!("/proc/{bfd_pid}/environ")).unwrap_or_default();
+    assert!(
+        String::from_utf8_lossy(&cmdline).contains("KEEPALIVED_RS_CHILD=bfd"),
+        "the -b pid file names the BFD child"
+    );
+    // The BFD child's first event (Down, at its start) took the real server out (alpha
+    // off: it started in the pool), the session's Up puts it back.
+    lab.wait("BFD_CHECK: real server up", Duration::from_secs(5), || {
+        recorded_lines(&up_log).len() == 1 && recorded_lines(&down_log).len() == 1
+    });
+    // SIGUSR1 to the parent: the BFD child writes its dump.
+    let since = std::time::SystemTime::now() - Duration::from_millis(10);
+    lab.net.signal("o", "main", "USR1");
+    let data = Path::new("/tmp/keepalived_bfd.data");
+    lab.wait("the BFD dump", Duration::from_secs(5), || {
+        std::fs::metadata(data)
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m >= since)
+            && std::fs::read_to_string(data).is_ok_and(|t| t.contains("BFD Instance = F6"))
+    });
+    lab.cut_upstream(true);
+    lab.wait(
+        "BFD_CHECK: real server down",
+        Duration::from_secs(5),
+        || recorded_lines(&down_log).len() == 2,
+    );
+    let o = lab.log("o");
+    assert!(o.contains("(F4) Entering Down state"), "{o}");
+    assert!(
+        o.contains(&format!("BFD check of [F4] RS([{u4}]:tcp:80) is DOWN")),
+        "{o}"
+    );
+    lab.cut_upstream(false);
+    lab.wait(
+        "BFD_CHECK: real server back",
+        Duration::from_secs(10),
+        || recorded_lines(&up_log).len() == 2,
+    );
+}
+
+/// The notify lines `binary` in `o` gives over one timeline: o (priority 150) tracks the
+/// upstream session with weight -100 in VI_1 (t, keepalived at 100, is its BACKUP) and with
+/// weight 0 in VI_2; the session comes Up, o takes VI_1 over; the upstream link is cut: VI_1
+/// goes to t, VI_2 to FAULT.
+fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> (Vec<String>, Vec<String>) {
+    let mut lab = Lab::new(name, n);
+    let (o4, u4) = (lab.v4(1), lab.v4(3));
+    let vip = format!("10.74.{n}.100");
+    // 50 ms x 5 rather than 10 ms x 3: on a loaded CI machine the faster session may flap
+    // (keepalived's as well as ours), and the timelines would differ.
+    lab.start_bfdd(&[(o4.clone(), u4.clone())], 50);
+    let inst = |name: &str, vrid: u8, prio: u8, vip: &str, extra: &str, notify: &str| {
+        format!(
+            "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n priority {prio}\n\
+             advert_int 1\n{extra}{notify}\n virtual_ipaddress {{\n  {vip}/24\n }}\n}}\n"
+        )
+    };
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &inst("VI_1", 70 + n, 100, &vip, "", ""),
+        &["-P"],
+    );
+    let (script, record) = lab.net.recording_script("notify");
+    let notify = format!(" notify \"{script}\"\n");
+    let conf = format!(
+        "bfd_instance UP {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n multiplier 5\n}}\n{}{}",
+        inst(
+            "VI_1",
+            70 + n,
+            150,
+            &vip,
+            " track_bfd {\n  UP weight -100\n }\n",
+            &notify
+        ),
+        inst(
+            "VI_2",
+            90 + n,
+            100,
+            &format!("10.74.{n}.101"),
+            " track_bfd {\n  UP\n }\n",
+            &notify
+        ),
+    );
+    lab.start("o", binary, &conf, &["-P"]);
+    lab.wait(
+        "o takes VI_1 once the session is Up",
+        Duration::from_secs(20),
+        || lab.net.holds("o", &vip) && !lab.net.holds("t", &vip),
+    );
+    lab.wait("VI_2 MASTER", Duration::from_secs(8), || {
+        recorded_lines(&record)
+            .iter()
+            .any(|l| l.contains("VI_2") && l.contains("MASTER"))
+    });
+    let o = lab.log("o");
+    assert!(
+        o.contains("VRRP_Instance(VI_1) Tracked BFD instance UP is UP"),
+        "{o}"
+    );
+    lab.cut_upstream(true);
+    lab.wait("t takes VI_1 over", Duration::from_secs(5), || {
+        lab.net.holds("t", &vip) && !lab.net.holds("o", &vip)
+    });
+    lab.wait("VI_2 FAULT", Duration::from_secs(5), || {
+        recorded_lines(&record)
+            .iter()
+            .rev()
+            .any(|l| l.contains("VI_2") && l.contains("FAULT"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let o = lab.log("o");
+    assert!(
+        o.contains("VRRP_Instance(VI_2) Tracked BFD instance UP is DOWN"),
+        "{o}"
+    );
+    (recorded_lines(&record), bfd_dump_lines(&lab))
+}
+
+/// Both timelines' daemons write /tmp/keepalived.data: one SIGUSR1 at a time.
+static DATA_FILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// SIGUSR1 to `o`: the BFD lines of its /tmp/keepalived.data (the "VRRP Track BFDs"
+/// section and each instance's "Tracked BFDs").
+fn bfd_dump_lines(lab: &Lab) -> Vec<String> {
+    let _one = DATA_FILE.lock().unwrap_or_else(|e| e.into_inner());
+    let data = Path::new("/tmp/keepalived.data");
+    let _ = std::fs::remove_file(data);
+    lab.net.signal("o", "main", "USR1");
+    lab.wait("o's data dump", Duration::from_secs(10), || {
+        std::fs::metadata(data).is_ok_and(|m| m.len() > 0)
+    });
+    // keepalived writes the file in place: give it time to finish.
+    std::thread::sleep(Duration::from_millis(300));
+    let text = std::fs::read_to_string(data).unwrap_or_default();
+    let (mut out, mut section, mut tracked) = (Vec::new(), false, false);
+    for l in text.lines() {
+        if l.starts_with("------<") {
+            section = l.contains("VRRP Track BFDs");
+        }
+        tracked = l == "   Tracked BFDs :" || (tracked && l.starts_with("     "));
+        if section || tracked || l.starts_with(" VRRP Instance = ") {
+            out.push(l.to_owned());
+        }
+    }
+    out
+}
+
+/// track_bfd as keepalived: weight -100 lowers the MASTER below its BACKUP when the upstream
+/// session goes Down, weight 0 means FAULT; ours and keepalived 2.2.7 run the same
+/// configuration and timeline (in parallel labs) and write the same notify lines.
+#[test]
+fn track_bfd_moves_the_vip_like_keepalived() {
+    if !can_run("track_bfd_moves_the_vip_like_keepalived") {
+        return;
+    }
+    let theirs = std::thread::spawn(|| track_bfd_timeline(KEEPALIVED, "ka", 21));
+    let ours = track_bfd_timeline(OURS, "ours", 20);
+    let (ours, ours_dump) = ours;
+    let (theirs, theirs_dump) = theirs.join().expect("keepalived's timeline");
+    assert!(
+        ours_dump.iter().any(|l| l == "   Bfd is down"),
+        "{ours_dump:?}"
+    );
+    assert_eq!(
+        ours_dump, theirs_dump,
+        "the .data dump's BFD lines, ours vs keepalived"
+    );
+    // Per instance: the notify scripts of different instances run concurrently.
+    for i in ["VI_1 ", "VI_2 "] {
+        let of =
+            |v: &[String]| -> Vec<String> { v.iter().filter(|l| l.contains(i)).cloned().collect() };
+        assert_eq!(
+            of(&ours),
+            of(&theirs),
+            "{i}notify lines, ours vs keepalived"
+        );
+    }
+}
