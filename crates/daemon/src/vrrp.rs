@@ -765,6 +765,11 @@ impl Daemon {
                     };
                     // Decoded, routed by (interface, family, VRID), checked and counted
                     // as keepalived does, all in the router.
+                    if self.config.global.log_unknown_vrids {
+                        if let Some(vrid) = self.router.unknown_vrid(pkt.ifindex, net, pkt.bytes()) {
+                            self.log_unknown_vrid(vrid, pkt.ifindex);
+                        }
+                    }
                     self.router.handle_datagram(now, pkt.ifindex, net, pkt.bytes());
                     self.pool.put(pkt.buf);
                 }

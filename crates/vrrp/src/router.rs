@@ -339,6 +339,16 @@ impl Router {
         out.into_iter().map(InstanceId).collect()
     }
 
+    /// The VRID of an advert that no instance on `ifindex` serves (keepalived's
+    /// `log_unknown_vrids` line), without counting or handling anything; `None` when the
+    /// headers are not there or an instance serves it.
+    pub fn unknown_vrid(&self, ifindex: u32, net: RxNet, bytes: &[u8]) -> Option<u8> {
+        let h = inspect::header(bytes, net).ok()?;
+        self.route(ifindex, net.family(), &h)
+            .is_none()
+            .then_some(h.vrid)
+    }
+
     /// Processes one received datagram on interface `ifindex`.
     pub fn handle_datagram(&mut self, now: Instant, ifindex: u32, net: RxNet, bytes: &[u8]) {
         let h = match inspect::header(bytes, net) {

@@ -84,7 +84,7 @@ impl Daemon {
     }
 
     /// A dropped advert, as the daemon has always logged it (drops before the VRID lookup
-    /// are not logged: `log_unknown_vrids` is not supported).
+    /// are not logged here; `log_unknown_vrids` logs unknown VRIDs as keepalived, vrrp.rs).
     fn log_drop(&self, drop: DropLog) {
         let Some(inst) = drop
             .instance
