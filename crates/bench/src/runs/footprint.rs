@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{held, Imp};
+use super::Imp;
 use crate::conf::Spec;
 use crate::daemon::Daemon;
 use crate::lab::Lab;
@@ -31,20 +31,7 @@ pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Fo
     let target = spec.vips();
     let conf = spec.with_role(200, "MASTER").render("kb_footprint");
     let mut d = Daemon::start(&lab, "r", imp.label, &imp.path, &conf)?;
-    let limit = Duration::from_secs(60 + spec.vip_count() as u64 / 50);
-    let all = super::wait_for(limit, || {
-        super::alive(&mut d, imp.label)?;
-        Ok(held(&ns, &target)? == target.len())
-    })?;
-    if !all {
-        return Err(format!(
-            "{} never held all VIPs\n{}",
-            imp.label,
-            d.log_tail(15)
-        ));
-    }
-    // keepalived's vrrp_garp_master_delay (5 s) sends a second GARP burst: let it pass.
-    std::thread::sleep(Duration::from_secs(6));
+    super::settled_master(&mut d, imp, spec, &ns, &target)?;
 
     let pids = d.tree();
     let cpu = |pids: &[i32]| pids.iter().map(|p| procfs::cpu_ticks(*p)).sum::<u64>();

@@ -46,6 +46,32 @@ pub fn held(ns: &str, target: &HashSet<Ipv4Addr>) -> Result<usize, String> {
     Ok(monitor::addresses(ns)?.intersection(target).count())
 }
 
+/// Waits until daemon `d` (a MASTER of every instance of `spec`) holds all of `target` in
+/// namespace `ns`, then past keepalived's vrrp_garp_master_delay (5 s), whose second GARP
+/// burst would otherwise fall into a measurement.
+pub fn settled_master(
+    d: &mut Daemon,
+    imp: &Imp,
+    spec: &crate::conf::Spec,
+    ns: &str,
+    target: &HashSet<Ipv4Addr>,
+) -> Result<(), String> {
+    let limit = Duration::from_secs(60 + spec.vip_count() as u64 / 50);
+    let all = wait_for(limit, || {
+        alive(d, imp.label)?;
+        Ok(held(ns, target)? == target.len())
+    })?;
+    if !all {
+        return Err(format!(
+            "{} never held all VIPs\n{}",
+            imp.label,
+            d.log_tail(15)
+        ));
+    }
+    std::thread::sleep(Duration::from_secs(6));
+    Ok(())
+}
+
 /// Fails with the daemon's log tail if it died.
 pub fn alive(d: &mut Daemon, who: &str) -> Result<(), String> {
     if d.running() {

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use super::{held, Imp};
+use super::Imp;
 use crate::conf::Spec;
 use crate::daemon::Daemon;
 use crate::lab::Lab;
@@ -72,20 +72,7 @@ pub fn run(imp: &Imp, spec: &Spec, reloads: usize, verbose: bool) -> Result<Relo
     let extra = with_extra_vip(&base);
     let mut d = Daemon::start(&lab, "r", imp.label, &imp.path, &base)?;
     let conf_path = lab.dir().join(format!("{}.conf", imp.label));
-    let limit = Duration::from_secs(60 + spec.vip_count() as u64 / 50);
-    let all = super::wait_for(limit, || {
-        super::alive(&mut d, imp.label)?;
-        Ok(held(&ns, &target)? == target.len())
-    })?;
-    if !all {
-        return Err(format!(
-            "{} never held all VIPs\n{}",
-            imp.label,
-            d.log_tail(15)
-        ));
-    }
-    // keepalived's vrrp_garp_master_delay (5 s) sends a second GARP burst: let it pass.
-    std::thread::sleep(Duration::from_secs(6));
+    super::settled_master(&mut d, imp, spec, &ns, &target)?;
     let mon = Monitor::start(&ns)?;
     let since_all = Instant::now();
     let mut r = Reloads {
