@@ -330,8 +330,8 @@ fn reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
         match reload::run(imp, &spec, o.reloads, o.verbose) {
             Ok(r) => {
                 let mut ms: Vec<f64> = r.per_reload.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-                ms.sort_by(|a, b| a.total_cmp(b));
-                p50.extend(median(&mut ms.clone()).map(|v| (imp.label, v)));
+                // median sorts `ms` in place, for the p90 below.
+                p50.extend(median(&mut ms).map(|v| (imp.label, v)));
                 if let Some(v) = ms.get(ms.len() * 9 / 10) {
                     p90.push((imp.label, *v));
                 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use keepalived_bfd::State;
 use keepalived_conf::{load_str, ReadOptions, SystemHost};
 use keepalived_daemon::bfd::{run_bfd_until, BfdOptions, BfdStatus};
-use keepalived_labs::{ip, runnable, BridgeLab, BFDD, KEEPALIVED};
+use keepalived_labs::{runnable, BridgeLab, BFDD, KEEPALIVED};
 use tokio::sync::oneshot;
 
 /// Our BFD loop's thread: the stop signal and what `run_bfd_until` returned.
@@ -32,16 +32,7 @@ impl Lab {
         let net = BridgeLab::new("bfd", name, &format!("10.76.{subnet}"));
         let v6 = format!("fd76:{subnet}::");
         for (r, h) in [("o", 1), ("t", 2)] {
-            ip(&[
-                "-n",
-                &net.ns(r),
-                "addr",
-                "add",
-                &format!("{v6}{h}/64"),
-                "dev",
-                "eth0",
-                "nodad",
-            ]);
+            net.add_address(r, &format!("{v6}{h}/64"));
         }
         let (events_tx, events) = tokio::sync::mpsc::unbounded_channel();
         Lab {

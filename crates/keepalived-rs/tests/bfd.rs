@@ -37,16 +37,7 @@ impl Lab {
     fn new(name: &str, n: u8) -> Lab {
         let mut net = BridgeLab::prefixed("k15", name, &format!("10.74.{n}"));
         for (r, h) in [("o", 1), ("t", 2)] {
-            ip(&[
-                "-n",
-                &net.ns(r),
-                "addr",
-                "add",
-                &format!("fd74:{n}::{h}/64"),
-                "dev",
-                "eth0",
-                "nodad",
-            ]);
+            net.add_address(r, &format!("fd74:{n}::{h}/64"));
         }
         net.add_host(
             "u",

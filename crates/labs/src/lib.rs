@@ -125,13 +125,19 @@ impl BridgeLab {
         ]);
         ip(&["-n", &s, "link", "set", &port, "master", "br0", "up"]);
         for a in addrs {
-            if a.contains(':') {
-                ip(&["-n", &ns, "addr", "add", a, "dev", "eth0", "nodad"]);
-            } else {
-                ip(&["-n", &ns, "addr", "add", a, "dev", "eth0"]);
-            }
+            self.add_address(h, a);
         }
         ip(&["-n", &ns, "link", "set", "eth0", "up"]);
+    }
+
+    /// Adds `cidr` to `eth0` of router or host `r` (IPv6 without DAD).
+    pub fn add_address(&self, r: &str, cidr: &str) {
+        let ns = self.ns(r);
+        if cidr.contains(':') {
+            ip(&["-n", &ns, "addr", "add", cidr, "dev", "eth0", "nodad"]);
+        } else {
+            ip(&["-n", &ns, "addr", "add", cidr, "dev", "eth0"]);
+        }
     }
 
     /// The name of router `r`'s namespace.

@@ -166,7 +166,7 @@ struct Fleet {
     seq: u64,
     loss: f64,
     tally: Tally,
-    /// Datagrams handed to `handle_datagram` in all.
+    /// Datagrams handed to `handle_datagram` by the phases already taken.
     handled: u64,
     /// Each router's next timeout as last seen, and a heap of them (stale entries skipped).
     timeout: Vec<Option<Instant>>,
@@ -322,7 +322,6 @@ impl Fleet {
                     continue;
                 }
                 self.tally.deliveries += 1;
-                self.handled += 1;
                 let now = self.now;
                 self.routers[p.to].handle_datagram(now, IFINDEX, RxNet::Ipv4, &p.bytes);
                 self.drain(p.to);
@@ -341,7 +340,9 @@ impl Fleet {
     }
 
     fn take_tally(&mut self) -> Tally {
-        std::mem::take(&mut self.tally)
+        let t = std::mem::take(&mut self.tally);
+        self.handled += t.deliveries;
+        t
     }
 }
 
