@@ -174,10 +174,14 @@ fn start_router(lab: &mut Lab, router: &str, priority: u8) -> Result<(), String>
         .arg(exe)
         .args(["-n", "-l", "-P", "-f"])
         .arg(&conf)
-        .arg(format!(
-            "--pid={}",
-            lab.dir.join(format!("{router}.pid")).display()
-        ))
+        // Every child's pid file of its own: both routers run on this host, and a second
+        // daemon refuses to start on a pid file another one holds, as keepalived does.
+        .args(["pid", "vrrp_pid", "checkers_pid", "bfd_pid"].map(|kind| {
+            format!(
+                "--{kind}={}",
+                lab.dir.join(format!("{router}.{kind}")).display()
+            )
+        }))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
