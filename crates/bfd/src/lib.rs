@@ -9,8 +9,6 @@
 //!   by Your Discriminator or by addresses, the TTL and authentication checks, every drop
 //!   counted by [`Check`].
 
-#![warn(missing_docs)]
-
 mod error;
 mod rng;
 mod session;

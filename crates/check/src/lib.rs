@@ -11,8 +11,6 @@
 //! Layout: [`pool`] is the synchronous core (states and transitions), [`probe`] the checks
 //! (one attempt each), `plan` turns the configuration into both, `run` drives them.
 
-#![warn(missing_docs)]
-
 pub mod genhash;
 pub mod ipvs;
 pub mod log;

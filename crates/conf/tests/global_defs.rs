@@ -25,7 +25,7 @@ fn clean(body: &str) -> GlobalDefs {
 fn defaults_are_keepalived_s() {
     let g = clean("");
     assert_eq!(g.router_id, None);
-    assert_eq!(g.vrrp_version, 2);
+    assert_eq!(g.vrrp_version, keepalived_vrrp::Version::V2);
     assert_eq!(g.vrrp_mcast_group4, Ipv4Addr::new(224, 0, 0, 18));
     assert_eq!(g.vrrp_mcast_group6, "ff02::12".parse::<Ipv6Addr>().unwrap());
     assert_eq!(g.smtp_connect_timeout, Duration::from_secs(30));
@@ -194,7 +194,7 @@ fn garp_range_errors() {
 #[test]
 fn vrrp_protocol_keywords() {
     let g = clean(" vrrp_version 3\n vrrp_strict\n vrrp_check_unicast_src\n vrrp_skip_check_adv_addr\n vrrp_notify_priority_changes on\n vrrp_startup_delay 5.5\n log_unknown_vrids\n vmac_prefix vr\n vmac_addr_prefix va\n default_interface eth1\n disable_local_igmp\n dynamic_interfaces allow_if_changes");
-    assert_eq!(g.vrrp_version, 3);
+    assert_eq!(g.vrrp_version, keepalived_vrrp::Version::V3);
     assert!(g.vrrp_strict && g.vrrp_check_unicast_src && g.vrrp_skip_check_adv_addr);
     assert!(g.vrrp_notify_priority_changes && g.log_unknown_vrids && g.disable_local_igmp);
     assert_eq!(g.vrrp_startup_delay, Some(Duration::from_millis(5500)));
@@ -209,7 +209,7 @@ fn vrrp_protocol_errors() {
     let l = global(" vrrp_version 4\n vrrp_startup_delay -1\n dynamic_interfaces foo\n vrrp_lower_prio_no_advert maybe");
     assert!(error_at(&l, 2, "number '4' outside range [2, 3]"));
     assert!(error_at(&l, 2, "VRRP Error: Version must be either 2 or 3"));
-    assert_eq!(l.config.global.vrrp_version, 2);
+    assert_eq!(l.config.global.vrrp_version, keepalived_vrrp::Version::V2);
     assert!(error_at(&l, 3, "vrrp_startup_delay '-1' is invalid"));
     assert!(error_at(&l, 4, "Unknown dynamic_interfaces option 'foo'"));
     assert!(l.config.global.dynamic_interfaces);

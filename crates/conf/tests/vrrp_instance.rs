@@ -31,7 +31,7 @@ fn a_minimal_instance_has_keepalived_defaults() {
     assert_eq!(v.vrid, Some(51));
     assert_eq!(v.priority, 100);
     assert_eq!(v.family, IpFamily::V4);
-    assert_eq!(v.version(g), 2);
+    assert_eq!(v.version(g), keepalived_vrrp::Version::V2);
     assert_eq!(v.advert_int(g), Duration::from_secs(1));
     assert!(v.preempt);
     assert_eq!(v.preempt_delay, Duration::ZERO);
@@ -169,7 +169,7 @@ fn the_family_comes_from_the_first_address_and_others_are_dropped() {
     // fd00::5 (line 5) came first: the instance is IPv6 and the later IPv4 VIP is dropped.
     let v = only(&l);
     assert_eq!(v.family, IpFamily::V6);
-    assert_eq!(v.version(&l.config.global), 3);
+    assert_eq!(v.version(&l.config.global), keepalived_vrrp::Version::V3);
     assert_eq!(v.virtual_ipaddresses.len(), 1);
     assert!(error_located(
         &l,
@@ -247,14 +247,20 @@ fn advert_int_range_and_rounding() {
 #[test]
 fn version_is_2_or_3() {
     let l = load(&inst(" version 3"));
-    assert_eq!(only(&l).version(&l.config.global), 3);
+    assert_eq!(
+        only(&l).version(&l.config.global),
+        keepalived_vrrp::Version::V3
+    );
     let l = load(&inst(" version 4"));
     assert!(error_located(
         &l,
         Some(4),
         "number '4' outside range [2, 3]"
     ));
-    assert_eq!(only(&l).version(&l.config.global), 2);
+    assert_eq!(
+        only(&l).version(&l.config.global),
+        keepalived_vrrp::Version::V2
+    );
 }
 
 #[test]

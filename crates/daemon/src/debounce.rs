@@ -25,7 +25,9 @@ pub(crate) fn delays(d: &Daemon) -> Delays {
         let Some(&(mut down, mut up)) = out.get(base) else {
             continue;
         };
-        let mc = i.machine.config();
+        let Some(mc) = d.router.machine(i.id).map(|m| m.config()) else {
+            continue;
+        };
         let advert = mc.advert_interval;
         let limit = advert * mc.down_timer_adverts.saturating_sub(1);
         if down >= limit || up >= limit {

@@ -17,14 +17,13 @@ use keepalived_net::{
 /// Interface name -> ifindex.
 pub type Ifindexes = HashMap<String, u32>;
 
-/// Why a configured entry cannot be installed.
-pub type FibError = String;
+pub use crate::error::FibError;
 
 fn ifindex(names: &Ifindexes, name: &str) -> Result<u32, FibError> {
     names
         .get(name)
         .copied()
-        .ok_or_else(|| format!("interface {name} does not exist"))
+        .ok_or_else(|| FibError::NoInterface(name.to_owned()))
 }
 
 fn broadcast(addr: IpAddr, len: u8, b: Broadcast) -> Option<Ipv4Addr> {
@@ -90,10 +89,10 @@ pub fn route(r: &Route, names: &Ifindexes) -> Result<RouteSpec, FibError> {
         RouteType::Blackhole => RouteKind::Blackhole,
         RouteType::Unreachable => RouteKind::Unreachable,
         RouteType::Prohibit => RouteKind::Prohibit,
-        other => return Err(format!("route type {other:?} is not supported yet")),
+        other => return Err(FibError::RouteType(format!("{other:?}"))),
     };
     if !r.nexthops.is_empty() {
-        return Err("multipath (nexthop) routes are not supported yet".into());
+        return Err(FibError::Multipath);
     }
     spec.table = r.table;
     spec.metric = r.metric;
@@ -212,8 +211,8 @@ pub fn rule(r: &Rule) -> Result<RuleSpec, FibError> {
         Some(ConfRuleAction::Blackhole) => RuleAction::Blackhole,
         Some(ConfRuleAction::Unreachable) => RuleAction::Unreachable,
         Some(ConfRuleAction::Prohibit) => RuleAction::Prohibit,
-        Some(other) => return Err(format!("rule action {other:?} is not supported yet")),
-        None => return Err("rule without an action".into()),
+        Some(other) => return Err(FibError::RuleAction(format!("{other:?}"))),
+        None => return Err(FibError::NoRuleAction),
     };
     Ok(spec)
 }

@@ -3,22 +3,21 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, VrrpInstance};
+use keepalived_conf::model::{GlobalDefs, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
 use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
-use keepalived_vrrp::machine::{
-    self, Action, GarpConfig, InstanceConfig, Machine, NotifyState, State, TrackValue,
-};
-use keepalived_vrrp::router::{InstancePackets, Received, RouterInstance, RxNet, MAX_ADVERT_LEN};
-use keepalived_vrrp::wire::{Addresses, Auth, UnicastPeer, V3Checksum};
-use keepalived_vrrp::Stats;
+use keepalived_vrrp::machine::{self, Action, InstanceConfig, NotifyState, State, TrackValue};
+use keepalived_vrrp::router::{RouterInstance, Transmit};
+use keepalived_vrrp::wire::{Addresses, UnicastPeer, V3Checksum};
+use keepalived_vrrp::{InstanceId, Router};
 
 use crate::fib::{self, Ifindexes};
 use crate::log;
 use crate::notify::{self, Fifos, Subject};
+use crate::settings::{resolve, InstanceSettings};
 use crate::tracking::{Subscription, TrackKey};
 
 /// What an instance needs from its surroundings besides its own configuration.
@@ -37,8 +36,17 @@ pub struct Env<'a> {
     pub resume_master: bool,
 }
 
-/// Why an instance cannot run.
-pub type SetupError = String;
+/// An instance that carries on in the router (a reload, its interface rebuilt): its id and
+/// what its machine was last told about its interface.
+#[derive(Debug, Clone, Copy)]
+pub struct Resume {
+    /// Its id in the router.
+    pub id: InstanceId,
+    /// [`Instance::link_usable`] so far.
+    pub link_usable: bool,
+}
+
+pub use crate::error::SetupError;
 
 /// The interface an instance runs on, shared by the instances on it.
 pub struct Link {
@@ -64,12 +72,16 @@ pub struct Link {
     pub pacing: Arc<crate::garp_pacing::Pacing>,
 }
 
-/// A running instance.
+/// A running instance: the glue around its machine and packets, which live in the
+/// daemon's [`Router`] under [`Instance::id`].
 pub struct Instance {
     /// The configuration it came from.
     pub conf: VrrpInstance,
-    /// The protocol state machine.
-    pub machine: Machine,
+    /// What it runs with ([`resolve`]: the instance's settings, else global_defs').
+    pub settings: InstanceSettings,
+    /// Its machine and packet side in the daemon's router.
+    pub id: InstanceId,
+    vrid: u8,
     /// The interface adverts, VIPs and gratuitous ARPs go out on (the VMAC with use_vmac).
     pub link: Arc<Link>,
     /// The interface adverts are received on (the VMAC with use_vmac, also with
@@ -83,8 +95,6 @@ pub struct Instance {
     /// a new machine starts with the interface up.
     pub link_usable: bool,
     src: IpAddr,
-    /// The packet side (keepalived's receive checks and counters, advert building).
-    pub packets: InstancePackets,
     vip_specs: Vec<AddressSpec>,
     routes: Vec<RouteSpec>,
     rules: Vec<RuleSpec>,
@@ -99,37 +109,21 @@ pub struct Instance {
     pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
-    /// The counters at the last STATS_CLEAR.
-    stats_base: Stats,
-}
-
-fn auth_of(conf: &VrrpInstance, global: &GlobalDefs) -> (Auth, Option<[u8; 8]>) {
-    let Some(a) = conf.effective_authentication(global) else {
-        return (Auth::None, None);
-    };
-    let mut key = [0u8; 8];
-    for (k, b) in key.iter_mut().zip(&a.password) {
-        *k = *b;
-    }
-    match a.auth_type {
-        Some(AuthType::Pass) => (Auth::Pass(key), None),
-        Some(AuthType::Ah) => (Auth::Ah, Some(key)),
-        None => (Auth::None, None),
-    }
 }
 
 impl Instance {
-    /// Builds the run-time instance of `conf` on `link`.
+    /// Builds the run-time instance of `conf` on `link`: its machine and packet side are
+    /// added to `router`, or, with `resume`, the running ones carry on reconfigured.
     pub fn new(
         conf: &VrrpInstance,
         env: Env<'_>,
         link: Arc<Link>,
         (rx_ifindex, base_ifindex): (u32, u32),
+        (router, resume): (&mut Router, Option<Resume>),
         now: Instant,
     ) -> Result<Instance, SetupError> {
-        let global: &GlobalDefs = env.global;
-        let vrid = conf.vrid.ok_or("no virtual_router_id")?;
-        let version = conf.version(global);
+        let settings = resolve(conf, env.global);
+        let vrid = conf.vrid.ok_or(SetupError::NoVrid)?;
         let ipv6 = conf
             .virtual_ipaddresses
             .first()
@@ -149,7 +143,7 @@ impl Instance {
             match v.prefix.addr {
                 IpAddr::V4(a) if !ipv6 => vips4.push(a),
                 IpAddr::V6(a) if ipv6 => vips6.push(a),
-                _ => return Err("virtual addresses of both families".into()),
+                _ => return Err(SetupError::MixedFamilies),
             }
             vip_specs.push(fib::address(v, env.names, link.ifindex)?);
         }
@@ -167,18 +161,8 @@ impl Instance {
             .iter()
             .map(fib::rule)
             .collect::<Result<Vec<_>, _>>()?;
-        let advert_int = conf.advert_int(global);
-        let mut mc = InstanceConfig::new(
-            conf.name.clone(),
-            if version == 3 {
-                machine::Version::V3
-            } else {
-                machine::Version::V2
-            },
-            src,
-            conf.priority,
-        );
-        mc.advert_interval = advert_int;
+        let mut mc = InstanceConfig::new(conf.name.clone(), settings.version, src, conf.priority);
+        mc.advert_interval = settings.advert_int;
         mc.initial_state = match conf.state {
             keepalived_conf::model::InitialState::Master => machine::InitialState::Master,
             _ => machine::InitialState::Backup,
@@ -186,23 +170,15 @@ impl Instance {
         mc.preempt = conf.preempt;
         mc.preempt_delay = conf.preempt_delay;
         mc.down_timer_adverts = u32::from(conf.down_timer_adverts);
-        mc.accept = conf.accept_mode(global);
-        let strict = conf.strict(global);
-        mc.higher_prio_send_advert = conf
-            .higher_prio_send_advert
-            .or(global.vrrp_higher_prio_send_advert)
-            .unwrap_or(false);
-        mc.lower_prio_no_advert = conf
-            .lower_prio_no_advert
-            .or(global.vrrp_lower_prio_no_advert)
-            .unwrap_or(strict);
-        mc.startup_delay = global.vrrp_startup_delay.unwrap_or_default();
-        mc.garp = garp_config(conf, global);
+        mc.accept = settings.accept;
+        mc.higher_prio_send_advert = settings.higher_prio_send_advert;
+        mc.lower_prio_no_advert = settings.lower_prio_no_advert;
+        mc.startup_delay = settings.startup_delay;
+        mc.garp = settings.garp.clone();
         mc.tracked = env.subs.iter().map(|s| s.object).collect();
         mc.sync_group = env.sync_group;
         mc.resume_master = env.resume_master;
         mc.timer_expired_backup = conf.timer_expired_backup();
-        let (auth, ah_key) = auth_of(conf, global);
         let peers = conf
             .unicast_peers
             .iter()
@@ -217,26 +193,16 @@ impl Instance {
         } else {
             Addresses::V4(vips4.iter().copied().collect())
         };
-        let mut rcfg = RouterInstance::new(mc.clone(), rx_ifindex, vrid, vip_list);
+        let mut rcfg = RouterInstance::new(mc, rx_ifindex, vrid, vip_list);
         rcfg.tx_ifindex = link.ifindex;
-        rcfg.auth = auth;
-        rcfg.ah_key = ah_key.unwrap_or_default();
+        rcfg.auth = settings.auth;
+        rcfg.ah_key = settings.ah_key;
         rcfg.peers = peers;
         rcfg.unicast_ttl = conf.unicast_ttl;
-        // Adverts go to `mcast_dst_ip`, else global_defs' group; the old unicast checksum
-        // (unicast instances only) always uses global_defs' vrrp_mcast_group4.
-        rcfg.mcast_group4 = match conf.mcast_dst_ip {
-            Some(IpAddr::V4(g)) if conf.unicast_peers.is_empty() => g,
-            _ => global.vrrp_mcast_group4,
-        };
-        rcfg.mcast_group6 = match conf.mcast_dst_ip {
-            Some(IpAddr::V6(g)) => g,
-            _ => global.vrrp_mcast_group6,
-        };
-        rcfg.skip_check_adv_addr = conf
-            .skip_check_adv_addr
-            .unwrap_or(global.vrrp_skip_check_adv_addr);
-        rcfg.check_unicast_src = conf.check_unicast_src || global.vrrp_check_unicast_src;
+        rcfg.mcast_group4 = settings.mcast_group4;
+        rcfg.mcast_group6 = settings.mcast_group6;
+        rcfg.skip_check_adv_addr = settings.skip_check_adv_addr;
+        rcfg.check_unicast_src = settings.check_unicast_src;
         // The checksum form the daemon used so far (keepalived's automatic fallback to the
         // old unicast checksum is not switched on here yet); keepalived 2.3's
         // v3_checksum_as_v2 sums the message alone.
@@ -245,17 +211,22 @@ impl Instance {
         } else {
             V3Checksum::PseudoHeader
         };
-        rcfg.owner_ignore_adverts = conf.owner_ignores_adverts(global);
+        rcfg.owner_ignore_adverts = conf.owner_ignores_adverts(env.global);
+        let id = match resume {
+            Some(r) if router.reconfigure(r.id, rcfg.clone(), now) => r.id,
+            _ => router.add(rcfg, now),
+        };
         Ok(Instance {
             conf: conf.clone(),
-            machine: Machine::new(mc, now),
+            settings,
+            id,
+            vrid,
             link,
             rx_ifindex,
             base_ifindex,
             sockets_ready: false,
-            link_usable: true,
+            link_usable: resume.map_or(true, |r| r.link_usable),
             src,
-            packets: InstancePackets::new(rcfg),
             vip_specs,
             routes,
             rules,
@@ -267,7 +238,6 @@ impl Instance {
             pending_install: None,
             pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
-            stats_base: Stats::default(),
         })
     }
 
@@ -283,7 +253,7 @@ impl Instance {
 
     /// Tells the machine whether its interface is usable (exists, up, has an address), when
     /// that changed.
-    pub fn set_usable(&mut self, usable: bool, now: Instant) {
+    pub fn set_usable(&mut self, router: &mut Router, usable: bool, now: Instant) {
         if usable != self.link_usable {
             self.link_usable = usable;
             let ev = if usable {
@@ -291,20 +261,14 @@ impl Instance {
             } else {
                 machine::Event::InterfaceDown
             };
-            self.machine.handle_event(now, ev);
+            router.handle_event(now, self.id, ev);
         }
     }
 
     /// The multicast group of its adverts: `mcast_dst_ip`, else global_defs'
     /// `vrrp_mcast_group4`/`vrrp_mcast_group6`.
     pub fn mcast_group(&self) -> IpAddr {
-        match (self.conf.mcast_dst_ip, self.src) {
-            (Some(g @ IpAddr::V4(_)), IpAddr::V4(_)) | (Some(g @ IpAddr::V6(_)), IpAddr::V6(_)) => {
-                g
-            }
-            (_, IpAddr::V6(_)) => IpAddr::V6(self.global.vrrp_mcast_group6),
-            (_, IpAddr::V4(_)) => IpAddr::V4(self.global.vrrp_mcast_group4),
-        }
+        self.settings.mcast_group(self.is_ipv6())
     }
 
     /// Whether the instance has an advert source address (configured, or found on the
@@ -313,54 +277,19 @@ impl Instance {
         !self.src.is_unspecified()
     }
 
-    /// keepalived's statistics since the last STATS_CLEAR.
-    pub fn counters(&self) -> Stats {
-        (*self.machine.counters() + self.packets.rx_stats()) - self.stats_base
-    }
-
-    /// Keeps counting from where `old` (the same instance before a reload) was.
-    pub fn take_stats_base(&mut self, old: &Instance) {
-        self.stats_base = old.stats_base;
-    }
-
-    /// STATS_CLEAR: counting starts again from zero.
-    pub fn clear_stats(&mut self) {
-        self.stats_base = *self.machine.counters() + self.packets.rx_stats();
-    }
-
     /// The VRID.
     pub fn vrid(&self) -> u8 {
-        self.packets.config().vrid
-    }
-
-    /// A datagram for this instance's VRID on its interface: checked and counted as
-    /// keepalived does (vrrp::router::InstancePackets), fed to the machine when valid.
-    pub fn receive(&mut self, bytes: &[u8], net: RxNet, now: Instant) {
-        match self.packets.receive(now, bytes, net, &self.machine) {
-            Received::Advert(advert) => {
-                self.machine
-                    .handle_event(now, machine::Event::Advert(advert));
-            }
-            Received::Dropped {
-                error,
-                log: Some(suppressed),
-            } => {
-                let more = if suppressed > 0 {
-                    format!(" ({suppressed} more of this kind not logged)")
-                } else {
-                    String::new()
-                };
-                log::info(format!(
-                    "({}) advert dropped: {error}{more}",
-                    self.conf.name
-                ));
-            }
-            Received::Dropped { .. } | Received::Ignored => {}
-        }
+        self.vrid
     }
 
     /// Feeds a tracked object's new value to the machine; whether this instance tracks it.
-    pub fn track(&mut self, key: &TrackKey, value: TrackValue, now: Instant) -> bool {
+    pub fn track(
+        &self,
+        router: &mut Router,
+        key: &TrackKey,
+        value: TrackValue,
+        now: Instant,
+    ) -> bool {
         let events: Vec<_> = self
             .subs
             .iter()
@@ -372,7 +301,7 @@ impl Instance {
             .collect();
         let tracked = !events.is_empty();
         for ev in events {
-            self.machine.handle_event(now, ev);
+            router.handle_event(now, self.id, ev);
         }
         tracked
     }
@@ -402,19 +331,13 @@ impl Instance {
         &self.vip_specs
     }
 
-    /// Carries out every pending action of the machine.
-    pub async fn run_actions(&mut self) {
-        let mut state_changed = false;
-        while let Some(action) = self.machine.poll_action() {
-            state_changed |= matches!(action, Action::StateChanged { .. });
-            self.execute(action).await;
-        }
-        self.packets.observe(&self.machine, state_changed);
-    }
-
-    async fn execute(&mut self, action: Action) {
+    /// Carries out one action of its machine (`router` holds the machine). Adverts come out
+    /// of the router as transmits ([`Instance::send`]), VIP changes and GARPs wait for the
+    /// event loop's batch.
+    pub fn execute(&mut self, action: Action, router: &Router) {
         match action {
-            Action::SendAdvert { priority, interval } => self.send_advert(priority, interval).await,
+            // Router::poll_action never yields it: adverts are Router::poll_transmit's.
+            Action::SendAdvert { .. } => {}
             // The last change of a pass wins; the event loop batches them (crate::batch).
             Action::AddVips { .. } => self.pending_install = Some(true),
             Action::RemoveVips { .. } => self.pending_install = Some(false),
@@ -427,7 +350,7 @@ impl Instance {
             Action::Notify {
                 new_state: NotifyState::Stop,
                 priority,
-            } if self.deleting => self.notify_deleted(priority),
+            } if self.deleting => self.notify_deleted(router, priority),
             Action::Notify {
                 new_state,
                 priority,
@@ -442,7 +365,7 @@ impl Instance {
                     priority,
                     self.conf.smtp_alert,
                 );
-                crate::snmp::notify_instance(&self.snmp_event(), new_state);
+                crate::snmp::notify_instance(&self.snmp_event(router), new_state);
                 crate::dbus::status_change(
                     self.dbus_key(&self.global),
                     crate::dbus::notify_number(new_state),
@@ -452,7 +375,9 @@ impl Instance {
                 if let Some(s) = &self.conf.notify.master_rx_lower_pri {
                     notify::spawn(s, &self.global, &[], None);
                 }
-                let prio = self.machine.effective_priority();
+                let prio = router
+                    .machine(self.id)
+                    .map_or(0, machine::Machine::effective_priority);
                 self.fifos.write(
                     Subject::Instance,
                     &self.conf.name,
@@ -461,12 +386,9 @@ impl Instance {
                 );
             }
             Action::PriorityChanged { priority } => {
-                let wanted = self
-                    .conf
-                    .notify_priority_changes
-                    .unwrap_or(self.global.vrrp_notify_priority_changes);
-                if wanted {
-                    let event = if self.machine.state() == State::Master {
+                if self.settings.notify_priority_changes {
+                    let master = router.machine(self.id).map(machine::Machine::state);
+                    let event = if master == Some(State::Master) {
                         "MASTER_PRIORITY"
                     } else {
                         "BACKUP_PRIORITY"
@@ -480,8 +402,9 @@ impl Instance {
     }
 
     /// What this instance's SNMP notifications carry.
-    fn snmp_event(&self) -> crate::snmp::InstanceEvent {
-        let stats = self.counters();
+    fn snmp_event(&self, router: &Router) -> crate::snmp::InstanceEvent {
+        let stats = router.stats(self.id);
+        let priority = router.machine(self.id).map_or(0, |m| m.config().priority);
         crate::snmp::InstanceEvent {
             name: self.conf.name.clone(),
             state: 0,
@@ -491,7 +414,7 @@ impl Instance {
                 1
             },
             router_id: crate::snapshot::router_id(&self.global),
-            version: self.conf.version(&self.global),
+            version: self.settings.version,
             ipv6: self.is_ipv6(),
             has_vips: !self.conf.virtual_ipaddresses.is_empty(),
             ifindex: self.base_ifindex,
@@ -499,16 +422,16 @@ impl Instance {
             source: self.source(),
             master_reason: crate::snmp::master_reason(
                 stats[keepalived_vrrp::wire::Counter::BecomeMaster],
-                self.machine.config().priority,
+                priority,
             ),
         }
     }
 
     /// A reload removed the instance: keepalived notifies FAULT, or DELETED (and runs the
     /// `notify_deleted` script) when `notify_deleted` is configured.
-    fn notify_deleted(&self, priority: u8) {
+    fn notify_deleted(&self, router: &Router, priority: u8) {
         let n = &self.conf.notify;
-        crate::snmp::notify_instance_deleted(&self.snmp_event(), n.deleted.is_some());
+        crate::snmp::notify_instance_deleted(&self.snmp_event(router), n.deleted.is_some());
         // keepalived's clear_diff_vrrp sets VRRP_STATE_DELETED before it notifies.
         crate::dbus::status_change(self.dbus_key(&self.global), crate::dbus::STATE_DELETED);
         let Some(deleted) = &n.deleted else {
@@ -579,16 +502,6 @@ impl Instance {
         let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
     }
 
-    /// Carries out every pending action, then its own pending VIP change and GARPs (outside
-    /// the event loop's batches: stop and reload).
-    pub async fn run_actions_alone(&mut self, netlink: &Netlink) {
-        self.run_actions().await;
-        let mut batch = crate::batch::NetBatch::default();
-        batch.collect(0, self);
-        batch.execute(netlink).await;
-        batch.announce(std::slice::from_ref(self));
-    }
-
     /// The VIP change and GARP bursts the machine asked for since the last call, for the
     /// event loop to carry out in one batch with the other instances'.
     pub fn take_pending(&mut self) -> (Option<bool>, u32) {
@@ -631,35 +544,25 @@ impl Instance {
         });
     }
 
-    async fn send_advert(&mut self, priority: u8, interval: Duration) {
-        let mut buf = [0u8; MAX_ADVERT_LEN];
-        let mut copies: Vec<(IpAddr, Vec<u8>)> = Vec::new();
-        let built = self
-            .packets
-            .build(priority, interval, &mut buf, |t, bytes| {
-                copies.push((t.dst, bytes.to_vec()));
-            });
-        if let Err(e) = built {
-            log::info(format!("({}) advert not built: {e}", self.conf.name));
-        }
-        for (dst, bytes) in copies {
-            let sent = match (self.src, dst) {
-                (_, IpAddr::V4(dst)) => match &self.link.sender {
-                    Some(s) => s.send(&bytes, dst).await.map_err(|e| e.to_string()),
-                    None => Err("no IPv4 send socket".to_owned()),
-                },
-                (IpAddr::V6(src), IpAddr::V6(dst)) => match &self.link.sender6 {
-                    Some(s) => s
-                        .send(&bytes, dst, Some(src))
-                        .await
-                        .map_err(|e| e.to_string()),
-                    None => Err("no IPv6 send socket".to_owned()),
-                },
-                _ => Err("advert source and destination families differ".to_owned()),
-            };
-            if let Err(e) = sent {
-                log::info(format!("({}) sending advert failed: {e}", self.conf.name));
-            }
+    /// Sends one advert the router wrote (`bytes`, described by `t`) on the instance's
+    /// interface.
+    pub async fn send(&self, t: &Transmit, bytes: &[u8]) {
+        let sent = match (t.src, t.dst) {
+            (_, IpAddr::V4(dst)) => match &self.link.sender {
+                Some(s) => s.send(bytes, dst).await.map_err(|e| e.to_string()),
+                None => Err("no IPv4 send socket".to_owned()),
+            },
+            (IpAddr::V6(src), IpAddr::V6(dst)) => match &self.link.sender6 {
+                Some(s) => s
+                    .send(bytes, dst, Some(src))
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err("no IPv6 send socket".to_owned()),
+            },
+            _ => Err("advert source and destination families differ".to_owned()),
+        };
+        if let Err(e) = sent {
+            log::info(format!("({}) sending advert failed: {e}", self.conf.name));
         }
     }
 }
@@ -680,34 +583,4 @@ fn split_families(addrs: &[IpAddr]) -> (Vec<Ipv4Addr>, Vec<Ipv6Addr>) {
         })
         .collect();
     (v4, v6)
-}
-
-/// GARP settings: the instance's `garp_*`, else global_defs' `vrrp_garp_*`.
-fn garp_config(conf: &VrrpInstance, global: &GlobalDefs) -> GarpConfig {
-    let g = &global.garp;
-    let i = &conf.garp;
-    let master_delay = i.master_delay.unwrap_or(g.master_delay);
-    let master_repeat = i.master_repeat.unwrap_or(g.master_repeat);
-    let refresh = i
-        .master_refresh
-        .or(g.master_refresh)
-        .filter(|d| !d.is_zero());
-    GarpConfig {
-        master_delay: if g.min_garp {
-            Duration::ZERO
-        } else {
-            master_delay
-        },
-        master_repeat: if g.min_garp { 1 } else { master_repeat },
-        master_refresh: refresh,
-        master_refresh_repeat: i.master_refresh_repeat.unwrap_or(g.master_refresh_repeat),
-        lower_prio_delay: i
-            .lower_prio_delay
-            .or(g.lower_prio_delay)
-            .unwrap_or(master_delay),
-        lower_prio_repeat: i
-            .lower_prio_repeat
-            .or(g.lower_prio_repeat)
-            .unwrap_or(master_repeat),
-    }
 }

@@ -1,12 +1,13 @@
-//! keepalived-rs processes and operations: the VRRP event loop that drives the sans-IO
-//! machines with real sockets and netlink, notify scripts, and the `demo`.
+//! keepalived-rs processes and operations: the VRRP child's event loop that drives the sans-IO
+//! [`keepalived_vrrp::Router`] with real sockets and netlink, notify
+//! scripts, the dumps, SNMP and /metrics.
 
 mod batch;
 pub mod bfd;
 mod dbus;
 mod debounce;
-pub mod demo;
 pub mod dump;
+mod error;
 mod fib;
 mod firewall;
 mod garp_pacing;
@@ -27,8 +28,8 @@ pub use snmp::CheckerSnmp;
 mod precise_timer;
 mod promote;
 mod reload;
-mod schedule;
 pub mod sd_notify;
+mod settings;
 pub mod smtp;
 mod snapshot;
 mod snmp;

@@ -72,7 +72,7 @@ pub async fn open_link(
         .link_by_name(name)
         .await
         .map_err(setup("interface lookup"))?
-        .ok_or_else(|| DaemonError::Setup(format!("interface {name} does not exist")))?;
+        .ok_or_else(|| DaemonError::NoInterface(name.to_owned()))?;
     let primary = netlink
         .primary_ipv4(info.index)
         .await

@@ -42,6 +42,8 @@ pub fn init(config: LogConfig) {
         unsafe { libc::openlog(ident.as_ptr(), libc::LOG_PID | libc::LOG_NDELAY, facility) };
     }
     let _ = CONFIG.set(config);
+    // keepalived_net's lines (netlink buffer sizes, monitor overruns) go to the same log.
+    keepalived_net::log::set_sink(|line| info(line));
 }
 
 fn config() -> &'static LogConfig {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use keepalived_conf::model::GlobalDefs;
 
-use crate::instance::Instance;
 use crate::log;
+use keepalived_vrrp::Router;
 
 /// keepalived's default `vrrp_rlimit_rttime` (µs) when realtime scheduling is turned on.
 const DEFAULT_RLIMIT_RTTIME: u64 = 10_000;
@@ -41,45 +41,28 @@ impl Overdue {
         }
     }
 
-    /// The loop woke up at `now` for its earliest timer `deadline`: keepalived's checks.
-    /// Returns the instances a stall sent to BACKUP.
-    pub(crate) fn check(
-        &mut self,
-        deadline: Option<Instant>,
-        now: Instant,
-        instances: &mut [Instance],
-    ) -> Vec<usize> {
+    /// The loop woke up at `now` for its earliest timer `deadline`: keepalived's checks;
+    /// a stall longer than an instance's threshold sends it to BACKUP through `router`.
+    pub(crate) fn check(&mut self, deadline: Option<Instant>, now: Instant, router: &mut Router) {
         let Some(late) = deadline.and_then(|d| now.checked_duration_since(d)) else {
-            return Vec::new();
+            return;
         };
         if late.is_zero() {
-            return Vec::new();
+            return;
         }
         if late > self.min_delay {
             log::info(format!("A thread timer expired {} seconds ago", secs(late)));
             self.raise_priority();
         }
-        let threshold = instances
-            .iter()
-            .filter_map(|i| i.machine.stall_threshold())
-            .min();
-        if threshold.map_or(true, |t| late < t) {
-            return Vec::new();
+        if router.stall_threshold().map_or(true, |t| late < t) {
+            return;
         }
-        let mut logged = false;
-        let mut stalled = Vec::new();
-        for (n, inst) in instances.iter_mut().enumerate() {
-            if inst.machine.handle_stall(now) {
-                if !std::mem::replace(&mut logged, true) {
-                    log::info(format!(
-                        "VRRP thread timer expired {} seconds ago",
-                        secs(late)
-                    ));
-                }
-                stalled.push(n);
-            }
+        if !router.handle_stall(now).is_empty() {
+            log::info(format!(
+                "VRRP thread timer expired {} seconds ago",
+                secs(late)
+            ));
         }
-        stalled
     }
 
     /// keepalived's `increment_process_priority`: SCHED_RR at its lowest priority first,

@@ -1,12 +1,9 @@
 //! Reload (SIGHUP): which instances survive, and how a surviving instance keeps its state and
 //! changes its VIP set in place (no gap, no spurious transition, no notify).
 
-use std::time::Instant;
-
 use keepalived_conf::model::VrrpInstance;
 use keepalived_conf::Config;
 use keepalived_net::{AddressSpec, Netlink};
-use keepalived_vrrp::machine::Event;
 
 use crate::instance::Instance;
 use crate::log;
@@ -43,7 +40,10 @@ fn write_states(d: &Daemon, before: &[VrrpInstance], groups_before: &[String]) {
         let kept = before
             .iter()
             .any(|o| o.name == i.conf.name && compatible(o, &i.conf));
-        let state = i.machine.state();
+        let Some(m) = d.router.machine(i.id) else {
+            continue;
+        };
+        let state = m.state();
         if state == keepalived_vrrp::machine::State::Master {
             continue;
         }
@@ -52,7 +52,7 @@ fn write_states(d: &Daemon, before: &[VrrpInstance], groups_before: &[String]) {
                 Subject::Instance,
                 &i.conf.name,
                 state_word(s),
-                i.machine.effective_priority(),
+                m.effective_priority(),
             );
         }
     }
@@ -75,24 +75,12 @@ fn same(a: &AddressSpec, b: &AddressSpec) -> bool {
     a.ifindex == b.ifindex && a.addr == b.addr && a.prefix_len == b.prefix_len
 }
 
-/// Moves the running machine of `old` into `fresh` (built from the new configuration) and,
-/// when `old` holds its VIPs, adds the new ones and removes the dropped ones.
-pub(crate) async fn carry_over(
-    mut old: Instance,
-    fresh: &mut Instance,
-    netlink: &Netlink,
-    now: Instant,
-) {
-    let config = fresh.machine.config().clone();
-    std::mem::swap(&mut fresh.machine, &mut old.machine);
-    fresh.machine.reconfigure(config, now);
+/// The router keeps what `old` ran (machine, counters, AH counter, IP identification:
+/// `fresh` was built resuming it, [`Resume`](crate::instance::Resume)); this carries over
+/// the glue's state and, when `old` holds its VIPs, adds the new ones and removes the
+/// dropped ones.
+pub(crate) async fn carry_over(old: Instance, fresh: &mut Instance, netlink: &Netlink) {
     fresh.last_transition = old.last_transition;
-    fresh.link_usable = old.link_usable;
-    // The AH counter, IP identification and receive counters carry on too.
-    let cfg = fresh.packets.config().clone();
-    std::mem::swap(&mut fresh.packets, &mut old.packets);
-    fresh.packets.reconfigure(cfg);
-    fresh.take_stats_base(&old);
     if !old.holds_vips {
         return;
     }
@@ -123,15 +111,5 @@ pub(crate) async fn carry_over(
     fresh.holds_vips = true;
     if !added.is_empty() {
         fresh.announce(&added).await;
-    }
-}
-
-impl Instance {
-    /// Stops an instance removed by a reload: a MASTER sends priority 0 and releases its
-    /// VIPs; the notify is FAULT, or DELETED with `notify_deleted` (as keepalived).
-    pub(crate) async fn delete(&mut self, now: Instant, netlink: &Netlink) {
-        self.deleting = true;
-        self.machine.handle_event(now, Event::Shutdown);
-        self.run_actions_alone(netlink).await;
     }
 }

@@ -1,9 +1,9 @@
 //! The running daemon as a [`Snapshot`] for keepalived's dump files (SIGUSR1 data, SIGUSR2
 //! stats, JSON), and the signals that write them.
 
-use keepalived_conf::model::{AuthType, GlobalDefs, IpAddressSpec, Script};
-use keepalived_vrrp::machine::{State, TrackValue};
-use keepalived_vrrp::wire::Counter;
+use keepalived_conf::model::{GlobalDefs, IpAddressSpec, Script};
+use keepalived_vrrp::machine::{Machine, State, TrackValue};
+use keepalived_vrrp::wire::{Auth, Counter};
 use keepalived_vrrp::Stats;
 
 use crate::dump::{
@@ -145,14 +145,21 @@ fn bfd_weight(i: &Instance, name: &str) -> Option<TrackedDump> {
         })
 }
 
-fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceDump {
+/// `auth_pass` as configured (the key without its zero padding).
+fn password(key: &[u8; 8]) -> String {
+    let len = key.iter().position(|b| *b == 0).unwrap_or(key.len());
+    String::from_utf8_lossy(key.get(..len).unwrap_or_default()).into_owned()
+}
+
+fn instance_dump(
+    (i, m, counters): (&Instance, &Machine, Stats),
+    group: Option<&str>,
+) -> InstanceDump {
     let c = &i.conf;
-    let m = &i.machine;
     let mc = m.config();
     let ifname = c.interface.clone().unwrap_or_default();
     let us = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
-    let counters = i.counters();
     let track = |key: &TrackKey| {
         i.subscriptions()
             .iter()
@@ -163,7 +170,7 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
     };
     InstanceDump {
         name: c.name.clone(),
-        version: c.version(g),
+        version: i.settings.version,
         sync_group: group.map(str::to_owned),
         state: state(m.state()),
         wantstate: if m.wants_master() {
@@ -209,14 +216,10 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
             m.master_adver_interval(),
             mc.down_timer_adverts,
         )),
-        auth: match c.effective_authentication(g) {
-            Some(a) if a.auth_type == Some(AuthType::Pass) => {
-                AuthDump::Pass(String::from_utf8_lossy(&a.password).into_owned())
-            }
-            Some(a) if a.auth_type == Some(AuthType::Ah) => {
-                AuthDump::Ah(String::from_utf8_lossy(&a.password).into_owned())
-            }
-            _ => AuthDump::None,
+        auth: match (i.settings.auth, i.settings.ah_key) {
+            (Auth::Pass(key), _) => AuthDump::Pass(password(&key)),
+            (Auth::Ah, key) => AuthDump::Ah(password(&key)),
+            (Auth::None, _) => AuthDump::None,
         },
         vips: c
             .virtual_ipaddresses
@@ -275,9 +278,7 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
             .collect(),
         notify_deleted: c.notify.deleted.is_some(),
         scripts: notify_dump(&c.notify),
-        notify_priority_changes: c
-            .notify_priority_changes
-            .unwrap_or(g.vrrp_notify_priority_changes),
+        notify_priority_changes: i.settings.notify_priority_changes,
         vipset: i.holds_vips,
         stats: stats(&counters),
         vmac: c.vmac.as_ref().map(|vm| dump::VmacDump {
@@ -297,6 +298,11 @@ fn instance_dump(i: &Instance, g: &GlobalDefs, group: Option<&str>) -> InstanceD
 }
 
 impl Daemon {
+    /// The instances with their machines, in the configuration's order.
+    pub(crate) fn running(&self) -> impl Iterator<Item = (&Instance, &Machine)> {
+        (self.instances.iter()).filter_map(|i| self.router.machine(i.id).map(|m| (i, m)))
+    }
+
     /// Everything the dump files show, now.
     pub(crate) fn snapshot(&self, current: &Current) -> Snapshot {
         let g = &self.config.global;
@@ -308,10 +314,10 @@ impl Daemon {
         };
         let sockets = self.sockpool_dump();
         let instances = self
-            .instances
-            .iter()
-            .map(|i| {
-                let mut d = instance_dump(i, g, group_of(&i.conf.name).as_deref());
+            .running()
+            .map(|(i, m)| {
+                let run = (i, m, self.router.stats(i.id));
+                let mut d = instance_dump(run, group_of(&i.conf.name).as_deref());
                 d.sockets = sockets
                     .iter()
                     .find(|s| s.instances.iter().any(|(n, _)| *n == i.conf.name))
@@ -328,7 +334,7 @@ impl Daemon {
                 members: grp
                     .members
                     .iter()
-                    .filter_map(|m| self.instances.get(*m).map(|i| i.conf.name.clone()))
+                    .filter_map(|m| self.router.config(*m).map(|c| c.machine.name.clone()))
                     .collect(),
                 scripts: notify_dump(&grp.notify),
                 ..SyncGroupDump::default()

@@ -9,9 +9,10 @@
 use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 
-use keepalived_conf::model::{AuthType, GlobalDefs, RcvBufs, RxBufsPolicy};
+use keepalived_conf::model::{GlobalDefs, RcvBufs, RxBufsPolicy};
 use keepalived_net::vrid_filter::VrrpLayout;
 use keepalived_net::RxBuf;
+use keepalived_vrrp::Version;
 
 use crate::instance::Instance;
 
@@ -62,29 +63,31 @@ pub(crate) fn rx_interface(inst: &Instance) -> String {
 }
 
 /// Whether `inst` authenticates with AH.
-pub(crate) fn uses_ah(inst: &Instance, global: &GlobalDefs) -> bool {
-    inst.conf
-        .effective_authentication(global)
-        .is_some_and(|a| a.auth_type == Some(AuthType::Ah))
+pub(crate) fn uses_ah(inst: &Instance) -> bool {
+    inst.settings.auth == keepalived_vrrp::wire::Auth::Ah
 }
 
 /// The socket keepalived receives `inst`'s adverts on.
-pub(crate) fn rx_kind(inst: &Instance, global: &GlobalDefs) -> RxKind {
+pub(crate) fn rx_kind(inst: &Instance) -> RxKind {
     match (inst.conf.unicast_peers.is_empty(), inst.mcast_group()) {
         (false, _) => RxKind::Unicast(inst.source()),
-        (true, IpAddr::V4(g)) if uses_ah(inst, global) => RxKind::Ah(g),
+        (true, IpAddr::V4(g)) if uses_ah(inst) => RxKind::Ah(g),
         (true, g) => RxKind::Multicast(g),
     }
 }
 
 /// keepalived's vrrp_adv_len: the advert with its IPv4 header (and AH).
-fn advert_len(inst: &Instance, global: &GlobalDefs) -> u32 {
+fn advert_len(inst: &Instance) -> u32 {
     let vips = u32::try_from(inst.conf.virtual_ipaddresses.len()).unwrap_or(u32::MAX);
     if inst.is_ipv6() {
         8 + 16 * vips
     } else {
-        let auth = if inst.conf.version(global) == 2 { 8 } else { 0 };
-        let ah = if uses_ah(inst, global) { 24 } else { 0 };
+        let auth = if inst.settings.version == Version::V2 {
+            8
+        } else {
+            0
+        };
+        let ah = if uses_ah(inst) { 24 } else { 0 };
         8 + auth + 4 * vips + 20 + ah
     }
 }
@@ -95,7 +98,7 @@ fn rx_buf_share(inst: &Instance, global: &GlobalDefs) -> u32 {
     match (inst.conf.kernel_rx_buf_size, global.vrrp_rx_bufs_policy) {
         (Some(n), _) => n,
         (None, Some(RxBufsPolicy::Size(n))) => n,
-        (None, Some(RxBufsPolicy::Advert)) => mult.saturating_mul(advert_len(inst, global)),
+        (None, Some(RxBufsPolicy::Advert)) => mult.saturating_mul(advert_len(inst)),
         (None, Some(RxBufsPolicy::Mtu)) if inst.sockets_ready => mult.saturating_mul(inst.link.mtu),
         _ => 0,
     }
@@ -105,7 +108,7 @@ fn rx_buf_share(inst: &Instance, global: &GlobalDefs) -> u32 {
 pub(crate) fn pool(instances: &[Instance], global: &GlobalDefs) -> Vec<PoolEntry> {
     let mut out: Vec<PoolEntry> = Vec::new();
     for inst in instances {
-        let key = (rx_interface(inst), rx_kind(inst, global));
+        let key = (rx_interface(inst), rx_kind(inst));
         let vrid = inst.conf.vrid.unwrap_or(0);
         let share = rx_buf_share(inst, global);
         match out.iter_mut().find(|e| e.key == key) {

@@ -3,6 +3,7 @@
 //! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
 mod fib_watch;
+mod pass;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -18,16 +19,15 @@ use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, State, TrackValue};
 use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
+use keepalived_vrrp::{InstanceId, Router};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
-use crate::batch::NetBatch;
 use crate::fib::Ifindexes;
-use crate::instance::{Env, Instance, Link};
+use crate::instance::{Env, Instance, Link, Resume};
 use crate::links::{open_link, open_vmac, spawn_receiver, BufferPool, Packet, RecvSocket};
 use crate::notify::{self, Fifos, Subject};
 use crate::precise_timer::PreciseTimer;
-use crate::schedule::Schedule;
 use crate::snapshot::{self, DumpRequest};
 use crate::sockpool::RxKind;
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
@@ -63,17 +63,8 @@ impl DumpSignals {
     }
 }
 
-/// Why the VRRP daemon could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum DaemonError {
-    /// The runtime, a socket or netlink could not be set up.
-    #[error("{0}")]
-    Setup(String),
-}
-
-pub(crate) fn setup<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> DaemonError + '_ {
-    move |e| DaemonError::Setup(format!("{what}: {e}"))
-}
+pub(crate) use crate::error::setup;
+pub use crate::error::DaemonError;
 
 /// Reads the configuration again for a reload (SIGHUP): the new configuration, or every
 /// problem found (the running configuration is then kept).
@@ -132,6 +123,8 @@ pub fn run_with_options<F: Future<Output = ()>>(
     stop: F,
     options: &RunOptions,
 ) -> Result<(), DaemonError> {
+    // keepalived_net's lines go to the daemon's log also without log::init (embedded runs).
+    keepalived_net::log::set_sink(|line| log::info(line));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -206,10 +199,10 @@ impl Signals {
     }
 }
 
-/// A sync group at run time: its machine-level state and its members (indices).
+/// A sync group at run time: its machine-level state and its members.
 pub(crate) struct Group {
     pub(crate) sync: SyncGroup,
-    pub(crate) members: Vec<usize>,
+    pub(crate) members: Vec<InstanceId>,
     pub(crate) notify: NotifyScripts,
     /// The group's own `smtp_alert` (`None`: smtp_alert_vrrp, else the global smtp_alert).
     pub(crate) smtp_alert: Option<bool>,
@@ -241,8 +234,12 @@ pub(crate) struct Daemon {
     /// `disable_local_igmp` (restored at stop).
     local_igmp: crate::promote::LocalIgmp,
     pub(crate) instances: Vec<Instance>,
+    /// Every instance's machine and packet side, the timer heap and the (ifindex, family,
+    /// VRID) routing of received adverts: the sans-IO core the loop drives.
+    pub(crate) router: Router,
+    /// Router id -> index in `instances`.
+    by_id: HashMap<InstanceId, usize>,
     pub(crate) groups: Vec<Group>,
-    schedule: Schedule,
     pool: BufferPool,
     lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
@@ -301,7 +298,8 @@ impl Daemon {
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
-            schedule: Schedule::default(),
+            router: Router::default(),
+            by_id: HashMap::new(),
             pool: BufferPool::default(),
             lvs_sync: None,
             watchers: None,
@@ -348,13 +346,13 @@ impl Daemon {
         let now = Instant::now();
         let confs = self.config.vrrp.instances.clone();
         for conf in &confs {
-            if let Some(i) = self.build_instance(conf, &current, now, true).await {
+            if let Some(i) = self.build_instance(conf, &current, now, None).await {
                 self.instances.push(i);
             }
         }
         self.present_addrs = None;
+        self.reindex();
         self.build_groups();
-        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         self.firewall
@@ -393,9 +391,10 @@ impl Daemon {
             .map(|g| (g.sync.name().to_owned(), g.sync))
             .collect();
         for (g, members) in self.config.vrrp.effective_sync_groups() {
-            let indices: Vec<usize> = members
+            let indices: Vec<InstanceId> = members
                 .iter()
-                .filter_map(|m| self.instances.iter().position(|i| i.conf.name == m.name))
+                .filter_map(|m| self.instances.iter().find(|i| i.conf.name == m.name))
+                .map(|i| i.id)
                 .collect();
             if indices.len() < 2 {
                 // keepalived removes a group left with one member.
@@ -478,7 +477,7 @@ impl Daemon {
     /// keepalived binds it).
     async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
         let conf = &inst.conf;
-        let uses_ah = crate::sockpool::uses_ah(inst, &self.global);
+        let uses_ah = crate::sockpool::uses_ah(inst);
         let group = inst.mcast_group();
         if let (true, IpAddr::V4(g)) = (uses_ah, group) {
             self.open_rx(&link.name, RxKind::Ah(g), link).await?;
@@ -491,7 +490,8 @@ impl Daemon {
             .await
     }
 
-    /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance.
+    /// Opens what `conf` needs (interface, sockets, VMAC) and builds its run-time instance
+    /// (in the router: a new one, or `resume`'s carrying on).
     /// An instance whose interface is missing, down or without an address is built all the
     /// same and waits in FAULT (see [`Daemon::usable`]); `None`: it cannot run at all
     /// (logged), the others go on.
@@ -502,7 +502,7 @@ impl Daemon {
         conf: &VrrpInstance,
         current: &Current,
         now: Instant,
-        fresh: bool,
+        resume: Option<Resume>,
     ) -> Option<Instance> {
         let Some(ifname) = conf.interface.clone() else {
             log::info(format!(
@@ -542,7 +542,8 @@ impl Daemon {
             Some(_) if ready => tx_link.clone(),
             _ => base.clone(),
         };
-        let resume_master = fresh && ready && self.vips_present(conf, tx_link.ifindex, now).await;
+        let resume_master =
+            resume.is_none() && ready && self.vips_present(conf, tx_link.ifindex, now).await;
         if resume_master {
             log::info(format!(
                 "({}) VIPs already present: resuming as MASTER",
@@ -564,8 +565,9 @@ impl Daemon {
             sync_group: group.is_some(),
             fifos: &self.fifos,
         };
-        let mut inst = match Instance::new(conf, env, tx_link, (rx_link.ifindex, base.ifindex), now)
-        {
+        let ifindexes = (rx_link.ifindex, base.ifindex);
+        let router = (&mut self.router, resume);
+        let mut inst = match Instance::new(conf, env, tx_link, ifindexes, router, now) {
             Ok(i) => i,
             Err(e) => {
                 log::info(format!("({}) not started: {e}", conf.name));
@@ -608,7 +610,7 @@ impl Daemon {
             ));
         }
         let usable = self.usable(&inst);
-        inst.set_usable(usable, now);
+        inst.set_usable(&mut self.router, usable, now);
         Some(inst)
     }
 
@@ -652,17 +654,20 @@ impl Daemon {
         let current = self.current.clone();
         for i in on_it {
             let conf = self.instances[i].conf.clone();
-            let Some(fresh) = self.build_instance(&conf, &current, now, false).await else {
+            let resume = Resume {
+                id: self.instances[i].id,
+                link_usable: self.instances[i].link_usable,
+            };
+            let Some(fresh) = self
+                .build_instance(&conf, &current, now, Some(resume))
+                .await
+            else {
                 continue;
             };
-            let usable = self.usable(&fresh);
             let old = std::mem::replace(&mut self.instances[i], fresh);
-            crate::reload::carry_over(old, &mut self.instances[i], &self.netlink, now).await;
-            self.instances[i].set_usable(usable, now);
-            self.schedule.touch(i);
+            crate::reload::carry_over(old, &mut self.instances[i], &self.netlink).await;
         }
         self.present_addrs = None;
-        self.reschedule_all();
         self.tune_receive_sockets();
     }
 
@@ -692,55 +697,6 @@ impl Daemon {
         })
     }
 
-    /// Sync group rules for the groups of touched instances, then the touched instances'
-    /// actions, then their timers.
-    async fn settle(&mut self, now: Instant) {
-        let decided = self.metrics.decided_at(now);
-        let mut dirty = self.schedule.take_dirty();
-        for g in &mut self.groups {
-            if !g.members.iter().any(|m| dirty.contains(m)) {
-                continue;
-            }
-            let mut members: Vec<_> = self
-                .instances
-                .iter_mut()
-                .enumerate()
-                .filter(|(i, _)| g.members.contains(i))
-                .map(|(_, inst)| &mut inst.machine)
-                .collect();
-            if let Some(state) = g.sync.reconcile(now, &mut members) {
-                group_changed(g, state, &self.global, &self.fifos);
-            }
-            dirty.extend(g.members.iter().copied());
-        }
-        dirty.sort_unstable();
-        dirty.dedup();
-        let mut batch = NetBatch::default();
-        for i in dirty {
-            if let Some(inst) = self.instances.get_mut(i) {
-                inst.run_actions().await;
-                batch.collect(i, inst);
-                self.schedule.arm(i, inst.machine.poll_timeout());
-                if let Some(sync) = self.lvs_sync.as_mut() {
-                    if sync.instance() == Some(inst.conf.name.as_str()) {
-                        sync.follow(inst.machine.state());
-                    }
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let started = Instant::now();
-            self.firewall
-                .before_install(&self.instances, &self.global, &self.names);
-            batch.execute(&self.netlink).await;
-            self.firewall
-                .sync(&self.instances, &self.global, &self.names);
-            let rec = &self.metrics.recorder;
-            rec.vips_installed(decided, started, batch.installs());
-            batch.announce(&self.instances);
-        }
-    }
-
     /// global_defs `lvs_sync_daemon`: the sync daemon follows its instance.
     fn start_lvs_sync(&mut self) {
         let Some(conf) = self.config.global.lvs_sync_daemon.clone() else {
@@ -756,10 +712,11 @@ impl Daemon {
         }
     }
 
-    /// Rebuilds the schedule after the instance list changed (start, reload).
-    fn reschedule_all(&mut self) {
-        self.schedule
-            .reset(self.instances.iter().map(|i| (i.rx_ifindex, i.vrid())));
+    /// Maps router ids to instances again after the instance list changed (start, reload).
+    fn reindex(&mut self) {
+        self.by_id = (self.instances.iter().enumerate())
+            .map(|(n, i)| (i.id, n))
+            .collect();
     }
 
     async fn run<F: Future<Output = ()>>(
@@ -769,10 +726,7 @@ impl Daemon {
         signals: Signals,
     ) -> Result<(), DaemonError> {
         let mut stop = std::pin::pin!(stop);
-        let monitor = self
-            .monitor
-            .take()
-            .ok_or_else(|| DaemonError::Setup("netlink monitor".into()))?;
+        let monitor = self.monitor.take().ok_or(DaemonError::MonitorTaken)?;
         let known: Vec<(u32, bool)> = self.link_up.iter().map(|(i, up)| (*i, *up)).collect();
         let mut monitor =
             keepalived_net::debounce::Debounce::new(monitor, crate::debounce::delays(self), known);
@@ -787,7 +741,7 @@ impl Daemon {
         let mut overdue = crate::overdue::Overdue::new(&self.config.global);
         loop {
             self.settle(Instant::now()).await;
-            let next = self.schedule.next();
+            let next = self.router.poll_timeout();
             let sleep = async {
                 match next {
                     Some(t) => timer.sleep_until(t).await,
@@ -798,43 +752,25 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
-                    for i in overdue.check(next, now, &mut self.instances) {
-                        self.schedule.touch(i);
-                    }
-                    for i in self.schedule.due(now) {
-                        if let Some(inst) = self.instances.get_mut(i) {
-                            inst.machine.handle_timeout(now);
-                        }
-                        self.schedule.touch(i);
-                    }
+                    overdue.check(next, now, &mut self.router);
+                    self.router.handle_timeout(now);
                 }
                 Some(pkt) = self.pkt_rx.recv() => {
                     let now = Instant::now();
                     // keepalived looks at its timers first, whatever woke it up.
-                    for i in overdue.check(next, now, &mut self.instances) {
-                        self.schedule.touch(i);
-                    }
+                    overdue.check(next, now, &mut self.router);
                     let net = match pkt.v6 {
                         Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
                         None => RxNet::Ipv4,
                     };
-                    // keepalived's dispatcher: the headers are there, then the VRID lookup;
-                    // every other check runs (and counts) on the instance (vrrp::router).
-                    if let Ok(vrid) = keepalived_vrrp::router::peek_vrid(pkt.bytes(), net) {
-                        let count = self.schedule.lookup(pkt.ifindex, vrid).len();
-                        if count == 0 && self.config.global.log_unknown_vrids {
+                    // Decoded, routed by (interface, family, VRID), checked and counted
+                    // as keepalived does, all in the router.
+                    if self.config.global.log_unknown_vrids {
+                        if let Some(vrid) = self.router.unknown_vrid(pkt.ifindex, net, pkt.bytes()) {
                             self.log_unknown_vrid(vrid, pkt.ifindex);
                         }
-                        for k in 0..count {
-                            let i = self.schedule.lookup(pkt.ifindex, vrid)[k];
-                            if let Some(inst) = self.instances.get_mut(i) {
-                                if inst.is_ipv6() == matches!(net, RxNet::Ipv6 { .. }) {
-                                    inst.receive(pkt.bytes(), net, now);
-                                }
-                            }
-                            self.schedule.touch(i);
-                        }
                     }
+                    self.router.handle_datagram(now, pkt.ifindex, net, pkt.bytes());
                     self.pool.put(pkt.buf);
                 }
                 Some(update) = self.track_rx.recv() => self.track_update(update),
@@ -883,10 +819,8 @@ impl Daemon {
             }
         }
         self.current.set(update.key.clone(), update.value);
-        for (n, i) in self.instances.iter_mut().enumerate() {
-            if i.track(&update.key, update.value, now) {
-                self.schedule.touch(n);
-            }
+        for i in &self.instances {
+            i.track(&mut self.router, &update.key, update.value, now);
         }
     }
 
@@ -1030,8 +964,7 @@ impl Daemon {
                 continue;
             }
             let usable = self.usable(i);
-            self.instances[idx].set_usable(usable, now);
-            self.schedule.touch(idx);
+            self.instances[idx].set_usable(&mut self.router, usable, now);
         }
     }
 
@@ -1043,10 +976,8 @@ impl Daemon {
             keepalived_vrrp::machine::TrackValue::Down
         };
         let key = TrackKey::Interface(name);
-        for (idx, i) in self.instances.iter_mut().enumerate() {
-            if i.track(&key, value, now) {
-                self.schedule.touch(idx);
-            }
+        for i in &self.instances {
+            i.track(&mut self.router, &key, value, now);
         }
     }
 
@@ -1090,8 +1021,10 @@ impl Daemon {
             self.rebuild_on(&name, now).await;
         }
         statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
+        let router = &self.router;
         let owned = |i: &Instance| {
-            i.holds_vips && i.machine.state() == State::Master && i.owns_vip(ifindex, addr)
+            let master = router.machine(i.id).map(|m| m.state()) == Some(State::Master);
+            i.holds_vips && master && i.owns_vip(ifindex, addr)
         };
         if !self.instances.iter().any(owned) {
             return;
@@ -1107,15 +1040,17 @@ impl Daemon {
         if back {
             return;
         }
-        for (idx, i) in self.instances.iter_mut().enumerate() {
-            if owned(i) {
-                log::info(format!(
-                    "({}) VIP {addr} was removed from the interface",
-                    i.conf.name
-                ));
-                i.machine.handle_event(now, Event::VipRemoved);
-                self.schedule.touch(idx);
-            }
+        let lost: Vec<(String, InstanceId)> = self
+            .instances
+            .iter()
+            .filter(|i| owned(i))
+            .map(|i| (i.conf.name.clone(), i.id))
+            .collect();
+        for (name, id) in lost {
+            log::info(format!(
+                "({name}) VIP {addr} was removed from the interface"
+            ));
+            self.router.handle_event(now, id, Event::VipRemoved);
         }
     }
 
@@ -1156,30 +1091,39 @@ impl Daemon {
             let kept = old
                 .iter()
                 .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf));
-            let Some(mut fresh) = self
-                .build_instance(conf, &current, now, kept.is_none())
-                .await
-            else {
+            let resume = kept.map(|pos| Resume {
+                id: old[pos].id,
+                link_usable: old[pos].link_usable,
+            });
+            let Some(mut fresh) = self.build_instance(conf, &current, now, resume).await else {
                 continue;
             };
             if let Some(pos) = kept {
                 let kept = old.swap_remove(pos);
-                let usable = self.usable(&fresh);
-                crate::reload::carry_over(kept, &mut fresh, &self.netlink, now).await;
-                fresh.set_usable(usable, now);
+                crate::reload::carry_over(kept, &mut fresh, &self.netlink).await;
             }
             self.instances.push(fresh);
         }
         self.present_addrs = None;
+        // The removed ones stop as keepalived stops them (a MASTER sends priority 0 and
+        // releases its VIPs; FAULT, or DELETED with notify_deleted), then leave the router.
+        let first_gone = self.instances.len();
         for mut gone in old {
             log::info(format!("({}) removed by reload", gone.conf.name));
-            gone.delete(now, &self.netlink).await;
+            gone.deleting = true;
+            self.router.handle_event(now, gone.id, Event::Shutdown);
+            self.instances.push(gone);
+        }
+        self.reindex();
+        self.flush_alone(first_gone..self.instances.len()).await;
+        for gone in self.instances.split_off(first_gone) {
+            let _ = self.router.take(gone.id);
             if let Some((index, _)) = self.vmacs.remove(&gone.conf.name) {
                 let _ = self.netlink.delete_link(index).await;
             }
         }
+        self.reindex();
         self.build_groups();
-        self.reschedule_all();
         self.spawn_watchers(&current);
         self.current = current;
         self.firewall
@@ -1194,9 +1138,7 @@ impl Daemon {
         let snap = self.snapshot(&self.current);
         snapshot::write(&snap, req, &self.global);
         if req == DumpRequest::StatsClear {
-            for i in &mut self.instances {
-                i.clear_stats();
-            }
+            self.router.clear_stats();
         }
     }
 
@@ -1204,12 +1146,14 @@ impl Daemon {
     async fn stop(&mut self, release: bool) {
         log::info("Stopping");
         let now = Instant::now();
-        for i in self.instances.iter_mut() {
-            i.machine.handle_event(now, Event::Shutdown);
-            if release {
-                i.run_actions_alone(&self.netlink).await;
-            } else {
-                i.run_actions().await;
+        for i in &self.instances {
+            self.router.handle_event(now, i.id, Event::Shutdown);
+        }
+        if release {
+            self.flush_alone(0..self.instances.len()).await;
+        } else {
+            self.drive_router().await;
+            for i in &mut self.instances {
                 let _ = i.take_pending();
             }
         }

@@ -255,7 +255,7 @@ fn snmp_settings_are_dumped_as_keepalived_dumps_them() {
 fn v3_backup() -> Snapshot {
     let a = InstanceDump {
         name: "VI_A".into(),
-        version: 3,
+        version: keepalived_vrrp::Version::V3,
         sync_group: Some("SG1".into()),
         state: VrrpState::Backup,
         unicast: true,
@@ -299,7 +299,7 @@ fn v3_backup() -> Snapshot {
     };
     let b = InstanceDump {
         name: "VI_B".into(),
-        version: 3,
+        version: keepalived_vrrp::Version::V3,
         sync_group: Some("SG1".into()),
         state: VrrpState::Backup,
         master_adver_int_us: 2_000_000,
@@ -321,7 +321,7 @@ fn v3_backup() -> Snapshot {
     Snapshot {
         global: GlobalDump {
             router_id: "kdump_b".into(),
-            vrrp_version: 3,
+            vrrp_version: keepalived_vrrp::Version::V3,
             script_security: true,
             ..Default::default()
         },
@@ -387,7 +387,7 @@ fn v3_backup_matches_keepalived() {
 fn v3_tracking(st: StatsDump) -> Snapshot {
     let t = InstanceDump {
         name: "VI_T".into(),
-        version: 3,
+        version: keepalived_vrrp::Version::V3,
         state: VrrpState::Master,
         master_adver_int_us: 500_000,
         unicast: true,
@@ -543,7 +543,7 @@ fn mixed(vi6: StatsDump) -> Snapshot {
     };
     let six = InstanceDump {
         name: "VI_6".into(),
-        version: 3,
+        version: keepalived_vrrp::Version::V3,
         native_ipv6: true,
         state: VrrpState::Master,
         master_adver_int_us: 1_500_000,

@@ -105,7 +105,12 @@ async fn any_signal(signals: &mut [Signal]) {
 
 fn open_ipvs(cli: &Cli, config: &Config) -> Result<Box<dyn keepalived_check::Ipvs>, ExitCode> {
     if cli.no_ipvs {
-        return Ok(Box::new(keepalived_check::NoIpvs));
+        // What --no-ipvs leaves undone is only worth a line under -D.
+        return Ok(Box::new(if log::detail() {
+            keepalived_check::NoIpvs::logging(keepalived_check::Logger::new(|l| log::info(l)))
+        } else {
+            keepalived_check::NoIpvs::default()
+        }));
     }
     // net_namespace_ipvs: the IPVS socket is opened in that namespace (its name, or the
     // default namespace without one).

@@ -2,6 +2,7 @@
 
 mod checker_child;
 mod core_dump;
+mod demo;
 mod genhash;
 mod namespace;
 mod pidfile;

@@ -526,5 +526,5 @@ fn bfd_child(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
 
 /// `demo`: the two-router failover demo.
 pub fn demo(_cli: &Cli) -> ExitCode {
-    exit(keepalived_daemon::demo::run())
+    exit(crate::demo::run())
 }

@@ -11,8 +11,6 @@
 //! Everything is async on tokio and binds to the network namespace of the thread
 //! that creates it.
 
-#![warn(missing_docs)]
-
 mod addr;
 pub mod announce;
 pub mod bfd_socket;
@@ -21,6 +19,7 @@ mod error;
 mod fib_event;
 pub mod firewall;
 mod iface;
+pub mod log;
 mod monitor;
 mod netlink;
 mod route;

@@ -93,13 +93,13 @@ pub struct NetMonitor {
     /// For the dumps of a resync.
     dumper: Arc<Netlink>,
     overruns: u64,
-    /// Where the overrun lines go (the daemon's log; tracing by default).
+    /// Where the overrun lines go (the daemon's log; the crate's sink, crate::log, by default).
     log: fn(&str),
     task: JoinHandle<()>,
 }
 
 fn trace_log(line: &str) {
-    tracing::info!("{line}");
+    crate::log::info(line);
 }
 
 impl NetMonitor {
@@ -151,7 +151,8 @@ impl NetMonitor {
         self.fib.take()
     }
 
-    /// Sends the overrun and resync lines to `log` (keepalived's words) instead of tracing.
+    /// Sends the overrun and resync lines to `log` (keepalived's words) instead of the
+    /// crate's sink (crate::log).
     pub fn set_log(&mut self, log: fn(&str)) {
         self.log = log;
     }

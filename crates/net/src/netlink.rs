@@ -82,7 +82,8 @@ pub(crate) fn set_rx_buf(sock: &rtnetlink::sys::Socket, buf: RxBuf) {
     };
     if rc != 0 {
         let e = io::Error::last_os_error();
-        tracing::info!("{what}. errno={} ({e})", e.raw_os_error().unwrap_or(0));
+        let errno = e.raw_os_error().unwrap_or(0);
+        crate::log::info(&format!("{what}. errno={errno} ({e})"));
     }
 }
 

@@ -332,7 +332,9 @@ impl VrrpRecvV6 {
             0,
             0,
         ))) {
-            tracing::info!("bind ::1 for IPv6 VRRP multicast socket failed: {e}");
+            crate::log::info(&format!(
+                "bind ::1 for IPv6 VRRP multicast socket failed: {e}"
+            ));
         }
         bind_device(&s, Some(ifname))?;
         Ok(VrrpRecvV6 { fd: register(s)? })

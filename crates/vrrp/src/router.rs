@@ -41,7 +41,7 @@ use std::time::Instant;
 pub use config::RouterInstance;
 pub use droplog::DROP_LOG_INTERVAL;
 pub use inspect::RxNet;
-pub use packets::{InstancePackets, Received};
+use packets::{InstancePackets, Received};
 pub use transmit::{Transmit, MAX_ADVERT_LEN};
 
 use crate::machine::{Action, Event, Machine, State};
@@ -52,12 +52,6 @@ use crate::Family;
 use droplog::DropLimiter;
 use schedule::TimerHeap;
 use transmit::Pending;
-
-/// The VRID of a datagram whose IP (and AH) and VRRP headers are there (keepalived's
-/// `vrrp_get_header`), for a caller that routes datagrams itself.
-pub fn peek_vrid(bytes: &[u8], net: RxNet) -> Result<u8, DecodeError> {
-    inspect::header(bytes, net).map(|h| h.vrid)
-}
 
 /// An instance of a [`Router`]: its position in the order instances were added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -187,6 +181,31 @@ impl Router {
         InstanceId(i)
     }
 
+    /// Instance `id` carries on under a new configuration (a reload, its interface rebuilt),
+    /// keeping its id, machine (reconfigured), counters, AH sequence number and IP
+    /// identification; it is routed under its new (interface, family, VRID). Whether `id`
+    /// was there.
+    pub fn reconfigure(&mut self, id: InstanceId, cfg: RouterInstance, now: Instant) -> bool {
+        let Some(Some(slot)) = self.slots.get_mut(id.0) else {
+            return false;
+        };
+        let old = slot.cfg();
+        let old_key = (old.ifindex, old.family(), old.vrid);
+        let new_key = (cfg.ifindex, cfg.family(), cfg.vrid);
+        slot.machine.reconfigure(cfg.machine.clone(), now);
+        slot.packets.reconfigure(cfg);
+        if old_key != new_key {
+            if let Some(v) = self.index.get_mut(&old_key) {
+                v.retain(|&i| i != id.0);
+            }
+            let v = self.index.entry(new_key).or_default();
+            v.push(id.0);
+            v.sort_unstable();
+        }
+        self.drain(id.0);
+        true
+    }
+
     /// Takes instance `id` out (a reload keeps it under its new configuration:
     /// [`Router::add_resumed`]); its id stays unused.
     pub fn take(&mut self, id: InstanceId) -> Option<Retired> {
@@ -248,6 +267,31 @@ impl Router {
         }
     }
 
+    /// keepalived 2.3's `timer_expired_backup`: the loop woke up `now`, late by more than
+    /// some instance's [`Machine::stall_threshold`]; every instance that a peer must have
+    /// taken over from goes to BACKUP ([`Machine::handle_stall`]). Returns those instances.
+    pub fn handle_stall(&mut self, now: Instant) -> Vec<InstanceId> {
+        let mut stalled = Vec::new();
+        for i in 0..self.slots.len() {
+            if let Some(Some(s)) = self.slots.get_mut(i) {
+                if s.machine.handle_stall(now) {
+                    stalled.push(InstanceId(i));
+                    self.drain(i);
+                }
+            }
+        }
+        stalled
+    }
+
+    /// The smallest [`Machine::stall_threshold`] of the instances, if any has one.
+    pub fn stall_threshold(&self) -> Option<std::time::Duration> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter_map(|s| s.machine.stall_threshold())
+            .min()
+    }
+
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         for i in self.timers.due(now) {
@@ -293,6 +337,16 @@ impl Router {
             }
         }
         out.into_iter().map(InstanceId).collect()
+    }
+
+    /// The VRID of an advert that no instance on `ifindex` serves (keepalived's
+    /// `log_unknown_vrids` line), without counting or handling anything; `None` when the
+    /// headers are not there or an instance serves it.
+    pub fn unknown_vrid(&self, ifindex: u32, net: RxNet, bytes: &[u8]) -> Option<u8> {
+        let h = inspect::header(bytes, net).ok()?;
+        self.route(ifindex, net.family(), &h)
+            .is_none()
+            .then_some(h.vrid)
     }
 
     /// Processes one received datagram on interface `ifindex`.

@@ -156,39 +156,57 @@ impl Destination {
     }
 }
 
-/// An [`Ipvs`] that changes nothing and only logs what it would do (`--no-ipvs`, or a kernel
-/// without ip_vs).
-#[derive(Debug, Default)]
-pub struct NoIpvs;
+/// An [`Ipvs`] that changes nothing (`--no-ipvs`, or a kernel without ip_vs); with a
+/// logger ([`NoIpvs::logging`], the checker child's under -D) it logs what it would do.
+#[derive(Default)]
+pub struct NoIpvs {
+    log: Option<crate::Logger>,
+}
+
+impl std::fmt::Debug for NoIpvs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NoIpvs")
+            .field("logging", &self.log.is_some())
+            .finish()
+    }
+}
 
 impl NoIpvs {
-    fn log(op: &str, svc: &Service, dest: Option<&Destination>) {
+    /// A `NoIpvs` that logs each change it does not apply to `log`.
+    pub fn logging(log: crate::Logger) -> NoIpvs {
+        NoIpvs { log: Some(log) }
+    }
+
+    fn log(&self, op: &str, svc: &Service, dest: Option<&Destination>) {
+        let Some(log) = &self.log else {
+            return;
+        };
         match dest {
-            Some(d) => tracing::debug!("IPVS (not applied): {op} {} -> {d}", svc.key),
-            None => tracing::debug!("IPVS (not applied): {op} {}", svc.key),
+            Some(d) => log.info(format!("IPVS (not applied): {op} {} -> {d}", svc.key)),
+            None => log.info(format!("IPVS (not applied): {op} {}", svc.key)),
         }
     }
 }
 
 impl Ipvs for NoIpvs {
     fn add_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
-        Self::log("add service", svc, None);
+        self.log("add service", svc, None);
         Ok(())
     }
     fn del_service(&mut self, svc: &Service) -> Result<(), IpvsError> {
-        Self::log("delete service", svc, None);
+        self.log("delete service", svc, None);
         Ok(())
     }
     fn add_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
-        Self::log("add destination", svc, Some(dest));
+        self.log("add destination", svc, Some(dest));
         Ok(())
     }
     fn edit_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
-        Self::log("edit destination", svc, Some(dest));
+        self.log("edit destination", svc, Some(dest));
         Ok(())
     }
     fn del_dest(&mut self, svc: &Service, dest: &Destination) -> Result<(), IpvsError> {
-        Self::log("delete destination", svc, Some(dest));
+        self.log("delete destination", svc, Some(dest));
         Ok(())
     }
 }

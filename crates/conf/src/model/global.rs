@@ -19,7 +19,7 @@ pub struct GlobalDefs {
     /// `script_user USERNAME [GROUPNAME]`.
     pub script_user: Option<(String, Option<String>)>,
     /// `vrrp_version` (2 or 3), default 2.
-    pub vrrp_version: u8,
+    pub vrrp_version: keepalived_vrrp::Version,
     /// `vrrp_strict`.
     pub vrrp_strict: bool,
     /// `dynamic_interfaces [allow_if_changes]`: interfaces may be missing at start.
@@ -239,7 +239,7 @@ impl Default for GlobalDefs {
             router_id: None,
             enable_script_security: false,
             script_user: None,
-            vrrp_version: 2,
+            vrrp_version: keepalived_vrrp::Version::V2,
             vrrp_strict: false,
             dynamic_interfaces: false,
             allow_if_changes: false,

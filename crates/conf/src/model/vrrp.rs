@@ -3,6 +3,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use keepalived_vrrp::Version;
+
 use super::common::Script;
 use super::global::GlobalDefs;
 use super::net::{IpAddressSpec, IpFamily, Route, Rule};
@@ -288,7 +290,7 @@ pub struct VrrpInstance {
     /// `old_unicast_checksum [never]`: `Some(true)` for never.
     pub old_unicast_checksum: Option<bool>,
     /// `version` as written; see [`VrrpInstance::version`].
-    pub version: Option<u8>,
+    pub version: Option<Version>,
     /// `virtual_router_id` (1..=255); `None` if missing or invalid (an error).
     pub vrid: Option<u8>,
     /// `priority` (1..=255); when not given, 255 for `state MASTER`, else 100.
@@ -436,9 +438,9 @@ impl VrrpInstance {
     }
 
     /// The VRRP version run: 3 for IPv6, else `version` or global `vrrp_version`.
-    pub fn version(&self, global: &GlobalDefs) -> u8 {
+    pub fn version(&self, global: &GlobalDefs) -> Version {
         if self.family == IpFamily::V6 {
-            3
+            Version::V3
         } else {
             self.version.unwrap_or(global.vrrp_version)
         }
@@ -458,7 +460,7 @@ impl VrrpInstance {
     /// The authentication keepalived applies: none under VRRPv3 or strict mode (it reports
     /// and ignores the block), nor without an `auth_type`.
     pub fn effective_authentication(&self, global: &GlobalDefs) -> Option<&Authentication> {
-        if self.version(global) == 3 || self.strict(global) {
+        if self.version(global) == Version::V3 || self.strict(global) {
             return None;
         }
         self.authentication
@@ -486,7 +488,7 @@ impl VrrpInstance {
     /// mode also refuses accept for VRRPv2 (RFC 3768 has no accept mode).
     pub fn accept_mode(&self, global: &GlobalDefs) -> bool {
         let strict = self.strict(global);
-        if strict && self.version(global) == 2 {
+        if strict && self.version(global) == Version::V2 {
             return false;
         }
         self.accept.unwrap_or(!strict)
@@ -494,9 +496,9 @@ impl VrrpInstance {
 }
 
 /// Rounds an advert interval the way keepalived's `vrrp_complete_instance` does.
-pub fn effective_advert_int(configured: Duration, version: u8) -> Duration {
+pub fn effective_advert_int(configured: Duration, version: Version) -> Duration {
     let us = configured.as_micros();
-    if version == 2 {
+    if version == Version::V2 {
         let secs = ((us + 500_000) / 1_000_000).clamp(1, 255);
         Duration::from_secs(secs as u64)
     } else {

@@ -419,7 +419,8 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
             if let Some(v) = unsigned_or(ctx, node, (2, 3), |_| {
                 "VRRP Error: Version must be either 2 or 3".into()
             }) {
-                g.vrrp_version = v as u8;
+                g.vrrp_version = keepalived_vrrp::Version::from_number(v as u8)
+                    .unwrap_or(keepalived_vrrp::Version::V2);
             }
         }
         "vrrp_iptables" => {

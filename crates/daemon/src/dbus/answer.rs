@@ -2,6 +2,7 @@
 //! the thread about its instances.
 
 use keepalived_conf::model::GlobalDefs;
+use keepalived_vrrp::machine::State;
 
 use super::path::{state_number, Family, Key, NO_INTERFACE};
 use super::{Answer, Ask, Object, Request};
@@ -30,6 +31,11 @@ impl Instance {
 }
 
 impl Daemon {
+    /// An instance's state, from the router.
+    fn state_of(&self, i: &Instance) -> State {
+        self.router.machine(i.id).map_or(State::Init, |m| m.state())
+    }
+
     /// The instances' objects, for the DBus thread.
     pub(crate) fn dbus_objects(&self) -> Vec<Object> {
         self.instances
@@ -37,7 +43,7 @@ impl Daemon {
             .map(|i| Object {
                 name: i.conf.name.clone(),
                 key: i.dbus_key(&self.config.global),
-                state: state_number(i.machine.state()),
+                state: state_number(self.state_of(i)),
             })
             .collect()
     }
@@ -82,7 +88,7 @@ impl Daemon {
             Ask::Get(key) => match self.dbus_instance(&key) {
                 Some(i) => Answer::Instance {
                     name: i.conf.name.clone(),
-                    state: state_number(i.machine.state()),
+                    state: state_number(self.state_of(i)),
                 },
                 None => Answer::NotFound,
             },

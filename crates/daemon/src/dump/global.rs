@@ -76,7 +76,7 @@ pub struct GlobalDump {
     /// `vrrp_gna_interval`, seconds.
     pub gna_interval: f64,
     /// `vrrp_version`.
-    pub vrrp_version: u8,
+    pub vrrp_version: keepalived_vrrp::Version,
     /// nftables in use.
     pub nftables: Option<NftablesDump>,
     /// `nftables_counters`.
@@ -178,7 +178,7 @@ impl Default for GlobalDump {
             higher_prio_send_advert: false,
             garp_interval: 0.0,
             gna_interval: 0.0,
-            vrrp_version: 2,
+            vrrp_version: keepalived_vrrp::Version::V2,
             nftables: None,
             nftables_counters: false,
             libnftnl_version: Some("1.2.3".to_string()),
@@ -329,7 +329,7 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
     w(format!(" Gratuitous NA interval = {:.6}", g.gna_interval));
     w(format!(
         " VRRP default protocol version = {}",
-        g.vrrp_version
+        g.vrrp_version.number()
     ));
     if let Some(nft) = &g.nftables {
         w(format!(" nftables table name = {}", nft.table));

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use super::fmt::{c_g, format_vip, timeval_with_date};
 use super::model::{AuthDump, InstanceDump, NotifyScripts, TrackedDump, VrrpState};
 use super::Lines;
+use keepalived_vrrp::Version;
 
 fn on_off(b: bool) -> &'static str {
     if b {
@@ -79,7 +80,7 @@ fn remember(last_addr: &mut String, a: &IpAddr) -> String {
 /// an instance that never saw a master prints whatever address was formatted last.
 pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut String) {
     out.line(format!(" VRRP Instance = {}", v.name));
-    out.line(format!("   VRRP Version = {}", v.version));
+    out.line(format!("   VRRP Version = {}", v.version.number()));
     if let Some(g) = &v.sync_group {
         out.line(format!("   Sync group = {g}"));
     }
@@ -95,7 +96,7 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
         };
         out.line(format!("   Master router = {master}"));
         out.line(format!("   Master priority = {}", v.master_priority));
-        if v.version == 3 {
+        if v.version == Version::V3 {
             out.line(format!(
                 "   Master advert int = {:.2} sec",
                 v.master_adver_int_us as f64 / 1_000_000.0
@@ -217,7 +218,7 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
     out.line(format!("   Priority = {}", v.base_priority));
     out.line(format!("   Effective priority = {}", v.effective_priority));
     out.line(format!("   Total priority = {}", v.total_priority));
-    if v.version == 2 {
+    if v.version == Version::V2 {
         out.line(format!(
             "   Advert interval = {} sec",
             v.adver_int_us / 1_000_000
@@ -228,7 +229,7 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
             v.adver_int_us / 1000
         ));
     }
-    if backup && v.version == 3 {
+    if backup && v.version == Version::V3 {
         out.line(format!(
             "   Master advert interval = {} milli-sec",
             v.master_adver_int_us / 1000
@@ -252,7 +253,7 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
             out.line(format!("   Password = {p}"));
         }
         AuthDump::Ah(_) => out.line("   Authentication type = IPSEC_AH"),
-        AuthDump::None if v.version == 2 => out.line("   Authentication type = none"),
+        AuthDump::None if v.version == Version::V2 => out.line("   Authentication type = none"),
         AuthDump::None => {}
     }
     if v.kernel_rx_buf_size != 0 {

@@ -159,7 +159,7 @@ fn data(w: &mut Writer, v: &InstanceDump) {
     w.uint_field("preempt_delay", v.preempt_delay_us / 1_000_000);
     w.uint_field("state", u64::from(v.state.number()));
     w.uint_field("wantstate", u64::from(v.wantstate.number()));
-    w.uint_field("version", u64::from(v.version));
+    w.uint_field("version", u64::from(v.version.number()));
     w.bool_field("smtp_alert", v.smtp_alert);
     w.bool_field("notify_deleted", v.notify_deleted);
     let s = &v.scripts;

@@ -259,7 +259,7 @@ pub struct InstanceDump {
     /// Instance name.
     pub name: String,
     /// VRRP version (2 or 3).
-    pub version: u8,
+    pub version: keepalived_vrrp::Version,
     /// The sync group it belongs to.
     pub sync_group: Option<String>,
     /// IPv6 instance (`Using Native IPv6`).
@@ -402,7 +402,7 @@ impl Default for InstanceDump {
     fn default() -> Self {
         InstanceDump {
             name: String::new(),
-            version: 2,
+            version: keepalived_vrrp::Version::V2,
             sync_group: None,
             native_ipv6: false,
             state: VrrpState::Init,

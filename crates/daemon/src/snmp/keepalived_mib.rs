@@ -257,7 +257,7 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
         m.set(col(11), truth(!i.track_interfaces.is_empty()));
         m.set(
             col(12),
-            gauge(if i.version == 2 {
+            gauge(if i.version == keepalived_vrrp::Version::V2 {
                 i.advert_int_cs / 100
             } else {
                 i.advert_int_cs
@@ -279,7 +279,7 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
         scripts_columns(m, col, &i.scripts, [22, 23, 24, 25, 26]);
         m.set(
             col(27),
-            Value::Integer(if i.version == 3 {
+            Value::Integer(if i.version == keepalived_vrrp::Version::V3 {
                 if i.accept {
                     1
                 } else {
@@ -291,7 +291,7 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
         );
         m.set(col(28), truth(i.promote_secondaries));
         m.set(col(29), truth(i.linkbeat_polling));
-        m.set(col(30), Value::Integer(i32::from(i.version)));
+        m.set(col(30), Value::Integer(i32::from(i.version.number())));
         if let Some(s) = &i.scripts.master_rx_lower_pri {
             m.set(col(31), Value::string(s));
         }

@@ -31,7 +31,7 @@ pub(crate) fn rfc6527_oid() -> Oid {
 
 /// RFC 2787's instances: VRRPv2 over IPv4 with at least one VIP.
 pub(crate) fn suitable_rfc2787(i: &InstanceView) -> bool {
-    i.version == 2 && !i.ipv6 && !i.vips.is_empty()
+    i.version == keepalived_vrrp::Version::V2 && !i.ipv6 && !i.vips.is_empty()
 }
 
 /// RFC 6527's instances: any with at least one VIP.

@@ -31,7 +31,7 @@ pub(crate) struct InstanceEvent {
     pub initial_state: i32,
     pub router_id: String,
     /// For the RFC notifications (sent on MASTER only).
-    pub version: u8,
+    pub version: keepalived_vrrp::Version,
     pub ipv6: bool,
     pub has_vips: bool,
     pub ifindex: u32,
@@ -68,7 +68,7 @@ pub(crate) fn rfc2787_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
     let IpAddr::V4(src) = e.source else {
         return None;
     };
-    if e.version != 2 || e.ipv6 || !e.has_vips {
+    if e.version != keepalived_vrrp::Version::V2 || e.ipv6 || !e.has_vips {
         return None;
     }
     let o = rfc2787_oid();

@@ -64,7 +64,7 @@ impl ScriptsView {
 pub(crate) struct InstanceView {
     pub name: String,
     pub vrid: u8,
-    pub version: u8,
+    pub version: keepalived_vrrp::Version,
     pub ipv6: bool,
     pub state: VrrpState,
     pub wantstate: VrrpState,
@@ -296,9 +296,9 @@ impl Daemon {
         let mut used_scripts: Vec<String> = Vec::new();
         let mut used_files: Vec<String> = Vec::new();
         let mut instances = Vec::with_capacity(self.instances.len());
-        for (i, d) in self.instances.iter().zip(&snap.instances) {
+        for ((i, _), d) in self.running().zip(&snap.instances) {
             let c = &i.conf;
-            let counters = i.counters();
+            let counters = self.router.stats(i.id);
             let group = self.config.vrrp.sync_group_of(&c.name);
             // keepalived drops weighted script/file tracking of a sync group member unless
             // sync_group_tracking_weight, and tracking of the instance's own interface.
@@ -362,7 +362,7 @@ impl Daemon {
             used_files.extend(track_files.iter().map(|t: &TrackedView| t.name.clone()));
             let dev = ifname.clone().unwrap_or_default();
             let auth_type = match c.effective_authentication(g) {
-                Some(a) if d.version == 2 => match a.auth_type {
+                Some(a) if d.version == keepalived_vrrp::Version::V2 => match a.auth_type {
                     Some(AuthType::Pass) => 1,
                     Some(AuthType::Ah) => 2,
                     None => 0,

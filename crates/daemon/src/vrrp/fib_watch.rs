@@ -54,17 +54,16 @@ impl Daemon {
 
     /// keepalived's set_vrrp_backup, for a MASTER that lost a route or rule it installed.
     fn leave_master_for(&mut self, idx: usize, what: &str, now: Instant) {
-        let Some(i) = self.instances.get_mut(idx) else {
+        let Some(i) = self.instances.get(idx) else {
             return;
         };
-        if i.machine.state() != State::Master {
+        if self.router.machine(i.id).map(|m| m.state()) != Some(State::Master) {
             return;
         }
         log::info(format!(
             "({}) a {what} was removed from the kernel",
             i.conf.name
         ));
-        i.machine.handle_event(now, Event::VipRemoved);
-        self.schedule.touch(idx);
+        self.router.handle_event(now, i.id, Event::VipRemoved);
     }
 }

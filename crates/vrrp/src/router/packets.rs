@@ -1,14 +1,13 @@
 //! The packet side of one instance: keepalived's receive checks with the instance's AH
 //! counter, checksum form and receive counters, and advert building with its IP
-//! identification and AH sequence number. [`super::Router`] runs one per instance; a caller
-//! that drives its machines itself (the daemon) can use it alone.
+//! identification and AH sequence number. [`super::Router`] runs one per instance.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::machine::{self, Machine, State};
 use crate::stats::Stats;
-use crate::wire::{AhCounter, Auth, Counter, EmitError, V3Checksum};
+use crate::wire::{AhCounter, Auth, Counter, V3Checksum};
 use crate::Family;
 
 use super::config::RouterInstance;
@@ -19,7 +18,7 @@ use super::{Dropped, InstanceId};
 
 /// What became of a datagram for this instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Received {
+pub(crate) enum Received {
     /// A valid advert: feed it to the machine (`Event::Advert`).
     Advert(machine::Advert),
     /// It failed a check (counted as keepalived counts it); `log`: the drop to log, when the
@@ -36,7 +35,7 @@ pub enum Received {
 
 /// One instance's packet state.
 #[derive(Debug, Clone)]
-pub struct InstancePackets {
+pub(crate) struct InstancePackets {
     cfg: RouterInstance,
     ah: AhCounter,
     ident: u16,
@@ -176,24 +175,8 @@ impl InstancePackets {
             .collect()
     }
 
-    /// Writes one advert of [`InstancePackets::build`] into `buf`.
+    /// Writes one advert of [`InstancePackets::advert`] into `buf`.
     pub(crate) fn emit(&self, p: &Pending, buf: &mut [u8]) -> Result<Transmit, Dropped> {
         transmit::emit(&self.cfg, self.v3_checksum, p, buf).map_err(Dropped::Sent)
-    }
-
-    /// Builds the advert `Action::SendAdvert { priority, interval }` asks for, calling `send`
-    /// with each copy (one per destination) written into `buf`.
-    pub fn build(
-        &mut self,
-        priority: u8,
-        interval: Duration,
-        buf: &mut [u8],
-        mut send: impl FnMut(&Transmit, &[u8]),
-    ) -> Result<(), EmitError> {
-        for p in self.advert(InstanceId(0), priority, interval) {
-            let t = transmit::emit(&self.cfg, self.v3_checksum, &p, buf)?;
-            send(&t, buf.get(..t.len).unwrap_or_default());
-        }
-        Ok(())
     }
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use keepalived_vrrp::Version;
+
 use crate::diag::{ErrorClass, Location};
 use crate::model::{effective_advert_int, Config, IpFamily, SyncGroup, TrackRef, VrrpInstance};
 use crate::parse::Ctx;
@@ -58,7 +60,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
     }
     advert_int(ctx, &v.loc, name, v.advert_int_configured, version);
     if v.authentication.is_some() {
-        if version == 3 {
+        if version == Version::V3 {
             post(
                 ctx,
                 &v.loc,
@@ -104,7 +106,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
             format!("({name}) promote_secondaries is automatically set for vmacs - ignoring"),
         );
     }
-    if strict && version == 2 && v.accept == Some(true) {
+    if strict && version == Version::V2 && v.accept == Some(true) {
         post(
             ctx,
             &v.loc,
@@ -224,11 +226,17 @@ fn address_owner_weights(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
 
 /// keepalived rounds a VRRPv2 interval to whole seconds and a VRRPv3 one to centiseconds,
 /// reporting each change.
-fn advert_int(ctx: &mut Ctx<'_>, loc: &Location, name: &str, configured: Duration, version: u8) {
+fn advert_int(
+    ctx: &mut Ctx<'_>,
+    loc: &Location,
+    name: &str,
+    configured: Duration,
+    version: Version,
+) {
     let secs = configured.as_secs_f64();
     let us = configured.as_micros();
     let effective = effective_advert_int(configured, version);
-    if version == 2 {
+    if version == Version::V2 {
         if us % 1_000_000 != 0 {
             post(
                 ctx,

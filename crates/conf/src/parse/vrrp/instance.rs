@@ -264,7 +264,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
         }
         "version" => {
             if let Some(n) = ctx.unsigned(c, 0, 2, 3) {
-                v.version = Some(n as u8);
+                v.version = keepalived_vrrp::Version::from_number(n as u8);
             }
         }
         "virtual_router_id" => {
