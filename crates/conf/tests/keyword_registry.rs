@@ -117,7 +117,7 @@ fn docs_keywords_md_is_current() {
 fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict() {
     let text = "global_defs {\n    router_id r1\n    iproute_usr_dir /usr\n}\n\
                 vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
-                priority 100\n    use_vmac_addr\n    virtual_ipaddress {\n        \
+                priority 100\n    use_ipvlan\n    virtual_ipaddress {\n        \
                 10.0.0.1/24\n    }\n}\n";
     let host = FixedHost::lab();
     let l = load_str(text, Path::new("k.conf"), &ReadOptions::default(), &host);
@@ -131,7 +131,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
         names,
         [
             ("iproute_usr_dir".to_owned(), 3),
-            ("use_vmac_addr".to_owned(), 9)
+            ("use_ipvlan".to_owned(), 9)
         ]
     );
     let warned: Vec<String> = l
@@ -143,7 +143,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
     assert!(
         warned
             .iter()
-            .any(|w| w.starts_with("k.conf:9: warning: use_vmac_addr: not supported")),
+            .any(|w| w.starts_with("k.conf:9: warning: use_ipvlan: not supported")),
         "{warned:?}"
     );
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);

@@ -14,6 +14,7 @@ use keepalived_vrrp::router::{RouterInstance, Transmit};
 use keepalived_vrrp::wire::{Addresses, UnicastPeer, V3Checksum};
 use keepalived_vrrp::{InstanceId, Router};
 
+use crate::extra_if::{ExtraGarp, ExtraIf};
 use crate::fib::{self, Ifindexes};
 use crate::log;
 use crate::notify::{self, Fifos, Subject};
@@ -34,6 +35,9 @@ pub struct Env<'a> {
     pub fifos: &'a Arc<Fifos>,
     /// The VIPs are already installed: leave INIT as MASTER.
     pub resume_master: bool,
+    /// For each VIP then eVIP, the interface it goes on when not the instance's own or its
+    /// `dev` (a VMAC of `use_vmac_addr`, crate::vip_home); shorter than the list: none.
+    pub homes: &'a [Option<u32>],
 }
 
 /// An instance that carries on in the router (a reload, its interface rebuilt): its id and
@@ -109,6 +113,10 @@ pub struct Instance {
     pending_garp: u32,
     /// When the state last changed.
     pub last_transition: std::time::SystemTime,
+    /// The other interfaces its addresses are on (crate::extra_if).
+    extra_ifs: Vec<ExtraIf>,
+    /// `garp_extra_if` / `vrrp_garp_extra_if`, when it applies.
+    extra_garp: Option<ExtraGarp>,
 }
 
 impl Instance {
@@ -124,11 +132,7 @@ impl Instance {
     ) -> Result<Instance, SetupError> {
         let settings = resolve(conf, env.global);
         let vrid = conf.vrid.ok_or(SetupError::NoVrid)?;
-        let ipv6 = conf
-            .virtual_ipaddresses
-            .first()
-            .is_some_and(|v| v.prefix.addr.is_ipv6())
-            || matches!(conf.src_ip, Some(IpAddr::V6(_)));
+        let ipv6 = is_ipv6(conf);
         let src = match conf.src_ip {
             Some(a) => a,
             // No address yet (DHCP, DAD, an interface still absent): the instance waits in
@@ -139,17 +143,25 @@ impl Instance {
         let mut vips4 = Vec::new();
         let mut vips6 = Vec::new();
         let mut vip_specs = Vec::new();
+        let home = |n: usize, mut spec: AddressSpec| {
+            if let Some(Some(ix)) = env.homes.get(n) {
+                spec.ifindex = *ix;
+            }
+            spec
+        };
         for v in &conf.virtual_ipaddresses {
             match v.prefix.addr {
                 IpAddr::V4(a) if !ipv6 => vips4.push(a),
                 IpAddr::V6(a) if ipv6 => vips6.push(a),
                 _ => return Err(SetupError::MixedFamilies),
             }
-            vip_specs.push(fib::address(v, env.names, link.ifindex)?);
+            let spec = fib::address(v, env.names, link.ifindex)?;
+            vip_specs.push(home(vip_specs.len(), spec));
         }
         // virtual_ipaddress_excluded: held with the VIPs, never listed in adverts.
         for v in &conf.excluded_ipaddresses {
-            vip_specs.push(fib::address(v, env.names, link.ifindex)?);
+            let spec = fib::address(v, env.names, link.ifindex)?;
+            vip_specs.push(home(vip_specs.len(), spec));
         }
         let routes = conf
             .virtual_routes
@@ -203,14 +215,9 @@ impl Instance {
         rcfg.mcast_group6 = settings.mcast_group6;
         rcfg.skip_check_adv_addr = settings.skip_check_adv_addr;
         rcfg.check_unicast_src = settings.check_unicast_src;
-        // The checksum form the daemon used so far (keepalived's automatic fallback to the
-        // old unicast checksum is not switched on here yet); keepalived 2.3's
-        // v3_checksum_as_v2 sums the message alone.
-        rcfg.v3_checksum = if conf.v3_checksum_as_v2 {
-            V3Checksum::MessageOnly
-        } else {
-            V3Checksum::PseudoHeader
-        };
+        let (v3_checksum, detect) = checksum_form(conf);
+        rcfg.v3_checksum = v3_checksum;
+        rcfg.detect_old_unicast_checksum = detect;
         rcfg.owner_ignore_adverts = conf.owner_ignores_adverts(env.global);
         let id = match resume {
             Some(r) if router.reconfigure(r.id, rcfg.clone(), now) => r.id,
@@ -238,6 +245,8 @@ impl Instance {
             pending_install: None,
             pending_garp: 0,
             last_transition: std::time::SystemTime::now(),
+            extra_ifs: Vec::new(),
+            extra_garp: None,
         })
     }
 
@@ -345,6 +354,10 @@ impl Instance {
             Action::SendGratuitous { count } => self.pending_garp += count,
             Action::StateChanged { to, .. } => {
                 self.last_transition = std::time::SystemTime::now();
+                if let Some(e) = self.extra_garp.as_mut() {
+                    // vrrp_state_become_master arms the timer; it only runs as MASTER.
+                    e.next = (to == State::Master).then(|| Instant::now() + e.interval);
+                }
                 log::info(format!("({}) Entering {to} STATE", self.conf.name));
             }
             Action::Notify {
@@ -491,15 +504,130 @@ impl Instance {
         }
     }
 
-    /// One gratuitous ARP / NA burst for `added` addresses (new VIPs after a reload).
+    /// One gratuitous ARP / NA burst for `added` addresses (new VIPs after a reload), each
+    /// on the interface it is on.
     pub async fn announce(&self, added: &[AddressSpec]) {
-        let addrs: Vec<IpAddr> = added.iter().map(|a| a.addr).collect();
-        let (v4, v6) = split_families(&addrs);
-        if self.link.pacing.is_paced() {
-            self.link.pacing.announce(&self.link.announcer, &addrs, 1);
+        for (link, addrs) in self.by_interface(added) {
+            let (v4, v6) = split_families(&addrs);
+            if link.pacing.is_paced() {
+                link.pacing.announce(&link.announcer, &addrs, 1);
+                continue;
+            }
+            let _ = link.announcer.send_burst(&v4, &v6, false).await;
+        }
+    }
+
+    /// `NAME@BASE` when `ifindex` is one of the VMACs made for the addresses (the dump's
+    /// `dev` of an address on it).
+    pub fn vmac_label(&self, ifindex: u32) -> Option<String> {
+        let x = self
+            .extra_ifs
+            .iter()
+            .find(|x| x.ours && x.link.ifindex == ifindex)?;
+        Some(format!("{}@{}", x.link.name, x.base))
+    }
+
+    /// `garp_extra_if` as it runs (`None`: off or nothing to apply to).
+    pub fn extra_garp(&self) -> Option<ExtraGarp> {
+        self.extra_garp
+    }
+
+    /// The other interfaces the addresses are on (VMACs of use_vmac_addr, `dev` other
+    /// than the instance's interface), and whether `garp_extra_if` applies to them.
+    pub fn attach_extra_ifs(&mut self, extra: Vec<ExtraIf>) {
+        let own = self.link.ifindex;
+        let on = |x: &ExtraIf| self.vip_specs.iter().any(|v| v.ifindex == x.link.ifindex);
+        let elsewhere = |ours: bool| {
+            extra
+                .iter()
+                .any(|x| x.link.ifindex != own && x.ours == ours && on(x))
+        };
+        self.extra_garp = crate::extra_if::extra_garp(
+            &self.conf,
+            &self.global,
+            elsewhere(true),
+            elsewhere(false),
+        );
+        self.extra_ifs = extra;
+    }
+
+    /// `addrs` grouped by the interface that announces them: an extra interface's link for
+    /// the addresses on it, the instance's link for the others.
+    fn by_interface(&self, addrs: &[AddressSpec]) -> Vec<(Arc<Link>, Vec<IpAddr>)> {
+        let mut out: Vec<(Arc<Link>, Vec<IpAddr>)> = vec![(self.link.clone(), Vec::new())];
+        for a in addrs {
+            let at = self
+                .extra_ifs
+                .iter()
+                .position(|x| x.link.ifindex == a.ifindex && a.ifindex != self.link.ifindex);
+            let slot = match at {
+                Some(k) => {
+                    let link = &self.extra_ifs[k].link;
+                    match out.iter().position(|(l, _)| Arc::ptr_eq(l, link)) {
+                        Some(p) => p,
+                        None => {
+                            out.push((link.clone(), Vec::new()));
+                            out.len() - 1
+                        }
+                    }
+                }
+                None => 0,
+            };
+            if let Some((_, v)) = out.get_mut(slot) {
+                v.push(a.addr);
+            }
+        }
+        out.retain(|(_, v)| !v.is_empty());
+        out
+    }
+
+    /// After a MASTER's advert: `garp_extra_if`'s round when it is due (crate::extra_if).
+    pub fn after_advert(&mut self, now: Instant, router: &Router) {
+        let Some(e) = self.extra_garp.as_mut() else {
+            return;
+        };
+        let master = router.machine(self.id).map(machine::Machine::state) == Some(State::Master);
+        let due = e.next.is_some_and(|t| crate::extra_if::is_due(now, t));
+        if !master || !self.holds_vips || !due {
             return;
         }
-        let _ = self.link.announcer.send_burst(&v4, &v6, false).await;
+        e.next = Some(now + e.interval);
+        let all = e.all;
+        let own = self.link.ifindex;
+        let mut targets = Vec::new();
+        if self.conf.vmac.as_ref().is_some_and(|v| v.xmit_base) {
+            targets.push(own);
+        }
+        targets.extend(
+            self.extra_ifs
+                .iter()
+                .filter(|x| x.link.ifindex != own && (x.ours || all))
+                .map(|x| x.link.ifindex),
+        );
+        let vips: Vec<(u32, IpAddr)> = self.vip_specs.iter().map(|v| (v.ifindex, v.addr)).collect();
+        for (ix, addr) in crate::extra_if::round(&targets, &vips) {
+            let link = if ix == own {
+                self.link.clone()
+            } else {
+                match self.extra_ifs.iter().find(|x| x.link.ifindex == ix) {
+                    Some(x) => x.link.clone(),
+                    None => continue,
+                }
+            };
+            let name = self.conf.name.clone();
+            tokio::spawn(async move {
+                let sent = match addr {
+                    IpAddr::V4(a) => link.announcer.send_garp(a).await,
+                    IpAddr::V6(a) => link.announcer.send_na(a, false).await,
+                };
+                if let Err(e) = sent {
+                    log::info(format!(
+                        "({name}) gratuitous ARP on {} failed: {e}",
+                        link.name
+                    ));
+                }
+            });
+        }
     }
 
     /// The VIP change and GARP bursts the machine asked for since the last call, for the
@@ -520,28 +648,11 @@ impl Instance {
     /// instances taking over at once, the event loop goes on installing the next VIPs while
     /// the frames go out.
     pub fn send_gratuitous(&self, count: u32) {
-        let announcer = self.link.announcer.clone();
-        // keepalived's vrrp_send_link_update: the VIPs and virtual_ipaddress_excluded.
-        let all: Vec<IpAddr> = self.vip_specs.iter().map(|a| a.addr).collect();
-        if self.link.pacing.is_paced() {
-            self.link.pacing.announce(&announcer, &all, count);
-            return;
+        // keepalived's vrrp_send_link_update: the VIPs and virtual_ipaddress_excluded, each
+        // on the interface it is on.
+        for (link, all) in self.by_interface(&self.vip_specs) {
+            send_bursts(&self.conf.name, &link, &all, count);
         }
-        let (v4, v6) = split_families(&all);
-        let name = self.conf.name.clone();
-        tokio::spawn(async move {
-            for _ in 0..count {
-                // One sendmmsg for the IPv4 VIPs' frames, then the NAs.
-                let sent = match announcer.send_garp_batch(&v4).await {
-                    Ok(_) => announcer.send_burst(&[], &v6, false).await,
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = sent {
-                    log::info(format!("({name}) gratuitous ARP failed: {e}"));
-                    break;
-                }
-            }
-        });
     }
 
     /// Sends one advert the router wrote (`bytes`, described by `t`) on the instance's
@@ -583,4 +694,52 @@ fn split_families(addrs: &[IpAddr]) -> (Vec<Ipv4Addr>, Vec<Ipv6Addr>) {
         })
         .collect();
     (v4, v6)
+}
+
+/// The VRRPv3-over-IPv4 checksum form of `conf` and whether keepalived's switch to the old
+/// unicast checksum is armed (vrrp.c `unicast_chksum_compat`): `old_unicast_checksum` puts
+/// the multicast group in the pseudo-header from the start (CONFIG), `old_unicast_checksum
+/// never` keeps the real destination and never switches (NEVER); without either, the real
+/// destination until a unicast peer's advert only verifies the old way (NONE, then AUTO).
+/// keepalived 2.3's `v3_checksum_as_v2` sums the message alone.
+pub(crate) fn checksum_form(conf: &VrrpInstance) -> (V3Checksum, bool) {
+    match (conf.v3_checksum_as_v2, conf.old_unicast_checksum) {
+        (true, _) => (V3Checksum::MessageOnly, false),
+        (false, Some(false)) => (V3Checksum::OldUnicast, false),
+        (false, Some(true)) => (V3Checksum::PseudoHeader, false),
+        (false, None) => (V3Checksum::PseudoHeader, true),
+    }
+}
+
+/// `count` GARP/NA bursts for `all` on `link`, paced as the interface asks, else in a task
+/// of its own (one sendmmsg for the IPv4 frames, then the NAs).
+fn send_bursts(instance: &str, link: &Link, all: &[IpAddr], count: u32) {
+    let announcer = link.announcer.clone();
+    if link.pacing.is_paced() {
+        link.pacing.announce(&announcer, all, count);
+        return;
+    }
+    let (v4, v6) = split_families(all);
+    let name = instance.to_owned();
+    tokio::spawn(async move {
+        for _ in 0..count {
+            // One sendmmsg for the IPv4 VIPs' frames, then the NAs.
+            let sent = match announcer.send_garp_batch(&v4).await {
+                Ok(_) => announcer.send_burst(&[], &v6, false).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = sent {
+                log::info(format!("({name}) gratuitous ARP failed: {e}"));
+                break;
+            }
+        }
+    });
+}
+
+/// Whether `conf` runs IPv6: its first VIP or its source address says so.
+pub(crate) fn is_ipv6(conf: &VrrpInstance) -> bool {
+    conf.virtual_ipaddresses
+        .first()
+        .is_some_and(|v| v.prefix.addr.is_ipv6())
+        || matches!(conf.src_ip, Some(IpAddr::V6(_)))
 }

@@ -8,6 +8,7 @@ mod dbus;
 mod debounce;
 pub mod dump;
 mod error;
+mod extra_if;
 mod fib;
 mod firewall;
 mod garp_pacing;
@@ -36,6 +37,7 @@ mod snmp;
 mod sockpool;
 mod statics;
 mod tracking;
+mod vip_home;
 pub mod vrrp;
 
 pub use vrrp::{run, run_until, run_with, run_with_options, DaemonError, Reloader, RunOptions};

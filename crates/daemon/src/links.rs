@@ -144,51 +144,7 @@ pub async fn open_vmac(
         .create_vmac(&spec)
         .await
         .map_err(setup("use_vmac"))?;
-    if let Some(base_name) = &conf.interface {
-        if let Err(e) = keepalived_net::sysctl::apply_vmac_sysctls(&info.name, base_name) {
-            log::info(format!("({}) VMAC sysctls: {e}", conf.name));
-        }
-    }
-    if !ipv6 {
-        // keepalived's link_set_ipv6(false): an IPv4 VMAC sends no RS/MLD from the VMAC.
-        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
-            log::info(format!("({}) VMAC disable_ipv6: {e}", conf.name));
-        }
-    } else {
-        // No SLAAC on an IPv6 VMAC: a router advertisement (FRR's MASTER has zebra send
-        // them) would give every router's VMAC the same EUI-64 address of the virtual MAC,
-        // and DAD would fail on all but one. keepalived 2.2.7 leaves accept_ra alone (a
-        // deliberate difference, docs/interop.md).
-        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "accept_ra", 0) {
-            log::info(format!("({}) VMAC accept_ra: {e}", conf.name));
-        }
-    }
-    if ipv6 && !vm.xmit_base {
-        // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
-        // link-local address (the VMAC generates none of its own). Without DAD, as
-        // keepalived adds every IPv6 address (IFA_F_NODAD): the parent already owns it, and
-        // while it were tentative a MASTER's adverts would fail (EINVAL) and a peer would
-        // take over for a moment.
-        if let Some(ll) = base.link_local {
-            let spec = keepalived_net::AddressSpec {
-                scope: keepalived_net::Scope::Link,
-                nodad: true,
-                ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
-            };
-            let present = netlink
-                .list_addresses(info.index)
-                .await
-                .is_ok_and(|a| a.iter().any(|e| e.addr == spec.addr));
-            if !present {
-                if let Err(e) = netlink.add_address(&spec).await {
-                    log::info(format!(
-                        "({}) adding link-local address to {} failed: {e}",
-                        conf.name, info.name
-                    ));
-                }
-            }
-        }
-    }
+    prepare_vmac(netlink, &conf.name, &info, base, ipv6, vm.xmit_base).await;
     let vlink = open_link(netlink, config, &info.name).await?;
     let (sender, sender6) = if vm.xmit_base {
         (base.sender.clone(), base.sender6.clone())
@@ -208,6 +164,99 @@ pub async fn open_vmac(
         pacing: vlink.pacing,
     };
     Ok((Arc::new(link), info.index))
+}
+
+/// What keepalived's netlink_link_add_vmac sets on a VMAC once created: the macvlan sysctls
+/// (IPv4), IPv6 off on an IPv4 VMAC, no router advertisements taken on an IPv6 one, and the
+/// base interface's link-local address (IPv6, unless adverts leave from the base).
+async fn prepare_vmac(
+    netlink: &Netlink,
+    instance: &str,
+    info: &LinkInfo,
+    base: &Link,
+    ipv6: bool,
+    xmit_base: bool,
+) {
+    if let Err(e) = keepalived_net::sysctl::apply_vmac_sysctls(&info.name, &base.name) {
+        log::info(format!("({instance}) VMAC sysctls: {e}"));
+    }
+    if !ipv6 {
+        // keepalived's link_set_ipv6(false): an IPv4 VMAC sends no RS/MLD from the VMAC.
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", 1) {
+            log::info(format!("({instance}) VMAC disable_ipv6: {e}"));
+        }
+    } else {
+        // No SLAAC on an IPv6 VMAC: a router advertisement (FRR's MASTER has zebra send
+        // them) would give every router's VMAC the same EUI-64 address of the virtual MAC,
+        // and DAD would fail on all but one. keepalived 2.2.7 leaves accept_ra alone (a
+        // deliberate difference, docs/interop.md).
+        if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "accept_ra", 0) {
+            log::info(format!("({instance}) VMAC accept_ra: {e}"));
+        }
+    }
+    if ipv6 && !xmit_base {
+        // keepalived's set_link_local_address: adverts leave the VMAC from the parent's
+        // link-local address (the VMAC generates none of its own). Without DAD, as
+        // keepalived adds every IPv6 address (IFA_F_NODAD): the parent already owns it, and
+        // while it were tentative a MASTER's adverts would fail (EINVAL) and a peer would
+        // take over for a moment.
+        if let Some(ll) = base.link_local {
+            let spec = keepalived_net::AddressSpec {
+                scope: keepalived_net::Scope::Link,
+                nodad: true,
+                ..keepalived_net::AddressSpec::new(info.index, std::net::IpAddr::V6(ll), 64)
+            };
+            let present = netlink
+                .list_addresses(info.index)
+                .await
+                .is_ok_and(|a| a.iter().any(|e| e.addr == spec.addr));
+            if !present {
+                if let Err(e) = netlink.add_address(&spec).await {
+                    log::info(format!(
+                        "({instance}) adding link-local address to {} failed: {e}",
+                        info.name
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `use_vmac_addr` (or an address's `use_vmac`): the VMAC of `vrid` and family `ipv6` on
+/// `base` that carries the instance's addresses there (vrrp_complete_instance): a macvlan
+/// with that MAC already on `base` is reused, else one is created, named from
+/// `vmac_addr_prefix` (default `vmac_prefix`, then "vrrp") as keepalived's create_vmac_name.
+pub async fn open_extra_vmac(
+    netlink: &Netlink,
+    config: &keepalived_conf::Config,
+    (instance, vrid): (&str, u8),
+    base: &Arc<Link>,
+    ipv6: bool,
+    taken: &HashSet<String>,
+) -> Result<Arc<Link>, DaemonError> {
+    let mut spec = VmacSpec::new(base.ifindex, vrid, ipv6);
+    let links = netlink.links().await.map_err(setup("listing interfaces"))?;
+    let reused = links.iter().find(|l| {
+        l.kind.as_deref() == Some("macvlan")
+            && l.parent == Some(base.ifindex)
+            && l.mac == Some(spec.mac())
+    });
+    let g = &config.global;
+    let prefix = (g.vmac_addr_prefix.as_deref())
+        .or(g.vmac_prefix.as_deref())
+        .unwrap_or("vrrp");
+    spec.name = match reused {
+        Some(l) => l.name.clone(),
+        None => keepalived_net::vmac_name_candidates(prefix, vrid, ipv6)
+            .find(|n| !taken.contains(n) && !links.iter().any(|l| &l.name == n))
+            .unwrap_or_else(|| keepalived_net::default_vmac_name(vrid)),
+    };
+    let info = netlink
+        .create_vmac(&spec)
+        .await
+        .map_err(setup("use_vmac_addr"))?;
+    prepare_vmac(netlink, instance, &info, base, ipv6, false).await;
+    Ok(Arc::new(open_link(netlink, config, &info.name).await?))
 }
 
 /// keepalived's choice of a VMAC's name (vrrp_complete_instance): the configured name unless a

@@ -69,6 +69,7 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
             traps: g.enable_traps,
             socket: g.snmp_socket.clone(),
         },
+        vmac_prefixes: (g.vmac_prefix.clone(), g.vmac_addr_prefix.clone()),
         ..GlobalDump::default()
     }
 }
@@ -93,11 +94,16 @@ fn notify_dump(n: &keepalived_conf::model::NotifyScripts) -> NotifyScripts {
     }
 }
 
-fn vip_dump(v: &IpAddressSpec, default_dev: &str, set: bool) -> VipDump {
+/// `dev`: the VMAC the address is on (keepalived: `kx.7@eth1`), else its `dev` or
+/// `default_dev`.
+fn vip_dump(v: &IpAddressSpec, dev: &Option<String>, default_dev: &str, set: bool) -> VipDump {
     VipDump {
         addr: v.prefix.addr,
         prefix: v.prefix.len,
-        dev: v.dev.clone().unwrap_or_else(|| default_dev.to_owned()),
+        dev: dev
+            .clone()
+            .or_else(|| v.dev.clone())
+            .unwrap_or_else(|| default_dev.to_owned()),
         scope: match v.scope {
             Some(s) => format!("{s:?}").to_lowercase(),
             None => "global".to_owned(),
@@ -188,7 +194,7 @@ fn instance_dump(
             ifname.clone()
         },
         // keepalived prints "Flags:" when any flag bit is set; this one is a bit too.
-        flags_set: c.dont_track_primary,
+        flags_set: c.dont_track_primary || c.use_vmac_addr,
         unicast: c.is_unicast(),
         src_ip: Some(i.source()),
         src_ip_from_config: c.src_ip.is_some(),
@@ -200,6 +206,14 @@ fn instance_dump(
         garp_lower_prio_delay: secs(mc.garp.lower_prio_delay),
         garp_lower_prio_rep: mc.garp.lower_prio_repeat,
         down_timer_adverts: mc.down_timer_adverts,
+        use_vmac_addr: c.use_vmac_addr,
+        vmac_garp: i.extra_garp().map(|e| {
+            let next = e.next.map_or(Timeval::default(), |t| {
+                let ahead = t.saturating_duration_since(std::time::Instant::now());
+                Timeval::from_system_time(std::time::SystemTime::now() + ahead)
+            });
+            (e.all, e.interval.as_secs(), next)
+        }),
         lower_prio_no_advert: mc.lower_prio_no_advert,
         higher_prio_send_advert: mc.higher_prio_send_advert,
         vrid: c.vrid.unwrap_or(0),
@@ -224,12 +238,14 @@ fn instance_dump(
         vips: c
             .virtual_ipaddresses
             .iter()
-            .map(|v| vip_dump(v, &ifname, i.holds_vips))
+            .zip(i.vip_specs())
+            .map(|(v, s)| vip_dump(v, &i.vmac_label(s.ifindex), &ifname, i.holds_vips))
             .collect(),
         evips: c
             .excluded_ipaddresses
             .iter()
-            .map(|v| vip_dump(v, &ifname, i.holds_vips))
+            .zip(i.vip_specs().iter().skip(c.virtual_ipaddresses.len()))
+            .map(|(v, s)| vip_dump(v, &i.vmac_label(s.ifindex), &ifname, i.holds_vips))
             .collect(),
         unicast_peers: c
             .unicast_peers
@@ -297,6 +313,19 @@ fn instance_dump(
     }
 }
 
+/// keepalived's "Unicast checksum compatibility" word: no (NONE), never, config, auto (an
+/// old-style checksum was seen and is used since).
+fn checksum_compat(i: &Instance, now: Option<keepalived_vrrp::wire::V3Checksum>) -> String {
+    use keepalived_vrrp::wire::V3Checksum;
+    let word = match (i.conf.old_unicast_checksum, now) {
+        (Some(true), _) => "never",
+        (Some(false), _) => "config",
+        (None, Some(V3Checksum::OldUnicast)) => "auto",
+        (None, _) => "no",
+    };
+    word.to_owned()
+}
+
 impl Daemon {
     /// The instances with their machines, in the configuration's order.
     pub(crate) fn running(&self) -> impl Iterator<Item = (&Instance, &Machine)> {
@@ -322,6 +351,7 @@ impl Daemon {
                     .iter()
                     .find(|s| s.instances.iter().any(|(n, _)| *n == i.conf.name))
                     .map(|s| (s.fd_in, s.fd_out));
+                d.unicast_chksum_compat = checksum_compat(i, self.router.v3_checksum(i.id));
                 d
             })
             .collect();

@@ -2,6 +2,7 @@
 //! timer (the earliest wake-up of all machines), netlink link monitoring, tracked objects,
 //! sync groups and signals (SIGHUP reload, SIGTERM/SIGINT stop).
 
+mod extra_vmacs;
 mod fib_watch;
 mod pass;
 
@@ -222,6 +223,9 @@ pub(crate) struct Daemon {
     pub(crate) rx: HashMap<(String, RxKind), (tokio::task::AbortHandle, RawFd)>,
     /// The VMACs the daemon created: instance name -> (ifindex, interface name).
     vmacs: HashMap<String, (u32, String)>,
+    /// The VMACs of `use_vmac_addr` (and addresses' `use_vmac`): instance name ->
+    /// (ifindex, interface name) of each (vrrp/extra_vmacs.rs).
+    extra_vmacs: HashMap<String, Vec<(u32, String)>>,
     /// Instances with `track_src_ip` whose configured source address is not on their
     /// interface (FAULT until it is back).
     missing_src: HashSet<String>,
@@ -291,6 +295,7 @@ impl Daemon {
             link_up: HashMap::new(),
             rx: HashMap::new(),
             vmacs: HashMap::new(),
+            extra_vmacs: HashMap::new(),
             promoted: Default::default(),
             local_igmp: Default::default(),
             missing_src: HashSet::new(),
@@ -550,8 +555,10 @@ impl Daemon {
                 conf.name
             ));
         }
+        let (homes, extra) = self.extra_interfaces(conf, tx_link.ifindex, ready).await;
         let group = self.config.vrrp.sync_group_of(&conf.name);
         let env = Env {
+            homes: &homes,
             resume_master,
             global: &self.global,
             names: &self.names,
@@ -581,6 +588,7 @@ impl Daemon {
             }
         }
         inst.sockets_ready = ready;
+        inst.attach_extra_ifs(extra);
         if let (true, true, Some(src)) = (ready, conf.track_src_ip, conf.src_ip) {
             let present = self
                 .netlink
@@ -1121,6 +1129,7 @@ impl Daemon {
             if let Some((index, _)) = self.vmacs.remove(&gone.conf.name) {
                 let _ = self.netlink.delete_link(index).await;
             }
+            self.remove_extra_vmacs(&gone.conf.name).await;
         }
         self.reindex();
         self.build_groups();
@@ -1163,6 +1172,10 @@ impl Daemon {
         // keepalived removes the VMACs it created when it stops.
         for (_, (index, _)) in self.vmacs.drain() {
             let _ = self.netlink.delete_link(index).await;
+        }
+        let with_extra: Vec<String> = self.extra_vmacs.keys().cloned().collect();
+        for name in with_extra {
+            self.remove_extra_vmacs(&name).await;
         }
         self.promoted.release_all();
         self.local_igmp.restore();

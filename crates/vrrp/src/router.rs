@@ -88,6 +88,15 @@ pub struct DropLog {
     pub suppressed: u64,
 }
 
+/// Something an instance's packet side decided that keepalived logs (not a drop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A unicast peer's VRRPv3 advert only verified with the multicast group in the
+    /// pseudo-header: the instance uses that checksum from now on (keepalived: "(NAME)
+    /// Setting unicast VRRPv3 checksum to old version").
+    OldUnicastChecksum,
+}
+
 /// The run-time state of one instance that moves with it across a reload.
 #[derive(Debug)]
 pub struct Retired {
@@ -131,6 +140,7 @@ pub struct Router {
     transmits: VecDeque<Pending>,
     actions: VecDeque<(InstanceId, Action)>,
     logs: VecDeque<DropLog>,
+    notices: VecDeque<(InstanceId, Notice)>,
     router_logs: DropLimiter,
     touched: Vec<usize>,
     is_touched: Vec<bool>,
@@ -241,6 +251,12 @@ impl Router {
     /// Instance `id`'s configuration.
     pub fn config(&self, id: InstanceId) -> Option<&RouterInstance> {
         self.slot(id).map(Slot::cfg)
+    }
+
+    /// The VRRPv3-over-IPv4 checksum form instance `id` sends and checks now: the configured
+    /// one, or [`V3Checksum::OldUnicast`] once keepalived's automatic switch happened.
+    pub fn v3_checksum(&self, id: InstanceId) -> Option<crate::wire::V3Checksum> {
+        self.slot(id).map(|s| s.packets.v3_checksum())
     }
 
     /// Instance `id`'s statistics since the last [`Router::clear_stats`].
@@ -368,8 +384,13 @@ impl Router {
         let Some(Some(s)) = self.slots.get_mut(i) else {
             return;
         };
+        let before = s.packets.v3_checksum();
         match s.packets.receive(now, bytes, net, &s.machine) {
             Received::Advert(advert) => {
+                if s.packets.v3_checksum() != before {
+                    self.notices
+                        .push_back((InstanceId(i), Notice::OldUnicastChecksum));
+                }
                 s.machine.handle_event(now, Event::Advert(advert));
                 self.drain(i);
             }
@@ -448,6 +469,11 @@ impl Router {
     /// The next drop to log.
     pub fn poll_log(&mut self) -> Option<DropLog> {
         self.logs.pop_front()
+    }
+
+    /// The next [`Notice`] to log.
+    pub fn poll_notice(&mut self) -> Option<(InstanceId, Notice)> {
+        self.notices.pop_front()
     }
 
     fn touch(&mut self, i: usize) {

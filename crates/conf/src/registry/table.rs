@@ -61,6 +61,8 @@ const POOL_RETRY: &str =
 const IPVS_VM: &str =
     "crates/keepalived-rs/tests/ipvs_vm.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
+const KW_XVMAC: &str = "crates/keepalived-rs/tests/interface_kinds.rs::use_vmac_addr_and_garp_extra_if_beside_keepalived";
+const KW_OLDCSUM: &str = "crates/keepalived-rs/tests/interface_kinds.rs::old_unicast_checksum_is_taken_up_by_the_peer_beside_keepalived";
 const KW_CSUM: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::v3_checksum_as_v2_adverts_fail_keepalived_2_2_checksum";
 const KW_OWNER: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::an_owner_with_owner_ignore_adverts_stays_master_beside_keepalived";
 const KW_STALL: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::timer_expired_backup_and_max_auto_priority_after_a_stall_beside_keepalived";
@@ -159,8 +161,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
     r(GLOBAL, "vrrp_mcast_group6", ActsUntested { read_in: "crates/daemon/src/settings.rs::vrrp_mcast_group6" }),
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
-    r(GLOBAL, "vmac_addr_prefix", NotSupported { why: "names the VMACs of use_vmac_addr, which is not supported" }),
-    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
+    r(GLOBAL, "vmac_addr_prefix", Acts { test: KW_XVMAC }),
+    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", ActsUntested { read_in: "crates/daemon/src/extra_if.rs::global.garp.extra_if" }),
     r(GLOBAL, "vrrp_down_timer_adverts", Acts { test: KA23_CONF }),
     r(GLOBAL, "log_unknown_vrids", Acts { test: KW_CSUM }),
     r(GLOBAL, "disable_local_igmp", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::disable_local_igmp_while_running" }),
@@ -211,22 +213,22 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "vmac_xmit_base", Acts { test: "crates/keepalived-rs/tests/frr_vrrp.rs::use_vmac_interoperates_with_frr_vrrpd" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
     r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
-    r(VI, "use_vmac_addr", NotSupported { why: "the VMAC keeps the virtual router MAC address" }),
-    r(VI, "use_ipvlan", NotSupported { why: "ipvlan interfaces are not created" }),
-    r(VI, "vrf", NotSupported { why: "VRF binding is not implemented" }),
+    r(VI, "use_vmac_addr", Acts { test: KW_XVMAC }),
+    r(VI, "use_ipvlan", NotSupported { why: "ipvlan interfaces are not created (the test kernel has no CONFIG_IPVLAN to check them against keepalived)" }),
+    r(VI, "vrf", NotSupported { why: "keepalived binds the sockets of an instance without interface (unicast) to the VRF; instances without interface are not run, and the test kernel has no CONFIG_NET_VRF" }),
     r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
     r(VI, "track_src_ip", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::track_src_ip_faults_while_the_source_address_is_missing" }),
     r(VI, "dont_track_primary", Acts { test: "crates/keepalived-rs/tests/scenarios.rs::differential_scenarios" }),
     r(VI, "promote_secondaries", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::promote_secondaries_is_set_while_running_and_reset_at_stop" }),
     r(VI, "kernel_rx_buf_size", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::the_dump_shows_the_vmac_as_keepalived" }),
     r(VI, "unicast_fault_no_peer", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::unicast_fault_no_peer_without_peers_is_fault" }),
-    r(VI, "old_unicast_checksum", NotSupported { why: "the wire codec has it, but the daemon does not pass the option on" }),
+    r(VI, "old_unicast_checksum", Acts { test: KW_OLDCSUM }),
     r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),
     r(VI, "linkbeat_use_polling", NotSupported { why: "link state always comes from netlink" }),
     r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
     r(VI, "track_bfd", Acts { test: TRACK_BFD }),
-    r(VI, "garp_extra_if vmac_garp_intvl", NotSupported { why: "no periodic GARP on the underlying interface of a VMAC" }),
+    r(VI, "garp_extra_if vmac_garp_intvl", Acts { test: KW_XVMAC }),
     r(VI, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
     r(VI, "owner_ignore_adverts", Acts { test: KW_OWNER }),
     r(VI, "timer_expired_backup thread_timer_expired", Acts { test: KW_STALL }),

@@ -125,6 +125,8 @@ pub struct GlobalDump {
     pub script_gid: u32,
     /// `umask`.
     pub umask: u32,
+    /// `vmac_prefix` and `vmac_addr_prefix`, when given.
+    pub vmac_prefixes: (Option<String>, Option<String>),
     /// `enable_snmp_*`, `enable_traps`, `snmp_socket`.
     pub snmp: SnmpDump,
 }
@@ -203,6 +205,7 @@ impl Default for GlobalDump {
             script_uid: 0,
             script_gid: 0,
             umask: 0o177,
+            vmac_prefixes: (None, None),
             snmp: SnmpDump::default(),
         }
     }
@@ -436,4 +439,10 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
     w(" no_checker_emails = 0".into());
     w(" rx_bufs_multiples = 3".into());
     w(format!(" umask = {:04o}", g.umask));
+    if let Some(p) = &g.vmac_prefixes.0 {
+        w(format!(" VMAC prefix = {p}"));
+    }
+    if let Some(p) = &g.vmac_prefixes.1 {
+        w(format!(" VMAC address prefix = {p}"));
+    }
 }

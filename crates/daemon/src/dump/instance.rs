@@ -153,6 +153,9 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
                 tf(m.is_up),
                 tf(m.xmit_base)
             ));
+            if v.use_vmac_addr {
+                out.line("   Use VMAC for VIPs on other interfaces");
+            }
             out.line(format!(
                 "   Interface = {}, vmac on {}{}",
                 v.interface,
@@ -160,7 +163,12 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
                 if m.xmit_base { ", xmit base i/f" } else { "" }
             ));
         }
-        None => out.line(format!("   Interface = {}", v.interface)),
+        None => {
+            if v.use_vmac_addr {
+                out.line("   Use VMAC for VIPs on other interfaces");
+            }
+            out.line(format!("   Interface = {}", v.interface));
+        }
     }
     if v.dont_track_primary {
         out.line("   VRRP interface tracking disabled");
@@ -206,6 +214,16 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
         v.garp_lower_prio_rep
     ));
     out.line(format!("   Down timer adverts = {}", v.down_timer_adverts));
+    if let Some((all, secs, next)) = v.vmac_garp {
+        let what = if all { "i/f" } else { "VMAC" };
+        out.line(format!(
+            "   Gratuitous ARP for each secondary {what} = {secs}"
+        ));
+        out.line(format!(
+            "   Next gratuitous ARP for such secondary = {}",
+            super::fmt::timeval_with_date_usec_last(next)
+        ));
+    }
     out.line(format!(
         "   Send advert after receive lower priority advert = {}",
         tf(!v.lower_prio_no_advert)

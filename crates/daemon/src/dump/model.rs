@@ -330,6 +330,11 @@ pub struct InstanceDump {
     pub garp_lower_prio_rep: u32,
     /// `down_timer_adverts`.
     pub down_timer_adverts: u32,
+    /// `garp_extra_if` when it applies: `all`, the period (s) and when the next round is
+    /// due (0 before the instance is MASTER).
+    pub vmac_garp: Option<(bool, u64, Timeval)>,
+    /// `use_vmac_addr` ("Use VMAC for VIPs on other interfaces").
+    pub use_vmac_addr: bool,
     /// `lower_prio_no_advert`.
     pub lower_prio_no_advert: bool,
     /// `higher_prio_send_advert`.
@@ -437,6 +442,8 @@ impl Default for InstanceDump {
             garp_lower_prio_delay: 5,
             garp_lower_prio_rep: 5,
             down_timer_adverts: 3,
+            vmac_garp: None,
+            use_vmac_addr: false,
             lower_prio_no_advert: false,
             higher_prio_send_advert: false,
             vrid: 0,

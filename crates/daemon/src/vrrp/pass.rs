@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use keepalived_vrrp::router::{DropLog, Dropped, MAX_ADVERT_LEN};
+use keepalived_vrrp::router::{DropLog, Dropped, Notice, MAX_ADVERT_LEN};
 
 use super::{group_changed, Daemon};
 use crate::batch::NetBatch;
@@ -70,16 +70,28 @@ impl Daemon {
         }
         let mut buf = [0u8; MAX_ADVERT_LEN];
         while let Some(t) = self.router.poll_transmit(&mut buf) {
-            if let Some(inst) = self
-                .by_id
-                .get(&t.instance)
-                .and_then(|&i| self.instances.get(i))
-            {
+            let Some(&i) = self.by_id.get(&t.instance) else {
+                continue;
+            };
+            if let Some(inst) = self.instances.get_mut(i) {
                 inst.send(&t, buf.get(..t.len).unwrap_or_default()).await;
+                // keepalived's vrrp_state_master_tx: garp_extra_if rides on the adverts.
+                inst.after_advert(Instant::now(), &self.router);
             }
         }
         while let Some(drop) = self.router.poll_log() {
             self.log_drop(drop);
+        }
+        while let Some((id, notice)) = self.router.poll_notice() {
+            let Some(inst) = self.by_id.get(&id).and_then(|&i| self.instances.get(i)) else {
+                continue;
+            };
+            match notice {
+                Notice::OldUnicastChecksum => log::info(format!(
+                    "({}) Setting unicast VRRPv3 checksum to old version",
+                    inst.conf.name
+                )),
+            }
         }
     }
 

@@ -68,6 +68,11 @@ impl InstancePackets {
         self.cfg = cfg;
     }
 
+    /// The VRRPv3-over-IPv4 checksum form in use (configured, or switched to the old one).
+    pub fn v3_checksum(&self) -> V3Checksum {
+        self.v3_checksum
+    }
+
     /// The configuration.
     pub fn config(&self) -> &RouterInstance {
         &self.cfg
