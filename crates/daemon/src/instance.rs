@@ -335,6 +335,22 @@ impl Instance {
             .any(|(v, c)| v.ifindex == ifindex && v.addr == addr && !c.no_track)
     }
 
+    /// The other interfaces whose state the instance follows (keepalived's TRACK_ADDR): those
+    /// of its tracked addresses (not `no_track`) that are neither its own nor its base.
+    pub fn address_interfaces(&self) -> impl Iterator<Item = u32> + '_ {
+        let confs = self
+            .conf
+            .virtual_ipaddresses
+            .iter()
+            .chain(&self.conf.excluded_ipaddresses);
+        let own = [self.link.ifindex, self.rx_ifindex, self.base_ifindex];
+        self.vip_specs
+            .iter()
+            .zip(confs)
+            .filter(move |(v, c)| !c.no_track && !own.contains(&v.ifindex))
+            .map(|(v, _)| v.ifindex)
+    }
+
     /// The installed VIP requests (for a restart that finds them present).
     pub fn vip_specs(&self) -> &[AddressSpec] {
         &self.vip_specs

@@ -631,10 +631,14 @@ impl Daemon {
             Some(up) => *up || inst.conf.dont_track_primary,
             None => false,
         };
+        // The interfaces of its addresses elsewhere (a `dev`, a use_vmac_addr VMAC) count
+        // whatever dont_track_primary says.
+        let addr_up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
         inst.sockets_ready
             && inst.has_source()
             && up(inst.base_ifindex)
             && up(inst.rx_ifindex)
+            && inst.address_interfaces().all(addr_up)
             && !inst.conf.config_fault()
             && !self.missing_src.contains(&inst.conf.name)
     }
@@ -968,7 +972,10 @@ impl Daemon {
     fn refresh_usable(&mut self, ifindex: u32, now: Instant) {
         for idx in 0..self.instances.len() {
             let i = &self.instances[idx];
-            if i.base_ifindex != ifindex && i.rx_ifindex != ifindex {
+            let on_it = i.base_ifindex == ifindex
+                || i.rx_ifindex == ifindex
+                || i.address_interfaces().any(|ix| ix == ifindex);
+            if !on_it {
                 continue;
             }
             let usable = self.usable(i);

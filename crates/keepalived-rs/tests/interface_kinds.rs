@@ -24,10 +24,12 @@ fn extra_vmac_conf(net: &str, net1: &str) -> String {
 
 /// What a user sees of one run: the interfaces and addresses while MASTER, the ARP frames on
 /// eth1's wire (source MAC, what they announce, and the gaps in whole seconds between
-/// rounds), and the interfaces left after stop.
+/// rounds), whether the instance went to FAULT when the VMAC went down, and the interfaces
+/// left after stop.
 #[derive(Debug, PartialEq)]
 struct ExtraVmacRun {
     running: Vec<String>,
+    fault_when_vmac_down: bool,
     arps: Vec<String>,
     gaps: Vec<u64>,
     stopped: Vec<String>,
@@ -101,6 +103,17 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
     // garp_master_delay comes at +5 s).
     std::thread::sleep(Duration::from_millis(4600));
     let running = macvlans_and_addresses(&lab);
+    // keepalived tracks the interface of each address (TRACK_ADDR): the VMAC down is FAULT.
+    ip(&["-n", &o, "link", "set", "kx.7", "down"]);
+    let own_vip = format!("{net}.100");
+    lab.wait(
+        "the VIPs released",
+        Duration::from_secs(5),
+        || !lab.holds("o", &own_vip),
+        || None,
+    );
+    let log = std::fs::read_to_string(lab.dir().join("o.log")).unwrap_or_default();
+    let fault_when_vmac_down = log.contains("(VI_1) Entering FAULT STATE");
     lab.terminate("o");
     assert!(
         lab.wait_exit("o", Duration::from_secs(10)),
@@ -132,6 +145,7 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
         .collect();
     ExtraVmacRun {
         running,
+        fault_when_vmac_down,
         arps: window.iter().map(|f| f.1.clone()).collect(),
         gaps,
         stopped,
@@ -141,7 +155,8 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
 /// `use_vmac_addr`: keepalived puts the VIP that is on eth1 on a VMAC of its own there
 /// (`kx.7` from `vmac_addr_prefix`, MAC 00:00:5e:00:01:07, mode private), announces it from
 /// that MAC, refreshes it every 2 s as MASTER (`garp_extra_if 2`: one GARP per round) and
-/// removes the VMAC at stop. Ours the same, on the wire.
+/// goes to FAULT when that VMAC goes down, and removes it at stop. Ours the same, on the
+/// wire.
 #[test]
 fn use_vmac_addr_and_garp_extra_if_beside_keepalived() {
     if !runnable("use_vmac_addr_and_garp_extra_if_beside_keepalived") {
@@ -185,6 +200,7 @@ fn use_vmac_addr_and_garp_extra_if_beside_keepalived() {
         [2, 2],
         "keepalived: burst, then a GARP every 2 s: {ka:?}"
     );
+    assert!(ka.fault_when_vmac_down, "{ka:?}");
     assert!(ka.stopped.iter().all(|l| !l.starts_with("kx.7")), "{ka:?}");
 }
 
