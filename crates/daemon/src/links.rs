@@ -138,6 +138,7 @@ pub async fn open_vmac(
         .first()
         .is_some_and(|v| v.prefix.addr.is_ipv6());
     let mut spec = VmacSpec::new(base.ifindex, conf.vrid.unwrap_or(0), ipv6);
+    spec.vrf = netlink.vrf_master(base.ifindex).await.ok().flatten();
     let links = netlink.links().await.map_err(setup("listing interfaces"))?;
     spec.name = vmac_name(&config.global, conf, vm, &spec, &links, taken);
     let info = netlink
@@ -235,6 +236,7 @@ pub async fn open_extra_vmac(
     taken: &HashSet<String>,
 ) -> Result<Arc<Link>, DaemonError> {
     let mut spec = VmacSpec::new(base.ifindex, vrid, ipv6);
+    spec.vrf = netlink.vrf_master(base.ifindex).await.ok().flatten();
     let links = netlink.links().await.map_err(setup("listing interfaces"))?;
     let reused = links.iter().find(|l| {
         l.kind.as_deref() == Some("macvlan")

@@ -30,6 +30,8 @@ pub struct LinkInfo {
     pub parent: Option<u32>,
     /// `IFLA_INFO_KIND` ("macvlan", "veth", ...), if any.
     pub kind: Option<String>,
+    /// `IFLA_MASTER`: the bridge, bond or VRF it is enslaved to.
+    pub master: Option<u32>,
 }
 
 impl LinkInfo {
@@ -48,6 +50,7 @@ impl LinkInfo {
             running: msg.header.flags.contains(LinkFlags::Running),
             parent: None,
             kind: None,
+            master: None,
         };
         for attr in &msg.attributes {
             match attr {
@@ -55,6 +58,7 @@ impl LinkInfo {
                 LinkAttribute::Mtu(m) => info.mtu = *m,
                 LinkAttribute::Address(a) => info.mac = <[u8; 6]>::try_from(a.as_slice()).ok(),
                 LinkAttribute::Link(p) => info.parent = Some(*p),
+                LinkAttribute::Controller(m) => info.master = Some(*m),
                 LinkAttribute::LinkInfo(infos) => {
                     for i in infos {
                         if let NlLinkInfo::Kind(k) = i {

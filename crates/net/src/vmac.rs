@@ -62,6 +62,9 @@ pub struct VmacSpec {
     pub vrid: u8,
     /// IPv6 instance (changes the MAC).
     pub ipv6: bool,
+    /// The VRF the parent is enslaved to: the VMAC joins it too (keepalived's
+    /// netlink_link_add_vmac sets IFLA_MASTER to the parent's VRF master).
+    pub vrf: Option<u32>,
 }
 
 impl VmacSpec {
@@ -72,6 +75,7 @@ impl VmacSpec {
             parent,
             vrid,
             ipv6,
+            vrf: None,
         }
     }
 
@@ -103,9 +107,12 @@ impl Netlink {
                 )));
             }
         } else {
-            let msg = LinkMacVlan::new(&spec.name, spec.parent, MacVlanMode::Private)
+            let mut msg = LinkMacVlan::new(&spec.name, spec.parent, MacVlanMode::Private)
                 .address(spec.mac().to_vec())
                 .build();
+            if let Some(vrf) = spec.vrf {
+                msg.attributes.push(LinkAttribute::Controller(vrf));
+            }
             self.ack(
                 "create vmac",
                 RouteNetlinkMessage::NewLink(msg),
@@ -126,6 +133,15 @@ impl Netlink {
         self.link_by_index(link.index)
             .await?
             .ok_or_else(|| NetError::NotFound(spec.name.clone()))
+    }
+
+    /// The VRF device `ifindex` is enslaved to, if its master is one (`kind` "vrf").
+    pub async fn vrf_master(&self, ifindex: u32) -> Result<Option<u32>> {
+        let Some(master) = self.link_by_index(ifindex).await?.and_then(|l| l.master) else {
+            return Ok(None);
+        };
+        let kind = self.link_by_index(master).await?.and_then(|l| l.kind);
+        Ok((kind.as_deref() == Some("vrf")).then_some(master))
     }
 
     /// Deletes an interface (a VMAC) by ifindex; a missing one is not an error.
