@@ -26,6 +26,10 @@ pub struct ExtraIf {
     pub ours: bool,
     /// The interface a VMAC sits on (its own name otherwise).
     pub base: String,
+    /// Its ifindex.
+    pub base_ifindex: u32,
+    /// A VMAC's family (the MAC 00:00:5e:00:02:VRID for IPv6).
+    pub ipv6: bool,
 }
 
 /// `garp_extra_if` as the instance runs it.

@@ -173,6 +173,9 @@ pub(crate) struct Firewall {
     failed_open: bool,
     /// The last error logged: a kernel that keeps refusing is reported once, not per pass.
     last_error: Option<String>,
+    /// keepalived uses nftables ([`nftables_in_use`]): the VMACs of use_vmac_addr are listed
+    /// in `vmac_map` too (firewall_add_vmac does nothing otherwise).
+    lists_address_vmacs: bool,
 }
 
 fn report(last: &mut Option<String>, e: keepalived_net::firewall::FirewallError) {
@@ -191,7 +194,13 @@ impl Firewall {
             nft: None,
             failed_open: false,
             last_error: None,
+            lists_address_vmacs: false,
         }
+    }
+
+    /// Whether keepalived would run nftables for the configuration ([`nftables_in_use`]).
+    pub(crate) fn set_in_use(&mut self, in_use: bool) {
+        self.lists_address_vmacs = in_use;
     }
 
     /// Opens the socket on first use.
@@ -238,7 +247,15 @@ impl Firewall {
     /// want (released VIPs are unblocked after their removal).
     pub(crate) fn sync(&mut self, instances: &[Instance], global: &GlobalDefs, names: &Ifindexes) {
         let want = wanted(instances.iter().map(View::of), global, names);
-        let vmacs = wanted_vmacs(instances.iter().map(View::of));
+        let mut vmacs = wanted_vmacs(instances.iter().map(View::of));
+        if self.lists_address_vmacs {
+            let address_vmacs = instances.iter().flat_map(Instance::address_vmacs);
+            vmacs.extend(address_vmacs.map(|(ifindex, base, ipv6)| Vmac {
+                family: if ipv6 { Family::Ip6 } else { Family::Ip },
+                ifindex,
+                base,
+            }));
+        }
         if want.is_empty() && vmacs.is_empty() && self.nft.is_none() {
             return;
         }

@@ -543,6 +543,14 @@ impl Instance {
         Some(format!("{}@{}", x.link.name, x.base))
     }
 
+    /// The VMACs made for its addresses: (ifindex, base ifindex, IPv6).
+    pub fn address_vmacs(&self) -> impl Iterator<Item = (u32, u32, bool)> + '_ {
+        self.extra_ifs
+            .iter()
+            .filter(|x| x.ours)
+            .map(|x| (x.link.ifindex, x.base_ifindex, x.ipv6))
+    }
+
     /// `garp_extra_if` as it runs (`None`: off or nothing to apply to).
     pub fn extra_garp(&self) -> Option<ExtraGarp> {
         self.extra_garp

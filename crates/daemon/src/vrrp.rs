@@ -283,11 +283,13 @@ impl Daemon {
         let (pkt_tx, pkt_rx) = mpsc::channel(1024);
         let (track_tx, track_rx) = mpsc::channel(256);
         let global = Arc::new(config.global.clone());
+        let mut firewall = crate::firewall::Firewall::new(&global);
+        firewall.set_in_use(crate::firewall::nftables_in_use(&config));
         Ok(Daemon {
             fib_membership: monitor.fib_membership(),
             netlink,
             fifos: Arc::new(Fifos::open(&global)),
-            firewall: crate::firewall::Firewall::new(&global),
+            firewall,
             global,
             config,
             names: HashMap::new(),
@@ -1095,6 +1097,8 @@ impl Daemon {
     pub(crate) async fn replace_config(&mut self, new: Config) -> Result<(), DaemonError> {
         let now = Instant::now();
         self.config = new;
+        self.firewall
+            .set_in_use(crate::firewall::nftables_in_use(&self.config));
         self.global = Arc::new(self.config.global.clone());
         self.snmp.reload(&self.global);
         let links_up = self.read_links().await;

@@ -11,10 +11,11 @@ use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 
 /// An instance on eth0 whose second VIP is on eth1; `use_vmac_addr` puts it on a VMAC of its
-/// own there (named from `vmac_addr_prefix`), `garp_extra_if 2` refreshes it as MASTER.
+/// own there (named from `vmac_addr_prefix`), `garp_extra_if 2` refreshes it as MASTER;
+/// with `nftables` keepalived lists that VMAC in its `vmac_map`.
 fn extra_vmac_conf(net: &str, net1: &str) -> String {
     format!(
-        "global_defs {{\n    router_id k13i\n    vmac_addr_prefix kx\n}}\n\
+        "global_defs {{\n    router_id k13i\n    vmac_addr_prefix kx\n    nftables\n}}\n\
          vrrp_instance VI_1 {{\n    interface eth0\n    state MASTER\n    \
          virtual_router_id 7\n    priority 150\n    advert_int 1\n    use_vmac_addr\n    \
          garp_extra_if 2\n    virtual_ipaddress {{\n        {net}.100/24\n        \
@@ -29,6 +30,7 @@ fn extra_vmac_conf(net: &str, net1: &str) -> String {
 #[derive(Debug, PartialEq)]
 struct ExtraVmacRun {
     running: Vec<String>,
+    ruleset: Vec<String>,
     fault_when_vmac_down: bool,
     arps: Vec<String>,
     gaps: Vec<u64>,
@@ -103,6 +105,12 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
     // garp_master_delay comes at +5 s).
     std::thread::sleep(Duration::from_millis(4600));
     let running = macvlans_and_addresses(&lab);
+    let nft = std::process::Command::new("ip")
+        .args(["netns", "exec", &o, "nft", "list", "ruleset"])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    let ruleset = nft.lines().map(|l| l.trim().to_owned()).collect();
     // keepalived tracks the interface of each address (TRACK_ADDR): the VMAC down is FAULT.
     ip(&["-n", &o, "link", "set", "kx.7", "down"]);
     let own_vip = format!("{net}.100");
@@ -145,6 +153,7 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
         .collect();
     ExtraVmacRun {
         running,
+        ruleset,
         fault_when_vmac_down,
         arps: window.iter().map(|f| f.1.clone()).collect(),
         gaps,
@@ -201,6 +210,8 @@ fn use_vmac_addr_and_garp_extra_if_beside_keepalived() {
         "keepalived: burst, then a GARP every 2 s: {ka:?}"
     );
     assert!(ka.fault_when_vmac_down, "{ka:?}");
+    let listed = r#"elements = { "kx.7" : "eth1" }"#;
+    assert!(ka.ruleset.iter().any(|l| l == listed), "{ka:?}");
     assert!(ka.stopped.iter().all(|l| !l.starts_with("kx.7")), "{ka:?}");
 }
 

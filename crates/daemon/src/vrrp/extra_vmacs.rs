@@ -40,9 +40,9 @@ impl Daemon {
                 VipHome::Vmac { base, ipv6 } if ready => self
                     .address_vmac(conf, &base, ipv6, &mut made, &mut names)
                     .await
-                    .map(|l| {
+                    .map(|(l, base_ifindex)| {
                         let ix = l.ifindex;
-                        add(&mut extra, own, l, Some(&base));
+                        add(&mut extra, own, l, Some((&base, base_ifindex, ipv6)));
                         ix
                     }),
                 VipHome::Vmac { .. } => None,
@@ -66,10 +66,10 @@ impl Daemon {
         ipv6: bool,
         made: &mut Vec<((u32, bool), Arc<Link>)>,
         names: &mut Vec<(u32, String)>,
-    ) -> Option<Arc<Link>> {
+    ) -> Option<(Arc<Link>, u32)> {
         let base_link = self.link(&conf.name, base).await?;
         if let Some((_, l)) = made.iter().find(|(k, _)| *k == (base_link.ifindex, ipv6)) {
-            return Some(l.clone());
+            return Some((l.clone(), base_link.ifindex));
         }
         let mut taken = taken_vmac_names(&self.config, conf, &self.vmacs);
         if let Some((_, own)) = self.vmacs.get(&conf.name) {
@@ -93,7 +93,7 @@ impl Daemon {
                 self.link_up.insert(l.ifindex, l.up);
                 names.push((l.ifindex, l.name.clone()));
                 made.push(((base_link.ifindex, ipv6), l.clone()));
-                Some(l)
+                Some((l, base_link.ifindex))
             }
             Err(e) => {
                 log::info(format!("({}) {e}", conf.name));
@@ -111,12 +111,15 @@ impl Daemon {
 }
 
 /// Adds `link` to `extra` unless it is the instance's own or already there; `vmac_on`: it
-/// is a VMAC the daemon made on that interface.
-fn add(extra: &mut Vec<ExtraIf>, own: u32, link: Arc<Link>, vmac_on: Option<&str>) {
+/// is a VMAC the daemon made on that interface (name, ifindex) for that family.
+fn add(extra: &mut Vec<ExtraIf>, own: u32, link: Arc<Link>, vmac_on: Option<(&str, u32, bool)>) {
     if link.ifindex != own && !extra.iter().any(|x| x.link.ifindex == link.ifindex) {
+        let (base, base_ifindex, ipv6) = vmac_on.unwrap_or((&link.name, link.ifindex, false));
         extra.push(ExtraIf {
             ours: vmac_on.is_some(),
-            base: vmac_on.unwrap_or(&link.name).to_owned(),
+            base: base.to_owned(),
+            base_ifindex,
+            ipv6,
             link,
         });
     }
