@@ -1,13 +1,15 @@
 //! The dump files keepalived 2.2.7 writes on signals, in its exact layout:
 //! `/tmp/keepalived.data` (SIGUSR1, [`render_data`]), `/tmp/keepalived.stats` (SIGUSR2
 //! and STATS_CLEAR, [`render_stats`]) and `/tmp/keepalived.json` (the JSON signal,
-//! [`render_json`]).
+//! [`render_json`]); the checker process's `/tmp/keepalived_check.data` (SIGUSR1,
+//! [`render_check_data`]).
 //!
 //! The event loop fills a plain-data [`Snapshot`] (see its fields; `Default` gives
 //! keepalived's values for anything not tracked yet), renders it with the pure functions
 //! here, and writes the result with [`write_atomically`]. STATS_CLEAR in keepalived
 //! writes the stats file first and then zeroes the counters.
 
+mod check;
 mod fmt;
 mod global;
 mod instance;
@@ -20,6 +22,7 @@ mod stats;
 use std::io::Write as _;
 use std::path::Path;
 
+pub use check::{render_check_data, CHECK_DATA_FILE};
 pub use fmt::{
     format_mac, format_route, format_rule, format_vip, quote_command, timeval_with_date_usec_last,
 };

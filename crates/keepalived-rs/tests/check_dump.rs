@@ -1,0 +1,68 @@
+//! The checker process's data dump (SIGUSR1 -> /tmp/keepalived_check.data) against keepalived
+//! 2.2.7's own: tests/check_dump/capture.sh runs the checker process alone (-C) on
+//! tests/check_dump/keepalived.conf (TCP_CHECKs up and down, MISC_CHECKs with and without
+//! misc_dynamic, a failing HTTP_GET, a sorry server, quorum and hysteresis, alpha,
+//! persistence) in netns k14c-chk and signals it 6 s after the start. keepalived needs IPVS,
+//! so its file was captured in the IPVS VM (tests/vm/run.sh, see capture.sh);
+//! ours runs the same script here with --no-ipvs. The files must be identical but for MISC_CHECK's
+//! `Last ran` times. The script's TMPDIR is private, so no other test's dump is touched.
+
+use std::path::Path;
+use std::process::Command;
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The dump with the `Last ran` times (wall clock) cut off.
+fn normalise(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| match l.find("Last ran = ") {
+            Some(i) => format!("{}Last ran = (TIME)", &l[..i]),
+            None => l.to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn sigusr1_writes_keepalived_check_data_as_keepalived() {
+    if !keepalived_labs::runnable("check_dump") {
+        return;
+    }
+    if Command::new("python3").arg("-V").output().is_err() {
+        eprintln!("skipped: check_dump needs python3 (the TCP listener)");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("k14c-chkdump-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let root = repo();
+    let out = Command::new("bash")
+        .arg(root.join("tests/check_dump/capture.sh"))
+        .args([OURS, "--no-ipvs"])
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("capture.sh");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (data, log) = text.split_once("=== LOG\n").unwrap_or((&text, ""));
+    let reference = std::fs::read_to_string(root.join("tests/check_dump/keepalived_check.data"))
+        .expect("reference");
+    let (ours, theirs) = (normalise(data), normalise(&reference));
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(
+            a,
+            b,
+            "line {} differs\n--- ours:\n{data}\n--- log:\n{log}",
+            i + 1
+        );
+    }
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{} lines ours, {} keepalived's\n--- ours:\n{data}\n--- log:\n{log}",
+        ours.len(),
+        theirs.len()
+    );
+}

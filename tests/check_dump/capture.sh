@@ -1,0 +1,35 @@
+#!/bin/bash
+# capture.sh BINARY: keepalived's checker process alone (-C) on keepalived.conf, in netns
+# k14c-chk (10.87.1.1 on lo, a TCP listener on 10.87.1.1:8080); 6 s after the start, SIGUSR1
+# to the parent; prints $TMPDIR/keepalived_check.data (default /tmp), then "=== LOG" and the log.
+# keepalived 2.2.7 needs IPVS: run it inside the VM, from the repository root:
+#   tests/vm/run.sh "bash $PWD/tests/check_dump/capture.sh /usr/sbin/keepalived" >OUT
+# (crates/keepalived-rs/tests/check_dump.rs runs ours with --no-ipvs the same way.)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+KA=${1:-/usr/sbin/keepalived}; shift
+ns=k14c-chk; d=$(mktemp -d /tmp/k14c-chk.XXXXXX)
+ip netns add $ns
+ip -n $ns link set lo up
+ip -n $ns addr add 10.87.1.1/32 dev lo
+ip netns exec $ns python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.87.1.1", 8080)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.close()' &
+listener=$!
+out=${TMPDIR:-/tmp}/keepalived_check.data; rm -f $out
+ip netns exec $ns "$KA" "$@" -n -l -C -f "$here/keepalived.conf" -p $d/k.pid -c $d/c.pid -r $d/v.pid >$d/log 2>&1 &
+ka=$!
+sleep ${WAIT:-6}
+kill -USR1 $ka
+for _ in $(seq 50); do [ -s $out ] && break; sleep 0.1; done
+sleep 0.3
+cat $out
+kill -TERM $ka; wait $ka
+kill $listener
+echo "=== LOG"
+cat $d/log
+ip netns del $ns
+rm -rf $d
