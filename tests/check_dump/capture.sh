@@ -4,7 +4,7 @@
 # to the parent; prints $TMPDIR/keepalived_check.data (default /tmp), then "=== LOG" and the log.
 # keepalived 2.2.7 needs IPVS: run it inside the VM, from the repository root:
 #   tests/vm/run.sh "bash $PWD/tests/check_dump/capture.sh /usr/sbin/keepalived" >OUT
-# (crates/keepalived-rs/tests/check_dump.rs runs ours with --no-ipvs the same way.)
+# (crates/keepalived-rs/tests/checker_outputs.rs runs ours with --no-ipvs the same way.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 KA=${1:-/usr/sbin/keepalived}; shift

@@ -252,6 +252,13 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
                     keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    // keepalived mails "=> Removing <=" for the live real servers it drops.
+                    for a in keepalived_check::ipvs::removal_alerts(&watch.get(), &new) {
+                        if let Some(rs) = &a.rs {
+                            let mail = smtp::message::real_server(&new.global, rs, &a.vs, a.up, &a.body);
+                            smtp::queue_mail(&new.global, mail);
+                        }
+                    }
                     if let Some(s) = &snmp {
                         s.reload(&new);
                     }

@@ -77,7 +77,8 @@ pub struct CheckerAlert {
     pub body: String,
 }
 
-/// Checker verdicts carried across a reload, by checker identity (see [`Pool::memory`]).
+/// Checker verdicts and virtual servers' quorum states carried across a reload, by identity
+/// (see [`Pool::memory`]).
 pub type CheckerMemory = std::collections::HashMap<String, bool>;
 
 /// A checker SNMP notification (keepalived's check_snmp_rs_trap / check_snmp_quorum_trap),

@@ -1,11 +1,19 @@
-//! The checker process's data dump (SIGUSR1 -> /tmp/keepalived_check.data) against keepalived
-//! 2.2.7's own: tests/check_dump/capture.sh runs the checker process alone (-C) on
+//! What the checker process writes, against keepalived 2.2.7 (which needs IPVS, so its side
+//! was captured in the IPVS VM, tests/vm/run.sh, by the same scripts; ours runs them here
+//! with --no-ipvs). Both tests run in parallel, ~15 s.
+//!
+//! The data dump (SIGUSR1 -> /tmp/keepalived_check.data): tests/check_dump/capture.sh runs the checker process alone (-C) on
 //! tests/check_dump/keepalived.conf (TCP_CHECKs up and down, MISC_CHECKs with and without
 //! misc_dynamic, a failing HTTP_GET, a sorry server, quorum and hysteresis, alpha,
-//! persistence) in netns k14c-chk and signals it 6 s after the start. keepalived needs IPVS,
-//! so its file was captured in the IPVS VM (tests/vm/run.sh, see capture.sh);
-//! ours runs the same script here with --no-ipvs. The files must be identical but for MISC_CHECK's
-//! `Last ran` times. The script's TMPDIR is private, so no other test's dump is touched.
+//! persistence) in netns k14c-chk and signals it 6 s after the start. The files must be
+//! identical but for MISC_CHECK's `Last ran` times. The script's TMPDIR is private, so no
+//! other test's dump is touched.
+//!
+//! The mails (tests/checker_mails/capture.sh, Debian's python3-aiosmtpd in netns k14c-mail):
+//! the same subjects and bodies at start, none for a FILE_CHECK fault, `=> Removing <=` for
+//! the live real server a reload drops (and no quorum mail for the kept virtual server),
+//! none at the stop (keepalived queues its `=> Shutting down <=` mails but its loop ends
+//! before they go).
 
 use std::path::Path;
 use std::process::Command;
@@ -65,4 +73,32 @@ fn sigusr1_writes_keepalived_check_data_as_keepalived() {
         ours.len(),
         theirs.len()
     );
+}
+
+#[test]
+fn checker_mails_at_start_reload_and_stop_as_keepalived() {
+    if !keepalived_labs::runnable("checker_mails") {
+        return;
+    }
+    let aiosmtpd = Command::new("/usr/bin/python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !aiosmtpd {
+        eprintln!(
+            "skipped: checker_mails needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
+        );
+        return;
+    }
+    let root = repo();
+    let out = Command::new("bash")
+        .arg(root.join("tests/checker_mails/capture.sh"))
+        .args([OURS, "--no-ipvs"])
+        .output()
+        .expect("capture.sh");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (mails, log) = text.split_once("=== LOG\n").unwrap_or((&text, ""));
+    let reference = std::fs::read_to_string(root.join("tests/checker_mails/keepalived.mails"))
+        .expect("reference");
+    assert_eq!(mails, reference, "--- log:\n{log}");
 }
