@@ -9,16 +9,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 KA=${1:-/usr/sbin/keepalived}; shift
 ns=k14c-chk; d=$(mktemp -d /tmp/k14c-chk.XXXXXX)
-ip netns add $ns
-ip -n $ns link set lo up
-ip -n $ns addr add 10.87.1.1/32 dev lo
-ip netns exec $ns python3 -c '
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.87.1.1", 8080)); s.listen(16)
-while True:
-    c, _ = s.accept(); c.close()' &
-listener=$!
+. "$here/../labs/checker-lab.sh"
+checker_lab $ns 10.87.1.1
 out=${TMPDIR:-/tmp}/keepalived_check.data; rm -f $out
 ip netns exec $ns "$KA" "$@" -n -l -C -f "$here/keepalived.conf" -p $d/k.pid -c $d/c.pid -r $d/v.pid >$d/log 2>&1 &
 ka=$!

@@ -11,16 +11,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 KA=${1:-/usr/sbin/keepalived}; shift
 ns=k14c-mail; d=$(mktemp -d /tmp/k14c-mail.XXXXXX)
-ip netns add $ns
-ip -n $ns link set lo up
-ip -n $ns addr add 10.87.2.1/32 dev lo
-ip netns exec $ns python3 -c '
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.87.2.1", 8080)); s.listen(16)
-while True:
-    c, _ = s.accept(); c.close()' &
-listener=$!
+. "$here/../labs/checker-lab.sh"
+checker_lab $ns 10.87.2.1
 ip netns exec $ns /usr/bin/python3 -u -m aiosmtpd -n -l 10.87.2.1:2525 >$d/mails 2>&1 &
 smtp=$!
 for _ in $(seq 150); do ip netns exec $ns timeout 1 bash -c "</dev/tcp/10.87.2.1/2525" 2>/dev/null && break; sleep 0.2; done

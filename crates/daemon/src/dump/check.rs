@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+use keepalived_check::ipvs::sched_name;
 use keepalived_check::pool::{real_weight, CheckerClass, CheckerState};
 use keepalived_check::VirtualServerState;
 use keepalived_conf::model::{
@@ -86,24 +87,6 @@ fn yes_no(b: bool) -> &'static str {
         "yes"
     } else {
         "no"
-    }
-}
-
-fn sched_name(s: Scheduler) -> &'static str {
-    match s {
-        Scheduler::Rr => "rr",
-        Scheduler::Wrr => "wrr",
-        Scheduler::Lc => "lc",
-        Scheduler::Wlc => "wlc",
-        Scheduler::Lblc => "lblc",
-        Scheduler::Lblcr => "lblcr",
-        Scheduler::Dh => "dh",
-        Scheduler::Sh => "sh",
-        Scheduler::Sed => "sed",
-        Scheduler::Nq => "nq",
-        Scheduler::Fo => "fo",
-        Scheduler::Ovf => "ovf",
-        Scheduler::Mh => "mh",
     }
 }
 
