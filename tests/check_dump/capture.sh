@@ -3,7 +3,8 @@
 # k14c-chk (10.87.1.1 on lo, a TCP listener on 10.87.1.1:8080); 6 s after the start, SIGUSR1
 # to the parent; prints $TMPDIR/keepalived_check.data (default /tmp), then "=== LOG" and the log.
 # keepalived 2.2.7 needs IPVS: run it inside the VM, from the repository root:
-#   tests/vm/run.sh "bash $PWD/tests/check_dump/capture.sh /usr/sbin/keepalived" >OUT
+#   tests/vm/run.sh "WAIT=7 bash $PWD/tests/check_dump/capture.sh /usr/sbin/keepalived" >OUT
+# (the VM is slow: WAIT=7 lets every checker run once before the signal)
 # (crates/keepalived-rs/tests/checker_outputs.rs runs ours with --no-ipvs the same way.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
