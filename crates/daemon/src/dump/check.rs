@@ -1,6 +1,6 @@
 //! `/tmp/keepalived_check.data`: what keepalived 2.2.7's checker process writes on SIGUSR1
 //! (check_print.c `check_print_data` -> check_data.c `dump_data_check`): the global
-//! definitions (without the VRRP process's `Default interface` line), the LVS topology
+//! definitions as a process other than VRRP prints them, the LVS topology
 //! (virtual servers, sorry servers, real servers with their live state), the health
 //! checkers queue and the BFDs the checkers track. Rendered from the configuration and the
 //! checkers' loop's latest states ([`keepalived_check::PoolWatch`]).
@@ -30,25 +30,8 @@ pub fn render_check_data(
     vss: &[VirtualServerState],
     checkers: &[CheckerState],
 ) -> String {
-    let g = &config.global;
-    let mut global = crate::snapshot::global_dump(g);
-    // The VRRP process alone resolves the lower priority GARP settings from the master
-    // ones (vrrp_init); the checker process prints them unset, UINT_MAX.
-    if g.garp.lower_prio_delay.is_none() {
-        global.garp_lower_prio_delay = u32::MAX;
-    }
-    if g.garp.lower_prio_repeat.is_none() {
-        global.garp_lower_prio_rep = u32::MAX;
-    }
-    let mut text = String::new();
-    super::global::render_global(&mut text, &global);
-    // keepalived prints the default interface in the VRRP process only.
-    let mut out = Lines(
-        text.lines()
-            .filter(|l| !l.starts_with(" Default interface = "))
-            .map(|l| format!("{l}\n"))
-            .collect(),
-    );
+    let mut out = Lines(String::new());
+    super::render_global_other_process(&mut out.0, &config.global);
     if !vss.is_empty() {
         out.line("------< LVS Topology >------");
         out.line(format!(" System is compiled with LVS v{LVS_VERSION}"));
