@@ -29,29 +29,39 @@ fn can_run(test: &str) -> bool {
 
 struct Lab {
     net: BridgeLab,
-    n: u8,
+    /// The IPv4 /24 (`10.74.10`).
+    v4: String,
+    /// The IPv6 /64 (`fd74:10:`).
+    v6: String,
 }
 
 impl Lab {
     /// Routers o (.1) and t (.2), upstream host u (.3), IPv4 and IPv6.
     fn new(name: &str, n: u8) -> Lab {
-        let mut net = BridgeLab::prefixed("k15", name, &format!("10.74.{n}"));
+        Lab::in_space("k15", &format!("10.74.{n}"), &format!("fd74:{n}:"), name)
+    }
+
+    /// The same in namespaces `PREFIX-NAME-PID-*`, `V4.0/24` and `V6:/64` (V6 ends with
+    /// `:`, e.g. `fd74:10:`).
+    fn in_space(prefix: &str, v4: &str, v6: &str, name: &str) -> Lab {
+        let mut net = BridgeLab::prefixed(prefix, name, v4);
         for (r, h) in [("o", 1), ("t", 2)] {
-            net.add_address(r, &format!("fd74:{n}::{h}/64"));
+            net.add_address(r, &format!("{v6}:{h}/64"));
         }
-        net.add_host(
-            "u",
-            &[&format!("10.74.{n}.3/24"), &format!("fd74:{n}::3/64")],
-        );
-        Lab { net, n }
+        net.add_host("u", &[&format!("{v4}.3/24"), &format!("{v6}:3/64")]);
+        Lab {
+            net,
+            v4: v4.to_owned(),
+            v6: v6.to_owned(),
+        }
     }
 
     fn v4(&self, h: u8) -> String {
-        format!("10.74.{}.{h}", self.n)
+        format!("{}.{h}", self.v4)
     }
 
     fn v6(&self, h: u8) -> String {
-        format!("fd74:{}::{h}", self.n)
+        format!("{}:{h}", self.v6)
     }
 
     /// `binary` (ours or keepalived) in router `r` with every pid file in the lab directory.
@@ -354,13 +364,15 @@ fn track_bfd_moves_the_vip_like_keepalived() {
 /// removing it again leaves that child running (keepalived's BFD child stays with no
 /// instance). Returns what was seen at each step.
 fn bfd_reload_timeline(binary: &'static str, name: &str, n: u8) -> Vec<String> {
-    let mut lab = Lab::new(name, n);
+    // Its own address space (namespaces k14c-*, 10.87.N.0/24, fd00:87:N::/64).
+    let v6 = format!("fd00:87:{n}:");
+    let mut lab = Lab::in_space("k14c", &format!("10.87.{n}"), &v6, name);
     let (o4, u4) = (lab.v4(1), lab.v4(3));
     lab.start_bfdd(&[(o4, u4.clone())], 50);
     let inst = |extra: &str| {
         format!(
             "vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id {}\n priority 150\n\
-             advert_int 1\n{extra} virtual_ipaddress {{\n  10.74.{n}.100/24\n }}\n}}\n",
+             advert_int 1\n{extra} virtual_ipaddress {{\n  10.87.{n}.100/24\n }}\n}}\n",
             70 + n
         )
     };
