@@ -15,7 +15,9 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{CheckerAlert, CheckerTrap, Next, Pool, Report, VirtualServerState};
+use crate::pool::{
+    CheckerAlert, CheckerState, CheckerTrap, Next, Pool, Report, VirtualServerState,
+};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -63,19 +65,35 @@ impl std::fmt::Debug for TrapSink {
     }
 }
 
-/// The virtual servers' states as the checkers' loop last left them (a copy, updated after
-/// every change), readable from another thread.
+/// The virtual servers' and checkers' states as the checkers' loop last left them (a copy,
+/// updated after every change), readable from another thread: the SNMP subagent and the
+/// data dump (SIGUSR1) read it.
 #[derive(Debug, Clone, Default)]
-pub struct PoolWatch(pub Arc<Mutex<Vec<VirtualServerState>>>);
+pub struct PoolWatch {
+    servers: Arc<Mutex<Vec<VirtualServerState>>>,
+    checkers: Arc<Mutex<Vec<CheckerState>>>,
+}
 
 impl PoolWatch {
-    /// The states now.
+    /// The virtual servers' states now.
     pub fn get(&self) -> Vec<VirtualServerState> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    fn set(&self, vss: &[VirtualServerState]) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = vss.to_vec();
+    /// The checkers' states now, in keepalived's checkers_queue order.
+    pub fn checkers(&self) -> Vec<CheckerState> {
+        self.checkers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set(&self, pool: &Pool) {
+        *self.servers.lock().unwrap_or_else(|e| e.into_inner()) = pool.vss.clone();
+        *self.checkers.lock().unwrap_or_else(|e| e.into_inner()) = pool.checkers.clone();
     }
 }
 
@@ -139,7 +157,8 @@ pub struct RunSummary {
     pub memory: crate::pool::CheckerMemory,
 }
 
-type Message = (usize, Report, oneshot::Sender<Next>);
+/// A checker's verdict, when its attempt started (wall clock) and where the answer goes.
+type Message = (usize, Report, std::time::SystemTime, oneshot::Sender<Next>);
 
 /// Runs every health checker of `config` until `stop` completes: virtual services and
 /// healthy real servers are put into IPVS through `ipvs`, checker verdicts move real servers
@@ -207,7 +226,8 @@ pub async fn run_until(
                 events(&mut pool, &opts);
             }
             msg = rx.recv(), if probes_open => match msg {
-                Some((ck, report, reply)) => {
+                Some((ck, report, started, reply)) => {
+                    pool.checkers[ck].last_ran = Some(started);
                     let next = pool.report(ipvs, ck, report);
                     summary.reports += 1;
                     let _ = reply.send(next);
@@ -274,7 +294,7 @@ fn events(pool: &mut Pool, opts: &CheckerOptions) {
         }
     }
     if let Some(w) = &opts.watch {
-        w.set(&pool.vss);
+        w.set(pool);
     }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
@@ -321,6 +341,7 @@ async fn checker_task(
     loop {
         tokio::time::sleep(delay).await;
         let started = Instant::now();
+        let started_wall = std::time::SystemTime::now();
         seq = seq.wrapping_add(1);
         let report = match probe.attempt(url, seq, &mut last_file).await {
             Attempt::Report(r) => r,
@@ -339,7 +360,7 @@ async fn checker_task(
             }
         };
         let (rtx, rrx) = oneshot::channel();
-        if tx.send((ck, report, rtx)).await.is_err() {
+        if tx.send((ck, report, started_wall, rtx)).await.is_err() {
             return;
         }
         let Ok(next) = rrx.await else {

@@ -113,3 +113,46 @@ fn a_reload_removes_only_the_services_it_dropped() {
     super::reconcile::remove_dropped(&old, &new, &mut k, &Logger::new(|_| {}));
     assert_eq!(k.0, ["del-svc [10.0.0.1]:tcp:80"]);
 }
+
+#[test]
+fn a_reload_mails_removing_for_each_alive_real_server_it_drops() {
+    let load = |text: &str| {
+        load_str(
+            text,
+            "t.conf".as_ref(),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config
+    };
+    let rs = |a: &str| format!(" real_server {a} 8080 {{\n  TCP_CHECK {{\n  }}\n }}\n");
+    let vs = |addr: &str, body: String| {
+        format!("virtual_server {addr} 80 {{\n lb_algo rr\n protocol TCP\n{body}}}\n")
+    };
+    let old = load(
+        &(vs(
+            "10.0.0.1",
+            rs("10.0.0.5") + &rs("10.0.0.6") + &rs("10.0.0.7"),
+        ) + &vs("10.0.0.2", rs("10.0.0.8"))),
+    );
+    let new = load(&vs("10.0.0.1", rs("10.0.0.5")));
+    let mut states = plan::build(&old, &Logger::new(|_| {})).pool.vss;
+    for v in &mut states {
+        for r in &mut v.rs {
+            // 10.0.0.7 is down: no mail for it.
+            r.alive = !r.name.contains("10.0.0.7");
+            r.set = true;
+        }
+    }
+    let mails: Vec<_> = super::reconcile::removal_alerts(&states, &new)
+        .into_iter()
+        .map(|a| format!("{} {} {} {}", a.rs.unwrap_or_default(), a.vs, a.up, a.body))
+        .collect();
+    assert_eq!(
+        mails,
+        [
+            "[10.0.0.6]:tcp:8080 [10.0.0.1]:tcp:80 false => Removing <=",
+            "[10.0.0.8]:tcp:8080 [10.0.0.2]:tcp:80 false => Removing <=",
+        ]
+    );
+}
