@@ -448,3 +448,45 @@ fn an_smtp_check_failure_mails_its_reason() {
     );
     assert!(!mails[0].up);
 }
+
+/// Records the `(upper, lower)` connection thresholds of every destination added.
+#[derive(Default)]
+struct Thresholds(Vec<(u32, u32)>);
+
+impl Ipvs for Thresholds {
+    fn add_service(&mut self, _: &Service) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn del_service(&mut self, _: &Service) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn add_dest(&mut self, _: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push((d.u_threshold, d.l_threshold));
+        Ok(())
+    }
+    fn edit_dest(&mut self, _: &Service, _: &Destination) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn del_dest(&mut self, _: &Service, _: &Destination) -> Result<(), IpvsError> {
+        Ok(())
+    }
+}
+
+/// A real server's `uthreshold`/`lthreshold` are its IPVS destination's connection
+/// thresholds (IPVS_DEST_ATTR_U_THRESH / L_THRESH); without them, 0 (no limit).
+#[test]
+fn uthreshold_and_lthreshold_are_the_destination_s_thresholds() {
+    let text = "virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                real_server 10.0.0.2 80 {\n  uthreshold 100\n  lthreshold 10\n }\n \
+                real_server 10.0.0.3 80 {\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut ipvs = Thresholds::default();
+    pool.init(&mut ipvs);
+    assert_eq!(ipvs.0, [(100, 10), (0, 0)]);
+}

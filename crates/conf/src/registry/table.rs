@@ -82,6 +82,8 @@ const SETTINGS: &str = "crates/daemon/src/settings/tests.rs::instance_setting_el
 const GARP: &str =
     "crates/daemon/src/settings/tests.rs::garp_keywords_time_the_master_s_gratuitous_bursts";
 const TRACK_PROCESS: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::track_process_quorum_faults_the_instance_beside_keepalived";
+const CK_CONN: &str = "crates/check/src/plan/keyword_tests.rs::connect_keywords_set_where_from_and_how_long_a_checker_connects";
+const CK_HTTP: &str = "crates/check/src/plan/keyword_tests.rs::virtualhost_and_http_protocol_shape_the_request_a_checker_sends";
 const SC_NOTIFY: &str = "tests/scenarios/notify-scripts.scn";
 const SC_SCRIPT_USER: &str = "tests/scenarios/script-user-priority-changes.scn";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
@@ -285,12 +287,14 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(VS_RS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
     r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
-    r(VS_RS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
-    r(VS_RS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
+    r(RS, "virtualhost", Acts { test: CK_HTTP }),
+    r(VS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
+    r(RS, "weight", Acts { test: "crates/check/src/pool/tests.rs::real_servers_start_in_the_pool_without_alpha" }),
+    r(VS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
     r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),
     r(VS_RS, "snmp_name", Acts { test: SNMP_CHECKER }),
     r(RS, "notify_up notify_down", Acts { test: POOL_RETRY }),
-    r(RS, "uthreshold lthreshold", ActsUntested { read_in: "crates/check/src/plan.rs::uthreshold" }),
+    r(RS, "uthreshold lthreshold", Acts { test: "crates/check/src/pool/tests.rs::uthreshold_and_lthreshold_are_the_destination_s_thresholds" }),
     r(RS, "TCP_CHECK HTTP_GET SSL_GET SMTP_CHECK DNS_CHECK UDP_CHECK PING_CHECK MISC_CHECK", Acts { test: LAB }),
     r(RS, "FILE_CHECK", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
     r(RS, "BFD_CHECK", Acts { test: BFD_CHILD }),
@@ -299,16 +303,18 @@ pub(super) const RULES: &[Rule] = &[
     r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(CHECKERS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
     r(CHECKERS, "log_all_failures", ActsUntested { read_in: "crates/check/src/pool/epilog.rs::log_all_failures" }),
-    r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port bind_if connect_timeout fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::connect_ip" }),
+    r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port connect_timeout", Acts { test: CK_CONN }),
+    r(CONN_CHECKERS, "bind_if fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::bind_if" }),
     r(HTTP, "url", Acts { test: LAB }),
     r(HTTP, "nb_get_retry", ActsUntested { read_in: "crates/conf/src/parse/lvs/values.rs::nb_get_retry" }),
-    r(HTTP, "virtualhost http_protocol enable_sni fast_recovery", ActsUntested { read_in: "crates/check/src/plan.rs::http_protocol" }),
+    r(HTTP, "virtualhost http_protocol", Acts { test: CK_HTTP }),
+    r(HTTP, "enable_sni fast_recovery", ActsUntested { read_in: "crates/check/src/plan.rs::fast_recovery" }),
     r(&["virtual_server/real_server/SSL_GET"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
     r(URL, "path digest", Acts { test: LAB }),
     r(URL, "status_code", Acts { test: "crates/check/src/probe/http_response.rs::status_codes_default_to_2xx_and_ranges_are_inclusive" }),
     r(URL, "regex regex_no_match", Acts { test: "crates/check/src/probe/http.rs::the_verdict_tests_status_then_digest_then_regex" }),
     r(URL, "regex_min_offset regex_max_offset", Acts { test: "crates/check/src/probe/http.rs::regex_offsets_bound_where_a_match_may_start" }),
-    r(URL, "virtualhost", ActsUntested { read_in: "crates/check/src/probe/http.rs::virtualhost" }),
+    r(URL, "virtualhost", Acts { test: CK_HTTP }),
     r(URL, "regex_options regex_stack", NotSupported { why: "PCRE2 options and JIT stack size are not applied (the regex crate is used)" }),
     r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", ActsUntested { read_in: "crates/check/src/plan.rs::helo_name" }),

@@ -1,0 +1,143 @@
+//! Checker keywords at run time: a configuration's connection and HTTP keywords, through
+//! [`super::build`], decide where a probe connects, from where, how long it waits and what
+//! it sends (real sockets on the loopback interface).
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
+
+use keepalived_conf::{load_str, FixedHost, ReadOptions};
+
+use super::build;
+use crate::log::Logger;
+use crate::probe::conn::{tcp_connect, ConnectError};
+use crate::probe::{http, Probe};
+
+fn probes(real_servers: &str) -> Vec<Probe> {
+    let text = format!(
+        "virtual_server 127.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+         delay_loop 5\n{real_servers}\n}}\n"
+    );
+    let l = load_str(
+        &text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    build(&l.config, &Logger::new(|_| {})).probes
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn free_port(ip: &str) -> u16 {
+    let l = TcpListener::bind((ip, 0)).expect("bind");
+    l.local_addr().expect("address").port()
+}
+
+/// `connect_ip`/`connect_port` (where), `bindto`/`bind_port` (from where) and
+/// `connect_timeout` (how long a connection may take: here to a listener whose accept queue
+/// is full, so that its SYN goes unanswered).
+#[test]
+fn connect_keywords_set_where_from_and_how_long_a_checker_connects() {
+    let target = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = target.local_addr().expect("address").port();
+    let bind_port = free_port("127.0.0.2");
+    // A listener with backlog 0 and one connection never accepted: the queue is full.
+    let full = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    full.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    full.listen(0).unwrap();
+    let full_addr = full.local_addr().unwrap().as_socket().unwrap();
+    let _filler = std::net::TcpStream::connect(full_addr).expect("filler");
+    let p = probes(&format!(
+        " real_server 127.0.0.1 9 {{\n  TCP_CHECK {{\n   connect_ip 127.0.0.1\n   \
+         connect_port {port}\n   bindto 127.0.0.2\n   bind_port {bind_port}\n  }}\n }}\n \
+         real_server 127.0.0.1 10 {{\n  TCP_CHECK {{\n   connect_port {}\n   \
+         connect_timeout 1\n  }}\n }}",
+        full_addr.port()
+    ));
+    let [Probe::Tcp {
+        conn: to_target, ..
+    }, Probe::Tcp { conn: to_full, .. }] = &p[..]
+    else {
+        panic!("two TCP probes: {p:?}");
+    };
+    runtime().block_on(async {
+        let s = tcp_connect(to_target).await.expect("connected");
+        assert_eq!(s.peer_addr().unwrap().port(), port, "connect_port");
+        let (_, from) = target.accept().expect("accepted");
+        assert_eq!(
+            from,
+            SocketAddr::from(([127, 0, 0, 2], bind_port)),
+            "bindto/bind_port"
+        );
+        assert!(
+            matches!(tcp_connect(to_full).await, Err(ConnectError::Timeout)),
+            "connect_timeout 1 to a full accept queue"
+        );
+    });
+}
+
+/// `virtualhost` (the url's, else the checker's, the real server's, the virtual server's)
+/// is the Host header; `http_protocol 1.1` the request line and `Connection: close`.
+#[test]
+fn virtualhost_and_http_protocol_shape_the_request_a_checker_sends() {
+    let server = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = server.local_addr().expect("address").port();
+    let p = probes(&format!(
+        " real_server 127.0.0.1 {port} {{\n  virtualhost rs.example\n  HTTP_GET {{\n   \
+         http_protocol 1.1\n   virtualhost ck.example\n   url {{\n    path /u\n    \
+         virtualhost url.example\n   }}\n   url {{\n    path /c\n   }}\n  }}\n }}\n \
+         real_server 127.0.0.2 {port} {{\n  virtualhost rs.example\n  HTTP_GET {{\n   \
+         connect_ip 127.0.0.1\n   url {{\n    path /r\n   }}\n  }}\n }}"
+    ));
+    let specs: Vec<_> = p
+        .iter()
+        .map(|p| match p {
+            Probe::Http(s) => s.clone(),
+            other => panic!("HTTP probe: {other:?}"),
+        })
+        .collect();
+    let reader = std::thread::spawn(move || {
+        (0..3)
+            .map(|_| {
+                let (mut s, _) = server.accept().expect("accepted");
+                let mut req = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !req.ends_with(b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                // Answered by closing: the request is what the test reads.
+                String::from_utf8_lossy(&req).into_owned()
+            })
+            .collect::<Vec<_>>()
+    });
+    runtime().block_on(async {
+        for (spec, url) in [(&specs[0], 0), (&specs[0], 1), (&specs[1], 0)] {
+            let _ = http::fetch(spec, &spec.urls[url]).await;
+        }
+    });
+    let requests = reader.join().expect("reader");
+    let head = |r: &str| {
+        r.lines()
+            .filter(|l| l.starts_with("GET") || l.starts_with("Host") || l.starts_with("Conn"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert_eq!(
+        requests.iter().map(|r| head(r)).collect::<Vec<_>>(),
+        [
+            "GET /u HTTP/1.1 | Connection: close | Host: url.example",
+            "GET /c HTTP/1.1 | Connection: close | Host: ck.example",
+            "GET /r HTTP/1.0 | Host: rs.example",
+        ]
+    );
+}
