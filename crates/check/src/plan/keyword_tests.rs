@@ -10,11 +10,15 @@ use keepalived_conf::{load_str, FixedHost, ReadOptions};
 use super::build;
 use crate::log::Logger;
 use crate::probe::conn::{tcp_connect, ConnectError};
-use crate::probe::{http, Probe};
+use crate::probe::{dns, http, smtp, Probe};
 
 fn probes(real_servers: &str) -> Vec<Probe> {
+    probes_with("", real_servers)
+}
+
+fn probes_with(global: &str, real_servers: &str) -> Vec<Probe> {
     let text = format!(
-        "virtual_server 127.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+        "global_defs {{\n{global}\n}}\nvirtual_server 127.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
          delay_loop 5\n{real_servers}\n}}\n"
     );
     let l = load_str(
@@ -139,5 +143,90 @@ fn virtualhost_and_http_protocol_shape_the_request_a_checker_sends() {
             "GET /c HTTP/1.1 | Connection: close | Host: ck.example",
             "GET /r HTTP/1.0 | Host: rs.example",
         ]
+    );
+}
+
+/// The name and type code of the question of DNS query `q`.
+fn question(q: &[u8]) -> (String, u16) {
+    let mut labels = Vec::new();
+    let mut i = 12;
+    while let Some(&n) = q.get(i).filter(|n| **n != 0) {
+        let n = usize::from(n);
+        labels.push(String::from_utf8_lossy(&q[i + 1..i + 1 + n]).into_owned());
+        i += 1 + n;
+    }
+    (labels.join("."), u16::from_be_bytes([q[i + 1], q[i + 2]]))
+}
+
+/// DNS_CHECK `type` and `name` are the question it sends; an answer with its id is a success.
+#[test]
+fn dns_check_type_and_name_are_the_question_it_sends() {
+    let server = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let port = server.local_addr().expect("address").port();
+    let p = probes(&format!(
+        " real_server 127.0.0.1 53 {{\n  DNS_CHECK {{\n   connect_port {port}\n   \
+         type MX\n   name example.org\n  }}\n }}"
+    ));
+    let [Probe::Dns { conn, name, qtype }] = &p[..] else {
+        panic!("one DNS probe: {p:?}");
+    };
+    let answer = std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        let (n, from) = server.recv_from(&mut buf).expect("query");
+        let mut reply = buf[..n].to_vec();
+        reply[2] |= 0x80; // QR: a response, RCODE 0
+        server.send_to(&reply, from).expect("answer");
+        question(&buf[..n])
+    });
+    let verdict = runtime().block_on(dns::check(conn, name, *qtype));
+    assert_eq!(verdict, Some(Ok(())));
+    assert_eq!(
+        answer.join().expect("server"),
+        ("example.org".to_owned(), 15)
+    );
+}
+
+/// SMTP_CHECK says `HELO helo_name`, else global_defs' `smtp_helo_name`.
+#[test]
+fn smtp_check_helo_is_helo_name_else_smtp_helo_name() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = server.local_addr().expect("address").port();
+    let p = probes_with(
+        " smtp_helo_name global.example",
+        &format!(
+            " real_server 127.0.0.1 25 {{\n  SMTP_CHECK {{\n   connect_port {port}\n   \
+             helo_name own.example\n  }}\n }}\n real_server 127.0.0.2 25 {{\n  \
+             SMTP_CHECK {{\n   connect_ip 127.0.0.1\n   connect_port {port}\n  }}\n }}"
+        ),
+    );
+    let helos = std::thread::spawn(move || {
+        (0..2)
+            .map(|_| {
+                let (s, _) = server.accept().expect("accepted");
+                let mut r = BufReader::new(s.try_clone().expect("clone"));
+                let mut w = s;
+                w.write_all(b"220 lab ESMTP\r\n").expect("greeting");
+                let mut helo = String::new();
+                r.read_line(&mut helo).expect("HELO");
+                w.write_all(b"250 lab\r\n").expect("250");
+                let mut quit = String::new();
+                let _ = r.read_line(&mut quit);
+                let _ = w.write_all(b"221 bye\r\n");
+                helo.trim_end().to_owned()
+            })
+            .collect::<Vec<_>>()
+    });
+    runtime().block_on(async {
+        for probe in &p {
+            let Probe::Smtp { conn, helo } = probe else {
+                panic!("SMTP probe: {probe:?}");
+            };
+            assert_eq!(smtp::check(conn, helo, "lab").await, Some(Ok(())));
+        }
+    });
+    assert_eq!(
+        helos.join().expect("server"),
+        ["HELO own.example", "HELO global.example"]
     );
 }

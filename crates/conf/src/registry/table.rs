@@ -84,6 +84,8 @@ const GARP: &str =
 const TRACK_PROCESS: &str = "crates/keepalived-rs/tests/vrrp_keywords.rs::track_process_quorum_faults_the_instance_beside_keepalived";
 const CK_CONN: &str = "crates/check/src/plan/keyword_tests.rs::connect_keywords_set_where_from_and_how_long_a_checker_connects";
 const CK_HTTP: &str = "crates/check/src/plan/keyword_tests.rs::virtualhost_and_http_protocol_shape_the_request_a_checker_sends";
+const CK_SMTP: &str =
+    "crates/check/src/plan/keyword_tests.rs::smtp_check_helo_is_helo_name_else_smtp_helo_name";
 const SC_NOTIFY: &str = "tests/scenarios/notify-scripts.scn";
 const SC_SCRIPT_USER: &str = "tests/scenarios/script-user-priority-changes.scn";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
@@ -124,7 +126,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "script_user enable_script_security", Acts { test: PROC_NS }),
     r(GLOBAL, "vrrp_version", Acts { test: SETTINGS }),
     r(GLOBAL, "dynamic_interfaces", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::an_interface_missing_at_start_starts_its_instance_when_it_appears" }),
-    r(GLOBAL, "default_interface", ActsUntested { read_in: "crates/daemon/src/statics.rs::default_interface" }),
+    r(GLOBAL, "default_interface", Acts { test: "tests/scenarios/static-default-interface.scn" }),
     r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp", Acts { test: GARP }),
     r(GLOBAL, "vrrp_garp_interval", Acts { test: "crates/keepalived-rs/tests/garp_pacing.rs::vrrp_garp_interval_spaces_a_burst_as_keepalived_does" }),
     r(GLOBAL, "vrrp_gna_interval", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::gna_interval" }),
@@ -144,7 +146,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "lvs_sync_daemon", Acts { test: IPVS_VM }),
     r(GLOBAL, "rs_init_notifies", ActsUntested { read_in: "crates/check/src/pool/rs_state.rs::rs_init_notifies" }),
     r(GLOBAL, "checker_log_all_failures", ActsUntested { read_in: "crates/check/src/settings.rs::checker_log_all_failures" }),
-    r(GLOBAL, "smtp_helo_name", ActsUntested { read_in: "crates/check/src/plan.rs::smtp_helo_name" }),
+    r(GLOBAL, "smtp_helo_name", Acts { test: CK_SMTP }),
     r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
     r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
     r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
@@ -317,11 +319,11 @@ pub(super) const RULES: &[Rule] = &[
     r(URL, "virtualhost", Acts { test: CK_HTTP }),
     r(URL, "regex_options regex_stack", NotSupported { why: "PCRE2 options and JIT stack size are not applied (the regex crate is used)" }),
     r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
-    r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", ActsUntested { read_in: "crates/check/src/plan.rs::helo_name" }),
+    r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", Acts { test: CK_SMTP }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "host", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
     r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
     r(SMTP_HOST, "retry delay_before_retry warmup delay_loop alpha log_all_failures connect_timeout", NotSupported { why: "only the connection options of a host block are used (the checker's own timing applies)" }),
-    r(&["virtual_server/real_server/DNS_CHECK"], "type name", ActsUntested { read_in: "crates/check/src/plan.rs::qtype" }),
+    r(&["virtual_server/real_server/DNS_CHECK"], "type name", Acts { test: "crates/check/src/plan/keyword_tests.rs::dns_check_type_and_name_are_the_question_it_sends" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "payload require_reply", Acts { test: "crates/check/src/probe/udp.rs::x_nibbles_are_ignored_in_the_reply_pattern" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "min_reply_length max_reply_length", Acts { test: "crates/check/src/probe/udp.rs::reply_length_must_lie_between_min_and_max" }),
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_path misc_dynamic", Acts { test: "crates/check/src/pool/tests.rs::misc_dynamic_exit_status_sets_the_weight" }),
