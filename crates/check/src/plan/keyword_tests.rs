@@ -27,7 +27,13 @@ fn probes_with(global: &str, real_servers: &str) -> Vec<Probe> {
         &ReadOptions::default(),
         &FixedHost::lab(),
     );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    // Scripts without enable_script_security draw keepalived's SECURITY VIOLATION warning.
+    let problems: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.class != keepalived_conf::ErrorClass::Security)
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
     build(&l.config, &Logger::new(|_| {})).probes
 }
 
@@ -229,4 +235,48 @@ fn smtp_check_helo_is_helo_name_else_smtp_helo_name() {
         helos.join().expect("server"),
         ["HELO own.example", "HELO global.example"]
     );
+}
+
+/// MISC_CHECK `misc_timeout`: a script still running then is stopped and counts as timed
+/// out; `user`: the script runs as that user (here it succeeds only as nobody).
+#[test]
+fn misc_timeout_stops_the_script_and_user_runs_it_as_that_user() {
+    use crate::pool::{MiscResult, Report};
+    use crate::probe::Attempt;
+    let dir = std::env::temp_dir().join(format!("k13t-misc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let script = dir.join("as-nobody.sh");
+    std::fs::write(&script, "#!/bin/sh\n[ \"$(id -un)\" = nobody ]\n").expect("script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let p = probes(&format!(
+        " real_server 127.0.0.1 80 {{\n  MISC_CHECK {{\n   misc_path \"/bin/sleep 30\"\n   \
+         misc_timeout 1\n  }}\n }}\n real_server 127.0.0.2 80 {{\n  MISC_CHECK {{\n   \
+         misc_path {}\n   user nobody\n  }}\n }}",
+        script.display()
+    ));
+    let results: Vec<Option<MiscResult>> = runtime().block_on(async {
+        let mut out = Vec::new();
+        for probe in &p {
+            out.push(match probe.attempt(0, 0, &mut None).await {
+                Attempt::Report(Report::Misc(r)) => Some(r),
+                _ => None,
+            });
+        }
+        out
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        matches!(results[0], Some(MiscResult::TimedOut)),
+        "{results:?}"
+    );
+    let root = nix::unistd::Uid::effective().is_root();
+    if root {
+        assert!(
+            matches!(results[1], Some(MiscResult::Exited(0))),
+            "{results:?}"
+        );
+    } else {
+        eprintln!("skipped: the MISC_CHECK user part needs root");
+    }
 }

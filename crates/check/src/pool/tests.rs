@@ -490,3 +490,36 @@ fn uthreshold_and_lthreshold_are_the_destination_s_thresholds() {
     pool.init(&mut ipvs);
     assert_eq!(ipvs.0, [(100, 10), (0, 0)]);
 }
+
+/// global_defs `rs_init_notifies`: the real servers up at start run their notify_up, as
+/// keepalived's; without it, nothing runs until a change.
+#[test]
+fn rs_init_notifies_runs_notify_up_for_the_servers_up_at_start() {
+    let mut lab = Lab::with_prefix("global_defs {\n rs_init_notifies\n}\n", RS2);
+    assert_eq!(lab.scripts(), ["/up 2"]);
+    let mut lab = Lab::new(RS2);
+    assert!(lab.scripts().is_empty());
+}
+
+/// `log_all_failures` (the checker's) and global_defs `checker_log_all_failures`: every
+/// failed attempt of an up server is logged, also those a retry hides.
+#[test]
+fn log_all_failures_logs_every_failed_attempt() {
+    let rs = |opt: &str| {
+        format!(" real_server 10.0.0.2 80 {{\n  TCP_CHECK {{\n   retry 3\n{opt}\n  }}\n }}")
+    };
+    for (prefix, opt, logs) in [
+        ("", "   log_all_failures", true),
+        ("global_defs {\n checker_log_all_failures\n}\n", "", true),
+        ("", "", false),
+    ] {
+        let mut lab = Lab::with_prefix(prefix, &rs(opt));
+        lab.tcp(0, true);
+        lab.tcp(0, false);
+        assert_eq!(
+            lab.logged("TCP connection failed."),
+            logs,
+            "{prefix:?} {opt:?}"
+        );
+    }
+}

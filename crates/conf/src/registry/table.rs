@@ -86,6 +86,7 @@ const CK_CONN: &str = "crates/check/src/plan/keyword_tests.rs::connect_keywords_
 const CK_HTTP: &str = "crates/check/src/plan/keyword_tests.rs::virtualhost_and_http_protocol_shape_the_request_a_checker_sends";
 const CK_SMTP: &str =
     "crates/check/src/plan/keyword_tests.rs::smtp_check_helo_is_helo_name_else_smtp_helo_name";
+const LOG_ALL: &str = "crates/check/src/pool/tests.rs::log_all_failures_logs_every_failed_attempt";
 const SC_NOTIFY: &str = "tests/scenarios/notify-scripts.scn";
 const SC_SCRIPT_USER: &str = "tests/scenarios/script-user-priority-changes.scn";
 const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
@@ -144,8 +145,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "lvs_flush_on_stop lvs_flush_onstop", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_flush_on_stop" }),
     r(GLOBAL, "lvs_timeouts", ActsUntested { read_in: "crates/check/src/ipvs/reconcile.rs::lvs_timeouts" }),
     r(GLOBAL, "lvs_sync_daemon", Acts { test: IPVS_VM }),
-    r(GLOBAL, "rs_init_notifies", ActsUntested { read_in: "crates/check/src/pool/rs_state.rs::rs_init_notifies" }),
-    r(GLOBAL, "checker_log_all_failures", ActsUntested { read_in: "crates/check/src/settings.rs::checker_log_all_failures" }),
+    r(GLOBAL, "rs_init_notifies", Acts { test: "crates/check/src/pool/tests.rs::rs_init_notifies_runs_notify_up_for_the_servers_up_at_start" }),
+    r(GLOBAL, "checker_log_all_failures", Acts { test: LOG_ALL }),
     r(GLOBAL, "smtp_helo_name", Acts { test: CK_SMTP }),
     r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
     r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
@@ -304,7 +305,7 @@ pub(super) const RULES: &[Rule] = &[
     r(CHECKERS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(CHECKERS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
-    r(CHECKERS, "log_all_failures", ActsUntested { read_in: "crates/check/src/pool/epilog.rs::log_all_failures" }),
+    r(CHECKERS, "log_all_failures", Acts { test: LOG_ALL }),
     r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port connect_timeout", Acts { test: CK_CONN }),
     r(CONN_CHECKERS, "bind_if fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::bind_if" }),
     r(HTTP, "url", Acts { test: LAB }),
@@ -327,7 +328,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["virtual_server/real_server/UDP_CHECK"], "payload require_reply", Acts { test: "crates/check/src/probe/udp.rs::x_nibbles_are_ignored_in_the_reply_pattern" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "min_reply_length max_reply_length", Acts { test: "crates/check/src/probe/udp.rs::reply_length_must_lie_between_min_and_max" }),
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_path misc_dynamic", Acts { test: "crates/check/src/pool/tests.rs::misc_dynamic_exit_status_sets_the_weight" }),
-    r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", ActsUntested { read_in: "crates/check/src/plan.rs::dynamic" }),
+    r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", Acts { test: "crates/check/src/plan/keyword_tests.rs::misc_timeout_stops_the_script_and_user_runs_it_as_that_user" }),
     r(&["virtual_server/real_server/FILE_CHECK"], "track_file weight", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
     r(&["virtual_server/real_server/BFD_CHECK"], "name", Acts { test: BFD_CHILD }),
     r(&["virtual_server/real_server/BFD_CHECK"], "alpha", ActsUntested { read_in: "crates/check/src/settings.rs::alpha" }),
