@@ -523,3 +523,24 @@ fn log_all_failures_logs_every_failed_attempt() {
         );
     }
 }
+
+/// `sorry_server_inhibit`: the sorry server stays in IPVS with weight 0 while the pool has
+/// quorum (keepalived's inhibit), and gets its weight when quorum is lost.
+#[test]
+fn sorry_server_inhibit_keeps_the_sorry_server_at_weight_0() {
+    let mut lab = Lab::new(&format!(
+        " sorry_server 10.0.0.9 80\n sorry_server_inhibit\n{RS3}"
+    ));
+    assert_eq!(
+        lab.calls(),
+        [
+            "add-svc [10.0.0.1]:tcp:80",
+            "add 10.0.0.3:80 1",
+            "add 10.0.0.9:80 0"
+        ]
+    );
+    lab.tcp(0, false);
+    assert_eq!(lab.calls(), ["del 10.0.0.3:80 1", "edit 10.0.0.9:80 1"]);
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["edit 10.0.0.9:80 0", "add 10.0.0.3:80 1"]);
+}
