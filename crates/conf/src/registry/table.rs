@@ -255,7 +255,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
     r(&["vrrp_script"], "timeout", Acts { test: "tests/scenarios/track-script-hangs.scn" }),
     r(&["vrrp_script"], "user", Acts { test: SC_SCRIPT_USER }),
-    r(&["vrrp_script"], "init_fail", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::init_fail" }),
+    r(&["vrrp_script"], "init_fail", Acts { test: "crates/daemon/src/tracking/mod.rs::init_fail_starts_a_tracked_script_down" }),
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
     r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
     r(&["vrrp_track_process"], "process quorum", Acts { test: TRACK_PROCESS }),

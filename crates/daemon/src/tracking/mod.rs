@@ -461,4 +461,30 @@ mod tests {
             ]
         );
     }
+
+    /// `init_fail`: a tracked script starts failed (down: a weight-0 tracker holds its
+    /// instance in FAULT until the script has succeeded `rise` times); without it the script
+    /// has no result until its first run (keepalived's SCRIPT_INIT_STATE_INIT). keepalived
+    /// 2.2.7 and 2.3.4 reset the state to INIT when an instance tracks the script
+    /// (vrrp_track.c, alloc_track_script), so there `init_fail` has no effect: a deliberate
+    /// difference (docs/notes/real-hosts.md).
+    #[test]
+    fn init_fail_starts_a_tracked_script_down() {
+        let conf = "vrrp_script s {\n script /bin/true\n init_fail\n}\n\
+            vrrp_script t {\n script /bin/true\n}\n";
+        let l = keepalived_conf::load_str(
+            conf,
+            Path::new("k.conf"),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let now = Current::read(&l.config.vrrp, &HashMap::new(), None);
+        assert_eq!(now.get(&TrackKey::Script("s".into())), TrackValue::Down);
+        assert_eq!(now.get(&TrackKey::Script("t".into())), TrackValue::Init);
+        // On a reload a script keeps its value (init_fail applies at start only).
+        let mut running = now.clone();
+        running.set(TrackKey::Script("s".into()), TrackValue::Up);
+        let reloaded = Current::read(&l.config.vrrp, &HashMap::new(), Some(&running));
+        assert_eq!(reloaded.get(&TrackKey::Script("s".into())), TrackValue::Up);
+    }
 }
