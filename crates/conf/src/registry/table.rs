@@ -247,7 +247,8 @@ pub(super) const RULES: &[Rule] = &[
     // ---- vrrp_sync_group
     r(SG, "group", Acts { test: OPS_SYNC }),
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", Acts { test: SC_NOTIFY }),
-    r(SG, "track_interface track_script track_file track_process global_tracking sync_group_tracking_weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
+    r(SG, "track_interface track_file sync_group_tracking_weight", Acts { test: "tests/scenarios/sync-group-tracking.scn" }),
+    r(SG, "track_script track_process global_tracking", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
     r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
     r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
     r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
