@@ -291,7 +291,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "inhibit_on_failure", Acts { test: "crates/check/src/pool/tests.rs::inhibit_on_failure_sets_weight_0_instead_of_removing" }),
     r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
-    r(VS_RS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
+    r(VS_RS, "warmup", Acts { test: "crates/check/src/run.rs::warmup_spreads_the_first_check" }),
     r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
     r(RS, "virtualhost", Acts { test: CK_HTTP }),
     r(VS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
@@ -307,7 +307,7 @@ pub(super) const RULES: &[Rule] = &[
     // ---- checkers
     r(CHECKERS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(CHECKERS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
-    r(CHECKERS, "warmup", ActsUntested { read_in: "crates/check/src/run.rs::warmup" }),
+    r(CHECKERS, "warmup", Acts { test: "crates/check/src/run.rs::warmup_spreads_the_first_check" }),
     r(CHECKERS, "log_all_failures", Acts { test: LOG_ALL }),
     r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port connect_timeout", Acts { test: CK_CONN }),
     r(CONN_CHECKERS, "bind_if fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::bind_if" }),
