@@ -93,6 +93,17 @@ impl Lab {
     }
 }
 
+/// The pool of configuration `text`, its log lines dropped.
+fn built(text: &str) -> Pool {
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    plan::build(&l.config, &Logger::new(|_| {})).pool
+}
+
 const RS2: &str = " real_server 10.0.0.2 80 {\n  weight 3\n  notify_up \"/up 2\"\n  notify_down \"/down 2\"\n  TCP_CHECK {\n   retry 1\n   delay_before_retry 2\n  }\n }";
 const RS3: &str = " real_server 10.0.0.3 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }";
 
@@ -290,13 +301,7 @@ fn shutdown_removes_everything_and_omega_runs_down_notifies() {
 #[test]
 fn a_virtual_server_group_applies_to_every_member() {
     let text = "virtual_server_group G {\n 10.0.0.1-2 80\n fwmark 7\n}\nvirtual_server group G {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.5 80 {\n  TCP_CHECK {\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut pool = built(text);
     let mut ipvs = Recorder::default();
     pool.init(&mut ipvs);
     assert_eq!(
@@ -315,13 +320,7 @@ fn a_virtual_server_group_applies_to_every_member() {
 #[test]
 fn file_check_weight_and_fault() {
     let text = "track_file tf {\n file /nonexistent/kck\n weight 2\n}\nvirtual_server 10.0.0.1 80 {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.2 80 {\n  weight 10\n  FILE_CHECK {\n   track_file tf\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut pool = built(text);
     let mut ipvs = Recorder::default();
     pool.init(&mut ipvs);
     ipvs.0.clear();
@@ -479,13 +478,7 @@ fn uthreshold_and_lthreshold_are_the_destination_s_thresholds() {
     let text = "virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
                 real_server 10.0.0.2 80 {\n  uthreshold 100\n  lthreshold 10\n }\n \
                 real_server 10.0.0.3 80 {\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut pool = built(text);
     let mut ipvs = Thresholds::default();
     pool.init(&mut ipvs);
     assert_eq!(ipvs.0, [(100, 10), (0, 0)]);
