@@ -280,3 +280,42 @@ fn misc_timeout_stops_the_script_and_user_runs_it_as_that_user() {
         eprintln!("skipped: the MISC_CHECK user part needs root");
     }
 }
+
+/// SSL_GET `enable_sni`: the TLS ClientHello names the virtual host (server_name
+/// extension); without it, no name is sent (the real server's address is used).
+#[test]
+fn enable_sni_sends_the_virtualhost_in_the_client_hello() {
+    let server = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = server.local_addr().expect("address").port();
+    let ssl_get = |sni: &str, rs: &str| {
+        format!(
+            " real_server {rs} {port} {{\n  SSL_GET {{\n   connect_ip 127.0.0.1\n   \
+             virtualhost sni.example\n{sni}   url {{\n    path /\n   }}\n  }}\n }}\n"
+        )
+    };
+    let p = probes(&(ssl_get("   enable_sni\n", "127.0.0.1") + &ssl_get("", "127.0.0.2")));
+    let hellos = std::thread::spawn(move || {
+        (0..2)
+            .map(|_| {
+                let (mut s, _) = server.accept().expect("accepted");
+                let mut hello = vec![0u8; 4096];
+                let n = s.read(&mut hello).unwrap_or(0);
+                hello.truncate(n);
+                // Closing unanswered fails the handshake; the ClientHello is what counts.
+                hello
+            })
+            .collect::<Vec<_>>()
+    });
+    runtime().block_on(async {
+        for probe in &p {
+            let Probe::Http(spec) = probe else {
+                panic!("SSL_GET probe: {probe:?}");
+            };
+            let _ = http::fetch(spec, &spec.urls[0]).await;
+        }
+    });
+    let names = |hello: &[u8]| hello.windows(11).any(|w| w == b"sni.example");
+    let hellos = hellos.join().expect("server");
+    assert!(names(&hellos[0]), "enable_sni: the name in the ClientHello");
+    assert!(!names(&hellos[1]), "without enable_sni: no name");
+}

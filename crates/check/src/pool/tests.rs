@@ -537,3 +537,27 @@ fn sorry_server_inhibit_keeps_the_sorry_server_at_weight_0() {
     lab.tcp(0, true);
     assert_eq!(lab.calls(), ["edit 10.0.0.9:80 0", "add 10.0.0.3:80 1"]);
 }
+
+/// HTTP_GET `fast_recovery`: a down server's next url is checked at once after a success
+/// (it comes back after one pass over its urls), where without it the checker waits its
+/// delay between urls.
+#[test]
+fn fast_recovery_checks_a_down_server_s_next_url_at_once() {
+    let rs = |opt: &str| {
+        format!(
+            " alpha\n real_server 10.0.0.2 80 {{\n  HTTP_GET {{\n{opt}   url {{\n    path /a\n   }}\n   \
+             url {{\n    path /b\n   }}\n   delay_before_retry 2\n  }}\n }}"
+        )
+    };
+    let ok = Report::Http(HttpResult::Success {
+        what: "HTTP status code",
+        path: "/a".into(),
+    });
+    let mut fast = Lab::new(&rs("   fast_recovery\n"));
+    let n = fast.pool.report(&mut fast.ipvs, 0, ok.clone());
+    assert_eq!((n.url, n.delay), (1, std::time::Duration::ZERO));
+    let mut slow = Lab::new(&rs(""));
+    let n = slow.pool.report(&mut slow.ipvs, 0, ok);
+    assert_eq!(n.url, 1);
+    assert!(!n.delay.is_zero(), "{n:?}");
+}
