@@ -259,7 +259,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["vrrp_script"], "user", Acts { test: SC_SCRIPT_USER }),
     r(&["vrrp_script"], "init_fail", Acts { test: "crates/daemon/src/tracking/mod.rs::init_fail_starts_a_tracked_script_down" }),
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
-    r(TRACK_FILE, "init_file", ActsUntested { read_in: "crates/daemon/src/tracking/file.rs::init" }),
+    r(TRACK_FILE, "init_file", Acts { test: "crates/daemon/src/tracking/mod.rs::init_file_creates_the_tracked_file_at_start" }),
     r(&["vrrp_track_process"], "process quorum", Acts { test: TRACK_PROCESS }),
     r(&["vrrp_track_process"], "param_match full_command quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
