@@ -400,4 +400,17 @@ mod tests {
         let default = timings(" real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n }");
         assert_eq!(default[0].warmup, Duration::from_secs(10));
     }
+
+    /// HTTP_GET/SSL_GET `nb_get_retry` (keepalived's old name) sets the checker's retries,
+    /// as `retry` does (their effect: pool/tests.rs
+    /// `a_failure_is_retried_then_the_server_removed_and_notify_down_run`).
+    #[test]
+    fn nb_get_retry_is_the_http_checker_s_retry() {
+        let t = timings(
+            " real_server 10.0.0.2 80 {\n  HTTP_GET {\n   nb_get_retry 4\n   url {\n    \
+             path /\n   }\n  }\n }\n real_server 10.0.0.3 80 {\n  HTTP_GET {\n   \
+             url {\n    path /\n   }\n  }\n }",
+        );
+        assert_eq!((t[0].retry, t[1].retry), (4, 1));
+    }
 }

@@ -312,7 +312,7 @@ pub(super) const RULES: &[Rule] = &[
     r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port connect_timeout", Acts { test: CK_CONN }),
     r(CONN_CHECKERS, "bind_if fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::bind_if" }),
     r(HTTP, "url", Acts { test: LAB }),
-    r(HTTP, "nb_get_retry", ActsUntested { read_in: "crates/conf/src/parse/lvs/values.rs::nb_get_retry" }),
+    r(HTTP, "nb_get_retry", Acts { test: "crates/check/src/run.rs::nb_get_retry_is_the_http_checker_s_retry" }),
     r(HTTP, "virtualhost http_protocol", Acts { test: CK_HTTP }),
     r(HTTP, "enable_sni", Acts { test: "crates/check/src/plan/keyword_tests.rs::enable_sni_sends_the_virtualhost_in_the_client_hello" }),
     r(HTTP, "fast_recovery", Acts { test: "crates/check/src/pool/tests.rs::fast_recovery_checks_a_down_server_s_next_url_at_once" }),
