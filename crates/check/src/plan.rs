@@ -420,6 +420,9 @@ fn http(
 }
 
 #[cfg(test)]
+mod keyword_tests;
+
+#[cfg(test)]
 mod tests {
     use super::range;
 

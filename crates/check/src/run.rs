@@ -378,3 +378,60 @@ async fn checker_task(
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The timings of every checker of a virtual server with `vs_body`.
+    fn timings(vs_body: &str) -> Vec<Timing> {
+        let text = format!(
+            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+             delay_loop 10\n{vs_body}\n}}\n"
+        );
+        let l = keepalived_conf::load_str(
+            &text,
+            "t.conf".as_ref(),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let plan = crate::plan::build(&l.config, &Logger::new(|_| {}));
+        plan.pool.checkers.iter().map(|c| c.timing).collect()
+    }
+
+    /// `warmup` (the checker's, else the real server's, else the virtual server's; default
+    /// the delay_loop): a checker's first attempt waits BOOTSTRAP_DELAY plus a random part
+    /// of it, so that checkers started together spread out; `warmup 0` starts them all
+    /// after BOOTSTRAP_DELAY.
+    #[test]
+    fn warmup_spreads_the_first_check() {
+        let t = timings(
+            " warmup 0\n real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n }\n \
+             real_server 10.0.0.3 80 {\n  warmup 4\n  TCP_CHECK {\n  }\n }\n \
+             real_server 10.0.0.4 80 {\n  TCP_CHECK {\n   warmup 2\n  }\n }",
+        );
+        assert_eq!(first_delay(&t[0]), BOOTSTRAP_DELAY, "warmup 0");
+        for (timing, warmup) in [(&t[1], 4), (&t[2], 2)] {
+            let delays: Vec<Duration> = (0..50).map(|_| first_delay(timing)).collect();
+            let top = BOOTSTRAP_DELAY + Duration::from_secs(warmup);
+            assert!(delays.iter().all(|d| (BOOTSTRAP_DELAY..=top).contains(d)));
+            assert!(delays.iter().any(|d| *d != delays[0]), "spread: {delays:?}");
+        }
+        // Without warmup: the delay_loop.
+        let default = timings(" real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n }");
+        assert_eq!(default[0].warmup, Duration::from_secs(10));
+    }
+
+    /// HTTP_GET/SSL_GET `nb_get_retry` (keepalived's old name) sets the checker's retries,
+    /// as `retry` does (their effect: pool/tests.rs
+    /// `a_failure_is_retried_then_the_server_removed_and_notify_down_run`).
+    #[test]
+    fn nb_get_retry_is_the_http_checker_s_retry() {
+        let t = timings(
+            " real_server 10.0.0.2 80 {\n  HTTP_GET {\n   nb_get_retry 4\n   url {\n    \
+             path /\n   }\n  }\n }\n real_server 10.0.0.3 80 {\n  HTTP_GET {\n   \
+             url {\n    path /\n   }\n  }\n }",
+        );
+        assert_eq!((t[0].retry, t[1].retry), (4, 1));
+    }
+}
