@@ -286,6 +286,16 @@ impl Instance {
         !self.src.is_unspecified()
     }
 
+    /// The source address taken from the interface went away with no other to take: the
+    /// instance waits in FAULT until an address is added (then it is built again).
+    pub fn lose_source(&mut self) {
+        self.src = if self.src.is_ipv6() {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        };
+    }
+
     /// The VRID.
     pub fn vrid(&self) -> u8 {
         self.vrid

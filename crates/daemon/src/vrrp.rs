@@ -233,6 +233,11 @@ pub(crate) struct Daemon {
     /// `now`): read once for the pass's instances, not once per instance (1000 instances
     /// beside 10,000 VIPs made a reload read 10 million addresses). Dropped after the pass.
     present_addrs: Option<(Instant, HashSet<(u32, std::net::IpAddr)>)>,
+    /// The IPv4 and IPv6 link-local addresses of each interface as the events read so far
+    /// tell them (seeded at start). Whether a lost source address was its interface's last
+    /// one is decided here, not by the kernel's state now: keepalived downs the instance when
+    /// the primary address goes with no other one, even when another is added right after.
+    seen_addrs: HashMap<u32, HashSet<std::net::IpAddr>>,
     /// `promote_secondaries` turned on by the daemon (reset at stop).
     promoted: crate::promote::PromotedInterfaces,
     /// `disable_local_igmp` (restored at stop).
@@ -302,6 +307,7 @@ impl Daemon {
             local_igmp: Default::default(),
             missing_src: HashSet::new(),
             present_addrs: None,
+            seen_addrs: HashMap::new(),
             instances: Vec::new(),
             groups: Vec::new(),
             current: Current::default(),
@@ -347,6 +353,11 @@ impl Daemon {
             self.local_igmp.disable();
         }
         let links_up = self.read_links().await;
+        if let Ok(all) = self.netlink.all_addresses().await {
+            for a in all {
+                self.saw_address(a.ifindex, a.addr, true);
+            }
+        }
         self.watch_fib();
         statics::install(&self.netlink, &self.config, &self.names).await;
         let current = Current::read(&self.config.vrrp, &links_up, None);
@@ -874,6 +885,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressAdded { ifindex, addr, .. } => {
+                self.saw_address(ifindex, addr, true);
                 self.log_address_change(ifindex, addr, true);
                 self.track_source(ifindex, addr, true, now);
                 // An instance waiting for an address on that interface can start now; so can
@@ -892,6 +904,7 @@ impl Daemon {
                 }
             }
             NetEvent::AddressRemoved { ifindex, addr, .. } => {
+                self.saw_address(ifindex, addr, false);
                 self.log_address_change(ifindex, addr, false);
                 self.track_source(ifindex, addr, false, now);
                 self.address_removed(ifindex, addr, now).await
@@ -924,6 +937,18 @@ impl Daemon {
     }
 
     /// `-a`: keepalived's netlink_if_address_filter line for an address change.
+    /// Keeps `seen_addrs` (the addresses a source can be taken from) as the events say.
+    fn saw_address(&mut self, ifindex: u32, addr: IpAddr, added: bool) {
+        if !(addr.is_ipv4() || is_link_local(addr)) {
+            return;
+        }
+        if added {
+            self.seen_addrs.entry(ifindex).or_default().insert(addr);
+        } else if let Some(set) = self.seen_addrs.get_mut(&ifindex) {
+            set.remove(&addr);
+        }
+    }
+
     fn log_address_change(&self, ifindex: u32, addr: std::net::IpAddr, added: bool) {
         if !self.address_monitoring {
             return;
@@ -1035,7 +1060,25 @@ impl Daemon {
                 && i.source() == addr
         });
         if let Some(name) = lost_source.and_then(|i| i.conf.interface.clone()) {
-            self.rebuild_on(&name, now).await;
+            let another = self
+                .seen_addrs
+                .get(&ifindex)
+                .is_some_and(|s| s.iter().any(|a| a.is_ipv6() == addr.is_ipv6()));
+            if another {
+                self.rebuild_on(&name, now).await;
+            } else {
+                // keepalived's down_instance: priority 0 if MASTER, then FAULT until an
+                // address is added (AddressAdded builds it again).
+                for i in self.instances.iter_mut().filter(|i| {
+                    i.base_ifindex == ifindex
+                        && i.conf.src_ip.is_none()
+                        && i.has_source()
+                        && i.source() == addr
+                }) {
+                    i.lose_source();
+                }
+                self.refresh_usable(ifindex, now);
+            }
         }
         statics::reinstate_address(&self.netlink, &self.config, &self.names, ifindex, addr).await;
         let router = &self.router;
@@ -1102,6 +1145,11 @@ impl Daemon {
         self.global = Arc::new(self.config.global.clone());
         self.snmp.reload(&self.global);
         let links_up = self.read_links().await;
+        if let Ok(all) = self.netlink.all_addresses().await {
+            for a in all {
+                self.saw_address(a.ifindex, a.addr, true);
+            }
+        }
         self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
