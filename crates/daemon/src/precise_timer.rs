@@ -90,12 +90,16 @@ mod tests {
     use super::PreciseTimer;
     use std::time::{Duration, Instant};
 
-    #[test]
-    fn wakes_at_the_deadline_not_before() {
-        let rt = tokio::runtime::Builder::new_current_thread()
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn wakes_at_the_deadline_not_before() {
+        let rt = runtime();
         rt.block_on(async {
             let t = PreciseTimer::new().unwrap();
             for ms in [1u64, 3, 7] {
@@ -110,10 +114,7 @@ mod tests {
 
     #[test]
     fn a_wait_given_up_and_resumed_for_the_same_deadline_still_wakes_at_it() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
             let t = PreciseTimer::new().unwrap();
             let at = Instant::now() + Duration::from_millis(20);
