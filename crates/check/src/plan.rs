@@ -80,12 +80,14 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
                     .or(config.global.smtp_alert)
                     .unwrap_or(true),
             });
-            for ck in &rs.checkers {
+            for (source, ck) in rs.checkers.iter().enumerate() {
                 for (class, probe) in
                     checker(ck, rs, vs, config, &rs_name, &vs_name, &tls, &user, log)
                 {
                     let mut state =
                         CheckerState::new(vsi, rsi, class, timing(ck, rs, vs, &config.global));
+                    state.source = source;
+                    state.conn = probe.conn().cloned();
                     let initial = match &probe {
                         Probe::File { path } => {
                             state.timing.alpha = false;
@@ -416,6 +418,9 @@ fn http(
     };
     vec![(class, Probe::Http(Arc::new(spec)))]
 }
+
+#[cfg(test)]
+mod keyword_tests;
 
 #[cfg(test)]
 mod tests {

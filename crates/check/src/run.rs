@@ -15,7 +15,9 @@ use crate::ipvs::reconcile::{self, Adopt};
 use crate::ipvs::Ipvs;
 use crate::log::Logger;
 use crate::plan;
-use crate::pool::{CheckerAlert, CheckerTrap, Next, Pool, Report, VirtualServerState};
+use crate::pool::{
+    CheckerAlert, CheckerState, CheckerTrap, Next, Pool, Report, VirtualServerState,
+};
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
@@ -63,19 +65,35 @@ impl std::fmt::Debug for TrapSink {
     }
 }
 
-/// The virtual servers' states as the checkers' loop last left them (a copy, updated after
-/// every change), readable from another thread.
+/// The virtual servers' and checkers' states as the checkers' loop last left them (a copy,
+/// updated after every change), readable from another thread: the SNMP subagent and the
+/// data dump (SIGUSR1) read it.
 #[derive(Debug, Clone, Default)]
-pub struct PoolWatch(pub Arc<Mutex<Vec<VirtualServerState>>>);
+pub struct PoolWatch {
+    servers: Arc<Mutex<Vec<VirtualServerState>>>,
+    checkers: Arc<Mutex<Vec<CheckerState>>>,
+}
 
 impl PoolWatch {
-    /// The states now.
+    /// The virtual servers' states now.
     pub fn get(&self) -> Vec<VirtualServerState> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    fn set(&self, vss: &[VirtualServerState]) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = vss.to_vec();
+    /// The checkers' states now, in keepalived's checkers_queue order.
+    pub fn checkers(&self) -> Vec<CheckerState> {
+        self.checkers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set(&self, pool: &Pool) {
+        *self.servers.lock().unwrap_or_else(|e| e.into_inner()) = pool.vss.clone();
+        *self.checkers.lock().unwrap_or_else(|e| e.into_inner()) = pool.checkers.clone();
     }
 }
 
@@ -139,7 +157,8 @@ pub struct RunSummary {
     pub memory: crate::pool::CheckerMemory,
 }
 
-type Message = (usize, Report, oneshot::Sender<Next>);
+/// A checker's verdict, when its attempt started (wall clock) and where the answer goes.
+type Message = (usize, Report, std::time::SystemTime, oneshot::Sender<Next>);
 
 /// Runs every health checker of `config` until `stop` completes: virtual services and
 /// healthy real servers are put into IPVS through `ipvs`, checker verdicts move real servers
@@ -207,7 +226,8 @@ pub async fn run_until(
                 events(&mut pool, &opts);
             }
             msg = rx.recv(), if probes_open => match msg {
-                Some((ck, report, reply)) => {
+                Some((ck, report, started, reply)) => {
+                    pool.checkers[ck].last_ran = Some(started);
                     let next = pool.report(ipvs, ck, report);
                     summary.reports += 1;
                     let _ = reply.send(next);
@@ -274,7 +294,7 @@ fn events(pool: &mut Pool, opts: &CheckerOptions) {
         }
     }
     if let Some(w) = &opts.watch {
-        w.set(&pool.vss);
+        w.set(pool);
     }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
@@ -321,6 +341,7 @@ async fn checker_task(
     loop {
         tokio::time::sleep(delay).await;
         let started = Instant::now();
+        let started_wall = std::time::SystemTime::now();
         seq = seq.wrapping_add(1);
         let report = match probe.attempt(url, seq, &mut last_file).await {
             Attempt::Report(r) => r,
@@ -339,7 +360,7 @@ async fn checker_task(
             }
         };
         let (rtx, rrx) = oneshot::channel();
-        if tx.send((ck, report, rtx)).await.is_err() {
+        if tx.send((ck, report, started_wall, rtx)).await.is_err() {
             return;
         }
         let Ok(next) = rrx.await else {
@@ -355,5 +376,62 @@ async fn checker_task(
         } else {
             next.delay
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The timings of every checker of a virtual server with `vs_body`.
+    fn timings(vs_body: &str) -> Vec<Timing> {
+        let text = format!(
+            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+             delay_loop 10\n{vs_body}\n}}\n"
+        );
+        let l = keepalived_conf::load_str(
+            &text,
+            "t.conf".as_ref(),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let plan = crate::plan::build(&l.config, &Logger::new(|_| {}));
+        plan.pool.checkers.iter().map(|c| c.timing).collect()
+    }
+
+    /// `warmup` (the checker's, else the real server's, else the virtual server's; default
+    /// the delay_loop): a checker's first attempt waits BOOTSTRAP_DELAY plus a random part
+    /// of it, so that checkers started together spread out; `warmup 0` starts them all
+    /// after BOOTSTRAP_DELAY.
+    #[test]
+    fn warmup_spreads_the_first_check() {
+        let t = timings(
+            " warmup 0\n real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n }\n \
+             real_server 10.0.0.3 80 {\n  warmup 4\n  TCP_CHECK {\n  }\n }\n \
+             real_server 10.0.0.4 80 {\n  TCP_CHECK {\n   warmup 2\n  }\n }",
+        );
+        assert_eq!(first_delay(&t[0]), BOOTSTRAP_DELAY, "warmup 0");
+        for (timing, warmup) in [(&t[1], 4), (&t[2], 2)] {
+            let delays: Vec<Duration> = (0..50).map(|_| first_delay(timing)).collect();
+            let top = BOOTSTRAP_DELAY + Duration::from_secs(warmup);
+            assert!(delays.iter().all(|d| (BOOTSTRAP_DELAY..=top).contains(d)));
+            assert!(delays.iter().any(|d| *d != delays[0]), "spread: {delays:?}");
+        }
+        // Without warmup: the delay_loop.
+        let default = timings(" real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n }");
+        assert_eq!(default[0].warmup, Duration::from_secs(10));
+    }
+
+    /// HTTP_GET/SSL_GET `nb_get_retry` (keepalived's old name) sets the checker's retries,
+    /// as `retry` does (their effect: pool/tests.rs
+    /// `a_failure_is_retried_then_the_server_removed_and_notify_down_run`).
+    #[test]
+    fn nb_get_retry_is_the_http_checker_s_retry() {
+        let t = timings(
+            " real_server 10.0.0.2 80 {\n  HTTP_GET {\n   nb_get_retry 4\n   url {\n    \
+             path /\n   }\n  }\n }\n real_server 10.0.0.3 80 {\n  HTTP_GET {\n   \
+             url {\n    path /\n   }\n  }\n }",
+        );
+        assert_eq!((t[0].retry, t[1].retry), (4, 1));
     }
 }

@@ -71,11 +71,32 @@ fn check_ref(r: &str, pattern: impl Fn(&str) -> String) -> Result<(), String> {
     }
 }
 
+/// `tests/scenarios/NAME.scn`: a differential scenario, run beside keepalived by
+/// `crates/keepalived-rs/tests/scenarios.rs::differential_scenarios`; it must exist and not
+/// be listed in `tests/scenarios/PENDING` (a pending scenario does not match keepalived).
+fn check_scenario(r: &str) -> Result<(), String> {
+    let name = r
+        .strip_prefix("tests/scenarios/")
+        .and_then(|n| n.strip_suffix(".scn"))
+        .filter(|n| !n.contains('/'))
+        .ok_or(format!("{r}: not tests/scenarios/NAME.scn"))?;
+    if !repo().join(r).is_file() {
+        return Err(format!("{r}: no such scenario"));
+    }
+    let pending =
+        std::fs::read_to_string(repo().join("tests/scenarios/PENDING")).unwrap_or_default();
+    if pending.lines().any(|l| l.split(':').next() == Some(name)) {
+        return Err(format!("{r}: pending (tests/scenarios/PENDING)"));
+    }
+    Ok(())
+}
+
 #[test]
 fn every_acts_test_exists_and_every_untested_place_reads_the_value() {
     let mut bad = BTreeSet::new();
     for rule in registry::rules() {
         let res = match rule.status {
+            Status::Acts { test } if test.ends_with(".scn") => check_scenario(test),
             Status::Acts { test } => check_ref(test, |f| format!("fn {f}(")),
             Status::ActsUntested { read_in } => check_ref(read_in, str::to_owned),
             Status::Cosmetic { why } | Status::NotSupported { why } => {

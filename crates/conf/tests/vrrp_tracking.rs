@@ -131,10 +131,11 @@ fn vrrp_track_process_keywords_and_defaults() {
     assert_eq!(p.fork_delay, Duration::from_millis(500));
     assert_eq!(p.terminate_delay, Duration::from_millis(500));
     assert!(p.full_command);
+    // keepalived's alloc_vrrp_process: weight 0 (a missing process is FAULT), quorum 1.
     let d = &l.config.vrrp.track_processes[1];
     assert_eq!(
         (d.weight, d.quorum, d.quorum_max, d.full_command),
-        (1, 1, None, false)
+        (0, 1, None, false)
     );
 }
 

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Instant;
 
-use keepalived_conf::model::{GlobalDefs, VrrpInstance};
+use keepalived_conf::model::{GlobalDefs, IpFamily, VrrpInstance};
 use keepalived_net::announce::Announcer;
 use keepalived_net::vrrp_socket::{VrrpSendV4, VrrpSendV6};
 use keepalived_net::{AddressSpec, Netlink, RouteSpec, RuleSpec};
@@ -124,10 +124,13 @@ impl Instance {
     ) -> Result<Instance, SetupError> {
         let settings = resolve(conf, env.global);
         let vrid = conf.vrid.ok_or(SetupError::NoVrid)?;
-        let ipv6 = conf
-            .virtual_ipaddresses
-            .first()
-            .is_some_and(|v| v.prefix.addr.is_ipv6())
+        // The family as keepalived settles it while reading (`native_ipv6`, the source
+        // address, a peer or the first VIP; IPv4 when none says).
+        let ipv6 = conf.family == IpFamily::V6
+            || conf
+                .virtual_ipaddresses
+                .first()
+                .is_some_and(|v| v.prefix.addr.is_ipv6())
             || matches!(conf.src_ip, Some(IpAddr::V6(_)));
         let src = match conf.src_ip {
             Some(a) => a,

@@ -2,8 +2,9 @@
 //! checkers, programming the kernel's IPVS over generic netlink (or nothing with --no-ipvs).
 //! SIGHUP reloads: the new configuration is read first (refused with errors, as the VRRP
 //! child does), the services it drops are removed, the others stay in IPVS while the checkers
-//! restart on the new configuration. The dump signals the parent forwards to every child are
-//! ignored here (the VRRP child writes keepalived's dump files).
+//! restart on the new configuration. SIGUSR1 writes keepalived's checker data dump
+//! (/tmp/keepalived_check.data, `keepalived_daemon::dump::render_check_data`); the other dump
+//! signals are ignored here (the VRRP child writes those files).
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -26,6 +27,7 @@ struct Signals {
     term: Signal,
     int: Signal,
     hup: Signal,
+    usr1: Signal,
     ignored: Vec<Signal>,
     /// `--ignore-sigint`.
     ignore_int: bool,
@@ -34,7 +36,7 @@ struct Signals {
 impl Signals {
     fn new() -> std::io::Result<Signals> {
         let rt = libc::SIGRTMIN();
-        let ignored = [libc::SIGUSR1, libc::SIGUSR2, rt + 2, rt + 29]
+        let ignored = [libc::SIGUSR2, rt + 2, rt + 29]
             .into_iter()
             .map(|n| signal(SignalKind::from_raw(n)))
             .collect::<std::io::Result<Vec<_>>>()?;
@@ -42,19 +44,22 @@ impl Signals {
             term: signal(SignalKind::terminate())?,
             int: signal(SignalKind::interrupt())?,
             hup: signal(SignalKind::hangup())?,
+            usr1: signal(SignalKind::user_defined1())?,
             ignored,
             ignore_int: false,
         })
     }
 
-    /// Waits for TERM/INT (stop) or HUP (reload), swallowing the dump signals.
-    async fn next(&mut self) -> End {
+    /// Waits for TERM/INT (stop) or HUP (reload); SIGUSR1 calls `dump`, the other dump
+    /// signals are swallowed.
+    async fn next(&mut self, dump: &dyn Fn()) -> End {
         loop {
             let dumps = any_signal(&mut self.ignored);
             tokio::select! {
                 _ = self.term.recv() => return End::Stop,
                 _ = self.int.recv() => if !self.ignore_int { return End::Stop },
                 _ = self.hup.recv() => return End::Reload,
+                _ = self.usr1.recv() => dump(),
                 _ = dumps => {}
             }
         }
@@ -95,6 +100,20 @@ fn spawn_bfd_reader() -> Option<keepalived_check::BfdStates> {
         }
     });
     Some(rx)
+}
+
+/// keepalived's `sigusr1_check` -> `check_print_data`: the checker data dump, written whole.
+fn write_check_data(config: &Config, watch: &keepalived_check::PoolWatch) {
+    log::info(format!(
+        "Printing checker data for process({}) on signal",
+        std::process::id()
+    ));
+    let text = keepalived_daemon::dump::render_check_data(config, &watch.get(), &watch.checkers());
+    let path =
+        std::path::Path::new(&keepalived_daemon::dump::tmp_dir()).join("keepalived_check.data");
+    if let Err(e) = keepalived_daemon::dump::write_atomically(&path, &text) {
+        log::info(format!("Can't open {}: {e}", path.display()));
+    }
 }
 
 /// Resolves when any of `signals` arrives.
@@ -174,6 +193,8 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         let bfd = spawn_bfd_reader();
         // keepalived's checker process is an SNMP subagent of its own (check_snmp.c).
         let snmp = keepalived_daemon::CheckerSnmp::start(&config, !cli.no_ipvs);
+        // The states the SNMP subagent and the data dump read.
+        let watch = snmp.as_ref().map(|s| s.watch()).unwrap_or_default();
         loop {
             // Checker mails go to the same mailer thread as the VRRP child's (queued, never
             // waited for).
@@ -195,14 +216,15 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 fifo: Some(fifo),
                 bfd: bfd.clone(),
                 traps: snmp.as_ref().map(|s| s.traps()),
-                watch: snmp.as_ref().map(|s| s.watch()),
+                watch: Some(watch.clone()),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();
             release.store(!cli.dont_release_ipvs, Ordering::SeqCst);
             let mut end = End::Stop;
             let stop = async {
-                end = signals.next().await;
+                let dump = || write_check_data(&config, &watch);
+                end = signals.next(&dump).await;
                 if end == End::Reload {
                     // The services stay while the checkers restart.
                     release.store(false, Ordering::SeqCst);
@@ -230,6 +252,13 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
                     keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    // keepalived mails "=> Removing <=" for the live real servers it drops.
+                    for a in keepalived_check::ipvs::removal_alerts(&watch.get(), &new) {
+                        if let Some(rs) = &a.rs {
+                            let mail = smtp::message::real_server(&new.global, rs, &a.vs, a.up, &a.body);
+                            smtp::queue_mail(&new.global, mail);
+                        }
+                    }
                     if let Some(s) = &snmp {
                         s.reload(&new);
                     }

@@ -463,7 +463,10 @@ fn lock_pid_files(
 
 /// The children keepalived 2.2.7 starts: VRRP unless -C, the checkers unless -P, each only
 /// when the configuration has something for it (or --all).
-fn children(cli: &Cli, config: &keepalived_conf::Config) -> Vec<crate::supervisor::Role> {
+pub(crate) fn children(
+    cli: &Cli,
+    config: &keepalived_conf::Config,
+) -> Vec<crate::supervisor::Role> {
     use crate::supervisor::Role;
     let only_one = cli.vrrp_only || cli.check_only;
     let mut roles = Vec::new();

@@ -249,7 +249,9 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     let mut watchdog = tokio::time::interval(period.max(Duration::from_millis(100)));
     let mut ready = false;
     let mut children: Vec<(Role, Option<Child>)> = Vec::new();
-    let pipes = if roles.contains(&Role::Bfd) {
+    // keepalived's open_bfd_pipes: before any child, whether or not a BFD child starts now,
+    // so the VRRP and checker children can hear one started by a later reload.
+    let pipes = if !cli.no_bfd {
         match BfdPipes::open() {
             Ok(p) => Some(p),
             Err(e) => {
@@ -343,6 +345,9 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                         unsafe { libc::kill(pid as i32, n) };
                     }
                 }
+                if n == libc::SIGHUP {
+                    start_new_children(cli, &mut children, pipes.as_ref());
+                }
             }
             _ = term.recv() => break,
             _ = int.recv() => if !parent.ignore_sigint { break },
@@ -362,6 +367,41 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     sd.stopping();
     stop_children(&mut children, child_wait).await;
     ExitCode::SUCCESS
+}
+
+/// keepalived's propagate_signal on SIGHUP: a child the reloaded configuration needs
+/// (`running_vrrp`, `running_checker`, `running_bfd`) and that is not running is started,
+/// e.g. the BFD child for a first bfd_instance. A child whose work the configuration drops
+/// keeps running (keepalived's BFD child stays with no instance). The parent reads the
+/// configuration for this only; a configuration with errors starts nothing.
+fn start_new_children(
+    cli: &Cli,
+    children: &mut Vec<(Role, Option<Child>)>,
+    pipes: Option<&BfdPipes>,
+) {
+    let Ok(config) = crate::run::reload(cli) else {
+        return;
+    };
+    for role in crate::run::children(cli, &config) {
+        let slot = children.iter().position(|(r, _)| *r == role);
+        if slot.is_some_and(|i| children[i].1.is_some()) {
+            continue;
+        }
+        match spawn_child(role, pipes) {
+            Ok(c) => {
+                eprintln!(
+                    "Starting {} child process, pid={}",
+                    role.title(),
+                    c.id().unwrap_or(0)
+                );
+                match slot {
+                    Some(i) => children[i].1 = Some(c),
+                    None => children.push((role, Some(c))),
+                }
+            }
+            Err(e) => eprintln!("Unable to start the {} child process: {e}", role.title()),
+        }
+    }
 }
 
 /// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and

@@ -29,29 +29,39 @@ fn can_run(test: &str) -> bool {
 
 struct Lab {
     net: BridgeLab,
-    n: u8,
+    /// The IPv4 /24 (`10.74.10`).
+    v4: String,
+    /// The IPv6 /64 (`fd74:10:`).
+    v6: String,
 }
 
 impl Lab {
     /// Routers o (.1) and t (.2), upstream host u (.3), IPv4 and IPv6.
     fn new(name: &str, n: u8) -> Lab {
-        let mut net = BridgeLab::prefixed("k15", name, &format!("10.74.{n}"));
+        Lab::in_space("k15", &format!("10.74.{n}"), &format!("fd74:{n}:"), name)
+    }
+
+    /// The same in namespaces `PREFIX-NAME-PID-*`, `V4.0/24` and `V6:/64` (V6 ends with
+    /// `:`, e.g. `fd74:10:`).
+    fn in_space(prefix: &str, v4: &str, v6: &str, name: &str) -> Lab {
+        let mut net = BridgeLab::prefixed(prefix, name, v4);
         for (r, h) in [("o", 1), ("t", 2)] {
-            net.add_address(r, &format!("fd74:{n}::{h}/64"));
+            net.add_address(r, &format!("{v6}:{h}/64"));
         }
-        net.add_host(
-            "u",
-            &[&format!("10.74.{n}.3/24"), &format!("fd74:{n}::3/64")],
-        );
-        Lab { net, n }
+        net.add_host("u", &[&format!("{v4}.3/24"), &format!("{v6}:3/64")]);
+        Lab {
+            net,
+            v4: v4.to_owned(),
+            v6: v6.to_owned(),
+        }
     }
 
     fn v4(&self, h: u8) -> String {
-        format!("10.74.{}.{h}", self.n)
+        format!("{}.{h}", self.v4)
     }
 
     fn v6(&self, h: u8) -> String {
-        format!("fd74:{}::{h}", self.n)
+        format!("{}:{h}", self.v6)
     }
 
     /// `binary` (ours or keepalived) in router `r` with every pid file in the lab directory.
@@ -346,4 +356,75 @@ fn track_bfd_moves_the_vip_like_keepalived() {
             "{i}notify lines, ours vs keepalived"
         );
     }
+}
+
+/// What `binary` in `o` does over reloads (issue 15): started with a vrrp_instance and no
+/// bfd_instance (no BFD child, no `-b` pid file); a reload adding a first bfd_instance (to
+/// bfdd in `u`) and a track_bfd on it starts the BFD child, whose session comes Up; a reload
+/// removing it again leaves that child running (keepalived's BFD child stays with no
+/// instance). Returns what was seen at each step.
+fn bfd_reload_timeline(binary: &'static str, name: &str, n: u8) -> Vec<String> {
+    // Its own address space (namespaces k14c-*, 10.87.N.0/24, fd00:87:N::/64).
+    let v6 = format!("fd00:87:{n}:");
+    let mut lab = Lab::in_space("k14c", &format!("10.87.{n}"), &v6, name);
+    let (o4, u4) = (lab.v4(1), lab.v4(3));
+    lab.start_bfdd(&[(o4, u4.clone())], 50);
+    let inst = |extra: &str| {
+        format!(
+            "vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id {}\n priority 150\n\
+             advert_int 1\n{extra} virtual_ipaddress {{\n  10.87.{n}.100/24\n }}\n}}\n",
+            70 + n
+        )
+    };
+    let bfd = format!("bfd_instance UP {{\n neighbor_ip {u4}\n min_rx 50\n min_tx 50\n}}\n");
+    lab.start("o", binary, &inst(""), &[]);
+    let mut seen = Vec::new();
+    lab.wait("VI_1 MASTER", Duration::from_secs(15), || {
+        lab.log("o").contains("(VI_1) Entering MASTER STATE")
+    });
+    seen.push(format!(
+        "start: BFD child {}",
+        lab.net.pid("o", "bfd").is_some()
+    ));
+    let conf = lab.net.dir().join("o.conf");
+    std::fs::write(&conf, format!("{bfd}{}", inst(" track_bfd {\n  UP\n }\n"))).unwrap();
+    lab.net.signal("o", "main", "HUP");
+    lab.wait(
+        "the session Up after the reload",
+        Duration::from_secs(20),
+        || lab.log("o").contains("(UP) Entering Up state"),
+    );
+    let child = lab.net.pid("o", "bfd");
+    seen.push(format!("first bfd_instance: BFD child {}", child.is_some()));
+    // The VRRP and the BFD child both log "Reloading"; then a stopping child gets time to go.
+    let reloads = |l: &str| l.matches("Reloading").count();
+    let before = reloads(&lab.log("o"));
+    std::fs::write(&conf, inst("")).unwrap();
+    lab.net.signal("o", "main", "HUP");
+    lab.wait("the second reload", Duration::from_secs(10), || {
+        reloads(&lab.log("o")) >= before + 2
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let alive = child.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+    seen.push(format!("no bfd_instance: same BFD child running {alive}"));
+    seen
+}
+
+#[test]
+fn a_reload_starts_the_bfd_child_for_a_first_bfd_instance_like_keepalived() {
+    if !can_run("a_reload_starts_the_bfd_child_for_a_first_bfd_instance_like_keepalived") {
+        return;
+    }
+    let theirs = std::thread::spawn(|| bfd_reload_timeline(KEEPALIVED, "rka", 23));
+    let ours = bfd_reload_timeline(OURS, "rours", 22);
+    let theirs = theirs.join().expect("keepalived's timeline");
+    assert_eq!(ours, theirs, "ours, then keepalived's");
+    assert_eq!(
+        ours,
+        [
+            "start: BFD child false",
+            "first bfd_instance: BFD child true",
+            "no bfd_instance: same BFD child running true",
+        ]
+    );
 }

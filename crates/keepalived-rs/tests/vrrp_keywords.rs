@@ -279,3 +279,129 @@ fn a_static_address_track_group_faults_its_instances_beside_keepalived() {
         lab.logs()
     );
 }
+
+/// Two instances of router `host` (1: ours, 2: keepalived) in 10.90.`net`.0/24 tracking
+/// process `name`: VI_1 with the default quorum (1), VI_2 with `quorum 2`; both notify
+/// `notify`.
+fn track_process_config(net: u8, host: u8, name: &str, notify: &str) -> String {
+    let vi = |i: u8, vrid: u8| {
+        format!(
+            "vrrp_instance VI_{i} {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
+             priority 100\n    version 3\n    advert_int 0.5\n    notify {notify}\n    \
+             track_process {{\n        tp{i}\n    }}\n    virtual_ipaddress {{\n        \
+             10.90.{net}.{}/24\n    }}\n}}\n",
+            100 + u16::from(host) * 10 + u16::from(i)
+        )
+    };
+    format!(
+        "global_defs {{\n    router_id r{host}\n    vrrp_garp_master_delay 0\n}}\n\
+         vrrp_track_process tp1 {{\n    process {name}\n}}\n\
+         vrrp_track_process tp2 {{\n    process {name}\n    quorum 2\n}}\n{}{}",
+        vi(1, 90 + host * 2),
+        vi(2, 91 + host * 2)
+    )
+}
+
+/// `vrrp_track_process` (`process`, `quorum`) and `track_process`: an instance is in FAULT
+/// while fewer than `quorum` processes of that name run (a copy of sleep under a name of this
+/// run). keepalived (VRIDs 94/95, beside ours' 92/93) is the reference for the start-up
+/// (FAULT without the process); after it, keepalived 2.2.7 in a network namespace cannot
+/// listen to process events ("Failed to set/clear process event listen - errno 111": the
+/// kernel's process connector serves the initial namespace only) and never sees a process
+/// start or end, while ours rescans /proc every second wherever it runs (a deliberate
+/// difference, docs/keywords.md).
+#[test]
+fn track_process_quorum_faults_the_instance_beside_keepalived() {
+    if !runnable("track_process_quorum_faults_the_instance_beside_keepalived") {
+        return;
+    }
+    let net = 1;
+    let mut lab = BridgeLab::prefixed("k13t", "tproc", &format!("10.90.{net}"));
+    let name = format!("k13tp{}", std::process::id() % 100_000);
+    let exe = lab.dir().join(&name);
+    std::fs::copy("/bin/sleep", &exe).expect("copy of sleep");
+    let (o_script, o_log) = lab.recording_script("o-notify");
+    let (t_script, t_log) = lab.recording_script("t-notify");
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &track_process_config(net, 2, &name, &t_script),
+    );
+    lab.start("o", OURS, &track_process_config(net, 1, &name, &o_script));
+    let ours = |i: u16| format!("10.90.{net}.{}", 110 + i);
+    let holds = |i: u16| lab.holds("o", &ours(i));
+    let lines = |log: &std::path::Path, i: &str| {
+        keepalived_labs::recorded_lines(log)
+            .into_iter()
+            .filter(|l| l.split(' ').nth(1) == Some(i))
+            .collect::<Vec<_>>()
+    };
+    let started = || {
+        ["VI_1", "VI_2"]
+            .iter()
+            .all(|i| !lines(&o_log, i).is_empty() && !lines(&t_log, i).is_empty())
+    };
+    lab.wait(
+        "both daemons notified",
+        Duration::from_secs(8),
+        started,
+        || None,
+    );
+    lab.stays("no VIP without the process", Duration::from_secs(1), || {
+        !holds(1) && !holds(2)
+    });
+    for i in ["VI_1", "VI_2"] {
+        assert_eq!(
+            lines(&o_log, i),
+            lines(&t_log, i),
+            "{i} at start: ours vs keepalived"
+        );
+        assert_eq!(
+            lines(&t_log, i),
+            [format!("INSTANCE {i} FAULT 100")],
+            "keepalived"
+        );
+    }
+    let spawn = || {
+        std::process::Command::new(&exe)
+            .arg("60")
+            .spawn()
+            .expect("tracked process")
+    };
+    let mut first = spawn();
+    lab.wait(
+        "VI_1 MASTER with one process",
+        Duration::from_secs(8),
+        || holds(1),
+        || None,
+    );
+    lab.stays(
+        "VI_2 (quorum 2) stays in FAULT",
+        Duration::from_secs(1),
+        || !holds(2),
+    );
+    let mut second = spawn();
+    lab.wait(
+        "VI_2 MASTER with two processes",
+        Duration::from_secs(8),
+        || holds(2),
+        || None,
+    );
+    for p in [&mut first, &mut second] {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+    lab.wait(
+        "both in FAULT once the processes end",
+        Duration::from_secs(8),
+        || !holds(1) && !holds(2),
+        || None,
+    );
+    for i in ["VI_1", "VI_2"] {
+        let want: Vec<String> = ["FAULT", "BACKUP", "MASTER", "FAULT"]
+            .iter()
+            .map(|s| format!("INSTANCE {i} {s} 100"))
+            .collect();
+        assert_eq!(lines(&o_log, i), want, "{i}\n{}", lab.logs());
+    }
+}

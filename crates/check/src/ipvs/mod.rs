@@ -25,9 +25,9 @@ pub mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use convert::{DestEntry, ServiceEntry};
+pub use convert::{sched_name, DestEntry, ServiceEntry};
 pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
-pub use reconcile::remove_dropped;
+pub use reconcile::{removal_alerts, remove_dropped};
 pub use stats::{IpvsStats, ServiceStats};
 
 /// How a virtual service is keyed in IPVS.

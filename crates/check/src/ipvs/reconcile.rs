@@ -181,3 +181,33 @@ pub fn remove_dropped(
         }
     }
 }
+
+/// keepalived's `clear_diff_services` mails on a reload (ipwrapper.c clear_service_rs,
+/// SMTP_MSG_RS_SHUT): every real server that was alive and in IPVS under the running
+/// configuration (`old`, the checkers' last states) and that `new` drops, alone or with its
+/// virtual server, is mailed `=> Removing <=` (subject `... - DOWN`) when its `smtp_alert`
+/// is on. keepalived 2.2.7 sends these whatever `omega` says; the `=> Shutting down <=`
+/// mails of a stop it queues but never delivers (its loop ends first), so ours has none.
+pub fn removal_alerts(
+    old: &[crate::pool::VirtualServerState],
+    new: &keepalived_conf::model::Config,
+) -> Vec<crate::pool::CheckerAlert> {
+    let quiet = crate::log::Logger::new(|_| {});
+    let kept = crate::plan::build(new, &quiet).pool.vss;
+    let mut out = Vec::new();
+    for v in old {
+        let still = kept.iter().find(|k| k.name == v.name);
+        for r in &v.rs {
+            let dropped = !still.is_some_and(|k| k.rs.iter().any(|n| n.addr == r.addr));
+            if dropped && r.alive && r.set && r.smtp_alert {
+                out.push(crate::pool::CheckerAlert {
+                    rs: Some(r.name.clone()),
+                    vs: v.name.clone(),
+                    up: false,
+                    body: "=> Removing <=".to_owned(),
+                });
+            }
+        }
+    }
+    out
+}

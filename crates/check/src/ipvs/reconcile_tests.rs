@@ -36,6 +36,19 @@ impl Ipvs for Kernel {
         self.0.push(format!("del {}", d.wire_addr(s)));
         Ok(())
     }
+    fn flush(&mut self) -> Result<(), IpvsError> {
+        self.0.push("flush".to_owned());
+        Ok(())
+    }
+    fn set_timeouts(
+        &mut self,
+        tcp: Option<u32>,
+        tcpfin: Option<u32>,
+        udp: Option<u32>,
+    ) -> Result<(), IpvsError> {
+        self.0.push(format!("timeouts {tcp:?} {tcpfin:?} {udp:?}"));
+        Ok(())
+    }
 }
 
 fn dest(a: &str, weight: u32) -> DestEntry {
@@ -112,4 +125,94 @@ fn a_reload_removes_only_the_services_it_dropped() {
     let mut k = Kernel::default();
     super::reconcile::remove_dropped(&old, &new, &mut k, &Logger::new(|_| {}));
     assert_eq!(k.0, ["del-svc [10.0.0.1]:tcp:80"]);
+}
+
+#[test]
+fn a_reload_mails_removing_for_each_alive_real_server_it_drops() {
+    let load = |text: &str| {
+        load_str(
+            text,
+            "t.conf".as_ref(),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config
+    };
+    let rs = |a: &str| format!(" real_server {a} 8080 {{\n  TCP_CHECK {{\n  }}\n }}\n");
+    let vs = |addr: &str, body: String| {
+        format!("virtual_server {addr} 80 {{\n lb_algo rr\n protocol TCP\n{body}}}\n")
+    };
+    let old = load(
+        &(vs(
+            "10.0.0.1",
+            rs("10.0.0.5") + &rs("10.0.0.6") + &rs("10.0.0.7"),
+        ) + &vs("10.0.0.2", rs("10.0.0.8"))),
+    );
+    let new = load(&vs("10.0.0.1", rs("10.0.0.5")));
+    let mut states = plan::build(&old, &Logger::new(|_| {})).pool.vss;
+    for v in &mut states {
+        for r in &mut v.rs {
+            // 10.0.0.7 is down: no mail for it.
+            r.alive = !r.name.contains("10.0.0.7");
+            r.set = true;
+        }
+    }
+    let mails: Vec<_> = super::reconcile::removal_alerts(&states, &new)
+        .into_iter()
+        .map(|a| format!("{} {} {} {}", a.rs.unwrap_or_default(), a.vs, a.up, a.body))
+        .collect();
+    assert_eq!(
+        mails,
+        [
+            "[10.0.0.6]:tcp:8080 [10.0.0.1]:tcp:80 false => Removing <=",
+            "[10.0.0.8]:tcp:8080 [10.0.0.2]:tcp:80 false => Removing <=",
+        ]
+    );
+}
+
+/// global_defs `lvs_timeouts` set the kernel's timeouts at start; `lvs_flush` flushes the
+/// table first (nothing adopted); `lvs_flush_onstop` flushes it at stop instead of removing
+/// the configured services one by one (without it: each service removed).
+#[test]
+fn lvs_timeouts_lvs_flush_and_lvs_flush_on_stop_program_the_kernel() {
+    let run = |global: &str| {
+        let text = format!(
+            "global_defs {{\n{global}\n}}\nvirtual_server 10.0.0.1 80 {{\n lb_algo rr\n \
+             lb_kind NAT\n protocol TCP\n real_server 10.0.0.5 80 {{\n }}\n}}\n"
+        );
+        let l = load_str(
+            &text,
+            "t.conf".as_ref(),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        );
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let log = Logger::new(|_| {});
+        let mut k = Kernel::default();
+        super::reconcile::start(&l.config, &mut k, &log);
+        let mut pool = plan::build(&l.config, &log).pool;
+        pool.init(&mut k);
+        let started = std::mem::take(&mut k.0);
+        super::reconcile::stop(&l.config, &mut k, &mut pool, true, &log);
+        (started, k.0)
+    };
+    let (start, stop) =
+        run(" lvs_timeouts tcp 100 tcpfin 20 udp 30\n lvs_flush\n lvs_flush_onstop");
+    assert_eq!(
+        start,
+        [
+            "timeouts Some(100) Some(20) Some(30)",
+            "flush",
+            "add-svc [10.0.0.1]:tcp:80",
+            "add 10.0.0.5:80 1"
+        ]
+    );
+    assert_eq!(stop, ["flush"]);
+    let (start, stop) = run("");
+    assert_eq!(start[0], "timeouts None None None");
+    assert!(!start.contains(&"flush".to_owned()), "{start:?}");
+    assert!(
+        stop.contains(&"del-svc [10.0.0.1]:tcp:80".to_owned()),
+        "{stop:?}"
+    );
 }

@@ -411,8 +411,21 @@ impl Pool {
         }
     }
 
-    /// The weight a FILE_CHECK derives from `value`, or None for a fault.
+    /// The weight a FILE_CHECK derives from `value` at start, or None for a fault (at or
+    /// below IPVS_WEIGHT_FAULT, check_file.c).
     fn file_weight(&self, ck: usize, value: i64) -> Option<i64> {
+        self.file_status(ck, value, |w| w > IPVS_WEIGHT_FAULT)
+    }
+
+    /// The same for a change of the file while running: keepalived 2.2.7's
+    /// `process_update_checker_track_file_status` takes only IPVS_WEIGHT_FAULT itself for a
+    /// fault; a lower weight only lowers the real server's (to IPVS weight 0), it stays in
+    /// the pool. Copied on purpose: ipvsadm shows what keepalived's shows.
+    fn file_runtime_weight(&self, ck: usize, value: i64) -> Option<i64> {
+        self.file_status(ck, value, |w| w != IPVS_WEIGHT_FAULT)
+    }
+
+    fn file_status(&self, ck: usize, value: i64, healthy: impl Fn(i64) -> bool) -> Option<i64> {
         let CheckerClass::File { weight, reverse } = self.checkers[ck].class else {
             return None;
         };
@@ -425,7 +438,7 @@ impl Pool {
             .saturating_mul(weight)
             .saturating_mul(mult)
             .clamp(i64::from(i32::MIN), i64::from(i32::MAX));
-        (w > IPVS_WEIGHT_FAULT).then_some(w)
+        healthy(w).then_some(w)
     }
 
     /// The initial state of a FILE_CHECK, before [`Pool::init`]: a fault starts it failed,
@@ -450,7 +463,7 @@ impl Pool {
     fn file_update(&mut self, ipvs: &mut dyn Ipvs, ck: usize, value: i64) {
         let c = self.checkers[ck].clone();
         let eff = self.vss[c.vs].rs[c.rs].effective_weight;
-        match self.file_weight(ck, value) {
+        match self.file_runtime_weight(ck, value) {
             None => {
                 if c.is_up {
                     self.update_svr_checker_state(ipvs, ck, false);

@@ -77,7 +77,8 @@ pub struct CheckerAlert {
     pub body: String,
 }
 
-/// Checker verdicts carried across a reload, by checker identity (see [`Pool::memory`]).
+/// Checker verdicts and virtual servers' quorum states carried across a reload, by identity
+/// (see [`Pool::memory`]).
 pub type CheckerMemory = std::collections::HashMap<String, bool>;
 
 /// A checker SNMP notification (keepalived's check_snmp_rs_trap / check_snmp_quorum_trap),
@@ -197,6 +198,13 @@ pub struct CheckerState {
     pub last_exit: Option<u32>,
     /// FILE: the weight it adds to its real server.
     pub cur_weight: i64,
+    /// Its index among its real server's configured checkers (several checkers share one
+    /// for SMTP_CHECK's `host` blocks).
+    pub source: usize,
+    /// Where it connects, as its probe does (`None` for MISC, FILE and BFD checks).
+    pub conn: Option<crate::settings::ConnSpec>,
+    /// When its last attempt started (the driver sets it; MISC_CHECK's `Last ran`).
+    pub last_ran: Option<std::time::SystemTime>,
 }
 
 impl CheckerState {
@@ -214,6 +222,9 @@ impl CheckerState {
             failed_url: None,
             last_exit: None,
             cur_weight: 0,
+            source: 0,
+            conn: None,
+            last_ran: None,
         }
     }
 }

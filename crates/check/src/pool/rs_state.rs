@@ -438,7 +438,13 @@ impl Pool {
                     }
                 }
             }
-            self.update_quorum_state(ipvs, vs, true);
+            // A reload keeps the quorum state (keepalived carries vs->quorum_state_up over):
+            // only a change is news.
+            let kept = memory.and_then(|m| m.get(&Self::quorum_key(&self.vss[vs].name)));
+            if let Some(&up) = kept {
+                self.vss[vs].quorum_state_up = up;
+            }
+            self.update_quorum_state(ipvs, vs, kept.is_none());
             let sorry = self.vss[vs].sorry.as_ref().map(|s| (s.inhibit, s.set));
             if sorry == Some((true, false)) {
                 self.dest_cmd(ipvs, vs, Who::Sorry, DestOp::Add { zero_weight: true });
@@ -448,9 +454,19 @@ impl Pool {
 
     /// Each checker's current verdict, for [`Pool::init_with`] after a reload.
     pub fn memory(&self) -> super::CheckerMemory {
+        let quorums = self
+            .vss
+            .iter()
+            .map(|v| (Self::quorum_key(&v.name), v.quorum_state_up));
         (0..self.checkers.len())
             .map(|ck| (self.checker_key(ck), self.checkers[ck].is_up))
+            .chain(quorums)
             .collect()
+    }
+
+    /// A virtual server's quorum state's key in [`Pool::memory`] (checker keys have `|`).
+    fn quorum_key(vs: &str) -> String {
+        format!("quorum {vs}")
     }
 
     /// A checker's identity across configurations: its virtual server, its real server and

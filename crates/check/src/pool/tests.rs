@@ -93,6 +93,17 @@ impl Lab {
     }
 }
 
+/// The pool of configuration `text`, its log lines dropped.
+fn built(text: &str) -> Pool {
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    plan::build(&l.config, &Logger::new(|_| {})).pool
+}
+
 const RS2: &str = " real_server 10.0.0.2 80 {\n  weight 3\n  notify_up \"/up 2\"\n  notify_down \"/down 2\"\n  TCP_CHECK {\n   retry 1\n   delay_before_retry 2\n  }\n }";
 const RS3: &str = " real_server 10.0.0.3 80 {\n  TCP_CHECK {\n   retry 0\n  }\n }";
 
@@ -290,13 +301,7 @@ fn shutdown_removes_everything_and_omega_runs_down_notifies() {
 #[test]
 fn a_virtual_server_group_applies_to_every_member() {
     let text = "virtual_server_group G {\n 10.0.0.1-2 80\n fwmark 7\n}\nvirtual_server group G {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.5 80 {\n  TCP_CHECK {\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut pool = built(text);
     let mut ipvs = Recorder::default();
     pool.init(&mut ipvs);
     assert_eq!(
@@ -315,13 +320,7 @@ fn a_virtual_server_group_applies_to_every_member() {
 #[test]
 fn file_check_weight_and_fault() {
     let text = "track_file tf {\n file /nonexistent/kck\n weight 2\n}\nvirtual_server 10.0.0.1 80 {\n lb_algo rr\n protocol TCP\n real_server 10.0.0.2 80 {\n  weight 10\n  FILE_CHECK {\n   track_file tf\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    let mut pool = plan::build(&l.config, &Logger::new(|_| {})).pool;
+    let mut pool = built(text);
     let mut ipvs = Recorder::default();
     pool.init(&mut ipvs);
     ipvs.0.clear();
@@ -447,4 +446,118 @@ fn an_smtp_check_failure_mails_its_reason() {
         "=> CHECK failed on service : Read timeout from server [10.0.0.2]:tcp:25 <="
     );
     assert!(!mails[0].up);
+}
+
+/// Records the `(upper, lower)` connection thresholds of every destination added.
+#[derive(Default)]
+struct Thresholds(Vec<(u32, u32)>);
+
+impl Ipvs for Thresholds {
+    fn add_service(&mut self, _: &Service) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn del_service(&mut self, _: &Service) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn add_dest(&mut self, _: &Service, d: &Destination) -> Result<(), IpvsError> {
+        self.0.push((d.u_threshold, d.l_threshold));
+        Ok(())
+    }
+    fn edit_dest(&mut self, _: &Service, _: &Destination) -> Result<(), IpvsError> {
+        Ok(())
+    }
+    fn del_dest(&mut self, _: &Service, _: &Destination) -> Result<(), IpvsError> {
+        Ok(())
+    }
+}
+
+/// A real server's `uthreshold`/`lthreshold` are its IPVS destination's connection
+/// thresholds (IPVS_DEST_ATTR_U_THRESH / L_THRESH); without them, 0 (no limit).
+#[test]
+fn uthreshold_and_lthreshold_are_the_destination_s_thresholds() {
+    let text = "virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                real_server 10.0.0.2 80 {\n  uthreshold 100\n  lthreshold 10\n }\n \
+                real_server 10.0.0.3 80 {\n }\n}\n";
+    let mut pool = built(text);
+    let mut ipvs = Thresholds::default();
+    pool.init(&mut ipvs);
+    assert_eq!(ipvs.0, [(100, 10), (0, 0)]);
+}
+
+/// global_defs `rs_init_notifies`: the real servers up at start run their notify_up, as
+/// keepalived's; without it, nothing runs until a change.
+#[test]
+fn rs_init_notifies_runs_notify_up_for_the_servers_up_at_start() {
+    let mut lab = Lab::with_prefix("global_defs {\n rs_init_notifies\n}\n", RS2);
+    assert_eq!(lab.scripts(), ["/up 2"]);
+    let mut lab = Lab::new(RS2);
+    assert!(lab.scripts().is_empty());
+}
+
+/// `log_all_failures` (the checker's) and global_defs `checker_log_all_failures`: every
+/// failed attempt of an up server is logged, also those a retry hides.
+#[test]
+fn log_all_failures_logs_every_failed_attempt() {
+    let rs = |opt: &str| {
+        format!(" real_server 10.0.0.2 80 {{\n  TCP_CHECK {{\n   retry 3\n{opt}\n  }}\n }}")
+    };
+    for (prefix, opt, logs) in [
+        ("", "   log_all_failures", true),
+        ("global_defs {\n checker_log_all_failures\n}\n", "", true),
+        ("", "", false),
+    ] {
+        let mut lab = Lab::with_prefix(prefix, &rs(opt));
+        lab.tcp(0, true);
+        lab.tcp(0, false);
+        assert_eq!(
+            lab.logged("TCP connection failed."),
+            logs,
+            "{prefix:?} {opt:?}"
+        );
+    }
+}
+
+/// `sorry_server_inhibit`: the sorry server stays in IPVS with weight 0 while the pool has
+/// quorum (keepalived's inhibit), and gets its weight when quorum is lost.
+#[test]
+fn sorry_server_inhibit_keeps_the_sorry_server_at_weight_0() {
+    let mut lab = Lab::new(&format!(
+        " sorry_server 10.0.0.9 80\n sorry_server_inhibit\n{RS3}"
+    ));
+    assert_eq!(
+        lab.calls(),
+        [
+            "add-svc [10.0.0.1]:tcp:80",
+            "add 10.0.0.3:80 1",
+            "add 10.0.0.9:80 0"
+        ]
+    );
+    lab.tcp(0, false);
+    assert_eq!(lab.calls(), ["del 10.0.0.3:80 1", "edit 10.0.0.9:80 1"]);
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["edit 10.0.0.9:80 0", "add 10.0.0.3:80 1"]);
+}
+
+/// HTTP_GET `fast_recovery`: a down server's next url is checked at once after a success
+/// (it comes back after one pass over its urls), where without it the checker waits its
+/// delay between urls.
+#[test]
+fn fast_recovery_checks_a_down_server_s_next_url_at_once() {
+    let rs = |opt: &str| {
+        format!(
+            " alpha\n real_server 10.0.0.2 80 {{\n  HTTP_GET {{\n{opt}   url {{\n    path /a\n   }}\n   \
+             url {{\n    path /b\n   }}\n   delay_before_retry 2\n  }}\n }}"
+        )
+    };
+    let ok = Report::Http(HttpResult::Success {
+        what: "HTTP status code",
+        path: "/a".into(),
+    });
+    let mut fast = Lab::new(&rs("   fast_recovery\n"));
+    let n = fast.pool.report(&mut fast.ipvs, 0, ok.clone());
+    assert_eq!((n.url, n.delay), (1, std::time::Duration::ZERO));
+    let mut slow = Lab::new(&rs(""));
+    let n = slow.pool.report(&mut slow.ipvs, 0, ok);
+    assert_eq!(n.url, 1);
+    assert!(!n.delay.is_zero(), "{n:?}");
 }

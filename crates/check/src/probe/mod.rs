@@ -87,6 +87,22 @@ pub enum Probe {
     Bfd,
 }
 
+impl Probe {
+    /// Where the probe connects (`None` for MISC_CHECK, FILE_CHECK and BFD_CHECK), for the
+    /// data dump's `Connection` lines.
+    pub fn conn(&self) -> Option<&ConnSpec> {
+        match self {
+            Probe::Tcp { conn, .. }
+            | Probe::Smtp { conn, .. }
+            | Probe::Dns { conn, .. }
+            | Probe::Udp { conn, .. }
+            | Probe::Ping { conn, .. } => Some(conn),
+            Probe::Http(h) => Some(&h.conn),
+            Probe::Misc { .. } | Probe::File { .. } | Probe::Bfd => None,
+        }
+    }
+}
+
 /// The outcome of one attempt.
 #[derive(Debug)]
 pub enum Attempt {

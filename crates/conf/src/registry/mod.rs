@@ -12,9 +12,10 @@ use crate::tree::Node;
 /// What keepalived-rs does with a keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// It acts at run time; `test` (`path/to/file.rs::fn_name`) shows the effect.
+    /// It acts at run time; `test` (`path/to/file.rs::fn_name`, or a differential scenario
+    /// `tests/scenarios/NAME.scn` run beside keepalived by `scenarios.rs`) shows the effect.
     Acts {
-        /// The test that shows it, as `file::function`.
+        /// The test that shows it, as `file::function` or `tests/scenarios/NAME.scn`.
         test: &'static str,
     },
     /// The run time reads it (`read_in`: `file::identifier` where it is read), but no test
@@ -157,7 +158,8 @@ pub fn markdown(versions: &[(&str, Vec<(String, String)>)]) -> String {
          `UPDATE_KEYWORDS_DOC=1 cargo test -p keepalived-conf --test keyword_registry`;\n\
          the keyword lists are keepalived's own parser tables (`crates/conf/data/`,\n\
          extracted by `tools/extract-keywords.py`). **acts**: keepalived-rs acts on it (the\n\
-         test that shows it); **acts, untested**: the run time reads it (where), no test\n\
+         test that shows it; a `tests/scenarios/*.scn` is a differential scenario, run beside\n\
+         keepalived 2.2.7 by `crates/keepalived-rs/tests/scenarios.rs`); **acts, untested**: the run time reads it (where), no test\n\
          shows it yet; **cosmetic**: keepalived does nothing observable with it either;\n\
          **not supported**: accepted, ignored, and `keepalived-rs -t` and the daemon's\n\
          start-up log say so with file:line.\n\n",

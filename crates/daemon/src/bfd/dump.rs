@@ -39,7 +39,7 @@ pub fn render_bfd_data(
     wall: SystemTime,
 ) -> String {
     let mut text = String::new();
-    crate::dump::render_global_text(&mut text, global);
+    crate::dump::render_global_other_process(&mut text, global);
     let mut w = |s: String| {
         text.push_str(&s);
         text.push('\n');

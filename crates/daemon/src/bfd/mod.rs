@@ -78,7 +78,7 @@ pub struct BfdNotify {
 pub struct BfdOptions {
     /// Refreshed after every pass, when given.
     pub status: Option<BfdStatus>,
-    /// Where SIGUSR1 writes the dump (keepalived: /tmp/keepalived_bfd.data).
+    /// Where SIGUSR1 writes the dump (keepalived: $TMPDIR, default /tmp, /keepalived_bfd.data).
     pub data_path: std::path::PathBuf,
     /// Receives every notification (at start, on Up, on a fall from Up), when given.
     pub events: Option<tokio::sync::mpsc::UnboundedSender<BfdNotify>>,
@@ -91,7 +91,7 @@ impl Default for BfdOptions {
     fn default() -> Self {
         BfdOptions {
             status: None,
-            data_path: "/tmp/keepalived_bfd.data".into(),
+            data_path: std::path::Path::new(&crate::dump::tmp_dir()).join("keepalived_bfd.data"),
             events: None,
             pipes: None,
         }

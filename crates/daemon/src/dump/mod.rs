@@ -1,13 +1,15 @@
 //! The dump files keepalived 2.2.7 writes on signals, in its exact layout:
 //! `/tmp/keepalived.data` (SIGUSR1, [`render_data`]), `/tmp/keepalived.stats` (SIGUSR2
 //! and STATS_CLEAR, [`render_stats`]) and `/tmp/keepalived.json` (the JSON signal,
-//! [`render_json`]).
+//! [`render_json`]); the checker process's `/tmp/keepalived_check.data` (SIGUSR1,
+//! [`render_check_data`]).
 //!
 //! The event loop fills a plain-data [`Snapshot`] (see its fields; `Default` gives
 //! keepalived's values for anything not tracked yet), renders it with the pure functions
 //! here, and writes the result with [`write_atomically`]. STATS_CLEAR in keepalived
 //! writes the stats file first and then zeroes the counters.
 
+mod check;
 mod fmt;
 mod global;
 mod instance;
@@ -20,6 +22,7 @@ mod stats;
 use std::io::Write as _;
 use std::path::Path;
 
+pub use check::{render_check_data, CHECK_DATA_FILE};
 pub use fmt::{
     format_mac, format_route, format_rule, format_vip, quote_command, timeval_with_date_usec_last,
 };
@@ -101,6 +104,29 @@ pub fn render_global_text(out: &mut String, g: &keepalived_conf::model::GlobalDe
     global::render_global(out, &crate::snapshot::global_dump(g));
 }
 
+/// The global definitions section as keepalived's checker and BFD processes print it: no
+/// `Default interface` (the VRRP process's alone), and the lower priority GARP settings
+/// unset (UINT_MAX) unless configured, since only the VRRP process resolves them from the
+/// master ones (vrrp_init).
+pub fn render_global_other_process(out: &mut String, g: &keepalived_conf::model::GlobalDefs) {
+    let mut global = crate::snapshot::global_dump(g);
+    if g.garp.lower_prio_delay.is_none() {
+        global.garp_lower_prio_delay = u32::MAX;
+    }
+    if g.garp.lower_prio_repeat.is_none() {
+        global.garp_lower_prio_rep = u32::MAX;
+    }
+    let mut text = String::new();
+    global::render_global(&mut text, &global);
+    for l in text
+        .lines()
+        .filter(|l| !l.starts_with(" Default interface = "))
+    {
+        out.push_str(l);
+        out.push('\n');
+    }
+}
+
 /// Writes `contents` to `path` through a temporary file in the same directory and a
 /// rename, mode 0600 like keepalived's files, so a reader never sees half a file.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -141,6 +167,20 @@ mod tests {
         write_atomically(&p, "two\n").expect("second write");
         assert_eq!(std::fs::read_to_string(&p).expect("read"), "two\n");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn checker_and_bfd_processes_print_no_default_interface_and_unset_lower_prio_garp() {
+        let g = keepalived_conf::model::GlobalDefs::default();
+        let mut text = String::new();
+        render_global_other_process(&mut text, &g);
+        // keepalived 2.2.7's BFD and checker dumps (tests/check_dump/keepalived_check.data).
+        assert!(!text.contains("Default interface"), "{text}");
+        assert!(text.contains(" Gratuitous ARP lower priority delay = 4294967295\n"));
+        assert!(text.contains(" Gratuitous ARP lower priority repeat = 4294967295\n"));
+        let mut vrrp = String::new();
+        render_global_text(&mut vrrp, &g);
+        assert!(vrrp.contains(" Default interface = "), "{vrrp}");
     }
 
     #[test]

@@ -173,3 +173,96 @@ fn authentication_is_dropped_under_v3_and_strict() {
     assert_eq!(settings("vrrp_version 3", auth).auth, none);
     assert_eq!(settings("vrrp_strict", auth).auth, none);
 }
+
+/// Every gratuitous burst of an address owner (MASTER at once) run with `s`'s GARP settings,
+/// as (ms since start, messages), until `until_ms`; a lower-priority advert arrives at
+/// `lower_ms`.
+fn garp_bursts(s: &InstanceSettings, lower_ms: u64, until_ms: u64) -> Vec<(u128, u32)> {
+    use keepalived_vrrp::machine::{Action, Advert, Event, InstanceConfig, Machine, PRIO_OWNER};
+    use std::time::{Duration, Instant};
+    let own = std::net::IpAddr::from([10, 71, 1, 1]);
+    let mut mc = InstanceConfig::new("VI", s.version, own, PRIO_OWNER);
+    mc.advert_interval = s.advert_int;
+    mc.garp = s.garp.clone();
+    let t0 = Instant::now();
+    let mut m = Machine::new(mc, t0);
+    let mut bursts = Vec::new();
+    let mut record = |m: &mut Machine, at: Instant| {
+        while let Some(a) = m.poll_action() {
+            if let Action::SendGratuitous { count } = a {
+                bursts.push(((at - t0).as_millis(), count));
+            }
+        }
+    };
+    m.handle_timeout(t0);
+    record(&mut m, t0);
+    let lower = t0 + Duration::from_millis(lower_ms);
+    let until = t0 + Duration::from_millis(until_ms);
+    let mut heard = false;
+    while let Some(at) = m.poll_timeout() {
+        if !heard && lower <= at {
+            heard = true;
+            let from = std::net::IpAddr::from([10, 71, 1, 2]);
+            m.handle_event(
+                lower,
+                Event::Advert(Advert {
+                    source: from,
+                    priority: 50,
+                    interval: Duration::from_secs(1),
+                }),
+            );
+            record(&mut m, lower);
+            continue;
+        }
+        if at > until {
+            break;
+        }
+        m.handle_timeout(at);
+        record(&mut m, at);
+    }
+    bursts
+}
+
+/// The `garp_*` keywords (and their `vrrp_garp_*` defaults) time what a MASTER sends: a burst
+/// of `garp_master_repeat` on becoming MASTER and again after `garp_master_delay`, a
+/// `garp_master_refresh_repeat` burst every `garp_master_refresh` (on the next advert), and
+/// on a lower-priority advert a `garp_lower_prio_repeat` burst now and after
+/// `garp_lower_prio_delay`.
+#[test]
+fn garp_keywords_time_the_master_s_gratuitous_bursts() {
+    let keywords = "garp_master_delay 2\n garp_master_repeat 3\n garp_master_refresh 4\n \
+                    garp_master_refresh_repeat 2\n garp_lower_prio_delay 1\n \
+                    garp_lower_prio_repeat 4";
+    // The refresh rides on the first advert strictly after each 4 s (keepalived's
+    // timercmp(>) in vrrp_send_adv): 5 s and 10 s.
+    let want = vec![
+        (0, 3),
+        (2000, 3),
+        (5000, 2),
+        (6500, 4),
+        (7500, 4),
+        (10000, 2),
+    ];
+    let instance = settings("", keywords);
+    assert_eq!(
+        garp_bursts(&instance, 6500, 10000),
+        want,
+        "instance keywords"
+    );
+    let global = settings(&keywords.replace("garp_", "vrrp_garp_"), "");
+    assert_eq!(
+        garp_bursts(&global, 6500, 10000),
+        want,
+        "global_defs keywords"
+    );
+    // keepalived's defaults: 5 messages now and after 5 s, no refresh; and a lower-priority
+    // advert repeats the master burst (lower_prio_* default to master_*).
+    let default = settings("", "");
+    assert_eq!(
+        garp_bursts(&default, 7500, 13000),
+        vec![(0, 5), (5000, 5), (7500, 5), (12500, 5)]
+    );
+    // vrrp_min_garp: one message, no second burst.
+    let min = settings("vrrp_min_garp", "");
+    assert_eq!(garp_bursts(&min, 20000, 9500), vec![(0, 1)]);
+}

@@ -461,4 +461,72 @@ mod tests {
             ]
         );
     }
+
+    /// `init_fail`: a tracked script starts failed (down: a weight-0 tracker holds its
+    /// instance in FAULT until the script has succeeded `rise` times); without it the script
+    /// has no result until its first run (keepalived's SCRIPT_INIT_STATE_INIT). keepalived
+    /// 2.2.7 and 2.3.4 reset the state to INIT when an instance tracks the script
+    /// (vrrp_track.c, alloc_track_script), so there `init_fail` has no effect: a deliberate
+    /// difference (docs/notes/real-hosts.md).
+    #[test]
+    fn init_fail_starts_a_tracked_script_down() {
+        let conf = "vrrp_script s {\n script /bin/true\n init_fail\n}\n\
+            vrrp_script t {\n script /bin/true\n}\n";
+        let l = keepalived_conf::load_str(
+            conf,
+            Path::new("k.conf"),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let now = Current::read(&l.config.vrrp, &HashMap::new(), None);
+        assert_eq!(now.get(&TrackKey::Script("s".into())), TrackValue::Down);
+        assert_eq!(now.get(&TrackKey::Script("t".into())), TrackValue::Init);
+        // On a reload a script keeps its value (init_fail applies at start only).
+        let mut running = now.clone();
+        running.set(TrackKey::Script("s".into()), TrackValue::Up);
+        let reloaded = Current::read(&l.config.vrrp, &HashMap::new(), Some(&running));
+        assert_eq!(reloaded.get(&TrackKey::Script("s".into())), TrackValue::Up);
+    }
+
+    /// track_file `init_file [VALUE] [overwrite]`: at start the file is created with VALUE
+    /// when missing (or always with `overwrite`), and the instance starts with that value.
+    #[test]
+    fn init_file_creates_the_tracked_file_at_start() {
+        let dir = std::env::temp_dir().join(format!("k13t-initfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kept"), "5\n").unwrap();
+        std::fs::write(dir.join("over"), "9\n").unwrap();
+        let _ = std::fs::remove_file(dir.join("new"));
+        let d = dir.display();
+        let conf = format!(
+            "track_file new {{\n file {d}/new\n init_file 7\n}}\n\
+             track_file kept {{\n file {d}/kept\n init_file 3\n}}\n\
+             track_file over {{\n file {d}/over\n init_file 4 overwrite\n}}\n"
+        );
+        let l = keepalived_conf::load_str(
+            &conf,
+            Path::new("k.conf"),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let now = Current::read(&l.config.vrrp, &HashMap::new(), None);
+        let value = |n: &str| now.get(&TrackKey::File(n.into()));
+        let on_disk = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap_or_default();
+        let seen = (
+            [value("new"), value("kept"), value("over")],
+            [on_disk("new"), on_disk("kept"), on_disk("over")],
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            seen,
+            (
+                [
+                    TrackValue::Value(7),
+                    TrackValue::Value(5),
+                    TrackValue::Value(4)
+                ],
+                ["7\n".to_owned(), "5\n".to_owned(), "4\n".to_owned()]
+            )
+        );
+    }
 }

@@ -496,3 +496,20 @@ fn a_reload_makes_a_master_advertise_at_once() {
         .any(|a| matches!(a, Action::SendAdvert { priority: 50, .. })));
     assert_eq!(m.poll_timeout(), Some(reload + Duration::from_secs(1)));
 }
+
+#[test]
+fn down_timer_adverts_is_the_number_of_intervals_before_master_down() {
+    let t0 = Instant::now();
+    let deadline = |n: u32| {
+        let mut cfg = config(1, 100);
+        cfg.down_timer_adverts = n;
+        let interval = cfg.advert_interval;
+        let m = started(cfg, t0);
+        (m.poll_timeout().expect("master down timer") - t0, interval)
+    };
+    let (three, interval) = deadline(3);
+    let (five, _) = deadline(5);
+    // A BACKUP waits down_timer_adverts intervals plus Skew_Time before it takes over.
+    assert_eq!(five - three, interval * 2);
+    assert!(three > interval * 3 && three < interval * 4, "{three:?}");
+}

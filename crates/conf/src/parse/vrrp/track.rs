@@ -205,7 +205,8 @@ pub(super) fn parse_track_process(node: &Node, ctx: &mut Ctx<'_>) -> Option<Trac
         loc: node.loc.clone(),
         process: Vec::new(),
         param_match: None,
-        weight: 1,
+        // keepalived's alloc_vrrp_process leaves it 0: a missing process is FAULT.
+        weight: 0,
         weight_reverse: false,
         quorum: 1,
         quorum_max: None,
