@@ -20,6 +20,10 @@ pub enum Bench {
     /// track_bfd weight -100 to FRR's bfdd (10 ms x 3): from the upstream link's cut to the
     /// VIP on the BACKUP, median of --trials (at least 10). Only with --only.
     Bfd,
+    /// Floods beside min(INSTANCES, 100) instances (half MASTER, half BACKUP of a peer):
+    /// --flood-pps of foreign VRRP and unrelated multicast, then --churn netlink changes a
+    /// second; CPU, missed adverts, false transitions, receive queues. Only with --only.
+    Flood,
 }
 
 /// keepalived-rs against keepalived 2.2.7, side by side in network-namespace labs.
@@ -60,6 +64,15 @@ pub struct Options {
     /// SIGHUPs of the reload benchmark.
     #[arg(long, default_value_t = 200)]
     pub reloads: usize,
+    /// Packets per second of the flood benchmark's flooder.
+    #[arg(long, default_value_t = 100_000)]
+    pub flood_pps: u64,
+    /// Unrelated netlink address/route changes per second of the flood benchmark.
+    #[arg(long, default_value_t = 10_000)]
+    pub churn: u64,
+    /// Names of the labs' network namespaces start with this (then pid, lab number).
+    #[arg(long, default_value = "kb")]
+    pub netns_prefix: String,
     /// Print log timelines and per-trial numbers.
     #[arg(long, short)]
     pub verbose: bool,
@@ -68,8 +81,9 @@ pub struct Options {
 impl Options {
     /// Whether benchmark `b` is selected.
     pub fn runs(&self, b: Bench) -> bool {
-        // The reload benchmark takes minutes with keepalived, the BFD one needs FRR: run
-        // them only when asked for.
-        (self.only.is_none() && !matches!(b, Bench::Reload | Bench::Bfd)) || self.only == Some(b)
+        // The reload benchmark takes minutes with keepalived, the BFD one needs FRR, the flood
+        // one loads the machine: run them only when asked for.
+        (self.only.is_none() && !matches!(b, Bench::Reload | Bench::Bfd | Bench::Flood))
+            || self.only == Some(b)
     }
 }

@@ -51,6 +51,14 @@ fn ip_batch(ns: &str, lines: &[String]) -> Result<(), String> {
 /// Labs made so far, for unique names within one run.
 static LABS: AtomicUsize = AtomicUsize::new(0);
 
+/// The namespace name prefix (`--netns-prefix`), set once at start.
+static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the namespace name prefix (before the first lab).
+pub fn set_prefix(prefix: &str) {
+    let _ = PREFIX.set(prefix.to_owned());
+}
+
 /// Routers on `links` bridges; see the module documentation.
 pub struct Lab {
     prefix: String,
@@ -61,10 +69,12 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// Creates the namespaces `kb<pid>x<n>-{s,ROUTER...}`, the bridges and the veth pairs.
+    /// Creates the namespaces `kb<pid>x<n>-{s,ROUTER...}` (`kb` or the `--netns-prefix`), the
+    /// bridges and the veth pairs.
     pub fn new(routers: &[&str], links: usize) -> Result<Lab, String> {
         let n = LABS.fetch_add(1, Ordering::Relaxed);
-        let prefix = format!("kb{}x{n}-", std::process::id());
+        let base = PREFIX.get().map_or("kb", String::as_str);
+        let prefix = format!("{base}{}x{n}-", std::process::id());
         let dir = std::env::temp_dir().join(format!("{prefix}dir"));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         cleanup::add_dir(dir.clone());

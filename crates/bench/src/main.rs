@@ -12,6 +12,7 @@ mod procfs;
 mod report;
 mod runs;
 mod suite;
+mod traffic;
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -87,6 +88,7 @@ fn main() -> ExitCode {
         eprintln!("keepalived-bench: {e}");
         return ExitCode::from(2);
     }
+    lab::set_prefix(&o.netns_prefix);
     cleanup::install_signal_thread();
     let imps = suite::Imps {
         keepalived: (!o.ours_only).then(|| Imp {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::cli::{Bench, Options};
 use crate::conf::Spec;
 use crate::report::{Cell, Row};
-use crate::runs::{bfd, fast, footprint, median, reload, startup, takeover, Imp};
+use crate::runs::{bfd, fast, flood, footprint, median, reload, startup, takeover, Imp};
 
 /// The implementations: keepalived (None with --ours-only) and ours.
 pub struct Imps {
@@ -379,6 +379,106 @@ fn reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     ]
 }
 
+/// Benchmark 7: floods and netlink churn beside min(--instances, 100) instances.
+fn flood_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let shape = flood::Shape {
+        instances: o.instances.min(100) as u8,
+        pps: o.flood_pps,
+        churn: o.churn,
+        window: Duration::from_secs(o.window),
+    };
+    let mut runs: Vec<(&'static str, flood::Floods)> = Vec::new();
+    for imp in imps.in_order() {
+        eprintln!("flood: {}", imp.label);
+        match flood::run(imp, shape, o.verbose) {
+            Ok(f) => runs.push((imp.label, f)),
+            Err(e) => report_err("flood", imp, &e),
+        }
+    }
+    let pick = |get: &dyn Fn(&flood::Floods) -> f64| {
+        Samples(runs.iter().map(|(l, f)| (*l, get(f))).collect())
+    };
+    let n = shape.instances;
+    let mut rows = Vec::new();
+    for (title, w) in [
+        (
+            "quiet",
+            (|f: &flood::Floods| f.quiet.clone()) as fn(&flood::Floods) -> flood::Window,
+        ),
+        ("flood", |f| f.flood.clone()),
+        ("netlink churn", |f| f.churn.clone()),
+    ] {
+        let head = match title {
+            "quiet" => format!(
+                "flood {n} inst. v2 advert 1 s ({} MASTER), {} s windows: quiet, CPU (% of one core)",
+                n / 2,
+                o.window
+            ),
+            "flood" => format!("  {} packets/s flood: CPU (% of one core)", o.flood_pps),
+            _ => format!("  {} netlink changes/s: CPU (% of one core)", o.churn),
+        };
+        rows.push(
+            row(head, &pick(&|f| w(f).cpu_share * 100.0), imps, 1).note("utime+stime of the tree"),
+        );
+        if title != "quiet" {
+            let unit = if title == "flood" {
+                "packets"
+            } else {
+                "requests"
+            };
+            rows.push(row(
+                format!("    {unit} offered (/s)"),
+                &pick(&|f| w(f).offered_per_s),
+                imps,
+                0,
+            ));
+        }
+        rows.push(
+            row(
+                "    missed adverts".into(),
+                &pick(&|f| w(f).missed as f64),
+                imps,
+                0,
+            )
+            .note("of the MASTER instances, seen by the peer; must be 0"),
+        );
+        rows.push(
+            row(
+                "    state transitions".into(),
+                &pick(&|f| w(f).transitions as f64),
+                imps,
+                0,
+            )
+            .note("every one is false; must be 0"),
+        );
+        if title == "netlink churn" {
+            rows.push(row(
+                "    netlink overruns logged".into(),
+                &pick(&|f| w(f).overruns as f64),
+                imps,
+                0,
+            ));
+        } else {
+            rows.push(
+                row(
+                    "    raw receive queues, peak (KiB)".into(),
+                    &pick(&|f| w(f).queue_peak as f64 / 1024.0),
+                    imps,
+                    1,
+                )
+                .note("sum over the namespace's raw sockets, sampled every 20 ms"),
+            );
+            rows.push(row(
+                "    raw socket drops".into(),
+                &pick(&|f| w(f).drops as f64),
+                imps,
+                0,
+            ));
+        }
+    }
+    rows
+}
+
 /// Every selected benchmark's rows, in the suite's order.
 pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -399,6 +499,9 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Bfd) {
         rows.extend(bfd_rows(o, imps));
+    }
+    if o.runs(Bench::Flood) {
+        rows.extend(flood_rows(o, imps));
     }
     rows
 }

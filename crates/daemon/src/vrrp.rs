@@ -34,6 +34,9 @@ use crate::sockpool::RxKind;
 use crate::tracking::{self, Current, TrackKey, TrackUpdate, Watchers};
 use crate::{log, metrics, statics};
 
+/// At most this many netlink events handled in one pass after the one that woke the loop.
+const MONITOR_BURST: usize = 256;
+
 /// SIGUSR1, SIGUSR2 and keepalived's JSON and STATS_CLEAR real-time signals.
 struct DumpSignals {
     data: tokio::signal::unix::Signal,
@@ -799,7 +802,15 @@ impl Daemon {
                     self.pool.put(pkt.buf);
                 }
                 Some(update) = self.track_rx.recv() => self.track_update(update),
-                Some(ev) = monitor.recv() => self.link_event(ev).await,
+                Some(ev) = monitor.recv() => {
+                    self.link_event(ev).await;
+                    // The rest of a burst already read (unrelated address churn: thousands a
+                    // second) in this pass, not one loop turn each.
+                    for _ in 0..MONITOR_BURST {
+                        let Some(ev) = monitor.try_recv() else { break };
+                        self.link_event(ev).await;
+                    }
+                }
                 _ = sighup.recv() => match reload {
                     Some(read) => self.reload(read).await,
                     None => log::info("Reload (SIGHUP) needs the configuration file; keeping the running configuration"),

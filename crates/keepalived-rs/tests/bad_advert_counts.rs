@@ -122,3 +122,100 @@ fn malformed_flood_counts_like_keepalived() {
         "ours:\n{ours}\nkeepalived:\n{theirs}"
     );
 }
+
+/// The raw receive queue and drops of the namespace of `pid` (`/proc/PID/net/raw`), summed.
+fn raw_queue_and_drops(pid: i32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/net/raw")).unwrap_or_default();
+    text.lines().skip(1).fold((0, 0), |(q, d), line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let queue = f
+            .get(4)
+            .and_then(|x| x.split(':').nth(1))
+            .and_then(|x| u64::from_str_radix(x, 16).ok())
+            .unwrap_or(0);
+        let drops = f.last().and_then(|x| x.parse().ok()).unwrap_or(0);
+        (q + queue, d + drops)
+    })
+}
+
+/// Ours BACKUP of VRID 10 (`extra_global` in global_defs), its VRRP child stopped, then
+/// 0.5 s of tests/labs/flood.py from the other router (VRRPv2 adverts of VRIDs 200-250 to
+/// 224.0.0.18, and mDNS/SSDP multicast): what the child's receive queues hold before it
+/// reads anything, and the log once it is resumed.
+fn foreign_flood(name: &str, subnet: u8, extra_global: &str) -> ((u64, u64), String) {
+    let flood = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/labs/flood.py");
+    let mut lab = BridgeLab::new("ff", name, &format!("10.86.{subnet}"));
+    let conf = format!(
+        "global_defs {{\n    router_id foreign\n{extra_global}}}\n\
+         vrrp_instance VI_1 {{\n    state BACKUP\n    interface eth0\n    \
+         virtual_router_id 10\n    priority 100\n    advert_int 1\n    \
+         virtual_ipaddress {{\n        10.86.{subnet}.100/24\n    }}\n}}\n"
+    );
+    lab.start("o", OURS, &conf);
+    let log = lab.dir().join("o.log");
+    let logged = |what: &str| std::fs::read_to_string(&log).is_ok_and(|l| l.contains(what));
+    lab.wait(
+        &format!("{name}: BACKUP"),
+        Duration::from_secs(30),
+        || logged("Entering BACKUP STATE"),
+        || None,
+    );
+    let child = lab.pid("o", "vrrp").expect("VRRP child pid");
+    lab.signal("o", "vrrp", "STOP");
+    // The sender's multicast needs a route in its namespace.
+    keepalived_labs::ip(&[
+        "-n",
+        &lab.ns("t"),
+        "route",
+        "add",
+        "224.0.0.0/4",
+        "dev",
+        "eth0",
+    ]);
+    let ok = Command::new("ip")
+        .args(["netns", "exec", &lab.ns("t"), "python3"])
+        .arg(&flood)
+        .args(["0.5", "200", "250"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "flood.py failed");
+    let queued = raw_queue_and_drops(child);
+    lab.signal("o", "vrrp", "CONT");
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    (queued, text)
+}
+
+/// A flood of adverts for VRIDs no instance serves is dropped by the receive socket's BPF
+/// filter: with the VRRP child stopped nothing is queued for it and nothing is dropped for a
+/// full buffer (keepalived reads and discards each one, uncounted). With
+/// `log_unknown_vrids` there is no filter, so the same flood is queued, read and logged as
+/// keepalived logs it.
+#[test]
+fn a_foreign_vrid_flood_never_reaches_the_vrrp_child() {
+    if !runnable("a_foreign_vrid_flood_never_reaches_the_vrrp_child") {
+        return;
+    }
+    if Command::new("python3").arg("-V").output().is_err() {
+        eprintln!("skipped: needs python3");
+        return;
+    }
+    let filtered = std::thread::spawn(|| foreign_flood("flt", 1, ""));
+    let ((queue, drops), llog) = foreign_flood("log", 2, "    log_unknown_vrids\n");
+    let ((fqueue, fdrops), flog) = filtered.join().expect("filtered lab");
+    assert_eq!(
+        (fqueue, fdrops),
+        (0, 0),
+        "foreign adverts reached the socket\n{flog}"
+    );
+    assert!(
+        queue > 0,
+        "with log_unknown_vrids the flood is queued (queue {queue}, drops {drops})"
+    );
+    assert!(
+        llog.contains("received on interface(eth0). ignoring...")
+            && llog.contains("Unknown VRID(2"),
+        "keepalived's log_unknown_vrids line:\n{llog}"
+    );
+    assert!(!flog.contains("Unknown VRID"), "{flog}");
+}

@@ -115,9 +115,12 @@ fn sockaddr_ll(ifindex: u32, proto: u16, dst: &[u8]) -> libc::sockaddr_ll {
 impl Announcer {
     /// Opens a send-only AF_PACKET socket for `ifindex`, frames sourced from `mac`.
     pub fn new(ifindex: u32, mac: [u8; 6]) -> Result<Announcer> {
-        // Protocol 0: the socket receives nothing, it only sends.
+        // Protocol 0: the socket receives nothing, it only sends; the drop-all filter and the
+        // smallest buffer (keepalived's if_setsockopt_no_receive on its ETH_P_ARP/ETH_P_IPV6
+        // sockets) keep it so whatever protocol a later bind names.
         let s = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(0)))
             .map_err(NetError::io("open packet socket"))?;
+        crate::vrrp_socket::no_receive(&s)?;
         s.set_nonblocking(true)
             .map_err(NetError::io("set non-blocking"))?;
         Ok(Announcer {

@@ -77,6 +77,17 @@ impl Debounce {
     }
 
     /// An event from the kernel: handed out now, held back, or swallowed (`None`).
+    /// The next event already read, without waiting ([`NetMonitor::try_recv`]); held link
+    /// changes that fall due are left to [`Debounce::recv`].
+    pub fn try_recv(&mut self) -> Option<NetEvent> {
+        loop {
+            let ev = self.inner.try_recv()?;
+            if let Some(out) = self.arrived(ev, Instant::now()) {
+                return Some(out);
+            }
+        }
+    }
+
     fn arrived(&mut self, ev: NetEvent, now: Instant) -> Option<NetEvent> {
         let Some((ifindex, name, up)) = link_state(&ev) else {
             if let NetEvent::LinkDeleted { ifindex } = ev {

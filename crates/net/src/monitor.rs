@@ -93,6 +93,8 @@ pub struct NetMonitor {
     /// For the dumps of a resync.
     dumper: Arc<Netlink>,
     overruns: u64,
+    /// An overrun seen by [`NetMonitor::try_recv`], for the next `recv` to resynchronise.
+    overrun_seen: bool,
     /// Where the overrun lines go (the daemon's log; the crate's sink, crate::log, by default).
     log: fn(&str),
     task: JoinHandle<()>,
@@ -140,6 +142,7 @@ impl NetMonitor {
             pending: VecDeque::new(),
             dumper,
             overruns: 0,
+            overrun_seen: false,
             log: trace_log,
             task,
         })
@@ -183,6 +186,10 @@ impl NetMonitor {
             if let Some(ev) = self.pending.pop_front() {
                 return Some(ev);
             }
+            if std::mem::take(&mut self.overrun_seen) {
+                self.overrun().await;
+                continue;
+            }
             let (msg, _) = self.messages.next().await?;
             match msg.payload {
                 NetlinkPayload::InnerMessage(m) => {
@@ -190,36 +197,65 @@ impl NetMonitor {
                         return Some(ev);
                     }
                 }
+                NetlinkPayload::Overrun(_) => self.overrun().await,
+                _ => {}
+            }
+        }
+    }
+
+    /// The next event already read from the socket, without waiting; `None` when there is
+    /// none (or an overrun is to be handled: the next [`NetMonitor::recv`] does). A caller
+    /// that handles one event per wake-up drains a burst of notifications with this in one
+    /// pass, as keepalived parses a whole netlink read at once.
+    pub fn try_recv(&mut self) -> Option<NetEvent> {
+        if self.seed.is_some() || self.overrun_seen {
+            return None;
+        }
+        loop {
+            if let Some(ev) = self.pending.pop_front() {
+                return Some(ev);
+            }
+            let (msg, _) = self.messages.try_recv().ok()?;
+            match msg.payload {
+                NetlinkPayload::InnerMessage(m) => {
+                    if let Some(ev) = self.translate(m) {
+                        return Some(ev);
+                    }
+                }
                 NetlinkPayload::Overrun(_) => {
-                    self.overruns += 1;
-                    (self.log)(
-                        "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)",
-                    );
-                    (self.log)(
-                        "  - increase the relevant netlink_rcv_bufs global parameter and/or set force",
-                    );
-                    // The kernel reports the overrun before the notifications still queued
-                    // from before the gap: hand those out first (the connection task read them
-                    // in the same pass), or they would land after the dump and undo it.
-                    tokio::task::yield_now().await;
-                    while let Ok((m, _)) = self.messages.try_recv() {
-                        if let NetlinkPayload::InnerMessage(m) = m.payload {
-                            if let Some(ev) = self.translate(m) {
-                                self.pending.push_back(ev);
-                            }
-                        }
-                    }
-                    let queued = self.pending.len();
-                    match self.resync().await {
-                        Ok(()) => (self.log)(&format!(
-                            "Netlink: monitor resynchronised after the overrun: {} change(s)",
-                            self.pending.len() - queued
-                        )),
-                        Err(e) => (self.log)(&format!("Netlink: monitor resync failed: {e}")),
-                    }
+                    self.overrun_seen = true;
+                    return None;
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// An overrun (ENOBUFS): keepalived's two log lines, then the resync.
+    async fn overrun(&mut self) {
+        self.overruns += 1;
+        (self.log)(
+            "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)",
+        );
+        (self.log)("  - increase the relevant netlink_rcv_bufs global parameter and/or set force");
+        // The kernel reports the overrun before the notifications still queued from before
+        // the gap: hand those out first (the connection task read them in the same pass), or
+        // they would land after the dump and undo it.
+        tokio::task::yield_now().await;
+        while let Ok((m, _)) = self.messages.try_recv() {
+            if let NetlinkPayload::InnerMessage(m) = m.payload {
+                if let Some(ev) = self.translate(m) {
+                    self.pending.push_back(ev);
+                }
+            }
+        }
+        let queued = self.pending.len();
+        match self.resync().await {
+            Ok(()) => (self.log)(&format!(
+                "Netlink: monitor resynchronised after the overrun: {} change(s)",
+                self.pending.len() - queued
+            )),
+            Err(e) => (self.log)(&format!("Netlink: monitor resync failed: {e}")),
         }
     }
 

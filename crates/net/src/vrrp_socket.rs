@@ -56,7 +56,7 @@ fn bind_device(s: &Socket, ifname: Option<&str>) -> Result<()> {
 /// Like keepalived's `if_setsockopt_no_receive`: a send socket of a raw protocol
 /// would otherwise queue every incoming VRRP packet; a BPF "drop all" filter and
 /// the smallest receive buffer stop that.
-fn no_receive(s: &Socket) -> Result<()> {
+pub(crate) fn no_receive(s: &Socket) -> Result<()> {
     const BPF_RET_K: u16 = 0x06;
     s.attach_filter(&[socket2::SockFilter::new(BPF_RET_K, 0, 0, 0)])
         .map_err(NetError::io("SO_ATTACH_FILTER"))?;
@@ -300,6 +300,10 @@ pub struct VrrpRecvV6 {
 impl VrrpRecvV6 {
     fn configure(s: &Socket) -> Result<()> {
         let fd = s.as_raw_fd();
+        // As keepalived (if_setsockopt_mcast_all): only the groups this socket joined, so
+        // a unicast socket does not get a second copy of every multicast advert.
+        s.set_multicast_all_v6(false)
+            .map_err(NetError::io("IPV6_MULTICAST_ALL"))?;
         setsockopt(s, sockopt::Ipv6RecvHopLimit, &true)
             .map_err(|e| NetError::io("IPV6_RECVHOPLIMIT")(errno_io(e)))?;
         setsockopt(s, sockopt::Ipv6RecvPacketInfo, &true)

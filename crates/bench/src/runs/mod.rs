@@ -3,6 +3,7 @@
 
 pub mod bfd;
 pub mod fast;
+pub mod flood;
 pub mod footprint;
 pub mod reload;
 pub mod startup;
