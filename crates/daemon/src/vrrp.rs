@@ -947,7 +947,6 @@ impl Daemon {
         }
     }
 
-    /// `-a`: keepalived's netlink_if_address_filter line for an address change.
     /// Keeps `seen_addrs` (the addresses a source can be taken from) as the events say.
     fn saw_address(&mut self, ifindex: u32, addr: IpAddr, added: bool) {
         if !(addr.is_ipv4() || is_link_local(addr)) {
@@ -960,6 +959,7 @@ impl Daemon {
         }
     }
 
+    /// `-a`: keepalived's netlink_if_address_filter line for an address change.
     fn log_address_change(&self, ifindex: u32, addr: std::net::IpAddr, added: bool) {
         if !self.address_monitoring {
             return;
@@ -1064,12 +1064,14 @@ impl Daemon {
     }
 
     async fn address_removed(&mut self, ifindex: u32, addr: IpAddr, now: Instant) {
-        let lost_source = self.instances.iter().find(|i| {
+        // Instances that took `addr` from the interface as their source address.
+        let took_it = |i: &Instance| {
             i.base_ifindex == ifindex
                 && i.conf.src_ip.is_none()
                 && i.has_source()
                 && i.source() == addr
-        });
+        };
+        let lost_source = self.instances.iter().find(|i| took_it(i));
         if let Some(name) = lost_source.and_then(|i| i.conf.interface.clone()) {
             let another = self
                 .seen_addrs
@@ -1080,12 +1082,7 @@ impl Daemon {
             } else {
                 // keepalived's down_instance: priority 0 if MASTER, then FAULT until an
                 // address is added (AddressAdded builds it again).
-                for i in self.instances.iter_mut().filter(|i| {
-                    i.base_ifindex == ifindex
-                        && i.conf.src_ip.is_none()
-                        && i.has_source()
-                        && i.source() == addr
-                }) {
+                for i in self.instances.iter_mut().filter(|i| took_it(i)) {
                     i.lose_source();
                 }
                 self.refresh_usable(ifindex, now);
@@ -1156,11 +1153,6 @@ impl Daemon {
         self.global = Arc::new(self.config.global.clone());
         self.snmp.reload(&self.global);
         let links_up = self.read_links().await;
-        if let Ok(all) = self.netlink.all_addresses().await {
-            for a in all {
-                self.saw_address(a.ifindex, a.addr, true);
-            }
-        }
         self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
         let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
