@@ -11,7 +11,7 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use keepalived_conf::model::{GlobalDefs, NotifyScripts, VrrpInstance};
 use keepalived_conf::Config;
@@ -93,7 +93,7 @@ pub fn run_with<F: Future<Output = ()>>(
     reload: Option<Reloader<'_>>,
     stop: F,
 ) -> Result<(), DaemonError> {
-    run_with_options(config, reload, stop, &RunOptions::default())
+    run_with_options(config.clone(), reload, stop, &RunOptions::default())
 }
 
 /// What the VRRP process runs besides its configuration (ours, not keepalived's).
@@ -122,7 +122,7 @@ pub struct RunOptions {
 
 /// Like [`run_with`], with `options`.
 pub fn run_with_options<F: Future<Output = ()>>(
-    config: &Config,
+    config: Config,
     reload: Option<Reloader<'_>>,
     stop: F,
     options: &RunOptions,
@@ -138,12 +138,12 @@ pub fn run_with_options<F: Future<Output = ()>>(
         // once start-up is done (VMACs and VIPs removed) instead of killing it half-way.
         let mut signals = Signals::new()?;
         signals.ignore_sigint = options.ignore_sigint;
-        let mut d = Daemon::new(config.clone()).await?;
+        let mut d = Daemon::new(config).await?;
         d.address_monitoring = options.address_monitoring;
         if let Some(addr) = options.metrics_address {
             d.metrics.serve(addr);
         }
-        d.snmp.start(&config.global, options.checker_running);
+        d.snmp.start(&d.config.global, options.checker_running);
         d.start().await?;
         let bfd_fd = options
             .bfd_events
@@ -171,8 +171,7 @@ pub fn run_with_options<F: Future<Output = ()>>(
         // The bus comes up once the instances are built: VrrpStarted, then each instance's
         // state (dbus::service).
         let objects = d.dbus_objects();
-        d.dbus.start(&config.global, objects);
-        crate::memory::release_startup_memory();
+        d.dbus.start(&d.config.global, objects);
         let result = d.run(reload, stop, signals).await;
         d.stop(!options.dont_release_vrrp).await;
         d.dbus.stop();
@@ -747,6 +746,23 @@ impl Daemon {
             .collect();
     }
 
+    /// When the instances have settled after start-up: the longest of each instance's
+    /// start-up delay, its Master_Down_Interval and its delayed gratuitous ARPs, plus a
+    /// second (at most a minute).
+    fn startup_settles_in(&self) -> Duration {
+        let g = &self.config.global;
+        let startup = g.vrrp_startup_delay.unwrap_or_default();
+        let longest = (self.config.vrrp.instances.iter())
+            .map(|i| {
+                let adverts = u32::from(i.down_timer_adverts) + 1;
+                let garp = i.garp.master_delay.unwrap_or(g.garp.master_delay);
+                startup + i.advert_int(g) * adverts + garp
+            })
+            .max()
+            .unwrap_or_default();
+        (longest + Duration::from_secs(1)).min(Duration::from_secs(60))
+    }
+
     async fn run<F: Future<Output = ()>>(
         &mut self,
         reload: Option<Reloader<'_>>,
@@ -767,6 +783,12 @@ impl Daemon {
         } = signals;
         let timer = PreciseTimer::new().map_err(setup("timerfd"))?;
         let mut overdue = crate::overdue::Overdue::new(&self.config.global);
+        // What start-up touched (parser, set-up, the first elections and GARP bursts) is
+        // given back once the instances have settled; released earlier, the code of the
+        // first transitions was faulted back in at once.
+        let release_at = tokio::time::sleep(self.startup_settles_in());
+        tokio::pin!(release_at);
+        let mut release_pending = true;
         loop {
             self.settle(Instant::now()).await;
             let next = self.router.poll_timeout();
@@ -823,6 +845,10 @@ impl Daemon {
                     let _ = reply.send(self.snmp_view(self.snmp.started));
                 }
                 Some(req) = self.dbus.requests.recv() => self.dbus_answer(req),
+                _ = &mut release_at, if release_pending => {
+                    release_pending = false;
+                    crate::memory::release_startup_memory();
+                }
                 _ = sigterm.recv() => break,
                 _ = sigint.recv() => if !ignore_sigint { break },
                 _ = &mut stop => break,
@@ -1138,9 +1164,10 @@ impl Daemon {
         if let Err(e) = crate::reload::apply(self, new).await {
             log::info(format!("Reload failed: {e}"));
         }
-        // The old configuration and instances are freed: give the pages back, so that RSS
-        // stays flat over many reloads instead of keeping the allocator's high water.
-        crate::memory::trim_heap();
+        // The old configuration and instances are freed, and the parser's code ran: give the
+        // pages back, so that RSS stays flat over many reloads instead of keeping the
+        // allocator's high water.
+        crate::memory::release_startup_memory();
     }
 
     /// Replaces the configuration: kept instances keep their state and VIPs, removed ones

@@ -269,11 +269,12 @@ fn syslog_ident(base: &str, namespace: Option<&str>, instance: Option<&str>) -> 
 /// The daemon: the parent process, or (re-executed) one of its children.
 pub fn daemon(cli: &Cli) -> ExitCode {
     use crate::supervisor::Role;
-    let loaded = match load(cli) {
+    let mut loaded = match load(cli) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let config = loaded.config.clone();
+    // Taken, not cloned: a process holds one copy of the configuration.
+    let config = std::mem::take(&mut loaded.config);
     // keepalived: -u wins, else global_defs umask, else 022 (the process's own).
     if let Some(mask) = cli.umask.or(config.global.umask) {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
@@ -310,7 +311,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         };
         let stop = std::future::pending();
         let code =
-            match keepalived_daemon::run_with_options(&config, Some(&reloader), stop, &options) {
+            match keepalived_daemon::run_with_options(config, Some(&reloader), stop, &options) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     keepalived_daemon::log::info(format!("Stopped: {e}"));
@@ -373,7 +374,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         ));
     }
     let made_pid_dir = pid_dir && crate::pidfile::create_pid_dir();
-    let code = parent_in_namespace(cli, &config, loaded, &pids);
+    let code = parent_in_namespace(cli, config, loaded, &pids);
     if made_pid_dir {
         crate::pidfile::remove_pid_dir();
     }
@@ -385,7 +386,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
 /// configuration checked there, the pid files locked, the children run; the namespace left.
 fn parent_in_namespace(
     cli: &Cli,
-    config: &keepalived_conf::Config,
+    config: keepalived_conf::Config,
     mut loaded: Loaded,
     pids: &crate::cli::PidFiles,
 ) -> ExitCode {
@@ -415,18 +416,28 @@ fn parent_in_namespace(
     };
     loaded.report();
     // No silent ignores: the parent names, once, every keyword keepalived would act on and
-    // keepalived-rs does not (the same lines as -t).
-    for u in loaded.config.unsupported_keywords() {
+    // keepalived-rs does not (the same lines as -t), from the copy read in the namespace
+    // when there is one.
+    let checked = if entered.is_some() {
+        &loaded.config
+    } else {
+        &config
+    };
+    for u in checked.unsupported_keywords() {
         keepalived_daemon::log::info(u.to_string());
     }
-    let roles = children(cli, config);
+    let roles = children(cli, &config);
+    // The supervising parent keeps only the global definitions; the rest is freed before
+    // it settles (the children read the configuration themselves).
+    drop(loaded);
+    let keepalived_conf::Config { global, .. } = config;
     let code = match lock_pid_files(pids, &roles) {
         Some((main_pid, child_pids)) => {
             let parent = supervisor::Parent {
                 main_pid,
                 child_pids,
                 roles,
-                global: config.global.clone(),
+                global,
                 ignore_sigint: cli.ignore_sigint,
             };
             supervisor::run_parent(cli, parent)

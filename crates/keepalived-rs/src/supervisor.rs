@@ -271,7 +271,11 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
             }
         }
     }
-    keepalived_daemon::memory::release_startup_memory();
+    // The start-up pages are released once the loop and the signal tasks have run (what
+    // they touch first stays resident; released earlier, it was faulted back in at once).
+    let release_after = tokio::time::sleep(Duration::from_secs(1));
+    tokio::pin!(release_after);
+    let mut release_pending = true;
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
@@ -347,7 +351,13 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                 }
                 if n == libc::SIGHUP {
                     start_new_children(cli, &mut children, pipes.as_ref());
+                    // The parser ran: give its pages back.
+                    keepalived_daemon::memory::release_startup_memory();
                 }
+            }
+            _ = &mut release_after, if release_pending => {
+                release_pending = false;
+                keepalived_daemon::memory::release_startup_memory();
             }
             _ = term.recv() => break,
             _ = int.recv() => if !parent.ignore_sigint { break },

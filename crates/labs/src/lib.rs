@@ -339,8 +339,11 @@ impl BridgeLab {
 
 impl Drop for BridgeLab {
     fn drop(&mut self) {
+        // Only the daemons still running: a test may have stopped and reaped some.
         for (_, d) in &mut self.daemons {
-            let _ = Command::new("kill").arg(d.id().to_string()).status();
+            if matches!(d.try_wait(), Ok(None)) {
+                let _ = Command::new("kill").arg(d.id().to_string()).status();
+            }
         }
         for (_, d) in &mut self.daemons {
             let deadline = Instant::now() + Duration::from_secs(3);
@@ -359,7 +362,11 @@ impl Drop for BridgeLab {
             "t.checkers.pid",
         ] {
             if let Ok(pid) = std::fs::read_to_string(self.dir.join(pidfile)) {
-                let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+                // Best effort: most are gone already ("No such process" is not news).
+                let _ = Command::new("kill")
+                    .args(["-9", pid.trim()])
+                    .stderr(std::process::Stdio::null())
+                    .status();
             }
         }
         for r in ["o", "t", "s"] {
