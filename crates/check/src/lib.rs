@@ -21,6 +21,7 @@ pub mod probe;
 mod run;
 pub mod script;
 pub mod settings;
+mod suspend;
 
 pub use genhash::{genhash, GenhashError, GenhashOptions};
 pub use ipvs::{
@@ -33,3 +34,4 @@ pub use run::{
     run_until, AlertSink, BfdStates, CheckerOptions, FifoSink, PoolWatch, RunError, RunSummary,
     TrapSink,
 };
+pub use suspend::LocalAddresses;

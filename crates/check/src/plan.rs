@@ -95,9 +95,13 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
                         }
                         _ => None,
                     };
-                    log.info(format!(
-                        "Activating healthchecker for service {rs_name} for VS {vs_name}"
-                    ));
+                    // ha_suspend's checkers are announced once the addresses are known
+                    // (suspend.rs).
+                    if !vs.ha_suspend {
+                        log.info(format!(
+                            "Activating healthchecker for service {rs_name} for VS {vs_name}"
+                        ));
+                    }
                     checkers.push(state);
                     probes.push(probe);
                     initial_files.push(initial);

@@ -21,6 +21,7 @@ use crate::pool::{
 use crate::probe::{file, Attempt, Probe};
 use crate::script::{self, ScriptUser};
 use crate::settings::{Timing, BOOTSTRAP_DELAY};
+use crate::suspend::Suspend;
 
 /// How the checkers run.
 #[derive(Debug, Clone)]
@@ -53,6 +54,10 @@ pub struct CheckerOptions {
     /// Kept up to date with the virtual and real servers' states (after start-up and after
     /// every verdict), for the checker child's SNMP subagent; `None` keeps nothing.
     pub watch: Option<PoolWatch>,
+    /// `ha_suspend`: the host's addresses (the checker child's netlink monitor); the
+    /// checkers of a virtual server with ha_suspend run while its address is present.
+    /// `None`: they always run.
+    pub addresses: Option<crate::suspend::LocalAddresses>,
 }
 
 /// A receiver of [`CheckerTrap`]s. Called on the checkers' loop: must not block.
@@ -133,6 +138,7 @@ impl Default for CheckerOptions {
             bfd: None,
             traps: None,
             watch: None,
+            addresses: None,
         }
     }
 }
@@ -180,6 +186,10 @@ pub async fn run_until(
     let user = ScriptUser(config.global.script_user.clone());
     let plan = plan::build(config, &log);
     let mut pool = plan.pool;
+    let suspend = Suspend::new(config, &pool);
+    let mut addresses = opts.addresses.clone().filter(|_| suspend.used());
+    let present = addresses.as_mut().map(|a| a.borrow_and_update().clone());
+    suspend.apply(&pool, present.as_ref(), true, &log);
     let (tx, mut rx) = mpsc::channel::<Message>(64);
     let mut tasks = JoinSet::new();
     for (ck, probe) in plan.probes.into_iter().enumerate() {
@@ -190,6 +200,7 @@ pub async fn run_until(
             probe,
             timing,
             last,
+            suspend.flag(ck),
             tx.clone(),
             log.clone(),
         ));
@@ -217,6 +228,10 @@ pub async fn run_until(
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            changed = addresses_changed(&mut addresses) => match changed {
+                Some(present) => suspend.apply(&pool, Some(&present), false, &log),
+                None => addresses = None,
+            },
             changed = bfd_changed(&mut bfd) => {
                 match changed {
                     Some(states) => summary.reports += bfd_reports(&mut pool, ipvs, &states),
@@ -260,6 +275,19 @@ async fn bfd_changed(
     match bfd {
         Some(b) => match b.changed().await {
             Ok(()) => Some(b.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// The host's addresses once they change again; `None` when the monitor has ended.
+async fn addresses_changed(
+    addresses: &mut Option<crate::suspend::LocalAddresses>,
+) -> Option<std::collections::HashSet<(u32, std::net::IpAddr)>> {
+    match addresses {
+        Some(a) => match a.changed().await {
+            Ok(()) => Some(a.borrow_and_update().clone()),
             Err(_) => None,
         },
         None => std::future::pending().await,
@@ -327,6 +355,7 @@ async fn checker_task(
     probe: Probe,
     timing: Timing,
     mut last_file: Option<i64>,
+    enabled: Arc<AtomicBool>,
     tx: mpsc::Sender<Message>,
     log: Logger,
 ) {
@@ -340,6 +369,11 @@ async fn checker_task(
     let mut seq: u16 = 0;
     loop {
         tokio::time::sleep(delay).await;
+        if !is_file && !enabled.load(Ordering::SeqCst) {
+            // ha_suspend: keepalived's suspended checker only comes back after delay_loop.
+            delay = timing.delay_loop;
+            continue;
+        }
         let started = Instant::now();
         let started_wall = std::time::SystemTime::now();
         seq = seq.wrapping_add(1);

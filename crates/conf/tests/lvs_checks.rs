@@ -154,3 +154,22 @@ fn misc_check_without_script() {
     ));
     assert!(l.diagnostics.iter().all(|d| d.severity == Severity::Error));
 }
+
+/// keepalived 2.2.7 `-t`: "Virtual server FWM 3: cannot use ha_suspend with fwmarks -
+/// clearing ha_suspend" (the checkers then always run: keepalived_check's suspend.rs).
+#[test]
+fn ha_suspend_with_a_fwmark_is_cleared() {
+    let fw = " real_server 10.0.0.2 {\n }\n";
+    let l = load(&format!(
+        "virtual_server fwmark 3 {{\n lb_algo rr\n lb_kind DR\n ha_suspend\n{fw}}}\n"
+    ));
+    assert!(error_at(
+        &l,
+        1,
+        "Virtual server FWM 3: cannot use ha_suspend with fwmarks - clearing ha_suspend"
+    ));
+    let l = load(&format!(
+        "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind DR\n protocol TCP\n ha_suspend\n{RS}}}\n"
+    ));
+    assert!(l.diagnostics.is_empty(), "{:?}", problems(&l));
+}

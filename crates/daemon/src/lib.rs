@@ -4,6 +4,7 @@
 
 mod batch;
 pub mod bfd;
+pub mod check_addresses;
 mod dbus;
 mod debounce;
 pub mod dump;

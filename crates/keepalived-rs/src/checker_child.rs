@@ -195,7 +195,23 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         let snmp = keepalived_daemon::CheckerSnmp::start(&config, !cli.no_ipvs);
         // The states the SNMP subagent and the data dump read.
         let watch = snmp.as_ref().map(|s| s.watch()).unwrap_or_default();
+        let mut addresses = None;
         loop {
+            // keepalived's checker opens its netlink sockets when a virtual server uses
+            // ha_suspend or with -a (also on a reload that brings the first ha_suspend).
+            let wanted = cli.address_monitoring
+                || config.lvs.virtual_servers.iter().any(|v| v.ha_suspend);
+            if addresses.is_none() && wanted {
+                match keepalived_daemon::check_addresses::watch_local_addresses(
+                    &config.global,
+                    cli.address_monitoring,
+                )
+                .await
+                {
+                    Ok(rx) => addresses = Some(rx),
+                    Err(e) => log::info(format!("netlink: {e}; ha_suspend checkers always run")),
+                }
+            }
             // Checker mails go to the same mailer thread as the VRRP child's (queued, never
             // waited for).
             let global = Arc::new(config.global.clone());
@@ -217,6 +233,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 bfd: bfd.clone(),
                 traps: snmp.as_ref().map(|s| s.traps()),
                 watch: Some(watch.clone()),
+                addresses: addresses.clone(),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use keepalived_labs::{runnable, BridgeLab, KEEPALIVED};
+use keepalived_labs::{rtnl_buffers, runnable, BridgeLab, KEEPALIVED};
 
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 
@@ -15,27 +15,6 @@ fn conf(net: &str, globals: &str) -> String {
          vrrp_instance VI_1 {{\n    state MASTER\n    interface eth0\n    virtual_router_id 9\n    \
          priority 200\n    advert_int 1\n    virtual_ipaddress {{\n        {net}.100/24\n    }}\n}}\n"
     )
-}
-
-/// The receive buffers of the rtnl sockets in namespace `ns` (netlink's sock_diag lists a
-/// namespace's own: the daemon's here): (subscribed to groups, rb bytes), sorted.
-fn rtnl_buffers(ns: &str) -> Vec<(bool, u64)> {
-    let out = std::process::Command::new("ip")
-        .args(["netns", "exec", ns, "ss", "-f", "netlink", "-m", "-e"])
-        .output()
-        .expect("ss");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut v: Vec<(bool, u64)> = text
-        .lines()
-        .filter(|l| l.contains("rtnl:") && !l.contains("rtnl:kernel"))
-        .filter_map(|l| {
-            let groups = l.split("groups=0x").nth(1)?.get(..8)?;
-            let rb = l.split(",rb").nth(1)?.split(',').next()?.parse().ok()?;
-            Some((groups != "00000000", rb))
-        })
-        .collect();
-    v.sort_unstable();
-    v
 }
 
 /// Starts `binary` with `globals` in a fresh lab; the VRRP process's rtnl buffers once MASTER.

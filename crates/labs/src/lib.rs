@@ -381,6 +381,27 @@ impl Drop for BridgeLab {
     }
 }
 
+/// The receive buffers of the rtnl sockets in namespace `ns` (netlink's sock_diag lists a
+/// namespace's own: the daemon's here): (subscribed to groups, rb bytes), sorted.
+pub fn rtnl_buffers(ns: &str) -> Vec<(bool, u64)> {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "ss", "-f", "netlink", "-m", "-e"])
+        .output()
+        .expect("ss");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut v: Vec<(bool, u64)> = text
+        .lines()
+        .filter(|l| l.contains("rtnl:") && !l.contains("rtnl:kernel"))
+        .filter_map(|l| {
+            let groups = l.split("groups=0x").nth(1)?.get(..8)?;
+            let rb = l.split(",rb").nth(1)?.split(',').next()?.parse().ok()?;
+            Some((groups != "00000000", rb))
+        })
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 /// The lines of a file written by a [`BridgeLab::recording_script`] (none if it does not exist).
 pub fn recorded_lines(log: &Path) -> Vec<String> {
     std::fs::read_to_string(log)

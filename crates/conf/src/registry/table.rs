@@ -96,7 +96,8 @@ const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
-const NO_BUFS: &str = "netlink socket buffer sizes stay the kernel's defaults";
+const NO_PROC_BUFS: &str = "track_process reads /proc, not the process connector: there is no process-event netlink socket to size";
+const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
 /// The table. A (section, keyword) pair takes the first rule naming it.
@@ -181,7 +182,8 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "fifo_write_vrrp_states_on_reload", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::fifo_write_vrrp_states_on_reload_writes_kept_states" }),
     r(GLOBAL, "max_auto_priority min_auto_priority_delay", Acts { test: KW_STALL }),
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
-    r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_BUFS }),
+    r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force", Acts { test: HA_SUSPEND }),
+    r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_PROC_BUFS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
@@ -289,7 +291,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VS, "sorry_server_lvs_method", ActsUntested { read_in: "crates/check/src/plan.rs::sorry_server_lb_kind" }),
     r(VS, "real_server", Acts { test: LAB }),
     r(VS, "hashed", NotSupported { why: "keepalived 2.3 scheduler flag, not implemented" }),
-    r(VS, "ha_suspend", NotSupported { why: "checkers are not suspended while the VIP is absent" }),
+    r(VS, "ha_suspend", Acts { test: HA_SUSPEND }),
     r(VS_RS, "inhibit_on_failure", Acts { test: "crates/check/src/pool/tests.rs::inhibit_on_failure_sets_weight_0_instead_of_removing" }),
     r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
