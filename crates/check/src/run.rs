@@ -58,6 +58,20 @@ pub struct CheckerOptions {
     /// checkers of a virtual server with ha_suspend run while its address is present.
     /// `None`: they always run.
     pub addresses: Option<crate::suspend::LocalAddresses>,
+    /// Called once the services are in IPVS, before the first check (keepalived's `-d`
+    /// dump point in start_check); `None`: nothing.
+    pub started: Option<StartSink>,
+}
+
+/// A receiver of the virtual servers' and checkers' states at start. Called on the
+/// checkers' loop: must not block.
+#[derive(Clone)]
+pub struct StartSink(pub Arc<dyn Fn(&[VirtualServerState], &[CheckerState]) + Send + Sync>);
+
+impl std::fmt::Debug for StartSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StartSink")
+    }
 }
 
 /// A receiver of [`CheckerTrap`]s. Called on the checkers' loop: must not block.
@@ -139,6 +153,7 @@ impl Default for CheckerOptions {
             traps: None,
             watch: None,
             addresses: None,
+            started: None,
         }
     }
 }
@@ -220,6 +235,9 @@ pub async fn run_until(
     if let Some(b) = bfd.as_mut() {
         let states = b.borrow_and_update().clone();
         summary.reports += bfd_reports(&mut pool, ipvs, &states);
+    }
+    if let Some(sink) = &opts.started {
+        (sink.0)(&pool.vss, &pool.checkers);
     }
     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
     events(&mut pool, &opts);

@@ -116,6 +116,18 @@ fn write_check_data(config: &Config, watch: &keepalived_check::PoolWatch) {
     }
 }
 
+/// `-d`: keepalived's dump_data_check logged line by line once the services are set up
+/// (at every start, reloads included, as keepalived's start_check).
+fn dump_conf_sink(config: &Config) -> keepalived_check::StartSink {
+    let config = Arc::new(config.clone());
+    keepalived_check::StartSink(Arc::new(move |vss, checkers| {
+        let text = keepalived_daemon::dump::render_check_data(&config, vss, checkers);
+        for line in text.lines() {
+            log::info(line);
+        }
+    }))
+}
+
 /// Resolves when any of `signals` arrives.
 async fn any_signal(signals: &mut [Signal]) {
     let polls = signals.iter_mut().map(|s| Box::pin(s.recv()));
@@ -234,6 +246,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 traps: snmp.as_ref().map(|s| s.traps()),
                 watch: Some(watch.clone()),
                 addresses: addresses.clone(),
+                started: cli.dump_conf.then(|| dump_conf_sink(&config)),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

@@ -332,15 +332,6 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         );
         crate::process_settings::apply(&g.checker_process);
         crate::pidfile::write(&pids.checkers);
-        if cli.dump_conf {
-            // keepalived's dump_data_check starts with the global definitions; the LVS
-            // topology part is not rendered yet (docs/process.md).
-            let mut text = String::new();
-            keepalived_daemon::dump::render_global_text(&mut text, g);
-            for line in text.lines() {
-                keepalived_daemon::log::info(line);
-            }
-        }
         let code = crate::checker_child::run(cli, &config);
         let _ = std::fs::remove_file(&pids.checkers);
         return code;

@@ -1,10 +1,10 @@
 //! `ha_suspend` through the binary (`-C --no-ipvs`): the checkers of a virtual server run only
 //! while its address is on the host, with keepalived's "Deactivating" / "Activating" /
 //! "Suspending healthchecker" lines; the checker child's netlink sockets get
-//! `lvs_netlink_monitor_rcv_bufs[_force]` and `lvs_netlink_cmd_rcv_bufs`. keepalived's checker
-//! cannot run on a kernel without IPVS, so the lines and rules are keepalived 2.2.7's source
-//! (check_api.c update_checker_activity, register_checkers_thread). Labs `kr-hsp-*`,
-//! 10.63.7.0/24.
+//! `lvs_netlink_monitor_rcv_bufs[_force]` and `lvs_netlink_cmd_rcv_bufs`; `-d` logs the
+//! checker dump. keepalived's checker cannot run on a kernel without IPVS, so the lines and
+//! rules are keepalived 2.2.7's source (check_api.c update_checker_activity,
+//! register_checkers_thread). Labs `kr-hsp-*`, 10.63.7.0/24.
 
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ fn ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here() {
         "o",
         OURS,
         &conf(&script.display().to_string()),
-        &["-C", "--no-ipvs", "-c", &pid_file],
+        &["-C", "--no-ipvs", "-d", "-c", &pid_file],
     );
     let service = "service [10.63.7.2]:tcp:80 for VS [10.63.7.100]:tcp:80";
     lab.wait(
@@ -54,6 +54,16 @@ fn ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here() {
         },
         || None,
     );
+    // -d: keepalived's checker dump (dump_data_check) in the log once the services are set.
+    let logs = lab.logs();
+    for line in [
+        "------< LVS Topology >------",
+        " VS VIP = 10.63.7.100, VPORT = 80",
+        "   Using HA suspend",
+        "------< Health checkers >------",
+    ] {
+        assert!(logs.contains(line), "-d: no {line:?} in\n{logs}");
+    }
     // Nothing listens on port 80: a running checker would report DOWN within ~4 s
     // (bootstrap delay, warmup of up to delay_loop, a retry). Suspended, it never checks.
     std::thread::sleep(Duration::from_secs(6));
