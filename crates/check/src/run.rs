@@ -66,7 +66,10 @@ pub struct CheckerOptions {
 /// A receiver of the virtual servers' and checkers' states at start. Called on the
 /// checkers' loop: must not block.
 #[derive(Clone)]
-pub struct StartSink(pub Arc<dyn Fn(&[VirtualServerState], &[CheckerState]) + Send + Sync>);
+pub struct StartSink(pub Arc<StartFn>);
+
+/// What a [`StartSink`] calls: the virtual servers' and the checkers' states.
+pub type StartFn = dyn Fn(&[VirtualServerState], &[CheckerState]) + Send + Sync;
 
 impl std::fmt::Debug for StartSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
