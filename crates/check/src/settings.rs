@@ -83,7 +83,9 @@ pub fn conn_spec(
     let ip = conn.connect_ip.unwrap_or(rs.address.ip());
     let port = conn.connect_port.unwrap_or(rs.address.port());
     let levels = [&ck.timing, &rs.timing, &vs.timing];
-    let timeout = pick(|t| t.connect_timeout, levels).unwrap_or(Duration::from_secs(5));
+    let timeout = (conn.connect_timeout)
+        .or_else(|| pick(|t| t.connect_timeout, levels))
+        .unwrap_or(Duration::from_secs(5));
     let bind = match (conn.bindto, conn.bind_port) {
         (Some(a), p) => Some(SocketAddr::new(a, p.unwrap_or(0))),
         (None, Some(p)) => Some(SocketAddr::new(unspecified(ip), p)),

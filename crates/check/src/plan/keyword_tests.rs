@@ -319,3 +319,45 @@ fn enable_sni_sends_the_virtualhost_in_the_client_hello() {
     assert!(names(&hellos[0]), "enable_sni: the name in the ClientHello");
     assert!(!names(&hellos[1]), "without enable_sni: no name");
 }
+
+/// SMTP_CHECK `host` blocks as keepalived's parser reads them: `connect_timeout` is the
+/// host's own (its probe waits that long), while `retry`, `delay_before_retry`, `warmup`,
+/// `delay_loop`, `alpha` and `log_all_failures` set the SMTP checker's, for the checker's
+/// own connection and every host (keepalived's common keywords write the one checker).
+#[test]
+fn smtp_host_blocks_set_their_timeout_and_the_checker_s_timing() {
+    use std::time::Duration;
+    let text = "virtual_server 127.0.0.1 25 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                delay_loop 5\n real_server 127.0.0.2 25 {\n  SMTP_CHECK {\n   retry 1\n   \
+                host {\n    connect_ip 127.0.0.3\n    connect_timeout 2\n    retry 4\n    \
+                delay_before_retry 6\n    warmup 0\n    delay_loop 7\n    alpha\n    \
+                log_all_failures\n   }\n  }\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let plan = build(&l.config, &Logger::new(|_| {}));
+    let timeouts: Vec<Duration> = (plan.probes.iter())
+        .map(|p| match p {
+            Probe::Smtp { conn, .. } => conn.timeout,
+            other => panic!("SMTP probe: {other:?}"),
+        })
+        .collect();
+    assert_eq!(timeouts, [Duration::from_secs(5), Duration::from_secs(2)]);
+    for c in &plan.pool.checkers {
+        let t = c.timing;
+        assert_eq!(
+            (t.retry, t.delay_before_retry, t.warmup, t.delay_loop),
+            (
+                4,
+                Duration::from_secs(6),
+                Duration::ZERO,
+                Duration::from_secs(7)
+            )
+        );
+        assert!(t.alpha && t.log_all_failures);
+    }
+}

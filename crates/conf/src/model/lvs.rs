@@ -380,6 +380,9 @@ pub struct CheckerConn {
     pub bind_if: Option<String>,
     /// `fwmark` put on the check packets.
     pub fwmark: Option<u32>,
+    /// `connect_timeout` of an SMTP_CHECK `host` block (its own connection options; at the
+    /// checker level connect_timeout is in [`CheckTiming`]).
+    pub connect_timeout: Option<std::time::Duration>,
 }
 
 /// Checker type and its specific settings.

@@ -331,7 +331,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", Acts { test: CK_SMTP }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "host", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
     r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
-    r(SMTP_HOST, "retry delay_before_retry warmup delay_loop alpha log_all_failures connect_timeout", NotSupported { why: "only the connection options of a host block are used (the checker's own timing applies)" }),
+    r(SMTP_HOST, "retry delay_before_retry warmup delay_loop alpha log_all_failures connect_timeout", Acts { test: "crates/check/src/plan/keyword_tests.rs::smtp_host_blocks_set_their_timeout_and_the_checker_s_timing" }),
     r(&["virtual_server/real_server/DNS_CHECK"], "type name", Acts { test: "crates/check/src/plan/keyword_tests.rs::dns_check_type_and_name_are_the_question_it_sends" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "payload require_reply", Acts { test: "crates/check/src/probe/udp.rs::x_nibbles_are_ignored_in_the_reply_pattern" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "min_reply_length max_reply_length", Acts { test: "crates/check/src/probe/udp.rs::reply_length_must_lie_between_min_and_max" }),

@@ -1,8 +1,8 @@
 //! Health checker blocks inside `real_server`.
 
 use crate::model::{
-    Checker, CheckerConn, CheckerKind, DnsCheck, DnsType, FileCheck, HttpCheck, HttpProtocol,
-    MiscCheck, UdpCheck, Url,
+    CheckTiming, Checker, CheckerConn, CheckerKind, DnsCheck, DnsType, FileCheck, HttpCheck,
+    HttpProtocol, MiscCheck, UdpCheck, Url,
 };
 use crate::parse::Ctx;
 use crate::tree::Node;
@@ -77,7 +77,7 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
                     true
                 }
                 "host" => {
-                    if let Some(h) = smtp_host(c, ctx) {
+                    if let Some(h) = smtp_host(c, ctx, &mut ck.timing, &mut ck.log_all_failures) {
                         hosts.push(h);
                     }
                     true
@@ -180,21 +180,28 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
 }
 
 /// SMTP_CHECK's deprecated `host { }` block: connection options only.
-fn smtp_host(node: &Node, ctx: &mut Ctx<'_>) -> Option<CheckerConn> {
+/// A `host` block: its connection options (connect_timeout included) are the host's own;
+/// the other checker keywords keepalived installs here set the SMTP checker's (the same
+/// checker object in keepalived's parser: the last one written wins, in file order).
+fn smtp_host(
+    node: &Node,
+    ctx: &mut Ctx<'_>,
+    timing: &mut CheckTiming,
+    log_all_failures: &mut Option<bool>,
+) -> Option<CheckerConn> {
     let mut conn = CheckerConn::default();
     for c in ctx.block(node)? {
-        // keepalived installs the checker timing keywords here too; they are not used.
-        let timing = matches!(
-            c.keyword.as_str(),
-            "retry"
-                | "delay_before_retry"
-                | "warmup"
-                | "delay_loop"
-                | "alpha"
-                | "log_all_failures"
-                | "connect_timeout"
-        );
-        if !timing && !conn_keyword(c, ctx, &mut conn) {
+        if c.keyword == "connect_timeout" {
+            let mut own = CheckTiming::default();
+            timing_keyword(c, ctx, &mut own);
+            conn.connect_timeout = own.connect_timeout.or(conn.connect_timeout);
+            continue;
+        }
+        if c.keyword == "log_all_failures" {
+            *log_all_failures = ctx.flag(c);
+            continue;
+        }
+        if !timing_keyword(c, ctx, timing) && !conn_keyword(c, ctx, &mut conn) {
             ctx.unknown(c);
         }
     }
