@@ -109,8 +109,11 @@ fn write_check_data(config: &Config, watch: &keepalived_check::PoolWatch) {
         std::process::id()
     ));
     let text = keepalived_daemon::dump::render_check_data(config, &watch.get(), &watch.checkers());
-    let path =
-        std::path::Path::new(&keepalived_daemon::dump::tmp_dir()).join("keepalived_check.data");
+    let path = keepalived_daemon::dump::dump_file(
+        &config.global,
+        &keepalived_daemon::dump::tmp_dir(),
+        "keepalived_check.data",
+    );
     if let Err(e) = keepalived_daemon::dump::write_atomically(&path, &text) {
         log::info(format!("Can't open {}: {e}", path.display()));
     }

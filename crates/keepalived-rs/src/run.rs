@@ -499,6 +499,11 @@ fn bfd_child(cli: &Cli, config: &keepalived_conf::Config) -> ExitCode {
     };
     let opts = BfdOptions {
         pipes: Some(std::sync::Arc::new(pipes)),
+        data_path: keepalived_daemon::dump::dump_file(
+            &config.global,
+            &keepalived_daemon::dump::tmp_dir(),
+            "keepalived_bfd.data",
+        ),
         ..BfdOptions::default()
     };
     let reloader = || reload(cli);

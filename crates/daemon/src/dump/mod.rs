@@ -34,7 +34,7 @@ pub use model::{
     Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump,
     VrrpState,
 };
-pub use paths::{tmp_dir, DumpPaths};
+pub use paths::{dump_file, tmp_dir, DumpPaths};
 pub use stats::render_stats;
 
 /// Where keepalived 2.2.7 writes the data dump.

@@ -53,6 +53,19 @@ fn data_file(g: &GlobalDefs, tmp: &str) -> String {
         Some(s) if !s.ends_with('/') => s.rsplit('/').next().unwrap_or(s),
         _ => "keepalived.data",
     };
+    format!("{dir}/{}", tagged(g, file))
+}
+
+/// keepalived's `open_dump_file(NAME)` for the other dumps (keepalived_check.data,
+/// keepalived_bfd.data): NAME in the temporary directory `tmp`, tagged as the data dump is
+/// with `data_use_instance`.
+pub fn dump_file(g: &GlobalDefs, tmp: &str, name: &str) -> PathBuf {
+    PathBuf::from(format!("{tmp}/{}", tagged(g, name)))
+}
+
+/// `file` with ".NAMESPACE_INSTANCE" before its extension under `data_use_instance` (when
+/// there is a namespace or an instance name), else `file`.
+fn tagged(g: &GlobalDefs, file: &str) -> String {
     let (stem, ext) = match file.rfind('.') {
         Some(i) => file.split_at(i),
         None => (file, ""),
@@ -70,7 +83,7 @@ fn data_file(g: &GlobalDefs, tmp: &str) -> String {
             tag.push_str(i);
         }
     }
-    format!("{dir}/{stem}{tag}{ext}")
+    format!("{stem}{tag}{ext}")
 }
 
 #[cfg(test)]
@@ -106,5 +119,26 @@ mod tests {
         let p = DumpPaths::new(&g, "/var/tmp");
         assert_eq!(p.data, PathBuf::from("/var/tmp/keepalived.ns_i1.data"));
         assert_eq!(p.stats, PathBuf::from("/var/tmp/keepalived.stats"));
+        // keepalived 2.2.7's open_dump_file: the checker's and the BFD child's dumps too.
+        assert_eq!(
+            dump_file(&g, "/tmp", "keepalived_check.data"),
+            PathBuf::from("/tmp/keepalived_check.ns_i1.data")
+        );
+        let only_instance = GlobalDefs {
+            net_namespace: None,
+            ..g.clone()
+        };
+        assert_eq!(
+            dump_file(&only_instance, "/tmp", "keepalived_bfd.data"),
+            PathBuf::from("/tmp/keepalived_bfd.i1.data")
+        );
+        let off = GlobalDefs {
+            data_use_instance: false,
+            ..g
+        };
+        assert_eq!(
+            dump_file(&off, "/tmp", "keepalived_check.data"),
+            PathBuf::from("/tmp/keepalived_check.data")
+        );
     }
 }
