@@ -74,6 +74,9 @@ pub struct Options {
     /// Unrelated netlink address/route changes per second of the flood benchmark.
     #[arg(long, default_value_t = 10_000)]
     pub churn: u64,
+    /// bfd-jitter also runs with `bfd_rt_priority N` (SCHED_RR BFD child); 0: not.
+    #[arg(long, default_value_t = 1)]
+    pub bfd_rt_priority: u8,
     /// Names of the labs' network namespaces start with this (then pid, lab number).
     #[arg(long, default_value = "kb")]
     pub netns_prefix: String,

@@ -323,23 +323,35 @@ fn bfd_rows(o: &Options, imps: &Imps) -> Vec<Row> {
 }
 
 /// Benchmark 7: BFD transmit gaps at 10 ms beside --instances VRRPv3 MASTER instances at
-/// advert_int 0.1 in the same daemon, one window each.
+/// advert_int 0.1 in the same daemon, one window each; again with `bfd_rt_priority` unless
+/// --bfd-rt-priority 0.
 fn bfd_jitter_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let mut rows = bfd_jitter_variant(o, imps, None);
+    if o.bfd_rt_priority > 0 {
+        rows.extend(bfd_jitter_variant(o, imps, Some(o.bfd_rt_priority)));
+    }
+    rows
+}
+
+fn bfd_jitter_variant(o: &Options, imps: &Imps, rt: Option<u8>) -> Vec<Row> {
     let spec = Spec {
         version: 3,
         advert_int: "0.1",
         ..big_spec(o)
     };
     let window = Duration::from_secs(o.window.max(10));
+    let how = rt.map_or("default scheduling".to_owned(), |p| {
+        format!("bfd_rt_priority {p}")
+    });
     let mut got: Vec<(&'static str, bfd_jitter::Jitter)> = Vec::new();
     for imp in imps.in_order() {
         eprintln!(
-            "bfd jitter: {} with {} instances, {} s",
+            "bfd jitter ({how}): {} with {} instances, {} s",
             imp.label,
             spec.instances,
             window.as_secs()
         );
-        match bfd_jitter::run(imp, &spec, window, o.verbose) {
+        match bfd_jitter::run(imp, &spec, window, rt, o.verbose) {
             Ok(j) => got.push((imp.label, j)),
             Err(e) => report_err("bfd jitter", imp, &e),
         }
@@ -362,13 +374,13 @@ fn bfd_jitter_rows(o: &Options, imps: &Imps) -> Vec<Row> {
         .collect();
     let n = spec.instances;
     let mut rows = vec![row(
-        format!("bfd jitter 10 ms beside {n} v3 MASTER inst. advert 0.1 s: gaps"),
+        format!("bfd jitter 10 ms beside {n} v3 MASTER inst. advert 0.1 s, {how}: gaps"),
         &pick(&|j| Some(j.gaps.len() as f64)),
         imps,
         0,
     )
     .note(format!(
-        "over {} s; load average at the window: {}",
+        "between Up packets over {} s; load average at the window: {}",
         window.as_secs(),
         loads.join(", ")
     ))];
@@ -380,7 +392,11 @@ fn bfd_jitter_rows(o: &Options, imps: &Imps) -> Vec<Row> {
             0.99,
             "Done-when: within 1 ms, i.e. <= 11 ms",
         ),
-        ("  max gap (ms)", 1.0, ""),
+        (
+            "  max gap (ms)",
+            1.0,
+            "> 30 ms: bfdd's detection time expires",
+        ),
     ] {
         rows.push(row(name.into(), &pick(&|j| j.quantile(p)), imps, 3).note(note));
     }
@@ -392,6 +408,24 @@ fn bfd_jitter_rows(o: &Options, imps: &Imps) -> Vec<Row> {
             2,
         )
         .note("interval + 1 ms"),
+    );
+    rows.push(
+        row(
+            "  packets not Up".into(),
+            &pick(&|j| Some(j.not_up as f64)),
+            imps,
+            0,
+        )
+        .note("a session flap in the window; must be 0"),
+    );
+    rows.push(
+        row(
+            "  BFD child run-queue wait (ms)".into(),
+            &pick(&|j| j.run_delay_ms),
+            imps,
+            1,
+        )
+        .note("schedstat run_delay over the window: runnable, no CPU"),
     );
     rows.push(
         row(

@@ -33,6 +33,9 @@ pub struct Jitter {
     pub cpu_share: f64,
     /// /proc/loadavg at the window's start.
     pub load: String,
+    /// Time the BFD child spent runnable but waiting for a CPU over the window, ms
+    /// (/proc/PID/schedstat's run_delay), None if its pid was not found.
+    pub run_delay_ms: Option<f64>,
 }
 
 impl Jitter {
@@ -88,8 +91,8 @@ impl Capture {
     }
 
     fn stop(&mut self) {
-        // `ip netns exec` execs tcpdump: the child is tcpdump itself.
-        procfs::signal_all(&[self.0.id() as i32], libc::SIGINT);
+        // tcpdump itself, and `ip netns exec` if that forked it: SIGINT flushes the file.
+        procfs::signal_all(&procfs::tree(self.0.id() as i32), libc::SIGINT);
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if !matches!(self.0.try_wait(), Ok(None)) {
@@ -161,9 +164,26 @@ pub fn up_gaps(packets: &[(u64, u8)]) -> (Vec<f64>, usize) {
     (gaps, not_up)
 }
 
+/// `run_delay` of /proc/PID/schedstat (ns runnable but not running), None if unreadable.
+fn run_delay_ns(pid: i32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/schedstat"))
+        .ok()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// Starts `imp` on `spec` (every instance MASTER) plus the BFD session, waits, and captures
-/// the BFD packets for `window`.
-pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Jitter, String> {
+/// the BFD packets for `window`. With `rt_priority`, global_defs gets `bfd_rt_priority` (the
+/// BFD child at SCHED_RR).
+pub fn run(
+    imp: &Imp,
+    spec: &Spec,
+    window: Duration,
+    rt_priority: Option<u8>,
+    verbose: bool,
+) -> Result<Jitter, String> {
     if !std::path::Path::new(BFDD).exists() {
         return Err(format!("skipped: needs {BFDD} (apt-get install frr)"));
     }
@@ -175,7 +195,15 @@ pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Ji
     let (r_ns, u_ns) = (lab.ns("r"), lab.ns("u"));
     let (peer, local) = (format!("10.88.{k}.1"), format!("10.88.{k}.2"));
     let _bfdd = Bfdd::start_peer(&lab, &u_ns, &peer, &local)?;
-    let conf = spec.with_role(200, "MASTER").render("kb_bfd_jitter")
+    let mut conf = spec.with_role(200, "MASTER").render("kb_bfd_jitter");
+    if let Some(p) = rt_priority {
+        conf = conf.replacen(
+            "global_defs {\n",
+            &format!("global_defs {{\n    bfd_rt_priority {p}\n"),
+            1,
+        );
+    }
+    let conf = conf
         + &format!(
             "bfd_instance UP {{\n    neighbor_ip {local}\n    min_rx 10\n    min_tx 10\n    \
              multiplier 3\n}}\n"
@@ -194,12 +222,23 @@ pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Ji
         .unwrap_or_default()
         .trim()
         .to_owned();
-    let (cpu0, t0) = (cpu(&pids), Instant::now());
+    let bfd_pid = std::fs::read_to_string(lab.dir().join(format!("{}.bfd.pid", imp.label)))
+        .ok()
+        .and_then(|s| s.trim().parse::<i32>().ok());
+    let delay = || bfd_pid.and_then(run_delay_ns);
+    let (cpu0, delay0, t0) = (cpu(&pids), delay(), Instant::now());
     std::thread::sleep(window);
-    let (cpu1, secs) = (cpu(&pids), t0.elapsed().as_secs_f64());
+    let (cpu1, delay1, secs) = (cpu(&pids), delay(), t0.elapsed().as_secs_f64());
     cap.stop();
     super::alive(&mut d, imp.label)?;
     let bytes = std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?;
+    if verbose {
+        let rt = rt_priority.map_or(String::new(), |p| format!("-rt{p}"));
+        let kept = format!("/tmp/keepalived-bench-bfd-jitter-{}{rt}.pcap", imp.label);
+        if std::fs::write(&kept, &bytes).is_ok() {
+            eprintln!("  {} capture kept: {kept}", imp.label);
+        }
+    }
     let (gaps, not_up) = up_gaps(&bfd_packets(&bytes)?);
     if gaps.len() < 100 {
         return Err(format!(
@@ -214,12 +253,15 @@ pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Ji
         not_up,
         cpu_share: cpu1.saturating_sub(cpu0) as f64 / procfs::ticks_per_second() / secs,
         load,
+        run_delay_ms: delay0
+            .zip(delay1)
+            .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6),
     };
     if verbose {
         let q = |p| j.quantile(p).unwrap_or(f64::NAN);
         eprintln!(
             "  {} bfd jitter: {} gaps, min {:.3} p50 {:.3} p99 {:.3} max {:.3} ms, {:.2}% > \
-             11 ms, {} not Up, tree CPU {:.1}%, load {}",
+             11 ms, {} not Up, tree CPU {:.1}%, BFD child run-queue wait {:.1} ms, load {}",
             imp.label,
             j.gaps.len(),
             q(0.0),
@@ -229,6 +271,7 @@ pub fn run(imp: &Imp, spec: &Spec, window: Duration, verbose: bool) -> Result<Ji
             j.late_share(),
             j.not_up,
             j.cpu_share * 100.0,
+            j.run_delay_ms.unwrap_or(f64::NAN),
             j.load
         );
     }
@@ -280,6 +323,7 @@ mod tests {
             not_up,
             cpu_share: 0.0,
             load: String::new(),
+            run_delay_ms: None,
         };
         assert_eq!(j.quantile(0.99), Some(10.5));
         assert_eq!(j.late_share(), 0.0);
