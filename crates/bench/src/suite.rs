@@ -429,6 +429,15 @@ fn bfd_jitter_variant(o: &Options, imps: &Imps, rt: Option<u8>) -> Vec<Row> {
     );
     rows.push(
         row(
+            "  BFD child wake-ups (/s)".into(),
+            &pick(&|j| j.switches_per_s.map(|s| s.0)),
+            imps,
+            0,
+        )
+        .note("voluntary context switches"),
+    );
+    rows.push(
+        row(
             "  router tree CPU (% of one core)".into(),
             &pick(&|j| Some(j.cpu_share * 100.0)),
             imps,

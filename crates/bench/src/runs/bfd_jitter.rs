@@ -36,6 +36,9 @@ pub struct Jitter {
     /// Time the BFD child spent runnable but waiting for a CPU over the window, ms
     /// (/proc/PID/schedstat's run_delay), None if its pid was not found.
     pub run_delay_ms: Option<f64>,
+    /// The BFD child's context switches per second over the window (voluntary: its
+    /// wake-ups; involuntary: preemptions), None if its pid was not found.
+    pub switches_per_s: Option<(f64, f64)>,
 }
 
 impl Jitter {
@@ -174,6 +177,22 @@ fn run_delay_ns(pid: i32) -> Option<u64> {
         .ok()
 }
 
+/// (voluntary, nonvoluntary) context switches of `pid` from /proc/PID/status.
+fn switches(pid: i32) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((
+        field("voluntary_ctxt_switches:")?,
+        field("nonvoluntary_ctxt_switches:")?,
+    ))
+}
+
 /// Starts `imp` on `spec` (every instance MASTER) plus the BFD session, waits, and captures
 /// the BFD packets for `window`. With `rt_priority`, global_defs gets `bfd_rt_priority` (the
 /// BFD child at SCHED_RR).
@@ -226,9 +245,10 @@ pub fn run(
         .ok()
         .and_then(|s| s.trim().parse::<i32>().ok());
     let delay = || bfd_pid.and_then(run_delay_ns);
-    let (cpu0, delay0, t0) = (cpu(&pids), delay(), Instant::now());
+    let sw = || bfd_pid.and_then(switches);
+    let (cpu0, delay0, sw0, t0) = (cpu(&pids), delay(), sw(), Instant::now());
     std::thread::sleep(window);
-    let (cpu1, delay1, secs) = (cpu(&pids), delay(), t0.elapsed().as_secs_f64());
+    let (cpu1, delay1, sw1, secs) = (cpu(&pids), delay(), sw(), t0.elapsed().as_secs_f64());
     cap.stop();
     super::alive(&mut d, imp.label)?;
     let bytes = std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?;
@@ -256,12 +276,18 @@ pub fn run(
         run_delay_ms: delay0
             .zip(delay1)
             .map(|(a, b)| b.saturating_sub(a) as f64 / 1e6),
+        switches_per_s: sw0.zip(sw1).map(|((v0, n0), (v1, n1))| {
+            (
+                v1.saturating_sub(v0) as f64 / secs,
+                n1.saturating_sub(n0) as f64 / secs,
+            )
+        }),
     };
     if verbose {
         let q = |p| j.quantile(p).unwrap_or(f64::NAN);
         eprintln!(
             "  {} bfd jitter: {} gaps, min {:.3} p50 {:.3} p99 {:.3} max {:.3} ms, {:.2}% > \
-             11 ms, {} not Up, tree CPU {:.1}%, BFD child run-queue wait {:.1} ms, load {}",
+             11 ms, {} not Up, tree CPU {:.1}%, BFD child run-queue wait {:.1} ms, {:.0} wake-ups/s, {:.1} preemptions/s, load {}",
             imp.label,
             j.gaps.len(),
             q(0.0),
@@ -272,6 +298,8 @@ pub fn run(
             j.not_up,
             j.cpu_share * 100.0,
             j.run_delay_ms.unwrap_or(f64::NAN),
+            j.switches_per_s.map_or(f64::NAN, |s| s.0),
+            j.switches_per_s.map_or(f64::NAN, |s| s.1),
             j.load
         );
     }
@@ -324,6 +352,7 @@ mod tests {
             cpu_share: 0.0,
             load: String::new(),
             run_delay_ms: None,
+            switches_per_s: None,
         };
         assert_eq!(j.quantile(0.99), Some(10.5));
         assert_eq!(j.late_share(), 0.0);
