@@ -20,6 +20,10 @@ pub enum Bench {
     /// track_bfd weight -100 to FRR's bfdd (10 ms x 3): from the upstream link's cut to the
     /// VIP on the BACKUP, median of --trials (at least 10). Only with --only.
     Bfd,
+    /// BFD transmit gaps (10 ms x 3 to FRR's bfdd, tcpdump in the peer) beside INSTANCES
+    /// VRRPv3 MASTER instances at advert_int 0.1 in the same daemon, over --window (at least
+    /// 10 s). Only with --only.
+    BfdJitter,
     /// Floods beside min(INSTANCES, 100) instances (half MASTER, half BACKUP of a peer):
     /// --flood-pps of foreign VRRP and unrelated multicast, then --churn netlink changes a
     /// second; CPU, missed adverts, false transitions, receive queues. Only with --only.
@@ -70,6 +74,9 @@ pub struct Options {
     /// Unrelated netlink address/route changes per second of the flood benchmark.
     #[arg(long, default_value_t = 10_000)]
     pub churn: u64,
+    /// bfd-jitter also runs with `bfd_rt_priority N` (SCHED_RR BFD child); 0: not.
+    #[arg(long, default_value_t = 1)]
+    pub bfd_rt_priority: u8,
     /// Names of the labs' network namespaces start with this (then pid, lab number).
     #[arg(long, default_value = "kb")]
     pub netns_prefix: String,
@@ -81,9 +88,13 @@ pub struct Options {
 impl Options {
     /// Whether benchmark `b` is selected.
     pub fn runs(&self, b: Bench) -> bool {
-        // The reload benchmark takes minutes with keepalived, the BFD one needs FRR, the flood
+        // The reload benchmark takes minutes with keepalived, the BFD ones need FRR, the flood
         // one loads the machine: run them only when asked for.
-        (self.only.is_none() && !matches!(b, Bench::Reload | Bench::Bfd | Bench::Flood))
+        (self.only.is_none()
+            && !matches!(
+                b,
+                Bench::Reload | Bench::Bfd | Bench::BfdJitter | Bench::Flood
+            ))
             || self.only == Some(b)
     }
 }

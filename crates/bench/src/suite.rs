@@ -6,7 +6,9 @@ use std::time::Duration;
 use crate::cli::{Bench, Options};
 use crate::conf::Spec;
 use crate::report::{Cell, Row};
-use crate::runs::{bfd, fast, flood, footprint, median, reload, startup, takeover, Imp};
+use crate::runs::{
+    bfd, bfd_jitter, fast, flood, footprint, median, reload, startup, takeover, Imp,
+};
 
 /// The implementations: keepalived (None with --ours-only) and ours.
 pub struct Imps {
@@ -320,6 +322,132 @@ fn bfd_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     ]
 }
 
+/// Benchmark 7: BFD transmit gaps at 10 ms beside --instances VRRPv3 MASTER instances at
+/// advert_int 0.1 in the same daemon, one window each; again with `bfd_rt_priority` unless
+/// --bfd-rt-priority 0.
+fn bfd_jitter_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let mut rows = bfd_jitter_variant(o, imps, None);
+    if o.bfd_rt_priority > 0 {
+        rows.extend(bfd_jitter_variant(o, imps, Some(o.bfd_rt_priority)));
+    }
+    rows
+}
+
+fn bfd_jitter_variant(o: &Options, imps: &Imps, rt: Option<u8>) -> Vec<Row> {
+    let spec = Spec {
+        version: 3,
+        advert_int: "0.1",
+        ..big_spec(o)
+    };
+    let window = Duration::from_secs(o.window.max(10));
+    let how = rt.map_or("default scheduling".to_owned(), |p| {
+        format!("bfd_rt_priority {p}")
+    });
+    let mut got: Vec<(&'static str, bfd_jitter::Jitter)> = Vec::new();
+    for imp in imps.in_order() {
+        eprintln!(
+            "bfd jitter ({how}): {} with {} instances, {} s",
+            imp.label,
+            spec.instances,
+            window.as_secs()
+        );
+        match bfd_jitter::run(imp, &spec, window, rt, o.verbose) {
+            Ok(j) => got.push((imp.label, j)),
+            Err(e) => report_err("bfd jitter", imp, &e),
+        }
+    }
+    let pick = |f: &dyn Fn(&bfd_jitter::Jitter) -> Option<f64>| {
+        Samples(
+            got.iter()
+                .filter_map(|(l, j)| f(j).map(|v| (*l, v)))
+                .collect(),
+        )
+    };
+    let loads: Vec<String> = got
+        .iter()
+        .map(|(l, j)| {
+            format!(
+                "{l} {}",
+                j.load.split(' ').take(3).collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect();
+    let n = spec.instances;
+    let mut rows = vec![row(
+        format!("bfd jitter 10 ms beside {n} v3 MASTER inst. advert 0.1 s, {how}: gaps"),
+        &pick(&|j| Some(j.gaps.len() as f64)),
+        imps,
+        0,
+    )
+    .note(format!(
+        "between Up packets over {} s; load average at the window: {}",
+        window.as_secs(),
+        loads.join(", ")
+    ))];
+    for (name, p, note) in [
+        ("  min gap (ms)", 0.0, "jitter: 7.5..9.0 ms intended"),
+        ("  p50 gap (ms)", 0.5, ""),
+        (
+            "  p99 gap (ms)",
+            0.99,
+            "Done-when: within 1 ms, i.e. <= 11 ms",
+        ),
+        (
+            "  max gap (ms)",
+            1.0,
+            "> 30 ms: bfdd's detection time expires",
+        ),
+    ] {
+        rows.push(row(name.into(), &pick(&|j| j.quantile(p)), imps, 3).note(note));
+    }
+    rows.push(
+        row(
+            "  gaps > 11 ms (%)".into(),
+            &pick(&|j| Some(j.late_share())),
+            imps,
+            2,
+        )
+        .note("interval + 1 ms"),
+    );
+    rows.push(
+        row(
+            "  packets not Up".into(),
+            &pick(&|j| Some(j.not_up as f64)),
+            imps,
+            0,
+        )
+        .note("a session flap in the window; must be 0"),
+    );
+    rows.push(
+        row(
+            "  BFD child run-queue wait (ms)".into(),
+            &pick(&|j| j.run_delay_ms),
+            imps,
+            1,
+        )
+        .note("schedstat run_delay over the window: runnable, no CPU"),
+    );
+    rows.push(
+        row(
+            "  BFD child wake-ups (/s)".into(),
+            &pick(&|j| j.switches_per_s.map(|s| s.0)),
+            imps,
+            0,
+        )
+        .note("voluntary context switches"),
+    );
+    rows.push(
+        row(
+            "  router tree CPU (% of one core)".into(),
+            &pick(&|j| Some(j.cpu_share * 100.0)),
+            imps,
+            1,
+        )
+        .note("utime+stime over the window: the VRRP work beside BFD"),
+    );
+    rows
+}
+
 /// Benchmark 5: --reloads SIGHUPs of the big configuration as MASTER.
 fn reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     let spec = big_spec(o);
@@ -499,6 +627,9 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Bfd) {
         rows.extend(bfd_rows(o, imps));
+    }
+    if o.runs(Bench::BfdJitter) {
+        rows.extend(bfd_jitter_rows(o, imps));
     }
     if o.runs(Bench::Flood) {
         rows.extend(flood_rows(o, imps));

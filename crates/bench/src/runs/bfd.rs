@@ -47,16 +47,23 @@ fn conf(priority: u8, track: bool) -> String {
 }
 
 /// FRR's bfdd in `ns` with a session to the master, stopped on drop.
-struct Bfdd(Child);
+pub(super) struct Bfdd(Child);
 
 impl Bfdd {
     fn start(lab: &Lab, ns: &str) -> Result<Bfdd, String> {
+        Bfdd::start_peer(lab, ns, "10.88.0.1", "10.88.0.3")
+    }
+
+    /// bfdd in `ns` with one single-hop session (10 ms x 3) from `local` to `peer`.
+    pub(super) fn start_peer(lab: &Lab, ns: &str, peer: &str, local: &str) -> Result<Bfdd, String> {
         let dir = lab.dir().join("frr");
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         // bfdd drops to the frr user: it must be able to write its sockets here.
         let _ = Command::new("chmod").arg("777").arg(&dir).status();
-        let conf = "bfd\n peer 10.88.0.1 local-address 10.88.0.3\n  receive-interval 10\n  \
-                    transmit-interval 10\n  detect-multiplier 3\n !\n!\n";
+        let conf = format!(
+            "bfd\n peer {peer} local-address {local}\n  receive-interval 10\n  \
+             transmit-interval 10\n  detect-multiplier 3\n !\n!\n"
+        );
         std::fs::write(dir.join("bfdd.conf"), conf).map_err(|e| format!("bfdd.conf: {e}"))?;
         let d = |n: &str| dir.join(n).display().to_string();
         let child = Command::new("ip")

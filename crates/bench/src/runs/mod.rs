@@ -2,6 +2,7 @@
 //! namespace) is left for the next.
 
 pub mod bfd;
+pub mod bfd_jitter;
 pub mod fast;
 pub mod flood;
 pub mod footprint;
