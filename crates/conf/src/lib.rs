@@ -37,16 +37,34 @@ pub struct Loaded {
 
 /// Reads, parses and checks the configuration file `path` and its includes.
 pub fn load(path: &Path, opts: &ReadOptions, host: &dyn Host) -> Loaded {
-    let mut diagnostics = Diagnostics::new();
-    let lines = lexer::read_config(path, opts, &mut diagnostics);
-    finish(lines, opts, host, diagnostics)
+    with_configured_seed(opts, |opts| {
+        let mut diagnostics = Diagnostics::new();
+        let lines = lexer::read_config(path, opts, &mut diagnostics);
+        finish(lines, opts, host, diagnostics)
+    })
 }
 
 /// Reads, parses and checks configuration text as if it were the file `name`.
 pub fn load_str(text: &str, name: &Path, opts: &ReadOptions, host: &dyn Host) -> Loaded {
-    let mut diagnostics = Diagnostics::new();
-    let lines = lexer::read_str(text, name, opts, &mut diagnostics);
-    finish(lines, opts, host, diagnostics)
+    with_configured_seed(opts, |opts| {
+        let mut diagnostics = Diagnostics::new();
+        let lines = lexer::read_str(text, name, opts, &mut diagnostics);
+        finish(lines, opts, host, diagnostics)
+    })
+}
+
+/// `random_seed`: keepalived seeds `${_RANDOM}` with it for every later read (its children
+/// read the configuration again, so the instances see the seeded values). Here the
+/// configuration is read again with that seed when it names one.
+fn with_configured_seed(opts: &ReadOptions, read: impl Fn(&ReadOptions) -> Loaded) -> Loaded {
+    let loaded = read(opts);
+    match loaded.config.global.random_seed.map(u64::from) {
+        Some(seed) if seed != opts.random_seed => read(&ReadOptions {
+            random_seed: seed,
+            ..opts.clone()
+        }),
+        _ => loaded,
+    }
 }
 
 fn finish(

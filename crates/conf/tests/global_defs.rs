@@ -543,3 +543,45 @@ fn a_brace_after_a_value_keyword_is_unexpected() {
         .any(|d| d.message == "Unknown keyword '1'"));
     assert_eq!(l.config.global.router_id.as_deref(), Some("lb"));
 }
+
+/// `${_RANDOM}` comes from glibc's generator as keepalived's does (the same values for the
+/// same seed: keepalived seeds it with the time), and `random_seed` makes the values
+/// repeatable, as keepalived's man page says (a deliberate difference: keepalived 2.2.7 and
+/// 2.3.4 clear the configured seed before seeding, so it has no effect there;
+/// docs/process.md).
+#[test]
+fn random_seed_makes_random_values_repeatable() {
+    let text = "global_defs {\n random_seed 42\n}\nvrrp_instance VI_1 {\n interface eth0\n \
+                virtual_router_id ${_RANDOM 1 255}\n priority ${_RANDOM 1 200}\n \
+                virtual_ipaddress {\n  10.0.0.100\n }\n}\n";
+    for time_seed in [1, 1_780_000_000] {
+        let opts = keepalived_conf::ReadOptions {
+            random_seed: time_seed,
+            ..Default::default()
+        };
+        let l = keepalived_conf::load_str(
+            text,
+            std::path::Path::new("t.conf"),
+            &opts,
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let i = &l.config.vrrp.instances[0];
+        // glibc: srandom(42); random() % 255 + 1, random() % 200 + 1.
+        assert_eq!((i.vrid, i.priority), (Some(82), 141), "{:?}", l.diagnostics);
+    }
+    // Without random_seed: the seed given (keepalived's srandom(time(NULL))): keepalived
+    // 2.2.7 started at 2026-12-03 07:20:16 UTC chose 237 and 193 here.
+    let unseeded = text.replace(" random_seed 42\n", "");
+    let opts = keepalived_conf::ReadOptions {
+        random_seed: 1_796_282_416,
+        ..Default::default()
+    };
+    let l = keepalived_conf::load_str(
+        &unseeded,
+        std::path::Path::new("t.conf"),
+        &opts,
+        &keepalived_conf::FixedHost::lab(),
+    );
+    let i = &l.config.vrrp.instances[0];
+    assert_eq!((i.vrid, i.priority), (Some(237), 193));
+}

@@ -14,6 +14,10 @@ pub fn read_options(cli: &Cli, host: &dyn Host) -> ReadOptions {
         // keepalived's default config id is the first part of the node name.
         config_id: Some(cli.config_id.clone().unwrap_or_else(|| host.node_name())),
         all_config: cli.all_config,
+        // keepalived: srandom(time(NULL)) before each read, unless random_seed is set.
+        random_seed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() & u64::from(u32::MAX)),
         ..ReadOptions::default()
     }
 }

@@ -48,7 +48,7 @@ pub struct Definitions {
     pub instance: String,
     /// The directory of the file being read, for `${_PWD}`.
     pub pwd: String,
-    rng: u64,
+    rng: super::glibc_random::GlibcRandom,
 }
 
 /// Whether `name` is a valid parameter name: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -87,7 +87,7 @@ impl Definitions {
             defs: HashMap::new(),
             instance: instance.into(),
             pwd: String::new(),
-            rng: seed | 1,
+            rng: super::glibc_random::GlibcRandom::new(seed as u32),
         }
     }
 
@@ -148,12 +148,9 @@ impl Definitions {
         })
     }
 
+    /// keepalived's `random()`: glibc's generator, seeded as keepalived seeds it.
     fn next_random(&mut self) -> u64 {
-        // xorshift64: ${_RANDOM} only needs to vary, not to be secure.
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        self.rng
+        u64::from(self.rng.next())
     }
 
     fn builtin_value(&mut self, b: Builtin, params: &str) -> String {

@@ -5,6 +5,7 @@
 
 mod decomment;
 mod defs;
+mod glibc_random;
 mod include;
 mod reader;
 mod seq;

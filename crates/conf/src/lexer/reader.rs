@@ -32,7 +32,8 @@ pub struct ReadOptions {
     pub all_config: bool,
     /// Resource bounds.
     pub limits: Limits,
-    /// Seed for `${_RANDOM}`.
+    /// Seed for `${_RANDOM}` (glibc's srandom; keepalived seeds it with the time unless
+    /// `random_seed` is configured, which then wins: see [`crate::load`]).
     pub random_seed: u64,
 }
 

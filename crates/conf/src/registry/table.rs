@@ -186,7 +186,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_PROC_BUFS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
-    r(GLOBAL, "random_seed", NotSupported { why: "the random numbers are not seeded from the configuration" }),
+    r(GLOBAL, "random_seed", Acts { test: "crates/conf/tests/global_defs.rs::random_seed_makes_random_values_repeatable" }),
     r(GLOBAL, "reload_check_config reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir", NotSupported { why: NO_RELOAD_OPT }),
     r(GLOBAL, "data_use_instance", Acts { test: "crates/daemon/src/dump/paths.rs::data_use_instance_tags_the_data_dump" }),
     r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
