@@ -7,6 +7,7 @@ mod genhash;
 mod namespace;
 mod pidfile;
 mod process_settings;
+mod reload_check;
 mod run;
 mod start_stop;
 mod supervisor;

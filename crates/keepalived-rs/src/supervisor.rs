@@ -273,6 +273,7 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     }
     // The start-up pages are released once the loop and the signal tasks have run (what
     // they touch first stays resident; released earlier, it was faulted back in at once).
+    let mut reload_check = crate::reload_check::log_file(&parent.global.reload_check_config);
     let release_after = tokio::time::sleep(Duration::from_secs(1));
     tokio::pin!(release_after);
     let mut release_pending = true;
@@ -337,6 +338,11 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
             _ = sigchld.recv() => {}
             Some(n) = sig_rx.recv() => {
                 if n == libc::SIGHUP {
+                    if let Some(log) = &reload_check {
+                        if !crate::reload_check::validates(log).await {
+                            continue;
+                        }
+                    }
                     sd.reloading();
                 }
                 for (role, c) in &children {
@@ -350,7 +356,9 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                     }
                 }
                 if n == libc::SIGHUP {
-                    start_new_children(cli, &mut children, pipes.as_ref());
+                    if let Some(check) = start_new_children(cli, &mut children, pipes.as_ref()) {
+                        reload_check = crate::reload_check::log_file(&check);
+                    }
                     // The parser ran: give its pages back.
                     keepalived_daemon::memory::release_startup_memory();
                 }
@@ -383,14 +391,15 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
 /// (`running_vrrp`, `running_checker`, `running_bfd`) and that is not running is started,
 /// e.g. the BFD child for a first bfd_instance. A child whose work the configuration drops
 /// keeps running (keepalived's BFD child stays with no instance). The parent reads the
-/// configuration for this only; a configuration with errors starts nothing.
+/// configuration for this only; a configuration with errors starts nothing. Returns the
+/// new configuration's `reload_check_config` (`None` when it could not be read).
 fn start_new_children(
     cli: &Cli,
     children: &mut Vec<(Role, Option<Child>)>,
     pipes: Option<&BfdPipes>,
-) {
+) -> Option<Option<Option<std::path::PathBuf>>> {
     let Ok(config) = crate::run::reload(cli) else {
-        return;
+        return None;
     };
     for role in crate::run::children(cli, &config) {
         let slot = children.iter().position(|(r, _)| *r == role);
@@ -412,6 +421,7 @@ fn start_new_children(
             Err(e) => eprintln!("Unable to start the {} child process: {e}", role.title()),
         }
     }
+    Some(config.global.reload_check_config)
 }
 
 /// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and
