@@ -119,6 +119,30 @@ fn write_check_data(config: &Config, watch: &keepalived_check::PoolWatch) {
     }
 }
 
+/// The scripts, FIFO lines and mails of a reload's removals (keepalived runs the scripts
+/// and writes the lines with the running configuration's settings, mails with the new one's).
+fn announce_removals(old: &Config, new: &Config, removed: keepalived_check::ipvs::Removals) {
+    let user = keepalived_check::script::ScriptUser(old.global.script_user.clone());
+    for s in &removed.scripts {
+        if !keepalived_check::script::spawn(s, &user, Some(std::time::Duration::from_secs(60))) {
+            log::info(format!("Failed to exec notify script {}", s.command_line()));
+        }
+    }
+    if !removed.fifo_lines.is_empty() {
+        let fifos = keepalived_daemon::Fifos::open_lvs(&old.global);
+        for line in &removed.fifo_lines {
+            fifos.write_line(line);
+        }
+    }
+    for a in removed.alerts {
+        let mail = match &a.rs {
+            Some(rs) => smtp::message::real_server(&new.global, rs, &a.vs, a.up, &a.body),
+            None => smtp::message::virtual_server(&new.global, &a.vs, a.up, &a.body),
+        };
+        smtp::queue_mail(&new.global, mail);
+    }
+}
+
 /// `-d`: keepalived's dump_data_check logged line by line once the services are set up
 /// (at every start, reloads included, as keepalived's start_check).
 fn dump_conf_sink(config: &Config) -> keepalived_check::StartSink {
@@ -284,14 +308,14 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
             match crate::run::reload(cli) {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
-                    keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
-                    // keepalived mails "=> Removing <=" for the live real servers it drops.
-                    for a in keepalived_check::ipvs::removal_alerts(&watch.get(), &new) {
-                        if let Some(rs) = &a.rs {
-                            let mail = smtp::message::real_server(&new.global, rs, &a.vs, a.up, &a.body);
-                            smtp::queue_mail(&new.global, mail);
-                        }
+                    // keepalived's clear_diff_services: what a reload drops is logged, its
+                    // live real servers notified down, a dropped virtual server's quorum lost.
+                    let removed = keepalived_check::ipvs::reload_removals(&watch.get(), &new);
+                    for line in &removed.log {
+                        log::info(line);
                     }
+                    keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    announce_removals(&config, &new, removed);
                     if let Some(s) = &snmp {
                         s.reload(&new);
                     }

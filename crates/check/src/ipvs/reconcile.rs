@@ -182,29 +182,82 @@ pub fn remove_dropped(
     }
 }
 
-/// keepalived's `clear_diff_services` mails on a reload (ipwrapper.c clear_service_rs,
-/// SMTP_MSG_RS_SHUT): every real server that was alive and in IPVS under the running
-/// configuration (`old`, the checkers' last states) and that `new` drops, alone or with its
-/// virtual server, is mailed `=> Removing <=` (subject `... - DOWN`) when its `smtp_alert`
-/// is on. keepalived 2.2.7 sends these whatever `omega` says; the `=> Shutting down <=`
-/// mails of a stop it queues but never delivers (its loop ends first), so ours has none.
-pub fn removal_alerts(
+/// What keepalived's `clear_diff_services` does besides the IPVS commands when a reload
+/// drops real servers or whole virtual servers (ipwrapper.c clear_service_vs,
+/// clear_service_rs, update_vs_notifies), in its order: the log lines, the notify scripts,
+/// the FIFO lines and the mails.
+#[derive(Debug, Default)]
+pub struct Removals {
+    /// "Removing Virtual Server ...", "Removing service ... from VS ...".
+    pub log: Vec<String>,
+    /// The dropped live real servers' `notify_down`, a dropped virtual server's
+    /// `quorum_down` when its quorum was up.
+    pub scripts: Vec<keepalived_conf::model::Script>,
+    /// `RS ... DOWN` and `VS ... DOWN` for notify_fifo / lvs_notify_fifo.
+    pub fifo_lines: Vec<String>,
+    /// `=> Removing <=` for each live real server with `smtp_alert`, `=> Lost quorum ...`
+    /// for a virtual server with `smtp_alert` whose quorum was up.
+    pub alerts: Vec<crate::pool::CheckerAlert>,
+}
+
+/// The [`Removals`] of a reload from the checkers' last states `old` to `new`. keepalived
+/// 2.2.7 sends these whatever `omega` says; the `=> Shutting down <=` mails of a stop it
+/// queues but never delivers (its loop ends first), so ours has none.
+pub fn reload_removals(
     old: &[crate::pool::VirtualServerState],
     new: &keepalived_conf::model::Config,
-) -> Vec<crate::pool::CheckerAlert> {
+) -> Removals {
     let quiet = crate::log::Logger::new(|_| {});
     let kept = crate::plan::build(new, &quiet).pool.vss;
-    let mut out = Vec::new();
+    let mut out = Removals::default();
     for v in old {
         let still = kept.iter().find(|k| k.name == v.name);
+        if still.is_none() {
+            out.log.push(format!("Removing Virtual Server {}", v.name));
+        }
         for r in &v.rs {
             let dropped = !still.is_some_and(|k| k.rs.iter().any(|n| n.addr == r.addr));
-            if dropped && r.alive && r.set && r.smtp_alert {
-                out.push(crate::pool::CheckerAlert {
+            if !dropped || !r.set {
+                continue;
+            }
+            let inhibited = if r.inhibit && !r.alive {
+                "(inhibited) "
+            } else {
+                ""
+            };
+            out.log.push(format!(
+                "Removing {inhibited}service {} from VS {}",
+                r.name, v.name
+            ));
+            if !r.alive {
+                continue;
+            }
+            out.scripts.extend(r.notify_down.clone());
+            out.fifo_lines
+                .push(format!("RS {} {} DOWN\n", r.name, v.name));
+            if r.smtp_alert {
+                out.alerts.push(crate::pool::CheckerAlert {
                     rs: Some(r.name.clone()),
                     vs: v.name.clone(),
                     up: false,
                     body: "=> Removing <=".to_owned(),
+                });
+            }
+        }
+        // update_vs_notifies: with every real server gone the quorum is lost.
+        if still.is_none() && v.quorum_state_up {
+            out.scripts.extend(v.quorum_down.clone());
+            out.fifo_lines.push(format!("VS {} DOWN\n", v.name));
+            if v.smtp_alert {
+                let threshold = v.quorum - v.hysteresis;
+                out.alerts.push(crate::pool::CheckerAlert {
+                    rs: None,
+                    vs: v.name.clone(),
+                    up: false,
+                    body: format!(
+                        "=> Lost quorum {}+{}={threshold} <= 0 <=",
+                        v.quorum, v.hysteresis
+                    ),
                 });
             }
         }

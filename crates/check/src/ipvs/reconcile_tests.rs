@@ -128,7 +128,7 @@ fn a_reload_removes_only_the_services_it_dropped() {
 }
 
 #[test]
-fn a_reload_mails_removing_for_each_alive_real_server_it_drops() {
+fn a_reload_logs_notifies_and_mails_what_it_drops() {
     let load = |text: &str| {
         load_str(
             text,
@@ -151,14 +151,16 @@ fn a_reload_mails_removing_for_each_alive_real_server_it_drops() {
     let new = load(&vs("10.0.0.1", rs("10.0.0.5")));
     let mut states = plan::build(&old, &Logger::new(|_| {})).pool.vss;
     for v in &mut states {
+        v.quorum_state_up = true;
+        v.smtp_alert = true;
         for r in &mut v.rs {
             // 10.0.0.7 is down: no mail for it.
             r.alive = !r.name.contains("10.0.0.7");
             r.set = true;
         }
     }
-    let mails: Vec<_> = super::reconcile::removal_alerts(&states, &new)
-        .into_iter()
+    let removed = super::reconcile::reload_removals(&states, &new);
+    let mails: Vec<_> = (removed.alerts.into_iter())
         .map(|a| format!("{} {} {} {}", a.rs.unwrap_or_default(), a.vs, a.up, a.body))
         .collect();
     assert_eq!(
@@ -166,6 +168,26 @@ fn a_reload_mails_removing_for_each_alive_real_server_it_drops() {
         [
             "[10.0.0.6]:tcp:8080 [10.0.0.1]:tcp:80 false => Removing <=",
             "[10.0.0.8]:tcp:8080 [10.0.0.2]:tcp:80 false => Removing <=",
+            // 10.0.0.2's virtual server is dropped with its quorum up: keepalived's
+            // update_vs_notifies (quorum 1, hysteresis 0, nothing left).
+            " [10.0.0.2]:tcp:80 false => Lost quorum 1+0=1 <= 0 <=",
+        ]
+    );
+    assert_eq!(
+        removed.log,
+        [
+            "Removing service [10.0.0.6]:tcp:8080 from VS [10.0.0.1]:tcp:80",
+            "Removing service [10.0.0.7]:tcp:8080 from VS [10.0.0.1]:tcp:80",
+            "Removing Virtual Server [10.0.0.2]:tcp:80",
+            "Removing service [10.0.0.8]:tcp:8080 from VS [10.0.0.2]:tcp:80",
+        ]
+    );
+    assert_eq!(
+        removed.fifo_lines,
+        [
+            "RS [10.0.0.6]:tcp:8080 [10.0.0.1]:tcp:80 DOWN\n",
+            "RS [10.0.0.8]:tcp:8080 [10.0.0.2]:tcp:80 DOWN\n",
+            "VS [10.0.0.2]:tcp:80 DOWN\n",
         ]
     );
 }
