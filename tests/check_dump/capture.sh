@@ -13,6 +13,7 @@ ns=k14c-chk; d=$(mktemp -d /tmp/k14c-chk.XXXXXX)
 . "$here/../labs/checker-lab.sh"
 checker_lab $ns 10.87.1.1
 out=${TMPDIR:-/tmp}/keepalived_check.data; rm -f $out
+echo 5 >/tmp/k14c-chk.track
 ip netns exec $ns "$KA" "$@" -n -l -C -f "$here/keepalived.conf" -p $d/k.pid -c $d/c.pid -r $d/v.pid >$d/log 2>&1 &
 ka=$!
 sleep ${WAIT:-6}
@@ -25,4 +26,4 @@ kill $listener
 echo "=== LOG"
 cat $d/log
 ip netns del $ns
-rm -rf $d
+rm -rf $d /tmp/k14c-chk.track

@@ -449,6 +449,7 @@ impl Pool {
             return;
         }
         self.checkers[ck].has_run = true;
+        self.checkers[ck].file_value = value;
         match self.file_weight(ck, value) {
             None => self.set_checker_state(ck, false),
             Some(w) => {
@@ -461,6 +462,7 @@ impl Pool {
 
     /// A tracked file changed (`process_update_checker_track_file_status`).
     fn file_update(&mut self, ipvs: &mut dyn Ipvs, ck: usize, value: i64) {
+        self.checkers[ck].file_value = value;
         let c = self.checkers[ck].clone();
         let eff = self.vss[c.vs].rs[c.rs].effective_weight;
         match self.file_runtime_weight(ck, value) {

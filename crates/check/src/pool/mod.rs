@@ -196,6 +196,8 @@ pub struct CheckerState {
     pub failed_url: Option<usize>,
     /// MISC: the last exit status acted on.
     pub last_exit: Option<u32>,
+    /// FILE: the tracked file's last value read (keepalived's track file `Status`).
+    pub file_value: i64,
     /// FILE: the weight it adds to its real server.
     pub cur_weight: i64,
     /// Its index among its real server's configured checkers (several checkers share one
@@ -221,6 +223,7 @@ impl CheckerState {
             url_it: 0,
             failed_url: None,
             last_exit: None,
+            file_value: 0,
             cur_weight: 0,
             source: 0,
             conn: None,

@@ -47,6 +47,7 @@ pub fn render_check_data(
             checker(&mut out, config, vss, c);
         }
     }
+    track_files(&mut out, config, vss, checkers);
     track_bfds(&mut out, vss, checkers);
     out.into_string()
 }
@@ -239,7 +240,7 @@ fn virtual_server(out: &mut Lines, config: &Config, vs: &VirtualServer, v: &Virt
     out.line("   reloaded = 0");
     for (i, r) in v.rs.iter().enumerate() {
         if let Some(conf) = vs.real_servers.get(i) {
-            real_server(out, vs, conf, r, v);
+            real_server(out, config, vs, conf, r);
         }
     }
 }
@@ -247,12 +248,11 @@ fn virtual_server(out: &mut Lines, config: &Config, vs: &VirtualServer, v: &Virt
 /// `dump_rs`.
 fn real_server(
     out: &mut Lines,
+    config: &Config,
     vs: &VirtualServer,
     conf: &RealServer,
     r: &keepalived_check::RealServerState,
-    v: &VirtualServerState,
 ) {
-    let _ = v;
     out.line("   ------< Real server >------");
     out.line(format!(
         "   RIP = {}, RPORT = {}, WEIGHT = {} EFF WEIGHT = {}",
@@ -305,6 +305,7 @@ fn real_server(
     out.line(format!("   num failed checkers = {}", r.num_failed));
     out.line(format!("   RS set = {}", u8::from(r.set)));
     out.line("   reloaded = 0");
+    tracked_files(out, config, conf);
     let bfds: Vec<&str> = conf
         .checkers
         .iter()
@@ -321,6 +322,32 @@ fn real_server(
     }
 }
 
+/// `Tracked Files` of a real server (keepalived's dump_track_file_monitor_list): each
+/// FILE_CHECK's track_file with the weight it applies.
+fn tracked_files(out: &mut Lines, config: &Config, rs: &RealServer) {
+    let files: Vec<String> = (rs.checkers.iter())
+        .filter_map(|c| match &c.kind {
+            CheckerKind::File(f) => {
+                let file = config.vrrp.track_file(f.track_file.as_deref()?)?;
+                let (weight, reverse) = if f.weight_given {
+                    (f.weight, f.reverse)
+                } else {
+                    (file.weight, file.weight_reverse || f.reverse)
+                };
+                let rev = if reverse { " reverse" } else { "" };
+                Some(format!("     {}, weight {weight}{rev}", file.name))
+            }
+            _ => None,
+        })
+        .collect();
+    if !files.is_empty() {
+        out.line("   Tracked Files");
+        for f in files {
+            out.line(f);
+        }
+    }
+}
+
 fn us(d: Duration) -> u128 {
     d.as_micros()
 }
@@ -329,12 +356,7 @@ fn us(d: Duration) -> u128 {
 fn checker(out: &mut Lines, config: &Config, vss: &[VirtualServerState], c: &CheckerState) {
     let Some(v) = vss.get(c.vs) else { return };
     let Some(r) = v.rs.get(c.rs) else { return };
-    let conf = config
-        .lvs
-        .virtual_servers
-        .get(v.config_index)
-        .and_then(|vs| vs.real_servers.get(c.rs))
-        .and_then(|rs| rs.checkers.get(c.source));
+    let conf = checker_conf(config, vss, c);
     out.line(format!(" {} -> {}", v.name, r.name));
     out.line("   Enabled = yes");
     out.line(format!("   Up = {}", yes_no(c.is_up)));
@@ -498,7 +520,7 @@ fn kind(out: &mut Lines, config: &Config, k: &CheckerKind, c: &CheckerState) {
                 .track_file
                 .as_deref()
                 .and_then(|n| config.vrrp.track_file(n))
-                .map(|t| t.file.clone())
+                .map(|t| t.name.clone())
                 .unwrap_or_default();
             out.line(format!("     Tracked file = {file}"));
             out.line("     Reloaded = No");
@@ -542,6 +564,78 @@ fn url(out: &mut Lines, u: &keepalived_conf::model::Url) {
         if u.regex_no_match {
             out.line("     Regex no match");
         }
+    }
+}
+
+/// `------< Checker track files >------` (keepalived's dump_track_file_list of the checker
+/// process): the track_files some FILE_CHECK follows, in declaration order, each with its
+/// last value and the checkers on it (dump_tracking_rs).
+fn track_files(
+    out: &mut Lines,
+    config: &Config,
+    vss: &[VirtualServerState],
+    checkers: &[CheckerState],
+) {
+    let tracking = |name: &str| -> Vec<&CheckerState> {
+        (checkers.iter())
+            .filter(|c| checker_conf(config, vss, c).is_some_and(|k| file_of(k) == Some(name)))
+            .collect()
+    };
+    let files: Vec<_> = (config.vrrp.track_files.iter())
+        .map(|f| (f, tracking(&f.name)))
+        .filter(|(_, on)| !on.is_empty())
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    out.line("------< Checker track files >------");
+    for (f, on) in files {
+        out.line(format!(" Track file = {}", f.name));
+        // keepalived shows the path realpath(3) resolved at start.
+        let path = std::fs::canonicalize(&f.file)
+            .map_or_else(|_| f.file.clone(), |p| p.display().to_string());
+        out.line(format!("   File = {path}"));
+        out.line(format!("   Status = {}", on[0].file_value));
+        let reverse = if f.weight_reverse { " reverse" } else { "" };
+        out.line(format!("   Weight = {}{reverse}", f.weight));
+        out.line("   Tracking instances :");
+        for c in on {
+            let (Some(v), CheckerClass::File { weight, reverse }) = (vss.get(c.vs), &c.class)
+            else {
+                continue;
+            };
+            let Some(r) = v.rs.get(c.rs) else { continue };
+            let rev = if *reverse { " reverse" } else { "" };
+            out.line(format!(
+                "     {} -> {}, weight {weight}{rev}",
+                v.name, r.name
+            ));
+        }
+    }
+}
+
+/// The configured checker behind `c`.
+fn checker_conf<'a>(
+    config: &'a Config,
+    vss: &[VirtualServerState],
+    c: &CheckerState,
+) -> Option<&'a keepalived_conf::model::Checker> {
+    let v = vss.get(c.vs)?;
+    config
+        .lvs
+        .virtual_servers
+        .get(v.config_index)?
+        .real_servers
+        .get(c.rs)?
+        .checkers
+        .get(c.source)
+}
+
+/// The track_file a FILE_CHECK follows.
+fn file_of(k: &keepalived_conf::model::Checker) -> Option<&str> {
+    match &k.kind {
+        CheckerKind::File(f) => f.track_file.as_deref(),
+        _ => None,
     }
 }
 
