@@ -207,7 +207,7 @@ pub async fn run_until(
     let suspend = Suspend::new(config, &pool);
     let mut addresses = opts.addresses.clone().filter(|_| suspend.used());
     let present = addresses.as_mut().map(|a| a.borrow_and_update().clone());
-    suspend.apply(&pool, present.as_ref(), true, &log);
+    suspend.apply(&mut pool, present.as_ref(), true, &log);
     let (tx, mut rx) = mpsc::channel::<Message>(64);
     let mut tasks = JoinSet::new();
     for (ck, probe) in plan.probes.into_iter().enumerate() {
@@ -250,7 +250,10 @@ pub async fn run_until(
         tokio::select! {
             _ = &mut stop => break,
             changed = addresses_changed(&mut addresses) => match changed {
-                Some(present) => suspend.apply(&pool, Some(&present), false, &log),
+                Some(present) => {
+                    suspend.apply(&mut pool, Some(&present), false, &log);
+                    events(&mut pool, &opts);
+                }
                 None => addresses = None,
             },
             changed = bfd_changed(&mut bfd) => {

@@ -93,12 +93,13 @@ impl Suspend {
     /// "Suspending"), only for checkers that change.
     pub(crate) fn apply(
         &self,
-        pool: &Pool,
+        pool: &mut Pool,
         present: Option<&HashSet<(u32, IpAddr)>>,
         start: bool,
         log: &Logger,
     ) {
-        for (ck, c) in pool.checkers.iter().enumerate() {
+        for ck in 0..pool.checkers.len() {
+            let c = &pool.checkers[ck];
             let Some(wait) = self.waits.get(c.vs) else {
                 continue;
             };
@@ -109,6 +110,8 @@ impl Suspend {
                 (Wait::Forever, Some(_)) => false,
             };
             let was = self.enabled[ck].swap(enable, Ordering::SeqCst);
+            pool.checkers[ck].enabled = enable;
+            let c = &pool.checkers[ck];
             if !start && was == enable {
                 continue;
             }

@@ -61,6 +61,8 @@ fn ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here() {
         " VS VIP = 10.63.7.100, VPORT = 80",
         "   Using HA suspend",
         "------< Health checkers >------",
+        // The suspended checker (keepalived's checker->enabled).
+        "   Enabled = no",
     ] {
         assert!(logs.contains(line), "-d: no {line:?} in\n{logs}");
     }

@@ -198,6 +198,8 @@ pub struct CheckerState {
     pub last_exit: Option<u32>,
     /// FILE: the tracked file's last value read (keepalived's track file `Status`).
     pub file_value: i64,
+    /// Whether it runs (false while `ha_suspend` suspends it).
+    pub enabled: bool,
     /// FILE: the weight it adds to its real server.
     pub cur_weight: i64,
     /// Its index among its real server's configured checkers (several checkers share one
@@ -224,6 +226,7 @@ impl CheckerState {
             failed_url: None,
             last_exit: None,
             file_value: 0,
+            enabled: true,
             cur_weight: 0,
             source: 0,
             conn: None,

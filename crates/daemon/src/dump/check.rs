@@ -358,7 +358,7 @@ fn checker(out: &mut Lines, config: &Config, vss: &[VirtualServerState], c: &Che
     let Some(r) = v.rs.get(c.rs) else { return };
     let conf = checker_conf(config, vss, c);
     out.line(format!(" {} -> {}", v.name, r.name));
-    out.line("   Enabled = yes");
+    out.line(format!("   Enabled = {}", yes_no(c.enabled)));
     out.line(format!("   Up = {}", yes_no(c.is_up)));
     out.line(format!("   Has run = {}", yes_no(c.has_run)));
     out.line(format!("   Current weight = {}", c.cur_weight));
