@@ -215,6 +215,11 @@ pub struct GlobalDefs {
 
     /// `umask NUMBER|BITS`; `None`: IWGRP|IWOTH (0o022).
     pub umask: Option<u32>,
+    /// `snmp_vs_stats_update_interval` (keepalived 2.3; default 5 s): how long the SNMP
+    /// agent keeps a virtual server's IPVS counters before reading them again.
+    pub snmp_vs_stats_update_interval: Duration,
+    /// `snmp_rs_stats_update_interval` (keepalived 2.3; `None`: the virtual servers').
+    pub snmp_rs_stats_update_interval: Option<Duration>,
     /// `random_seed`.
     pub random_seed: Option<u32>,
     /// `reload_check_config [LOG_FILE]`: `Some(None)` checks without a log file.
@@ -328,6 +333,8 @@ impl Default for GlobalDefs {
             vrrp_rx_bufs_policy: None,
             vrrp_rx_bufs_multiplier: 3,
             umask: None,
+            snmp_vs_stats_update_interval: Duration::from_secs(5),
+            snmp_rs_stats_update_interval: None,
             random_seed: None,
             reload_check_config: None,
             include_check: None,

@@ -651,10 +651,24 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         }
         // keepalived 2.3.x options accepted so that -t passes a 2.3 configuration; the
         // registry (crate::registry) reports them as not supported.
-        "snmp_vs_stats_update_interval"
-        | "snmp_rs_stats_update_interval"
-        | "iproute_usr_dir"
-        | "iproute_etc_dir" => {}
+        // keepalived 2.3: 1 ms to 30 s; both keywords' error says "vs".
+        "snmp_vs_stats_update_interval" | "snmp_rs_stats_update_interval" => {
+            let v = (node.arg(0).and_then(|a| a.parse::<f64>().ok()))
+                .filter(|v| (0.001..=30.0).contains(v))
+                .and_then(|v| Duration::try_from_secs_f64(v).ok());
+            match v {
+                Some(d) if kw.starts_with("snmp_vs") => g.snmp_vs_stats_update_interval = d,
+                Some(d) => g.snmp_rs_stats_update_interval = Some(d),
+                None => {
+                    let a = node.arg(0).unwrap_or_default();
+                    ctx.invalid(
+                        node,
+                        format!("snmp stats vs update interval '{a}' invalid - ignoring"),
+                    );
+                }
+            }
+        }
+        "iproute_usr_dir" | "iproute_etc_dir" => {}
         _ => {
             if let Some((proc_name, setting)) = process_keyword(kw) {
                 process_setting(node, ctx, process_slot(g, proc_name), proc_name, setting);

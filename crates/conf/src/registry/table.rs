@@ -163,7 +163,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
     r(GLOBAL, "enable_snmp_checker", Acts { test: SNMP_CHECKER }),
-    r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", NotSupported { why: "keepalived 2.3: the checker's SNMP counters are re-read every 5 s, as keepalived 2.2.7 (docs/snmp.md)" }),
+    r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", Acts { test: "crates/daemon/src/snmp/checker.rs::stats_update_intervals_keep_each_read_for_its_interval" }),
     r(GLOBAL, "enable_dbus dbus_service_name", Acts { test: DBUS }),
     r(GLOBAL, "dbus_no_interface_name", ActsUntested { read_in: "crates/daemon/src/dbus/answer.rs::dbus_no_interface_name" }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),

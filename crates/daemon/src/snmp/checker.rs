@@ -19,10 +19,6 @@ use super::keepalived_mib::{global, global_oid};
 use super::mib::Mib;
 use crate::log;
 
-/// How long IPVS counters are kept before they are read again (keepalived 2.2.7's
-/// STATS_REFRESH).
-const STATS_REFRESH: Duration = Duration::from_secs(5);
-
 /// What the agent thread and the checkers' loop share.
 struct Shared {
     config: Mutex<Arc<Config>>,
@@ -31,31 +27,81 @@ struct Shared {
 }
 
 /// The IPVS counters the agent thread last read, on its own netlink socket (`None`: no
-/// IPVS, `--no-ipvs`, or it could not be opened: every counter reads 0).
+/// IPVS, `--no-ipvs`, or it could not be opened: every counter reads 0): one read for the
+/// virtual servers' columns, one for the real servers', each kept for its interval
+/// (keepalived 2.3's snmp_vs_stats_update_interval / snmp_rs_stats_update_interval, 5 s
+/// by default as 2.2.7's STATS_REFRESH).
 struct Counters {
     ipvs: Option<NetlinkIpvs>,
+    vs: Cached,
+    rs: Cached,
+}
+
+/// One read of the counters and how long it is kept.
+struct Cached {
+    every: Duration,
     read: Option<(Instant, Vec<ServiceStats>)>,
 }
 
-impl Counters {
-    fn get(&mut self) -> &[ServiceStats] {
-        let Some(ipvs) = self.ipvs.as_mut() else {
-            return &[];
-        };
-        let stale = self
-            .read
-            .as_ref()
-            .map_or(true, |(at, _)| at.elapsed() >= STATS_REFRESH);
+impl Cached {
+    fn new(every: Duration) -> Cached {
+        Cached { every, read: None }
+    }
+
+    /// The counters, read again through `fetch` when older than the interval at `now`.
+    fn get(
+        &mut self,
+        now: Instant,
+        fetch: impl FnOnce() -> Result<Vec<ServiceStats>, String>,
+    ) -> &[ServiceStats] {
+        let stale = (self.read.as_ref()).map_or(true, |(at, _)| now - *at >= self.every);
         if stale {
-            match ipvs.stats() {
-                Ok(d) => self.read = Some((Instant::now(), d)),
-                Err(e) => {
-                    log::info(format!("SNMP: IPVS counters: {e}"));
-                    self.read = Some((Instant::now(), Vec::new()));
-                }
-            }
+            let d = fetch().unwrap_or_else(|e| {
+                log::info(format!("SNMP: IPVS counters: {e}"));
+                Vec::new()
+            });
+            self.read = Some((now, d));
         }
         self.read.as_ref().map_or(&[], |(_, d)| d.as_slice())
+    }
+}
+
+impl Counters {
+    fn new(ipvs: Option<NetlinkIpvs>, global: &keepalived_conf::model::GlobalDefs) -> Counters {
+        let vs = global.snmp_vs_stats_update_interval;
+        Counters {
+            ipvs,
+            vs: Cached::new(vs),
+            rs: Cached::new(global.snmp_rs_stats_update_interval.unwrap_or(vs)),
+        }
+    }
+
+    /// Each virtual server's counters (from the virtual servers' read) with its servers'
+    /// (from the real servers' read).
+    fn per_virtual_server(
+        &mut self,
+        vss: &[keepalived_check::VirtualServerState],
+    ) -> Vec<(
+        keepalived_check::ipvs::IpvsStats,
+        Vec<keepalived_check::ipvs::IpvsStats>,
+    )> {
+        let Some(ipvs) = self.ipvs.as_mut() else {
+            return keepalived_check::ipvs::stats::per_virtual_server(vss, &[]);
+        };
+        let now = Instant::now();
+        let per = keepalived_check::ipvs::stats::per_virtual_server;
+        let vs = per(
+            vss,
+            self.vs.get(now, || ipvs.stats().map_err(|e| e.to_string())),
+        );
+        let rs = per(
+            vss,
+            self.rs.get(now, || ipvs.stats().map_err(|e| e.to_string())),
+        );
+        vs.into_iter()
+            .zip(rs)
+            .map(|((v, _), (_, r))| (v, r))
+            .collect()
     }
 }
 
@@ -88,7 +134,7 @@ impl Source for CheckerSource {
         let counters = {
             let mut c = self.1.lock().unwrap_or_else(|e| e.into_inner());
             VsCounters {
-                vs: keepalived_check::ipvs::stats::per_virtual_server(&vss, c.get()),
+                vs: c.per_virtual_server(&vss),
             }
         };
         let mut m = Mib::default();
@@ -116,7 +162,8 @@ pub struct CheckerSnmp {
 impl CheckerSnmp {
     /// Starts the subagent when the configuration has `enable_snmp_checker` (`-x` sets it);
     /// `None` otherwise. With `ipvs` (not `--no-ipvs`) the counters columns show IPVS's
-    /// counters, read on the agent's own netlink socket at most every 5 s.
+    /// counters, read on the agent's own netlink socket at most every
+    /// snmp_vs/rs_stats_update_interval (5 s).
     pub fn start(config: &Config, ipvs: bool) -> Option<CheckerSnmp> {
         if !config.global.enable_snmp_checker {
             return None;
@@ -126,16 +173,14 @@ impl CheckerSnmp {
             watch: PoolWatch::default(),
             stopping: AtomicBool::new(false),
         });
-        let counters = Counters {
-            ipvs: if ipvs {
-                NetlinkIpvs::open()
-                    .map_err(|e| log::info(format!("SNMP: IPVS counters unavailable: {e}")))
-                    .ok()
-            } else {
-                None
-            },
-            read: None,
+        let ipvs = if ipvs {
+            NetlinkIpvs::open()
+                .map_err(|e| log::info(format!("SNMP: IPVS counters unavailable: {e}")))
+                .ok()
+        } else {
+            None
         };
+        let counters = Counters::new(ipvs, &config.global);
         let source = CheckerSource(shared.clone(), Mutex::new(counters));
         let thread = super::start_agent(&config.global, Box::new(source));
         Some(CheckerSnmp { shared, thread })
@@ -175,5 +220,57 @@ impl CheckerSnmp {
     pub fn stop(mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
         super::stop_agent(self.thread.take());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// snmp_vs_stats_update_interval / snmp_rs_stats_update_interval (keepalived 2.3): a
+    /// read is kept for its interval, then read again; the real servers' interval is the
+    /// virtual servers' unless given.
+    #[test]
+    fn stats_update_intervals_keep_each_read_for_its_interval() {
+        let text = "global_defs {\n snmp_vs_stats_update_interval 2\n \
+                    snmp_rs_stats_update_interval 0.5\n}\n";
+        let l = keepalived_conf::load_str(
+            text,
+            "t.conf".as_ref(),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let c = Counters::new(None, &l.config.global);
+        assert_eq!(
+            (c.vs.every, c.rs.every),
+            (Duration::from_secs(2), Duration::from_millis(500))
+        );
+        let c = Counters::new(None, &keepalived_conf::model::GlobalDefs::default());
+        assert_eq!(
+            (c.vs.every, c.rs.every),
+            (Duration::from_secs(5), Duration::from_secs(5))
+        );
+        let mut cache = Cached::new(Duration::from_millis(500));
+        let t0 = Instant::now();
+        let reads = std::cell::Cell::new(0);
+        let fetch = || {
+            reads.set(reads.get() + 1);
+            Ok(Vec::new())
+        };
+        cache.get(t0, fetch);
+        cache.get(t0 + Duration::from_millis(499), fetch);
+        assert_eq!(reads.get(), 1, "kept within the interval");
+        cache.get(t0 + Duration::from_millis(500), fetch);
+        assert_eq!(reads.get(), 2, "read again after it");
+        let bad = keepalived_conf::load_str(
+            "global_defs {\n snmp_rs_stats_update_interval 31\n}\n",
+            "t.conf".as_ref(),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        assert!(bad.diagnostics.iter().any(|d| d
+            .message
+            .contains("snmp stats vs update interval '31' invalid - ignoring")));
     }
 }
