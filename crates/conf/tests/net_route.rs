@@ -232,3 +232,48 @@ fn virtual_routes_belong_to_the_instance() {
     assert_eq!(l.config.vrrp.instances[0].virtual_routes.len(), 1);
     assert!(error_at(&l, 9, "unknown route keyword track_group"));
 }
+
+/// Names from iproute2's files (`iproute_etc_dir`, keepalived 2.3; /etc/iproute2 by
+/// default): a route's and a rule's table, protocol, scope, realms, tos and
+/// suppress_ifgroup, as keepalived's rttables.c reads them.
+#[test]
+fn iproute2_names_are_read_from_its_files() {
+    let dir = std::env::temp_dir().join(format!("kr-iproute2-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("rt_tables.d")).unwrap();
+    for (file, text) in [
+        ("rt_tables", "100 isp1\n"),
+        ("rt_tables.d/extra.conf", "0x66 isp2\n"),
+        ("rt_protos", "42 myproto\n"),
+        ("rt_scopes", "200 sitey\n"),
+        ("rt_realms", "7 north\n8 south\n"),
+        ("rt_dsfield", "0x10 lowdelay\n"),
+        ("group", "5 uplinks\n"),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let d = dir.display();
+    let l = load(&format!(
+        "global_defs {{\n iproute_etc_dir {d}\n}}\n\
+         static_routes {{\n 192.168.3.0/24 dev eth0 table isp1 protocol myproto scope sitey realms north/south tos lowdelay no_track\n}}\n\
+         static_rules {{\n from 10.0.0.0/8 priority 100 table isp2 suppress_ifgroup uplinks\n}}\n"
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let r = &l.config.vrrp.static_routes[0];
+    assert_eq!(r.table, Some(100));
+    assert_eq!(r.protocol, Some(42));
+    assert_eq!(r.scope, Some(Scope::Site));
+    assert_eq!(r.realms, Some((7, 8)));
+    assert_eq!(r.tos, Some(0x10));
+    let rule = &l.config.vrrp.static_rules[0];
+    assert_eq!(
+        rule.action,
+        Some(keepalived_conf::model::RuleAction::Table(0x66))
+    );
+    assert_eq!(rule.suppress_ifgroup, Some(5));
+    // A name no file has is refused as before.
+    let bad = load("static_routes {\n 192.168.3.0/24 dev eth0 table nosuch\n}\n");
+    assert!(bad.diagnostics.iter().any(|d| d
+        .message
+        .contains("Routing table nosuch not found for route")));
+}

@@ -18,6 +18,8 @@ pub struct Ctx<'a> {
     pub host: &'a dyn Host,
     /// Every script met while parsing (for the script-security check at the end).
     pub scripts: Vec<Script>,
+    /// iproute2's name files, read when a name is first looked up.
+    pub(crate) rt_names: super::net::rt_names::RtNames,
 }
 
 impl<'a> Ctx<'a> {
@@ -27,6 +29,7 @@ impl<'a> Ctx<'a> {
             diags,
             host,
             scripts: Vec::new(),
+            rt_names: Default::default(),
         }
     }
 

@@ -649,8 +649,7 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 }
             }
         }
-        // keepalived 2.3.x options accepted so that -t passes a 2.3 configuration; the
-        // registry (crate::registry) reports them as not supported.
+        // keepalived 2.3.x options.
         // keepalived 2.3: 1 ms to 30 s; both keywords' error says "vs".
         "snmp_vs_stats_update_interval" | "snmp_rs_stats_update_interval" => {
             let v = (node.arg(0).and_then(|a| a.parse::<f64>().ok()))
@@ -668,7 +667,13 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 }
             }
         }
-        "iproute_usr_dir" | "iproute_etc_dir" => {}
+        "iproute_usr_dir" | "iproute_etc_dir" => match (node.args.len(), node.arg(0)) {
+            (1, Some(dir)) if kw == "iproute_etc_dir" => ctx.rt_names.set_etc_dir(dir),
+            (1, Some(dir)) => ctx.rt_names.set_usr_dir(dir),
+            _ => {
+                ctx.invalid(node, format!("{kw} requires path"));
+            }
+        },
         _ => {
             if let Some((proc_name, setting)) = process_keyword(kw) {
                 process_setting(node, ctx, process_slot(g, proc_name), proc_name, setting);

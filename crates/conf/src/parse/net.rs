@@ -3,6 +3,7 @@
 
 mod address;
 mod route;
+pub(crate) mod rt_names;
 mod rule;
 mod words;
 

@@ -198,7 +198,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "json_version", Acts { test: "crates/daemon/src/dump/mod.rs::json_version_2_wraps_the_instances_in_a_vrrp_object" }),
     r(GLOBAL, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
     r(GLOBAL, "vrrp_owner_ignore_adverts", Acts { test: KA23_CONF }),
-    r(GLOBAL, "iproute_etc_dir iproute_usr_dir", NotSupported { why: "keepalived 2.3: iproute2 table names are not read" }),
+    r(GLOBAL, "iproute_etc_dir iproute_usr_dir", Acts { test: "crates/conf/tests/net_route.rs::iproute2_names_are_read_from_its_files" }),
     // ---- vrrp_instance
     r(VI, "interface virtual_router_id priority advert_int virtual_ipaddress", Acts { test: IV_V2 }),
     r(VI, "version", Acts { test: "crates/keepalived-rs/tests/interop_vrrp.rs::vrrpv3_advert_int_half_second_with_keepalived" }),

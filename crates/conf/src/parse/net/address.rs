@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::words::{check_interface, number, prefix, scope, Words};
+use super::words::{check_interface, number, prefix, rt_scope, Words};
 use crate::diag::ErrorClass;
 use crate::model::{Broadcast, IpAddressSpec, IpFamily, PreferredLifetime};
 use crate::parse::Ctx;
@@ -65,7 +65,7 @@ pub(crate) fn parse_address(
             }
             "scope" => {
                 let Some(s) = w.value(ctx, opt) else { break };
-                match scope(s) {
+                match rt_scope(ctx, s) {
                     Some(_) if !v4 => {
                         ctx.invalid(
                             node,

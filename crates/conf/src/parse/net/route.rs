@@ -2,7 +2,10 @@
 
 use std::net::IpAddr;
 
-use super::words::{check_interface, prefix, protocol, realms, scope, table, unsigned, Words};
+use super::rt_names::RtFile;
+use super::words::{
+    check_interface, prefix, protocol, rt_number, rt_realms, rt_scope, table, unsigned, Words,
+};
 use crate::diag::ErrorClass;
 use crate::model::{
     IpFamily, IpPrefix, Nexthop, Route, RouteMetric, RouteMetricValue, RoutePref, RouteType,
@@ -107,7 +110,7 @@ pub(crate) fn parse_route(
             }
             "table" => {
                 let t = w.value(ctx, opt)?;
-                match table(t) {
+                match ctx.rt_names.lookup(RtFile::Tables, t).or_else(|| table(t)) {
                     Some(id) => r.table = Some(id),
                     None => {
                         ctx.invalid(node, format!("Routing table {t} not found for route"));
@@ -124,7 +127,12 @@ pub(crate) fn parse_route(
             }
             "protocol" => {
                 let v = w.value(ctx, opt)?;
-                match protocol(v) {
+                match ctx
+                    .rt_names
+                    .lookup(RtFile::Protos, v)
+                    .map(|p| p as u8)
+                    .or_else(|| protocol(v))
+                {
                     Some(p) => r.protocol = Some(p),
                     None => {
                         ctx.invalid(node, format!("Invalid protocol {v} specified for route"));
@@ -134,7 +142,7 @@ pub(crate) fn parse_route(
             }
             "scope" => {
                 let v = w.value(ctx, opt)?;
-                match scope(v) {
+                match rt_scope(ctx, v) {
                     Some(s) => r.scope = Some(s),
                     None => {
                         ctx.invalid(node, format!("Invalid scope {v} specified for route"));
@@ -145,13 +153,14 @@ pub(crate) fn parse_route(
             "tos" | "dsfield" => {
                 let v = w.value(ctx, opt)?;
                 {
-                    let t = unsigned(ctx, node, "tos", v, (0, 255))?;
+                    let v = rt_number(ctx, RtFile::Dsfield, v);
+                    let t = unsigned(ctx, node, "tos", &v, (0, 255))?;
                     r.tos = Some(t as u8);
                 }
             }
             "realms" => {
                 let v = w.value(ctx, opt)?;
-                match realms(v) {
+                match rt_realms(ctx, v) {
                     Some(x) => r.realms = Some(x),
                     None => {
                         ctx.invalid(node, format!("Invalid realms {v} for route"));
@@ -393,7 +402,7 @@ fn parse_nexthop(
             "realms" => {
                 w.next();
                 let v = w.value(ctx, opt)?;
-                nh.realms = realms(v);
+                nh.realms = rt_realms(ctx, v);
                 if nh.realms.is_none() {
                     ctx.error(
                         node,

@@ -1,7 +1,10 @@
 //! One rule line, as `ip rule add` takes it (without abbreviations).
 
 use super::route::note;
-use super::words::{check_interface, number, prefix, protocol, realms, table, unsigned, Words};
+use super::rt_names::RtFile;
+use super::words::{
+    check_interface, number, prefix, protocol, rt_number, rt_realms, table, unsigned, Words,
+};
 use crate::model::{
     IpFamily, IpPrefix, Range, Rule, RuleAction, RTPROT_KEEPALIVED, RULE_DEFAULT_PRIORITY,
 };
@@ -68,7 +71,7 @@ pub(crate) fn parse_rule(
             }
             "table" | "lookup" => {
                 let v = w.value(ctx, opt)?;
-                match table(v) {
+                match ctx.rt_names.lookup(RtFile::Tables, v).or_else(|| table(v)) {
                     Some(t) => set_action(ctx, node, &mut r, RuleAction::Table(t)),
                     None => {
                         ctx.invalid(node, format!("Routing table {v} not found for rule"));
@@ -91,7 +94,8 @@ pub(crate) fn parse_rule(
             "tos" | "dsfield" => {
                 let v = w.value(ctx, opt)?;
                 {
-                    let n = unsigned(ctx, node, "tos", v, (0, 255))?;
+                    let v = rt_number(ctx, RtFile::Dsfield, v);
+                    let n = unsigned(ctx, node, "tos", &v, (0, 255))?;
                     r.tos = Some(n as u8);
                 }
             }
@@ -115,7 +119,7 @@ pub(crate) fn parse_rule(
             }
             "realms" => {
                 let v = w.value(ctx, opt)?;
-                match realms(v) {
+                match rt_realms(ctx, v) {
                     Some(x) => r.realms = Some(x),
                     None => {
                         ctx.invalid(node, format!("Invalid rule realms {v}"));
@@ -143,7 +147,8 @@ pub(crate) fn parse_rule(
             "suppress_ifgroup" => {
                 let v = w.value(ctx, opt)?;
                 {
-                    let n = unsigned(ctx, node, "suppress_ifgroup", v, (0, u64::from(u32::MAX)))?;
+                    let v = rt_number(ctx, RtFile::Groups, v);
+                    let n = unsigned(ctx, node, "suppress_ifgroup", &v, (0, u64::from(u32::MAX)))?;
                     r.suppress_ifgroup = Some(n as u32);
                 }
             }
@@ -196,7 +201,12 @@ pub(crate) fn parse_rule(
             }
             "protocol" => {
                 let v = w.value(ctx, opt)?;
-                match protocol(v) {
+                match ctx
+                    .rt_names
+                    .lookup(RtFile::Protos, v)
+                    .map(|p| p as u8)
+                    .or_else(|| protocol(v))
+                {
                     Some(p) => r.protocol = Some(p),
                     None => {
                         ctx.invalid(node, format!("Invalid rule protocol {v}"));

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use super::rt_names::RtFile;
 use crate::diag::ErrorClass;
 use crate::model::{IpFamily, IpPrefix, Scope};
 use crate::parse::Ctx;
@@ -192,6 +193,36 @@ pub(crate) fn realms(s: &str) -> Option<(u16, u16)> {
         Some((a, b)) => Some((one(a)?, one(b)?)),
         None => Some((0, one(s)?)),
     }
+}
+
+/// `scope`: a name of iproute2's rt_scopes file, else [`scope`].
+pub(crate) fn rt_scope(ctx: &mut Ctx<'_>, s: &str) -> Option<Scope> {
+    match ctx.rt_names.lookup(RtFile::Scopes, s) {
+        Some(id) => scope(&id.to_string()),
+        None => scope(s),
+    }
+}
+
+/// `realms [FROM/]TO`: names of iproute2's rt_realms file, else [`realms`].
+pub(crate) fn rt_realms(ctx: &mut Ctx<'_>, s: &str) -> Option<(u16, u16)> {
+    let mut one = |r: &str| -> Option<String> {
+        Some(match ctx.rt_names.lookup(RtFile::Realms, r) {
+            Some(id) => id.to_string(),
+            None => r.to_owned(),
+        })
+    };
+    match s.split_once('/') {
+        Some((a, b)) => realms(&format!("{}/{}", one(a)?, one(b)?)),
+        None => realms(&one(s)?),
+    }
+}
+
+/// A `tos`/`dsfield` or `suppress_ifgroup` value: a name of iproute2's `file` as its
+/// number, else the word itself (read as a number by the caller).
+pub(crate) fn rt_number(ctx: &mut Ctx<'_>, file: RtFile, s: &str) -> String {
+    ctx.rt_names
+        .lookup(file, s)
+        .map_or_else(|| s.to_owned(), |id| id.to_string())
 }
 
 /// Checks that an interface exists, as keepalived does for `dev`, `iif`, `oif`.
