@@ -11,10 +11,15 @@ use crate::vrrp::{Daemon, DaemonError};
 
 /// Applies `new` to the running daemon.
 pub(crate) async fn apply(d: &mut Daemon, new: Config) -> Result<(), DaemonError> {
-    let before: Vec<VrrpInstance> = d.instances.iter().map(|i| i.conf.clone()).collect();
+    // What fifo_write_vrrp_states_on_reload needs of the instances before the reload.
+    let write = new.global.fifo_write_vrrp_states_on_reload;
+    let before: Vec<VrrpInstance> = match write {
+        true => d.instances.iter().map(|i| i.conf.clone()).collect(),
+        false => Vec::new(),
+    };
     let groups_before: Vec<String> = d.groups.iter().map(|g| g.sync.name().to_owned()).collect();
     d.replace_config(new).await?;
-    if d.config.global.fifo_write_vrrp_states_on_reload {
+    if write {
         write_states(d, &before, &groups_before);
     }
     log::info("Reload finished");
@@ -69,6 +74,27 @@ pub(crate) fn compatible(old: &VrrpInstance, new: &VrrpInstance) -> bool {
         && old.vmac == new.vmac
         && old.is_unicast() == new.is_unicast()
         && old.authentication == new.authentication
+}
+
+/// Whether everything an instance is built from outside its own block is the same in `old`
+/// and `new`: global_defs, the tracked objects (scripts, files, processes, BFD), sync
+/// groups, GARP groups, interface delays, static addresses/routes/rules, linkbeat. When
+/// not, every instance is built again.
+pub(crate) fn same_surroundings(old: &Config, new: &Config) -> bool {
+    let (o, n) = (&old.vrrp, &new.vrrp);
+    old.global == new.global
+        && old.linkbeat_interfaces == new.linkbeat_interfaces
+        && old.bfd == new.bfd
+        && o.static_addresses == n.static_addresses
+        && o.static_routes == n.static_routes
+        && o.static_rules == n.static_rules
+        && o.track_groups == n.track_groups
+        && o.scripts == n.scripts
+        && o.track_files == n.track_files
+        && o.track_processes == n.track_processes
+        && o.garp_groups == n.garp_groups
+        && o.sync_groups == n.sync_groups
+        && o.interface_delays == n.interface_delays
 }
 
 fn same(a: &AddressSpec, b: &AddressSpec) -> bool {

@@ -180,6 +180,15 @@ impl Machine {
         self.tracking_changed(now);
     }
 
+    /// A reload that left this instance's configuration as it was: keepalived's
+    /// reload_master alone (a MASTER advertises at once, then every advert interval from the
+    /// reload). State, priorities, tracked values and a BACKUP's timers stay as they are.
+    pub fn reload_unchanged(&mut self, now: Instant) {
+        if self.state == State::Master {
+            self.timers.set(Timer::Advert, now);
+        }
+    }
+
     /// Current state.
     pub fn state(&self) -> State {
         self.state
