@@ -139,3 +139,47 @@ pub(crate) async fn carry_over(old: Instance, fresh: &mut Instance, netlink: &Ne
         fresh.announce(&added).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keepalived_conf::{FixedHost, ReadOptions};
+    use std::path::Path;
+
+    fn load(head: &str, last_vips: &str) -> Config {
+        let mut text = head.to_owned();
+        for (n, vips) in [("A", "10.1.0.1/32"), ("B", last_vips)] {
+            text.push_str(&format!(
+                "vrrp_instance {n} {{\n interface eth0\n virtual_router_id {}\n \
+                 virtual_ipaddress {{\n  {vips}\n }}\n}}\n",
+                if n == "A" { 1 } else { 2 }
+            ));
+        }
+        keepalived_conf::load_str(
+            &text,
+            Path::new("t.conf"),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config
+    }
+
+    #[test]
+    fn a_changed_instance_leaves_the_others_and_the_surroundings_the_same() {
+        let old = load("", "10.1.0.2/32");
+        let new = load("", "10.1.0.2/32\n  10.1.0.3/32");
+        assert!(same_surroundings(&old, &new));
+        assert_eq!(old.vrrp.instances[0], new.vrrp.instances[0]);
+        assert_ne!(old.vrrp.instances[1], new.vrrp.instances[1]);
+    }
+
+    #[test]
+    fn a_changed_script_or_global_changes_the_surroundings() {
+        let script = "vrrp_script S {\n script \"/bin/true\"\n}\n";
+        let base = load(script, "10.1.0.2/32");
+        let other = "vrrp_script S {\n script \"/bin/false\"\n}\n";
+        assert!(!same_surroundings(&base, &load(other, "10.1.0.2/32")));
+        let global = format!("global_defs {{\n vrrp_garp_master_delay 2\n}}\n{script}");
+        assert!(!same_surroundings(&base, &load(&global, "10.1.0.2/32")));
+    }
+}
