@@ -1177,8 +1177,11 @@ impl Daemon {
                 .and_then(|n| old[n].as_ref())
                 .is_some_and(|o| surroundings && self.unchanged(o, conf));
             if same {
-                if let Some(kept) = slot.and_then(|n| old[n].take()) {
+                if let Some(mut kept) = slot.and_then(|n| old[n].take()) {
                     self.router.reload_unchanged(kept.id, now);
+                    // The links were just read again, as a rebuild would see them.
+                    let usable = self.usable(&kept);
+                    kept.set_usable(&mut self.router, usable, now);
                     if kept.holds_vips {
                         kept.reinstall_own_routes(&self.netlink).await;
                     }
