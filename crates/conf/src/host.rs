@@ -156,3 +156,112 @@ impl Host for FixedHost {
         self.node.clone()
     }
 }
+
+/// `host` with its answers about interfaces, users and groups remembered for one load: a
+/// configuration of 1000 instances on one interface asks about it 1000 times, and each
+/// question to [`SystemHost`] reads `/proc/self/net/dev` again. One load sees the machine
+/// as it was when first asked (keepalived also reads the interface list once per load).
+pub(crate) struct Cached<'a> {
+    inner: &'a dyn Host,
+    interfaces: std::cell::RefCell<std::collections::HashMap<String, bool>>,
+    users: std::cell::RefCell<std::collections::HashMap<String, Option<UserInfo>>>,
+    groups: std::cell::RefCell<std::collections::HashMap<String, Option<u32>>>,
+}
+
+impl<'a> Cached<'a> {
+    /// Nothing remembered yet.
+    pub(crate) fn new(inner: &'a dyn Host) -> Self {
+        Cached {
+            inner,
+            interfaces: Default::default(),
+            users: Default::default(),
+            groups: Default::default(),
+        }
+    }
+}
+
+impl Host for Cached<'_> {
+    fn interface_exists(&self, name: &str) -> bool {
+        if let Some(known) = self.interfaces.borrow().get(name) {
+            return *known;
+        }
+        let exists = self.inner.interface_exists(name);
+        self.interfaces.borrow_mut().insert(name.to_owned(), exists);
+        exists
+    }
+    fn file_info(&self, path: &Path) -> Option<FileInfo> {
+        self.inner.file_info(path)
+    }
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        self.inner.canonical(path)
+    }
+    fn user(&self, name: &str) -> Option<UserInfo> {
+        if let Some(known) = self.users.borrow().get(name) {
+            return known.clone();
+        }
+        let user = self.inner.user(name);
+        self.users
+            .borrow_mut()
+            .insert(name.to_owned(), user.clone());
+        user
+    }
+    fn group(&self, name: &str) -> Option<u32> {
+        if let Some(known) = self.groups.borrow().get(name) {
+            return *known;
+        }
+        let group = self.inner.group(name);
+        self.groups.borrow_mut().insert(name.to_owned(), group);
+        group
+    }
+    fn node_name(&self) -> String {
+        self.inner.node_name()
+    }
+}
+
+#[cfg(test)]
+mod cached_tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// Counts the questions that reach it.
+    struct Counting {
+        asked: Cell<usize>,
+    }
+
+    impl Host for Counting {
+        fn interface_exists(&self, name: &str) -> bool {
+            self.asked.set(self.asked.get() + 1);
+            name == "eth0"
+        }
+        fn file_info(&self, _: &Path) -> Option<FileInfo> {
+            None
+        }
+        fn canonical(&self, _: &Path) -> Option<PathBuf> {
+            None
+        }
+        fn user(&self, _: &str) -> Option<UserInfo> {
+            self.asked.set(self.asked.get() + 1);
+            None
+        }
+        fn group(&self, _: &str) -> Option<u32> {
+            None
+        }
+        fn node_name(&self) -> String {
+            String::new()
+        }
+    }
+
+    #[test]
+    fn asks_once_per_name() {
+        let inner = Counting {
+            asked: Cell::new(0),
+        };
+        let c = Cached::new(&inner);
+        for _ in 0..3 {
+            assert!(c.interface_exists("eth0"));
+            assert!(!c.interface_exists("eth9"));
+            assert!(c.user("nobody-here").is_none());
+        }
+        assert_eq!(inner.asked.get(), 3);
+    }
+}

@@ -73,6 +73,8 @@ fn finish(
     host: &dyn Host,
     mut diagnostics: Diagnostics,
 ) -> Loaded {
+    let cached = host::Cached::new(host);
+    let host: &dyn Host = &cached;
     let nodes = tree::build(lines, &opts.limits, &mut diagnostics);
     let mut ctx = parse::Ctx::new(&mut diagnostics, host);
     let mut config = parse::parse_tree(&nodes, &mut ctx);

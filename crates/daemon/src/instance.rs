@@ -502,6 +502,18 @@ impl Instance {
             .write(Subject::Instance, &self.conf.name, "DELETED", priority);
     }
 
+    /// A reload kept this instance as it was while it holds its VIPs: its virtual routes and
+    /// rules are added again (keepalived's restore_vrrp_state: the kernel may have dropped a
+    /// route with an address it depended on, without telling).
+    pub async fn reinstall_own_routes(&self, netlink: &Netlink) {
+        if !self.routes.is_empty() {
+            let _ = netlink.add_routes(&self.routes).await;
+        }
+        for r in &self.rules {
+            let _ = netlink.add_rule(r).await;
+        }
+    }
+
     /// After a reload of a MASTER: the old instance's virtual routes and rules go, the new
     /// ones come (unchanged ones are re-added, which is a no-op).
     pub async fn reinstall_routes(&mut self, netlink: &Netlink, old: &Instance) {

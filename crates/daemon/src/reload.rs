@@ -11,10 +11,15 @@ use crate::vrrp::{Daemon, DaemonError};
 
 /// Applies `new` to the running daemon.
 pub(crate) async fn apply(d: &mut Daemon, new: Config) -> Result<(), DaemonError> {
-    let before: Vec<VrrpInstance> = d.instances.iter().map(|i| i.conf.clone()).collect();
+    // What fifo_write_vrrp_states_on_reload needs of the instances before the reload.
+    let write = new.global.fifo_write_vrrp_states_on_reload;
+    let before: Vec<VrrpInstance> = match write {
+        true => d.instances.iter().map(|i| i.conf.clone()).collect(),
+        false => Vec::new(),
+    };
     let groups_before: Vec<String> = d.groups.iter().map(|g| g.sync.name().to_owned()).collect();
     d.replace_config(new).await?;
-    if d.config.global.fifo_write_vrrp_states_on_reload {
+    if write {
         write_states(d, &before, &groups_before);
     }
     log::info("Reload finished");
@@ -71,6 +76,27 @@ pub(crate) fn compatible(old: &VrrpInstance, new: &VrrpInstance) -> bool {
         && old.authentication == new.authentication
 }
 
+/// Whether everything an instance is built from outside its own block is the same in `old`
+/// and `new`: global_defs, the tracked objects (scripts, files, processes, BFD), sync
+/// groups, GARP groups, interface delays, static addresses/routes/rules, linkbeat. When
+/// not, every instance is built again.
+pub(crate) fn same_surroundings(old: &Config, new: &Config) -> bool {
+    let (o, n) = (&old.vrrp, &new.vrrp);
+    old.global == new.global
+        && old.linkbeat_interfaces == new.linkbeat_interfaces
+        && old.bfd == new.bfd
+        && o.static_addresses == n.static_addresses
+        && o.static_routes == n.static_routes
+        && o.static_rules == n.static_rules
+        && o.track_groups == n.track_groups
+        && o.scripts == n.scripts
+        && o.track_files == n.track_files
+        && o.track_processes == n.track_processes
+        && o.garp_groups == n.garp_groups
+        && o.sync_groups == n.sync_groups
+        && o.interface_delays == n.interface_delays
+}
+
 fn same(a: &AddressSpec, b: &AddressSpec) -> bool {
     a.ifindex == b.ifindex && a.addr == b.addr && a.prefix_len == b.prefix_len
 }
@@ -111,5 +137,49 @@ pub(crate) async fn carry_over(old: Instance, fresh: &mut Instance, netlink: &Ne
     fresh.holds_vips = true;
     if !added.is_empty() {
         fresh.announce(&added).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keepalived_conf::{FixedHost, ReadOptions};
+    use std::path::Path;
+
+    fn load(head: &str, last_vips: &str) -> Config {
+        let mut text = head.to_owned();
+        for (n, vips) in [("A", "10.1.0.1/32"), ("B", last_vips)] {
+            text.push_str(&format!(
+                "vrrp_instance {n} {{\n interface eth0\n virtual_router_id {}\n \
+                 virtual_ipaddress {{\n  {vips}\n }}\n}}\n",
+                if n == "A" { 1 } else { 2 }
+            ));
+        }
+        keepalived_conf::load_str(
+            &text,
+            Path::new("t.conf"),
+            &ReadOptions::default(),
+            &FixedHost::lab(),
+        )
+        .config
+    }
+
+    #[test]
+    fn a_changed_instance_leaves_the_others_and_the_surroundings_the_same() {
+        let old = load("", "10.1.0.2/32");
+        let new = load("", "10.1.0.2/32\n  10.1.0.3/32");
+        assert!(same_surroundings(&old, &new));
+        assert_eq!(old.vrrp.instances[0], new.vrrp.instances[0]);
+        assert_ne!(old.vrrp.instances[1], new.vrrp.instances[1]);
+    }
+
+    #[test]
+    fn a_changed_script_or_global_changes_the_surroundings() {
+        let script = "vrrp_script S {\n script \"/bin/true\"\n}\n";
+        let base = load(script, "10.1.0.2/32");
+        let other = "vrrp_script S {\n script \"/bin/false\"\n}\n";
+        assert!(!same_surroundings(&base, &load(other, "10.1.0.2/32")));
+        let global = format!("global_defs {{\n vrrp_garp_master_delay 2\n}}\n{script}");
+        assert!(!same_surroundings(&base, &load(&global, "10.1.0.2/32")));
     }
 }

@@ -1174,33 +1174,67 @@ impl Daemon {
     /// release theirs, added ones start.
     pub(crate) async fn replace_config(&mut self, new: Config) -> Result<(), DaemonError> {
         let now = Instant::now();
-        self.config = new;
+        let before = std::mem::replace(&mut self.config, new);
         self.firewall
             .set_in_use(crate::firewall::nftables_in_use(&self.config));
-        self.global = Arc::new(self.config.global.clone());
+        if *self.global != self.config.global {
+            self.global = Arc::new(self.config.global.clone());
+        }
         self.snmp.reload(&self.global);
+        let names_before = std::mem::take(&mut self.names);
         let links_up = self.read_links().await;
         self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));
-        let mut old: Vec<Instance> = std::mem::take(&mut self.instances);
-        let confs = self.config.vrrp.instances.clone();
-        for conf in &confs {
-            let kept = old
-                .iter()
-                .position(|o| o.conf.name == conf.name && crate::reload::compatible(&o.conf, conf));
-            let resume = kept.map(|pos| Resume {
-                id: old[pos].id,
-                link_usable: old[pos].link_usable,
+        // Only the instances whose configuration (or surroundings) changed are built again;
+        // the others carry on as they are (crate::reload::unchanged).
+        let surroundings =
+            names_before == self.names && crate::reload::same_surroundings(&before, &self.config);
+        drop(before);
+        let mut old: Vec<Option<Instance>> = std::mem::take(&mut self.instances)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let by_name: HashMap<String, usize> = (old.iter().enumerate())
+            .filter_map(|(n, o)| o.as_ref().map(|o| (o.conf.name.clone(), n)))
+            .collect();
+        for k in 0..self.config.vrrp.instances.len() {
+            let conf = &self.config.vrrp.instances[k];
+            let slot = by_name.get(&conf.name).copied();
+            let same = slot
+                .and_then(|n| old[n].as_ref())
+                .is_some_and(|o| surroundings && self.unchanged(o, conf));
+            if same {
+                if let Some(mut kept) = slot.and_then(|n| old[n].take()) {
+                    self.router.reload_unchanged(kept.id, now);
+                    // The links were just read again, as a rebuild would see them.
+                    let usable = self.usable(&kept);
+                    kept.set_usable(&mut self.router, usable, now);
+                    if kept.holds_vips {
+                        kept.reinstall_own_routes(&self.netlink).await;
+                    }
+                    self.instances.push(kept);
+                }
+                continue;
+            }
+            let conf = conf.clone();
+            let kept = slot.filter(|&n| {
+                old[n]
+                    .as_ref()
+                    .is_some_and(|o| crate::reload::compatible(&o.conf, &conf))
             });
-            let Some(mut fresh) = self.build_instance(conf, &current, now, resume).await else {
+            let resume = kept.and_then(|n| old[n].as_ref()).map(|o| Resume {
+                id: o.id,
+                link_usable: o.link_usable,
+            });
+            let Some(mut fresh) = self.build_instance(&conf, &current, now, resume).await else {
                 continue;
             };
-            if let Some(pos) = kept {
-                let kept = old.swap_remove(pos);
+            if let Some(kept) = kept.and_then(|n| old[n].take()) {
                 crate::reload::carry_over(kept, &mut fresh, &self.netlink).await;
             }
             self.instances.push(fresh);
         }
+        let old: Vec<Instance> = old.into_iter().flatten().collect();
         self.present_addrs = None;
         // The removed ones stop as keepalived stops them (a MASTER sends priority 0 and
         // releases its VIPs; FAULT, or DELETED with notify_deleted), then leave the router.
@@ -1230,6 +1264,25 @@ impl Daemon {
         let objects = self.dbus_objects();
         self.dbus.reload(&self.global, objects);
         Ok(())
+    }
+
+    /// Whether `old` carries on through this reload as it is under `conf`: the same
+    /// configuration (file lines included: every place a log or dump names stays right), on
+    /// the same opened interface, its sockets open, with an address; not on a VMAC or
+    /// ipvlan (made per instance) and in no sync group (its members' states are tied).
+    /// Anything else is built again, keeping its machine when [`crate::reload::compatible`].
+    fn unchanged(&self, old: &Instance, conf: &VrrpInstance) -> bool {
+        old.conf == *conf
+            && old.sockets_ready
+            && old.has_source()
+            && !old.deleting
+            && conf.vmac.is_none()
+            && conf.ipvlan.is_none()
+            && !conf.use_vmac_addr
+            && self.config.vrrp.sync_group_of(&conf.name).is_none()
+            && (conf.interface.as_deref())
+                .and_then(|n| self.links.get(n))
+                .is_some_and(|l| Arc::ptr_eq(l, &old.link))
     }
 
     pub(crate) fn dump(&mut self, req: DumpRequest) {

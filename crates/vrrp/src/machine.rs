@@ -180,6 +180,21 @@ impl Machine {
         self.tracking_changed(now);
     }
 
+    /// A reload that left this instance's configuration as it was: keepalived's
+    /// reload_master alone (a MASTER advertises at once, then every advert interval from the
+    /// reload). State, priorities, tracked values and a BACKUP's timers stay as they are.
+    /// As [`Machine::reconfigure`] does: only a fresh start resumes as MASTER, and outside
+    /// a v3 BACKUP (which keeps what it learned) Master_Adver_Interval is its own again.
+    pub fn reload_unchanged(&mut self, now: Instant) {
+        self.config.resume_master = false;
+        if self.state != State::Backup || self.config.version == Version::V2 {
+            self.master_adver_interval = self.config.advert_interval;
+        }
+        if self.state == State::Master {
+            self.timers.set(Timer::Advert, now);
+        }
+    }
+
     /// Current state.
     pub fn state(&self) -> State {
         self.state

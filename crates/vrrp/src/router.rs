@@ -216,6 +216,17 @@ impl Router {
         true
     }
 
+    /// Instance `id` carries on through a reload that did not change its configuration
+    /// ([`Machine::reload_unchanged`]): nothing else about it changes. Whether `id` was there.
+    pub fn reload_unchanged(&mut self, id: InstanceId, now: Instant) -> bool {
+        let Some(Some(slot)) = self.slots.get_mut(id.0) else {
+            return false;
+        };
+        slot.machine.reload_unchanged(now);
+        self.drain(id.0);
+        true
+    }
+
     /// Takes instance `id` out (a reload keeps it under its new configuration:
     /// [`Router::add_resumed`]); its id stays unused.
     pub fn take(&mut self, id: InstanceId) -> Option<Retired> {

@@ -193,3 +193,74 @@ fn an_owner_with_owner_ignore_adverts_drops_adverts_uncounted() {
         }
     }
 }
+
+/// A reload that changes one instance: the changed one is reconfigured, the unchanged one
+/// carries on as it was (same id, state, counters, configuration; no action, no notify, no
+/// re-init) and, being MASTER, only advertises at once (keepalived's reload_master).
+#[test]
+fn a_reload_leaves_an_unchanged_instance_as_it_was() {
+    let t0 = Instant::now();
+    let mut r = Router::default();
+    let changed = r.add(instance(Version::V3, &[]), t0);
+    let mut other = instance(Version::V3, &[]);
+    other.vrid = 52;
+    let same = r.add(other.clone(), t0);
+    master(&mut r, t0);
+    while r.poll_action().is_some() {}
+    assert_eq!(r.machine(same).unwrap().state(), State::Master);
+    let priority_before = r.machine(same).unwrap().effective_priority();
+    let reload = t0 + Duration::from_millis(4300);
+    // Between adverts: the unchanged MASTER's next one is due after the reload.
+    r.handle_timeout(reload);
+    let mut buf = [0u8; MAX_ADVERT_LEN];
+    while r.poll_transmit(&mut buf).is_some() {}
+    while r.poll_action().is_some() {}
+    assert!(r.poll_timeout().unwrap() > reload);
+    let stats_before = r.stats(same);
+
+    let mut cfg = instance(Version::V3, &[]);
+    cfg.machine.priority = 150;
+    assert!(r.reconfigure(changed, cfg, reload));
+    assert!(r.reload_unchanged(same, reload));
+    assert!(!r.reload_unchanged(InstanceId(7), reload));
+
+    let m = r.machine(same).unwrap();
+    assert_eq!(m.state(), State::Master);
+    assert_eq!(m.effective_priority(), priority_before);
+    assert_eq!(r.config(same).unwrap().vrid, 52);
+    assert_eq!(
+        r.stats(same)[Counter::BecomeMaster],
+        stats_before[Counter::BecomeMaster]
+    );
+    assert_eq!(
+        r.stats(same)[Counter::AdvertSent],
+        stats_before[Counter::AdvertSent]
+    );
+    // No action for the unchanged instance: no state change, no VIP or GARP work.
+    let mut actions = Vec::new();
+    while let Some((id, a)) = r.poll_action() {
+        actions.push((id, a));
+    }
+    assert!(actions.iter().all(|(id, _)| *id != same), "{actions:?}");
+    // It advertises at the reload, with its own priority, then every interval from it.
+    assert_eq!(r.poll_timeout(), Some(reload));
+    r.handle_timeout(reload);
+    let mut sent = Vec::new();
+    while let Some(t) = r.poll_transmit(&mut buf) {
+        sent.push((t.instance, buf[..t.len].to_vec()));
+    }
+    let ours: Vec<&Vec<u8>> = sent
+        .iter()
+        .filter(|(id, _)| *id == same)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(ours.len(), 1);
+    let adv = vrrp::Packet::new_checked(&ours[0][20..], keepalived_vrrp::Family::Ipv4).unwrap();
+    assert_eq!((adv.vrid(), adv.priority()), (52, priority_before));
+    assert_eq!(
+        r.stats(same)[Counter::AdvertSent],
+        stats_before[Counter::AdvertSent] + 1
+    );
+    let actions: Vec<_> = std::iter::from_fn(|| r.poll_action()).collect();
+    assert!(actions.iter().all(|(id, _)| *id != same), "{actions:?}");
+}

@@ -481,6 +481,40 @@ fn a_resumed_master_hearing_a_lower_one_is_announced_at_once() {
 }
 
 #[test]
+fn a_reload_that_changed_nothing_leaves_a_backup_as_it_was() {
+    let t0 = Instant::now();
+    let mut m = started(config(1, 100), t0);
+    drain(&mut m);
+    m.handle_event(t0 + Duration::from_millis(200), advert(addr(2), 200));
+    drain(&mut m);
+    let due = m.poll_timeout();
+    let reload = t0 + Duration::from_millis(500);
+    m.reload_unchanged(reload);
+    assert_eq!(m.state(), State::Backup);
+    assert_eq!(m.master_address(), Some(addr(2)));
+    assert_eq!(m.poll_timeout(), due);
+    assert!(drain(&mut m).is_empty());
+}
+
+#[test]
+fn a_reload_that_changed_nothing_makes_a_master_advertise_at_once() {
+    let t0 = Instant::now();
+    let (mut m, at) = master(config(1, 150), t0);
+    let reload = at + Duration::from_millis(300);
+    m.reload_unchanged(reload);
+    assert!(drain(&mut m).is_empty());
+    assert_eq!(m.poll_timeout(), Some(reload));
+    m.handle_timeout(reload);
+    let sent = drain(&mut m);
+    assert!(
+        matches!(sent[..], [Action::SendAdvert { priority: 150, .. }]),
+        "{sent:?}"
+    );
+    assert_eq!(m.state(), State::Master);
+    assert_eq!(m.poll_timeout(), Some(reload + Duration::from_secs(1)));
+}
+
+#[test]
 fn a_reload_makes_a_master_advertise_at_once() {
     let t0 = Instant::now();
     let (mut m, at) = master(config(1, 150), t0);
