@@ -16,7 +16,7 @@
 use crate::host::Host;
 use crate::model::CheckerKind;
 use crate::model::{Config, NotifyScripts, Script};
-use crate::parse::scripts::{insecure, resolve};
+use crate::parse::scripts::{insecure, resolve, run_path};
 
 /// keepalived's default script user.
 pub const DEFAULT_SCRIPT_USER: &str = "keepalived_script";
@@ -36,11 +36,12 @@ pub enum Family {
 /// the default user on the others. Returns keepalived's log lines, in order.
 pub fn apply(cfg: &mut Config, family: Family, host: &dyn Host) -> Vec<String> {
     let security = cfg.global.enable_script_security;
+    let symlinks = cfg.global.use_symlink_paths;
     let default_user = default_user(cfg, host);
     let mut log = Vec::new();
     let check = |slot: &mut Option<Script>, log: &mut Vec<String>| {
         if let Some(s) = slot {
-            if !runnable(s, security, default_user.as_deref(), host, log) {
+            if !runnable(s, security, symlinks, default_user.as_deref(), host, log) {
                 *slot = None;
             }
         }
@@ -78,6 +79,9 @@ pub fn apply(cfg: &mut Config, family: Family, host: &dyn Host) -> Vec<String> {
             // (crate::parse::prune_disabled_scripts); the rest get their user.
             for vs in &mut cfg.vrrp.scripts {
                 name_default_user(&mut vs.script, default_user.as_deref());
+                if !symlinks {
+                    resolve_path(&mut vs.script, host);
+                }
             }
         }
         Family::Checker => {
@@ -96,7 +100,14 @@ pub fn apply(cfg: &mut Config, family: Family, host: &dyn Host) -> Vec<String> {
                         };
                         let line = s.command_line();
                         let mut lines = Vec::new();
-                        let keep = runnable(s, security, default_user.as_deref(), host, &mut lines);
+                        let keep = runnable(
+                            s,
+                            security,
+                            symlinks,
+                            default_user.as_deref(),
+                            host,
+                            &mut lines,
+                        );
                         let inhibited = lines.iter().any(|l| l.ends_with(" - disabling."));
                         log.append(&mut lines);
                         if !keep && inhibited {
@@ -149,10 +160,20 @@ fn name_default_user(s: &mut Script, default_user: Option<&str>) {
     }
 }
 
-/// keepalived's check_script_secure for one script; false when it must not run.
+/// `argv[0]` becomes the path keepalived runs the script by (scripts::run_path).
+fn resolve_path(s: &mut Script, host: &dyn Host) {
+    if let (Some(p), Some(first)) = (run_path(s.path(), host), s.argv.first_mut()) {
+        *first = p;
+    }
+}
+
+/// keepalived's check_script_secure for one script; false when it must not run. Unless
+/// `symlinks` (keepalived 2.3's use_symlink_paths), the script is then run by its resolved
+/// path, as keepalived runs it.
 fn runnable(
     s: &mut Script,
     security: bool,
+    symlinks: bool,
     default_user: Option<&str>,
     host: &dyn Host,
     log: &mut Vec<String>,
@@ -172,6 +193,9 @@ fn runnable(
         }
         return false;
     };
+    if !symlinks {
+        resolve_path(s, host);
+    }
     let as_root = match &s.user {
         Some(u) => host.user(u).is_some_and(|u| u.uid == 0),
         None => true,
@@ -228,5 +252,51 @@ mod tests {
             "Unsafe permissions found for script '/tmp' - disabling."
         );
         assert!(cfg.global.startup_script.is_none() && cfg.global.shutdown_script.is_none());
+    }
+
+    /// keepalived runs a script by the path it resolved when it checked it (notify.c
+    /// check_script_secure): symbolic links followed, a bare name found in PATH, the name
+    /// written kept when the resolved directory has the same file under it; keepalived
+    /// 2.3's `use_symlink_paths` keeps the path as written.
+    #[test]
+    fn scripts_run_by_the_path_keepalived_resolves() {
+        use std::os::unix::fs::symlink;
+        let dir = std::env::temp_dir().join(format!("kr-scriptpath-{}", std::process::id()));
+        let (real, links) = (dir.join("real"), dir.join("links"));
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::create_dir_all(&links).unwrap();
+        let target = real.join("target.sh");
+        std::fs::write(&target, "#!/bin/sh\n").unwrap();
+        std::fs::write(real.join("same.sh"), "#!/bin/sh\n").unwrap();
+        symlink(&target, links.join("alias.sh")).unwrap();
+        symlink(real.join("same.sh"), links.join("same.sh")).unwrap();
+        let host = FixedHost::lab();
+        let run = |path: &str, symlinks: bool| {
+            let mut cfg = Config::default();
+            cfg.global.use_symlink_paths = symlinks;
+            cfg.global.startup_script = script(path);
+            apply(&mut cfg, Family::StartStop, &host);
+            cfg.global.startup_script.map(|s| s.path().to_owned())
+        };
+        let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap();
+        let alias = links.join("alias.sh").display().to_string();
+        let same = links.join("same.sh").display().to_string();
+        // Another name: no real/alias.sh, so the target's own path.
+        assert_eq!(
+            run(&alias, false),
+            Some(canonical(&target).display().to_string())
+        );
+        // The same name: the resolved directory.
+        let same_real = canonical(&real.join("same.sh")).display().to_string();
+        assert_eq!(run(&same, false), Some(same_real));
+        // A bare name: found in PATH, then resolved.
+        let sh = run("sh", false).expect("sh in PATH");
+        assert!(
+            sh.starts_with('/') && std::path::Path::new(&sh).is_file(),
+            "{sh}"
+        );
+        // use_symlink_paths: as written.
+        assert_eq!(run(&alias, true), Some(alias.clone()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

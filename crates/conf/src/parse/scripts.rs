@@ -242,6 +242,27 @@ pub(crate) fn resolve(program: &str, host: &dyn Host) -> Option<PathBuf> {
         .find(|p| is_file(p))
 }
 
+/// The path keepalived runs a script by (notify.c check_script_secure, without keepalived
+/// 2.3's `use_symlink_paths`): the program found (in PATH for a bare name) with its
+/// symbolic links resolved, keeping the name written when the resolved directory has a
+/// file of that name that is the same file (some programs act on the name they are
+/// called by); `None` when it cannot be found.
+pub(crate) fn run_path(program: &str, host: &dyn Host) -> Option<String> {
+    let found = resolve(program, host)?;
+    let Some(real) = host.canonical(&found) else {
+        return Some(found.display().to_string());
+    };
+    if real == found {
+        return Some(found.display().to_string());
+    }
+    let same_name = found.file_name() == real.file_name();
+    let kept_name = (!same_name)
+        .then(|| Some(real.parent()?.join(found.file_name()?)))
+        .flatten()
+        .filter(|c| host.canonical(c).as_ref() == Some(&real));
+    Some(kept_name.unwrap_or(real).display().to_string())
+}
+
 /// Whether a non-root user could change what runs: the file or a directory on its (resolved)
 /// path is owned by non-root, writable by a non-root group, or writable by others (directories
 /// with the sticky bit excepted). Something that is not a regular file is not trusted either.

@@ -194,7 +194,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "startup_script_timeout shutdown_script_timeout", Acts { test: PROC_FLAG }),
     r(GLOBAL, "state_dump_file", Acts { test: KW_STALL }),
     r(GLOBAL, "stats_dump_file json_dump_file", Cosmetic { why: "keepalived 2.3.4 shows them in its dump but writes keepalived.stats and keepalived.json in its temporary directory whatever they say" }),
-    r(GLOBAL, "use_symlink_paths", NotSupported { why: "scripts always run by the path written, symbolic links followed at each run (what use_symlink_paths asks for); without it keepalived runs the path resolved at start-up" }),
+    r(GLOBAL, "use_symlink_paths", Acts { test: "crates/conf/src/script_security.rs::scripts_run_by_the_path_keepalived_resolves" }),
     r(GLOBAL, "json_version", Acts { test: "crates/daemon/src/dump/mod.rs::json_version_2_wraps_the_instances_in_a_vrrp_object" }),
     r(GLOBAL, "v3_checksum_as_v2", Acts { test: KW_CSUM }),
     r(GLOBAL, "vrrp_owner_ignore_adverts", Acts { test: KA23_CONF }),
