@@ -29,19 +29,12 @@ fn ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here() {
         return;
     }
     let mut lab = BridgeLab::new("hsp", "s", "10.63.7");
-    let log = lab.dir().join("notify.log");
-    let script = lab.dir().join("notify.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$1\" >> {}\n", log.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (script, log) = lab.recording_script("notify");
     let pid_file = lab.dir().join("o.checkers.pid").display().to_string();
     lab.start_with(
         "o",
         OURS,
-        &conf(&script.display().to_string()),
+        &conf(&script),
         &["-C", "--no-ipvs", "-d", "-c", &pid_file],
     );
     let service = "service [10.63.7.2]:tcp:80 for VS [10.63.7.100]:tcp:80";
