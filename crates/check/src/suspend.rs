@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use keepalived_conf::model::{Config, VsAddress, VsgEntry};
+use keepalived_conf::model::{Config, VsAddress};
 
 use crate::log::Logger;
 use crate::pool::Pool;
@@ -38,22 +38,13 @@ pub(crate) struct Suspend {
 /// keepalived clears `ha_suspend` for fwmark services and groups with fwmark members
 /// (check_data.c, "cannot use ha_suspend with fwmarks - clearing ha_suspend").
 fn wait_of(vs: &keepalived_conf::model::VirtualServer, config: &Config) -> Wait {
-    if !vs.ha_suspend {
+    if !vs.ha_suspend || config.lvs.uses_fwmark(vs) {
         return Wait::Never;
     }
     match &vs.address {
         VsAddress::Socket(s) => Wait::For(s.ip()),
-        VsAddress::Fwmark(_) => Wait::Never,
-        VsAddress::Group(name) => {
-            let fwmarks = (config.lvs.groups.iter())
-                .find(|g| &g.name == name)
-                .is_some_and(|g| g.entries.iter().any(|e| matches!(e, VsgEntry::Fwmark(_))));
-            if fwmarks {
-                Wait::Never
-            } else {
-                Wait::Forever
-            }
-        }
+        // A group without fwmarks (fwmark services returned above).
+        _ => Wait::Forever,
     }
 }
 

@@ -17,6 +17,20 @@ pub struct LvsConfig {
     pub ssl: Option<SslConfig>,
 }
 
+impl LvsConfig {
+    /// Whether `vs` is a fwmark service or a group with a fwmark member: keepalived then
+    /// clears its `ha_suspend` (check_data.c, "cannot use ha_suspend with fwmarks").
+    pub fn uses_fwmark(&self, vs: &VirtualServer) -> bool {
+        match &vs.address {
+            VsAddress::Fwmark(_) => true,
+            VsAddress::Group(name) => (self.groups.iter())
+                .find(|g| &g.name == name)
+                .is_some_and(|g| g.entries.iter().any(|e| matches!(e, VsgEntry::Fwmark(_)))),
+            VsAddress::Socket(_) => false,
+        }
+    }
+}
+
 /// The root `SSL` block.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SslConfig {

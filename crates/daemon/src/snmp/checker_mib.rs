@@ -261,11 +261,7 @@ fn virtual_server(
     }
     let delay_loop = vs.delay_loop();
     m.set(col(16), secs(Some(delay_loop)));
-    // keepalived clears ha_suspend on fwmark services.
-    m.set(
-        col(17),
-        truth(vs.ha_suspend && !fwmark && !fwmark_group(vs, config)),
-    );
+    m.set(col(17), truth(vs.ha_suspend && !config.lvs.uses_fwmark(vs)));
     m.set(col(37), truth(vs.ops));
     m.set(col(18), truth(vs.timing.alpha.unwrap_or(false)));
     m.set(col(19), truth(vs.omega));
@@ -318,19 +314,6 @@ fn virtual_server(
     if let Some(n) = &vs.snmp_name {
         m.set(col(71), Value::string(n));
     }
-}
-
-/// A group with fwmark members (keepalived clears ha_suspend for it too).
-fn fwmark_group(vs: &VirtualServer, config: &Config) -> bool {
-    let VsAddress::Group(name) = &vs.address else {
-        return false;
-    };
-    config
-        .lvs
-        .groups
-        .iter()
-        .find(|g| &g.name == name)
-        .is_some_and(|g| g.entries.iter().any(|e| matches!(e, VsgEntry::Fwmark(_))))
 }
 
 /// A real server's timing as keepalived resolves it: its own, else its virtual server's.

@@ -54,7 +54,7 @@ pub(crate) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
             );
             continue;
         }
-        if vs.ha_suspend && any_fwmark(vs, cfg) {
+        if vs.ha_suspend && lvs.uses_fwmark(vs) {
             // The checkers then always run (keepalived_check's suspend.rs ignores it too).
             let name = vs_name(vs, vs.protocol);
             err(
@@ -291,16 +291,6 @@ fn check_track_files(cfg: &Config, ctx: &mut Ctx<'_>) {
 }
 
 /// A `fwmark` virtual server, or one whose group holds only fwmarks.
-/// A fwmark service, or a group with a fwmark member (keepalived's ha_suspend check).
-fn any_fwmark(vs: &VirtualServer, cfg: &Config) -> bool {
-    match &vs.address {
-        VsAddress::Fwmark(_) => true,
-        VsAddress::Group(g) => (cfg.lvs.groups.iter())
-            .any(|x| &x.name == g && x.entries.iter().any(|e| matches!(e, VsgEntry::Fwmark(_)))),
-        VsAddress::Socket(_) => false,
-    }
-}
-
 fn is_fwmark(vs: &VirtualServer, cfg: &Config) -> bool {
     match &vs.address {
         VsAddress::Fwmark(_) => true,

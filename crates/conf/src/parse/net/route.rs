@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use super::rt_names::RtFile;
 use super::words::{
-    check_interface, prefix, protocol, rt_number, rt_realms, rt_scope, table, unsigned, Words,
+    check_interface, prefix, rt_number, rt_protocol, rt_realms, rt_scope, rt_table, unsigned, Words,
 };
 use crate::diag::ErrorClass;
 use crate::model::{
@@ -110,7 +110,7 @@ pub(crate) fn parse_route(
             }
             "table" => {
                 let t = w.value(ctx, opt)?;
-                match ctx.rt_names.lookup(RtFile::Tables, t).or_else(|| table(t)) {
+                match rt_table(ctx, t) {
                     Some(id) => r.table = Some(id),
                     None => {
                         ctx.invalid(node, format!("Routing table {t} not found for route"));
@@ -127,12 +127,7 @@ pub(crate) fn parse_route(
             }
             "protocol" => {
                 let v = w.value(ctx, opt)?;
-                match ctx
-                    .rt_names
-                    .lookup(RtFile::Protos, v)
-                    .map(|p| p as u8)
-                    .or_else(|| protocol(v))
-                {
+                match rt_protocol(ctx, v) {
                     Some(p) => r.protocol = Some(p),
                     None => {
                         ctx.invalid(node, format!("Invalid protocol {v} specified for route"));

@@ -36,8 +36,7 @@ impl RtFile {
     fn max(self) -> u64 {
         match self {
             RtFile::Tables | RtFile::Groups => u64::from(u32::MAX),
-            RtFile::Realms => 255,
-            RtFile::Protos | RtFile::Scopes | RtFile::Dsfield => 255,
+            RtFile::Realms | RtFile::Protos | RtFile::Scopes | RtFile::Dsfield => 255,
         }
     }
 }
@@ -68,20 +67,19 @@ impl RtNames {
         if name.is_empty() || strtoul(name).is_some() {
             return None;
         }
-        let etc = self
-            .etc
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("/etc/iproute2"));
-        let usr = self.usr.clone().or_else(|| {
-            ["/usr/share/iproute2", "/usr/lib/iproute2"]
-                .iter()
-                .map(PathBuf::from)
-                .find(|d| d.is_dir())
+        let (etc, usr) = (&self.etc, &self.usr);
+        let entries = self.read.entry(file).or_insert_with(|| {
+            let etc = etc
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("/etc/iproute2"));
+            let usr = usr.clone().or_else(|| {
+                ["/usr/share/iproute2", "/usr/lib/iproute2"]
+                    .iter()
+                    .map(PathBuf::from)
+                    .find(|d| d.is_dir())
+            });
+            read_all(file, &etc, usr.as_deref())
         });
-        let entries = self
-            .read
-            .entry(file)
-            .or_insert_with(|| read_all(file, &etc, usr.as_deref()));
         entries.iter().find(|(_, n)| n == name).map(|(id, _)| *id)
     }
 }

@@ -3,7 +3,7 @@
 use super::route::note;
 use super::rt_names::RtFile;
 use super::words::{
-    check_interface, number, prefix, protocol, rt_number, rt_realms, table, unsigned, Words,
+    check_interface, number, prefix, rt_number, rt_protocol, rt_realms, rt_table, unsigned, Words,
 };
 use crate::model::{
     IpFamily, IpPrefix, Range, Rule, RuleAction, RTPROT_KEEPALIVED, RULE_DEFAULT_PRIORITY,
@@ -71,7 +71,7 @@ pub(crate) fn parse_rule(
             }
             "table" | "lookup" => {
                 let v = w.value(ctx, opt)?;
-                match ctx.rt_names.lookup(RtFile::Tables, v).or_else(|| table(v)) {
+                match rt_table(ctx, v) {
                     Some(t) => set_action(ctx, node, &mut r, RuleAction::Table(t)),
                     None => {
                         ctx.invalid(node, format!("Routing table {v} not found for rule"));
@@ -201,12 +201,7 @@ pub(crate) fn parse_rule(
             }
             "protocol" => {
                 let v = w.value(ctx, opt)?;
-                match ctx
-                    .rt_names
-                    .lookup(RtFile::Protos, v)
-                    .map(|p| p as u8)
-                    .or_else(|| protocol(v))
-                {
+                match rt_protocol(ctx, v) {
                     Some(p) => r.protocol = Some(p),
                     None => {
                         ctx.invalid(node, format!("Invalid rule protocol {v}"));

@@ -195,6 +195,19 @@ pub(crate) fn realms(s: &str) -> Option<(u16, u16)> {
     }
 }
 
+/// `table`: a name of iproute2's rt_tables files, else [`table`].
+pub(crate) fn rt_table(ctx: &mut Ctx<'_>, s: &str) -> Option<u32> {
+    ctx.rt_names.lookup(RtFile::Tables, s).or_else(|| table(s))
+}
+
+/// `protocol`: a name of iproute2's rt_protos files, else [`protocol`].
+pub(crate) fn rt_protocol(ctx: &mut Ctx<'_>, s: &str) -> Option<u8> {
+    match ctx.rt_names.lookup(RtFile::Protos, s) {
+        Some(p) => u8::try_from(p).ok(),
+        None => protocol(s),
+    }
+}
+
 /// `scope`: a name of iproute2's rt_scopes file, else [`scope`].
 pub(crate) fn rt_scope(ctx: &mut Ctx<'_>, s: &str) -> Option<Scope> {
     match ctx.rt_names.lookup(RtFile::Scopes, s) {
