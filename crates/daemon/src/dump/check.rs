@@ -16,6 +16,7 @@ use keepalived_conf::model::{
     TunnelCsum, TunnelType, VirtualServer, VsAddress,
 };
 
+use super::fmt::reverse as reverse_word;
 use super::{quote_command, timeval_with_date_usec_last, Lines, Timeval};
 
 /// Where keepalived 2.2.7's checker process writes its data dump.
@@ -98,23 +99,9 @@ fn protocol(config: &Config, vs: &VirtualServer) -> Option<Protocol> {
     keepalived_check::names::vs_protocol(vs, fwmark)
 }
 
-/// keepalived's `cmd_str` of a script whose path it resolved (realpath) when checking it:
-/// `'/usr/bin/true'` for `/bin/true` on a merged-/usr system.
-fn command(argv: &[String]) -> String {
-    let mut words = argv.to_vec();
-    if let Some(first) = words.first_mut() {
-        if first.starts_with('/') {
-            if let Ok(real) = std::fs::canonicalize(&*first) {
-                *first = real.display().to_string();
-            }
-        }
-    }
-    quote_command(&words)
-}
-
 fn script_line(out: &mut Lines, label: &str, s: &Option<keepalived_conf::model::Script>) {
     if let Some(s) = s {
-        out.line(format!("{label} = {}, uid:gid 0:0", command(&s.argv)));
+        out.line(format!("{label} = {}, uid:gid 0:0", quote_command(&s.argv)));
     }
 }
 
@@ -334,8 +321,11 @@ fn tracked_files(out: &mut Lines, config: &Config, rs: &RealServer) {
                 } else {
                     (file.weight, file.weight_reverse || f.reverse)
                 };
-                let rev = if reverse { " reverse" } else { "" };
-                Some(format!("     {}, weight {weight}{rev}", file.name))
+                Some(format!(
+                    "     {}, weight {weight}{}",
+                    file.name,
+                    reverse_word(reverse)
+                ))
             }
             _ => None,
         })
@@ -494,7 +484,7 @@ fn kind(out: &mut Lines, config: &Config, k: &CheckerKind, c: &CheckerState) {
         CheckerKind::Misc(m) => {
             out.line("   Keepalive method = MISC_CHECK");
             let argv = m.script.as_ref().map(|s| s.argv.as_slice()).unwrap_or(&[]);
-            out.line(format!("   script = {}", command(argv)));
+            out.line(format!("   script = {}", quote_command(argv)));
             out.line(format!(
                 "   timeout = {}",
                 m.timeout.map_or(0, |t| t.as_secs())
@@ -596,8 +586,11 @@ fn track_files(
             .map_or_else(|_| f.file.clone(), |p| p.display().to_string());
         out.line(format!("   File = {path}"));
         out.line(format!("   Status = {}", on[0].file_value));
-        let reverse = if f.weight_reverse { " reverse" } else { "" };
-        out.line(format!("   Weight = {}{reverse}", f.weight));
+        out.line(format!(
+            "   Weight = {}{}",
+            f.weight,
+            reverse_word(f.weight_reverse)
+        ));
         out.line("   Tracking instances :");
         for c in on {
             let (Some(v), CheckerClass::File { weight, reverse }) = (vss.get(c.vs), &c.class)
@@ -605,10 +598,11 @@ fn track_files(
                 continue;
             };
             let Some(r) = v.rs.get(c.rs) else { continue };
-            let rev = if *reverse { " reverse" } else { "" };
             out.line(format!(
-                "     {} -> {}, weight {weight}{rev}",
-                v.name, r.name
+                "     {} -> {}, weight {weight}{}",
+                v.name,
+                r.name,
+                reverse_word(*reverse)
             ));
         }
     }

@@ -122,6 +122,15 @@ pub fn timeval_with_date_usec_last(tv: Timeval) -> String {
     )
 }
 
+/// keepalived's " reverse" after a tracked object's weight (empty when not reversed).
+pub(super) fn reverse(b: bool) -> &'static str {
+    if b {
+        " reverse"
+    } else {
+        ""
+    }
+}
+
 /// keepalived's `cmd_str()`: every word in single quotes, separated by spaces
 /// (`'/tmp/notify.sh' 'a' 'master'`).
 pub fn quote_command<S: AsRef<str>>(words: &[S]) -> String {

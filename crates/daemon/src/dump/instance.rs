@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::fmt::{c_g, format_vip, timeval_with_date};
+use super::fmt::{c_g, format_vip, reverse, timeval_with_date};
 use super::model::{AuthDump, InstanceDump, NotifyScripts, TrackedDump, VrrpState};
 use super::Lines;
 use keepalived_vrrp::Version;
@@ -20,14 +20,6 @@ fn tf(b: bool) -> &'static str {
         "true"
     } else {
         "false"
-    }
-}
-
-fn reverse(b: bool) -> &'static str {
-    if b {
-        " reverse"
-    } else {
-        ""
     }
 }
 

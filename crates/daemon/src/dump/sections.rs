@@ -1,18 +1,10 @@
 //! The sections after the topology: socket pool, sync groups, scripts, track files,
 //! interfaces.
 
-use super::fmt::{format_mac, timeval_with_date_usec_last};
+use super::fmt::{format_mac, reverse, timeval_with_date_usec_last};
 use super::instance::{notify_scripts, tracked_lines};
 use super::model::{InterfaceDump, ScriptDump, ScriptInitState, Snapshot, TrackedDump};
 use super::Lines;
-
-fn reverse(b: bool) -> &'static str {
-    if b {
-        " reverse"
-    } else {
-        ""
-    }
-}
 
 fn tracking_instances(out: &mut Lines, list: &[TrackedDump]) {
     for t in list {

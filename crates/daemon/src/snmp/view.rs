@@ -167,16 +167,10 @@ pub(crate) struct View {
     pub started: SystemTime,
 }
 
-/// keepalived's cmd_str_r: each word in single quotes, the program as its real path (the
-/// script security check resolves it).
+/// keepalived's cmd_str_r: each word in single quotes (the program's path is the one the
+/// script security check resolved when the configuration was read).
 pub(crate) fn command(s: &Script) -> String {
-    let mut words: Vec<String> = s.argv.clone();
-    if let Some(first) = words.first_mut() {
-        if let Ok(real) = std::fs::canonicalize(&*first) {
-            *first = real.display().to_string();
-        }
-    }
-    crate::dump::quote_command(&words)
+    crate::dump::quote_command(&s.argv)
 }
 
 fn scripts(n: &NotifyScripts) -> ScriptsView {
