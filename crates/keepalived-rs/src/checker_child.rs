@@ -123,8 +123,10 @@ fn write_check_data(config: &Config, watch: &keepalived_check::PoolWatch) {
 /// and writes the lines with the running configuration's settings, mails with the new one's).
 fn announce_removals(old: &Config, new: &Config, removed: keepalived_check::ipvs::Removals) {
     let user = keepalived_check::script::ScriptUser(old.global.script_user.clone());
+    // The checkers' own notify timeout (CheckerOptions' default).
+    let timeout = keepalived_check::CheckerOptions::default().notify_timeout;
     for s in &removed.scripts {
-        if !keepalived_check::script::spawn(s, &user, Some(std::time::Duration::from_secs(60))) {
+        if !keepalived_check::script::spawn(s, &user, timeout) {
             log::info(format!("Failed to exec notify script {}", s.command_line()));
         }
     }
@@ -239,7 +241,8 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
             // keepalived's checker opens its netlink sockets when a virtual server uses
             // ha_suspend or with -a (also on a reload that brings the first ha_suspend).
             let wanted = cli.address_monitoring
-                || config.lvs.virtual_servers.iter().any(|v| v.ha_suspend);
+                || (config.lvs.virtual_servers.iter())
+                    .any(|v| v.ha_suspend && !config.lvs.uses_fwmark(v));
             if addresses.is_none() && wanted {
                 match keepalived_daemon::check_addresses::watch_local_addresses(
                     &config.global,

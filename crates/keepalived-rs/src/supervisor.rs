@@ -271,9 +271,9 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
             }
         }
     }
+    let mut reload_check = crate::reload_check::log_file(&parent.global.reload_check_config);
     // The start-up pages are released once the loop and the signal tasks have run (what
     // they touch first stays resident; released earlier, it was faulted back in at once).
-    let mut reload_check = crate::reload_check::log_file(&parent.global.reload_check_config);
     let release_after = tokio::time::sleep(Duration::from_secs(1));
     tokio::pin!(release_after);
     let mut release_pending = true;
@@ -356,8 +356,8 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                     }
                 }
                 if n == libc::SIGHUP {
-                    if let Some(check) = start_new_children(cli, &mut children, pipes.as_ref()) {
-                        reload_check = crate::reload_check::log_file(&check);
+                    if let Some(new) = start_new_children(cli, &mut children, pipes.as_ref()) {
+                        reload_check = crate::reload_check::log_file(&new.global.reload_check_config);
                     }
                     // The parser ran: give its pages back.
                     keepalived_daemon::memory::release_startup_memory();
@@ -392,12 +392,12 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
 /// e.g. the BFD child for a first bfd_instance. A child whose work the configuration drops
 /// keeps running (keepalived's BFD child stays with no instance). The parent reads the
 /// configuration for this only; a configuration with errors starts nothing. Returns the
-/// new configuration's `reload_check_config` (`None` when it could not be read).
+/// configuration read (`None` when it could not be).
 fn start_new_children(
     cli: &Cli,
     children: &mut Vec<(Role, Option<Child>)>,
     pipes: Option<&BfdPipes>,
-) -> Option<Option<Option<std::path::PathBuf>>> {
+) -> Option<keepalived_conf::Config> {
     let Ok(config) = crate::run::reload(cli) else {
         return None;
     };
@@ -421,7 +421,7 @@ fn start_new_children(
             Err(e) => eprintln!("Unable to start the {} child process: {e}", role.title()),
         }
     }
-    Some(config.global.reload_check_config)
+    Some(config)
 }
 
 /// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and
