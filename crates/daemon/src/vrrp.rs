@@ -150,15 +150,16 @@ pub fn run_with_options<F: Future<Output = ()>>(
             .as_ref()
             .and_then(|m| m.lock().ok().and_then(|mut g| g.take()));
         // Lives as long as the loop (aborted when dropped with the runtime).
-        let _bfd_reader = match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone()))
-        {
-            Some(Err(e)) => {
-                log::info(format!("BFD event pipe: {e}"));
-                None
-            }
-            Some(Ok(h)) => Some(h),
-            None => None,
-        };
+        let recorder = d.metrics.recorder.clone();
+        let _bfd_reader =
+            match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone(), recorder)) {
+                Some(Err(e)) => {
+                    log::info(format!("BFD event pipe: {e}"));
+                    None
+                }
+                Some(Ok(h)) => Some(h),
+                None => None,
+            };
         d.log_addresses_at_start().await;
         if options.dump_conf {
             let text = crate::dump::render_data(&d.snapshot(&d.current));

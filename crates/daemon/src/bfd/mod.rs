@@ -71,6 +71,8 @@ pub struct BfdNotify {
     pub vrrp: bool,
     /// The checker child is told (`checker`, or neither keyword).
     pub checker: bool,
+    /// A Down found by the detection timer: how long the neighbour had been silent.
+    pub silent_for: Option<Duration>,
 }
 
 /// How [`run_bfd_until`] runs.
@@ -397,8 +399,12 @@ fn service(set: &mut SessionSet, links: &mut [Link], config: &Config, opts: &Bfd
             }
         }
         let name = s.config().name.clone();
+        let mut silent_for = None;
         while let Some(e) = s.poll_event() {
             log_event(&name, &e);
+            if let Event::Expired { after, .. } = e {
+                silent_for = Some(after);
+            }
             if let Event::Notify { up } = e {
                 links[i].up = up;
                 if let Some(b) = config.bfd.get(i) {
@@ -407,6 +413,7 @@ fn service(set: &mut SessionSet, links: &mut [Link], config: &Config, opts: &Bfd
                         up,
                         vrrp: b.notifies_vrrp(),
                         checker: b.notifies_checker(),
+                        silent_for: if up { None } else { silent_for.take() },
                     };
                     if let Some(p) = &opts.pipes {
                         p.send(&n);

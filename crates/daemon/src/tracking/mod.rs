@@ -10,7 +10,7 @@ mod process;
 mod process_delay;
 mod script;
 
-pub use bfd_pipe::spawn_bfd_reader;
+pub(crate) use bfd_pipe::spawn_bfd_reader;
 
 use std::collections::HashMap;
 
