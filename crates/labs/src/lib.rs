@@ -3,6 +3,7 @@
 //! other's carrier up. Everything is removed on drop, also when a test fails.
 
 pub mod scenario;
+pub mod vm;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -96,7 +96,7 @@ const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
-const NO_PROC_BUFS: &str = "track_process reads /proc, not the process connector: there is no process-event netlink socket to size";
+const PROC_EVENTS: &str = "crates/keepalived-rs/tests/track_process_vm.rs::track_process_follows_process_events_like_keepalived";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
 const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
@@ -183,7 +183,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "max_auto_priority min_auto_priority_delay", Acts { test: KW_STALL }),
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force", Acts { test: HA_SUSPEND }),
-    r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_PROC_BUFS }),
+    r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", Acts { test: PROC_EVENTS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", Acts { test: "crates/conf/tests/global_defs.rs::random_seed_makes_random_values_repeatable" }),
