@@ -8,6 +8,7 @@ mod namespace;
 mod pidfile;
 mod process_settings;
 mod reload_check;
+mod reload_file;
 mod run;
 mod start_stop;
 mod supervisor;

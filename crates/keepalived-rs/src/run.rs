@@ -410,6 +410,10 @@ fn parent_in_namespace(
         None => None,
     };
     loaded.report();
+    // keepalived's remove_reload_file once the namespace is set: the configuration is read.
+    if let Some(f) = crate::reload_file::path(&config.global) {
+        crate::reload_file::remove(&f);
+    }
     // No silent ignores: the parent names, once, every keyword keepalived would act on and
     // keepalived-rs does not (the same lines as -t), from the copy read in the namespace
     // when there is one.
