@@ -182,3 +182,79 @@ fn reload_file_is_handled_like_keepalived() {
     assert_eq!(theirs, expected, "keepalived");
     assert_eq!(ours, expected, "ours");
 }
+
+/// `include_check` and the include variants under `-t`, beside keepalived's `-t` on the
+/// same files: the same exit status, and each line keepalived reports about an include
+/// ("(Line N) TEXT") is in ours' output. No namespace needed (the instance's `lo` makes
+/// both report the same two errors besides).
+#[test]
+fn include_checks_match_keepalived_config_test() {
+    if !runnable("include_checks_match_keepalived_config_test") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("kvr-inc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("d/sub")).expect("include dirs");
+    std::fs::write(dir.join("d/a.conf"), "").expect("d/a.conf");
+    let base =
+        "vrrp_instance VI_1 {\n    state BACKUP\n    interface lo\n    virtual_router_id 51\n    \
+                priority 100\n    virtual_ipaddress {\n        10.231.3.100/24\n    }\n}\n";
+    let settings = [
+        "",
+        "include_check",
+        "include_check -wildcard_match",
+        "include_check read",
+        "include_check +brace_match",
+        "include_check read match",
+        "include_check bogus",
+    ];
+    let includes = [
+        "include missing.conf",
+        "include nodir/*.conf",
+        "include d/*.none",
+        "include d/{a,b}.conf",
+        "include d/sub",
+        "includer missing.conf",
+        "includem missing.conf",
+        "includew d/*.none",
+        "includeb d/{a,b}.conf",
+        "includea d/{a,b}.conf",
+        "includer d/{a,b}.conf",
+        "includea d/*.conf",
+    ];
+    let conf = dir.join("t.conf");
+    let run = |binary: &str| {
+        let out = std::process::Command::new(binary)
+            .args(["-t", "-f"])
+            .arg(&conf)
+            .output()
+            .expect("config test runs");
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        (out.status.code(), text)
+    };
+    let mut differences = Vec::new();
+    for setting in settings {
+        for include in includes {
+            let text = format!("global_defs {{\n  {setting}\n}}\n{include}\n{base}");
+            std::fs::write(&conf, text).expect("config written");
+            let (their_code, theirs) = run(KEEPALIVED);
+            let (our_code, ours) = run(OURS);
+            if their_code != our_code {
+                differences.push(format!(
+                    "[{setting}] {include}: exit {their_code:?} (keepalived) vs {our_code:?}\n{theirs}\n{ours}"
+                ));
+            }
+            for line in theirs.lines().filter(|l| l.starts_with("(Line ")) {
+                let message = line.split_once(") ").map_or(line, |(_, m)| m);
+                if !ours.contains(message) {
+                    differences.push(format!(
+                        "[{setting}] {include}: ours does not say {message:?}\n{ours}"
+                    ));
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
