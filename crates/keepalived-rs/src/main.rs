@@ -9,6 +9,8 @@ mod pidfile;
 mod process_settings;
 mod reload_check;
 mod reload_file;
+mod reload_monitor;
+mod reload_time;
 mod run;
 mod start_stop;
 mod supervisor;

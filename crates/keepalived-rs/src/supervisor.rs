@@ -273,6 +273,12 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     }
     let mut reload_check = crate::reload_check::log_file(&parent.global.reload_check_config);
     let mut reload_file = crate::reload_file::path(&parent.global);
+    // keepalived's start_reload_monitor, once the children are started.
+    let mut timed = (
+        parent.global.reload_time_file.clone(),
+        parent.global.reload_repeat,
+    );
+    let mut monitor = crate::reload_monitor::ReloadMonitor::start(&parent.global);
     // The start-up pages are released once the loop and the signal tasks have run (what
     // they touch first stays resident; released earlier, it was faulted back in at once).
     let release_after = tokio::time::sleep(Duration::from_secs(1));
@@ -354,7 +360,15 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                             continue;
                         }
                     }
+                    // keepalived's reload_config: stop_reload_monitor, read, start it.
+                    drop(monitor.take());
                     reloaded = crate::run::reload(cli).ok();
+                    if let Some(new) = &reloaded {
+                        timed = (new.global.reload_time_file.clone(), new.global.reload_repeat);
+                    }
+                    let mut g = GlobalDefs::default();
+                    (g.reload_time_file, g.reload_repeat) = timed.clone();
+                    monitor = crate::reload_monitor::ReloadMonitor::start(&g);
                     if reload_check.is_none() {
                         if let Some(f) = reloaded.as_ref().and_then(|c| crate::reload_file::path(&c.global)) {
                             crate::reload_file::remove(&f);
@@ -380,6 +394,11 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                 if n == libc::SIGHUP {
                     // The parser ran: give its pages back.
                     keepalived_daemon::memory::release_startup_memory();
+                }
+            }
+            () = async { monitor.as_mut().expect("guarded").due().await }, if monitor.is_some() => {
+                if let Some(m) = monitor.take() {
+                    m.fire();
                 }
             }
             _ = &mut release_after, if release_pending => {

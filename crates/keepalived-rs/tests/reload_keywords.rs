@@ -258,3 +258,169 @@ fn include_checks_match_keepalived_config_test() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
+
+/// `date` of epoch second `t` in `format` (`-u` for UTC).
+fn date(t: u64, utc: bool, format: &str) -> String {
+    let mut cmd = std::process::Command::new("date");
+    if utc {
+        cmd.arg("-u");
+    }
+    let out = cmd
+        .arg("-d")
+        .arg(format!("@{t}"))
+        .arg(format!("+{format}"))
+        .output()
+        .expect("date runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// keepalived's format_time_t of `t` (local time), as its log lines show it.
+fn shown(t: u64) -> String {
+    date(t, false, "%Y-%m-%d %H:%M:%S")
+}
+
+fn timed_conf(net: &str, file: &Path, repeat: bool, vips: &[u8]) -> String {
+    let vips: String = vips
+        .iter()
+        .map(|h| format!("        {net}.{h}/24\n"))
+        .collect();
+    let repeat = if repeat { "    reload_repeat\n" } else { "" };
+    format!(
+        "global_defs {{\n    router_id rt\n    reload_time_file {}\n{repeat}}}\n\
+         vrrp_instance VI_1 {{\n    state MASTER\n    interface eth0\n    virtual_router_id 62\n    \
+         priority 200\n    advert_int 1\n    virtual_ipaddress {{\n{vips}    }}\n}}\n",
+        file.display()
+    )
+}
+
+/// What a user of `reload_time_file` sees; each field true when it happened.
+#[derive(Debug, PartialEq, Eq)]
+struct TimedSeen {
+    scheduled_logged: bool,
+    updated_logged: bool,
+    reloaded_at_the_updated_time: bool,
+    file_removed_after: bool,
+    cancel_logged_on_delete: bool,
+    repeat_reloaded: bool,
+    repeat_file_kept: bool,
+    repeat_scheduled_tomorrow: bool,
+}
+
+fn timed_run(binary: &str, net: &str) -> TimedSeen {
+    let tag = net.rsplit('.').next().unwrap_or("x");
+    let mut lab = BridgeLab::prefixed("kvr", &format!("rt{tag}"), net);
+    let dir = lab.dir().join("timed");
+    std::fs::create_dir_all(&dir).expect("time file dir");
+    let file = dir.join("reload_time");
+    let vip = |h: u8| format!("{net}.{h}");
+    lab.start("o", binary, &timed_conf(net, &file, false, &[100]));
+    lab.wait(
+        "MASTER",
+        Duration::from_secs(15),
+        || lab.holds("o", &vip(100)),
+        || None,
+    );
+    let logged = |text: &str, limit: Duration| {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if lab.logs().contains(text) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    };
+    let full = |t: u64| date(t, true, "%Y-%m-%d %H:%M:%SZ");
+    lab.rewrite("o", &timed_conf(net, &file, false, &[100, 101]));
+    let far = now() + 40;
+    std::fs::write(&file, format!("{}\n", full(far))).expect("time file");
+    let scheduled_logged = logged(
+        &format!("Scheduling reload for {}", shown(far)),
+        Duration::from_secs(5),
+    );
+    let soon = now() + 3;
+    std::fs::write(&file, format!("{}\n", full(soon))).expect("time file");
+    let updated_logged = logged(
+        &format!("Reload time updated from {} to {}", shown(far), shown(soon)),
+        Duration::from_secs(5),
+    );
+    let reloaded_at_the_updated_time = wait_for(|| lab.holds("o", &vip(101)));
+    let file_removed_after = wait_for(|| !file.exists());
+
+    let far = now() + 40;
+    std::fs::write(&file, format!("{}\n", full(far))).expect("time file");
+    let _ = logged(
+        &format!("Scheduling reload for {}", shown(far)),
+        Duration::from_secs(5),
+    );
+    std::fs::remove_file(&file).expect("time file removed");
+    let cancel_logged_on_delete = logged(
+        &format!("Cancelling reload scheduled for {}", shown(far)),
+        Duration::from_secs(5),
+    );
+
+    // reload_repeat, read at a manual reload; then a time without a date.
+    lab.rewrite("o", &timed_conf(net, &file, true, &[100, 101, 102]));
+    lab.signal("o", "main", "HUP");
+    let _ = wait_for(|| lab.holds("o", &vip(102)));
+    lab.rewrite("o", &timed_conf(net, &file, true, &[100, 101, 102, 103]));
+    let soon = now() + 3;
+    std::fs::write(&file, format!("{}\n", date(soon, true, "%H:%M:%SZ"))).expect("time file");
+    let repeat_reloaded = wait_for(|| lab.holds("o", &vip(103)));
+    let repeat_scheduled_tomorrow = logged(
+        &format!("Scheduling reload for {}", shown(soon + 86_400)),
+        Duration::from_secs(5),
+    );
+    let repeat_file_kept = file.exists();
+    let seen = TimedSeen {
+        scheduled_logged,
+        updated_logged,
+        reloaded_at_the_updated_time,
+        file_removed_after,
+        cancel_logged_on_delete,
+        repeat_reloaded,
+        repeat_file_kept,
+        repeat_scheduled_tomorrow,
+    };
+    if !(seen.repeat_scheduled_tomorrow && seen.updated_logged) {
+        eprintln!("{binary}: {seen:?}\n{}", lab.logs());
+    }
+    seen
+}
+
+/// `reload_time_file` and `reload_repeat` beside keepalived: scheduled, rescheduled,
+/// reloaded at the time, the file removed, a delete cancelling; with reload_repeat and a
+/// time of day, the file kept and the next day's reload scheduled. (A run that crosses
+/// midnight UTC in its last 3 seconds schedules for the next day instead.)
+#[test]
+fn reload_time_file_schedules_reloads_like_keepalived() {
+    if !runnable("reload_time_file_schedules_reloads_like_keepalived") {
+        return;
+    }
+    let (theirs, ours) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| timed_run(KEEPALIVED, "10.231.4"));
+        let ours = s.spawn(|| timed_run(OURS, "10.231.5"));
+        (
+            theirs.join().expect("keepalived run"),
+            ours.join().expect("ours run"),
+        )
+    });
+    let expected = TimedSeen {
+        scheduled_logged: true,
+        updated_logged: true,
+        reloaded_at_the_updated_time: true,
+        file_removed_after: true,
+        cancel_logged_on_delete: true,
+        repeat_reloaded: true,
+        repeat_file_kept: true,
+        repeat_scheduled_tomorrow: true,
+    };
+    assert_eq!(theirs, expected, "keepalived");
+    assert_eq!(ours, expected, "ours");
+}
