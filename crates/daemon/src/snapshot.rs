@@ -39,6 +39,7 @@ pub(crate) fn router_id(g: &GlobalDefs) -> String {
 pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
+        config_save_dir: crate::config_save::dir(g),
         network_namespace: g.net_namespace.clone(),
         network_namespace_ipvs: g.net_namespace_ipvs.clone(),
         instance_name: g.instance.clone(),

@@ -423,6 +423,7 @@ fn parent_in_namespace(
         None => None,
     };
     loaded.report();
+    crate::config_save::after_read(cli, &config.global);
     // keepalived's remove_reload_file once the namespace is set: the configuration is read.
     if let Some(f) = crate::reload_file::path(&config.global) {
         crate::reload_file::remove(&f);

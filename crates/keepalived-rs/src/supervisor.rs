@@ -370,6 +370,9 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                     (g.reload_time_file, g.reload_repeat) = timed.clone();
                     monitor = crate::reload_monitor::ReloadMonitor::start(&g);
                     if reload_check.is_none() {
+                        if let Some(new) = &reloaded {
+                            crate::config_save::after_read(cli, &new.global);
+                        }
                         if let Some(f) = reloaded.as_ref().and_then(|c| crate::reload_file::path(&c.global)) {
                             crate::reload_file::remove(&f);
                         }

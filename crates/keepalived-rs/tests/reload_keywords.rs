@@ -424,3 +424,108 @@ fn reload_time_file_schedules_reloads_like_keepalived() {
     assert_eq!(theirs, expected, "keepalived");
     assert_eq!(ours, expected, "ours");
 }
+
+/// What `config_save_dir` leaves in its directory after a start and two reloads: the
+/// names (pids as `PID`), the mode bits of the files, the configuration copies (the lab
+/// directory as `LAB`, the subnet as `NET`) and the first lines of each VRRP dump.
+fn config_save_run(binary: &str, net: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let tag = net.rsplit('.').next().unwrap_or("x");
+    let mut lab = BridgeLab::prefixed("kvr", &format!("cs{tag}"), net);
+    let save = lab.dir().join("save");
+    let _ = std::fs::create_dir_all(lab.dir().join("d"));
+    std::fs::write(
+        lab.dir().join("d/extra.conf"),
+        "! included\n   vrrp_garp_master_repeat 2 # two\n",
+    )
+    .expect("include");
+    let conf = |vips: &[u8]| {
+        let vips: String = vips.iter().map(|h| format!("  {net}.{h}/24\n")).collect();
+        format!(
+            "global_defs {{\n    router_id cs   # the router\n    config_save_dir {}\n\n    include d/*.conf\n}}\n\
+             vrrp_instance VI_1 {{\n    state MASTER\n    interface eth0\n    virtual_router_id 63\n    \
+             priority 200\n    advert_int 1\n    virtual_ipaddress {{\n{vips}    }}\n}}\n",
+            save.display()
+        )
+    };
+    lab.start("o", binary, &conf(&[100]));
+    let vip = |h: u8| format!("{net}.{h}");
+    lab.wait(
+        "MASTER",
+        Duration::from_secs(15),
+        || lab.holds("o", &vip(100)),
+        || None,
+    );
+    for (i, h) in [101u8, 102].into_iter().enumerate() {
+        lab.rewrite("o", &conf(&[100, h]));
+        lab.signal("o", "main", "HUP");
+        let post = format!(".{}.post", i + 1);
+        let _ = wait_for(|| {
+            lab.holds("o", &vip(h))
+                && std::fs::read_dir(&save).is_ok_and(|d| {
+                    d.filter_map(Result::ok)
+                        .any(|e| e.file_name().to_string_lossy().ends_with(&post))
+                })
+        });
+    }
+    let lab_dir = lab.dir().display().to_string();
+    let mut names = Vec::new();
+    let mut copies = Vec::new();
+    let mut dumps = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&save)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for path in entries {
+        use std::os::unix::fs::PermissionsExt;
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let pidless: String = name
+            .split('.')
+            .map(|p| {
+                if p.len() > 2 && p.bytes().all(|b| b.is_ascii_digit()) {
+                    "PID"
+                } else {
+                    p
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(".");
+        let mode = std::fs::metadata(&path).map_or(0, |m| m.permissions().mode() & 0o777);
+        names.push(format!("{pidless} {mode:o}"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .replace(&lab_dir, "LAB")
+            .replace(net, "NET");
+        if name.starts_with("keepalived.conf.") {
+            copies.push(text);
+        } else {
+            dumps.push(text.lines().take(3).collect::<Vec<_>>().join("\n"));
+        }
+    }
+    (names, copies, dumps)
+}
+
+/// `config_save_dir` beside keepalived: the same files (keepalived.conf.PID.0..2, the
+/// VRRP child's keepalived_vrrp.PID.N.pre/.post for both reloads), the configuration
+/// copies byte for byte, the dumps beginning alike.
+#[test]
+fn config_save_dir_saves_what_keepalived_saves() {
+    if !runnable("config_save_dir_saves_what_keepalived_saves") {
+        return;
+    }
+    let (theirs, ours) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| config_save_run(KEEPALIVED, "10.231.6"));
+        let ours = s.spawn(|| config_save_run(OURS, "10.231.7"));
+        (
+            theirs.join().expect("keepalived run"),
+            ours.join().expect("ours run"),
+        )
+    });
+    assert_eq!(theirs.0.len(), 7, "keepalived's files: {:?}", theirs.0);
+    assert_eq!(ours.0, theirs.0, "file names and modes");
+    assert_eq!(ours.1, theirs.1, "configuration copies");
+    assert_eq!(ours.2, theirs.2, "dump beginnings");
+}

@@ -87,6 +87,26 @@ pub fn read_config(path: &Path, opts: &ReadOptions, diags: &mut Diagnostics) -> 
     r.out
 }
 
+/// keepalived's consolidated copy of the configuration (lib/parser.c conf_copy, what its
+/// parent hands its children and `config_save_dir` saves as keepalived.conf.PID.N): for
+/// each file read `# NAME`, then every physical line with its comment removed (an include
+/// line, or a blank one, as an empty line, so line numbers hold), `!` at the end of the
+/// file; a problem with an include as `#! MESSAGE`.
+pub fn read_config_copy(path: &Path, opts: &ReadOptions) -> String {
+    let mut diags = Diagnostics::new();
+    let mut r = Reader::new(opts, &mut diags);
+    r.copy = Some(String::new());
+    let first = expand(&path.to_string_lossy(), Path::new("."))
+        .paths
+        .into_iter()
+        .find(|(p, _)| !p.is_dir());
+    if let Some((first, shown)) = first {
+        r.shown = Some(shown);
+        r.read_file(&first, None);
+    }
+    r.copy.take().unwrap_or_default()
+}
+
 /// Reads configuration text held in memory, as if it were the file `name`; includes are
 /// resolved relative to the directory of `name`.
 pub fn read_str(
@@ -122,6 +142,10 @@ struct Reader<'a> {
     top_block: Option<String>,
     /// The first word of the last line emitted at depth 0 (the block a `{` opens).
     last_top: Option<String>,
+    /// keepalived's conf_copy, when asked for ([`read_config_copy`]).
+    copy: Option<String>,
+    /// The name the next file read is shown by in the copy (as glob(3) returned it).
+    shown: Option<String>,
 }
 
 /// What processing one line asks of the file reader.
@@ -147,6 +171,8 @@ impl<'a> Reader<'a> {
             depth: 0,
             top_block: None,
             last_top: None,
+            copy: None,
+            shown: None,
         }
     }
 
@@ -211,14 +237,25 @@ impl<'a> Reader<'a> {
             included_from: included_from.cloned(),
         });
         let dir = canonical.parent().unwrap_or(Path::new("/")).to_owned();
+        let shown = self
+            .shown
+            .take()
+            .unwrap_or_else(|| path.display().to_string());
+        if let Some(c) = &mut self.copy {
+            c.push_str(&format!("# {shown}\n"));
+        }
         self.open_files.push(canonical);
         self.read_text(&text, source, &dir);
         self.open_files.pop();
+        if let Some(c) = &mut self.copy {
+            c.push_str("!\n");
+        }
     }
 
     fn read_text(&mut self, text: &str, source: Arc<SourceFile>, dir: &Path) {
         let saved_pwd = std::mem::replace(&mut self.defs.pwd, dir.to_string_lossy().into_owned());
         let mut collecting: Option<String> = None;
+        let segments = text.split('\n').count();
         for (idx, physical) in text.split('\n').enumerate() {
             if self.stopped {
                 break;
@@ -240,6 +277,16 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let d = decomment(physical);
+            // fgets sees no line after the last newline.
+            let after_last = idx + 1 == segments && physical.is_empty();
+            if let Some(c) = self.copy.as_mut().filter(|_| !after_last) {
+                // keepalived's decomment also takes the leading blanks off.
+                let text = d.text.trim_start_matches([' ', '\t']);
+                if !is_include_line(text) {
+                    c.push_str(text);
+                }
+                c.push('\n');
+            }
             if d.unterminated_quote {
                 self.diags.error(
                     ErrorClass::General,
@@ -502,6 +549,7 @@ impl<'a> Reader<'a> {
                 self.file_error(checks, check::READ, loc, kw, why);
                 continue;
             }
+            self.shown = Some(shown);
             self.read_file(&f, Some(loc));
             self.include_check = saved;
         }
@@ -511,6 +559,9 @@ impl<'a> Reader<'a> {
     /// keepalived's file_config_error: a configuration error when one of the include's
     /// checks asks for `bit`, otherwise only logged.
     fn file_error(&mut self, checks: u8, bit: u8, loc: &Location, kw: &str, msg: String) {
+        if let Some(c) = &mut self.copy {
+            c.push_str(&format!("#! {msg}\n"));
+        }
         if checks & bit != 0 {
             self.diags
                 .error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
@@ -659,6 +710,16 @@ fn find_brace(s: &str) -> Option<usize> {
     None
 }
 
+/// keepalived's is_include: `include` then a blank, or `includer`/`m`/`w`/`b`/`a` then one.
+fn is_include_line(text: &str) -> bool {
+    let b = text.as_bytes();
+    if !text.starts_with("include") || b.len() < 8 {
+        return false;
+    }
+    b[7].is_ascii_whitespace()
+        || (b.len() > 8 && b[8].is_ascii_whitespace() && b"rmwba".contains(&b[7]))
+}
+
 /// keepalived's check_glob_file and fopen for an included file: its log line when it is
 /// skipped. `shown` is the name as glob(3) returned it.
 fn check_included(path: &Path, shown: &str) -> Result<(), String> {
@@ -798,6 +859,29 @@ mod tests {
         assert!(diags.has_errors());
         let (out, diags) = lines("~SEQ(I, 0, 1, 99999999999) x", None);
         assert!(out.is_empty() && diags.has_errors());
+    }
+
+    #[test]
+    fn the_consolidated_copy_is_keepalived_s() {
+        let dir = std::env::temp_dir().join(format!("kvr-lexer-copy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("d")).unwrap();
+        std::fs::write(
+            dir.join("main.conf"),
+            "  a 1 # one\n\ninclude d/*.conf\nincludem nothere.conf\nz 26\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("d/b.conf"), "! note\nb 2\n").unwrap();
+        let copy = read_config_copy(&dir.join("main.conf"), &ReadOptions::default());
+        let main = dir.join("main.conf");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            copy,
+            format!(
+                "# {}\na 1\n\n\n# d/b.conf\n\nb 2\n!\n\n#! Config files missing 'nothere.conf'.\nz 26\n!\n",
+                main.display()
+            )
+        );
     }
 
     #[test]

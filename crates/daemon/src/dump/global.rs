@@ -16,6 +16,8 @@ pub struct NftablesDump {
 /// The global definitions keepalived prints (values as printed; defaults are keepalived's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobalDump {
+    /// `config_save_dir` (its trailing `/` removed).
+    pub config_save_dir: Option<String>,
     /// `net_namespace` (`None`: `(default)`).
     pub network_namespace: Option<String>,
     /// Root `net_namespace_ipvs [NAME]` (`Some(None)`: the default namespace).
@@ -151,6 +153,7 @@ pub struct SnmpDump {
 impl Default for GlobalDump {
     fn default() -> Self {
         GlobalDump {
+            config_save_dir: None,
             network_namespace: None,
             network_namespace_ipvs: None,
             instance_name: None,
@@ -234,6 +237,9 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         out.push('\n');
     };
     w("------< Global definitions >------".into());
+    if let Some(d) = &g.config_save_dir {
+        w(format!(" Config save dir = {d}"));
+    }
     w(format!(
         " Network namespace = {}",
         g.network_namespace.as_deref().unwrap_or("(default)")
