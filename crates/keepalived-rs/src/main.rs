@@ -1,6 +1,7 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
 mod checker_child;
+mod config_copy;
 mod config_save;
 mod core_dump;
 mod demo;

@@ -23,16 +23,7 @@ use keepalived_daemon::log;
 
 /// The reload file `g` names, if any (keepalived's init_global_data).
 pub(crate) fn path(g: &GlobalDefs) -> Option<PathBuf> {
-    let named = g.reload_file.as_ref()?;
-    if let Some(p) = named {
-        return Some(p.clone());
-    }
-    let file = match (&g.instance, g.use_pid_dir || g.net_namespace.is_some()) {
-        (Some(i), _) => format!("{}/keepalived_{i}.reload", crate::pidfile::PID_DIR),
-        (None, true) => format!("{}/keepalived.reload", crate::pidfile::PID_DIR),
-        (None, false) => "/run/keepalived.reload".to_owned(),
-    };
-    Some(PathBuf::from(file))
+    g.reload_file_path()
 }
 
 /// keepalived's create_reload_file: creat(2) rw-r--r-- (the group and other read bits

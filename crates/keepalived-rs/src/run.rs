@@ -424,6 +424,8 @@ fn parent_in_namespace(
     };
     loaded.report();
     crate::config_save::after_read(cli, &config.global);
+    // Held for the parent's life, as keepalived's conf_copy.
+    let _config_copy = crate::config_copy::open(cli, &config.global);
     // keepalived's remove_reload_file once the namespace is set: the configuration is read.
     if let Some(f) = crate::reload_file::path(&config.global) {
         crate::reload_file::remove(&f);

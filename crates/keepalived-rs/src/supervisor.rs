@@ -279,6 +279,7 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
         parent.global.reload_repeat,
     );
     let mut monitor = crate::reload_monitor::ReloadMonitor::start(&parent.global);
+    let config_directory = parent.global.tmp_config_directory.clone();
     // The start-up pages are released once the loop and the signal tasks have run (what
     // they touch first stays resident; released earlier, it was faulted back in at once).
     let release_after = tokio::time::sleep(Duration::from_secs(1));
@@ -360,22 +361,36 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                             continue;
                         }
                     }
-                    // keepalived's reload_config: stop_reload_monitor, read, start it.
+                    // keepalived's reload_config: stop_reload_monitor, read (the copy saved,
+                    // the reload file removed), check, start the monitor again.
                     drop(monitor.take());
-                    reloaded = crate::run::reload(cli).ok();
+                    let read = crate::run::reload(cli).ok();
+                    if let (None, Some(new)) = (&reload_check, &read) {
+                        crate::config_save::after_read(cli, &new.global);
+                        if let Some(f) = crate::reload_file::path(&new.global) {
+                            crate::reload_file::remove(&f);
+                        }
+                    }
+                    // A changed tmp_config_directory refuses the whole reload: the running
+                    // configuration stays, the children are not signalled.
+                    let refused = read.as_ref().is_some_and(|new| {
+                        new.global.tmp_config_directory != config_directory
+                    });
+                    if refused {
+                        keepalived_daemon::log::info(
+                            "Cannot change config_directory at a reload - please restart keepalived",
+                        );
+                    } else {
+                        reloaded = read;
+                    }
                     if let Some(new) = &reloaded {
                         timed = (new.global.reload_time_file.clone(), new.global.reload_repeat);
                     }
                     let mut g = GlobalDefs::default();
                     (g.reload_time_file, g.reload_repeat) = timed.clone();
                     monitor = crate::reload_monitor::ReloadMonitor::start(&g);
-                    if reload_check.is_none() {
-                        if let Some(new) = &reloaded {
-                            crate::config_save::after_read(cli, &new.global);
-                        }
-                        if let Some(f) = reloaded.as_ref().and_then(|c| crate::reload_file::path(&c.global)) {
-                            crate::reload_file::remove(&f);
-                        }
+                    if refused {
+                        continue;
                     }
                     sd.reloading();
                 }

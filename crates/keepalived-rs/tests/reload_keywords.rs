@@ -529,3 +529,98 @@ fn config_save_dir_saves_what_keepalived_saves() {
     assert_eq!(ours.1, theirs.1, "configuration copies");
     assert_eq!(ours.2, theirs.2, "dump beginnings");
 }
+
+/// What a user of `tmp_config_directory` sees.
+#[derive(Debug, PartialEq, Eq)]
+struct TmpDirSeen {
+    /// The parent holds an anonymous file in the directory ("DIR/#INODE (deleted)").
+    parent_holds_a_copy_there: bool,
+    /// A reload that changes it is refused, logged, and the new VIP not added.
+    change_refused_logged: bool,
+    change_not_applied: bool,
+}
+
+/// The run, and whether a reload back to the same directory was then applied.
+fn tmp_dir_run(binary: &str, net: &str) -> (TmpDirSeen, bool) {
+    let tag = net.rsplit('.').next().unwrap_or("x");
+    let mut lab = BridgeLab::prefixed("kvr", &format!("td{tag}"), net);
+    let (a, b) = (lab.dir().join("copy-a"), lab.dir().join("copy-b"));
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).expect("copy dir");
+    }
+    let conf = |dir: &Path, vips: &[u8]| {
+        let vips: String = vips.iter().map(|h| format!("  {net}.{h}/24\n")).collect();
+        format!(
+            "global_defs {{\n    router_id td\n    tmp_config_directory {}\n}}\n\
+             vrrp_instance VI_1 {{\n    state MASTER\n    interface eth0\n    virtual_router_id 64\n    \
+             priority 200\n    advert_int 1\n    virtual_ipaddress {{\n{vips}    }}\n}}\n",
+            dir.display()
+        )
+    };
+    lab.start("o", binary, &conf(&a, &[100]));
+    let vip = |h: u8| format!("{net}.{h}");
+    lab.wait(
+        "MASTER",
+        Duration::from_secs(15),
+        || lab.holds("o", &vip(100)),
+        || None,
+    );
+    let prefix = format!("{}/#", a.display());
+    let parent_holds_a_copy_there = lab.pid("o", "main").is_some_and(|pid| {
+        std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
+            fds.filter_map(Result::ok).any(|fd| {
+                std::fs::read_link(fd.path()).is_ok_and(|t| {
+                    let t = t.to_string_lossy();
+                    t.starts_with(&prefix) && t.ends_with(" (deleted)")
+                })
+            })
+        })
+    });
+    lab.rewrite("o", &conf(&b, &[100, 101]));
+    lab.signal("o", "main", "HUP");
+    let line = "Cannot change config_directory at a reload - please restart keepalived";
+    let change_refused_logged = wait_for(|| lab.logs().contains(line));
+    std::thread::sleep(Duration::from_secs(2));
+    let change_not_applied = !lab.holds("o", &vip(101));
+    lab.rewrite("o", &conf(&a, &[100, 102]));
+    lab.signal("o", "main", "HUP");
+    let same_dir_reload_applied = wait_for(|| lab.holds("o", &vip(102)));
+    let seen = TmpDirSeen {
+        parent_holds_a_copy_there,
+        change_refused_logged,
+        change_not_applied,
+    };
+    if !(seen.parent_holds_a_copy_there && seen.change_refused_logged) {
+        eprintln!("{binary}: {seen:?}\n{}", lab.logs());
+    }
+    (seen, same_dir_reload_applied)
+}
+
+/// `tmp_config_directory` beside keepalived: the parent's copy of the configuration is an
+/// anonymous file on the directory, and a reload that changes the directory is refused.
+/// keepalived 2.2.7's VRRP child then misreads every later reload made with
+/// tmp_config_directory ("There are 1 missing '}'s or extra '{'s", the instance lost:
+/// its copy on disk is appended to, not rewritten); ours' children read the files, so a
+/// reload back to the same directory is applied (docs/process.md).
+#[test]
+fn tmp_config_directory_holds_the_copy_and_refuses_a_change_like_keepalived() {
+    if !runnable("tmp_config_directory_holds_the_copy_and_refuses_a_change_like_keepalived") {
+        return;
+    }
+    let (theirs, ours) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| tmp_dir_run(KEEPALIVED, "10.231.8"));
+        let ours = s.spawn(|| tmp_dir_run(OURS, "10.231.10"));
+        (
+            theirs.join().expect("keepalived run"),
+            ours.join().expect("ours run"),
+        )
+    });
+    let expected = TmpDirSeen {
+        parent_holds_a_copy_there: true,
+        change_refused_logged: true,
+        change_not_applied: true,
+    };
+    assert_eq!(theirs.0, expected, "keepalived");
+    assert_eq!(ours.0, expected, "ours");
+    assert!(ours.1, "ours applies the reload back to the same directory");
+}

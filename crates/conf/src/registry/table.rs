@@ -98,7 +98,6 @@ const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
 const NO_PROC_BUFS: &str = "track_process reads /proc, not the process connector: there is no process-event netlink socket to size";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
-const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
@@ -191,7 +190,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "include_check", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::include_checks_match_keepalived_config_test" }),
     r(GLOBAL, "reload_time_file reload_repeat", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::reload_time_file_schedules_reloads_like_keepalived" }),
     r(GLOBAL, "config_save_dir", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::config_save_dir_saves_what_keepalived_saves" }),
-    r(GLOBAL, "tmp_config_directory", NotSupported { why: NO_RELOAD_OPT }),
+    r(GLOBAL, "tmp_config_directory", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::tmp_config_directory_holds_the_copy_and_refuses_a_change_like_keepalived" }),
     r(GLOBAL, "reload_check_config", Acts { test: "crates/keepalived-rs/tests/reload_check.rs::reload_check_config_refuses_a_bad_reload_like_keepalived" }),
     r(GLOBAL, "data_use_instance", Acts { test: "crates/daemon/src/dump/paths.rs::data_use_instance_tags_the_data_dump" }),
     r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),
