@@ -624,3 +624,103 @@ fn tmp_config_directory_holds_the_copy_and_refuses_a_change_like_keepalived() {
     assert_eq!(ours.0, expected, "ours");
     assert!(ours.1, "ours applies the reload back to the same directory");
 }
+
+/// `config_save_dir` in ours' checker and BFD children (keepalived's checker needs IPVS,
+/// which this kernel may not have; the names are keepalived's save_config ones, as the
+/// VRRP test above shows beside keepalived): each child's .pre and .post dumps for both
+/// reloads, each beginning with its dump's global definitions.
+#[test]
+fn config_save_dir_covers_the_checker_and_bfd_children() {
+    if !runnable("config_save_dir_covers_the_checker_and_bfd_children") {
+        return;
+    }
+    let net = "10.231.11";
+    let mut lab = BridgeLab::prefixed("kvr", "csc", net);
+    let save = lab.dir().join("save");
+    let conf = lab.dir().join("o.conf");
+    let text = format!(
+        "global_defs {{\n    router_id csc\n    config_save_dir {}\n}}\n\
+         virtual_server {net}.100 80 {{\n    delay_loop 1\n    lb_algo rr\n    lb_kind DR\n    \
+         real_server {net}.2 80 {{\n        TCP_CHECK {{\n            connect_timeout 1\n        }}\n    }}\n}}\n\
+         bfd_instance B1 {{\n    neighbor_ip {net}.2\n}}\n",
+        save.display()
+    );
+    std::fs::write(&conf, text).expect("config");
+    let pid = |n: &str| lab.dir().join(format!("o.{n}.pid")).display().to_string();
+    let conf_arg = conf.display().to_string();
+    let (main, check, bfd) = (pid("main"), pid("check"), pid("bfd"));
+    let args = [
+        "-n",
+        "-l",
+        "-C",
+        "--no-ipvs",
+        "-f",
+        &conf_arg,
+        "-p",
+        &main,
+        "-c",
+        &check,
+        "-b",
+        &bfd,
+    ];
+    lab.spawn("o", "o", OURS, &args);
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&save)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let started = wait_for(|| lab.pid("o", "check").is_some() && lab.pid("o", "bfd").is_some());
+    assert!(started, "children started\n{}", lab.logs());
+    std::thread::sleep(Duration::from_secs(1));
+    for n in 1..=2 {
+        lab.signal("o", "main", "HUP");
+        let post = format!(".{n}.post");
+        let both = wait_for(|| names().iter().filter(|f| f.ends_with(&post)).count() == 2);
+        assert!(both, "reload {n}: {:?}\n{}", names(), lab.logs());
+    }
+    let kinds: Vec<String> = names()
+        .iter()
+        .map(|f| {
+            f.split('.')
+                .map(|p| {
+                    if p.len() > 2 && p.bytes().all(|b| b.is_ascii_digit()) {
+                        "PID"
+                    } else {
+                        p
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect();
+    let want: Vec<String> = [
+        "keepalived.conf.PID.0",
+        "keepalived.conf.PID.1",
+        "keepalived.conf.PID.2",
+        "keepalived_bfd.PID.1.post",
+        "keepalived_bfd.PID.1.pre",
+        "keepalived_bfd.PID.2.post",
+        "keepalived_bfd.PID.2.pre",
+        "keepalived_check.PID.1.post",
+        "keepalived_check.PID.1.pre",
+        "keepalived_check.PID.2.post",
+        "keepalived_check.PID.2.pre",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    assert_eq!(kinds, want);
+    for f in names().iter().filter(|f| f.starts_with("keepalived_")) {
+        let text = std::fs::read_to_string(save.join(f)).unwrap_or_default();
+        assert!(
+            text.contains("------< Global definitions >------")
+                && text.contains(&format!(" Config save dir = {}", save.display())),
+            "{f}:\n{text}"
+        );
+    }
+}
