@@ -136,7 +136,7 @@ fn docs_keywords_md_is_current() {
 
 #[test]
 fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict() {
-    let text = "global_defs {\n    router_id r1\n    tmp_config_directory /tmp\n}\n\
+    let text = "global_defs {\n    router_id r1\n    process_monitor_rcv_bufs 1048576\n}\n\
                 vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
                 priority 100\n    use_ipvlan\n    virtual_ipaddress {\n        \
                 10.0.0.1/24\n    }\n}\n";
@@ -151,7 +151,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
     assert_eq!(
         names,
         [
-            ("tmp_config_directory".to_owned(), 3),
+            ("process_monitor_rcv_bufs".to_owned(), 3),
             ("use_ipvlan".to_owned(), 9)
         ]
     );

@@ -1152,6 +1152,9 @@ impl Daemon {
     /// SIGHUP: read the configuration again; keep the running one if it has errors.
     async fn reload(&mut self, read: Reloader<'_>) {
         log::info("Reloading");
+        crate::config_save::save(&self.global, "vrrp", false, || {
+            crate::dump::render_data(&self.snapshot(&self.current))
+        });
         let new = match read() {
             Ok(c) => c,
             Err(problems) => {
@@ -1165,6 +1168,9 @@ impl Daemon {
         if let Err(e) = crate::reload::apply(self, new).await {
             log::info(format!("Reload failed: {e}"));
         }
+        crate::config_save::save(&self.global, "vrrp", true, || {
+            crate::dump::render_data(&self.snapshot(&self.current))
+        });
         // The old configuration and instances are freed, and the parser's code ran: give the
         // pages back, so that RSS stays flat over many reloads instead of keeping the
         // allocator's high water.

@@ -240,6 +240,7 @@ async fn run<F: Future<Output = ()>>(
             }
             Some(_) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => {
                 log::info("Reloading");
+                crate::config_save::save(&config.global, "bfd", false, || bfd_dump_text(&config, &listener, &set, &links));
                 match reload.map(|r| r()) {
                     Some(Ok(new)) => {
                         let old = (std::mem::take(&mut set), std::mem::take(&mut links));
@@ -249,6 +250,7 @@ async fn run<F: Future<Output = ()>>(
                             Err(e) => log::info(format!("Unable to open multihop listening socket ({e})")),
                         }
                         (set, links) = build_sessions(&config, Some(old), base.rotate_left(17));
+                        crate::config_save::save(&config.global, "bfd", true, || bfd_dump_text(&config, &listener, &set, &links));
                     }
                     Some(Err(problems)) => {
                         for p in problems {
@@ -324,6 +326,22 @@ fn write_dump(
     set: &SessionSet,
     links: &[Link],
 ) {
+    let text = bfd_dump_text(config, listener, set, links);
+    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
+        log::info(format!(
+            "Unable to write {} ({e})",
+            opts.data_path.display()
+        ));
+    }
+}
+
+/// keepalived_bfd.data's text (SIGUSR1, config_save_dir).
+fn bfd_dump_text(
+    config: &Config,
+    listener: &BfdListener,
+    set: &SessionSet,
+    links: &[Link],
+) -> String {
     let entries: Vec<_> = config
         .bfd
         .iter()
@@ -336,19 +354,13 @@ fn write_dump(
             send_error: l.send_error,
         })
         .collect();
-    let text = render_bfd_data(
+    render_bfd_data(
         &config.global,
         listener.raw_fd(),
         &entries,
         Instant::now(),
         std::time::SystemTime::now(),
-    );
-    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
-        log::info(format!(
-            "Unable to write {} ({e})",
-            opts.data_path.display()
-        ));
-    }
+    )
 }
 
 fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
