@@ -74,6 +74,19 @@ pub fn rss_kib(pid: i32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The `name:` line of /proc/PID/smaps_rollup in KiB (Pss, Rss, Anonymous, Pss_Anon,
+/// Pss_File, ...; 0 when gone).
+pub fn smaps_kib(pid: i32, name: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.strip_prefix(name).is_some_and(|r| r.starts_with(':')))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 /// utime + stime of `pid` in clock ticks (0 when gone).
 pub fn cpu_ticks(pid: i32) -> u64 {
     stat_fields(pid)

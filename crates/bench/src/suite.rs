@@ -193,13 +193,14 @@ fn footprint_rows(o: &Options, imps: &Imps) -> Vec<Row> {
         ..big_spec(o)
     };
     let window = Duration::from_secs(o.window);
-    let (mut rss, mut cpu, mut pps) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rss, mut pss, mut cpu, mut pps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..o.rounds {
         for imp in imps.in_order() {
             eprintln!("footprint round {round}: {}", imp.label);
             match footprint::run(imp, &spec, window, o.verbose) {
                 Ok(f) => {
                     rss.push((imp.label, f.rss_mib));
+                    pss.push((imp.label, f.pss_mib));
                     cpu.push((imp.label, f.cpu_share * 100.0));
                     pps.push((imp.label, f.packets_per_s));
                 }
@@ -216,6 +217,8 @@ fn footprint_rows(o: &Options, imps: &Imps) -> Vec<Row> {
             1,
         )
         .note("sum of VmRSS over the process tree"),
+        row("  PSS (MiB)".into(), &Samples(pss), imps, 1)
+            .note("sum of Pss (smaps_rollup): shared pages counted once"),
         row(
             format!("  CPU over {} s (% of one core)", o.window),
             &Samples(cpu),
