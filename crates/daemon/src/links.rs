@@ -102,6 +102,41 @@ pub async fn open_link(
     })
 }
 
+/// The MTU keepalived assumes for an instance without interface (DEFAULT_MTU).
+const DEFAULT_MTU: u32 = 1500;
+
+/// The senders of a unicast instance without `interface` (keepalived 2.2.8+): bound to its
+/// `vrf` device when given, else to none (keepalived's open_vrrp_send_socket without ifp),
+/// so the kernel routes each advert to its peer. The link's ifindex is the VRF's (0 without
+/// one): its adverts are received under it. Gratuitous ARPs go out on the VIPs' `dev`s.
+pub async fn open_unbound(netlink: &Netlink, vrf: Option<&str>) -> Result<Link, DaemonError> {
+    let (ifindex, mtu, up) = match vrf {
+        Some(name) => {
+            let info = netlink
+                .link_by_name(name)
+                .await
+                .map_err(setup("interface lookup"))?
+                .ok_or_else(|| DaemonError::NoInterface(name.to_owned()))?;
+            (info.index, info.mtu, info.is_up())
+        }
+        None => (0, DEFAULT_MTU, true),
+    };
+    let sender = VrrpSendV4::unbound(vrf).map_err(setup("VRRP send socket"))?;
+    let sender6 = VrrpSendV6::unbound(vrf).ok().map(Arc::new);
+    Ok(Link {
+        name: vrf.unwrap_or_default().to_owned(),
+        ifindex,
+        mtu,
+        up,
+        primary: std::net::Ipv4Addr::UNSPECIFIED,
+        link_local: None,
+        sender: Some(Arc::new(sender)),
+        sender6,
+        announcer: Arc::new(Announcer::new(0, [0; 6]).map_err(setup("ARP socket"))?),
+        pacing: Arc::default(),
+    })
+}
+
 impl Link {
     /// The stand-in for an interface that does not exist (yet), or whose sockets could not
     /// be opened: its instances wait in FAULT and are built again when it appears

@@ -193,6 +193,7 @@ fn instance_dump(
         } else {
             ifname.clone()
         },
+        vrf: c.vrf.clone(),
         // keepalived prints "Flags:" when any flag bit is set; this one is a bit too.
         flags_set: c.dont_track_primary || c.use_vmac_addr,
         unicast: c.is_unicast(),

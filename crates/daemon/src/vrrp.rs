@@ -454,12 +454,17 @@ impl Daemon {
                 VrrpRecvV4::multicast_group(link.ifindex, ifname, IPPROTO_AH, group)
                     .map_err(setup("AH receive socket"))?,
             ),
+            // An instance without interface: bound to its VRF, or to no device.
             RxKind::Unicast(IpAddr::V4(src)) => RecvSocket::V4(
-                VrrpRecvV4::unicast_proto(src, Some(ifname), IPPROTO_VRRP)
-                    .map_err(setup("VRRP unicast receive socket"))?,
+                VrrpRecvV4::unicast_proto(
+                    src,
+                    Some(ifname).filter(|n| !n.is_empty()),
+                    IPPROTO_VRRP,
+                )
+                .map_err(setup("VRRP unicast receive socket"))?,
             ),
             RxKind::Unicast(IpAddr::V6(src)) => RecvSocket::V6(
-                VrrpRecvV6::unicast(src, link.ifindex, Some(ifname))
+                VrrpRecvV6::unicast(src, link.ifindex, Some(ifname).filter(|n| !n.is_empty()))
                     .map_err(setup("VRRP IPv6 unicast receive socket"))?,
             ),
         };
@@ -497,6 +502,13 @@ impl Daemon {
     /// keepalived binds it).
     async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
         let conf = &inst.conf;
+        if conf.interface.is_none() {
+            // keepalived's socket of a unicast instance without interface: its source
+            // address only (no multicast group to join without an interface).
+            return self
+                .open_rx(&link.name, RxKind::Unicast(inst.source()), link)
+                .await;
+        }
         let uses_ah = crate::sockpool::uses_ah(inst);
         let group = inst.mcast_group();
         if let (true, IpAddr::V4(g)) = (uses_ah, group) {
@@ -524,18 +536,24 @@ impl Daemon {
         now: Instant,
         resume: Option<Resume>,
     ) -> Option<Instance> {
-        let Some(ifname) = conf.interface.clone() else {
-            log::info(format!(
-                "({}) no interface: instance not started",
-                conf.name
-            ));
-            return None;
-        };
-        let base = self.link(&conf.name, &ifname).await;
-        let mut ready = base.is_some();
-        let base = match base {
-            Some(l) => l,
-            None => Arc::new(Link::absent(&ifname).ok()?),
+        let (base, mut ready) = match conf.interface.clone() {
+            Some(ifname) => match self.link(&conf.name, &ifname).await {
+                Some(l) => (l, true),
+                None => (Arc::new(Link::absent(&ifname).ok()?), false),
+            },
+            // Unicast without interface (keepalived 2.2.8+): senders and receiver bound to
+            // the `vrf` device, else to none.
+            None => match crate::links::open_unbound(&self.netlink, conf.vrf.as_deref()).await {
+                Ok(l) => (Arc::new(l), true),
+                Err(e) => {
+                    let vrf = conf.vrf.as_deref().unwrap_or_default();
+                    log::info(format!(
+                        "({}) {e}: in FAULT until VRF {vrf} is usable",
+                        conf.name
+                    ));
+                    (Arc::new(Link::absent(vrf).ok()?), false)
+                }
+            },
         };
         let mut tx_link = base.clone();
         if let (Some(vm), true) = (&conf.vmac, ready) {
@@ -622,7 +640,7 @@ impl Daemon {
                 conf.name
             ));
         }
-        if ready && conf.promote_secondaries && conf.vmac.is_none() {
+        if ready && conf.promote_secondaries && conf.vmac.is_none() && conf.interface.is_some() {
             self.promoted.acquire(&base.name);
         }
         if ready && !inst.has_source() {
@@ -649,10 +667,13 @@ impl Daemon {
         // The interfaces of its addresses elsewhere (a `dev`, a use_vmac_addr VMAC) count
         // whatever dont_track_primary says.
         let addr_up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
+        // Without interface (unicast, keepalived 2.2.8+) there is none to follow: only the
+        // interfaces of its addresses.
+        let own_up =
+            inst.conf.interface.is_none() || (up(inst.base_ifindex) && up(inst.rx_ifindex));
         inst.sockets_ready
             && inst.has_source()
-            && up(inst.base_ifindex)
-            && up(inst.rx_ifindex)
+            && own_up
             && inst.address_interfaces().all(addr_up)
             && !inst.conf.config_fault()
             && !self.missing_src.contains(&inst.conf.name)

@@ -479,6 +479,32 @@ impl VrrpInstance {
         self.unicast_configured && self.unicast_fault_no_peer && self.unicast_peers.is_empty()
     }
 
+    /// Why keepalived's VRRP process would not start with this instance (it exits with a
+    /// configuration error): no VRID; no `interface` without a unicast keyword
+    /// (keepalived 2.2.8+'s chk_min_cfg); without `interface`, no configured source address
+    /// or a link-local one (vrrp_complete_instance). `None`: it runs.
+    pub fn unstartable(&self) -> Option<String> {
+        let name = &self.name;
+        if self.vrid.is_none() {
+            return Some(format!("({name}) the virtual router id must be set"));
+        }
+        if self.interface.is_some() {
+            return None;
+        }
+        if !self.unicast_configured {
+            return Some(format!("({name}) Unknown interface!"));
+        }
+        match self.src_ip {
+            None => Some(format!(
+                "({name}): Unicast instances must have unicast_src_ip or interface"
+            )),
+            Some(a) if is_link_local(&a) => Some(format!(
+                "({name}) Non link-local address required if interface omitted"
+            )),
+            Some(_) => None,
+        }
+    }
+
     /// Whether the instance is the address owner (priority 255).
     pub fn is_address_owner(&self) -> bool {
         self.priority == VRRP_PRIO_OWNER
@@ -492,6 +518,14 @@ impl VrrpInstance {
             return false;
         }
         self.accept.unwrap_or(!strict)
+    }
+}
+
+/// An IPv6 link-local address (fe80::/10); never an IPv4 one.
+pub fn is_link_local(a: &IpAddr) -> bool {
+    match a {
+        IpAddr::V6(a) => a.segments()[0] & 0xffc0 == 0xfe80,
+        IpAddr::V4(_) => false,
     }
 }
 

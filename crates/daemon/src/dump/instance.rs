@@ -159,8 +159,15 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
             if v.use_vmac_addr {
                 out.line("   Use VMAC for VIPs on other interfaces");
             }
-            out.line(format!("   Interface = {}", v.interface));
+            if v.interface.is_empty() {
+                out.line("   Interface = not configured");
+            } else {
+                out.line(format!("   Interface = {}", v.interface));
+            }
         }
+    }
+    if let Some(vrf) = &v.vrf {
+        out.line(format!("   VRF = {vrf}"));
     }
     if v.dont_track_primary {
         out.line("   VRRP interface tracking disabled");

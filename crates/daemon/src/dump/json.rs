@@ -131,7 +131,10 @@ fn data(w: &mut Writer, v: &InstanceDump) {
         "vmac_ifname",
         v.vmac.as_ref().map_or("", |m| m.ifname.as_str()),
     );
-    w.str_field("ifp_ifname", &v.interface);
+    // keepalived writes no ifp_ifname for an instance without interface.
+    if !v.interface.is_empty() {
+        w.str_field("ifp_ifname", &v.interface);
+    }
     w.uint_field("master_priority", u64::from(v.master_priority));
     w.name("last_transition");
     let lt = v.last_transition.sec as f64 + v.last_transition.usec as f64 / 1_000_000.0;

@@ -300,8 +300,11 @@ pub struct InstanceDump {
     pub master_down_timer_us: u64,
     /// `use_vmac` details.
     pub vmac: Option<VmacDump>,
-    /// The interface the instance runs on (the VMAC's name when it has one).
+    /// The interface the instance runs on (the VMAC's name when it has one); empty: none
+    /// (unicast without `interface`, "not configured").
     pub interface: String,
+    /// `vrf` (an instance without interface).
+    pub vrf: Option<String>,
     /// `dont_track_primary`.
     pub dont_track_primary: bool,
     /// `skip_check_adv_addr`.
@@ -428,6 +431,7 @@ impl Default for InstanceDump {
             master_down_timer_us: 0,
             vmac: None,
             interface: String::new(),
+            vrf: None,
             dont_track_primary: false,
             skip_check_adv_addr: false,
             strict_mode: false,
@@ -488,8 +492,10 @@ pub struct SocketDump {
     pub fd_in: i32,
     /// Send fd.
     pub fd_out: i32,
-    /// Interface name.
+    /// Interface name; empty: bound to none (an instance without interface).
     pub interface: String,
+    /// The VRF an instance without interface binds it to.
+    pub vrf: Option<String>,
     /// IPv6 socket.
     pub ipv6: bool,
     /// IPPROTO_AH rather than IPPROTO_VRRP.

@@ -108,7 +108,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             }
             v.interface = Some(i.to_owned());
         }
-        "vrf" => v.vrf = ctx.arg(c, 0).map(str::to_owned),
+        "vrf" => vrf(c, ctx, v, dynamic),
         "use_vmac" => {
             let mut vm = v.vmac.take().unwrap_or_default();
             for a in &c.args {
@@ -611,6 +611,75 @@ fn authentication(node: &Node, ctx: &mut Ctx<'_>, v: &mut VrrpInstance) {
     v.authentication = Some(auth);
 }
 
+/// `vrf NAME` (keepalived's vrrp_vrf_handler): refused after `interface`, a second time,
+/// on a loopback, and (warned about) when no such interface exists.
+fn vrf(c: &Node, ctx: &mut Ctx<'_>, v: &mut VrrpInstance, dynamic: bool) {
+    let Some(n) = ctx.arg(c, 0).map(str::to_owned) else {
+        return;
+    };
+    let name = v.name.clone();
+    if n.len() >= 16 {
+        ctx.invalid(
+            c,
+            format!("({name}) VRF interface name '{n}' too long - ignoring"),
+        );
+    } else if v.interface.is_some() {
+        ctx.invalid(
+            c,
+            format!("({name}) Cannot specify VRF interface and interface - ignoring"),
+        );
+    } else if let Some(old) = &v.vrf {
+        ctx.invalid(
+            c,
+            format!("({name}) VRF interface already specified as '{old}' - ignoring"),
+        );
+    } else if n == "lo" {
+        ctx.invalid(
+            c,
+            format!("({name}) cannot use a loopback interface ({n}) for VRF - ignoring"),
+        );
+    } else if !dynamic && !ctx.host.interface_exists(&n) {
+        // keepalived keeps no VRF it cannot find (if_get_by_ifname without
+        // dynamic_interfaces): the instance runs unbound.
+        ctx.error(
+            c,
+            ErrorClass::BadInterface,
+            format!("({name}) WARNING - VRF interface {n} doesn't exist"),
+        );
+    } else {
+        v.vrf = Some(n);
+    }
+}
+
+/// keepalived's address checks of an instance without `interface` (vrrp_complete_instance):
+/// a VIP or eVIP without `dev` has nowhere to go and is removed.
+fn no_interface_addresses(ctx: &mut Ctx<'_>, v: &mut VrrpInstance) {
+    let name = v.name.clone();
+    for (list, e) in [
+        (&mut v.virtual_ipaddresses, ""),
+        (&mut v.excluded_ipaddresses, "e"),
+    ] {
+        list.retain(|a| {
+            if a.dev.is_some() {
+                return true;
+            }
+            let full = if a.prefix.addr.is_ipv4() { 32 } else { 128 };
+            let shown = if a.prefix.len == full {
+                a.prefix.addr.to_string()
+            } else {
+                a.prefix.to_string()
+            };
+            ctx.error_at(
+                Some(&a.loc),
+                None,
+                ErrorClass::General,
+                format!("({name}): no interface for {e}vip {shown} - removing"),
+            );
+            false
+        });
+    }
+}
+
 /// A MAC address of 5 or 6 octets `xx:xx:xx:xx:xx[:xx]`.
 fn parse_mac(s: &str) -> Option<Vec<u8>> {
     let parts: Vec<&str> = s.split(':').collect();
@@ -644,6 +713,33 @@ fn finish(ctx: &mut Ctx<'_>, v: &mut VrrpInstance, p: Pending) {
         if let Some(vm) = &mut v.vmac {
             vm.xmit_base = true;
         }
+    }
+    if v.unicast_configured && v.interface.is_none() && (v.vmac.is_some() || v.ipvlan.is_some()) {
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::General,
+            format!("({name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac"),
+        );
+        v.vmac = None;
+        v.ipvlan = None;
+    }
+    if v.interface.is_none() && v.unicast_configured {
+        no_interface_addresses(ctx, v);
+    }
+    if v.vrf.is_some() && (v.interface.is_some() || !v.is_unicast()) {
+        let why = if v.interface.is_some() {
+            "out interface"
+        } else {
+            " unicast"
+        };
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::General,
+            format!("({name}) vrf can only be specified with{why} - clearing"),
+        );
+        v.vrf = None;
     }
     if let Some(vm) = &mut v.vmac {
         if !v.unicast_peers.is_empty() && !vm.xmit_base {

@@ -1,0 +1,107 @@
+//! A unicast instance without `interface` (keepalived 2.2.8+, issue 13) beside the real
+//! keepalived 2.2.7, which needs the `interface` line (its issue #2270: 2.2.7 refuses every
+//! instance without one). Ours: no `interface`, `unicast_src_ip`, the VIP with its `dev`.
+//! Ours at 150 is MASTER alone (keepalived hears its adverts); ours stopped, keepalived takes
+//! over; ours back at 50 stays BACKUP (it hears keepalived); keepalived stopped, ours takes
+//! over. The data dump says "Interface = not configured". Needs root and
+//! /usr/sbin/keepalived. Namespaces kvi-*, 10.232.1.0/24.
+
+use std::time::Duration;
+
+use keepalived_labs::{runnable, BridgeLab, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+const VIP: &str = "10.232.1.100";
+
+fn ours(priority: u8, dump: &str) -> String {
+    format!(
+        "global_defs {{\n    router_id ours\n    vrrp_garp_master_delay 1\n    \
+         state_dump_file {dump}\n}}\n\
+         vrrp_instance VI_1 {{\n    virtual_router_id 81\n    priority {priority}\n    \
+         advert_int 1\n    unicast_src_ip 10.232.1.1\n    unicast_peer {{\n        10.232.1.2\n    }}\n    \
+         virtual_ipaddress {{\n        {VIP}/24 dev eth0\n    }}\n}}\n"
+    )
+}
+
+fn theirs(priority: u8) -> String {
+    format!(
+        "global_defs {{\n    router_id keepalived\n    vrrp_garp_master_delay 1\n}}\n\
+         vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id 81\n    \
+         priority {priority}\n    advert_int 1\n    unicast_src_ip 10.232.1.2\n    \
+         unicast_peer {{\n        10.232.1.1\n    }}\n    \
+         virtual_ipaddress {{\n        {VIP}/24 dev eth0\n    }}\n}}\n"
+    )
+}
+
+fn limit() -> Duration {
+    Duration::from_secs(20)
+}
+
+#[test]
+fn unicast_without_interface_beside_keepalived() {
+    if !runnable("unicast_without_interface") {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvi", "uni", "10.232.1");
+    let dump = lab.dir().join("o.data").display().to_string();
+    lab.start("t", KEEPALIVED, &theirs(100));
+    lab.start("o", OURS, &ours(150, &dump));
+    lab.wait(
+        "ours MASTER with the VIP",
+        limit(),
+        || lab.holds("o", VIP) && !lab.holds("t", VIP),
+        || None,
+    );
+    lab.stays("only ours holds the VIP", Duration::from_secs(4), || {
+        lab.holds("o", VIP) && !lab.holds("t", VIP)
+    });
+
+    let _ = std::fs::remove_file(&dump);
+    lab.signal("o", "main", "USR1");
+    lab.wait(
+        "ours' data dump",
+        Duration::from_secs(5),
+        || std::fs::metadata(&dump).is_ok_and(|m| m.len() > 0),
+        || None,
+    );
+    let data = std::fs::read_to_string(&dump).unwrap_or_default();
+    for line in [
+        "   State = MASTER",
+        "   Interface = not configured",
+        "   Using src_ip = 10.232.1.1 (from configuration)",
+        "   Type = Unicast",
+    ] {
+        assert!(
+            data.lines().any(|l| l == line),
+            "{line:?} missing in\n{data}"
+        );
+    }
+
+    lab.terminate("o");
+    assert!(lab.wait_exit("o", Duration::from_secs(10)), "ours stops");
+    lab.wait(
+        "keepalived takes over when ours stops",
+        limit(),
+        || lab.holds("t", VIP) && !lab.holds("o", VIP),
+        || None,
+    );
+
+    lab.start("o", OURS, &ours(50, &dump));
+    lab.stays(
+        "ours back at 50 stays BACKUP",
+        Duration::from_secs(5),
+        || lab.holds("t", VIP) && !lab.holds("o", VIP),
+    );
+
+    lab.terminate("t");
+    assert!(
+        lab.wait_exit("t", Duration::from_secs(10)),
+        "keepalived stops"
+    );
+    lab.wait(
+        "ours takes over when keepalived stops",
+        limit(),
+        || lab.holds("o", VIP) && !lab.holds("t", VIP),
+        || None,
+    );
+}
