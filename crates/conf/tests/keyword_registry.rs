@@ -138,8 +138,8 @@ fn docs_keywords_md_is_current() {
 fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict() {
     let text = "global_defs {\n    router_id r1\n    tmp_config_directory /tmp\n}\n\
                 vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
-                priority 100\n    use_ipvlan\n    virtual_ipaddress {\n        \
-                10.0.0.1/24\n    }\n}\n";
+                priority 100\n    virtual_ipaddress {\n        \
+                10.0.0.1/24\n    }\n}\nlinkbeat_use_polling\n";
     let host = FixedHost::lab();
     let l = load_str(text, Path::new("k.conf"), &ReadOptions::default(), &host);
     let names: Vec<(String, u32)> = l
@@ -152,7 +152,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
         names,
         [
             ("tmp_config_directory".to_owned(), 3),
-            ("use_ipvlan".to_owned(), 9)
+            ("linkbeat_use_polling".to_owned(), 13)
         ]
     );
     let warned: Vec<String> = l
@@ -164,7 +164,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
     assert!(
         warned
             .iter()
-            .any(|w| w.starts_with("k.conf:9: warning: use_ipvlan: not supported")),
+            .any(|w| w.starts_with("k.conf:13: warning: linkbeat_use_polling: not supported")),
         "{warned:?}"
     );
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);

@@ -202,6 +202,76 @@ pub async fn open_vmac(
     Ok((Arc::new(link), info.index))
 }
 
+/// `use_ipvlan`: an L2 ipvlan on the base interface (keepalived's netlink_link_add_ipvlan),
+/// named as a VMAC is (its name, else `vmac_prefix`.VRID or the next free one, an ipvlan
+/// of ours already on the base reused); IPv6 off on it for an IPv4 instance without eVIPs of
+/// the other family; its address added. Adverts leave from it and arrive on it.
+pub async fn open_ipvlan(
+    netlink: &Netlink,
+    config: &keepalived_conf::Config,
+    conf: &VrrpInstance,
+    ipv: &keepalived_conf::model::Ipvlan,
+    base: &Arc<Link>,
+    taken: &HashSet<String>,
+) -> Result<(Arc<Link>, u32), DaemonError> {
+    use keepalived_conf::model::IpvlanMode;
+    let ipv6 = crate::instance::is_ipv6(conf);
+    let links = netlink.links().await.map_err(setup("listing interfaces"))?;
+    let name = match &ipv.ifname {
+        Some(n) => n.clone(),
+        None => {
+            let ours = |l: &&LinkInfo| {
+                l.kind.as_deref() == Some("ipvlan")
+                    && l.parent == Some(base.ifindex)
+                    && !taken.contains(&l.name)
+            };
+            match links.iter().find(ours) {
+                Some(l) => l.name.clone(),
+                None => {
+                    let prefix = config.global.vmac_prefix.as_deref().unwrap_or("vrrp");
+                    let vrid = conf.vrid.unwrap_or(0);
+                    keepalived_net::vmac_name_candidates(prefix, vrid, ipv6)
+                        .find(|n| !taken.contains(n) && !links.iter().any(|l| &l.name == n))
+                        .unwrap_or_else(|| keepalived_net::default_vmac_name(vrid))
+                }
+            }
+        }
+    };
+    let spec = keepalived_net::IpvlanSpec {
+        name,
+        parent: base.ifindex,
+        flags: match ipv.mode {
+            IpvlanMode::Bridge => keepalived_net::IpvlanFlags::Bridge,
+            IpvlanMode::Private => keepalived_net::IpvlanFlags::Private,
+            IpvlanMode::Vepa => keepalived_net::IpvlanFlags::Vepa,
+        },
+        vrf: netlink.vrf_master(base.ifindex).await.ok().flatten(),
+    };
+    let info = netlink
+        .create_ipvlan(&spec)
+        .await
+        .map_err(setup("use_ipvlan"))?;
+    let other_family_evip = conf
+        .excluded_ipaddresses
+        .iter()
+        .any(|a| a.prefix.addr.is_ipv6() != ipv6);
+    let off = i64::from(!ipv6 && !other_family_evip);
+    if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", off) {
+        log::info(format!("({}) ipvlan disable_ipv6: {e}", conf.name));
+    }
+    if let Some(a) = ipv.addr {
+        let spec = keepalived_net::AddressSpec::new(info.index, a.addr, a.len);
+        if let Err(e) = netlink.add_address(&spec).await {
+            log::info(format!(
+                "{}: Failed to add interface address to {}: {e}",
+                conf.name, info.name
+            ));
+        }
+    }
+    let link = open_link(netlink, config, &info.name).await?;
+    Ok((Arc::new(link), info.index))
+}
+
 /// What keepalived's netlink_link_add_vmac sets on a VMAC once created: the macvlan sysctls
 /// (IPv4), IPv6 off on an IPv4 VMAC, no router advertisements taken on an IPv6 one, and the
 /// base interface's link-local address (IPv6, unless adverts leave from the base).
@@ -348,7 +418,10 @@ pub fn taken_vmac_names(
         .instances
         .iter()
         .filter(|i| i.name != conf.name)
-        .filter_map(|i| i.vmac.as_ref()?.ifname.clone());
+        .filter_map(|i| {
+            (i.vmac.as_ref().and_then(|m| m.ifname.clone()))
+                .or_else(|| i.ipvlan.as_ref()?.ifname.clone())
+        });
     let given = vmacs
         .iter()
         .filter(|(instance, _)| **instance != conf.name)

@@ -58,6 +58,7 @@ pub(crate) fn netlink_rx_buf(b: &RcvBufs) -> Option<RxBuf> {
 pub(crate) fn rx_interface(inst: &Instance) -> String {
     match &inst.conf.vmac {
         Some(vm) if !vm.xmit_base && inst.sockets_ready => inst.link.name.clone(),
+        None if inst.conf.ipvlan.is_some() && inst.sockets_ready => inst.link.name.clone(),
         // Without interface: its VRF, else no device ("").
         _ => match &inst.conf.interface {
             Some(i) => i.clone(),

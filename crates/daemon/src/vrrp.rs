@@ -571,14 +571,33 @@ impl Daemon {
                 }
             }
         }
+        if let (Some(ipv), true) = (&conf.ipvlan, ready) {
+            let taken = crate::links::taken_vmac_names(&self.config, conf, &self.vmacs);
+            match crate::links::open_ipvlan(&self.netlink, &self.config, conf, ipv, &base, &taken)
+                .await
+            {
+                Ok((l, index)) => {
+                    self.vmacs
+                        .insert(conf.name.clone(), (index, l.name.clone()));
+                    self.link_up.entry(index).or_insert(l.up);
+                    tx_link = l;
+                }
+                Err(e) => {
+                    log::info(format!("({}) {e}", conf.name));
+                    ready = false;
+                }
+            }
+        }
         // With use_vmac, adverts are received on the VMAC: those from a peer's VMAC (the
         // same MAC as ours: FRR, keepalived without vmac_xmit_base) reach only our
         // macvlan (mode private), the others reach it too. Also with vmac_xmit_base, where
         // keepalived receives on the base interface and never hears a peer sending from
         // its VMAC (a deliberate difference, docs/interop.md).
-        let rx_link = match &conf.vmac {
-            Some(_) if ready => tx_link.clone(),
-            _ => base.clone(),
+        // With use_ipvlan, on the ipvlan.
+        let rx_link = if ready && (conf.vmac.is_some() || conf.ipvlan.is_some()) {
+            tx_link.clone()
+        } else {
+            base.clone()
         };
         let resume_master =
             resume.is_none() && ready && self.vips_present(conf, tx_link.ifindex, now).await;
@@ -634,13 +653,18 @@ impl Daemon {
                 self.missing_src.insert(conf.name.clone());
             }
         }
-        if conf.config_fault() {
+        if conf.no_peers_fault() {
             log::info(format!(
                 "({}) Cannot use unicast without any peers - going to fault state",
                 conf.name
             ));
         }
-        if ready && conf.promote_secondaries && conf.vmac.is_none() && conf.interface.is_some() {
+        if ready
+            && conf.promote_secondaries
+            && conf.vmac.is_none()
+            && conf.ipvlan.is_none()
+            && conf.interface.is_some()
+        {
             self.promoted.acquire(&base.name);
         }
         if ready && !inst.has_source() {

@@ -10,80 +10,25 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+mod vm_support;
+use vm_support::{missing_vm_tools, repo, visible_binary, visible_vm_dir, OURS};
 
 /// Says why the test does not run, past the test harness's capture.
 fn skip(why: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: ipvs_vm: {why}");
 }
 
-fn on_path(cmd: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
-        .unwrap_or(false)
-}
-
-fn debian_kernel() -> bool {
-    std::fs::read_dir("/boot")
-        .map(|d| {
-            d.flatten().any(|e| {
-                let n = e.file_name().to_string_lossy().into_owned();
-                n.starts_with("vmlinuz-") && n.ends_with("-amd64")
-            })
-        })
-        .unwrap_or(false)
-}
-
 fn missing_tools() -> Option<&'static str> {
-    if !on_path("qemu-system-x86_64") || !debian_kernel() {
-        return Some("qemu-system-x86_64 / Debian kernel not installed (apt-get install qemu-system-x86 linux-image-amd64)");
-    }
-    if !Path::new("/bin/busybox").exists() || !on_path("cpio") {
-        return Some("busybox-static / cpio not installed (they build the VM's initramfs)");
+    if let Some(why) = missing_vm_tools() {
+        return Some(why);
     }
     if !Path::new("/usr/sbin/ipvsadm").exists() {
         return Some("ipvsadm not installed (apt-get install ipvsadm)");
     }
-    if !Path::new("/usr/sbin/keepalived").exists() {
-        return Some("keepalived not installed (apt-get install keepalived)");
-    }
     None
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The binary where the VM sees it (its /tmp is its own).
-fn visible_binary() -> PathBuf {
-    let ours = PathBuf::from(OURS);
-    if !ours.starts_with("/tmp") {
-        return ours;
-    }
-    let dir = Path::new("/var/tmp/keepalived-rs-vm");
-    std::fs::create_dir_all(dir).expect("/var/tmp");
-    let copy = dir.join(format!("keepalived-rs-{}", std::process::id()));
-    std::fs::copy(&ours, &copy).expect("copy the binary");
-    copy
-}
-
-/// tests/vm as the VM sees it: a repository under /tmp (a tmpfs inside the VM, e.g. CI's
-/// clone) is invisible there, so its scripts are copied to /var/tmp first.
-fn visible_vm_dir(vm: &Path) -> PathBuf {
-    if !vm.starts_with("/tmp") {
-        return vm.to_path_buf();
-    }
-    let dir = Path::new("/var/tmp/keepalived-rs-vm").join(format!("vm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("/var/tmp");
-    for entry in std::fs::read_dir(vm).expect("tests/vm").flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy tests/vm");
-        }
-    }
-    dir
 }
 
 /// "=== NAME" sections of the VM's output, each the table lines under it.

@@ -129,7 +129,11 @@ fn data(w: &mut Writer, v: &InstanceDump) {
     w.uint_field("strict_mode", u64::from(v.strict_mode));
     w.str_field(
         "vmac_ifname",
-        v.vmac.as_ref().map_or("", |m| m.ifname.as_str()),
+        v.vmac
+            .as_ref()
+            .map(|m| m.ifname.as_str())
+            .or(v.ipvlan.as_ref().map(|i| i.ifname.as_str()))
+            .unwrap_or(""),
     );
     // keepalived writes no ifp_ifname for an instance without interface.
     if !v.interface.is_empty() {

@@ -220,6 +220,21 @@ pub struct VmacDump {
     pub base_ifname: String,
 }
 
+/// `use_ipvlan` of an instance as keepalived dumps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpvlanDump {
+    /// The ipvlan's name.
+    pub ifname: String,
+    /// Whether it is up.
+    pub is_up: bool,
+    /// Its configured address (keepalived's ipaddresstos: no `/32`).
+    pub addr: Option<String>,
+    /// `bridge`, `private` or `vepa`.
+    pub mode: &'static str,
+    /// The underlying interface.
+    pub base_ifname: String,
+}
+
 /// The counters of `/tmp/keepalived.stats` (and the JSON's `stats`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatsDump {
@@ -305,6 +320,8 @@ pub struct InstanceDump {
     pub interface: String,
     /// `vrf` (an instance without interface).
     pub vrf: Option<String>,
+    /// `use_ipvlan`.
+    pub ipvlan: Option<IpvlanDump>,
     /// `dont_track_primary`.
     pub dont_track_primary: bool,
     /// `skip_check_adv_addr`.
@@ -432,6 +449,7 @@ impl Default for InstanceDump {
             vmac: None,
             interface: String::new(),
             vrf: None,
+            ipvlan: None,
             dont_track_primary: false,
             skip_check_adv_addr: false,
             strict_mode: false,

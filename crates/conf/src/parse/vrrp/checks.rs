@@ -121,7 +121,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
             ),
         );
     }
-    if v.vmac.is_some() && v.promote_secondaries {
+    if (v.vmac.is_some() || v.ipvlan.is_some()) && v.promote_secondaries {
         post(
             ctx,
             &v.loc,
