@@ -6,8 +6,8 @@
 #  VRF: (ours only: keepalived 2.2.7 runs no instance without interface) unicast, no
 #       interface, `vrf blue` (kvia's veth va is in VRF blue); the peer uses interface vb.
 #  IPVLAN: `use_ipvlan ipvl51 10.232.3.11/24 private` on vc, multicast.
-# While MASTER: `ip -d link` of vc and the ipvlan, the IPv4 addresses, ours' raw sockets (ss:
-# bound to %blue); after each stop, the peer taking over and the links left.
+# While MASTER: `ip -d link` of vc and the ipvlan, the IPv4 addresses, the data dump's
+# interface lines, ours' raw sockets; after each stop, the peer taking over and the links left.
 set -u
 ours=$1
 theirs=${2:-/usr/sbin/keepalived}
@@ -144,6 +144,15 @@ for who in keepalived ours; do
     links
     echo "=== ipvlan addresses $who"
     addrs
+    rm -f /tmp/keepalived.data
+    kill -USR1 "$(cat "$d/$who.pid")"
+    for _ in $(seq 50); do [ -s /tmp/keepalived.data ] && break; sleep 0.1; done
+    sleep 0.2
+    for i in IPVLAN VRF; do
+        echo "=== dump $i $who"
+        awk -v want=" VRRP Instance = $i" '/^ VRRP Instance = /{on=($0==want)} /^------</{on=0} on' \
+            /tmp/keepalived.data | grep -E '^   (State|Use IPVLAN|Interface|VRF|Using src_ip)[ ,]'
+    done
     stop $who
     echo "=== after $who stops"
     if [ $who = ours ]; then until_ok "the peer takes both over" peer_master

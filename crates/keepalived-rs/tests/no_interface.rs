@@ -3,12 +3,12 @@
 //! instance without one). Ours: no `interface`, `unicast_src_ip`, the VIP with its `dev`.
 //! Ours at 150 is MASTER alone (keepalived hears its adverts); ours stopped, keepalived takes
 //! over; ours back at 50 stays BACKUP (it hears keepalived); keepalived stopped, ours takes
-//! over. The data dump says "Interface = not configured". Needs root and
-//! /usr/sbin/keepalived. Namespaces kvi-*, 10.232.1.0/24.
+//! over; the VIP's `dev` down is FAULT, up again MASTER. The data dump says "Interface = not
+//! configured". Needs root and /usr/sbin/keepalived. Namespaces kvi-*, 10.232.1.0/24.
 
 use std::time::Duration;
 
-use keepalived_labs::{runnable, BridgeLab, KEEPALIVED};
+use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
 
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 const VIP: &str = "10.232.1.100";
@@ -102,6 +102,23 @@ fn unicast_without_interface_beside_keepalived() {
         "ours takes over when keepalived stops",
         limit(),
         || lab.holds("o", VIP) && !lab.holds("t", VIP),
+        || None,
+    );
+
+    // No interface to follow but the VIP's: its `dev` down is FAULT (the VIP goes), up again
+    // MASTER.
+    ip(&["-n", &lab.ns("o"), "link", "set", "eth0", "down"]);
+    lab.wait(
+        "ours in FAULT without the VIP",
+        limit(),
+        || !lab.holds("o", VIP),
+        || None,
+    );
+    ip(&["-n", &lab.ns("o"), "link", "set", "eth0", "up"]);
+    lab.wait(
+        "ours MASTER again",
+        limit(),
+        || lab.holds("o", VIP),
         || None,
     );
 }

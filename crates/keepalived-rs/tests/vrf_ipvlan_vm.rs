@@ -75,6 +75,27 @@ fn vrf_and_use_ipvlan_beside_keepalived_in_the_vm() {
         );
     }
     assert_eq!(get("ipvlan addresses ours"), addrs, "{text}");
+    // The data dumps: the same interface lines for the ipvlan instance; the VRF one has none.
+    let dump = get("dump IPVLAN keepalived");
+    assert!(
+        dump.iter().any(|l| {
+            l
+            == "   Use IPVLAN, i/f ipvl51, is_up = true, i/f address = 10.232.3.11/24, type private"
+        }),
+        "{text}"
+    );
+    assert_eq!(get("dump IPVLAN ours"), dump, "{text}");
+    let vrf = get("dump VRF ours");
+    for want in [
+        "   Interface = not configured",
+        "   VRF = blue",
+        "   State = MASTER",
+    ] {
+        assert!(
+            vrf.iter().any(|l| l == want),
+            "{want:?} not in ours' dump:\n{text}"
+        );
+    }
     for who in ["keepalived", "ours"] {
         let after = get(&format!("ipvlan links after {who} stops"));
         assert!(
