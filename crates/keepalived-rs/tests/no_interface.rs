@@ -3,7 +3,7 @@
 //! instance without one). Ours: no `interface`, `unicast_src_ip`, the VIP with its `dev`.
 //! Ours at 150 is MASTER alone (keepalived hears its adverts); ours stopped, keepalived takes
 //! over; ours back at 50 stays BACKUP (it hears keepalived); keepalived stopped, ours takes
-//! over; the VIP's `dev` down is FAULT, up again MASTER. The data dump says "Interface = not
+//! over; a reload keeps it MASTER; the VIP's `dev` down is FAULT, up again MASTER. IPv6 too. The data dump says "Interface = not
 //! configured". Needs root and /usr/sbin/keepalived. Namespaces kvi-*, 10.232.1.0/24.
 
 use std::time::Duration;
@@ -105,6 +105,14 @@ fn unicast_without_interface_beside_keepalived() {
         || None,
     );
 
+    // A reload keeps it running.
+    lab.signal("o", "main", "HUP");
+    lab.stays(
+        "ours MASTER through a reload",
+        Duration::from_secs(3),
+        || lab.holds("o", VIP),
+    );
+
     // No interface to follow but the VIP's: its `dev` down is FAULT (the VIP goes), up again
     // MASTER.
     ip(&["-n", &lab.ns("o"), "link", "set", "eth0", "down"]);
@@ -119,6 +127,50 @@ fn unicast_without_interface_beside_keepalived() {
         "ours MASTER again",
         limit(),
         || lab.holds("o", VIP),
+        || None,
+    );
+}
+
+/// IPv6 (VRRPv3): a global `unicast_src_ip` (link-local is refused without interface); ours at
+/// 150 MASTER beside keepalived, keepalived taking over when ours stops.
+#[test]
+fn ipv6_unicast_without_interface_beside_keepalived() {
+    if !runnable("ipv6_unicast_without_interface") {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvi", "uni6", "10.232.6");
+    lab.add_address("o", "fd32:6::1/64");
+    lab.add_address("t", "fd32:6::2/64");
+    let vip = "fd32:6::100";
+    let conf = |name: &str, interface: &str, prio: u8, me: u8, peer: u8| {
+        format!(
+            "global_defs {{\n    router_id {name}\n}}\n\
+             vrrp_instance VI_6 {{\n{interface}    virtual_router_id 86\n    priority {prio}\n    \
+             advert_int 1\n    unicast_src_ip fd32:6::{me}\n    unicast_peer {{\n        \
+             fd32:6::{peer}\n    }}\n    virtual_ipaddress {{\n        {vip}/64 dev eth0\n    }}\n}}\n"
+        )
+    };
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &conf("keepalived", "    interface eth0\n", 100, 2, 1),
+    );
+    lab.start("o", OURS, &conf("ours", "", 150, 1, 2));
+    lab.wait(
+        "ours MASTER with the IPv6 VIP",
+        limit(),
+        || lab.holds("o", vip) && !lab.holds("t", vip),
+        || None,
+    );
+    lab.stays("only ours holds it", Duration::from_secs(3), || {
+        lab.holds("o", vip) && !lab.holds("t", vip)
+    });
+    lab.terminate("o");
+    assert!(lab.wait_exit("o", Duration::from_secs(10)), "ours stops");
+    lab.wait(
+        "keepalived takes over",
+        limit(),
+        || lab.holds("t", vip) && !lab.holds("o", vip),
         || None,
     );
 }
