@@ -3,8 +3,9 @@
 //! instance without one). Ours: no `interface`, `unicast_src_ip`, the VIP with its `dev`.
 //! Ours at 150 is MASTER alone (keepalived hears its adverts); ours stopped, keepalived takes
 //! over; ours back at 50 stays BACKUP (it hears keepalived); keepalived stopped, ours takes
-//! over; a reload keeps it MASTER; the VIP's `dev` down is FAULT, up again MASTER. IPv6 too. The data dump says "Interface = not
-//! configured". Needs root and /usr/sbin/keepalived. Namespaces kvi-*, 10.232.1.0/24.
+//! over; a reload keeps it MASTER; the VIP's `dev` down is FAULT, up again MASTER. The data
+//! dump says "Interface = not configured". IPv6 too. Needs root and /usr/sbin/keepalived.
+//! Namespaces kvi-*, 10.232.1.0/24 and 10.232.6.0/24 (fd32:6::/64).
 
 use std::time::Duration;
 
