@@ -703,12 +703,17 @@ impl Daemon {
             && !self.missing_src.contains(&inst.conf.name)
     }
 
-    /// Builds the instances on interface `name` again (it appeared, was created again with a
-    /// new ifindex, or its addresses changed): new sockets, the current address, while each
-    /// instance keeps its machine, VIPs and counters.
+    /// Builds the instances on interface `name` (or in VRF `name`) again (it appeared, was
+    /// created again with a new ifindex, or its addresses changed): new sockets, the current
+    /// address, while each instance keeps its machine, VIPs and counters.
     async fn rebuild_on(&mut self, name: &str, now: Instant) {
+        // An instance without interface is on its VRF.
+        let on = |c: &VrrpInstance| match &c.interface {
+            Some(i) => i == name,
+            None => c.vrf.as_deref() == Some(name),
+        };
         let on_it: Vec<usize> = (0..self.instances.len())
-            .filter(|&i| self.instances[i].conf.interface.as_deref() == Some(name))
+            .filter(|&i| on(&self.instances[i].conf))
             .collect();
         if on_it.is_empty() {
             return;
