@@ -641,7 +641,9 @@ impl Daemon {
         }
         inst.sockets_ready = ready;
         inst.attach_extra_ifs(extra);
-        if let (true, true, Some(src)) = (ready, conf.track_src_ip, conf.src_ip) {
+        // keepalived follows a tracked source on the instance's interface only: none without.
+        let track_src = conf.track_src_ip && conf.interface.is_some();
+        if let (true, true, Some(src)) = (ready, track_src, conf.src_ip) {
             let present = self
                 .netlink
                 .list_addresses(base.ifindex)
