@@ -136,10 +136,9 @@ fn docs_keywords_md_is_current() {
 
 #[test]
 fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict() {
-    let text = "global_defs {\n    router_id r1\n    tmp_config_directory /tmp\n}\n\
-                vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    \
-                priority 100\n    virtual_ipaddress {\n        \
-                10.0.0.1/24\n    }\n}\nlinkbeat_use_polling\n";
+    let text = "global_defs {\n    router_id r1\n    nftables_ipvs\n}\n\
+                virtual_server 10.0.0.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    \
+                hashed\n    real_server 10.0.0.2 80 {\n    }\n}\n";
     let host = FixedHost::lab();
     let l = load_str(text, Path::new("k.conf"), &ReadOptions::default(), &host);
     let names: Vec<(String, u32)> = l
@@ -150,10 +149,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
         .collect();
     assert_eq!(
         names,
-        [
-            ("tmp_config_directory".to_owned(), 3),
-            ("linkbeat_use_polling".to_owned(), 13)
-        ]
+        [("nftables_ipvs".to_owned(), 3), ("hashed".to_owned(), 9)]
     );
     let warned: Vec<String> = l
         .config
@@ -164,7 +160,7 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
     assert!(
         warned
             .iter()
-            .any(|w| w.starts_with("k.conf:13: warning: linkbeat_use_polling: not supported")),
+            .any(|w| w.starts_with("k.conf:9: warning: hashed: not supported")),
         "{warned:?}"
     );
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);

@@ -5,6 +5,7 @@
 mod batch;
 pub mod bfd;
 pub mod check_addresses;
+pub mod config_save;
 mod dbus;
 mod debounce;
 pub mod dump;

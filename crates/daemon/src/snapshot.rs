@@ -39,6 +39,15 @@ pub(crate) fn router_id(g: &GlobalDefs) -> String {
 pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
     let secs = |d: std::time::Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
     GlobalDump {
+        config_save_dir: crate::config_save::dir(g),
+        reload_check_config: g.reload_check_config.as_ref().map(|f| {
+            f.as_ref()
+                .map_or_else(|| "/dev/null".to_owned(), |p| p.display().to_string())
+        }),
+        reload_time_file: (g.reload_time_file.as_ref())
+            .map(|f| (f.display().to_string(), g.reload_repeat)),
+        reload_file: g.reload_file_path().map(|p| p.display().to_string()),
+        config_directory: (g.tmp_config_directory.as_ref()).map(|d| d.display().to_string()),
         network_namespace: g.net_namespace.clone(),
         network_namespace_ipvs: g.net_namespace_ipvs.clone(),
         instance_name: g.instance.clone(),

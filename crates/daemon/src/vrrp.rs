@@ -150,15 +150,16 @@ pub fn run_with_options<F: Future<Output = ()>>(
             .as_ref()
             .and_then(|m| m.lock().ok().and_then(|mut g| g.take()));
         // Lives as long as the loop (aborted when dropped with the runtime).
-        let _bfd_reader = match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone()))
-        {
-            Some(Err(e)) => {
-                log::info(format!("BFD event pipe: {e}"));
-                None
-            }
-            Some(Ok(h)) => Some(h),
-            None => None,
-        };
+        let recorder = d.metrics.recorder.clone();
+        let _bfd_reader =
+            match bfd_fd.map(|fd| tracking::spawn_bfd_reader(fd, d.track_tx.clone(), recorder)) {
+                Some(Err(e)) => {
+                    log::info(format!("BFD event pipe: {e}"));
+                    None
+                }
+                Some(Ok(h)) => Some(h),
+                None => None,
+            };
         d.log_addresses_at_start().await;
         if options.dump_conf {
             let text = crate::dump::render_data(&d.snapshot(&d.current));
@@ -1203,6 +1204,9 @@ impl Daemon {
     /// SIGHUP: read the configuration again; keep the running one if it has errors.
     async fn reload(&mut self, read: Reloader<'_>) {
         log::info("Reloading");
+        crate::config_save::save(&self.global, "vrrp", false, || {
+            crate::dump::render_data(&self.snapshot(&self.current))
+        });
         let new = match read() {
             Ok(c) => c,
             Err(problems) => {
@@ -1216,6 +1220,9 @@ impl Daemon {
         if let Err(e) = crate::reload::apply(self, new).await {
             log::info(format!("Reload failed: {e}"));
         }
+        crate::config_save::save(&self.global, "vrrp", true, || {
+            crate::dump::render_data(&self.snapshot(&self.current))
+        });
         // The old configuration and instances are freed, and the parser's code ran: give the
         // pages back, so that RSS stays flat over many reloads instead of keeping the
         // allocator's high water.

@@ -308,6 +308,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             log::info("Reloading");
+            let dump = |c: &Config| {
+                keepalived_daemon::dump::render_check_data(c, &watch.get(), &watch.checkers())
+            };
+            keepalived_daemon::config_save::save(&config.global, "check", false, || dump(&config));
             match crate::run::reload(cli) {
                 Ok(new) => {
                     let quiet = keepalived_check::Logger::new(|line| log::info(line));
@@ -323,6 +327,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                         s.reload(&new);
                     }
                     config = new;
+                    // Before the checkers restart on it: the states are the last run's.
+                    keepalived_daemon::config_save::save(&config.global, "check", true, || {
+                        dump(&config)
+                    });
                 }
                 Err(problems) => {
                     for p in problems {

@@ -1,6 +1,8 @@
 //! keepalived-rs: a drop-in replacement for keepalived.
 
 mod checker_child;
+mod config_copy;
+mod config_save;
 mod core_dump;
 mod demo;
 mod genhash;
@@ -8,6 +10,9 @@ mod namespace;
 mod pidfile;
 mod process_settings;
 mod reload_check;
+mod reload_file;
+mod reload_monitor;
+mod reload_time;
 mod run;
 mod start_stop;
 mod supervisor;

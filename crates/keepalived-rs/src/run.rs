@@ -113,10 +113,23 @@ struct Loaded {
 /// Reads the configuration; `Err` with keepalived's exit code when the daemon cannot run
 /// (its problems printed then).
 fn load(cli: &Cli) -> Result<Loaded, ExitCode> {
+    use crate::supervisor::Role;
     let host = SystemHost;
     let opts = read_options(cli, &host);
     let loaded = keepalived_conf::load(&cli.config_file(), &opts, &host);
     if config_missing(&cli.config_file()) {
+        for d in &loaded.diagnostics {
+            eprintln!("{d}");
+        }
+        return Err(ExitCode::from(KEEPALIVED_EXIT_NO_CONFIG));
+    }
+    // keepalived's had_config_file_error at start: an include that fails one of its checks
+    // (include_check, includea, -e...) stops the daemon ("Stopped", exit 6). Not at a reload.
+    let include_failed = loaded.diagnostics.iter().any(|d| {
+        d.severity == keepalived_conf::Severity::Error
+            && d.class == keepalived_conf::ErrorClass::IncludeMissing
+    });
+    if include_failed && Role::of_this_process().is_none() {
         for d in &loaded.diagnostics {
             eprintln!("{d}");
         }
@@ -403,6 +416,13 @@ fn parent_in_namespace(
         None => None,
     };
     loaded.report();
+    crate::config_save::after_read(cli, &config.global);
+    // Held for the parent's life, as keepalived's conf_copy.
+    let _config_copy = crate::config_copy::open(cli, &config.global);
+    // keepalived's remove_reload_file once the namespace is set: the configuration is read.
+    if let Some(f) = crate::reload_file::path(&config.global) {
+        crate::reload_file::remove(&f);
+    }
     // No silent ignores: the parent names, once, every keyword keepalived would act on and
     // keepalived-rs does not (the same lines as -t), from the copy read in the namespace
     // when there is one.

@@ -272,6 +272,14 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
         }
     }
     let mut reload_check = crate::reload_check::log_file(&parent.global.reload_check_config);
+    let mut reload_file = crate::reload_file::path(&parent.global);
+    // keepalived's start_reload_monitor, once the children are started.
+    let mut timed = (
+        parent.global.reload_time_file.clone(),
+        parent.global.reload_repeat,
+    );
+    let mut monitor = crate::reload_monitor::ReloadMonitor::start(&parent.global);
+    let config_directory = parent.global.tmp_config_directory.clone();
     // The start-up pages are released once the loop and the signal tasks have run (what
     // they touch first stays resident; released earlier, it was faulted back in at once).
     let release_after = tokio::time::sleep(Duration::from_secs(1));
@@ -337,11 +345,52 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
         tokio::select! {
             _ = sigchld.recv() => {}
             Some(n) = sig_rx.recv() => {
+                // keepalived's reload_config: the parent reads the new configuration (the
+                // reload file removed once it has), then signals the children.
+                let mut reloaded = None;
                 if n == libc::SIGHUP {
                     if let Some(log) = &reload_check {
-                        if !crate::reload_check::validates(log).await {
+                        if let Some(f) = &reload_file {
+                            crate::reload_file::create(f);
+                        }
+                        let valid = crate::reload_check::validates(log).await;
+                        if let Some(f) = &reload_file {
+                            crate::reload_file::remove(f);
+                        }
+                        if !valid {
                             continue;
                         }
+                    }
+                    // keepalived's reload_config: stop_reload_monitor, read (the copy saved,
+                    // the reload file removed), check, start the monitor again.
+                    drop(monitor.take());
+                    let read = crate::run::reload(cli).ok();
+                    if let (None, Some(new)) = (&reload_check, &read) {
+                        crate::config_save::after_read(cli, &new.global);
+                        if let Some(f) = crate::reload_file::path(&new.global) {
+                            crate::reload_file::remove(&f);
+                        }
+                    }
+                    // A changed tmp_config_directory refuses the whole reload: the running
+                    // configuration stays, the children are not signalled.
+                    let refused = read.as_ref().is_some_and(|new| {
+                        new.global.tmp_config_directory != config_directory
+                    });
+                    if refused {
+                        keepalived_daemon::log::info(
+                            "Cannot change config_directory at a reload - please restart keepalived",
+                        );
+                    } else {
+                        reloaded = read;
+                    }
+                    if let Some(new) = &reloaded {
+                        timed = (new.global.reload_time_file.clone(), new.global.reload_repeat);
+                    }
+                    let mut g = GlobalDefs::default();
+                    (g.reload_time_file, g.reload_repeat) = timed.clone();
+                    monitor = crate::reload_monitor::ReloadMonitor::start(&g);
+                    if refused {
+                        continue;
                     }
                     sd.reloading();
                 }
@@ -355,12 +404,19 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
                         unsafe { libc::kill(pid as i32, n) };
                     }
                 }
+                if let Some(new) = reloaded {
+                    start_new_children(cli, &new, &mut children, pipes.as_ref());
+                    reload_check = crate::reload_check::log_file(&new.global.reload_check_config);
+                    reload_file = crate::reload_file::path(&new.global);
+                }
                 if n == libc::SIGHUP {
-                    if let Some(new) = start_new_children(cli, &mut children, pipes.as_ref()) {
-                        reload_check = crate::reload_check::log_file(&new.global.reload_check_config);
-                    }
                     // The parser ran: give its pages back.
                     keepalived_daemon::memory::release_startup_memory();
+                }
+            }
+            () = async { monitor.as_mut().expect("guarded").due().await }, if monitor.is_some() => {
+                if let Some(m) = monitor.take() {
+                    m.fire();
                 }
             }
             _ = &mut release_after, if release_pending => {
@@ -387,21 +443,18 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// keepalived's propagate_signal on SIGHUP: a child the reloaded configuration needs
-/// (`running_vrrp`, `running_checker`, `running_bfd`) and that is not running is started,
-/// e.g. the BFD child for a first bfd_instance. A child whose work the configuration drops
-/// keeps running (keepalived's BFD child stays with no instance). The parent reads the
-/// configuration for this only; a configuration with errors starts nothing. Returns the
-/// configuration read (`None` when it could not be).
+/// keepalived's propagate_signal on SIGHUP: a child the reloaded configuration `config`
+/// needs (`running_vrrp`, `running_checker`, `running_bfd`) and that is not running is
+/// started, e.g. the BFD child for a first bfd_instance. A child whose work the
+/// configuration drops keeps running (keepalived's BFD child stays with no instance). A
+/// configuration that could not be read (the caller has none) starts nothing.
 fn start_new_children(
     cli: &Cli,
+    config: &keepalived_conf::Config,
     children: &mut Vec<(Role, Option<Child>)>,
     pipes: Option<&BfdPipes>,
-) -> Option<keepalived_conf::Config> {
-    let Ok(config) = crate::run::reload(cli) else {
-        return None;
-    };
-    for role in crate::run::children(cli, &config) {
+) {
+    for role in crate::run::children(cli, config) {
         let slot = children.iter().position(|(r, _)| *r == role);
         if slot.is_some_and(|i| children[i].1.is_some()) {
             continue;
@@ -421,7 +474,6 @@ fn start_new_children(
             Err(e) => eprintln!("Unable to start the {} child process: {e}", role.title()),
         }
     }
-    Some(config)
 }
 
 /// keepalived's propagate_signal: only the VRRP child consumes SIGUSR2, JSON and

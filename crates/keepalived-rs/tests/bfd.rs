@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use keepalived_labs::{ip, recorded_lines, runnable, BridgeLab, BFDD, KEEPALIVED};
+use keepalived_labs::{http_get, ip, recorded_lines, runnable, BridgeLab, BFDD, KEEPALIVED};
 
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 
@@ -262,7 +262,14 @@ fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> (Vec<String>, 
             &notify
         ),
     );
-    lab.start("o", binary, &conf, &["-P"]);
+    let metrics = format!("{o4}:9166");
+    let ours = binary == OURS;
+    let extra: &[&str] = if ours {
+        &["-P", "--metrics-address", &metrics]
+    } else {
+        &["-P"]
+    };
+    lab.start("o", binary, &conf, extra);
     lab.wait(
         "o takes VI_1 once the session is Up",
         Duration::from_secs(20),
@@ -294,7 +301,30 @@ fn track_bfd_timeline(binary: &'static str, name: &str, n: u8) -> (Vec<String>, 
         o.contains("VRRP_Instance(VI_2) Tracked BFD instance UP is DOWN"),
         "{o}"
     );
+    if ours {
+        detection_in_metrics(&lab, &metrics);
+    }
     (recorded_lines(&record), bfd_dump_lines(&lab))
+}
+
+/// Ours' /metrics after the cut: one detected Down of `UP`, after at least bfdd's detection
+/// time (its multiplier 3 x the agreed 50 ms) of silence.
+fn detection_in_metrics(lab: &Lab, addr: &str) {
+    let (status, _, body) =
+        http_get(&lab.net.ns("o"), addr, "/metrics", "").expect("ours' /metrics answers");
+    assert_eq!(status, 200);
+    let value = |series: &str| {
+        body.lines().find_map(|l| {
+            l.strip_prefix(series)?
+                .strip_prefix(' ')?
+                .parse::<f64>()
+                .ok()
+        })
+    };
+    let count = value("keepalived_rs_bfd_detection_seconds_count{name=\"UP\"}");
+    let sum = value("keepalived_rs_bfd_detection_seconds_sum{name=\"UP\"}");
+    assert_eq!(count, Some(1.0), "{body}");
+    assert!(sum.is_some_and(|s| s >= 0.15), "{body}");
 }
 
 /// Both timelines' daemons write /tmp/keepalived.data: one SIGUSR1 at a time.

@@ -11,25 +11,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
-mod vm_support;
-use vm_support::{missing_vm_tools, repo, visible_binary, visible_vm_dir, OURS};
+use keepalived_labs::vm;
 
-/// Says why the test does not run, past the test harness's capture.
-fn skip(why: &str) {
-    let _ = writeln!(std::io::stderr(), "skipped: ipvs_vm: {why}");
-}
-
-fn missing_tools() -> Option<&'static str> {
-    if let Some(why) = missing_vm_tools() {
-        return Some(why);
-    }
-    if !Path::new("/usr/sbin/ipvsadm").exists() {
-        return Some("ipvsadm not installed (apt-get install ipvsadm)");
-    }
-    None
-}
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 
 /// "=== NAME" sections of the VM's output, each the table lines under it.
 fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
@@ -65,37 +50,19 @@ fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn ours_programs_the_same_ipvs_table_as_keepalived() {
-    if let Some(why) = missing_tools() {
-        skip(why);
+    if let Some(why) = vm::missing(&["/usr/sbin/ipvsadm", "/usr/sbin/keepalived"]) {
+        vm::skip("ipvs_vm", &why);
         return;
     }
-    let root = repo();
-    let vm = visible_vm_dir(&root.join("tests/vm"));
-    let bin = visible_binary();
-    let script = format!(
-        "bash {} {}",
-        vm.join("ipvs-compare.sh").display(),
-        bin.display()
-    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let started = std::time::Instant::now();
-    let out = Command::new("sh")
-        .arg(vm.join("run.sh"))
-        .arg(&script)
-        .env("VM_TIMEOUT", "300")
-        .output()
-        .expect("runs tests/vm/run.sh");
-    if bin != Path::new(OURS) {
-        let _ = std::fs::remove_file(&bin);
-    }
-    if vm != root.join("tests/vm") {
-        let _ = std::fs::remove_dir_all(&vm);
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = vm::run_script(&repo, "ipvs-compare.sh", Path::new(OURS), &[], 300);
+    let text = out.text;
     let s = sections(&text);
     let get = |k: &str| -> Vec<String> {
         s.get(k)
             .cloned()
-            .unwrap_or_else(|| panic!("no section {k} (rc {:?}):\n{text}", out.status.code()))
+            .unwrap_or_else(|| panic!("no section {k} (rc {:?}):\n{text}", out.code))
     };
     let theirs = get("keepalived");
     let _ = writeln!(

@@ -3,12 +3,10 @@
 //! from its VRRP child; a link cut and restore shows in the counters and the takeover
 //! histogram. Needs root and /usr/sbin/keepalived.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::os::fd::AsRawFd;
+use std::io::Write;
 use std::time::Duration;
 
-use keepalived_labs::{ip, runnable, BridgeLab, KEEPALIVED};
+use keepalived_labs::{http_get, ip, runnable, BridgeLab, KEEPALIVED};
 
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 const ADDR: &str = "10.95.1.1:9165";
@@ -31,29 +29,7 @@ fn get(ns: &str, path: &str) -> Option<(u16, String)> {
 
 /// `GET path` with `extra` header lines: (status, head, body).
 fn get_with(ns: &str, path: &str, extra: &str) -> Option<(u16, String, String)> {
-    let ns_file = format!("/var/run/netns/{ns}");
-    let path = path.to_owned();
-    let extra = extra.to_owned();
-    std::thread::spawn(move || {
-        let f = std::fs::File::open(&ns_file).ok()?;
-        // SAFETY: setns on this thread only, with a namespace file we hold open.
-        if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return None;
-        }
-        let mut s = TcpStream::connect_timeout(&ADDR.parse().ok()?, Duration::from_secs(2)).ok()?;
-        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        let req =
-            format!("GET {path} HTTP/1.1\r\nHost: {ADDR}\r\n{extra}Connection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).ok()?;
-        let mut raw = String::new();
-        s.read_to_string(&mut raw).ok()?;
-        let (head, body) = raw.split_once("\r\n\r\n")?;
-        let status = head.split(' ').nth(1)?.parse().ok()?;
-        Some((status, head.to_owned(), body.to_owned()))
-    })
-    .join()
-    .ok()
-    .flatten()
+    http_get(ns, ADDR, path, extra)
 }
 
 /// The value of the sample `name{labels}` (labels written as the encoder does).

@@ -8,19 +8,42 @@
 //! gone after the stop. Skips, visibly, without QEMU, the Debian kernel, busybox-static,
 //! cpio or keepalived.
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 
-mod vm_support;
-use vm_support::{missing_vm_tools, run_script, sections};
+use keepalived_labs::vm;
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+/// The "=== NAME" sections of the script's output: NAME -> the lines under it.
+fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
+    let mut map = BTreeMap::<String, Vec<String>>::new();
+    let mut cur: Option<String> = None;
+    for line in out.lines() {
+        if let Some(name) = line.strip_prefix("=== ") {
+            let name = name.trim().to_owned();
+            map.entry(name.clone()).or_default();
+            cur = Some(name);
+        } else if let Some(c) = &cur {
+            map.entry(c.clone())
+                .or_default()
+                .push(line.trim_end().to_owned());
+        }
+    }
+    map
+}
 
 #[test]
 fn vrf_and_use_ipvlan_beside_keepalived_in_the_vm() {
-    if let Some(why) = missing_vm_tools() {
-        let _ = writeln!(std::io::stderr(), "skipped: vrf_ipvlan_vm: {why}");
+    if let Some(why) = vm::missing(&["/usr/sbin/keepalived"]) {
+        vm::skip("vrf_ipvlan_vm", &why);
         return;
     }
     let started = std::time::Instant::now();
-    let (text, rc) = run_script("vrf-ipvlan.sh", 300);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = vm::run_script(&repo, "vrf-ipvlan.sh", Path::new(OURS), &[], 300);
+    let (text, rc) = (out.text, out.code);
     let s = sections(&text);
     let get = |k: &str| -> Vec<String> {
         s.get(k)

@@ -309,7 +309,7 @@ fn track_process_config(net: u8, host: u8, name: &str, notify: &str) -> String {
 /// listen to process events ("Failed to set/clear process event listen - errno 111": the
 /// kernel's process connector serves the initial namespace only) and never sees a process
 /// start or end, while ours rescans /proc every second wherever it runs (a deliberate
-/// difference, docs/keywords.md).
+/// difference, docs/process.md).
 #[test]
 fn track_process_quorum_faults_the_instance_beside_keepalived() {
     if !runnable("track_process_quorum_faults_the_instance_beside_keepalived") {

@@ -3,7 +3,11 @@
 //! other's carrier up. Everything is removed on drop, also when a test fails.
 
 pub mod scenario;
+pub mod vm;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -409,4 +413,31 @@ pub fn recorded_lines(log: &Path) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+/// `GET path` from inside namespace `ns` (a thread that entered it) to `addr`, with `extra`
+/// header lines: (status, head, body), or `None` when nothing answers yet.
+pub fn http_get(ns: &str, addr: &str, path: &str, extra: &str) -> Option<(u16, String, String)> {
+    let ns_file = format!("/var/run/netns/{ns}");
+    let (addr, path, extra) = (addr.to_owned(), path.to_owned(), extra.to_owned());
+    std::thread::spawn(move || {
+        let f = std::fs::File::open(&ns_file).ok()?;
+        // SAFETY: setns on this thread only, with a namespace file we hold open.
+        if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return None;
+        }
+        let mut s = TcpStream::connect_timeout(&addr.parse().ok()?, Duration::from_secs(2)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let req =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).ok()?;
+        let (head, body) = raw.split_once("\r\n\r\n")?;
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some((status, head.to_owned(), body.to_owned()))
+    })
+    .join()
+    .ok()
+    .flatten()
 }

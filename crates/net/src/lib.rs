@@ -6,7 +6,8 @@
 //! * [`vrrp_socket`]: raw IPPROTO_VRRP sockets (IPv4 and IPv6);
 //! * [`bfd_socket`]: the BFD child's UDP sockets (3784/4784, TTL checks);
 //! * [`announce`]: gratuitous ARP and unsolicited neighbour advertisements;
-//! * [`sysctl`]: the `/proc/sys` tweaks keepalived applies for VMAC interfaces.
+//! * [`sysctl`]: the `/proc/sys` tweaks keepalived applies for VMAC interfaces;
+//! * [`proc_events`]: the kernel's process connector, for `vrrp_track_process`.
 //!
 //! Everything is async on tokio and binds to the network namespace of the thread
 //! that creates it.
@@ -23,6 +24,7 @@ mod ipvlan;
 pub mod log;
 mod monitor;
 mod netlink;
+pub mod proc_events;
 mod route;
 mod rule;
 mod scope;

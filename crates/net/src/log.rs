@@ -17,3 +17,13 @@ pub(crate) fn info(line: &str) {
         sink(line);
     }
 }
+
+/// The C library's text for an error, as keepalived's `%m` prints it (std appends
+/// " (os error N)" to it).
+pub fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}

@@ -46,6 +46,21 @@ fn tree_rss(d: &Daemon) -> u64 {
     d.tree().iter().map(|p| procfs::rss_kib(*p)).sum()
 }
 
+/// The tree's RSS once a reload has settled: the VIP change is seen while the parent may
+/// still be parsing its own copy of the configuration (ours and keepalived's parents both
+/// read it), so wait 2 s, then take the median of five samples 200 ms apart.
+fn settled_tree_rss(d: &Daemon) -> u64 {
+    std::thread::sleep(Duration::from_secs(2));
+    let mut v: Vec<u64> = (0..5)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(200));
+            tree_rss(d)
+        })
+        .collect();
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
 /// Waits until the monitor saw [`EXTRA_VIP`] `added` (or deleted) at or after `since`.
 fn extra_changed(mon: &Monitor, since: Instant, added: bool, limit: Duration) -> Option<Instant> {
     let deadline = Instant::now() + limit;
@@ -110,22 +125,25 @@ pub fn run(imp: &Imp, spec: &Spec, reloads: usize, verbose: bool) -> Result<Relo
         };
         r.per_reload.push(at.saturating_duration_since(sent));
         if k == 0 {
-            // Let the first reload finish its work before the baseline is taken.
-            std::thread::sleep(Duration::from_millis(500));
-            r.rss_first_kib = tree_rss(&d);
+            r.rss_first_kib = settled_tree_rss(&d);
         }
         if verbose && (k + 1) % 100 == 0 {
+            let each: Vec<String> = d
+                .tree()
+                .iter()
+                .map(|p| procfs::rss_kib(*p).to_string())
+                .collect();
             eprintln!(
-                "  {} reload {}: {:.1} ms, RSS {} KiB",
+                "  {} reload {}: {:.1} ms, RSS {} KiB ({})",
                 imp.label,
                 k + 1,
                 at.saturating_duration_since(sent).as_secs_f64() * 1e3,
-                tree_rss(&d)
+                tree_rss(&d),
+                each.join(" + ")
             );
         }
     }
-    std::thread::sleep(Duration::from_millis(500));
-    r.rss_last_kib = tree_rss(&d);
+    r.rss_last_kib = settled_tree_rss(&d);
     super::alive(&mut d, imp.label)?;
     let (changes, overflowed) = mon.changes_since(since_all);
     if overflowed {

@@ -13,7 +13,7 @@ mod words;
 
 pub use decomment::{decomment, Decommented};
 pub use defs::{parse_definition, Definitions, SubstError};
-pub use reader::{read_config, read_str, LogicalLine, ReadOptions};
+pub use reader::{read_config, read_config_copy, read_str, LogicalLine, ReadOptions};
 pub use seq::{parse_replication, Replication, SeqError};
 pub use words::{split_words, WordsError};
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::decomment::decomment;
 use super::defs::{parse_definition, Definitions, SubstError};
-use super::include::{expand, include_keyword};
+use super::include::{check, expand, has_brace, include_keyword};
 use super::seq::{is_replication, parse_replication, SeqError};
 use super::words::{split_words, WordsError};
 use super::Limits;
@@ -28,7 +28,8 @@ pub struct ReadOptions {
     /// The configuration id that `@id` lines are compared with (`-i`; keepalived's default is
     /// the first part of the node name). `None` makes every `@id` line false.
     pub config_id: Option<String>,
-    /// `-e`/`--all-config`: an include that matches no file is an error.
+    /// `-e`/`--all-config`: every include check on (keepalived's include_check_set(NULL)),
+    /// and a missing main file is an error.
     pub all_config: bool,
     /// Resource bounds.
     pub limits: Limits,
@@ -51,7 +52,12 @@ impl Default for ReadOptions {
 /// Reads the configuration file `path` and everything it includes.
 pub fn read_config(path: &Path, opts: &ReadOptions, diags: &mut Diagnostics) -> Vec<LogicalLine> {
     let mut r = Reader::new(opts, diags);
-    let matches = expand(&path.to_string_lossy(), Path::new("."));
+    let matches: Vec<PathBuf> = expand(&path.to_string_lossy(), Path::new("."))
+        .paths
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| !p.is_dir())
+        .collect();
     match matches.as_slice() {
         [] => {
             let msg = format!("Config files missing '{}'.", path.display());
@@ -79,6 +85,26 @@ pub fn read_config(path: &Path, opts: &ReadOptions, diags: &mut Diagnostics) -> 
         }
     }
     r.out
+}
+
+/// keepalived's consolidated copy of the configuration (lib/parser.c conf_copy, what its
+/// parent hands its children and `config_save_dir` saves as keepalived.conf.PID.N): for
+/// each file read `# NAME`, then every physical line with its comment removed (an include
+/// line, or a blank one, as an empty line, so line numbers hold), `!` at the end of the
+/// file; a problem with an include as `#! MESSAGE`.
+pub fn read_config_copy(path: &Path, opts: &ReadOptions) -> String {
+    let mut diags = Diagnostics::new();
+    let mut r = Reader::new(opts, &mut diags);
+    r.copy = Some(String::new());
+    let first = expand(&path.to_string_lossy(), Path::new("."))
+        .paths
+        .into_iter()
+        .find(|(p, _)| !p.is_dir());
+    if let Some((first, shown)) = first {
+        r.shown = Some(shown);
+        r.read_file(&first, None);
+    }
+    r.copy.take().unwrap_or_default()
 }
 
 /// Reads configuration text held in memory, as if it were the file `name`; includes are
@@ -109,6 +135,17 @@ struct Reader<'a> {
     /// Lines processed so far, intermediate expansions included.
     steps: usize,
     stopped: bool,
+    /// keepalived's include_check: the [`check`] bits every include adds to its own.
+    include_check: u8,
+    /// Block depth of the lines emitted so far, and the top-level block they are in.
+    depth: usize,
+    top_block: Option<String>,
+    /// The first word of the last line emitted at depth 0 (the block a `{` opens).
+    last_top: Option<String>,
+    /// keepalived's conf_copy, when asked for ([`read_config_copy`]).
+    copy: Option<String>,
+    /// The name the next file read is shown by in the copy (as glob(3) returned it).
+    shown: Option<String>,
 }
 
 /// What processing one line asks of the file reader.
@@ -130,6 +167,12 @@ impl<'a> Reader<'a> {
             files_read: 0,
             steps: 0,
             stopped: false,
+            include_check: if opts.all_config { check::ALL } else { 0 },
+            depth: 0,
+            top_block: None,
+            last_top: None,
+            copy: None,
+            shown: None,
         }
     }
 
@@ -194,14 +237,25 @@ impl<'a> Reader<'a> {
             included_from: included_from.cloned(),
         });
         let dir = canonical.parent().unwrap_or(Path::new("/")).to_owned();
+        let shown = self
+            .shown
+            .take()
+            .unwrap_or_else(|| path.display().to_string());
+        if let Some(c) = &mut self.copy {
+            c.push_str(&format!("# {shown}\n"));
+        }
         self.open_files.push(canonical);
         self.read_text(&text, source, &dir);
         self.open_files.pop();
+        if let Some(c) = &mut self.copy {
+            c.push_str("!\n");
+        }
     }
 
     fn read_text(&mut self, text: &str, source: Arc<SourceFile>, dir: &Path) {
         let saved_pwd = std::mem::replace(&mut self.defs.pwd, dir.to_string_lossy().into_owned());
         let mut collecting: Option<String> = None;
+        let segments = text.split('\n').count();
         for (idx, physical) in text.split('\n').enumerate() {
             if self.stopped {
                 break;
@@ -223,6 +277,16 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let d = decomment(physical);
+            // fgets sees no line after the last newline.
+            let after_last = idx + 1 == segments && physical.is_empty();
+            if let Some(c) = self.copy.as_mut().filter(|_| !after_last) {
+                // keepalived's decomment also takes the leading blanks off.
+                let text = d.text.trim_start_matches([' ', '\t']);
+                if !is_include_line(text) {
+                    c.push_str(text);
+                }
+                c.push('\n');
+            }
             if d.unterminated_quote {
                 self.diags.error(
                     ErrorClass::General,
@@ -436,7 +500,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Handles `include FILE`; returns whether the line was an include.
+    /// Handles `include FILE` and its checked variants as keepalived's check_include and
+    /// open_glob_file; returns whether the line was an include.
     fn include(&mut self, text: &str, loc: &Location, dir: &Path) -> bool {
         if !text.starts_with("include") {
             return false;
@@ -447,26 +512,142 @@ impl<'a> Reader<'a> {
         let [kw, pattern] = words.as_slice() else {
             return false;
         };
-        let Some(checked) = include_keyword(kw) else {
+        let Some(kind) = include_keyword(kw) else {
             return false;
         };
-        let files = expand(pattern, dir);
-        if files.is_empty() {
-            let msg = format!("No config files matched '{pattern}'.");
-            if checked || self.opts.all_config {
-                self.diags
-                    .error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
-            } else {
-                self.diags.warning(Some(loc), Some(kw), msg);
+        let checks = self.include_check | kind;
+        let found = expand(pattern, dir);
+        if found.paths.is_empty() {
+            if found.missing > 0 {
+                let bit = if has_brace(pattern) {
+                    check::BRACE
+                } else {
+                    check::MATCH
+                };
+                let msg = format!("Config files missing '{pattern}'.");
+                self.file_error(checks, bit, loc, kw, msg);
+            } else if found.wildcards && checks & check::WILDCARD != 0 {
+                let msg = format!("No config files matched '{pattern}'.");
+                self.file_error(checks, check::WILDCARD, loc, kw, msg);
+            }
+            return true;
+        }
+        if found.missing > 0 {
+            let msg = format!("Some config files missing: \"{pattern}\".");
+            self.file_error(checks, check::BRACE, loc, kw, msg);
+            if checks & check::BRACE != 0 {
+                return true;
             }
         }
-        for f in files {
+        // An included file cannot change the include checks of the file including it.
+        let saved = self.include_check;
+        for (f, shown) in found.paths {
             if self.stopped {
                 break;
             }
+            if let Err(why) = check_included(&f, &shown) {
+                self.file_error(checks, check::READ, loc, kw, why);
+                continue;
+            }
+            self.shown = Some(shown);
             self.read_file(&f, Some(loc));
+            self.include_check = saved;
         }
         true
+    }
+
+    /// keepalived's file_config_error: a configuration error when one of the include's
+    /// checks asks for `bit`, otherwise only logged.
+    fn file_error(&mut self, checks: u8, bit: u8, loc: &Location, kw: &str, msg: String) {
+        if let Some(c) = &mut self.copy {
+            c.push_str(&format!("#! {msg}\n"));
+        }
+        if checks & bit != 0 {
+            self.diags
+                .error(ErrorClass::IncludeMissing, Some(loc), Some(kw), msg);
+        } else {
+            self.diags.warning(Some(loc), Some(kw), msg);
+        }
+    }
+
+    /// keepalived's include_check_set, applied as keepalived applies it: when the
+    /// global_defs line is read, to the includes that follow.
+    fn include_check_set(&mut self, args: &[String], loc: &Location) {
+        if args.is_empty() {
+            self.include_check = check::ALL;
+            return;
+        }
+        for (i, word) in args.iter().enumerate() {
+            let (op, name) = match word.as_bytes().first() {
+                Some(b'-') => (-1, &word[1..]),
+                Some(b'+') => (1, &word[1..]),
+                _ => {
+                    if i == 0 {
+                        self.include_check = 0;
+                    } else {
+                        self.diags.error(
+                            ErrorClass::General,
+                            Some(loc),
+                            Some("include_check"),
+                            format!("Duplicate include_check '{word}' specified - ignoring"),
+                        );
+                        continue;
+                    }
+                    (0, word.as_str())
+                }
+            };
+            let bit = match name {
+                "read" => check::READ,
+                "match" => check::MATCH,
+                "wildcard_match" => check::WILDCARD,
+                "brace_match" => check::BRACE,
+                _ => {
+                    self.diags
+                        .error(
+                            ErrorClass::General,
+                            Some(loc),
+                            Some("include_check"),
+                            format!("Unknown include_check type '{name}' - ignoring"),
+                        )
+                        .accepted("read, match, wildcard_match, brace_match, each with + or -");
+                    continue;
+                }
+            };
+            match op {
+                0 => self.include_check = check::READ | bit,
+                1 => self.include_check |= bit,
+                _ => self.include_check &= !bit,
+            }
+        }
+    }
+
+    /// Follows the blocks of the lines emitted, to apply a global_defs `include_check`.
+    fn track_blocks(&mut self, words: &[String], loc: &Location) {
+        match words.first().map(String::as_str) {
+            Some("{") => {
+                if self.depth == 0 {
+                    self.top_block = self.last_top.take();
+                }
+                self.depth += 1;
+            }
+            Some("}") => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.depth == 0 {
+                    self.top_block = None;
+                }
+            }
+            Some(first) => {
+                if self.depth == 0 {
+                    self.last_top = Some(first.to_owned());
+                } else if self.depth == 1
+                    && first == "include_check"
+                    && self.top_block.as_deref() == Some("global_defs")
+                {
+                    self.include_check_set(&words[1..], loc);
+                }
+            }
+            None => {}
+        }
     }
 
     /// Splits the line at every `{` and `}` outside double quotes and records the pieces.
@@ -507,6 +688,7 @@ impl<'a> Reader<'a> {
         if words.is_empty() {
             return;
         }
+        self.track_blocks(&words, loc);
         self.out.push(LogicalLine {
             words,
             raw: piece.to_owned(),
@@ -526,6 +708,42 @@ fn find_brace(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// keepalived's is_include: `include` then a blank, or `includer`/`m`/`w`/`b`/`a` then one.
+fn is_include_line(text: &str) -> bool {
+    let b = text.as_bytes();
+    if !text.starts_with("include") || b.len() < 8 {
+        return false;
+    }
+    b[7].is_ascii_whitespace()
+        || (b.len() > 8 && b[8].is_ascii_whitespace() && b"rmwba".contains(&b[7]))
+}
+
+/// keepalived's check_glob_file and fopen for an included file: its log line when it is
+/// skipped. `shown` is the name as glob(3) returned it.
+fn check_included(path: &Path, shown: &str) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    if shown.ends_with('/') {
+        return Err(format!(
+            "Configuration file '{shown}' is a directory - skipping"
+        ));
+    }
+    let regular =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 == 0);
+    if !regular {
+        return Err(format!(
+            "Configuration file '{shown}' is not a regular non-executable file - skipping"
+        ));
+    }
+    if let Err(e) = std::fs::File::open(path) {
+        let text = e.to_string();
+        let text = text.split(" (os error ").next().unwrap_or_default();
+        return Err(format!(
+            "Configuration file '{shown}' open problem ({text}) - skipping"
+        ));
+    }
+    Ok(())
 }
 
 fn read_regular_file(path: &Path) -> Result<String, String> {
@@ -641,6 +859,61 @@ mod tests {
         assert!(diags.has_errors());
         let (out, diags) = lines("~SEQ(I, 0, 1, 99999999999) x", None);
         assert!(out.is_empty() && diags.has_errors());
+    }
+
+    #[test]
+    fn the_consolidated_copy_is_keepalived_s() {
+        let dir = std::env::temp_dir().join(format!("kvr-lexer-copy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("d")).unwrap();
+        std::fs::write(
+            dir.join("main.conf"),
+            "  a 1 # one\n\ninclude d/*.conf\nincludem nothere.conf\nz 26\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("d/b.conf"), "! note\nb 2\n").unwrap();
+        let copy = read_config_copy(&dir.join("main.conf"), &ReadOptions::default());
+        let main = dir.join("main.conf");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            copy,
+            format!(
+                "# {}\na 1\n\n\n# d/b.conf\n\nb 2\n!\n\n#! Config files missing 'nothere.conf'.\nz 26\n!\n",
+                main.display()
+            )
+        );
+    }
+
+    #[test]
+    fn include_check_acts_from_its_line_on_and_an_include_cannot_change_the_includer() {
+        let dir = std::env::temp_dir().join(format!("kvr-lexer-incchk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("main.conf"),
+            "include before.conf\nglobal_defs {\n include_check\n}\ninclude sub.conf\ninclude after.conf\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("sub.conf"),
+            "global_defs {\n include_check -match\n}\ninclude inner.conf\n",
+        )
+        .unwrap();
+        let mut diags = Diagnostics::new();
+        read_config(&dir.join("main.conf"), &ReadOptions::default(), &mut diags);
+        let _ = std::fs::remove_dir_all(&dir);
+        let level = |name: &str| {
+            diags
+                .iter()
+                .find(|d| d.message.contains(name))
+                .map(|d| d.severity)
+        };
+        use crate::diag::Severity;
+        // Before include_check: only logged. Inside sub.conf, -match: logged. After sub.conf
+        // the including file's checks again: an error.
+        assert_eq!(level("before.conf"), Some(Severity::Warning));
+        assert_eq!(level("inner.conf"), Some(Severity::Warning));
+        assert_eq!(level("after.conf"), Some(Severity::Error));
     }
 
     #[test]

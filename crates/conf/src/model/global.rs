@@ -238,6 +238,28 @@ pub struct GlobalDefs {
     pub loc: Option<Location>,
 }
 
+impl GlobalDefs {
+    /// The `reload_file` path (keepalived's init_global_data): without a name,
+    /// keepalived.reload in the pid directory (/run/keepalived.reload,
+    /// /run/keepalived/keepalived.reload with `use_pid_dir` or a network namespace,
+    /// /run/keepalived/keepalived_INSTANCE.reload with `instance`).
+    pub fn reload_file_path(&self) -> Option<PathBuf> {
+        let named = self.reload_file.as_ref()?;
+        if let Some(p) = named {
+            return Some(p.clone());
+        }
+        let file = match (
+            &self.instance,
+            self.use_pid_dir || self.net_namespace.is_some(),
+        ) {
+            (Some(i), _) => format!("/run/keepalived/keepalived_{i}.reload"),
+            (None, true) => "/run/keepalived/keepalived.reload".to_owned(),
+            (None, false) => "/run/keepalived.reload".to_owned(),
+        };
+        Some(PathBuf::from(file))
+    }
+}
+
 impl Default for GlobalDefs {
     fn default() -> Self {
         GlobalDefs {

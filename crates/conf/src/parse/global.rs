@@ -226,7 +226,9 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
     match kw {
         "router_id" => g.router_id = string_arg(ctx, node).or(g.router_id.take()),
         "tmp_config_directory" => {
-            if let Some(d) = ctx.arg(node, 0) {
+            if g.tmp_config_directory.is_some() {
+                ctx.invalid(node, "tmp_config_directory already specified - ignoring");
+            } else if let Some(d) = ctx.arg(node, 0) {
                 g.tmp_config_directory = Some(PathBuf::from(d));
             }
         }

@@ -96,9 +96,8 @@ const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
-const NO_PROC_BUFS: &str = "track_process reads /proc, not the process connector: there is no process-event netlink socket to size";
+const PROC_EVENTS: &str = "crates/keepalived-rs/tests/track_process_vm.rs::track_process_follows_process_events_like_keepalived";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
-const NO_RELOAD_OPT: &str = "reload and configuration-copy options are not implemented";
 
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
@@ -183,11 +182,15 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "max_auto_priority min_auto_priority_delay", Acts { test: KW_STALL }),
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force", Acts { test: HA_SUSPEND }),
-    r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", NotSupported { why: NO_PROC_BUFS }),
+    r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", Acts { test: PROC_EVENTS }),
     r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", Acts { test: "crates/conf/tests/global_defs.rs::random_seed_makes_random_values_repeatable" }),
-    r(GLOBAL, "reload_file reload_repeat reload_time_file include_check tmp_config_directory config_save_dir", NotSupported { why: NO_RELOAD_OPT }),
+    r(GLOBAL, "reload_file", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::reload_file_is_handled_like_keepalived" }),
+    r(GLOBAL, "include_check", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::include_checks_match_keepalived_config_test" }),
+    r(GLOBAL, "reload_time_file reload_repeat", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::reload_time_file_schedules_reloads_like_keepalived" }),
+    r(GLOBAL, "config_save_dir", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::config_save_dir_saves_what_keepalived_saves" }),
+    r(GLOBAL, "tmp_config_directory", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::tmp_config_directory_holds_the_copy_and_refuses_a_change_like_keepalived" }),
     r(GLOBAL, "reload_check_config", Acts { test: "crates/keepalived-rs/tests/reload_check.rs::reload_check_config_refuses_a_bad_reload_like_keepalived" }),
     r(GLOBAL, "data_use_instance", Acts { test: "crates/daemon/src/dump/paths.rs::data_use_instance_tags_the_data_dump" }),
     r(GLOBAL, "startup_script shutdown_script", Acts { test: PROC_NS }),

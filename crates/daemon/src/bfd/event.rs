@@ -3,6 +3,9 @@
 //! the BFD child writes a fixed-size record (keepalived's `bfd_event_t`: instance name, Up or
 //! Down, the time it was sent) on each, non-blocking, and the readers apply them in order.
 //! A record is smaller than PIPE_BUF, so writes are atomic and never interleave.
+//! Ours also uses four of the record's padding bytes (after the state): for a Down found by
+//! the detection timer, how long the neighbour had been silent (for
+//! `keepalived_rs_bfd_detection_seconds`); both ends of the pipe are ours.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -19,6 +22,8 @@ pub const NAME_MAX: usize = 32;
 pub const EVENT_LEN: usize = NAME_MAX + 8 + 16;
 
 const STATE_AT: usize = NAME_MAX;
+/// Microseconds of silence before a detected Down (0: not detected by the timer).
+const SILENCE_AT: usize = NAME_MAX + 4;
 const TIME_AT: usize = NAME_MAX + 8;
 
 /// keepalived's BFD_STATE_DOWN and BFD_STATE_UP (RFC 5880 state numbers).
@@ -34,6 +39,8 @@ pub struct PipeEvent {
     pub up: bool,
     /// When the BFD child sent it (wall clock, as keepalived's `sent_time`).
     pub sent: SystemTime,
+    /// For a Down the detection timer found: how long the neighbour had been silent.
+    pub silent_for: Option<Duration>,
 }
 
 /// Why a record could not be read.
@@ -47,12 +54,16 @@ pub enum EventError {
     Name,
 }
 
-/// Encodes `name`/`up` sent at `sent` (a longer name is cut to 31 bytes).
-pub fn encode(name: &str, up: bool, sent: SystemTime) -> [u8; EVENT_LEN] {
+/// Encodes `n` sent at `sent` (a longer name is cut to 31 bytes).
+pub fn encode(n: &BfdNotify, sent: SystemTime) -> [u8; EVENT_LEN] {
     let mut b = [0u8; EVENT_LEN];
-    let n = name.len().min(NAME_MAX - 1);
-    b[..n].copy_from_slice(&name.as_bytes()[..n]);
-    b[STATE_AT] = if up { STATE_UP } else { STATE_DOWN };
+    let len = n.name.len().min(NAME_MAX - 1);
+    b[..len].copy_from_slice(&n.name.as_bytes()[..len]);
+    b[STATE_AT] = if n.up { STATE_UP } else { STATE_DOWN };
+    let silence = n.silent_for.map_or(0, |d| {
+        u32::try_from(d.as_micros()).unwrap_or(u32::MAX).max(1)
+    });
+    b[SILENCE_AT..TIME_AT].copy_from_slice(&silence.to_ne_bytes());
     let d = sent.duration_since(UNIX_EPOCH).unwrap_or_default();
     b[TIME_AT..TIME_AT + 8].copy_from_slice(&(d.as_secs() as i64).to_ne_bytes());
     b[TIME_AT + 8..].copy_from_slice(&i64::from(d.subsec_micros()).to_ne_bytes());
@@ -76,10 +87,14 @@ pub fn decode(b: &[u8]) -> Result<PipeEvent, EventError> {
     };
     let secs = u64::try_from(word(TIME_AT)).unwrap_or(0);
     let micros = u64::try_from(word(TIME_AT + 8)).unwrap_or(0).min(999_999);
+    let mut silence = [0u8; 4];
+    silence.copy_from_slice(&b[SILENCE_AT..TIME_AT]);
+    let silence = u32::from_ne_bytes(silence);
     Ok(PipeEvent {
         name: name.to_owned(),
         up: b[STATE_AT] == STATE_UP,
         sent: UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros),
+        silent_for: (silence != 0).then(|| Duration::from_micros(u64::from(silence))),
     })
 }
 
@@ -96,7 +111,7 @@ impl EventPipes {
     /// Writes `n` to the pipes it is routed to (keepalived's `bfd_event_send`). A full pipe
     /// (no reader for a while) loses the event, as keepalived's non-blocking write does.
     pub fn send(&self, n: &BfdNotify) {
-        let rec = encode(&n.name, n.up, SystemTime::now());
+        let rec = encode(n, SystemTime::now());
         let targets = [(n.vrrp, &self.vrrp), (n.checker, &self.checker)];
         for fd in targets
             .into_iter()
@@ -168,20 +183,38 @@ pub fn delivery_time(sent: SystemTime) -> Duration {
 mod tests {
     use super::*;
 
+    fn notify(name: &str, up: bool) -> BfdNotify {
+        BfdNotify {
+            name: name.into(),
+            up,
+            vrrp: true,
+            checker: true,
+            silent_for: None,
+        }
+    }
+
     #[test]
     fn a_record_round_trips() {
         let t = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
-        let b = encode("B4", true, t);
+        let b = encode(&notify("B4", true), t);
         let e = decode(&b).unwrap();
         assert_eq!(
             e,
             PipeEvent {
                 name: "B4".into(),
                 up: true,
-                sent: t
+                sent: t,
+                silent_for: None,
             }
         );
-        assert!(!decode(&encode("B4", false, t)).unwrap().up);
+        let down = BfdNotify {
+            silent_for: Some(Duration::from_micros(30_512)),
+            ..notify("B4", false)
+        };
+        let e = decode(&encode(&down, t)).unwrap();
+        assert!(!e.up);
+        assert_eq!(e.silent_for, Some(Duration::from_micros(30_512)));
+        assert_eq!(e.sent, t, "the silence does not overlap the send time");
     }
 
     #[test]
@@ -190,7 +223,10 @@ mod tests {
         assert_eq!(decode(&[b'a'; EVENT_LEN]), Err(EventError::Name));
         let long = "x".repeat(40);
         assert_eq!(
-            decode(&encode(&long, true, UNIX_EPOCH)).unwrap().name.len(),
+            decode(&encode(&notify(&long, true), UNIX_EPOCH))
+                .unwrap()
+                .name
+                .len(),
             31
         );
     }
@@ -202,14 +238,8 @@ mod tests {
             vrrp: Some(w),
             checker: None,
         };
-        let n = |name: &str, up| BfdNotify {
-            name: name.into(),
-            up,
-            vrrp: true,
-            checker: true,
-        };
-        pipes.send(&n("B1", false));
-        pipes.send(&n("B1", true));
+        pipes.send(&notify("B1", false));
+        pipes.send(&notify("B1", true));
         let mut rd = EventReader::new(r).unwrap();
         let mut got = Vec::new();
         while got.len() < 2 {

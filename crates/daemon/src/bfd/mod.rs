@@ -71,6 +71,8 @@ pub struct BfdNotify {
     pub vrrp: bool,
     /// The checker child is told (`checker`, or neither keyword).
     pub checker: bool,
+    /// A Down found by the detection timer: how long the neighbour had been silent.
+    pub silent_for: Option<Duration>,
 }
 
 /// How [`run_bfd_until`] runs.
@@ -238,6 +240,7 @@ async fn run<F: Future<Output = ()>>(
             }
             Some(_) = async { match hup.as_mut() { Some(h) => h.recv().await, None => std::future::pending().await } } => {
                 log::info("Reloading");
+                crate::config_save::save(&config.global, "bfd", false, || bfd_dump_text(&config, &listener, &set, &links));
                 match reload.map(|r| r()) {
                     Some(Ok(new)) => {
                         let old = (std::mem::take(&mut set), std::mem::take(&mut links));
@@ -247,6 +250,7 @@ async fn run<F: Future<Output = ()>>(
                             Err(e) => log::info(format!("Unable to open multihop listening socket ({e})")),
                         }
                         (set, links) = build_sessions(&config, Some(old), base.rotate_left(17));
+                        crate::config_save::save(&config.global, "bfd", true, || bfd_dump_text(&config, &listener, &set, &links));
                     }
                     Some(Err(problems)) => {
                         for p in problems {
@@ -322,6 +326,22 @@ fn write_dump(
     set: &SessionSet,
     links: &[Link],
 ) {
+    let text = bfd_dump_text(config, listener, set, links);
+    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
+        log::info(format!(
+            "Unable to write {} ({e})",
+            opts.data_path.display()
+        ));
+    }
+}
+
+/// keepalived_bfd.data's text (SIGUSR1, config_save_dir).
+fn bfd_dump_text(
+    config: &Config,
+    listener: &BfdListener,
+    set: &SessionSet,
+    links: &[Link],
+) -> String {
     let entries: Vec<_> = config
         .bfd
         .iter()
@@ -334,19 +354,13 @@ fn write_dump(
             send_error: l.send_error,
         })
         .collect();
-    let text = render_bfd_data(
+    render_bfd_data(
         &config.global,
         listener.raw_fd(),
         &entries,
         Instant::now(),
         std::time::SystemTime::now(),
-    );
-    if let Err(e) = crate::dump::write_atomically(&opts.data_path, &text) {
-        log::info(format!(
-            "Unable to write {} ({e})",
-            opts.data_path.display()
-        ));
-    }
+    )
 }
 
 fn open_sender(cfg: &SessionConfig, port: u16) -> Option<BfdSender> {
@@ -397,8 +411,12 @@ fn service(set: &mut SessionSet, links: &mut [Link], config: &Config, opts: &Bfd
             }
         }
         let name = s.config().name.clone();
+        let mut silent_for = None;
         while let Some(e) = s.poll_event() {
             log_event(&name, &e);
+            if let Event::Expired { after, .. } = e {
+                silent_for = Some(after);
+            }
             if let Event::Notify { up } = e {
                 links[i].up = up;
                 if let Some(b) = config.bfd.get(i) {
@@ -407,6 +425,7 @@ fn service(set: &mut SessionSet, links: &mut [Link], config: &Config, opts: &Bfd
                         up,
                         vrrp: b.notifies_vrrp(),
                         checker: b.notifies_checker(),
+                        silent_for: if up { None } else { silent_for.take() },
                     };
                     if let Some(p) = &opts.pipes {
                         p.send(&n);

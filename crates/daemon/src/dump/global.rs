@@ -16,6 +16,16 @@ pub struct NftablesDump {
 /// The global definitions keepalived prints (values as printed; defaults are keepalived's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobalDump {
+    /// `config_save_dir` (its trailing `/` removed).
+    pub config_save_dir: Option<String>,
+    /// `reload_check_config` (the log file; /dev/null without one).
+    pub reload_check_config: Option<String>,
+    /// `reload_time_file` and `reload_repeat`.
+    pub reload_time_file: Option<(String, bool)>,
+    /// `reload_file`, resolved.
+    pub reload_file: Option<String>,
+    /// `tmp_config_directory`.
+    pub config_directory: Option<String>,
     /// `net_namespace` (`None`: `(default)`).
     pub network_namespace: Option<String>,
     /// Root `net_namespace_ipvs [NAME]` (`Some(None)`: the default namespace).
@@ -151,6 +161,11 @@ pub struct SnmpDump {
 impl Default for GlobalDump {
     fn default() -> Self {
         GlobalDump {
+            config_save_dir: None,
+            reload_check_config: None,
+            reload_time_file: None,
+            reload_file: None,
+            config_directory: None,
             network_namespace: None,
             network_namespace_ipvs: None,
             instance_name: None,
@@ -234,6 +249,9 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         out.push('\n');
     };
     w("------< Global definitions >------".into());
+    if let Some(d) = &g.config_save_dir {
+        w(format!(" Config save dir = {d}"));
+    }
     w(format!(
         " Network namespace = {}",
         g.network_namespace.as_deref().unwrap_or("(default)")
@@ -272,7 +290,22 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         " Checkers log all failures = {}",
         tf(g.checker_log_all_failures)
     ));
-    w(" No test config before reload".into());
+    match &g.reload_check_config {
+        Some(log) => w(format!(" Test config before reload, log to {log}")),
+        None => w(" No test config before reload".into()),
+    }
+    if let Some((file, repeat)) = &g.reload_time_file {
+        let repeat = if *repeat { " (repeat)" } else { "" };
+        w(format!(" Reload time file = {file}{repeat}"));
+        // Only keepalived's parent schedules: a child's dump has no time.
+        w(" No reload scheduled".into());
+    }
+    if let Some(f) = &g.reload_file {
+        w(format!(" Reload_file = {f}"));
+    }
+    if let Some(d) = &g.config_directory {
+        w(format!(" config save directory = {d}"));
+    }
     w(format!(
         " Dynamic interfaces = {}",
         tf(g.dynamic_interfaces)

@@ -21,8 +21,10 @@
 //! Ours, under `keepalived_rs_*`: `keepalived_rs_last_transition_timestamp_seconds{iname}`,
 //! the [`Recorder`] histograms `keepalived_rs_takeover_seconds` and
 //! `keepalived_rs_vip_install_seconds`, and per `bfd_instance` the VRRP child hears about
-//! `keepalived_rs_bfd_session_state{name}` (1 Up, 0 Down) and
-//! `keepalived_rs_bfd_transitions_total{name}`.
+//! `keepalived_rs_bfd_session_state{name}` (1 Up, 0 Down),
+//! `keepalived_rs_bfd_transitions_total{name}` and the histogram
+//! `keepalived_rs_bfd_detection_seconds{name}` (neighbour's last packet to the VRRP child
+//! reading the Down, for each Down the detection timer found).
 
 use prometheus_client::encoding::text;
 use prometheus_client::metrics::counter::Counter;
@@ -231,6 +233,11 @@ fn registry(snap: &Snapshot, rec: &Recorder) -> Registry {
         "keepalived_rs_bfd_transitions",
         "BFD session Up/Down changes reported by the BFD child (keepalived-rs)",
         bfd_changes,
+    );
+    reg.register(
+        "keepalived_rs_bfd_detection_seconds",
+        "From a BFD neighbour's last packet to the VRRP child learning the session is Down (keepalived-rs)",
+        rec.bfd_detection.clone(),
     );
     reg.register(
         "keepalived_rs_takeover_seconds",

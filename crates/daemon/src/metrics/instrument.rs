@@ -1,8 +1,10 @@
 //! What the event loop measures for `/metrics` beyond keepalived's counters: how long a
-//! takeover takes and how long installing the VIPs takes.
+//! takeover takes, how long installing the VIPs takes, and how long after a BFD neighbour
+//! fell silent the VRRP child heard its session was Down.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 
 /// Takeover buckets, seconds: 1 ms .. 10 s.
@@ -15,6 +17,13 @@ const INSTALL_BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
 ];
 
+/// `keepalived_rs_bfd_detection_seconds`, one histogram per `bfd_instance` (label `name`).
+pub(crate) type BfdDetection = Family<Vec<(&'static str, String)>, Histogram, fn() -> Histogram>;
+
+fn bfd_detection_histogram() -> Histogram {
+    Histogram::new(TAKEOVER_BUCKETS)
+}
+
 /// The histograms the loop feeds; clones share them (atomics behind an `Arc`), so the
 /// server reads them without asking the loop.
 #[derive(Debug, Clone)]
@@ -24,6 +33,9 @@ pub(crate) struct Recorder {
     pub(crate) takeover: Histogram,
     /// `keepalived_rs_vip_install_seconds`: one netlink batch that adds VIPs.
     pub(crate) vip_install: Histogram,
+    /// From a BFD neighbour's last packet to the VRRP child reading that the detection
+    /// timer took the session Down (the BFD child's silence plus the pipe's delivery).
+    pub(crate) bfd_detection: BfdDetection,
 }
 
 impl Default for Recorder {
@@ -31,6 +43,7 @@ impl Default for Recorder {
         Recorder {
             takeover: Histogram::new(TAKEOVER_BUCKETS),
             vip_install: Histogram::new(INSTALL_BUCKETS),
+            bfd_detection: Family::new_with_constructor(bfd_detection_histogram),
         }
     }
 }
@@ -52,6 +65,16 @@ impl Recorder {
     }
 }
 
+impl Recorder {
+    /// The VRRP child read that `bfd_instance` `name` went Down after `silent_for` without
+    /// a packet, `delivered` after the BFD child wrote it.
+    pub(crate) fn bfd_down_detected(&self, name: &str, silent_for: Duration, delivered: Duration) {
+        self.bfd_detection
+            .get_or_create(&vec![("name", name.to_owned())])
+            .observe((silent_for + delivered).as_secs_f64());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -65,6 +88,7 @@ mod tests {
         let mut reg = Registry::default();
         reg.register("takeover", "", r.takeover.clone());
         reg.register("install", "", r.vip_install.clone());
+        reg.register("bfd", "", r.bfd_detection.clone());
         let mut out = String::new();
         text::encode(&mut out, &reg).unwrap();
         out
@@ -82,5 +106,22 @@ mod tests {
         // 5 ms and more: not in the 2.5 ms bucket, in the 10 ms one (unless the test
         // machine stalled).
         assert!(out.contains("takeover_bucket{le=\"0.0025\"} 0\n"), "{out}");
+    }
+
+    #[test]
+    fn a_detected_bfd_down_counts_silence_and_delivery() {
+        let r = Recorder::default();
+        r.bfd_down_detected("B1", Duration::from_millis(30), Duration::from_micros(200));
+        let out = text(&r);
+        assert!(out.contains("bfd_count{name=\"B1\"} 1\n"), "{out}");
+        assert!(out.contains("bfd_sum{name=\"B1\"} 0.0302"), "{out}");
+        assert!(
+            out.contains("bfd_bucket{le=\"0.025\",name=\"B1\"} 0\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("bfd_bucket{le=\"0.05\",name=\"B1\"} 1\n"),
+            "{out}"
+        );
     }
 }

@@ -8,9 +8,10 @@ mod bfd_pipe;
 mod file;
 mod process;
 mod process_delay;
+mod process_watch;
 mod script;
 
-pub use bfd_pipe::spawn_bfd_reader;
+pub(crate) use bfd_pipe::spawn_bfd_reader;
 
 use std::collections::HashMap;
 
@@ -333,7 +334,12 @@ pub fn spawn_watchers(
         .cloned()
         .collect();
     if !procs.is_empty() {
-        tasks.push(process::spawn(procs, current, tx));
+        tasks.push(process_watch::spawn(
+            procs,
+            current,
+            tx,
+            global.process_monitor_rcv_bufs,
+        ));
     }
     Watchers { tasks }
 }
