@@ -741,3 +741,122 @@ fn keepalived_2_3_vrrp_options_and_their_global_defaults() {
         .iter()
         .any(|p| p.contains("must be between 1 & 254")));
 }
+
+/// A unicast instance without `interface` (keepalived 2.2.8+; 2.2.7 refuses every one).
+fn no_if(body: &str) -> String {
+    format!("vrrp_instance VI_1 {{\n virtual_router_id 51\n{body}\n}}\n")
+}
+
+#[test]
+fn unicast_instances_run_without_interface_with_a_configured_source() {
+    let l = load(&no_if(
+        " unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n }\n virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n  10.0.0.6\n }\n virtual_ipaddress_excluded {\n  10.0.1.6/32\n }",
+    ));
+    let v = only(&l);
+    assert!(!problems(&l).iter().any(|p| p.contains("Unknown interface")));
+    assert!(v.unstartable().is_none(), "{:?}", v.unstartable());
+    // A VIP without `dev` has nowhere to go.
+    assert!(error_located(
+        &l,
+        Some(9),
+        "(VI_1): no interface for vip 10.0.0.6 - removing"
+    ));
+    assert!(error_located(
+        &l,
+        Some(12),
+        "(VI_1): no interface for evip 10.0.1.6 - removing"
+    ));
+    assert_eq!(v.virtual_ipaddresses.len(), 1);
+    assert!(v.excluded_ipaddresses.is_empty());
+}
+
+#[test]
+fn without_interface_unicast_needs_a_source_not_link_local() {
+    let l = load(&no_if(" unicast_peer {\n  10.0.0.2\n }"));
+    let msg = "(VI_1): Unicast instances must have unicast_src_ip or interface";
+    assert!(error_located(&l, Some(1), msg), "{:?}", problems(&l));
+    assert_eq!(only(&l).unstartable().as_deref(), Some(msg));
+    let l = load(&no_if(
+        " unicast_src_ip fe80::1\n unicast_peer {\n  fe80::2\n }\n virtual_ipaddress {\n  fd00::5/64 dev eth0\n }",
+    ));
+    let msg = "(VI_1) Non link-local address required if interface omitted";
+    assert!(error_located(&l, Some(1), msg), "{:?}", problems(&l));
+    assert_eq!(only(&l).unstartable().as_deref(), Some(msg));
+    // No unicast keyword: keepalived's "Unknown interface!".
+    let l = load(&no_if(" virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n }"));
+    assert_eq!(
+        only(&l).unstartable().as_deref(),
+        Some("(VI_1) Unknown interface!")
+    );
+}
+
+#[test]
+fn use_vmac_and_use_ipvlan_are_cleared_without_interface() {
+    let l = load(&no_if(
+        " use_vmac\n use_ipvlan\n unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n }\n virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n }",
+    ));
+    assert!(error_located(
+        &l,
+        Some(1),
+        "(VI_1): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac"
+    ));
+    let v = only(&l);
+    assert!(v.vmac.is_none() && v.ipvlan.is_none());
+}
+
+#[test]
+fn vrf_only_with_unicast_and_without_interface() {
+    let ok = " unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n }\n virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n }";
+    let l = load(&no_if(&format!(" vrf eth3\n{ok}")));
+    assert_eq!(only(&l).vrf.as_deref(), Some("eth3"), "{:?}", problems(&l));
+    // After `interface`: refused where it is read.
+    let l = load(&inst(" vrf eth3"));
+    assert!(error_at(
+        &l,
+        4,
+        "(VI_1) Cannot specify VRF interface and interface - ignoring"
+    ));
+    assert_eq!(only(&l).vrf, None);
+    // Before `interface`, or without unicast: cleared at the end.
+    let l = load(&no_if(
+        " vrf eth3\n interface eth0\n virtual_ipaddress {\n  10.0.0.5/24\n }",
+    ));
+    assert!(error_located(
+        &l,
+        Some(1),
+        "(VI_1) vrf can only be specified without interface - clearing"
+    ));
+    assert_eq!(only(&l).vrf, None);
+    let l = load(&no_if(
+        " vrf eth3\n unicast_src_ip 10.0.0.1\n virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n }",
+    ));
+    assert!(
+        error_located(
+            &l,
+            Some(1),
+            "(VI_1) vrf can only be specified with unicast - clearing"
+        ),
+        "{:?}",
+        problems(&l)
+    );
+    // Twice, on a loopback, or absent (then not kept: a second one is taken).
+    let l = load(&no_if(&format!(" vrf eth3\n vrf eth2\n{ok}")));
+    assert!(error_at(
+        &l,
+        4,
+        "(VI_1) VRF interface already specified as 'eth3' - ignoring"
+    ));
+    assert_eq!(only(&l).vrf.as_deref(), Some("eth3"));
+    let l = load(&no_if(&format!(" vrf lo\n vrf nosuch\n vrf eth2\n{ok}")));
+    assert!(error_at(
+        &l,
+        3,
+        "(VI_1) cannot use a loopback interface (lo) for VRF - ignoring"
+    ));
+    assert!(error_at(
+        &l,
+        4,
+        "(VI_1) WARNING - VRF interface nosuch doesn't exist"
+    ));
+    assert_eq!(only(&l).vrf.as_deref(), Some("eth2"));
+}

@@ -102,6 +102,41 @@ pub async fn open_link(
     })
 }
 
+/// The MTU keepalived assumes for an instance without interface (DEFAULT_MTU).
+const DEFAULT_MTU: u32 = 1500;
+
+/// The senders of a unicast instance without `interface` (keepalived 2.2.8+): bound to its
+/// `vrf` device when given, else to none (keepalived's open_vrrp_send_socket without ifp),
+/// so the kernel routes each advert to its peer. The link's ifindex is the VRF's (0 without
+/// one): its adverts are received under it. Gratuitous ARPs go out on the VIPs' `dev`s.
+pub async fn open_unbound(netlink: &Netlink, vrf: Option<&str>) -> Result<Link, DaemonError> {
+    let (ifindex, mtu, up) = match vrf {
+        Some(name) => {
+            let info = netlink
+                .link_by_name(name)
+                .await
+                .map_err(setup("interface lookup"))?
+                .ok_or_else(|| DaemonError::NoInterface(name.to_owned()))?;
+            (info.index, info.mtu, info.is_up())
+        }
+        None => (0, DEFAULT_MTU, true),
+    };
+    let sender = VrrpSendV4::unbound(vrf).map_err(setup("VRRP send socket"))?;
+    let sender6 = VrrpSendV6::unbound(vrf).ok().map(Arc::new);
+    Ok(Link {
+        name: vrf.unwrap_or_default().to_owned(),
+        ifindex,
+        mtu,
+        up,
+        primary: std::net::Ipv4Addr::UNSPECIFIED,
+        link_local: None,
+        sender: Some(Arc::new(sender)),
+        sender6,
+        announcer: Arc::new(Announcer::new(0, [0; 6]).map_err(setup("ARP socket"))?),
+        pacing: Arc::default(),
+    })
+}
+
 impl Link {
     /// The stand-in for an interface that does not exist (yet), or whose sockets could not
     /// be opened: its instances wait in FAULT and are built again when it appears
@@ -164,6 +199,76 @@ pub async fn open_vmac(
         announcer: vlink.announcer,
         pacing: vlink.pacing,
     };
+    Ok((Arc::new(link), info.index))
+}
+
+/// `use_ipvlan`: an L2 ipvlan on the base interface (keepalived's netlink_link_add_ipvlan),
+/// named as a VMAC is (its name, else `vmac_prefix`.VRID or the next free one, an ipvlan
+/// of ours already on the base reused); IPv6 off on it for an IPv4 instance without eVIPs of
+/// the other family; its address added. Adverts leave from it and arrive on it.
+pub async fn open_ipvlan(
+    netlink: &Netlink,
+    config: &keepalived_conf::Config,
+    conf: &VrrpInstance,
+    ipv: &keepalived_conf::model::Ipvlan,
+    base: &Arc<Link>,
+    taken: &HashSet<String>,
+) -> Result<(Arc<Link>, u32), DaemonError> {
+    use keepalived_conf::model::IpvlanMode;
+    let ipv6 = crate::instance::is_ipv6(conf);
+    let links = netlink.links().await.map_err(setup("listing interfaces"))?;
+    let name = match &ipv.ifname {
+        Some(n) => n.clone(),
+        None => {
+            let ours = |l: &&LinkInfo| {
+                l.kind.as_deref() == Some("ipvlan")
+                    && l.parent == Some(base.ifindex)
+                    && !taken.contains(&l.name)
+            };
+            match links.iter().find(ours) {
+                Some(l) => l.name.clone(),
+                None => {
+                    let prefix = config.global.vmac_prefix.as_deref().unwrap_or("vrrp");
+                    let vrid = conf.vrid.unwrap_or(0);
+                    keepalived_net::vmac_name_candidates(prefix, vrid, ipv6)
+                        .find(|n| !taken.contains(n) && !links.iter().any(|l| &l.name == n))
+                        .unwrap_or_else(|| keepalived_net::default_vmac_name(vrid))
+                }
+            }
+        }
+    };
+    let spec = keepalived_net::IpvlanSpec {
+        name,
+        parent: base.ifindex,
+        flags: match ipv.mode {
+            IpvlanMode::Bridge => keepalived_net::IpvlanFlags::Bridge,
+            IpvlanMode::Private => keepalived_net::IpvlanFlags::Private,
+            IpvlanMode::Vepa => keepalived_net::IpvlanFlags::Vepa,
+        },
+        vrf: netlink.vrf_master(base.ifindex).await.ok().flatten(),
+    };
+    let info = netlink
+        .create_ipvlan(&spec)
+        .await
+        .map_err(setup("use_ipvlan"))?;
+    let other_family_evip = conf
+        .excluded_ipaddresses
+        .iter()
+        .any(|a| a.prefix.addr.is_ipv6() != ipv6);
+    let off = i64::from(!ipv6 && !other_family_evip);
+    if let Err(e) = keepalived_net::sysctl::write_conf(true, &info.name, "disable_ipv6", off) {
+        log::info(format!("({}) ipvlan disable_ipv6: {e}", conf.name));
+    }
+    if let Some(a) = ipv.addr {
+        let spec = keepalived_net::AddressSpec::new(info.index, a.addr, a.len);
+        if let Err(e) = netlink.add_address(&spec).await {
+            log::info(format!(
+                "{}: Failed to add interface address to {}: {e}",
+                conf.name, info.name
+            ));
+        }
+    }
+    let link = open_link(netlink, config, &info.name).await?;
     Ok((Arc::new(link), info.index))
 }
 
@@ -313,7 +418,10 @@ pub fn taken_vmac_names(
         .instances
         .iter()
         .filter(|i| i.name != conf.name)
-        .filter_map(|i| i.vmac.as_ref()?.ifname.clone());
+        .filter_map(|i| {
+            (i.vmac.as_ref().and_then(|m| m.ifname.clone()))
+                .or_else(|| i.ipvlan.as_ref()?.ifname.clone())
+        });
     let given = vmacs
         .iter()
         .filter(|(instance, _)| **instance != conf.name)

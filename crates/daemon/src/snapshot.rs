@@ -197,11 +197,29 @@ fn instance_dump(
         master_adver_int_us: us(m.master_adver_interval()),
         last_transition: Timeval::from_system_time(i.last_transition),
         // keepalived's vrrp->ifp: the VMAC with use_vmac ("Interface = vrrp.5, vmac on eth0").
-        interface: if c.vmac.is_some() && i.sockets_ready {
+        interface: if (c.vmac.is_some() || c.ipvlan.is_some()) && i.sockets_ready {
             i.link.name.clone()
         } else {
             ifname.clone()
         },
+        vrf: c.vrf.clone(),
+        ipvlan: c.ipvlan.as_ref().map(|ip| dump::IpvlanDump {
+            ifname: if i.sockets_ready {
+                i.link.name.clone()
+            } else {
+                ip.ifname.clone().unwrap_or_default()
+            },
+            is_up: i.link_usable && i.sockets_ready,
+            addr: ip.addr.map(|a| {
+                if a.len == if a.addr.is_ipv4() { 32 } else { 128 } {
+                    a.addr.to_string()
+                } else {
+                    a.to_string()
+                }
+            }),
+            mode: ip.mode.as_str(),
+            base_ifname: ifname.clone(),
+        }),
         // keepalived prints "Flags:" when any flag bit is set; this one is a bit too.
         flags_set: c.dont_track_primary || c.use_vmac_addr,
         unicast: c.is_unicast(),

@@ -58,7 +58,12 @@ pub(crate) fn netlink_rx_buf(b: &RcvBufs) -> Option<RxBuf> {
 pub(crate) fn rx_interface(inst: &Instance) -> String {
     match &inst.conf.vmac {
         Some(vm) if !vm.xmit_base && inst.sockets_ready => inst.link.name.clone(),
-        _ => inst.conf.interface.clone().unwrap_or_default(),
+        None if inst.conf.ipvlan.is_some() && inst.sockets_ready => inst.link.name.clone(),
+        // Without interface: its VRF, else no device ("").
+        _ => match &inst.conf.interface {
+            Some(i) => i.clone(),
+            None => inst.conf.vrf.clone().unwrap_or_default(),
+        },
     }
 }
 
@@ -194,7 +199,14 @@ impl crate::vrrp::Daemon {
                 crate::dump::SocketDump {
                     fd_in: self.rx.get(&e.key).map_or(-1, |(_, fd)| *fd),
                     fd_out,
-                    interface,
+                    vrf: first
+                        .filter(|i| i.conf.interface.is_none())
+                        .and_then(|i| i.conf.vrf.clone()),
+                    interface: if first.is_some_and(|i| i.conf.interface.is_none()) {
+                        String::new()
+                    } else {
+                        interface
+                    },
                     ipv6: first.is_some_and(|i| i.is_ipv6()),
                     ah: matches!(kind, RxKind::Ah(_)),
                     unicast_src: match kind {

@@ -37,6 +37,13 @@ pub fn vip_home(conf: &VrrpInstance, v: &IpAddressSpec, instance_ipv6: bool) -> 
     let same_family = v.prefix.addr.is_ipv6() == instance_ipv6;
     let ipv6 = v.prefix.addr.is_ipv6();
     let vmac_for_vip = v.use_vmac && !(on_base && conf.vmac.is_some() && same_family);
+    // use_ipvlan: keepalived moves only a VMAC's family onto it (VRRP_VMAC_BIT); every
+    // address of the base stays on the base interface.
+    if let (true, Some(base), Some(_)) = (on_base, base, &conf.ipvlan) {
+        if !(vmac_for_vip || (conf.use_vmac_addr && !same_family)) {
+            return VipHome::Interface(base.to_owned());
+        }
+    }
     if on_base {
         if same_family {
             return VipHome::Instance;
@@ -125,6 +132,16 @@ mod tests {
             " virtual_ipaddress {\n  10.0.1.1/24 dev eth1 use_vmac\n  10.0.2.1/24 dev eth1\n }",
         );
         assert_eq!(h, [vmac("eth1", false), VipHome::Interface("eth1".into())]);
+    }
+
+    #[test]
+    fn with_use_ipvlan_the_addresses_stay_on_the_base_interface() {
+        let h = homes(
+            " use_ipvlan 10.0.0.11/24\n virtual_ipaddress {\n  10.0.0.1/24\n  10.0.1.1/24 dev eth1\n }\n \
+             virtual_ipaddress_excluded {\n  fd00::1/64\n }",
+        );
+        let eth = |n: &str| VipHome::Interface(n.into());
+        assert_eq!(h, [eth("eth0"), eth("eth1"), eth("eth0")]);
     }
 
     #[test]

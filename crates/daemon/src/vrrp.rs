@@ -455,12 +455,17 @@ impl Daemon {
                 VrrpRecvV4::multicast_group(link.ifindex, ifname, IPPROTO_AH, group)
                     .map_err(setup("AH receive socket"))?,
             ),
+            // An instance without interface: bound to its VRF, or to no device.
             RxKind::Unicast(IpAddr::V4(src)) => RecvSocket::V4(
-                VrrpRecvV4::unicast_proto(src, Some(ifname), IPPROTO_VRRP)
-                    .map_err(setup("VRRP unicast receive socket"))?,
+                VrrpRecvV4::unicast_proto(
+                    src,
+                    Some(ifname).filter(|n| !n.is_empty()),
+                    IPPROTO_VRRP,
+                )
+                .map_err(setup("VRRP unicast receive socket"))?,
             ),
             RxKind::Unicast(IpAddr::V6(src)) => RecvSocket::V6(
-                VrrpRecvV6::unicast(src, link.ifindex, Some(ifname))
+                VrrpRecvV6::unicast(src, link.ifindex, Some(ifname).filter(|n| !n.is_empty()))
                     .map_err(setup("VRRP IPv6 unicast receive socket"))?,
             ),
         };
@@ -498,6 +503,13 @@ impl Daemon {
     /// keepalived binds it).
     async fn open_instance_rx(&mut self, inst: &Instance, link: &Link) -> Result<(), DaemonError> {
         let conf = &inst.conf;
+        if conf.interface.is_none() {
+            // keepalived's socket of a unicast instance without interface: its source
+            // address only (no multicast group to join without an interface).
+            return self
+                .open_rx(&link.name, RxKind::Unicast(inst.source()), link)
+                .await;
+        }
         let uses_ah = crate::sockpool::uses_ah(inst);
         let group = inst.mcast_group();
         if let (true, IpAddr::V4(g)) = (uses_ah, group) {
@@ -525,18 +537,24 @@ impl Daemon {
         now: Instant,
         resume: Option<Resume>,
     ) -> Option<Instance> {
-        let Some(ifname) = conf.interface.clone() else {
-            log::info(format!(
-                "({}) no interface: instance not started",
-                conf.name
-            ));
-            return None;
-        };
-        let base = self.link(&conf.name, &ifname).await;
-        let mut ready = base.is_some();
-        let base = match base {
-            Some(l) => l,
-            None => Arc::new(Link::absent(&ifname).ok()?),
+        let (base, mut ready) = match conf.interface.clone() {
+            Some(ifname) => match self.link(&conf.name, &ifname).await {
+                Some(l) => (l, true),
+                None => (Arc::new(Link::absent(&ifname).ok()?), false),
+            },
+            // Unicast without interface (keepalived 2.2.8+): senders and receiver bound to
+            // the `vrf` device, else to none.
+            None => match crate::links::open_unbound(&self.netlink, conf.vrf.as_deref()).await {
+                Ok(l) => (Arc::new(l), true),
+                Err(e) => {
+                    let vrf = conf.vrf.as_deref().unwrap_or_default();
+                    log::info(format!(
+                        "({}) {e}: in FAULT until VRF {vrf} is usable",
+                        conf.name
+                    ));
+                    (Arc::new(Link::absent(vrf).ok()?), false)
+                }
+            },
         };
         let mut tx_link = base.clone();
         if let (Some(vm), true) = (&conf.vmac, ready) {
@@ -554,14 +572,33 @@ impl Daemon {
                 }
             }
         }
+        if let (Some(ipv), true) = (&conf.ipvlan, ready) {
+            let taken = crate::links::taken_vmac_names(&self.config, conf, &self.vmacs);
+            match crate::links::open_ipvlan(&self.netlink, &self.config, conf, ipv, &base, &taken)
+                .await
+            {
+                Ok((l, index)) => {
+                    self.vmacs
+                        .insert(conf.name.clone(), (index, l.name.clone()));
+                    self.link_up.entry(index).or_insert(l.up);
+                    tx_link = l;
+                }
+                Err(e) => {
+                    log::info(format!("({}) {e}", conf.name));
+                    ready = false;
+                }
+            }
+        }
         // With use_vmac, adverts are received on the VMAC: those from a peer's VMAC (the
         // same MAC as ours: FRR, keepalived without vmac_xmit_base) reach only our
         // macvlan (mode private), the others reach it too. Also with vmac_xmit_base, where
         // keepalived receives on the base interface and never hears a peer sending from
         // its VMAC (a deliberate difference, docs/interop.md).
-        let rx_link = match &conf.vmac {
-            Some(_) if ready => tx_link.clone(),
-            _ => base.clone(),
+        // With use_ipvlan, on the ipvlan.
+        let rx_link = if ready && (conf.vmac.is_some() || conf.ipvlan.is_some()) {
+            tx_link.clone()
+        } else {
+            base.clone()
         };
         let resume_master =
             resume.is_none() && ready && self.vips_present(conf, tx_link.ifindex, now).await;
@@ -605,7 +642,9 @@ impl Daemon {
         }
         inst.sockets_ready = ready;
         inst.attach_extra_ifs(extra);
-        if let (true, true, Some(src)) = (ready, conf.track_src_ip, conf.src_ip) {
+        // keepalived follows a tracked source on the instance's interface only: none without.
+        let track_src = conf.track_src_ip && conf.interface.is_some();
+        if let (true, true, Some(src)) = (ready, track_src, conf.src_ip) {
             let present = self
                 .netlink
                 .list_addresses(base.ifindex)
@@ -617,13 +656,18 @@ impl Daemon {
                 self.missing_src.insert(conf.name.clone());
             }
         }
-        if conf.config_fault() {
+        if conf.no_peers_fault() {
             log::info(format!(
                 "({}) Cannot use unicast without any peers - going to fault state",
                 conf.name
             ));
         }
-        if ready && conf.promote_secondaries && conf.vmac.is_none() {
+        if ready
+            && conf.promote_secondaries
+            && conf.vmac.is_none()
+            && conf.ipvlan.is_none()
+            && conf.interface.is_some()
+        {
             self.promoted.acquire(&base.name);
         }
         if ready && !inst.has_source() {
@@ -650,21 +694,29 @@ impl Daemon {
         // The interfaces of its addresses elsewhere (a `dev`, a use_vmac_addr VMAC) count
         // whatever dont_track_primary says.
         let addr_up = |ix: u32| self.link_up.get(&ix).copied().unwrap_or(false);
+        // Without interface (unicast, keepalived 2.2.8+) there is none to follow: only the
+        // interfaces of its addresses.
+        let own_up =
+            inst.conf.interface.is_none() || (up(inst.base_ifindex) && up(inst.rx_ifindex));
         inst.sockets_ready
             && inst.has_source()
-            && up(inst.base_ifindex)
-            && up(inst.rx_ifindex)
+            && own_up
             && inst.address_interfaces().all(addr_up)
             && !inst.conf.config_fault()
             && !self.missing_src.contains(&inst.conf.name)
     }
 
-    /// Builds the instances on interface `name` again (it appeared, was created again with a
-    /// new ifindex, or its addresses changed): new sockets, the current address, while each
-    /// instance keeps its machine, VIPs and counters.
+    /// Builds the instances on interface `name` (or in VRF `name`) again (it appeared, was
+    /// created again with a new ifindex, or its addresses changed): new sockets, the current
+    /// address, while each instance keeps its machine, VIPs and counters.
     async fn rebuild_on(&mut self, name: &str, now: Instant) {
+        // An instance without interface is on its VRF.
+        let on = |c: &VrrpInstance| match &c.interface {
+            Some(i) => i == name,
+            None => c.vrf.as_deref() == Some(name),
+        };
         let on_it: Vec<usize> = (0..self.instances.len())
-            .filter(|&i| self.instances[i].conf.interface.as_deref() == Some(name))
+            .filter(|&i| on(&self.instances[i].conf))
             .collect();
         if on_it.is_empty() {
             return;

@@ -132,6 +132,7 @@ fn socket(fds: (i32, i32), ifname: &str, unicast: Option<&str>, inst: (&str, u8)
         fd_in: fds.0,
         fd_out: fds.1,
         interface: ifname.into(),
+        vrf: None,
         ipv6: false,
         ah: false,
         unicast_src: unicast.map(v4),
@@ -248,6 +249,32 @@ fn snmp_settings_are_dumped_as_keepalived_dumps_them() {
             " SNMP socket = unix:/tmp/krs/agentx.sock",
         ]
     );
+}
+
+/// An instance without interface (unicast, keepalived 2.2.8+) in a VRF: "Interface = not
+/// configured" and "VRF = NAME" as keepalived 2.3.4's dump_vrrp writes them, no ifp_ifname in
+/// the JSON; its socket (keepalived dereferences the missing interface there) says the same.
+#[test]
+fn an_instance_without_interface_is_dumped_as_keepalived_dumps_it() {
+    let mut s = v2_master(stats(4, 1));
+    s.instances[0].interface = String::new();
+    s.instances[0].vrf = Some("vrf-blue".into());
+    s.sockets = vec![socket((11, 12), "", Some("10.93.0.1"), ("VI_1", 51))];
+    s.sockets[0].vrf = Some("vrf-blue".into());
+    let data = render_data(&s);
+    let lines: Vec<&str> = data.lines().collect();
+    let at = |l: &str| lines.iter().position(|x| *x == l);
+    let inst = at("   Interface = not configured").expect("instance line");
+    assert_eq!(lines.get(inst + 1), Some(&"   VRF = vrf-blue"), "{data}");
+    let sock = lines
+        .iter()
+        .rposition(|x| *x == "   Interface = not configured")
+        .expect("socket line");
+    assert!(sock > inst, "{data}");
+    assert_eq!(lines.get(sock + 1), Some(&"   VRF = vrf-blue"), "{data}");
+    let json: serde_json::Value = serde_json::from_str(&render_json(&s)).expect("JSON");
+    assert_eq!(json[0]["data"]["iname"], "VI_1", "{json}");
+    assert!(json[0]["data"].get("ifp_ifname").is_none(), "{json}");
 }
 
 // ---- v3_backup: sync group of a unicast and a multicast VRRPv3 BACKUP ----

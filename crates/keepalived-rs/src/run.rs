@@ -238,23 +238,16 @@ pub(crate) fn reload(cli: &Cli) -> Result<keepalived_conf::Config, Vec<String>> 
     Ok(config)
 }
 
-/// keepalived's `chk_min_cfg`: an instance without a VRID, or without an interface and
-/// unicast peers, makes its VRRP process exit ("permanent error CONFIG") and keepalived stop;
-/// on a reload we keep the running configuration instead (a deliberate difference).
+/// keepalived's `chk_min_cfg` and the fatal checks of `vrrp_complete_instance`
+/// ([`keepalived_conf::model::VrrpInstance::unstartable`]): such an instance makes its VRRP
+/// process exit ("permanent error CONFIG") and keepalived stop; on a reload we keep the
+/// running configuration instead (a deliberate difference).
 fn unstartable_instances(config: &keepalived_conf::Config) -> Vec<String> {
     config
         .vrrp
         .instances
         .iter()
-        .filter_map(|v| {
-            if v.vrid.is_none() {
-                Some(format!("({}) the virtual router id must be set", v.name))
-            } else if v.interface.is_none() && !v.is_unicast() {
-                Some(format!("({}) Unknown interface!", v.name))
-            } else {
-                None
-            }
-        })
+        .filter_map(keepalived_conf::model::VrrpInstance::unstartable)
         .collect()
 }
 

@@ -1,8 +1,8 @@
 //! Interface kinds and interface-level keywords beside the real keepalived 2.2.7 in network
 //! namespaces (prefix k13i, 10.85.0.0/16): `use_vmac_addr` with `vmac_addr_prefix` (a VMAC
 //! of its own for an address on another interface), `garp_extra_if` (a MASTER's periodic
-//! gratuitous ARP there, measured on the wire), `old_unicast_checksum`; `vrf` and
-//! `use_ipvlan` when the kernel has them. Needs root and /usr/sbin/keepalived.
+//! gratuitous ARP there, measured on the wire), `old_unicast_checksum` (`vrf` and
+//! `use_ipvlan`: vrf_ipvlan_vm.rs, in the VM). Needs root and /usr/sbin/keepalived.
 
 use std::time::Duration;
 
@@ -273,34 +273,4 @@ fn old_checksum_case(net: u8, master: &str, backup: &str) {
     lab.stays("the backup stays BACKUP", Duration::from_secs(2), || {
         !lab.holds("o", &vip) && lab.holds("t", &vip)
     });
-}
-
-/// `vrf` and `use_ipvlan` need kernel support (CONFIG_NET_VRF, CONFIG_IPVLAN); this kernel
-/// may have neither: the test says so and stops.
-#[test]
-fn vrf_and_ipvlan_need_kernel_support() {
-    if !runnable("vrf_and_ipvlan_need_kernel_support") {
-        return;
-    }
-    let ns = format!("k13i-probe-{}", std::process::id() % 100_000);
-    ip(&["netns", "add", &ns]);
-    let ok = |args: &[&str]| {
-        std::process::Command::new("ip")
-            .args(["-n", &ns])
-            .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let vrf = ok(&["link", "add", "v0", "type", "vrf", "table", "10"]);
-    let veth = ok(&["link", "add", "p0", "type", "veth", "peer", "name", "p1"]);
-    let ipvlan = veth && ok(&["link", "add", "link", "p0", "name", "iv0", "type", "ipvlan"]);
-    let _ = std::process::Command::new("ip")
-        .args(["netns", "del", &ns])
-        .status();
-    if !vrf {
-        eprintln!("skipped: vrf needs vrf (CONFIG_NET_VRF)");
-    }
-    if !ipvlan {
-        eprintln!("skipped: use_ipvlan needs ipvlan (CONFIG_IPVLAN)");
-    }
 }

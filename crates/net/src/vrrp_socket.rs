@@ -193,9 +193,11 @@ impl VrrpRecvV4 {
         let s = raw_socket_proto(Domain::IPV4, protocol)?;
         s.set_multicast_all_v4(false)
             .map_err(NetError::io("IP_MULTICAST_ALL"))?;
+        // The device first: an address in a VRF can only be bound once bound to the VRF
+        // (keepalived's open_vrrp_read_socket).
+        bind_device(&s, ifname)?;
         s.bind(&SockAddr::from(SocketAddrV4::new(local, 0)))
             .map_err(NetError::io("bind unicast source"))?;
-        bind_device(&s, ifname)?;
         Ok(VrrpRecvV4 { fd: register(s)? })
     }
 
@@ -248,17 +250,30 @@ impl VrrpSendV4 {
     /// IP_HDRINCL, IP_MULTICAST_IF = `ifindex`, multicast loop off,
     /// SO_BINDTODEVICE `ifname`, multicast TTL 255.
     pub fn new(ifindex: u32, ifname: &str) -> Result<VrrpSendV4> {
+        Self::open(Some(ifindex), Some(ifname))
+    }
+
+    /// The sender of an instance without `interface` (unicast only): no multicast
+    /// interface, bound to `device` when given (keepalived's `vrf`), else to none: the
+    /// kernel routes each advert to its peer.
+    pub fn unbound(device: Option<&str>) -> Result<VrrpSendV4> {
+        Self::open(None, device)
+    }
+
+    fn open(ifindex: Option<u32>, device: Option<&str>) -> Result<VrrpSendV4> {
         let s = raw_socket(Domain::IPV4)?;
         s.set_multicast_all_v4(false)
             .map_err(NetError::io("IP_MULTICAST_ALL"))?;
         s.set_header_included_v4(true)
             .map_err(NetError::io("IP_HDRINCL"))?;
-        set_multicast_if_v4_index(s.as_raw_fd(), ifindex)?;
+        if let Some(ifindex) = ifindex {
+            set_multicast_if_v4_index(s.as_raw_fd(), ifindex)?;
+        }
         s.set_multicast_loop_v4(false)
             .map_err(NetError::io("IP_MULTICAST_LOOP"))?;
         s.set_multicast_ttl_v4(255)
             .map_err(NetError::io("IP_MULTICAST_TTL"))?;
-        bind_device(&s, Some(ifname))?;
+        bind_device(&s, device)?;
         no_receive(&s)?;
         Ok(VrrpSendV4 { fd: register(s)? })
     }
@@ -354,9 +369,9 @@ impl VrrpRecvV6 {
         } else {
             0
         };
+        bind_device(&s, ifname)?;
         s.bind(&SockAddr::from(SocketAddrV6::new(local, 0, 0, scope)))
             .map_err(NetError::io("bind unicast source"))?;
-        bind_device(&s, ifname)?;
         Ok(VrrpRecvV6 { fd: register(s)? })
     }
 
@@ -416,6 +431,17 @@ pub struct VrrpSendV6 {
 impl VrrpSendV6 {
     /// Opens the socket for `ifindex`/`ifname`.
     pub fn new(ifindex: u32, ifname: &str) -> Result<VrrpSendV6> {
+        Self::open(ifindex, Some(ifname))
+    }
+
+    /// The sender of an instance without `interface` (unicast only): bound to `device`
+    /// when given (keepalived's `vrf`), else to none; no outgoing interface in the
+    /// packet info, so the kernel routes each advert to its peer.
+    pub fn unbound(device: Option<&str>) -> Result<VrrpSendV6> {
+        Self::open(0, device)
+    }
+
+    fn open(ifindex: u32, device: Option<&str>) -> Result<VrrpSendV6> {
         let s = raw_socket(Domain::IPV6)?;
         set_int_opt(
             s.as_raw_fd(),
@@ -427,11 +453,13 @@ impl VrrpSendV6 {
             .map_err(NetError::io("IPV6_MULTICAST_HOPS"))?;
         s.set_unicast_hops_v6(255)
             .map_err(NetError::io("IPV6_UNICAST_HOPS"))?;
-        s.set_multicast_if_v6(ifindex)
-            .map_err(NetError::io("IPV6_MULTICAST_IF"))?;
+        if ifindex != 0 {
+            s.set_multicast_if_v6(ifindex)
+                .map_err(NetError::io("IPV6_MULTICAST_IF"))?;
+        }
         s.set_multicast_loop_v6(false)
             .map_err(NetError::io("IPV6_MULTICAST_LOOP"))?;
-        bind_device(&s, Some(ifname))?;
+        bind_device(&s, device)?;
         no_receive(&s)?;
         Ok(VrrpSendV6 {
             fd: register(s)?,

@@ -184,6 +184,42 @@ pub struct Vmac {
     pub xmit_base: bool,
 }
 
+/// `use_ipvlan [NAME] [ADDR[/LEN]] [bridge|private|vepa]`: an L2 ipvlan on the instance's
+/// interface that adverts leave from and arrive on (keepalived's netlink_link_add_ipvlan).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ipvlan {
+    /// Its name; `None`: keepalived's `vrrp.VRID` (from `vmac_prefix`), or the next free one.
+    pub ifname: Option<String>,
+    /// The address put on it (also the advert source unless one is configured); IPv4 needs
+    /// one.
+    pub addr: Option<super::net::IpPrefix>,
+    /// IFLA_IPVLAN_FLAGS.
+    pub mode: IpvlanMode,
+}
+
+/// The ipvlan's flags (`bridge` 0, the default; `private`; `vepa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IpvlanMode {
+    /// `bridge` (no flag).
+    #[default]
+    Bridge,
+    /// `private` (IPVLAN_F_PRIVATE).
+    Private,
+    /// `vepa` (IPVLAN_F_VEPA).
+    Vepa,
+}
+
+impl IpvlanMode {
+    /// The word keepalived's dump prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpvlanMode::Bridge => "bridge",
+            IpvlanMode::Private => "private",
+            IpvlanMode::Vepa => "vepa",
+        }
+    }
+}
+
 /// Notify scripts of an instance or sync group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotifyScripts {
@@ -251,8 +287,8 @@ pub struct VrrpInstance {
     pub vmac: Option<Vmac>,
     /// `use_vmac_addr`.
     pub use_vmac_addr: bool,
-    /// `use_ipvlan [NAME] [ADDR[/LEN]] [bridge|private|vepa]` words, as given.
-    pub ipvlan: Option<Vec<String>>,
+    /// `use_ipvlan [NAME] [ADDR[/LEN]] [bridge|private|vepa]`.
+    pub ipvlan: Option<Ipvlan>,
     /// The address family: from the first of `mcast_src_ip`/`unicast_src_ip`, a unicast peer,
     /// a VIP, or `native_ipv6`; IPv4 when none says.
     pub family: IpFamily,
@@ -474,9 +510,48 @@ impl VrrpInstance {
     }
 
     /// keepalived's permanent configuration fault (`num_config_faults`): `unicast_fault_no_peer`
-    /// with no unicast peer ("Cannot use unicast without any peers - going to fault state").
+    /// with no unicast peer ("Cannot use unicast without any peers - going to fault state"),
+    /// an IPv4 ipvlan without address.
     pub fn config_fault(&self) -> bool {
+        self.no_peers_fault() || self.ipvlan_fault()
+    }
+
+    /// `unicast_fault_no_peer` without a peer: FAULT.
+    pub fn no_peers_fault(&self) -> bool {
         self.unicast_configured && self.unicast_fault_no_peer && self.unicast_peers.is_empty()
+    }
+
+    /// An IPv4 `use_ipvlan` without an address ("IPv4 ipvlan requires a source ip address to be
+    /// configured. setting instance to fault state").
+    pub fn ipvlan_fault(&self) -> bool {
+        self.family == super::net::IpFamily::V4
+            && self.ipvlan.as_ref().is_some_and(|i| i.addr.is_none())
+    }
+
+    /// Why keepalived's VRRP process would not start with this instance (it exits with a
+    /// configuration error): no VRID; no `interface` without a unicast keyword
+    /// (keepalived 2.2.8+'s chk_min_cfg); without `interface`, no configured source address
+    /// or a link-local one (vrrp_complete_instance). `None`: it runs.
+    pub fn unstartable(&self) -> Option<String> {
+        let name = &self.name;
+        if self.vrid.is_none() {
+            return Some(format!("({name}) the virtual router id must be set"));
+        }
+        if self.interface.is_some() {
+            return None;
+        }
+        if !self.unicast_configured {
+            return Some(format!("({name}) Unknown interface!"));
+        }
+        match self.src_ip {
+            None => Some(format!(
+                "({name}): Unicast instances must have unicast_src_ip or interface"
+            )),
+            Some(a) if is_link_local(&a) => Some(format!(
+                "({name}) Non link-local address required if interface omitted"
+            )),
+            Some(_) => None,
+        }
     }
 
     /// Whether the instance is the address owner (priority 255).
@@ -492,6 +567,14 @@ impl VrrpInstance {
             return false;
         }
         self.accept.unwrap_or(!strict)
+    }
+}
+
+/// An IPv6 link-local address (fe80::/10); never an IPv4 one.
+pub fn is_link_local(a: &IpAddr) -> bool {
+    match a {
+        IpAddr::V6(a) => a.segments()[0] & 0xffc0 == 0xfe80,
+        IpAddr::V4(_) => false,
     }
 }
 

@@ -5,7 +5,7 @@ mod address;
 mod route;
 pub(crate) mod rt_names;
 mod rule;
-mod words;
+pub(crate) mod words;
 
 pub(crate) use address::{parse_address, AddressKind};
 pub(crate) use route::parse_route;

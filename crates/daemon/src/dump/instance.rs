@@ -158,9 +158,34 @@ pub(super) fn render_instance(out: &mut Lines, v: &InstanceDump, last_addr: &mut
         None => {
             if v.use_vmac_addr {
                 out.line("   Use VMAC for VIPs on other interfaces");
+            } else if let Some(i) = &v.ipvlan {
+                out.line(format!(
+                    "   Use IPVLAN, i/f {}, is_up = {}{}{}, type {}",
+                    i.ifname,
+                    tf(i.is_up),
+                    if i.addr.is_some() {
+                        ", i/f address = "
+                    } else {
+                        ""
+                    },
+                    i.addr.as_deref().unwrap_or(""),
+                    i.mode
+                ));
             }
-            out.line(format!("   Interface = {}", v.interface));
+            if let Some(i) = &v.ipvlan {
+                out.line(format!(
+                    "   Interface = {}, ipvlan on {}",
+                    v.interface, i.base_ifname
+                ));
+            } else if v.interface.is_empty() {
+                out.line("   Interface = not configured");
+            } else {
+                out.line(format!("   Interface = {}", v.interface));
+            }
         }
+    }
+    if let Some(vrf) = &v.vrf {
+        out.line(format!("   VRF = {vrf}"));
     }
     if v.dont_track_primary {
         out.line("   VRRP interface tracking disabled");

@@ -129,9 +129,16 @@ fn data(w: &mut Writer, v: &InstanceDump) {
     w.uint_field("strict_mode", u64::from(v.strict_mode));
     w.str_field(
         "vmac_ifname",
-        v.vmac.as_ref().map_or("", |m| m.ifname.as_str()),
+        v.vmac
+            .as_ref()
+            .map(|m| m.ifname.as_str())
+            .or(v.ipvlan.as_ref().map(|i| i.ifname.as_str()))
+            .unwrap_or(""),
     );
-    w.str_field("ifp_ifname", &v.interface);
+    // keepalived writes no ifp_ifname for an instance without interface.
+    if !v.interface.is_empty() {
+        w.str_field("ifp_ifname", &v.interface);
+    }
     w.uint_field("master_priority", u64::from(v.master_priority));
     w.name("last_transition");
     let lt = v.last_transition.sec as f64 + v.last_transition.usec as f64 / 1_000_000.0;

@@ -29,10 +29,10 @@ pub use fmt::{
 pub use global::{GlobalDump, NftablesDump, SnmpDump};
 pub use json::render_json;
 pub use model::{
-    AuthDump, BfdTrackDump, InstanceDump, InterfaceDump, InterfaceVmacDump, NotifyScriptDump,
-    NotifyScripts, ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump, SyncGroupDump,
-    Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump, VipDump, VmacDump,
-    VrrpState,
+    AuthDump, BfdTrackDump, InstanceDump, InterfaceDump, InterfaceVmacDump, IpvlanDump,
+    NotifyScriptDump, NotifyScripts, ScriptDump, ScriptInitState, Snapshot, SocketDump, StatsDump,
+    SyncGroupDump, Timeval, TrackFileDump, TrackedDump, TrackedScriptDump, UnicastPeerDump,
+    VipDump, VmacDump, VrrpState,
 };
 pub use paths::{dump_file, tmp_dir, DumpPaths};
 pub use stats::render_stats;

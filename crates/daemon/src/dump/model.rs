@@ -220,6 +220,21 @@ pub struct VmacDump {
     pub base_ifname: String,
 }
 
+/// `use_ipvlan` of an instance as keepalived dumps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpvlanDump {
+    /// The ipvlan's name.
+    pub ifname: String,
+    /// Whether it is up.
+    pub is_up: bool,
+    /// Its configured address (keepalived's ipaddresstos: no `/32`).
+    pub addr: Option<String>,
+    /// `bridge`, `private` or `vepa`.
+    pub mode: &'static str,
+    /// The underlying interface.
+    pub base_ifname: String,
+}
+
 /// The counters of `/tmp/keepalived.stats` (and the JSON's `stats`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatsDump {
@@ -300,8 +315,13 @@ pub struct InstanceDump {
     pub master_down_timer_us: u64,
     /// `use_vmac` details.
     pub vmac: Option<VmacDump>,
-    /// The interface the instance runs on (the VMAC's name when it has one).
+    /// The interface the instance runs on (the VMAC's name when it has one); empty: none
+    /// (unicast without `interface`, "not configured").
     pub interface: String,
+    /// `vrf` (an instance without interface).
+    pub vrf: Option<String>,
+    /// `use_ipvlan`.
+    pub ipvlan: Option<IpvlanDump>,
     /// `dont_track_primary`.
     pub dont_track_primary: bool,
     /// `skip_check_adv_addr`.
@@ -428,6 +448,8 @@ impl Default for InstanceDump {
             master_down_timer_us: 0,
             vmac: None,
             interface: String::new(),
+            vrf: None,
+            ipvlan: None,
             dont_track_primary: false,
             skip_check_adv_addr: false,
             strict_mode: false,
@@ -488,8 +510,10 @@ pub struct SocketDump {
     pub fd_in: i32,
     /// Send fd.
     pub fd_out: i32,
-    /// Interface name.
+    /// Interface name; empty: bound to none (an instance without interface).
     pub interface: String,
+    /// The VRF an instance without interface binds it to.
+    pub vrf: Option<String>,
     /// IPv6 socket.
     pub ipv6: bool,
     /// IPPROTO_AH rather than IPPROTO_VRRP.

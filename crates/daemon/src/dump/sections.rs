@@ -25,7 +25,16 @@ pub(super) fn sockpool(out: &mut Lines, snap: &Snapshot) {
     out.line("------< VRRP Sockpool >------");
     for s in &snap.sockets {
         out.line(format!(" fd_in {} fd_out = {}", s.fd_in, s.fd_out));
-        out.line(format!("   Interface = {}", s.interface));
+        // keepalived 2.2.7 and 2.3.4 dereference the missing interface of a socket without
+        // one (a crash); ours says so as the instance's line does.
+        if s.interface.is_empty() {
+            out.line("   Interface = not configured");
+        } else {
+            out.line(format!("   Interface = {}", s.interface));
+        }
+        if let Some(vrf) = &s.vrf {
+            out.line(format!("   VRF = {vrf}"));
+        }
         out.line(format!(
             "   Family = {}",
             if s.ipv6 { "IPv6" } else { "IPv4" }

@@ -31,12 +31,16 @@ impl Daemon {
         for home in homes {
             let ix = match home {
                 VipHome::Instance => None,
-                VipHome::Interface(name) => {
-                    if let Some(l) = self.link(&conf.name, &name).await {
+                // Its ifindex too: an address without `dev` can live elsewhere than on the
+                // instance's link (the base interface with use_ipvlan).
+                VipHome::Interface(name) => match self.link(&conf.name, &name).await {
+                    Some(l) => {
+                        let ix = l.ifindex;
                         add(&mut extra, own, l, None);
+                        Some(ix)
                     }
-                    None
-                }
+                    None => None,
+                },
                 VipHome::Vmac { base, ipv6 } if ready => self
                     .address_vmac(conf, &base, ipv6, &mut made, &mut names)
                     .await

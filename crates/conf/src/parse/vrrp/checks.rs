@@ -22,12 +22,34 @@ pub(super) fn check(cfg: &Config, ctx: &mut Ctx<'_>) {
     sync_groups(cfg, ctx);
 }
 
+/// An instance without `interface`: keepalived 2.2.8+ (and 2.3) run it with a unicast
+/// keyword and a configured source address (not link-local); keepalived 2.2.7 refuses every
+/// one ("Unknown interface!", its issue #2270, a deliberate difference, docs/process.md).
+fn no_interface(v: &VrrpInstance, ctx: &mut Ctx<'_>) {
+    let name = &v.name;
+    if v.interface.is_none() {
+        if !v.unicast_configured {
+            post(ctx, &v.loc, format!("({name}) Unknown interface!"));
+        } else if v.src_ip.is_none() {
+            post(
+                ctx,
+                &v.loc,
+                format!("({name}): Unicast instances must have unicast_src_ip or interface"),
+            );
+        } else if v.src_ip.is_some_and(|a| crate::model::is_link_local(&a)) {
+            post(
+                ctx,
+                &v.loc,
+                format!("({name}) Non link-local address required if interface omitted"),
+            );
+        }
+    }
+}
+
 fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
     let g = &cfg.global;
     let name = &v.name;
-    if v.interface.is_none() {
-        post(ctx, &v.loc, format!("({name}) Unknown interface!"));
-    }
+    no_interface(v, ctx);
     if v.vrid.is_none() {
         post(
             ctx,
@@ -99,7 +121,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
             ),
         );
     }
-    if v.vmac.is_some() && v.promote_secondaries {
+    if (v.vmac.is_some() || v.ipvlan.is_some()) && v.promote_secondaries {
         post(
             ctx,
             &v.loc,

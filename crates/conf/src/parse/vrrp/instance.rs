@@ -8,8 +8,8 @@ use super::tracking::{
 };
 use crate::diag::{ErrorClass, Location};
 use crate::model::{
-    AuthType, Authentication, Config, InitialState, IpFamily, UnicastPeer, VrrpInstance,
-    VRRP_PRIO_OWNER,
+    AuthType, Authentication, Config, InitialState, IpFamily, Ipvlan, IpvlanMode, UnicastPeer,
+    VrrpInstance, VRRP_PRIO_OWNER,
 };
 use crate::parse::net::{parse_address, parse_route, parse_rule, AddressKind};
 use crate::parse::Ctx;
@@ -108,7 +108,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             }
             v.interface = Some(i.to_owned());
         }
-        "vrf" => v.vrf = ctx.arg(c, 0).map(str::to_owned),
+        "vrf" => vrf(c, ctx, v, dynamic),
         "use_vmac" => {
             let mut vm = v.vmac.take().unwrap_or_default();
             for a in &c.args {
@@ -138,7 +138,7 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
         }
         "vmac_xmit_base" => p.vmac_xmit_base = true,
         "use_vmac_addr" => v.use_vmac_addr = true,
-        "use_ipvlan" => v.ipvlan = Some(c.args.clone()),
+        "use_ipvlan" => ipvlan(c, ctx, cfg, v, p),
         "native_ipv6" => {
             if p.family == Some(IpFamily::V4) {
                 ctx.invalid(
@@ -611,6 +611,162 @@ fn authentication(node: &Node, ctx: &mut Ctx<'_>, v: &mut VrrpInstance) {
     v.authentication = Some(auth);
 }
 
+/// `use_ipvlan [NAME] [ADDR[/LEN]] [bridge|private|vepa]` (keepalived's
+/// vrrp_ipvlan_handler, with its messages).
+fn ipvlan(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &mut Pending) {
+    let name = v.name.clone();
+    if v.ipvlan.is_some() {
+        ctx.invalid(c, format!("({name}) use_ipvlan already specified"));
+        return;
+    }
+    let mut ip = Ipvlan::default();
+    let mut had_mode = false;
+    for a in &c.args {
+        let mode = match a.as_str() {
+            "bridge" => Some(IpvlanMode::Bridge),
+            "private" => Some(IpvlanMode::Private),
+            "vepa" => Some(IpvlanMode::Vepa),
+            _ => None,
+        };
+        if let Some(m) = mode {
+            if had_mode {
+                ctx.invalid(
+                    c,
+                    format!("({name}) ipvlan type already specified - ignoring '{a}'"),
+                );
+            } else {
+                ip.mode = m;
+                had_mode = true;
+            }
+            continue;
+        }
+        if crate::parse::net::words::parse_prefix_str(a).is_some() {
+            let Some(addr) = crate::parse::net::words::prefix(ctx, c, a) else {
+                continue;
+            };
+            if ip.addr.is_some() {
+                ctx.invalid(
+                    c,
+                    format!("({name}) ipvlan address already specified - ignoring '{a}'"),
+                );
+                continue;
+            }
+            if !family_matches(p, &addr.addr) {
+                ctx.invalid(
+                    c,
+                    format!("({name}) ipvlan address[{a}] MUST match vrrp instance family !!! Skipping..."),
+                );
+                continue;
+            }
+            ip.addr = Some(addr);
+            // keepalived also takes it as the source address.
+            if v.src_ip.is_none() {
+                v.src_ip = Some(addr.addr);
+            }
+            continue;
+        }
+        if ip.ifname.is_some() {
+            ctx.invalid(
+                c,
+                format!("({name}) IPVLAN interface already specified - ignoring '{a}'"),
+            );
+            continue;
+        }
+        if a.len() >= 16 {
+            ctx.invalid(
+                c,
+                format!("({name}) IPVLAN interface name '{a}' too long - ignoring"),
+            );
+            continue;
+        }
+        let other = cfg.vrrp.instances.iter().find(|o| {
+            o.ipvlan.as_ref().and_then(|i| i.ifname.as_deref()) == Some(a.as_str())
+                || o.vmac.as_ref().and_then(|m| m.ifname.as_deref()) == Some(a.as_str())
+        });
+        if let Some(o) = other {
+            ctx.invalid(
+                c,
+                format!(
+                    "({name}) VRRP instance {} is already using {a} - ignoring name",
+                    o.name
+                ),
+            );
+            continue;
+        }
+        ip.ifname = Some(a.clone());
+    }
+    v.ipvlan = Some(ip);
+}
+
+/// `vrf NAME` (keepalived's vrrp_vrf_handler): refused after `interface`, a second time,
+/// on a loopback, and (warned about) when no such interface exists.
+fn vrf(c: &Node, ctx: &mut Ctx<'_>, v: &mut VrrpInstance, dynamic: bool) {
+    let Some(n) = ctx.arg(c, 0).map(str::to_owned) else {
+        return;
+    };
+    let name = v.name.clone();
+    if n.len() >= 16 {
+        ctx.invalid(
+            c,
+            format!("({name}) VRF interface name '{n}' too long - ignoring"),
+        );
+    } else if v.interface.is_some() {
+        ctx.invalid(
+            c,
+            format!("({name}) Cannot specify VRF interface and interface - ignoring"),
+        );
+    } else if let Some(old) = &v.vrf {
+        ctx.invalid(
+            c,
+            format!("({name}) VRF interface already specified as '{old}' - ignoring"),
+        );
+    } else if n == "lo" {
+        ctx.invalid(
+            c,
+            format!("({name}) cannot use a loopback interface ({n}) for VRF - ignoring"),
+        );
+    } else if !dynamic && !ctx.host.interface_exists(&n) {
+        // keepalived keeps no VRF it cannot find (if_get_by_ifname without
+        // dynamic_interfaces): the instance runs unbound.
+        ctx.error(
+            c,
+            ErrorClass::BadInterface,
+            format!("({name}) WARNING - VRF interface {n} doesn't exist"),
+        );
+    } else {
+        v.vrf = Some(n);
+    }
+}
+
+/// keepalived's address checks of an instance without `interface` (vrrp_complete_instance):
+/// a VIP or eVIP without `dev` has nowhere to go and is removed.
+fn no_interface_addresses(ctx: &mut Ctx<'_>, v: &mut VrrpInstance) {
+    let name = v.name.clone();
+    for (list, e) in [
+        (&mut v.virtual_ipaddresses, ""),
+        (&mut v.excluded_ipaddresses, "e"),
+    ] {
+        list.retain(|a| {
+            if a.dev.is_some() {
+                return true;
+            }
+            let full = if a.prefix.addr.is_ipv4() { 32 } else { 128 };
+            let shown = if a.prefix.len == full {
+                a.prefix.addr.to_string()
+            } else {
+                a.prefix.to_string()
+            };
+            ctx.error_at(
+                Some(&a.loc),
+                None,
+                ErrorClass::General,
+                format!("({name}): no interface for {e}vip {shown} - removing"),
+            );
+            false
+        });
+    }
+}
+
 /// A MAC address of 5 or 6 octets `xx:xx:xx:xx:xx[:xx]`.
 fn parse_mac(s: &str) -> Option<Vec<u8>> {
     let parts: Vec<&str> = s.split(':').collect();
@@ -644,6 +800,41 @@ fn finish(ctx: &mut Ctx<'_>, v: &mut VrrpInstance, p: Pending) {
         if let Some(vm) = &mut v.vmac {
             vm.xmit_base = true;
         }
+    }
+    if v.unicast_configured && v.interface.is_none() && (v.vmac.is_some() || v.ipvlan.is_some()) {
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::General,
+            format!("({name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac"),
+        );
+        v.vmac = None;
+        v.ipvlan = None;
+    }
+    if v.interface.is_none() && v.unicast_configured {
+        no_interface_addresses(ctx, v);
+    }
+    if v.ipvlan.as_ref().is_some_and(|i| i.addr.is_none()) && v.family == IpFamily::V4 {
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::General,
+            format!("({name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state"),
+        );
+    }
+    if v.vrf.is_some() && (v.interface.is_some() || !v.is_unicast()) {
+        let why = if v.interface.is_some() {
+            "out interface"
+        } else {
+            " unicast"
+        };
+        ctx.error_at(
+            Some(&v.loc),
+            None,
+            ErrorClass::General,
+            format!("({name}) vrf can only be specified with{why} - clearing"),
+        );
+        v.vrf = None;
     }
     if let Some(vm) = &mut v.vmac {
         if !v.unicast_peers.is_empty() && !vm.xmit_base {
