@@ -6,14 +6,14 @@
 # again over that kept table with drift added (a stray destination, another scheduler, a
 # foreign service): it must converge on the configuration and leave the foreign service.
 # Settling: keepalived's table is taken once it has not changed for 3 s (at least 5 s after
-# the start); ours once it equals the table expected (keepalived's), or after MAX_WAIT s
+# the start); ours once it equals the table expected (keepalived's), or after MAX_WAIT s (60)
 # (a debug binary read over 9p under TCG takes seconds to start), and the caller compares.
 set -u
 ours=$1
 theirs=${2:-/usr/sbin/keepalived}
 here=$(cd "$(dirname "$0")" && pwd)
 conf=$here/lvs.conf
-max_wait=${MAX_WAIT:-30}
+max_wait=${MAX_WAIT:-60}
 
 ip link set lo up
 ip netns add rs

@@ -9,7 +9,8 @@ command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64 (apt-g
 K=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)
 [ -n "$K" ] || { echo "no Debian kernel in /boot (apt-get install linux-image-amd64)"; exit 2; }
 img=${TMPDIR:-/tmp}/keepalived-rs-vm-$(basename "$K")-$(cksum <"$d/build-initrd.sh" | cut -d' ' -f1).gz
-if [ ! -s "$img" ]; then sh "$d/build-initrd.sh" "$img.new" && mv -f "$img.new" "$img"; fi
+# Several VMs may start at once (the VM tests run in parallel): each builds into its own file.
+if [ ! -s "$img" ]; then sh "$d/build-initrd.sh" "$img.new.$$" && mv -f "$img.new.$$" "$img"; fi
 [ -s "$img" ] || { echo "could not build the initramfs"; exit 2; }
 # The script must be where the VM sees it: not /tmp (a tmpfs inside).
 mkdir -p /var/tmp/keepalived-rs-vm; script=$(mktemp /var/tmp/keepalived-rs-vm/cmd.XXXXXX)

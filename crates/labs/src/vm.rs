@@ -4,12 +4,22 @@
 //! needs, makes the binary and the scripts visible to the VM (its /tmp is its own), and
 //! says visibly why a test does not run.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where files the VM must see are copied (outside /tmp).
 const VISIBLE: &str = "/var/tmp/keepalived-rs-vm";
+
+/// Tells apart the copies made by one test process (the VM tests run in parallel).
+static COPIES: AtomicUsize = AtomicUsize::new(0);
+
+fn copy_name(stem: &str) -> PathBuf {
+    let n = COPIES.fetch_add(1, Ordering::Relaxed);
+    Path::new(VISIBLE).join(format!("{stem}-{}-{n}", std::process::id()))
+}
 
 /// Says why `test` does not run, past the test harness's capture.
 pub fn skip(test: &str, why: &str) {
@@ -65,11 +75,7 @@ impl Visible {
         }
         std::fs::create_dir_all(VISIBLE).expect("/var/tmp");
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let copy = Path::new(VISIBLE).join(format!(
-            "{}-{}",
-            name.unwrap_or_default(),
-            std::process::id()
-        ));
+        let copy = copy_name(&name.unwrap_or_default());
         std::fs::copy(path, &copy).expect("copy for the VM");
         Visible {
             path: copy,
@@ -84,7 +90,7 @@ impl Visible {
                 copy: false,
             };
         }
-        let copy = Path::new(VISIBLE).join(format!("vm-{}", std::process::id()));
+        let copy = copy_name("vm");
         std::fs::create_dir_all(&copy).expect("/var/tmp");
         for entry in std::fs::read_dir(dir).expect("tests/vm").flatten() {
             if entry.path().is_file() {
@@ -146,4 +152,24 @@ pub fn run_script(
         code: out.status.code(),
         text: String::from_utf8_lossy(&out.stdout).into_owned(),
     }
+}
+
+/// The "=== NAME" sections of a script's output: NAME -> the lines under it (trimmed at the
+/// end). Log lines of daemons in the VM may reach its console too (no syslog there), so a
+/// caller picks its lines out of a section.
+pub fn sections(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut map = BTreeMap::<String, Vec<String>>::new();
+    let mut cur: Option<String> = None;
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("=== ") {
+            let name = name.trim().to_owned();
+            map.entry(name.clone()).or_default();
+            cur = Some(name);
+        } else if let Some(c) = &cur {
+            map.entry(c.clone())
+                .or_default()
+                .push(line.trim_end().to_owned());
+        }
+    }
+    map
 }

@@ -8,30 +8,12 @@
 //! keepalived. (In the lab namespaces, where keepalived's track_process sees nothing, ours
 //! rescans /proc: crates/keepalived-rs/tests/vrrp_keywords.rs.)
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use keepalived_labs::vm;
 
-const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
-
-/// "=== NAME" sections of the VM's output, each the lines under it (keepalived's log lines
-/// also reach the VM's console, syslog being absent there: LOG_CONS, so callers pick their
-/// lines out of a section).
-fn sections(text: &str) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut cur = String::new();
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix("=== ") {
-            cur = name.trim().to_owned();
-            map.entry(cur.clone()).or_default();
-        } else if !cur.is_empty() {
-            map.entry(cur.clone()).or_default().push(line.to_owned());
-        }
-    }
-    map
-}
+use super::OURS;
 
 #[test]
 fn track_process_follows_process_events_like_keepalived() {
@@ -43,7 +25,7 @@ fn track_process_follows_process_events_like_keepalived() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = vm::run_script(&repo, "track-process.sh", Path::new(OURS), &[], 300);
     let text = out.text;
-    let s = sections(&text);
+    let s = vm::sections(&text);
     let get = |k: &str| -> Vec<String> {
         s.get(k)
             .cloned()

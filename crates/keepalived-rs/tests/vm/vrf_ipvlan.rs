@@ -8,31 +8,12 @@
 //! gone after the stop. Skips, visibly, without QEMU, the Debian kernel, busybox-static,
 //! cpio or keepalived.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use keepalived_labs::vm;
 
-const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
-
-/// The "=== NAME" sections of the script's output: NAME -> the lines under it.
-fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
-    let mut map = BTreeMap::<String, Vec<String>>::new();
-    let mut cur: Option<String> = None;
-    for line in out.lines() {
-        if let Some(name) = line.strip_prefix("=== ") {
-            let name = name.trim().to_owned();
-            map.entry(name.clone()).or_default();
-            cur = Some(name);
-        } else if let Some(c) = &cur {
-            map.entry(c.clone())
-                .or_default()
-                .push(line.trim_end().to_owned());
-        }
-    }
-    map
-}
+use super::OURS;
 
 #[test]
 fn vrf_and_use_ipvlan_beside_keepalived_in_the_vm() {
@@ -44,7 +25,7 @@ fn vrf_and_use_ipvlan_beside_keepalived_in_the_vm() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = vm::run_script(&repo, "vrf-ipvlan.sh", Path::new(OURS), &[], 300);
     let (text, rc) = (out.text, out.code);
-    let s = sections(&text);
+    let s = vm::sections(&text);
     let get = |k: &str| -> Vec<String> {
         s.get(k)
             .cloned()

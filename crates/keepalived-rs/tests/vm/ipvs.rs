@@ -14,19 +14,12 @@ use std::path::Path;
 
 use keepalived_labs::vm;
 
-const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+use super::OURS;
 
-/// "=== NAME" sections of the VM's output, each the table lines under it.
+/// The table lines of each "=== NAME" section (not of the "log ..." ones).
 fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut cur: Option<String> = None;
-    for line in out.lines() {
-        if let Some(name) = line.strip_prefix("=== ") {
-            cur = Some(name.trim().to_owned());
-            map.entry(name.trim().to_owned()).or_default();
-            continue;
-        }
-        let is_table = [
+    let is_table = |line: &String| {
+        [
             "TCP ",
             "UDP ",
             "SCTP ",
@@ -36,16 +29,19 @@ fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
             "backup sync daemon",
         ]
         .iter()
-        .any(|p| line.starts_with(p));
-        if let (Some(c), true) = (&cur, is_table) {
-            if !c.starts_with("log ") {
-                map.entry(c.clone())
-                    .or_default()
-                    .push(line.trim_end().to_owned());
-            }
-        }
-    }
-    map
+        .any(|p| line.starts_with(p))
+    };
+    vm::sections(out)
+        .into_iter()
+        .map(|(name, lines)| {
+            let keep = if name.starts_with("log ") {
+                Vec::new()
+            } else {
+                lines.into_iter().filter(is_table).collect()
+            };
+            (name, keep)
+        })
+        .collect()
 }
 
 #[test]
