@@ -256,7 +256,7 @@ pub(crate) struct Daemon {
     lvs_sync: Option<crate::lvs_sync::LvsSync>,
     /// The latest value of every tracked object (for the dumps).
     pub(crate) current: Current,
-    watchers: Option<Watchers>,
+    pub(crate) watchers: Option<Watchers>,
     /// Subscribed before anything is installed, so that no change made meanwhile is missed.
     monitor: Option<NetMonitor>,
     /// The monitor's route and rule groups (fib_watch.rs).

@@ -61,10 +61,35 @@ fn tools(test: &str) -> bool {
 /// weights; the group tracks an interface and a file), a v3 IPv6 instance tracking a
 /// script, a file and an interface, mail settings, a static route and virtual routes (a
 /// gateway, a table and metric, a blackhole, locked metrics), a static rule and virtual rules.
+/// The process the configuration's `vrrp_track_process tp` counts: a copy of sleep in the
+/// lab directory, run with argument 600 while the test runs (killed on drop).
+struct TrackedProcess(std::process::Child);
+
+impl TrackedProcess {
+    fn start(dir: &Path) -> TrackedProcess {
+        let exe = dir.join("k84tp");
+        std::fs::copy("/bin/sleep", &exe).expect("copy of sleep");
+        TrackedProcess(
+            std::process::Command::new(&exe)
+                .arg("600")
+                .spawn()
+                .expect("the tracked process"),
+        )
+    }
+}
+
+impl Drop for TrackedProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn config(dir: &Path) -> String {
     let sock = dir.join("agentx.sock");
     let tf = dir.join("tf");
     std::fs::write(&tf, "0\n").unwrap();
+    let tp = dir.join("k84tp");
     format!(
         "global_defs {{
     router_id snmp_lab
@@ -99,6 +124,16 @@ vrrp_script chk2 {{
     script \"/bin/true\"
     interval 1
 }}
+bfd_instance B1 {{
+    neighbor_ip 10.84.1.77
+    weight 2
+}}
+vrrp_track_process tp {{
+    process {tp} 600
+    weight 3
+    fork_delay 2
+    terminate_delay 1.5
+}}
 vrrp_sync_group G1 {{
     group {{
         VI_1
@@ -109,6 +144,9 @@ vrrp_sync_group G1 {{
     }}
     track_file {{
         tf
+    }}
+    track_process {{
+        tp
     }}
 }}
 vrrp_instance VI_1 {{
@@ -126,6 +164,12 @@ vrrp_instance VI_1 {{
     }}
     track_file {{
         tf
+    }}
+    track_process {{
+        tp weight 4
+    }}
+    track_bfd {{
+        B1
     }}
     virtual_routes {{
         10.84.9.0/24 via 10.84.1.254 dev eth0
@@ -168,10 +212,17 @@ vrrp_instance VI_6 {{
     track_interface {{
         lo weight 7
     }}
+    track_bfd {{
+        B1 weight 1 reverse
+    }}
+    track_process {{
+        tp
+    }}
 }}
 ",
         sock = sock.display(),
-        tf = tf.display()
+        tf = tf.display(),
+        tp = tp.display()
     )
 }
 
@@ -352,6 +403,7 @@ fn snmp_walks_and_notifications_match_keepalived() {
         return;
     }
     let mut lab = BridgeLab::new("snmp", "walk", "10.84.1");
+    let _tp = TrackedProcess::start(lab.dir());
     start_snmptrapd(&mut lab);
     start_snmpd(&mut lab);
     let (theirs, their_traps) = observe(&mut lab, KEEPALIVED, "keepalived");
@@ -378,6 +430,11 @@ fn snmp_walks_and_notifications_match_keepalived() {
         ".2.13.1.2.",
         ".2.14.1.1.",
         ".2.16.1.2.",
+        ".2.17.1.2.",
+        ".2.18.1.2.",
+        ".2.20.1.2.",
+        ".2.21.1.2.",
+        ".2.22.1.2.",
     ] {
         let prefix = format!("{KEEPALIVED_MIB}{table}");
         assert!(

@@ -229,7 +229,13 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
             m.set(o.child(&[14, 1, 2]).child(&row), Value::Integer(t.weight));
             m.set(o.child(&[14, 1, 3]).child(&row), truth(t.reverse));
         }
-        for (table, list) in [(15, &g.track_scripts), (16, &g.track_files)] {
+        // ...BfdTable (.19), ...ProcessTable (.22).
+        for (table, list) in [
+            (15, &g.track_scripts),
+            (16, &g.track_files),
+            (19, &g.track_bfds),
+            (22, &g.track_processes),
+        ] {
             tracked_rows(m, o.child(&[table, 1]), gidx, list);
         }
         for (mi, name) in g.members.iter().enumerate() {
@@ -311,7 +317,13 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
             m.set(o.child(&[4, 1, 2]).child(&row), Value::Integer(t.weight));
             m.set(o.child(&[4, 1, 3]).child(&row), truth(t.reverse));
         }
-        for (table, list) in [(5, &i.track_scripts), (12, &i.track_files)] {
+        // vrrpTrackedBfdTable (.17), vrrpTrackedProcessTable (.20).
+        for (table, list) in [
+            (5, &i.track_scripts),
+            (12, &i.track_files),
+            (17, &i.track_bfds),
+            (20, &i.track_processes),
+        ] {
             tracked_rows(m, o.child(&[table, 1]), idx, list);
         }
     }
@@ -353,6 +365,7 @@ pub(crate) fn vrrp(m: &mut Mib, v: &View) {
         m.set(col(8), Value::Gauge32(u32::try_from(s.fall).unwrap_or(0)));
         m.set(col(9), truth(s.weight_reverse));
     }
+    super::process_bfd::rows(m, &o, &v.bfds, &v.processes);
     for (n, f) in v.files.iter().enumerate() {
         let col = |c: u32| o.child(&[13, 1, c, n as u32 + 1]);
         m.set(col(2), Value::string(&f.name));

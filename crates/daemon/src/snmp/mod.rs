@@ -16,6 +16,7 @@ mod checker_mib;
 mod checker_trap;
 mod keepalived_mib;
 mod mib;
+mod process_bfd;
 mod rfc;
 mod routes;
 mod rules;

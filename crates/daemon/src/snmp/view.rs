@@ -97,6 +97,8 @@ pub(crate) struct InstanceView {
     pub track_interfaces: Vec<TrackedView>,
     pub track_scripts: Vec<TrackedView>,
     pub track_files: Vec<TrackedView>,
+    pub track_bfds: Vec<TrackedView>,
+    pub track_processes: Vec<TrackedView>,
     pub vips: Vec<AddressView>,
     pub evips: Vec<AddressView>,
     pub routes: Vec<super::routes::RouteView>,
@@ -125,6 +127,8 @@ pub(crate) struct GroupView {
     pub track_interfaces: Vec<TrackedView>,
     pub track_scripts: Vec<TrackedView>,
     pub track_files: Vec<TrackedView>,
+    pub track_bfds: Vec<TrackedView>,
+    pub track_processes: Vec<TrackedView>,
 }
 
 /// A vrrp_script.
@@ -163,6 +167,8 @@ pub(crate) struct View {
     pub groups: Vec<GroupView>,
     pub scripts: Vec<ScriptView>,
     pub files: Vec<FileView>,
+    pub bfds: Vec<super::process_bfd::BfdView>,
+    pub processes: Vec<super::process_bfd::ProcessView>,
     /// When the VRRP process started (keepalived's snmp_vrrp_start_time).
     pub started: SystemTime,
 }
@@ -400,6 +406,8 @@ impl Daemon {
                 track_interfaces,
                 track_scripts,
                 track_files,
+                track_bfds: self.tracked_bfds(&c.track_bfds, strip),
+                track_processes: self.tracked_processes(&c.track_processes),
                 vips: c
                     .virtual_ipaddresses
                     .iter()
@@ -457,6 +465,10 @@ impl Daemon {
                     track_interfaces,
                     track_scripts,
                     track_files,
+                    track_bfds: conf
+                        .map_or_else(Vec::new, |c| self.tracked_bfds(&c.track_bfds, false)),
+                    track_processes: conf
+                        .map_or_else(Vec::new, |c| self.tracked_processes(&c.track_processes)),
                 }
             })
             .collect();
@@ -522,6 +534,8 @@ impl Daemon {
             groups,
             scripts,
             files,
+            bfds: self.bfd_views(),
+            processes: self.process_views(),
             started,
         }
     }

@@ -291,6 +291,23 @@ pub fn subscriptions(
 /// the handle is dropped (on reload a new set replaces them).
 pub struct Watchers {
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    process_counts: ProcessCounts,
+}
+
+/// How many processes match `p` now (a scan of /proc), for a process no watcher follows.
+pub fn process_count_now(p: &keepalived_conf::model::TrackProcess) -> u64 {
+    process::count(p, &process::scan())
+}
+
+/// How many processes each `vrrp_track_process` counts now (keepalived's num_cur_proc, for
+/// vrrpProcessCurrentProcesses), kept by the process watcher.
+pub type ProcessCounts = std::sync::Arc<std::sync::Mutex<HashMap<String, u64>>>;
+
+impl Watchers {
+    /// The current count of `vrrp_track_process` `name` (`None`: not watched).
+    pub fn process_count(&self, name: &str) -> Option<u64> {
+        self.process_counts.lock().ok()?.get(name).copied()
+    }
 }
 
 impl Drop for Watchers {
@@ -311,6 +328,7 @@ pub fn spawn_watchers(
     tx: mpsc::Sender<TrackUpdate>,
 ) -> Watchers {
     let mut tasks = Vec::new();
+    let process_counts = ProcessCounts::default();
     for s in &vrrp.scripts {
         let key = TrackKey::Script(s.name.clone());
         if used.contains(&key) {
@@ -339,9 +357,13 @@ pub fn spawn_watchers(
             current,
             tx,
             global.process_monitor_rcv_bufs,
+            process_counts.clone(),
         ));
     }
-    Watchers { tasks }
+    Watchers {
+        tasks,
+        process_counts,
+    }
 }
 
 #[cfg(test)]

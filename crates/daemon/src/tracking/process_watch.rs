@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::process::{read_proc, scan_pids, status_of, Table};
 use super::process_delay::Delayed;
-use super::{Current, TrackKey, TrackUpdate};
+use super::{Current, ProcessCounts, TrackKey, TrackUpdate};
 use crate::log;
 
 /// How long the kernel has to acknowledge the subscription (keepalived's TIMER_HZ / 10).
@@ -38,6 +38,7 @@ pub(super) fn spawn(
     current: &Current,
     tx: mpsc::Sender<TrackUpdate>,
     bufs: RcvBufs,
+    counts: ProcessCounts,
 ) -> tokio::task::JoinHandle<()> {
     let rx_buf = bufs.size.map(|size| RxBuf {
         size,
@@ -73,7 +74,9 @@ pub(super) fn spawn(
         table,
         states,
         tx,
+        counts,
     };
+    w.publish_counts();
     tokio::spawn(async move {
         match socket {
             Some(s) => w.follow(s, bufs.force).await,
@@ -87,6 +90,7 @@ struct Watch {
     table: Table,
     states: Vec<Delayed>,
     tx: mpsc::Sender<TrackUpdate>,
+    counts: ProcessCounts,
 }
 
 /// What the event loop keeps between datagrams.
@@ -101,9 +105,19 @@ struct Follow {
 }
 
 impl Watch {
+    /// Publishes each tracked process's count (for SNMP).
+    fn publish_counts(&self) {
+        if let Ok(mut c) = self.counts.lock() {
+            for p in &self.tracked {
+                c.insert(p.name.clone(), self.table.count(p));
+            }
+        }
+    }
+
     /// Reports the statuses that changed at `now` (logged as keepalived's
     /// process_update_track_process_status logs them); false when the loop has gone.
     async fn report(&mut self, now: Instant) -> bool {
+        self.publish_counts();
         for (p, st) in self.tracked.iter().zip(self.states.iter_mut()) {
             let n = self.table.count(p);
             if let Some(value) = st.observe(now.into_std(), n, status_of(p, n)) {
