@@ -31,7 +31,7 @@ fn linkbeat_log_lines(lab: &BridgeLab) -> Vec<String> {
         })
         .map(|l| match l.find("Linkbeat").or_else(|| l.find("Using ")) {
             Some(at) => l[at..].to_owned(),
-            None => l.splitn(2, ": ").nth(1).unwrap_or(l).to_owned(),
+            None => l.split_once(": ").map_or(l, |x| x.1).to_owned(),
         })
         .collect()
 }
