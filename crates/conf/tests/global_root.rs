@@ -5,6 +5,7 @@ use common::*;
 
 use std::time::Duration;
 
+use keepalived_conf::model::LinkbeatType;
 use keepalived_conf::ErrorClass;
 
 #[test]
@@ -40,6 +41,17 @@ fn linkbeat_interfaces_block() {
     let l = load("linkbeat_interfaces {\n eth0\n eth1 ETHTOOL\n eth0\n}\n");
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     assert_eq!(l.config.linkbeat_interfaces, ["eth0", "eth1"]);
+    let types: Vec<_> = l.config.linkbeat_types.iter().collect();
+    assert_eq!(types, [(&"eth1".to_string(), &LinkbeatType::Ethtool)]);
+}
+
+/// The last line for an interface sets its probe, as keepalived's alloc_linkbeat_interface.
+#[test]
+fn linkbeat_interfaces_last_line_sets_the_probe() {
+    let l = load("linkbeat_interfaces {\n eth0 MII\n eth1 IOCTL\n eth1\n eth0 ETHTOOL\n}\n");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let types: Vec<_> = l.config.linkbeat_types.into_iter().collect();
+    assert_eq!(types, [("eth0".to_string(), LinkbeatType::Ethtool)]);
 }
 
 #[test]

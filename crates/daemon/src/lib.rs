@@ -15,6 +15,7 @@ mod fib;
 mod firewall;
 mod garp_pacing;
 mod instance;
+mod linkbeat;
 mod links;
 pub mod log;
 mod lvs_sync;

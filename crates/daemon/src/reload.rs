@@ -84,6 +84,7 @@ pub(crate) fn same_surroundings(old: &Config, new: &Config) -> bool {
     let (o, n) = (&old.vrrp, &new.vrrp);
     old.global == new.global
         && old.linkbeat_interfaces == new.linkbeat_interfaces
+        && old.linkbeat_types == new.linkbeat_types
         && old.bfd == new.bfd
         && o.static_addresses == n.static_addresses
         && o.static_routes == n.static_routes

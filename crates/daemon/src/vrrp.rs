@@ -277,6 +277,9 @@ pub(crate) struct Daemon {
     pub(crate) address_monitoring: bool,
     /// The DBus service's requests (crate::dbus).
     pub(crate) dbus: crate::dbus::Hub,
+    /// `linkbeat_interfaces` / `linkbeat_use_polling`: the interfaces whose link state is
+    /// polled (their netlink up/down is ignored).
+    pub(crate) linkbeat: Option<crate::linkbeat::Linkbeat>,
 }
 
 impl Daemon {
@@ -329,6 +332,7 @@ impl Daemon {
             bfd_transitions: HashMap::new(),
             address_monitoring: false,
             dbus: crate::dbus::Hub::default(),
+            linkbeat: None,
         })
     }
 
@@ -348,13 +352,44 @@ impl Daemon {
                 self.names.insert(l.name, l.index);
             }
         }
+        // A polled interface is as its last poll found it.
+        if let Some(lb) = &self.linkbeat {
+            for (name, polled_up) in lb.states() {
+                if let Some(ix) = self.names.get(name) {
+                    self.link_up.insert(*ix, polled_up);
+                    up.insert(name.to_owned(), polled_up);
+                }
+            }
+        }
         up
+    }
+
+    /// (Re)starts linkbeat polling for the configuration now running.
+    async fn start_linkbeat(&mut self) {
+        let links = self.netlink.links().await.unwrap_or_default();
+        self.linkbeat = crate::linkbeat::Linkbeat::start(&self.config, &links);
+    }
+
+    /// A linkbeat polling round: each polled interface whose state changed is handled as
+    /// keepalived's process_if_status_change (no up/down delay).
+    fn linkbeat_poll(&mut self, now: Instant) {
+        let Some(lb) = &mut self.linkbeat else { return };
+        let names = &self.names;
+        let changed = lb.poll(|n| names.contains_key(n));
+        for (name, up) in changed {
+            if let Some(&ix) = self.names.get(&name) {
+                self.link_up.insert(ix, up);
+                self.refresh_usable(ix, now);
+            }
+            self.track_interface(name, up, now);
+        }
     }
 
     async fn start(&mut self) -> Result<(), DaemonError> {
         if self.config.global.disable_local_igmp {
             self.local_igmp.disable();
         }
+        self.start_linkbeat().await;
         let links_up = self.read_links().await;
         if let Ok(all) = self.netlink.all_addresses().await {
             for a in all {
@@ -842,6 +877,8 @@ impl Daemon {
         let release_at = tokio::time::sleep(self.startup_settles_in());
         tokio::pin!(release_at);
         let mut release_pending = true;
+        let mut linkbeat_tick = tokio::time::interval(crate::linkbeat::POLLING_DELAY);
+        linkbeat_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             self.settle(Instant::now()).await;
             let next = self.router.poll_timeout();
@@ -877,6 +914,9 @@ impl Daemon {
                     self.pool.put(pkt.buf);
                 }
                 Some(update) = self.track_rx.recv() => self.track_update(update),
+                _ = linkbeat_tick.tick(), if self.linkbeat.is_some() => {
+                    self.linkbeat_poll(Instant::now());
+                }
                 Some(ev) = monitor.recv() => {
                     self.link_event(ev).await;
                     // The rest of a burst already read (unrelated address churn: thousands a
@@ -1058,6 +1098,12 @@ impl Daemon {
     /// An interface was seen up or down. A name seen with a new ifindex is an interface that
     /// appeared or was created again: its instances are built again on it.
     async fn link_changed(&mut self, ifindex: u32, name: String, up: bool, now: Instant) {
+        // keepalived's netlink_if_link_filter: a known interface's link changes are ignored
+        // when linkbeat polls it.
+        let polled = self.linkbeat.as_ref().is_some_and(|l| l.is_polled(&name));
+        if polled && self.names.get(&name) == Some(&ifindex) {
+            return;
+        }
         // Events may be stale (queued while start-up created VMACs): the kernel's current
         // state decides.
         let up = match self.netlink.link_by_index(ifindex).await {
@@ -1241,6 +1287,7 @@ impl Daemon {
         }
         self.snmp.reload(&self.global);
         let names_before = std::mem::take(&mut self.names);
+        self.start_linkbeat().await;
         let links_up = self.read_links().await;
         self.watch_fib();
         let current = Current::read(&self.config.vrrp, &links_up, Some(&self.current));

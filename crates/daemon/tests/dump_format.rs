@@ -251,6 +251,25 @@ fn snmp_settings_are_dumped_as_keepalived_dumps_them() {
     );
 }
 
+/// A polled interface (`linkbeat_interfaces`) says which probe reads it, as keepalived's
+/// dump_if ("NIC support ETHTOOL GLINK interface" on a veth); the others "NIC netlink status
+/// update".
+#[test]
+fn a_linkbeat_interface_is_dumped_with_its_probe() {
+    let mut s = v2_master(stats(4, 1));
+    s.interfaces[1].linkbeat = Some("NIC support ETHTOOL GLINK interface".into());
+    let data = render_data(&s);
+    let lines: Vec<&str> = data.lines().filter(|l| l.starts_with("   NIC ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "   NIC netlink status update",
+            "   NIC support ETHTOOL GLINK interface",
+            "   NIC netlink status update",
+        ]
+    );
+}
+
 /// An instance without interface (unicast, keepalived 2.2.8+) in a VRF: "Interface = not
 /// configured" and "VRF = NAME" as keepalived 2.3.4's dump_vrrp writes them, no ifp_ifname in
 /// the JSON; its socket (keepalived dereferences the missing interface there) says the same.

@@ -7,6 +7,7 @@
 //! * [`bfd_socket`]: the BFD child's UDP sockets (3784/4784, TTL checks);
 //! * [`announce`]: gratuitous ARP and unsolicited neighbour advertisements;
 //! * [`sysctl`]: the `/proc/sys` tweaks keepalived applies for VMAC interfaces;
+//! * [`linkbeat`]: link state polled through MII/ethtool/flags ioctls;
 //! * [`proc_events`]: the kernel's process connector, for `vrrp_track_process`.
 //!
 //! Everything is async on tokio and binds to the network namespace of the thread
@@ -21,6 +22,7 @@ mod fib_event;
 pub mod firewall;
 mod iface;
 mod ipvlan;
+pub mod linkbeat;
 pub mod log;
 mod monitor;
 mod netlink;

@@ -14,6 +14,17 @@ pub use lvs::*;
 pub use net::*;
 pub use vrrp::*;
 
+/// A `linkbeat_interfaces` line's probe (keepalived's LB_MII, LB_ETHTOOL, LB_IOCTL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkbeatType {
+    /// `MII`: the transceiver's status register.
+    Mii,
+    /// `ETHTOOL`: ETHTOOL_GLINK.
+    Ethtool,
+    /// `IOCTL`: the interface flags only.
+    Ioctl,
+}
+
 /// A whole configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -21,6 +32,9 @@ pub struct Config {
     pub global: GlobalDefs,
     /// `linkbeat_interfaces`: interfaces whose carrier is polled instead of netlink-watched.
     pub linkbeat_interfaces: Vec<String>,
+    /// The probe each `linkbeat_interfaces` line names (`MII`, `ETHTOOL`, `IOCTL`); an
+    /// interface absent here has none configured (the first that works is used).
+    pub linkbeat_types: std::collections::BTreeMap<String, LinkbeatType>,
     /// Everything VRRP: instances, sync groups, tracking objects, static addresses/routes/rules.
     pub vrrp: VrrpConfig,
     /// Everything LVS: virtual servers, their groups, real servers and checkers.

@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::{parse_bool, Ctx};
 use crate::diag::ErrorClass;
 use crate::model::{
-    Config, GarpExtraIf, GlobalDefs, LvsFlushOnStop, LvsSyncDaemon, NotifyFifo, ProcessSettings,
-    RcvBufs, RxBufsPolicy, Script, SmtpServer,
+    Config, GarpExtraIf, GlobalDefs, LinkbeatType, LvsFlushOnStop, LvsSyncDaemon, NotifyFifo,
+    ProcessSettings, RcvBufs, RxBufsPolicy, Script, SmtpServer,
 };
 use crate::tree::Node;
 
@@ -85,6 +85,17 @@ fn linkbeat_interfaces(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) {
         if !cfg.linkbeat_interfaces.contains(name) {
             cfg.linkbeat_interfaces.push(name.clone());
         }
+        // As keepalived's alloc_linkbeat_interface: the last line for an interface wins.
+        let kind = match line.arg(0) {
+            Some("MII") => Some(LinkbeatType::Mii),
+            Some("ETHTOOL") => Some(LinkbeatType::Ethtool),
+            Some("IOCTL") => Some(LinkbeatType::Ioctl),
+            _ => None,
+        };
+        match kind {
+            Some(k) => cfg.linkbeat_types.insert(name.clone(), k),
+            None => cfg.linkbeat_types.remove(name),
+        };
     }
 }
 

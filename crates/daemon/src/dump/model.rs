@@ -663,6 +663,9 @@ pub struct InterfaceDump {
     pub mtu: u32,
     /// Hardware type (`ETHERNET`, `LOOPBACK`, ...).
     pub hw_type: String,
+    /// How its link state is read: None from netlink, else the linkbeat probe's line
+    /// (`NIC support ETHTOOL GLINK interface`, ...).
+    pub linkbeat: Option<String>,
     /// Reset ARP config counter.
     pub reset_arp_config: u32,
     /// Original arp_ignore.

@@ -220,7 +220,10 @@ fn interface(out: &mut Lines, i: &InterfaceDump) {
     }
     out.line(format!("   MTU = {}", i.mtu));
     out.line(format!("   HW Type = {}", i.hw_type));
-    out.line("   NIC netlink status update");
+    out.line(format!(
+        "   {}",
+        i.linkbeat.as_deref().unwrap_or("NIC netlink status update")
+    ));
     out.line(format!(
         "   Reset ARP config counter {}",
         i.reset_arp_config

@@ -399,7 +399,7 @@ impl Daemon {
                 notify_deleted: d.notify_deleted,
                 accept: d.accept,
                 promote_secondaries: c.promote_secondaries,
-                linkbeat_polling: false,
+                linkbeat_polling: c.linkbeat_use_polling,
                 unicast: d.unicast,
                 mcast_group: d.mcast_group,
                 master_address: d.master_address,
