@@ -99,6 +99,9 @@ const TRACK_BFD: &str =
 const PROC_EVENTS: &str = "crates/keepalived-rs/tests/track_process_vm.rs::track_process_follows_process_events_like_keepalived";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
 
+const RX_LOWER: &str = "crates/keepalived-rs/tests/acting_keywords.rs::notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived";
+const SG_PROC_BFD: &str = "crates/daemon/src/tracking/mod.rs::a_sync_group_s_track_process_and_track_bfd_reach_its_members";
+
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
     // ---- root keywords
@@ -141,7 +144,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_notify_priority_changes", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_notify_fifo vrrp_notify_fifo_script", Acts { test: "crates/keepalived-rs/tests/operations.rs::sigterm_hands_over_well_under_master_down" }),
     r(GLOBAL, "notify_fifo", Acts { test: SC_NOTIFY }),
-    r(GLOBAL, "notify_fifo_script", ActsUntested { read_in: "crates/daemon/src/notify.rs::notify_fifo" }),
+    r(GLOBAL, "notify_fifo_script", Acts { test: RX_LOWER }),
     r(GLOBAL, "lvs_notify_fifo lvs_notify_fifo_script", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "lvs_flush", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::lvs_timeouts_lvs_flush_and_lvs_flush_on_stop_program_the_kernel" }),
     r(GLOBAL, "lvs_flush_on_stop lvs_flush_onstop", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::lvs_timeouts_lvs_flush_and_lvs_flush_on_stop_program_the_kernel" }),
@@ -219,7 +222,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "notify", Acts { test: "crates/keepalived-rs/tests/operations.rs::reload_adds_a_vip_while_the_old_one_never_leaves" }),
     r(VI, "notify_master notify_backup notify_fault notify_stop", Acts { test: SC_NOTIFY }),
     r(VI, "notify_deleted", Acts { test: "tests/scenarios/reload-notify-deleted.scn" }),
-    r(VI, "notify_master_rx_lower_pri", ActsUntested { read_in: "crates/daemon/src/notify.rs::master" }),
+    r(VI, "notify_master_rx_lower_pri", Acts { test: RX_LOWER }),
     r(VI, "track_script track_file", Acts { test: OPS_SYNC }),
     r(VI, "track_interface", Acts { test: "tests/scenarios/link-track-interface-weight.scn" }),
     r(VI, "track_process", Acts { test: TRACK_PROCESS }),
@@ -258,9 +261,10 @@ pub(super) const RULES: &[Rule] = &[
     r(SG, "group", Acts { test: OPS_SYNC }),
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", Acts { test: SC_NOTIFY }),
     r(SG, "track_interface track_file sync_group_tracking_weight", Acts { test: "tests/scenarios/sync-group-tracking.scn" }),
-    r(SG, "track_script track_process global_tracking", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
+    r(SG, "track_script global_tracking", Acts { test: "tests/scenarios/sync-group-script-weight.scn" }),
+    r(SG, "track_process", Acts { test: SG_PROC_BFD }),
     r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
-    r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
+    r(SG, "track_bfd", Acts { test: SG_PROC_BFD }),
     r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),

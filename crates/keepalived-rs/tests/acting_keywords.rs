@@ -1,0 +1,169 @@
+//! Keywords whose effect had no test (issue 13), shown at run time beside the real
+//! keepalived 2.2.7 in network namespaces (prefix kvu, 10.233.0.0/16): each lab starts once
+//! and makes several observations. Needs root, /usr/sbin/keepalived and nft.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use keepalived_labs::{recorded_lines, runnable, BridgeLab, KEEPALIVED};
+
+const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
+
+/// Whether nft is there (the labs drop chosen adverts with it); says why not otherwise.
+fn has_nft(test: &str) -> bool {
+    if Path::new("/usr/sbin/nft").exists() {
+        return true;
+    }
+    eprintln!("skipped: {test} needs nft (apt-get install nftables)");
+    false
+}
+
+/// Loads `rules` (nft syntax) in router `r`'s namespace.
+fn nft(lab: &BridgeLab, r: &str, rules: &str) {
+    let path = lab.dir().join(format!("{r}.nft"));
+    std::fs::write(&path, rules).expect("nft rules written");
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.ns(r), "nft", "-f"])
+        .arg(&path)
+        .output()
+        .expect("nft runs");
+    assert!(
+        out.status.success(),
+        "nft: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Drops the incoming VRRP adverts of virtual router `vrid` (the VRRP header's second byte).
+fn drop_vrid(lab: &BridgeLab, r: &str, vrid: u8) {
+    nft(
+        lab,
+        r,
+        &format!(
+            "table ip kvu {{\n chain in {{\n  type filter hook input priority -300;\n  \
+             ip protocol 112 @th,8,8 {vrid} drop\n }}\n}}\n"
+        ),
+    );
+}
+
+/// An executable `NAME.sh` that appends each line read from the FIFO given as its argument
+/// to `NAME.log` (a `notify_fifo_script`).
+fn fifo_reader(dir: &Path, name: &str) -> (String, PathBuf) {
+    let log = dir.join(format!("{name}.log"));
+    let script = dir.join(format!("{name}.sh"));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nwhile read -r l; do echo \"$l\" >> {}; done < \"$1\"\n",
+            log.display()
+        ),
+    )
+    .expect("fifo script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod fifo script");
+    (script.display().to_string(), log)
+}
+
+/// VI_1 (VRID 131) and VI_2 (VRID 132) with priorities `p1` and `p2`, each with
+/// `notify_master_rx_lower_pri "SCRIPT rx VI_n"`, and a `notify_fifo` read by
+/// `notify_fifo_script`.
+fn rx_lower_config(name: &str, dir: &Path, p1: u8, p2: u8, notify: &str, reader: &str) -> String {
+    let inst = |n: u8, prio: u8| {
+        format!(
+            "vrrp_instance VI_{n} {{\n    interface eth0\n    virtual_router_id {}\n    \
+             priority {prio}\n    advert_int 1\n    \
+             notify_master_rx_lower_pri \"{notify} rx VI_{n}\"\n    \
+             virtual_ipaddress {{\n        10.233.1.{}/24\n    }}\n}}\n",
+            130 + n,
+            100 + n
+        )
+    };
+    format!(
+        "global_defs {{\n    router_id {name}\n    vrrp_garp_master_delay 0\n    \
+         notify_fifo {}/{name}.fifo\n    notify_fifo_script {reader}\n}}\n{}{}",
+        dir.display(),
+        inst(1, p1),
+        inst(2, p2)
+    )
+}
+
+/// `notify_master_rx_lower_pri` and `notify_fifo_script`: each daemon drops the adverts of
+/// the instance where it has the lower priority, so it stays MASTER there and its adverts
+/// reach the higher priority MASTER, which runs its `notify_master_rx_lower_pri` script (no
+/// arguments added) and writes `INSTANCE "VI_n" MASTER_RX_LOWER_PRI prio` to its notify
+/// FIFO, read by the `notify_fifo_script` keepalived started with the FIFO's path: ours on
+/// VI_1 (150 over keepalived's 100), keepalived on VI_2 (150 over ours' 100).
+#[test]
+fn notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived() {
+    let test = "notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived";
+    if !runnable(test) || !has_nft(test) {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "rxlow", "10.233.1");
+    drop_vrid(&lab, "t", 131);
+    drop_vrid(&lab, "o", 132);
+    let dir = lab.dir().to_owned();
+    let (o_notify, o_log) = lab.recording_script("o-notify");
+    let (t_notify, t_log) = lab.recording_script("t-notify");
+    let (o_reader, o_fifo) = fifo_reader(&dir, "o-fifo");
+    let (t_reader, t_fifo) = fifo_reader(&dir, "t-fifo");
+    lab.start(
+        "t",
+        KEEPALIVED,
+        &rx_lower_config("t", &dir, 100, 150, &t_notify, &t_reader),
+    );
+    lab.start(
+        "o",
+        OURS,
+        &rx_lower_config("o", &dir, 150, 100, &o_notify, &o_reader),
+    );
+    let fifo_has = |log: &Path, line: &str| recorded_lines(log).iter().any(|l| l == line);
+    let seen = || {
+        recorded_lines(&o_log).len() >= 2
+            && recorded_lines(&t_log).len() >= 2
+            && fifo_has(&o_fifo, "INSTANCE \"VI_1\" MASTER_RX_LOWER_PRI 150")
+            && fifo_has(&t_fifo, "INSTANCE \"VI_2\" MASTER_RX_LOWER_PRI 150")
+    };
+    lab.wait(
+        "both daemons notified a lower priority advert",
+        Duration::from_secs(15),
+        seen,
+        || None,
+    );
+    // Every advert from the lower priority MASTER runs the script again.
+    for (log, vi) in [(&o_log, "VI_1"), (&t_log, "VI_2")] {
+        let lines = recorded_lines(log);
+        assert!(
+            lines.iter().all(|l| l == &format!("rx {vi}")),
+            "{lines:?}\n{}",
+            lab.logs()
+        );
+    }
+    // The FIFO lines of ours are keepalived's, with the instances' roles swapped.
+    let events = |log: &Path, vi: &str| {
+        let mut v: Vec<String> = recorded_lines(log)
+            .into_iter()
+            .filter(|l| l.starts_with(&format!("INSTANCE \"{vi}\"")))
+            .map(|l| l.replace(vi, "VI"))
+            .collect();
+        v.dedup();
+        v
+    };
+    eprintln!(
+        "ours' FIFO: {:?}\nkeepalived's FIFO: {:?}",
+        recorded_lines(&o_fifo),
+        recorded_lines(&t_fifo)
+    );
+    assert_eq!(
+        events(&o_fifo, "VI_1"),
+        events(&t_fifo, "VI_2"),
+        "ours' higher priority instance vs keepalived's\n{}",
+        lab.logs()
+    );
+    assert_eq!(
+        events(&o_fifo, "VI_2"),
+        events(&t_fifo, "VI_1"),
+        "ours' lower priority instance vs keepalived's\n{}",
+        lab.logs()
+    );
+}
