@@ -167,3 +167,113 @@ fn notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived() {
         lab.logs()
     );
 }
+
+/// The tracked processes of [`track_process_matching_quorum_max_and_weight_as_keepalived_decides`], one per
+/// instance VI_n (VRID `base + n`), by `vrrp_track_process` body; `exe` is the full path of
+/// the tracked program, `comm` its name.
+fn track_process_config(name: &str, base: u8, exe: &str, comm: &str, notify: &str) -> String {
+    let procs = [
+        // Parameters: the whole command line, exactly (argv[0] is the path).
+        format!("process {exe} 600"),
+        // partial: the first parameters; quorum 2 (both processes).
+        format!("process {exe} 600\n    param_match partial\n    quorum 2"),
+        // initial: the last parameter a prefix ("60" of "600"): two processes, over quorum_max.
+        format!("process {exe} 60\n    param_match initial\n    quorum_max 1"),
+        // full_command with the path: both processes, weight 20 added.
+        format!("process {exe}\n    full_command\n    weight 20"),
+        // full_command with the name alone: argv[0] is the path, no match: weight -30.
+        format!("process {comm}\n    full_command\n    weight -30"),
+        // param_match (exact) without parameters: the processes have some, no match.
+        format!("process {exe}\n    param_match"),
+    ];
+    let mut conf =
+        format!("global_defs {{\n    router_id {name}\n    vrrp_garp_master_delay 0\n}}\n");
+    for (i, body) in procs.iter().enumerate() {
+        let n = i + 1;
+        conf += &format!("vrrp_track_process P{n} {{\n    {body}\n}}\n");
+        conf += &format!(
+            "vrrp_instance VI_{n} {{\n    interface eth0\n    virtual_router_id {}\n    \
+             priority 100\n    version 3\n    advert_int 0.5\n    notify {notify}\n    \
+             track_process {{\n        P{n}\n    }}\n    \
+             virtual_ipaddress {{\n        10.233.2.{}/24\n    }}\n}}\n",
+            usize::from(base) + n,
+            usize::from(base) + n
+        );
+    }
+    conf
+}
+
+/// `vrrp_track_process` matching (`process` with parameters, `param_match` exact, partial
+/// and initial, `full_command`), `quorum_max` and `weight`: each instance, alone on its
+/// VRID, ends MASTER with its priority or FAULT as keepalived 2.2.7's core/track_process.c
+/// and vrrp_parser.c decide (parameters or `param_match` mean the whole command line is
+/// matched; an exact match without parameters wants none). keepalived itself cannot be the
+/// reference here: in a network namespace its process connector fails ("errno 111") and it
+/// never scans /proc, so every process is missing for it (docs/process.md); the VM test
+/// track_process_vm.rs runs it in the initial namespace.
+#[test]
+fn track_process_matching_quorum_max_and_weight_as_keepalived_decides() {
+    let test = "track_process_matching_quorum_max_and_weight_as_keepalived_decides";
+    if !runnable(test) {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "tproc", "10.233.2");
+    let comm = format!("kvu{}", std::process::id() % 100_000);
+    let exe = lab.dir().join(&comm);
+    std::fs::copy("/bin/sleep", &exe).expect("copy of sleep");
+    let exe_s = exe.display().to_string();
+    let mut procs: Vec<std::process::Child> = [&["600"][..], &["600", "7"][..]]
+        .iter()
+        .map(|args| {
+            std::process::Command::new(&exe)
+                .args(*args)
+                .spawn()
+                .expect("tracked process")
+        })
+        .collect();
+    let (o_notify, o_log) = lab.recording_script("o-notify");
+    lab.start(
+        "o",
+        OURS,
+        &track_process_config("o", 140, &exe_s, &comm, &o_notify),
+    );
+    let last = |log: &Path| {
+        let mut by: std::collections::BTreeMap<String, String> = Default::default();
+        for l in recorded_lines(log) {
+            let f: Vec<&str> = l.split(' ').collect();
+            if let [_, i, state, prio] = f[..] {
+                by.insert(i.to_owned(), format!("{state} {prio}"));
+            }
+        }
+        by
+    };
+    let settled = |log: &Path| {
+        let by = last(log);
+        by.len() == 6
+            && by
+                .values()
+                .all(|v| v.starts_with("MASTER") || v.starts_with("FAULT"))
+    };
+    lab.wait(
+        "every instance MASTER or FAULT",
+        Duration::from_secs(15),
+        || settled(&o_log),
+        || None,
+    );
+    // Nothing moves afterwards.
+    std::thread::sleep(Duration::from_secs(1));
+    for p in &mut procs {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+    let ours = last(&o_log);
+    let want: Vec<&str> = vec![
+        "MASTER 100",
+        "MASTER 100",
+        "FAULT 100",
+        "MASTER 120",
+        "MASTER 70",
+        "FAULT 100",
+    ];
+    assert_eq!(ours.values().collect::<Vec<_>>(), want, "{}", lab.logs());
+}

@@ -274,7 +274,7 @@ pub(super) const RULES: &[Rule] = &[
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
     r(TRACK_FILE, "init_file", Acts { test: "crates/daemon/src/tracking/mod.rs::init_file_creates_the_tracked_file_at_start" }),
     r(&["vrrp_track_process"], "process quorum", Acts { test: TRACK_PROCESS }),
-    r(&["vrrp_track_process"], "param_match full_command quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
+    r(&["vrrp_track_process"], "param_match full_command quorum_max weight", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::track_process_matching_quorum_max_and_weight_as_keepalived_decides" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
     r(&["track_group"], "group", Acts { test: KW_TGROUP }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
