@@ -277,3 +277,147 @@ fn track_process_matching_quorum_max_and_weight_as_keepalived_decides() {
     ];
     assert_eq!(ours.values().collect::<Vec<_>>(), want, "{}", lab.logs());
 }
+
+/// Router `r`'s configuration for [`garp_group_and_vrrp_gna_interval_pace_as_keepalived`]:
+/// eth0 is in a `garp_group` with a `garp_interval` and no `gna_interval`; eth1 (a veth pair
+/// of its own) is in none, so the global `vrrp_gna_interval` paces it. Addresses from `k`.
+fn garp_config(r: &str, k: u8) -> String {
+    let vips = |fmt: &dyn Fn(u8) -> String| -> String {
+        (0..6)
+            .map(|i| format!("        {}\n", fmt(k + i)))
+            .collect()
+    };
+    let inst = |n: u8, ifname: &str, body: String| {
+        format!(
+            "vrrp_instance VI_{n} {{\n    interface {ifname}\n    virtual_router_id {}\n    \
+             priority 100\n    version 3\n    advert_int 1\n    \
+             virtual_ipaddress {{\n{body}    }}\n}}\n",
+            u16::from(k) + u16::from(n)
+        )
+    };
+    format!(
+        "global_defs {{\n    router_id {r}\n    vrrp_garp_master_delay 0\n    \
+         vrrp_garp_interval 0.2\n    vrrp_gna_interval 0.05\n}}\n\
+         garp_group {{\n    garp_interval 0.05\n    interfaces {{\n        eth0\n    }}\n}}\n{}{}{}",
+        inst(1, "eth0", vips(&|i| format!("10.233.3.{i}/24"))),
+        inst(2, "eth0", vips(&|i| format!("fd33:3::{i}/64"))),
+        inst(3, "eth1", vips(&|i| format!("fd33:4::{i}/64"))),
+    )
+}
+
+/// Starts tcpdump on `ifname` in `ns`, writing `pcap`.
+fn capture(ns: &str, ifname: &str, pcap: &Path) -> std::process::Child {
+    std::process::Command::new("ip")
+        .args([
+            "netns", "exec", ns, "tcpdump", "-i", ifname, "-nn", "-U", "-w",
+        ])
+        .arg(pcap)
+        .args(["arp or icmp6"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tcpdump runs")
+}
+
+/// The times of the frames in `pcap` whose tcpdump line contains `what`.
+fn frame_times(pcap: &Path, what: &str) -> Vec<f64> {
+    let out = std::process::Command::new("tcpdump")
+        .args(["-nn", "-tt", "-r"])
+        .arg(pcap)
+        .output()
+        .expect("tcpdump reads");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(what))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// (frames, whether every gap is at least 40 ms, whether every gap is under 150 ms) of one
+/// takeover's GARPs or NAs: (n, true, true) is a 0.05 s pacing, (n, true, false) 0.2 s.
+fn paced(times: &[f64]) -> (usize, bool, bool) {
+    let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    (
+        times.len(),
+        gaps.iter().all(|g| *g >= 0.04),
+        gaps.iter().all(|g| *g < 0.15),
+    )
+}
+
+/// `garp_group` (`garp_interval`, `interfaces`, and no `gna_interval`) and the global
+/// `vrrp_gna_interval`: ours and keepalived, each MASTER alone, put the same number of
+/// gratuitous ARPs and unsolicited NAs on the wire, paced the same way: the group's
+/// garp_interval (not the global vrrp_garp_interval) spaces eth0's ARPs, eth0's NAs go
+/// unpaced (a group without gna_interval has none, the global one is only for interfaces
+/// outside every group), eth1's NAs are spaced by vrrp_gna_interval.
+#[test]
+fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
+    let test = "garp_group_and_vrrp_gna_interval_pace_as_keepalived";
+    if !runnable(test) {
+        return;
+    }
+    if std::process::Command::new("tcpdump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: {test} needs tcpdump");
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "garp", "10.233.3");
+    let mut dumps = Vec::new();
+    for r in ["o", "t"] {
+        let ns = lab.ns(r);
+        keepalived_labs::ip(&[
+            "-n", &ns, "link", "add", "eth1", "type", "veth", "peer", "name", "eth1p",
+        ]);
+        for i in ["eth1", "eth1p"] {
+            keepalived_labs::ip(&["-n", &ns, "link", "set", i, "up"]);
+        }
+        for i in ["eth0", "eth1"] {
+            dumps.push(capture(&ns, i, &lab.dir().join(format!("{r}-{i}.pcap"))));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    lab.start("t", KEEPALIVED, &garp_config("t", 120));
+    lab.start("o", OURS, &garp_config("o", 100));
+    let up = || {
+        lab.holds("o", "10.233.3.100")
+            && lab.holds("t", "10.233.3.120")
+            && lab.holds("o", "fd33:4::100")
+            && lab.holds("t", "fd33:4::120")
+            && lab.holds("o", "fd33:3::100")
+            && lab.holds("t", "fd33:3::120")
+    };
+    lab.wait("every instance MASTER", Duration::from_secs(15), up, || {
+        None
+    });
+    // The bursts: 5 rounds of 6 addresses, paced at most 0.05 s apart, with room to spare.
+    std::thread::sleep(Duration::from_secs(3));
+    for d in &mut dumps {
+        let _ = std::process::Command::new("kill")
+            .arg(d.id().to_string())
+            .status();
+        let _ = d.wait();
+    }
+    let seen = |r: &str, i: &str, what: &str| {
+        paced(&frame_times(&lab.dir().join(format!("{r}-{i}.pcap")), what))
+    };
+    // eth0 also sees the other daemon's frames: only the router's own addresses count
+    // (ours' from .100/::100, keepalived's from .120/::120).
+    let kinds = |k: u8| {
+        [
+            ("eth0", format!("who-has 10.233.3.{}", k / 10)),
+            ("eth0", format!("tgt is fd33:3::{}", k / 10)),
+            ("eth1", format!("tgt is fd33:4::{}", k / 10)),
+        ]
+    };
+    let ours: Vec<_> = kinds(100).iter().map(|(i, w)| seen("o", i, w)).collect();
+    let theirs: Vec<_> = kinds(120).iter().map(|(i, w)| seen("t", i, w)).collect();
+    eprintln!("(frames, spaced) ours {ours:?}\nkeepalived {theirs:?}");
+    assert!(
+        theirs.iter().all(|(n, ..)| *n >= 6),
+        "keepalived: {theirs:?}"
+    );
+    assert_eq!(ours, theirs, "{}", lab.logs());
+}

@@ -102,6 +102,8 @@ const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_r
 const RX_LOWER: &str = "crates/keepalived-rs/tests/acting_keywords.rs::notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived";
 const SG_PROC_BFD: &str = "crates/daemon/src/tracking/mod.rs::a_sync_group_s_track_process_and_track_bfd_reach_its_members";
 
+const GARP_GROUP: &str = "crates/keepalived-rs/tests/acting_keywords.rs::garp_group_and_vrrp_gna_interval_pace_as_keepalived";
+
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
     // ---- root keywords
@@ -124,7 +126,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "child_wait_time", ActsUntested { read_in: "crates/keepalived-rs/src/supervisor.rs::stop_children" }),
     r(ROOT, "linkbeat_use_polling linkbeat_interfaces", NotSupported { why: "link state always comes from netlink (no MII/ethtool polling)" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
-    r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
+    r(ROOT, "garp_group", Acts { test: GARP_GROUP }),
     r(ROOT, "track_group", Acts { test: KW_TGROUP }),
     r(ROOT, "bfd_instance", Acts { test: BFD_CHILD }),
     // ---- global_defs
@@ -135,7 +137,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "default_interface", Acts { test: "tests/scenarios/static-default-interface.scn" }),
     r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp", Acts { test: GARP }),
     r(GLOBAL, "vrrp_garp_interval", Acts { test: "crates/keepalived-rs/tests/garp_pacing.rs::vrrp_garp_interval_spaces_a_burst_as_keepalived_does" }),
-    r(GLOBAL, "vrrp_gna_interval", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::gna_interval" }),
+    r(GLOBAL, "vrrp_gna_interval", Acts { test: GARP_GROUP }),
     r(GLOBAL, "vrrp_lower_prio_no_advert", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_higher_prio_send_advert", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_check_unicast_src", Acts { test: SETTINGS }),
@@ -277,7 +279,8 @@ pub(super) const RULES: &[Rule] = &[
     r(&["vrrp_track_process"], "param_match full_command quorum_max weight", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::track_process_matching_quorum_max_and_weight_as_keepalived_decides" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
     r(&["track_group"], "group", Acts { test: KW_TGROUP }),
-    r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
+    r(&["garp_group"], "garp_interval interfaces", Acts { test: GARP_GROUP }),
+    r(&["garp_group"], "gna_interval interface", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
     r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
