@@ -421,3 +421,107 @@ fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
     );
     assert_eq!(ours, theirs, "{}", lab.logs());
 }
+
+/// What /proc shows of process `pid`: comm, nice, rt_priority, policy, the CPUs it may run
+/// on, whether memory is locked (VmLck not 0) and its RLIMIT_RTTIME hard limit (keepalived's
+/// soft limit is half of it, with a SIGXCPU handler that logs; ours has no such handler and
+/// sets the soft limit to the hard one: a deliberate difference, docs/process.md).
+fn proc_view(pid: i32) -> Vec<String> {
+    let read = |f: &str| std::fs::read_to_string(format!("/proc/{pid}/{f}")).unwrap_or_default();
+    let stat = read("stat");
+    let rest: Vec<String> = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    // Field N of /proc/PID/stat is rest[N - 3].
+    let field = |n: usize| rest.get(n - 3).cloned().unwrap_or_default();
+    let status = read("status");
+    let line = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let locked = line("VmLck:").split_whitespace().next() != Some("0");
+    let rttime = read("limits")
+        .lines()
+        .find(|l| l.starts_with("Max realtime timeout"))
+        .and_then(|l| l.split_whitespace().nth(4).map(str::to_owned))
+        .unwrap_or_default();
+    vec![
+        // The binary's own name is keepalived-rs.
+        format!(
+            "comm {}",
+            read("comm").trim().replace("keepalived-rs", "keepalived")
+        ),
+        format!("nice {}", field(19)),
+        format!("rt_priority {}", field(40)),
+        format!("policy {}", field(41)),
+        format!("cpus {}", line("Cpus_allowed_list:")),
+        format!("locked {locked}"),
+        format!("rttime hard {rttime}"),
+    ]
+}
+
+/// The child process settings of the VRRP and BFD children: `vrrp_no_swap`,
+/// `vrrp_rlimit_rttime`, `vrrp_priority` (not applied with `vrrp_rt_priority`, as
+/// keepalived's set_process_priorities), `bfd_priority`, `bfd_cpu_affinity`, `bfd_no_swap`
+/// and `bfd_process_name`: /proc shows the same of ours' children as of keepalived's.
+#[test]
+fn vrrp_and_bfd_child_settings_show_in_proc_as_keepalived() {
+    let test = "vrrp_and_bfd_child_settings_show_in_proc_as_keepalived";
+    if !runnable(test) {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "procs", "10.233.5");
+    let conf = |r: &str, vrid: u8| {
+        format!(
+            "global_defs {{\n    router_id {r}\n    vrrp_priority -5\n    vrrp_rt_priority 10\n    \
+             vrrp_no_swap\n    vrrp_rlimit_rttime 20000\n    bfd_priority -4\n    \
+             bfd_cpu_affinity 0\n    bfd_no_swap\n    bfd_process_name kvu_bfd\n}}\n\
+             bfd_instance B1 {{\n    neighbor_ip 10.233.5.9\n}}\n\
+             vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
+             priority 100\n    advert_int 1\n    track_bfd {{\n        B1 weight -10\n    }}\n    \
+             virtual_ipaddress {{\n        10.233.5.{vrid}/24\n    }}\n}}\n"
+        )
+    };
+    let dir = lab.dir().to_owned();
+    for (r, binary, vrid) in [("t", KEEPALIVED, 52), ("o", OURS, 51)] {
+        let path = dir.join(format!("{r}.conf"));
+        std::fs::write(&path, conf(r, vrid)).expect("config written");
+        let p = |n: &str| dir.join(format!("{r}.{n}.pid")).display().to_string();
+        let conf = path.display().to_string();
+        let (main, vrrp, bfd) = (p("main"), p("vrrp"), p("bfd"));
+        let args = [
+            "-n", "-l", "-P", "-f", &conf, "-p", &main, "-r", &vrrp, "-b", &bfd,
+        ];
+        // -P: no checker child (IPVS is not on this host); the BFD child runs anyway, for the
+        // bfd_instance (keepalived's too).
+        lab.spawn(r, r, binary, &args);
+    }
+    let pid = |r: &str, which: &str| {
+        std::fs::read_to_string(dir.join(format!("{r}.{which}.pid")))
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+    };
+    let all = || {
+        ["o", "t"]
+            .iter()
+            .all(|r| pid(r, "vrrp").is_some() && pid(r, "bfd").is_some())
+    };
+    lab.wait(
+        "both daemons' children",
+        Duration::from_secs(10),
+        all,
+        || None,
+    );
+    // The children set themselves up as they start.
+    std::thread::sleep(Duration::from_secs(1));
+    for which in ["vrrp", "bfd"] {
+        let view = |r: &str| pid(r, which).map(proc_view).unwrap_or_default();
+        let (ours, theirs) = (view("o"), view("t"));
+        eprintln!("{which}: ours {ours:?}\n{which}: keepalived {theirs:?}");
+        assert_eq!(ours, theirs, "the {which} child\n{}", lab.logs());
+    }
+}

@@ -104,6 +104,8 @@ const SG_PROC_BFD: &str = "crates/daemon/src/tracking/mod.rs::a_sync_group_s_tra
 
 const GARP_GROUP: &str = "crates/keepalived-rs/tests/acting_keywords.rs::garp_group_and_vrrp_gna_interval_pace_as_keepalived";
 
+const CHILD_SETTINGS: &str = "crates/keepalived-rs/tests/acting_keywords.rs::vrrp_and_bfd_child_settings_show_in_proc_as_keepalived";
+
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
     // ---- root keywords
@@ -156,13 +158,14 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "checker_log_all_failures", Acts { test: LOG_ALL }),
     r(GLOBAL, "smtp_helo_name", Acts { test: CK_SMTP }),
     r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
-    r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
-    r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
+    r(GLOBAL, "vrrp_no_swap", Acts { test: CHILD_SETTINGS }),
+    r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
-    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::bfd_process" }),
+    r(GLOBAL, "bfd_priority bfd_cpu_affinity bfd_no_swap", Acts { test: CHILD_SETTINGS }),
+    r(GLOBAL, "bfd_rt_priority bfd_rlimit_rttime bfd_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::bfd_process" }),
     r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
     r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
-    r(GLOBAL, "bfd_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::names.bfd" }),
+    r(GLOBAL, "bfd_process_name", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
