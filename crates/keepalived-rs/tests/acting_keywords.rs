@@ -525,3 +525,99 @@ fn vrrp_and_bfd_child_settings_show_in_proc_as_keepalived() {
         assert_eq!(ours, theirs, "the {which} child\n{}", lab.logs());
     }
 }
+
+/// Reads SO_RCVBUF of every raw socket of protocol 112 held by the process given as argv[1]
+/// (pidfd_getfd duplicates each into this one: no raw_diag needed for `ss -m`).
+const RCVBUF_PY: &str = r#"
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+pidfd = libc.syscall(434, pid, 0)
+out = []
+for fd in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        if not os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
+            continue
+    except OSError:
+        continue
+    mine = libc.syscall(438, pidfd, int(fd), 0)
+    if mine < 0:
+        continue
+    s = socket.socket(fileno=mine)
+    try:
+        if s.type == socket.SOCK_RAW and s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) == 112:
+            out.append(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+    finally:
+        s.close()
+print(" ".join(str(v) for v in sorted(out)))
+"#;
+
+/// The receive buffers (SO_RCVBUF) of the raw VRRP sockets of process `pid`, sorted (the
+/// receive socket and the send socket).
+fn vrrp_socket_buffers(pid: i32) -> Vec<u64> {
+    let out = std::process::Command::new("python3")
+        .args(["-c", RCVBUF_PY, &pid.to_string()])
+        .output()
+        .expect("python3");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect()
+}
+
+/// `vrrp_rx_bufs_policy ADVERT` with `vrrp_rx_bufs_multiplier`: the receive socket of two
+/// instances on eth0 gets multiplier x (both adverts' lengths), which the kernel doubles, as
+/// keepalived's (read with pidfd_getfd: this kernel has no raw_diag for `ss -m`).
+#[test]
+fn vrrp_rx_bufs_policy_and_multiplier_size_the_socket_as_keepalived() {
+    let test = "vrrp_rx_bufs_policy_and_multiplier_size_the_socket_as_keepalived";
+    if !runnable(test) {
+        return;
+    }
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: {test} needs python3");
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "rxbuf", "10.233.6");
+    let conf = |r: &str, base: u16| {
+        let inst = |n: u16, vips: u16| {
+            let list: String = (0..vips)
+                .map(|i| format!("        10.233.6.{}/24\n", base + 10 * n + i))
+                .collect();
+            format!(
+                "vrrp_instance VI_{n} {{\n    interface eth0\n    virtual_router_id {}\n    \
+                 priority 100\n    advert_int 1\n    virtual_ipaddress {{\n{list}    }}\n}}\n",
+                base + n
+            )
+        };
+        format!(
+            "global_defs {{\n    router_id {r}\n    vrrp_rx_bufs_policy ADVERT\n    \
+             vrrp_rx_bufs_multiplier 50\n}}\n{}{}",
+            inst(1, 3),
+            inst(2, 5)
+        )
+    };
+    lab.start("t", KEEPALIVED, &conf("t", 150));
+    lab.start("o", OURS, &conf("o", 100));
+    let bufs = |r: &str| {
+        lab.pid(r, "vrrp")
+            .map(vrrp_socket_buffers)
+            .unwrap_or_default()
+    };
+    let ready = || !bufs("o").is_empty() && !bufs("t").is_empty();
+    lab.wait("both VRRP sockets", Duration::from_secs(10), ready, || None);
+    // Both MASTER: the buffers are set once the instances run.
+    std::thread::sleep(Duration::from_secs(4));
+    let (ours, theirs) = (bufs("o"), bufs("t"));
+    eprintln!("rb: ours {ours:?}, keepalived {theirs:?}");
+    // The receive socket has the largest (ours' send sockets are not keepalived's: only
+    // the receive buffer is sized by these keywords).
+    let (o, t) = (ours.last().copied(), theirs.last().copied());
+    assert_eq!(o, t, "receive buffer\n{}", lab.logs());
+    // 50 x (48 + 56 bytes of adverts), doubled by the kernel.
+    assert_eq!(t, Some(10_400), "keepalived");
+}

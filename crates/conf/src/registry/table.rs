@@ -191,7 +191,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force", Acts { test: HA_SUSPEND }),
     r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", Acts { test: PROC_EVENTS }),
-    r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
+    r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::vrrp_rx_bufs_policy_and_multiplier_size_the_socket_as_keepalived" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", Acts { test: "crates/conf/tests/global_defs.rs::random_seed_makes_random_values_repeatable" }),
     r(GLOBAL, "reload_file", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::reload_file_is_handled_like_keepalived" }),
