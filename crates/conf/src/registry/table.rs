@@ -106,6 +106,8 @@ const GARP_GROUP: &str = "crates/keepalived-rs/tests/acting_keywords.rs::garp_gr
 
 const CHILD_SETTINGS: &str = "crates/keepalived-rs/tests/acting_keywords.rs::vrrp_and_bfd_child_settings_show_in_proc_as_keepalived";
 
+const CK_FALLBACK: &str = "crates/check/src/plan/keyword_tests.rs::connect_timeout_and_virtualhost_fall_back_to_the_real_then_virtual_server";
+
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
     // ---- root keywords
@@ -287,7 +289,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
     r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
-    r(&["bfd_instance"], "weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::b.weight_reverse" }),
+    r(&["bfd_instance"], "weight", Acts { test: "crates/daemon/src/tracking/mod.rs::track_bfd_takes_the_instances_weight_unless_the_line_gives_one" }),
     r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
     r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
@@ -311,9 +313,9 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(VS_RS, "warmup", Acts { test: "crates/check/src/run.rs::warmup_spreads_the_first_check" }),
-    r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
+    r(VS_RS, "connect_timeout", Acts { test: CK_FALLBACK }),
     r(RS, "virtualhost", Acts { test: CK_HTTP }),
-    r(VS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
+    r(VS, "virtualhost", Acts { test: CK_FALLBACK }),
     r(RS, "weight", Acts { test: "crates/check/src/pool/tests.rs::real_servers_start_in_the_pool_without_alpha" }),
     r(VS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
     r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),
