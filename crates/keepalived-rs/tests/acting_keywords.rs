@@ -466,20 +466,32 @@ fn proc_view(pid: i32) -> Vec<String> {
 
 /// The child process settings of the VRRP and BFD children: `vrrp_no_swap`,
 /// `vrrp_rlimit_rttime`, `vrrp_priority` (not applied with `vrrp_rt_priority`, as
-/// keepalived's set_process_priorities), `bfd_priority`, `bfd_cpu_affinity`, `bfd_no_swap`
-/// and `bfd_process_name`: /proc shows the same of ours' children as of keepalived's.
+/// keepalived's set_process_priorities), `bfd_priority`, `bfd_rt_priority`,
+/// `bfd_rlimit_rttime`, `bfd_cpu_affinity`, `bfd_no_swap` and `bfd_process_name`: /proc
+/// shows the same of ours' children as of keepalived's, in two labs.
 #[test]
 fn vrrp_and_bfd_child_settings_show_in_proc_as_keepalived() {
     let test = "vrrp_and_bfd_child_settings_show_in_proc_as_keepalived";
     if !runnable(test) {
         return;
     }
-    let mut lab = BridgeLab::prefixed("kvu", "procs", "10.233.5");
+    // The VRRP child realtime and the BFD child not, then the other way round.
+    let vrrp_rt = "    vrrp_priority -5\n    vrrp_rt_priority 10\n    vrrp_no_swap\n    \
+                   vrrp_rlimit_rttime 20000\n    bfd_priority -4\n    bfd_cpu_affinity 0\n    \
+                   bfd_no_swap\n    bfd_process_name kvu_bfd\n";
+    let bfd_rt = "    vrrp_priority -5\n    bfd_priority -4\n    bfd_rt_priority 12\n    \
+                  bfd_rlimit_rttime 40000\n";
+    child_settings_beside_keepalived("procs", vrrp_rt);
+    child_settings_beside_keepalived("procs2", bfd_rt);
+}
+
+/// Ours and keepalived with `settings` in global_defs: /proc shows the same of their VRRP
+/// and BFD children.
+fn child_settings_beside_keepalived(name: &str, settings: &str) {
+    let mut lab = BridgeLab::prefixed("kvu", name, "10.233.5");
     let conf = |r: &str, vrid: u8| {
         format!(
-            "global_defs {{\n    router_id {r}\n    vrrp_priority -5\n    vrrp_rt_priority 10\n    \
-             vrrp_no_swap\n    vrrp_rlimit_rttime 20000\n    bfd_priority -4\n    \
-             bfd_cpu_affinity 0\n    bfd_no_swap\n    bfd_process_name kvu_bfd\n}}\n\
+            "global_defs {{\n    router_id {r}\n{settings}}}\n\
              bfd_instance B1 {{\n    neighbor_ip 10.233.5.9\n}}\n\
              vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
              priority 100\n    advert_int 1\n    track_bfd {{\n        B1 weight -10\n    }}\n    \
