@@ -305,14 +305,14 @@ fn garp_config(r: &str, k: u8) -> String {
     )
 }
 
-/// Starts tcpdump on `ifname` in `ns`, writing `pcap`.
-fn capture(ns: &str, ifname: &str, pcap: &Path) -> std::process::Child {
+/// Starts tcpdump on `ifname` in `ns`, writing the frames `filter` keeps to `pcap`.
+fn capture(ns: &str, ifname: &str, pcap: &Path, filter: &str) -> std::process::Child {
     std::process::Command::new("ip")
         .args([
             "netns", "exec", ns, "tcpdump", "-i", ifname, "-nn", "-U", "-w",
         ])
         .arg(pcap)
-        .args(["arp or icmp6"])
+        .arg(filter)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -375,7 +375,12 @@ fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
             keepalived_labs::ip(&["-n", &ns, "link", "set", i, "up"]);
         }
         for i in ["eth0", "eth1"] {
-            dumps.push(capture(&ns, i, &lab.dir().join(format!("{r}-{i}.pcap"))));
+            dumps.push(capture(
+                &ns,
+                i,
+                &lab.dir().join(format!("{r}-{i}.pcap")),
+                "arp or icmp6",
+            ));
         }
     }
     std::thread::sleep(Duration::from_millis(700));
@@ -632,4 +637,67 @@ fn vrrp_rx_bufs_policy_and_multiplier_size_the_socket_as_keepalived() {
     assert_eq!(o, t, "receive buffer\n{}", lab.logs());
     // 50 x (48 + 56 bytes of adverts), doubled by the kernel.
     assert_eq!(t, Some(10_400), "keepalived");
+}
+
+/// `native_ipv6`: the instance is IPv6 (VRRPv3) before its addresses are read, so an IPv4
+/// address listed first in `virtual_ipaddress` is ignored ("address family must match")
+/// and the IPv6 one after it is the instance's, as keepalived's vrrp_data.c; its adverts go
+/// to ff02::12.
+#[test]
+fn native_ipv6_sends_ipv6_adverts_as_keepalived() {
+    let test = "native_ipv6_sends_ipv6_adverts_as_keepalived";
+    if !runnable(test) {
+        return;
+    }
+    if std::process::Command::new("tcpdump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: {test} needs tcpdump");
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kvu", "nat6", "10.233.7");
+    let conf = |r: &str, vrid: u8| {
+        format!(
+            "global_defs {{\n    router_id {r}\n}}\n\
+             vrrp_instance VI_1 {{\n    interface eth0\n    virtual_router_id {vrid}\n    \
+             native_ipv6\n    priority 100\n    advert_int 1\n    \
+             virtual_ipaddress {{\n        10.233.7.{vrid}/24\n        fd33:7::{vrid}/64\n    \
+             }}\n}}\n"
+        )
+    };
+    let pcap = lab.dir().join("nat6.pcap");
+    let mut dump = capture(&lab.ns("s"), "br0", &pcap, "ip6");
+    std::thread::sleep(Duration::from_millis(700));
+    lab.start("t", KEEPALIVED, &conf("t", 72));
+    lab.start("o", OURS, &conf("o", 71));
+    let both = || lab.holds("o", "fd33:7::71") && lab.holds("t", "fd33:7::72");
+    lab.wait("both MASTER", Duration::from_secs(15), both, || None);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!lab.holds("t", "10.233.7.72"), "keepalived\n{}", lab.logs());
+    assert!(!lab.holds("o", "10.233.7.71"), "ours\n{}", lab.logs());
+    let _ = std::process::Command::new("kill")
+        .arg(dump.id().to_string())
+        .status();
+    let _ = dump.wait();
+    let out = std::process::Command::new("tcpdump")
+        .args(["-nn", "-r"])
+        .arg(&pcap)
+        .arg("ip6 and ip6[6] == 112")
+        .output()
+        .expect("tcpdump reads");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let adverts = |vrid: u8| {
+        text.lines()
+            .filter(|l| l.contains("> ff02::12") && l.contains(&format!("vrid {vrid},")))
+            .count()
+    };
+    eprintln!(
+        "IPv6 adverts: ours {}, keepalived {}",
+        adverts(71),
+        adverts(72)
+    );
+    assert!(adverts(72) > 0, "keepalived\n{text}");
+    assert!(adverts(71) > 0, "ours\n{text}\n{}", lab.logs());
 }

@@ -239,7 +239,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "notify_priority_changes", Acts { test: SC_SCRIPT_USER }),
     r(VI, "virtual_ipaddress_excluded", Acts { test: "tests/scenarios/addr-vip-excluded.scn" }),
     r(VI, "accept no_accept", Acts { test: "crates/keepalived-rs/tests/firewall.rs::no_accept_drops_like_keepalived" }),
-    r(VI, "native_ipv6", ActsUntested { read_in: "crates/daemon/src/instance.rs::conf.family == IpFamily::V6" }),
+    r(VI, "native_ipv6", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::native_ipv6_sends_ipv6_adverts_as_keepalived" }),
     r(VI, "vmac_xmit_base", Acts { test: "crates/keepalived-rs/tests/frr_vrrp.rs::use_vmac_interoperates_with_frr_vrrpd" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
     r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
