@@ -279,8 +279,9 @@ fn track_process_matching_quorum_max_and_weight_as_keepalived_decides() {
 }
 
 /// Router `r`'s configuration for [`garp_group_and_vrrp_gna_interval_pace_as_keepalived`]:
-/// eth0 is in a `garp_group` with a `garp_interval` and no `gna_interval`; eth1 (a veth pair
-/// of its own) is in none, so the global `vrrp_gna_interval` paces it. Addresses from `k`.
+/// eth0 is in a `garp_group` with a `garp_interval` and no `gna_interval`; eth2 (a veth pair
+/// of its own) in one with `interface` and a `gna_interval` of 0.2 s; eth1 (likewise) is in
+/// none, so the global `vrrp_gna_interval` paces it. Addresses from `k`.
 fn garp_config(r: &str, k: u8) -> String {
     let vips = |fmt: &dyn Fn(u8) -> String| -> String {
         (0..6)
@@ -298,10 +299,12 @@ fn garp_config(r: &str, k: u8) -> String {
     format!(
         "global_defs {{\n    router_id {r}\n    vrrp_garp_master_delay 0\n    \
          vrrp_garp_interval 0.2\n    vrrp_gna_interval 0.05\n}}\n\
-         garp_group {{\n    garp_interval 0.05\n    interfaces {{\n        eth0\n    }}\n}}\n{}{}{}",
+         garp_group {{\n    garp_interval 0.05\n    interfaces {{\n        eth0\n    }}\n}}\n\
+         garp_group {{\n    gna_interval 0.2\n    interface eth2\n}}\n{}{}{}{}",
         inst(1, "eth0", vips(&|i| format!("10.233.3.{i}/24"))),
         inst(2, "eth0", vips(&|i| format!("fd33:3::{i}/64"))),
         inst(3, "eth1", vips(&|i| format!("fd33:4::{i}/64"))),
+        inst(4, "eth2", vips(&|i| format!("fd33:5::{i}/64"))),
     )
 }
 
@@ -349,7 +352,8 @@ fn paced(times: &[f64]) -> (usize, bool, bool) {
 /// gratuitous ARPs and unsolicited NAs on the wire, paced the same way: the group's
 /// garp_interval (not the global vrrp_garp_interval) spaces eth0's ARPs, eth0's NAs go
 /// unpaced (a group without gna_interval has none, the global one is only for interfaces
-/// outside every group), eth1's NAs are spaced by vrrp_gna_interval.
+/// outside every group), eth1's NAs are spaced by vrrp_gna_interval, eth2's by its group's
+/// gna_interval.
 #[test]
 fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
     let test = "garp_group_and_vrrp_gna_interval_pace_as_keepalived";
@@ -368,13 +372,15 @@ fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
     let mut dumps = Vec::new();
     for r in ["o", "t"] {
         let ns = lab.ns(r);
-        keepalived_labs::ip(&[
-            "-n", &ns, "link", "add", "eth1", "type", "veth", "peer", "name", "eth1p",
-        ]);
-        for i in ["eth1", "eth1p"] {
+        for i in ["eth1", "eth2"] {
+            let peer = format!("{i}p");
+            keepalived_labs::ip(&[
+                "-n", &ns, "link", "add", i, "type", "veth", "peer", "name", &peer,
+            ]);
             keepalived_labs::ip(&["-n", &ns, "link", "set", i, "up"]);
+            keepalived_labs::ip(&["-n", &ns, "link", "set", &peer, "up"]);
         }
-        for i in ["eth0", "eth1"] {
+        for i in ["eth0", "eth1", "eth2"] {
             dumps.push(capture(
                 &ns,
                 i,
@@ -393,11 +399,13 @@ fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
             && lab.holds("t", "fd33:4::120")
             && lab.holds("o", "fd33:3::100")
             && lab.holds("t", "fd33:3::120")
+            && lab.holds("o", "fd33:5::100")
+            && lab.holds("t", "fd33:5::120")
     };
     lab.wait("every instance MASTER", Duration::from_secs(15), up, || {
         None
     });
-    // The bursts: 5 rounds of 6 addresses, paced at most 0.05 s apart, with room to spare.
+    // The bursts: 5 rounds of 6 addresses, paced at most 0.2 s apart, with room to spare.
     std::thread::sleep(Duration::from_secs(3));
     for d in &mut dumps {
         let _ = std::process::Command::new("kill")
@@ -415,6 +423,7 @@ fn garp_group_and_vrrp_gna_interval_pace_as_keepalived() {
             ("eth0", format!("who-has 10.233.3.{}", k / 10)),
             ("eth0", format!("tgt is fd33:3::{}", k / 10)),
             ("eth1", format!("tgt is fd33:4::{}", k / 10)),
+            ("eth2", format!("tgt is fd33:5::{}", k / 10)),
         ]
     };
     let ours: Vec<_> = kinds(100).iter().map(|(i, w)| seen("o", i, w)).collect();
