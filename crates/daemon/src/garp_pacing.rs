@@ -37,7 +37,9 @@ struct Queue {
 }
 
 impl Pacing {
-    /// The intervals for interface `ifname`: its `garp_group`'s, else the global ones.
+    /// The intervals for interface `ifname`: its `garp_group`'s (an interval the group does
+    /// not give is none: keepalived's set_default_garp_delay gives the global ones only to
+    /// interfaces outside every group), else the global ones.
     pub fn for_interface(config: &Config, ifname: &str) -> Pacing {
         let g = &config.global.garp;
         let group = config
@@ -45,11 +47,16 @@ impl Pacing {
             .garp_groups
             .iter()
             .find(|gg| gg.interfaces.iter().any(|i| i == ifname));
+        let (garp, gna) = match group {
+            Some(gg) => (
+                gg.garp_interval.unwrap_or_default(),
+                gg.gna_interval.unwrap_or_default(),
+            ),
+            None => (g.interval, g.gna_interval),
+        };
         Pacing {
-            garp: group.and_then(|gg| gg.garp_interval).unwrap_or(g.interval),
-            gna: group
-                .and_then(|gg| gg.gna_interval)
-                .unwrap_or(g.gna_interval),
+            garp,
+            gna,
             ..Pacing::default()
         }
     }

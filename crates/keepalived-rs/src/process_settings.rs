@@ -10,7 +10,9 @@ const DEFAULT_RLIMIT_RTTIME: u64 = 10_000;
 
 /// Applies `s` to the calling process.
 pub fn apply(s: &ProcessSettings) {
-    if s.priority != 0 {
+    // keepalived's set_process_priorities: with realtime scheduling the nice value is not
+    // set.
+    if s.priority != 0 && s.rt_priority.is_none() {
         // SAFETY: setpriority on our own process (who = 0) with a plain integer.
         let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, s.priority) };
         if rc != 0 {
@@ -31,15 +33,6 @@ pub fn apply(s: &ProcessSettings) {
         }
     }
     if let Some(prio) = s.rt_priority {
-        let rttime = s.rlimit_rttime.map_or(DEFAULT_RLIMIT_RTTIME, u64::from);
-        // A realtime process that spins is killed by the kernel after RLIMIT_RTTIME.
-        if let Err(e) = nix::sys::resource::setrlimit(
-            nix::sys::resource::Resource::RLIMIT_RTTIME,
-            rttime,
-            rttime,
-        ) {
-            log::info(format!("Unable to set RLIMIT_RTTIME: {e}"));
-        }
         let param = libc::sched_param {
             sched_priority: prio as i32,
         };
@@ -52,6 +45,18 @@ pub fn apply(s: &ProcessSettings) {
                 "Unable to set realtime priority {prio}: {}",
                 std::io::Error::last_os_error()
             ));
+        } else {
+            // As keepalived, once realtime: a realtime process that spins is killed by the
+            // kernel after RLIMIT_RTTIME (keepalived's soft limit is half, with a SIGXCPU
+            // handler that logs; ours has no handler, so the soft limit is the hard one).
+            let rttime = s.rlimit_rttime.map_or(DEFAULT_RLIMIT_RTTIME, u64::from);
+            if let Err(e) = nix::sys::resource::setrlimit(
+                nix::sys::resource::Resource::RLIMIT_RTTIME,
+                rttime,
+                rttime,
+            ) {
+                log::info(format!("Unable to set RLIMIT_RTTIME: {e}"));
+            }
         }
     }
     if s.no_swap {

@@ -361,3 +361,42 @@ fn smtp_host_blocks_set_their_timeout_and_the_checker_s_timing() {
         assert!(t.alpha && t.log_all_failures);
     }
 }
+
+/// `connect_timeout` and `virtualhost` given on the virtual server (and `connect_timeout` on
+/// a real server): a checker without its own takes its real server's, else its virtual
+/// server's (keepalived's check_data.c: checker <- real server <- virtual server <- 5 s).
+#[test]
+fn connect_timeout_and_virtualhost_fall_back_to_the_real_then_virtual_server() {
+    use std::time::Duration;
+    let text = "virtual_server 127.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                delay_loop 5\n connect_timeout 3\n virtualhost vs.example\n \
+                real_server 127.0.0.2 80 {\n  connect_timeout 2\n  TCP_CHECK {\n  }\n }\n \
+                real_server 127.0.0.3 80 {\n  TCP_CHECK {\n  }\n }\n \
+                real_server 127.0.0.4 80 {\n  TCP_CHECK {\n   connect_timeout 4\n  }\n }\n \
+                real_server 127.0.0.5 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let plan = build(&l.config, &Logger::new(|_| {}));
+    let timeouts: Vec<Duration> = (plan.probes.iter())
+        .map(|p| match p {
+            Probe::Tcp { conn, .. } => conn.timeout,
+            Probe::Http(s) => s.conn.timeout,
+            other => panic!("TCP or HTTP probe: {other:?}"),
+        })
+        .collect();
+    let secs = Duration::from_secs;
+    assert_eq!(timeouts, [secs(2), secs(3), secs(4), secs(3)]);
+    let hosts: Vec<Option<String>> = (plan.probes.iter())
+        .filter_map(|p| match p {
+            Probe::Http(s) => Some(s.urls.iter().map(|u| u.virtualhost.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(hosts, [Some("vs.example".to_owned())]);
+}

@@ -99,6 +99,15 @@ const TRACK_BFD: &str =
 const PROC_EVENTS: &str = "crates/keepalived-rs/tests/vm/track_process.rs::track_process_follows_process_events_like_keepalived";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
 
+const RX_LOWER: &str = "crates/keepalived-rs/tests/acting_keywords.rs::notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived";
+const SG_PROC_BFD: &str = "crates/daemon/src/tracking/mod.rs::a_sync_group_s_track_process_and_track_bfd_reach_its_members";
+
+const GARP_GROUP: &str = "crates/keepalived-rs/tests/acting_keywords.rs::garp_group_and_vrrp_gna_interval_pace_as_keepalived";
+
+const CHILD_SETTINGS: &str = "crates/keepalived-rs/tests/acting_keywords.rs::vrrp_and_bfd_child_settings_show_in_proc_as_keepalived";
+
+const CK_FALLBACK: &str = "crates/check/src/plan/keyword_tests.rs::connect_timeout_and_virtualhost_fall_back_to_the_real_then_virtual_server";
+
 /// The table. A (section, keyword) pair takes the first rule naming it.
 pub(super) const RULES: &[Rule] = &[
     // ---- root keywords
@@ -122,7 +131,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "linkbeat_use_polling", Acts { test: "crates/keepalived-rs/tests/linkbeat.rs::linkbeat_use_polling_polls_the_instance_interface_as_keepalived" }),
     r(ROOT, "linkbeat_interfaces", Acts { test: "crates/keepalived-rs/tests/linkbeat.rs::linkbeat_interfaces_poll_the_carrier_as_keepalived" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
-    r(ROOT, "garp_group", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_groups" }),
+    r(ROOT, "garp_group", Acts { test: GARP_GROUP }),
     r(ROOT, "track_group", Acts { test: KW_TGROUP }),
     r(ROOT, "bfd_instance", Acts { test: BFD_CHILD }),
     // ---- global_defs
@@ -133,7 +142,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "default_interface", Acts { test: "tests/scenarios/static-default-interface.scn" }),
     r(GLOBAL, "vrrp_garp_master_delay vrrp_garp_master_repeat vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_min_garp", Acts { test: GARP }),
     r(GLOBAL, "vrrp_garp_interval", Acts { test: "crates/keepalived-rs/tests/garp_pacing.rs::vrrp_garp_interval_spaces_a_burst_as_keepalived_does" }),
-    r(GLOBAL, "vrrp_gna_interval", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::gna_interval" }),
+    r(GLOBAL, "vrrp_gna_interval", Acts { test: GARP_GROUP }),
     r(GLOBAL, "vrrp_lower_prio_no_advert", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_higher_prio_send_advert", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_check_unicast_src", Acts { test: SETTINGS }),
@@ -142,7 +151,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_notify_priority_changes", Acts { test: SETTINGS }),
     r(GLOBAL, "vrrp_notify_fifo vrrp_notify_fifo_script", Acts { test: "crates/keepalived-rs/tests/operations.rs::sigterm_hands_over_well_under_master_down" }),
     r(GLOBAL, "notify_fifo", Acts { test: SC_NOTIFY }),
-    r(GLOBAL, "notify_fifo_script", ActsUntested { read_in: "crates/daemon/src/notify.rs::notify_fifo" }),
+    r(GLOBAL, "notify_fifo_script", Acts { test: RX_LOWER }),
     r(GLOBAL, "lvs_notify_fifo lvs_notify_fifo_script", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "lvs_flush", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::lvs_timeouts_lvs_flush_and_lvs_flush_on_stop_program_the_kernel" }),
     r(GLOBAL, "lvs_flush_on_stop lvs_flush_onstop", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::lvs_timeouts_lvs_flush_and_lvs_flush_on_stop_program_the_kernel" }),
@@ -152,13 +161,13 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "checker_log_all_failures", Acts { test: LOG_ALL }),
     r(GLOBAL, "smtp_helo_name", Acts { test: CK_SMTP }),
     r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
-    r(GLOBAL, "vrrp_no_swap", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::no_swap" }),
-    r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/process_settings.rs::rlimit_rttime" }),
+    r(GLOBAL, "vrrp_no_swap", Acts { test: CHILD_SETTINGS }),
+    r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
-    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::bfd_process" }),
+    r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
     r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
-    r(GLOBAL, "bfd_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::names.bfd" }),
+    r(GLOBAL, "bfd_process_name", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
     r(GLOBAL, "enable_snmp_keepalived enable_snmp_vrrp enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3 enable_traps snmp_socket", Acts { test: "crates/keepalived-rs/tests/snmp.rs::snmp_walks_and_notifications_match_keepalived" }),
@@ -184,7 +193,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force", Acts { test: "crates/keepalived-rs/tests/netlink_bufs.rs::netlink_rcv_bufs_size_both_sockets_as_keepalived" }),
     r(GLOBAL, "lvs_netlink_cmd_rcv_bufs lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force", Acts { test: HA_SUSPEND }),
     r(GLOBAL, "process_monitor_rcv_bufs process_monitor_rcv_bufs_force", Acts { test: PROC_EVENTS }),
-    r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", ActsUntested { read_in: "crates/daemon/src/sockpool.rs::rx_buf_share" }),
+    r(GLOBAL, "vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::vrrp_rx_bufs_policy_and_multiplier_size_the_socket_as_keepalived" }),
     r(GLOBAL, "umask", Acts { test: PROC_PID_DIR }),
     r(GLOBAL, "random_seed", Acts { test: "crates/conf/tests/global_defs.rs::random_seed_makes_random_values_repeatable" }),
     r(GLOBAL, "reload_file", Acts { test: "crates/keepalived-rs/tests/reload_keywords.rs::reload_file_is_handled_like_keepalived" }),
@@ -220,7 +229,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "notify", Acts { test: "crates/keepalived-rs/tests/operations.rs::reload_adds_a_vip_while_the_old_one_never_leaves" }),
     r(VI, "notify_master notify_backup notify_fault notify_stop", Acts { test: SC_NOTIFY }),
     r(VI, "notify_deleted", Acts { test: "tests/scenarios/reload-notify-deleted.scn" }),
-    r(VI, "notify_master_rx_lower_pri", ActsUntested { read_in: "crates/daemon/src/notify.rs::master" }),
+    r(VI, "notify_master_rx_lower_pri", Acts { test: RX_LOWER }),
     r(VI, "track_script track_file", Acts { test: OPS_SYNC }),
     r(VI, "track_interface", Acts { test: "tests/scenarios/link-track-interface-weight.scn" }),
     r(VI, "track_process", Acts { test: TRACK_PROCESS }),
@@ -231,7 +240,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "notify_priority_changes", Acts { test: SC_SCRIPT_USER }),
     r(VI, "virtual_ipaddress_excluded", Acts { test: "tests/scenarios/addr-vip-excluded.scn" }),
     r(VI, "accept no_accept", Acts { test: "crates/keepalived-rs/tests/firewall.rs::no_accept_drops_like_keepalived" }),
-    r(VI, "native_ipv6", ActsUntested { read_in: "crates/daemon/src/instance.rs::conf.family == IpFamily::V6" }),
+    r(VI, "native_ipv6", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::native_ipv6_sends_ipv6_adverts_as_keepalived" }),
     r(VI, "vmac_xmit_base", Acts { test: "crates/keepalived-rs/tests/frr_vrrp.rs::use_vmac_interoperates_with_frr_vrrpd" }),
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
     r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
@@ -259,9 +268,10 @@ pub(super) const RULES: &[Rule] = &[
     r(SG, "group", Acts { test: OPS_SYNC }),
     r(SG, "notify_master notify_backup notify_fault notify_stop notify", Acts { test: SC_NOTIFY }),
     r(SG, "track_interface track_file sync_group_tracking_weight", Acts { test: "tests/scenarios/sync-group-tracking.scn" }),
-    r(SG, "track_script track_process global_tracking", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::tracking_weight" }),
+    r(SG, "track_script global_tracking", Acts { test: "tests/scenarios/sync-group-script-weight.scn" }),
+    r(SG, "track_process", Acts { test: SG_PROC_BFD }),
     r(SG, "notify_priority_changes", Acts { test: "crates/conf/tests/vrrp_sync_checks.rs::a_sync_group_s_notify_priority_changes_is_its_members_default" }),
-    r(SG, "track_bfd", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::g.track_bfds" }),
+    r(SG, "track_bfd", Acts { test: SG_PROC_BFD }),
     r(SG, "smtp_alert", Acts { test: "crates/keepalived-rs/tests/smtp_alerts.rs::a_sync_group_s_own_smtp_alert_mails_its_transitions_as_keepalived" }),
     // ---- trackers
     r(&["vrrp_script"], "script interval fall rise weight", Acts { test: OPS_SYNC }),
@@ -271,14 +281,14 @@ pub(super) const RULES: &[Rule] = &[
     r(TRACK_FILE, "file weight", Acts { test: OPS_SYNC }),
     r(TRACK_FILE, "init_file", Acts { test: "crates/daemon/src/tracking/mod.rs::init_file_creates_the_tracked_file_at_start" }),
     r(&["vrrp_track_process"], "process quorum", Acts { test: TRACK_PROCESS }),
-    r(&["vrrp_track_process"], "param_match full_command quorum_max weight", ActsUntested { read_in: "crates/daemon/src/tracking/process.rs::quorum_max" }),
+    r(&["vrrp_track_process"], "param_match full_command quorum_max weight", Acts { test: "crates/keepalived-rs/tests/acting_keywords.rs::track_process_matching_quorum_max_and_weight_as_keepalived_decides" }),
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
     r(&["track_group"], "group", Acts { test: KW_TGROUP }),
-    r(&["garp_group"], "garp_interval gna_interval interface interfaces", ActsUntested { read_in: "crates/daemon/src/garp_pacing.rs::garp_interval" }),
+    r(&["garp_group"], "garp_interval gna_interval interface interfaces", Acts { test: GARP_GROUP }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
     r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
-    r(&["bfd_instance"], "weight", ActsUntested { read_in: "crates/daemon/src/tracking/mod.rs::b.weight_reverse" }),
+    r(&["bfd_instance"], "weight", Acts { test: "crates/daemon/src/tracking/mod.rs::track_bfd_takes_the_instances_weight_unless_the_line_gives_one" }),
     r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
     r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
@@ -302,9 +312,9 @@ pub(super) const RULES: &[Rule] = &[
     r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
     r(VS_RS, "retry delay_before_retry delay_loop", Acts { test: POOL_RETRY }),
     r(VS_RS, "warmup", Acts { test: "crates/check/src/run.rs::warmup_spreads_the_first_check" }),
-    r(VS_RS, "connect_timeout", ActsUntested { read_in: "crates/check/src/settings.rs::connect_timeout" }),
+    r(VS_RS, "connect_timeout", Acts { test: CK_FALLBACK }),
     r(RS, "virtualhost", Acts { test: CK_HTTP }),
-    r(VS, "virtualhost", ActsUntested { read_in: "crates/check/src/plan.rs::virtualhost" }),
+    r(VS, "virtualhost", Acts { test: CK_FALLBACK }),
     r(RS, "weight", Acts { test: "crates/check/src/pool/tests.rs::real_servers_start_in_the_pool_without_alpha" }),
     r(VS, "weight", ActsUntested { read_in: "crates/check/src/plan.rs::weight" }),
     r(VS_RS, "smtp_alert", Acts { test: SMTP_CHECKER }),

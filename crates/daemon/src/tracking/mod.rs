@@ -432,6 +432,62 @@ mod tests {
         );
     }
 
+    /// A sync group's own track_process and track_bfd reach every member with their weights
+    /// (keepalived 2.2.7's sync_group_tracking_init); a member's own weighted track_bfd is
+    /// dropped (vrrp_complete_instance) while its own track_process keeps its weight; with a
+    /// member owning its address the group's weights become 0.
+    #[test]
+    fn a_sync_group_s_track_process_and_track_bfd_reach_its_members() {
+        let defs = "vrrp_track_process p9 {\n process sleep\n weight 9\n}\n\
+            vrrp_track_process p4 {\n process cat\n weight 4\n}\n\
+            bfd_instance B1 {\n neighbor_ip 10.0.0.9\n weight -30\n}\n\
+            bfd_instance B2 {\n neighbor_ip 10.0.0.8\n weight 20\n}\n";
+        let member = |name: &str, vrid: u8, priority: u8| {
+            format!(
+                "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n \
+                 priority {priority}\n track_process {{\n  p4\n }}\n \
+                 track_bfd {{\n  B2\n }}\n virtual_ipaddress {{\n  10.0.0.{vrid}/24\n }}\n}}\n"
+            )
+        };
+        let group = "vrrp_sync_group G {\n group {\n  VI_1\n  VI_2\n }\n \
+            track_process {\n  p9\n }\n track_bfd {\n  B1\n }\n}\n";
+        let p = |n: &str| TrackKey::Process(n.into());
+        let b = |n: &str| TrackKey::Bfd(n.into());
+        let conf = format!(
+            "{defs}{group}{}{}",
+            member("VI_1", 1, 100),
+            member("VI_2", 2, 90)
+        );
+        for vi in ["VI_1", "VI_2"] {
+            assert_eq!(
+                weights(&conf, vi),
+                [(p("p4"), 4), (p("p9"), 9), (b("B1"), -30)],
+                "{vi}"
+            );
+        }
+        // sync_group_tracking_weight (global_tracking): the member's own B2 counts too.
+        let tracking = group.replace("\n}\n", "\n global_tracking\n}\n");
+        let conf = format!(
+            "{defs}{tracking}{}{}",
+            member("VI_1", 1, 100),
+            member("VI_2", 2, 90)
+        );
+        assert_eq!(
+            weights(&conf, "VI_1"),
+            [(p("p4"), 4), (p("p9"), 9), (b("B2"), 20), (b("B1"), -30)]
+        );
+        // An address owner in the group: the group's objects are tracked with weight 0.
+        let conf = format!(
+            "{defs}{group}{}{}",
+            member("VI_1", 1, 100),
+            member("VI_2", 2, 255)
+        );
+        assert_eq!(
+            weights(&conf, "VI_1"),
+            [(p("p4"), 4), (p("p9"), 0), (b("B1"), 0)]
+        );
+    }
+
     #[test]
     fn outside_a_group_every_weight_counts() {
         let conf = format!("{DEFS}{}", instance("VI_1", 1, 100));

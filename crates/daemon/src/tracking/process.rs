@@ -126,10 +126,11 @@ fn matches(p: &TrackProcess, proc_: &Proc) -> bool {
     if !own {
         return false;
     }
-    if params.is_empty() {
-        return true;
-    }
     let args = proc_.cmdline.get(1..).unwrap_or_default();
+    if params.is_empty() {
+        // keepalived's check_params: an exact match without parameters wants none.
+        return p.param_match != Some(ParamMatch::Full) || args.is_empty();
+    }
     match p.param_match.unwrap_or_default() {
         ParamMatch::Full => args == params,
         ParamMatch::Partial => args.len() >= params.len() && args[..params.len()] == *params,

@@ -219,12 +219,21 @@ pub(super) fn parse_track_process(node: &Node, ctx: &mut Ctx<'_>) -> Option<Trac
             "process" => {
                 if ctx.arg(c, 0).is_some() {
                     p.process = c.args.clone();
+                    // keepalived: parameters mean the whole command line is matched.
+                    if c.args.len() > 1 {
+                        p.full_command = true;
+                    }
                 }
             }
+            // keepalived: param_match also means the whole command line is matched.
             "param_match" => match c.arg(0) {
-                Some("partial") => p.param_match = Some(ParamMatch::Partial),
-                Some("initial") => p.param_match = Some(ParamMatch::Initial),
-                None => p.param_match = Some(ParamMatch::Full),
+                Some("partial") => {
+                    (p.param_match, p.full_command) = (Some(ParamMatch::Partial), true)
+                }
+                Some("initial") => {
+                    (p.param_match, p.full_command) = (Some(ParamMatch::Initial), true)
+                }
+                None => (p.param_match, p.full_command) = (Some(ParamMatch::Full), true),
                 Some(o) => {
                     ctx.invalid(c, format!("Invalid param_match type {o} - ignoring"))
                         .accepted("initial|partial");
