@@ -61,34 +61,13 @@ fn tools(test: &str) -> bool {
 /// weights; the group tracks an interface and a file), a v3 IPv6 instance tracking a
 /// script, a file and an interface, mail settings, a static route and virtual routes (a
 /// gateway, a table and metric, a blackhole, locked metrics), a static rule and virtual rules.
-/// The process the configuration's `vrrp_track_process tp` counts: a copy of sleep in the
-/// lab directory, run with argument 600 while the test runs (killed on drop).
-struct TrackedProcess(std::process::Child);
-
-impl TrackedProcess {
-    fn start(dir: &Path) -> TrackedProcess {
-        let exe = dir.join("k84tp");
-        std::fs::copy("/bin/sleep", &exe).expect("copy of sleep");
-        TrackedProcess(
-            std::process::Command::new(&exe)
-                .arg("600")
-                .spawn()
-                .expect("the tracked process"),
-        )
-    }
-}
-
-impl Drop for TrackedProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn config(dir: &Path) -> String {
     let sock = dir.join("agentx.sock");
     let tf = dir.join("tf");
     std::fs::write(&tf, "0\n").unwrap();
+    // Not running: keepalived 2.2.7 in a network namespace cannot subscribe to process
+    // events and then never reads /proc either (init_track_processes gives up first), so
+    // its count is 0 whatever runs; ours' is 0 too with nothing of that name.
     let tp = dir.join("k84tp");
     format!(
         "global_defs {{
@@ -403,7 +382,6 @@ fn snmp_walks_and_notifications_match_keepalived() {
         return;
     }
     let mut lab = BridgeLab::new("snmp", "walk", "10.84.1");
-    let _tp = TrackedProcess::start(lab.dir());
     start_snmptrapd(&mut lab);
     start_snmpd(&mut lab);
     let (theirs, their_traps) = observe(&mut lab, KEEPALIVED, "keepalived");
@@ -540,6 +518,27 @@ fn checker_reference(file: &str) -> Vec<String> {
 
 /// The notifications after byte `from` of snmptrapd's log, as [`traps`] shows them but
 /// every one kept (sorted: their order is the checkers' order of events).
+/// `traps` with the virtualServerRealServersUp varbind's value masked, sorted again.
+fn without_up_count(traps: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = traps
+        .iter()
+        .map(|t| {
+            t.split('\t')
+                .map(|vb| {
+                    if vb.starts_with(".1.3.6.1.4.1.9586.100.5.3.3.1.21 = ") {
+                        ".1.3.6.1.4.1.9586.100.5.3.3.1.21 = (masked)"
+                    } else {
+                        vb
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 fn all_traps(log: &Path, from: usize) -> Vec<String> {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let mut v: Vec<String> = text
@@ -641,10 +640,15 @@ fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
         seen
     };
     let seen = wait_traps(&started, Duration::from_secs(30));
+    // Start-up's realServerStateChange carries the virtual server's count of real servers
+    // up (.3.3.1.21) at that moment, which depends on the order in which the MISC_CHECKs
+    // of one virtual server happen to finish (keepalived's as well as ours): compared
+    // without it here; the final counts are in the walk compared above.
+    let (seen_masked, started_masked) = (without_up_count(&seen), without_up_count(&started));
     assert!(
-        seen == started,
+        seen_masked == started_masked,
         "the start-up notifications differ\n{}\n{}",
-        differences(&seen, &started),
+        differences(&seen_masked, &started_masked),
         log()
     );
     lab.terminate("o");
@@ -653,10 +657,11 @@ fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
         "ours did not stop"
     );
     let seen = wait_traps(&all, Duration::from_secs(5));
+    let (seen_masked, all_masked) = (without_up_count(&seen), without_up_count(&all));
     assert!(
-        seen == all,
+        seen_masked == all_masked,
         "the stop notifications differ\n{}\n{}",
-        differences(&seen, &all),
+        differences(&seen_masked, &all_masked),
         log()
     );
 }
