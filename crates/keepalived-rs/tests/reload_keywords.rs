@@ -373,10 +373,21 @@ fn timed_run(binary: &str, net: &str) -> TimedSeen {
     let soon = now() + 3;
     std::fs::write(&file, format!("{}\n", date(soon, true, "%H:%M:%SZ"))).expect("time file");
     let repeat_reloaded = wait_for(|| lab.holds("o", &vip(103)));
-    let repeat_scheduled_tomorrow = logged(
+    let tomorrow = logged(
         &format!("Scheduling reload for {}", shown(soon + 86_400)),
         Duration::from_secs(5),
     );
+    // keepalived's reload timer may fire up to a second early (it schedules from whole
+    // seconds): reading the file again then finds today's time still ahead and schedules
+    // it once more, instead of tomorrow's. Seen in a full-suite run; accepted for
+    // keepalived only.
+    let same_again = binary == KEEPALIVED
+        && lab
+            .logs()
+            .matches(&format!("Scheduling reload for {}", shown(soon)))
+            .count()
+            >= 2;
+    let repeat_scheduled_tomorrow = tomorrow || same_again;
     let repeat_file_kept = file.exists();
     let seen = TimedSeen {
         scheduled_logged,
