@@ -63,11 +63,23 @@ pub struct RxBuf {
 /// Sets `buf` on `sock`; a refusal is logged as keepalived logs it (netlink_set_rx_buf_size)
 /// and the socket keeps its size.
 pub(crate) fn set_rx_buf(sock: &rtnetlink::sys::Socket, buf: RxBuf) {
-    use std::os::fd::AsRawFd;
-    let (opt, what) = if buf.force {
-        (libc::SO_RCVBUFFORCE, "cant set SO_RCVBUFFORCE IP option")
+    let what = if buf.force {
+        "cant set SO_RCVBUFFORCE IP option"
     } else {
-        (libc::SO_RCVBUF, "Cannot set SO_RCVBUF IP option")
+        "Cannot set SO_RCVBUF IP option"
+    };
+    if let Err(e) = set_socket_rx_buf(sock, buf) {
+        let errno = e.raw_os_error().unwrap_or(0);
+        crate::log::info(&format!("{what}. errno={errno} ({e})"));
+    }
+}
+
+/// `SO_RCVBUF` or `SO_RCVBUFFORCE` (`buf.force`) of `sock` set to `buf.size`.
+pub(crate) fn set_socket_rx_buf(sock: &impl std::os::fd::AsRawFd, buf: RxBuf) -> io::Result<()> {
+    let opt = if buf.force {
+        libc::SO_RCVBUFFORCE
+    } else {
+        libc::SO_RCVBUF
     };
     let size = libc::c_int::try_from(buf.size).unwrap_or(libc::c_int::MAX);
     // SAFETY: setsockopt on an open socket with a correctly sized int.
@@ -80,10 +92,10 @@ pub(crate) fn set_rx_buf(sock: &rtnetlink::sys::Socket, buf: RxBuf) {
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
     };
-    if rc != 0 {
-        let e = io::Error::last_os_error();
-        let errno = e.raw_os_error().unwrap_or(0);
-        crate::log::info(&format!("{what}. errno={errno} ({e})"));
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 

@@ -13,7 +13,7 @@ use std::os::fd::AsRawFd;
 use netlink_sys::{protocols::NETLINK_CONNECTOR, Socket, SocketAddr};
 use tokio::io::unix::AsyncFd;
 
-use crate::netlink::RxBuf;
+use crate::netlink::{set_socket_rx_buf, RxBuf};
 
 /// `CN_IDX_PROC` / `CN_VAL_PROC`.
 const CN_IDX_PROC: u32 = 1;
@@ -248,7 +248,7 @@ impl ProcEventSocket {
         s.bind(&SocketAddr::new(0, CN_IDX_PROC))
             .map_err(ProcSocketError::Bind)?;
         if let Some(buf) = rx_buf {
-            if let Err(e) = set_buf(&s, buf) {
+            if let Err(e) = set_socket_rx_buf(&s, buf) {
                 crate::log::info(&format!(
                     "Cannot set process monitor SO_RCVBUF{} option. errno={} ({})",
                     if buf.force { "FORCE" } else { "" },
@@ -303,7 +303,7 @@ impl ProcEventSocket {
     pub fn double_rx_buf(&self, force: bool) -> io::Result<u32> {
         let now = self.fd.get_ref().get_rx_buf_sz()?;
         let size = u32::try_from(now.saturating_mul(2)).unwrap_or(u32::MAX);
-        set_buf(self.fd.get_ref(), RxBuf { size, force })?;
+        set_socket_rx_buf(self.fd.get_ref(), RxBuf { size, force })?;
         Ok(size)
     }
 }
@@ -311,30 +311,6 @@ impl ProcEventSocket {
 impl Drop for ProcEventSocket {
     fn drop(&mut self) {
         let _ = self.fd.get_ref().send(&listen_message(false), 0);
-    }
-}
-
-fn set_buf(s: &Socket, buf: RxBuf) -> io::Result<()> {
-    let opt = if buf.force {
-        libc::SO_RCVBUFFORCE
-    } else {
-        libc::SO_RCVBUF
-    };
-    let size = libc::c_int::try_from(buf.size).unwrap_or(libc::c_int::MAX);
-    // SAFETY: setsockopt on an open socket with a correctly sized int.
-    let rc = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            opt,
-            (&size as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
     }
 }
 

@@ -76,7 +76,7 @@ pub(super) fn spawn(
         tx,
         counts,
     };
-    w.publish_counts();
+    w.count_and_publish();
     tokio::spawn(async move {
         match socket {
             Some(s) => w.follow(s, bufs.force).await,
@@ -105,21 +105,22 @@ struct Follow {
 }
 
 impl Watch {
-    /// Publishes each tracked process's count (for SNMP).
-    fn publish_counts(&self) {
+    /// Counts each tracked process in the table and publishes the counts (for SNMP).
+    fn count_and_publish(&self) -> Vec<u64> {
+        let counts: Vec<u64> = self.tracked.iter().map(|p| self.table.count(p)).collect();
         if let Ok(mut c) = self.counts.lock() {
-            for p in &self.tracked {
-                c.insert(p.name.clone(), self.table.count(p));
+            for (p, n) in self.tracked.iter().zip(&counts) {
+                c.insert(p.name.clone(), *n);
             }
         }
+        counts
     }
 
     /// Reports the statuses that changed at `now` (logged as keepalived's
     /// process_update_track_process_status logs them); false when the loop has gone.
     async fn report(&mut self, now: Instant) -> bool {
-        self.publish_counts();
-        for (p, st) in self.tracked.iter().zip(self.states.iter_mut()) {
-            let n = self.table.count(p);
+        let counts = self.count_and_publish();
+        for ((p, st), n) in self.tracked.iter().zip(self.states.iter_mut()).zip(counts) {
             if let Some(value) = st.observe(now.into_std(), n, status_of(p, n)) {
                 let now_up = value == TrackValue::Up;
                 log::info(format!(
