@@ -117,6 +117,29 @@ impl PoolWatch {
         *self.servers.lock().unwrap_or_else(|e| e.into_inner()) = pool.vss.clone();
         *self.checkers.lock().unwrap_or_else(|e| e.into_inner()) = pool.checkers.clone();
     }
+
+    /// After checker `ck`'s report: a report changes only that checker and its virtual
+    /// server (its real servers, quorum, sorry server), so only those two are copied. Copying
+    /// every virtual server and checker after each report cost O(real servers) per check:
+    /// at 2,000 real servers and delay_loop 1 the checker child spent its whole core in
+    /// those copies and fell far behind its checks (keepalived-bench --only checkers).
+    fn set_one(&self, pool: &Pool, ck: usize) {
+        let mut servers = self.servers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut checkers = self.checkers.lock().unwrap_or_else(|e| e.into_inner());
+        let (Some(c), true, true) = (
+            pool.checkers.get(ck),
+            servers.len() == pool.vss.len(),
+            checkers.len() == pool.checkers.len(),
+        ) else {
+            *servers = pool.vss.clone();
+            *checkers = pool.checkers.clone();
+            return;
+        };
+        if let (Some(dst), Some(src)) = (servers.get_mut(c.vs), pool.vss.get(c.vs)) {
+            dst.clone_from(src);
+        }
+        checkers[ck].clone_from(c);
+    }
 }
 
 /// The BFD sessions' states by `bfd_instance` name, as the BFD child last reported them.
@@ -271,7 +294,7 @@ pub async fn run_until(
                     summary.reports += 1;
                     let _ = reply.send(next);
                     run_scripts(&mut pool, &user, opts.notify_timeout, &log);
-                    events(&mut pool, &opts);
+                    events_after(&mut pool, &opts, Some(ck));
                 }
                 None => probes_open = false,
             },
@@ -340,13 +363,21 @@ fn bfd_reports(
 /// Hands the pool's mails, FIFO lines and SNMP notifications to their sinks, and its state
 /// to the watch.
 fn events(pool: &mut Pool, opts: &CheckerOptions) {
+    events_after(pool, opts, None);
+}
+
+/// [`events`] after checker `ck`'s report (`Some`): only what it changed goes to the watch.
+fn events_after(pool: &mut Pool, opts: &CheckerOptions, ck: Option<usize>) {
     for trap in pool.take_traps() {
         if let Some(sink) = &opts.traps {
             (sink.0)(trap);
         }
     }
     if let Some(w) = &opts.watch {
-        w.set(pool);
+        match ck {
+            Some(ck) => w.set_one(pool, ck),
+            None => w.set(pool),
+        }
     }
     for alert in pool.take_alerts() {
         if let Some(sink) = &opts.alerts {
