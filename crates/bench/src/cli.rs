@@ -28,6 +28,25 @@ pub enum Bench {
     /// --flood-pps of foreign VRRP and unrelated multicast, then --churn netlink changes a
     /// second; CPU, missed adverts, false transitions, receive queues. Only with --only.
     Flood,
+    /// Checkers only (`-C`): --real-servers under TCP_CHECK and under HTTP_GET at
+    /// delay_loop 1 (one backend process serving all): checks/s, check-interval jitter, CPU,
+    /// RSS/PSS, real servers marked DOWN; then a SIGHUP changing 10 % of
+    /// --reload-virtual-servers × 10 real servers: time until the IPVS table matches, no
+    /// unchanged real server removed. Needs IPVS (run it in tests/vm). Only with --only.
+    Checkers,
+}
+
+/// The parts of the checkers benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckerPart {
+    /// All three.
+    All,
+    /// The TCP_CHECK shape.
+    Tcp,
+    /// The HTTP_GET shape.
+    Http,
+    /// The reload.
+    Reload,
 }
 
 /// keepalived-rs against keepalived 2.2.7, side by side in network-namespace labs.
@@ -80,6 +99,18 @@ pub struct Options {
     /// Names of the labs' network namespaces start with this (then pid, lab number).
     #[arg(long, default_value = "kb")]
     pub netns_prefix: String,
+    /// Real servers of the checkers benchmark's TCP_CHECK and HTTP_GET shapes (at most 32000).
+    #[arg(long, default_value_t = 10_000)]
+    pub real_servers: usize,
+    /// Virtual servers (× 10 real servers) of the checkers benchmark's reload (at most 3200).
+    #[arg(long, default_value_t = 2000)]
+    pub reload_virtual_servers: usize,
+    /// The longest wait for the checkers reload to converge, seconds.
+    #[arg(long, default_value_t = 300)]
+    pub reload_cap: u64,
+    /// Which parts of the checkers benchmark run.
+    #[arg(long, value_enum, default_value_t = CheckerPart::All)]
+    pub checker_part: CheckerPart,
     /// Print log timelines and per-trial numbers.
     #[arg(long, short)]
     pub verbose: bool,
@@ -93,7 +124,7 @@ impl Options {
         (self.only.is_none()
             && !matches!(
                 b,
-                Bench::Reload | Bench::Bfd | Bench::BfdJitter | Bench::Flood
+                Bench::Reload | Bench::Bfd | Bench::BfdJitter | Bench::Flood | Bench::Checkers
             ))
             || self.only == Some(b)
     }

@@ -22,7 +22,7 @@ pub type LogLine = (Instant, String);
 pub struct Daemon {
     child: Child,
     pid: i32,
-    pidfiles: [PathBuf; 2],
+    pidfiles: [PathBuf; 3],
     log: Arc<Mutex<Vec<LogLine>>>,
     /// When the process was spawned.
     pub started: Instant,
@@ -49,12 +49,25 @@ impl Daemon {
         binary: &str,
         conf: &str,
     ) -> Result<Daemon, String> {
-        let dir = lab.dir();
+        Daemon::start_in(lab.dir(), &lab.ns(router), name, binary, conf, "-P")
+    }
+
+    /// Writes `conf` to `NAME.conf` in `dir` and starts `binary` on it in namespace `ns`,
+    /// with `only` as the subsystem flag (`-P`: VRRP only, `-C`: checkers only).
+    pub fn start_in(
+        dir: &std::path::Path,
+        ns: &str,
+        name: &str,
+        binary: &str,
+        conf: &str,
+        only: &str,
+    ) -> Result<Daemon, String> {
         let path = dir.join(format!("{name}.conf"));
         std::fs::write(&path, conf).map_err(|e| format!("{}: {e}", path.display()))?;
         let pidfiles = [
             dir.join(format!("{name}.main.pid")),
             dir.join(format!("{name}.vrrp.pid")),
+            dir.join(format!("{name}.checkers.pid")),
         ];
         for p in &pidfiles {
             let _ = std::fs::remove_file(p);
@@ -62,31 +75,22 @@ impl Daemon {
         let (read, write) = pipe()?;
         let write2 = write.try_clone().map_err(|e| format!("pipe: {e}"))?;
         let mut cmd = Command::new("ip");
-        cmd.args([
-            "netns",
-            "exec",
-            &lab.ns(router),
-            binary,
-            "-n",
-            "-l",
-            "-P",
-            "-f",
-        ])
-        .arg(&path)
-        .arg("-p")
-        .arg(&pidfiles[0])
-        .arg("-r")
-        .arg(&pidfiles[1])
-        // The other children's pid files too: keepalived refuses to start ("daemon is
-        // already running") while another daemon's default /run/bfd.pid names a live process.
-        .arg("-c")
-        .arg(dir.join(format!("{name}.checkers.pid")))
-        .arg("-b")
-        .arg(dir.join(format!("{name}.bfd.pid")))
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write))
-        .stderr(Stdio::from(write2))
-        .process_group(0);
+        cmd.args(["netns", "exec", ns, binary, "-n", "-l", only, "-f"])
+            .arg(&path)
+            .arg("-p")
+            .arg(&pidfiles[0])
+            .arg("-r")
+            .arg(&pidfiles[1])
+            // The other children's pid files too: keepalived refuses to start ("daemon is
+            // already running") while another daemon's default /run/bfd.pid names a live process.
+            .arg("-c")
+            .arg(&pidfiles[2])
+            .arg("-b")
+            .arg(dir.join(format!("{name}.bfd.pid")))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(write))
+            .stderr(Stdio::from(write2))
+            .process_group(0);
         cleanup::unblock_signals_in_child(&mut cmd);
         let started = Instant::now();
         let child = cmd
@@ -136,6 +140,14 @@ impl Daemon {
             }
         }
         pids
+    }
+
+    /// The checker child's pid (from its pid file), if it runs.
+    pub fn checker_pid(&self) -> Option<i32> {
+        std::fs::read_to_string(&self.pidfiles[2])
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+            .filter(|p| procfs::alive(*p))
     }
 
     /// The log lines read at or after `since`.

@@ -2,6 +2,7 @@
 //! in network-namespace labs (see docs/PERFORMANCE.md). Needs root and iproute2.
 
 mod adverts;
+mod backend;
 mod cleanup;
 mod cli;
 mod conf;
@@ -50,6 +51,15 @@ fn preflight(o: &Options) -> Result<(), String> {
     }
     if o.trials == 0 || o.rounds == 0 || o.window == 0 || o.reloads == 0 {
         return Err("--trials, --rounds, --window and --reloads must be at least 1".into());
+    }
+    if o.real_servers == 0 || o.real_servers > runs::checker_lab::MAX_REAL_SERVERS {
+        return Err(format!(
+            "--real-servers must be 1..={}",
+            runs::checker_lab::MAX_REAL_SERVERS
+        ));
+    }
+    if o.reload_virtual_servers == 0 || o.reload_virtual_servers > 3200 {
+        return Err("--reload-virtual-servers must be 1..=3200".into());
     }
     conf::check_size(o.instances, o.vips_per_instance)
 }

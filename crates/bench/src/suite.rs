@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
-use crate::cli::{Bench, Options};
+use crate::cli::{Bench, CheckerPart, Options};
 use crate::conf::Spec;
 use crate::report::{Cell, Row};
 use crate::runs::{
-    bfd, bfd_jitter, fast, flood, footprint, median, reload, startup, takeover, Imp,
+    bfd, bfd_jitter, checker_lab::Check, checker_reload, checkers, fast, flood, footprint, median,
+    reload, startup, takeover, Imp,
 };
 
 /// The implementations: keepalived (None with --ours-only) and ours.
@@ -610,6 +611,198 @@ fn flood_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     rows
 }
 
+/// Benchmark 8a: --real-servers under one check type at delay_loop 1.
+fn checker_scale_rows(o: &Options, imps: &Imps, check: Check) -> Vec<Row> {
+    let window = Duration::from_secs(o.window);
+    let mut runs: Vec<(&'static str, checkers::Scale)> = Vec::new();
+    for imp in imps.in_order() {
+        eprintln!("checkers {check:?} x {}: {}", o.real_servers, imp.label);
+        match checkers::run(
+            imp,
+            &o.netns_prefix,
+            o.real_servers,
+            check,
+            window,
+            o.verbose,
+        ) {
+            Ok(s) => runs.push((imp.label, s)),
+            Err(e) => report_err("checkers", imp, &e),
+        }
+    }
+    let pick = |f: &dyn Fn(&checkers::Scale) -> f64| {
+        Samples(runs.iter().map(|(l, s)| (*l, f(s))).collect())
+    };
+    let mib = |v: &[u64]| v.iter().sum::<u64>() as f64 / 1024.0;
+    let what = match check {
+        Check::Tcp => "TCP_CHECK",
+        Check::Http => "HTTP_GET",
+    };
+    let n = o.real_servers;
+    vec![
+        row(
+            format!("checkers {n} RS {what} delay_loop 1: checks/s received"),
+            &pick(&|s| s.checks_per_s),
+            imps,
+            0,
+        )
+        .note(format!("expected {n}/s; over a {} s window", o.window)),
+        row(
+            "  check interval p50 (ms)".into(),
+            &pick(&|s| checkers::quantile(&s.intervals_ms, 0.5)),
+            imps,
+            1,
+        )
+        .note("per real server, consecutive checks seen by the backend; delay_loop 1000 ms"),
+        row(
+            "  check interval p99 (ms)".into(),
+            &pick(&|s| checkers::quantile(&s.intervals_ms, 0.99)),
+            imps,
+            1,
+        ),
+        row(
+            "  check interval max (ms)".into(),
+            &pick(&|s| checkers::quantile(&s.intervals_ms, 1.0)),
+            imps,
+            1,
+        ),
+        row(
+            "  real servers not checked in the window".into(),
+            &pick(&|s| s.unchecked as f64),
+            imps,
+            0,
+        ),
+        row(
+            "  checker child CPU (% of one core)".into(),
+            &pick(&|s| s.child_cpu),
+            imps,
+            1,
+        ),
+        row(
+            "  tree CPU (% of one core)".into(),
+            &pick(&|s| s.tree_cpu),
+            imps,
+            1,
+        )
+        .note("parent + checker child"),
+        row(
+            "  checker child RSS (MiB)".into(),
+            &pick(&|s| s.rss_kib.get(1).copied().unwrap_or(0) as f64 / 1024.0),
+            imps,
+            1,
+        ),
+        row(
+            "  tree RSS (MiB)".into(),
+            &pick(&|s| mib(&s.rss_kib)),
+            imps,
+            1,
+        )
+        .note("sum of VmRSS"),
+        row(
+            "  tree PSS (MiB)".into(),
+            &pick(&|s| mib(&s.pss_kib)),
+            imps,
+            1,
+        ),
+        row(
+            "  start until IPVS holds every RS (s)".into(),
+            &pick(&|s| s.table_full_s),
+            imps,
+            1,
+        )
+        .note("polled by netlink dumps"),
+        row(
+            "  real servers marked DOWN".into(),
+            &pick(&|s| s.marked_down as f64),
+            imps,
+            0,
+        )
+        .note("all are up: must be 0"),
+        row(
+            "  real servers in IPVS at the end".into(),
+            &pick(&|s| s.in_table as f64),
+            imps,
+            0,
+        )
+        .note(format!("must be {n}")),
+    ]
+}
+
+/// Benchmark 8b: a SIGHUP changing 10 % of --reload-virtual-servers × 10 real servers.
+fn checker_reload_rows(o: &Options, imps: &Imps) -> Vec<Row> {
+    let cap = Duration::from_secs(o.reload_cap);
+    let vs = o.reload_virtual_servers;
+    let mut runs: Vec<(&'static str, checker_reload::Reload)> = Vec::new();
+    for imp in imps.in_order() {
+        eprintln!("checkers reload {vs} VS x 10: {}", imp.label);
+        let settle = Duration::from_secs(15);
+        match checker_reload::run(imp, &o.netns_prefix, vs, settle, cap, o.verbose) {
+            Ok(r) => runs.push((imp.label, r)),
+            Err(e) => report_err("checkers reload", imp, &e),
+        }
+    }
+    let pick = |f: &dyn Fn(&checker_reload::Reload) -> Option<f64>| {
+        Samples(
+            runs.iter()
+                .filter_map(|(l, r)| f(r).map(|v| (*l, v)))
+                .collect(),
+        )
+    };
+    let late: Vec<String> = runs
+        .iter()
+        .filter(|(_, r)| r.converged.is_none())
+        .map(|(l, r)| {
+            format!(
+                "{l}: > {} s ({} destinations still differed)",
+                o.reload_cap, r.left
+            )
+        })
+        .collect();
+    let note = if late.is_empty() {
+        "SIGHUP until a netlink dump of the IPVS table equals the new configuration".to_owned()
+    } else {
+        format!("not converged: {}", late.join("; "))
+    };
+    vec![
+        row(
+            format!(
+                "checkers reload {vs} VS / {} RS, 10 % changed: IPVS converged (s)",
+                vs * 10
+            ),
+            &pick(&|r| r.converged.map(|d| d.as_secs_f64())),
+            imps,
+            2,
+        )
+        .note(note),
+        row(
+            "  one IPVS table dump (ms)".into(),
+            &pick(&|r| Some(r.poll_ms)),
+            imps,
+            0,
+        )
+        .note("the resolution of the row above"),
+        row(
+            "  unchanged RS missing from a poll".into(),
+            &pick(&|r| Some(r.missing as f64)),
+            imps,
+            0,
+        )
+        .note("must be 0"),
+        row(
+            "  'Removing service' logs of unchanged RS".into(),
+            &pick(&|r| Some(r.removal_logs as f64)),
+            imps,
+            0,
+        )
+        .note("must be 0"),
+        row(
+            "  start until IPVS matched (s)".into(),
+            &pick(&|r| Some(r.startup_s)),
+            imps,
+            1,
+        ),
+    ]
+}
+
 /// Every selected benchmark's rows, in the suite's order.
 pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -636,6 +829,19 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Flood) {
         rows.extend(flood_rows(o, imps));
+    }
+    if o.runs(Bench::Checkers) {
+        for (part, check) in [
+            (CheckerPart::Tcp, Check::Tcp),
+            (CheckerPart::Http, Check::Http),
+        ] {
+            if matches!(o.checker_part, CheckerPart::All) || o.checker_part == part {
+                rows.extend(checker_scale_rows(o, imps, check));
+            }
+        }
+        if matches!(o.checker_part, CheckerPart::All | CheckerPart::Reload) {
+            rows.extend(checker_reload_rows(o, imps));
+        }
     }
     rows
 }

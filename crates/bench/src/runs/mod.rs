@@ -3,6 +3,9 @@
 
 pub mod bfd;
 pub mod bfd_jitter;
+pub mod checker_lab;
+pub mod checker_reload;
+pub mod checkers;
 pub mod fast;
 pub mod flood;
 pub mod footprint;
