@@ -391,8 +391,11 @@ impl Pool {
     /// server and position) start in the state they had, so kept real servers neither leave
     /// IPVS nor run their notify scripts again; new checkers start as configured (`alpha`).
     pub fn init_with(&mut self, ipvs: &mut dyn Ipvs, memory: Option<&super::CheckerMemory>) {
+        let keys = memory.map(|_| self.checker_keys());
         for ck in 0..self.checkers.len() {
-            let known = memory.and_then(|m| m.get(&self.checker_key(ck)).copied());
+            let known = memory
+                .zip(keys.as_ref())
+                .and_then(|(m, k)| m.get(k.get(ck)?).copied());
             match known {
                 Some(up) => {
                     // It has run before: its first report is no news (no notify).
@@ -458,8 +461,9 @@ impl Pool {
             .vss
             .iter()
             .map(|v| (Self::quorum_key(&v.name), v.quorum_state_up));
-        (0..self.checkers.len())
-            .map(|ck| (self.checker_key(ck), self.checkers[ck].is_up))
+        self.checker_keys()
+            .into_iter()
+            .zip(self.checkers.iter().map(|c| c.is_up))
             .chain(quorums)
             .collect()
     }
@@ -471,15 +475,24 @@ impl Pool {
 
     /// A checker's identity across configurations: its virtual server, its real server and
     /// its position among that real server's checkers.
-    fn checker_key(&self, ck: usize) -> String {
-        let c = &self.checkers[ck];
-        let nth = self.checkers[..ck]
+    /// Every checker's key, in checker order, in one pass (counting each real server's
+    /// checkers as they come): asking for one key at a time scanned every earlier checker,
+    /// O(checkers²) per reload, 17 % of the checker child's CPU during a reload of 20,000
+    /// real servers.
+    fn checker_keys(&self) -> Vec<String> {
+        let mut seen: std::collections::HashMap<(usize, usize), usize> =
+            std::collections::HashMap::new();
+        self.checkers
             .iter()
-            .filter(|o| o.vs == c.vs && o.rs == c.rs)
-            .count();
-        let vs = &self.vss[c.vs];
-        let rs = vs.rs.get(c.rs).map_or("", |r| r.name.as_str());
-        format!("{}|{}|{}", vs.name, rs, nth)
+            .map(|c| {
+                let n = seen.entry((c.vs, c.rs)).or_insert(0);
+                let nth = *n;
+                *n += 1;
+                let vs = &self.vss[c.vs];
+                let rs = vs.rs.get(c.rs).map_or("", |r| r.name.as_str());
+                format!("{}|{}|{}", vs.name, rs, nth)
+            })
+            .collect()
     }
 
     /// `clear_services` on shutdown: every destination and service removed; with `omega`
