@@ -4,6 +4,7 @@
 //! after another would add minutes to the suite. Each skips, visibly, without QEMU, the
 //! Debian kernel, busybox-static, cpio or the tools it names.
 
+mod bfd_check;
 mod ipvs;
 mod track_process;
 mod vrf_ipvlan;
