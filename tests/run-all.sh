@@ -17,33 +17,40 @@ started=$SECONDS
 # tests build target/debug, which cargo locks separately).
 nice -n 19 bash packaging/test-deb.sh >"$deb_log" 2>&1 &
 deb_pid=$!
+# run_binary SOURCE BINARY ARGS...: a keepalived-rs test binary, run as cargo runs it (its
+# header line, the package's directory as the working directory).
+run_binary() {
+    local src=$1 bin=$2
+    shift 2
+    echo "     Running $src ($bin)"
+    (cd crates/keepalived-rs && "$bin" "$@")
+}
 if [ "$#" -gt 0 ]; then
     cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 else
     # The differential scenario suite (one test, ~9 minutes alone) waits on protocol timers
     # and uses under half a core: it runs beside the other test binaries, which cargo runs one
-    # after another. Everything is built first: a cargo command holds the build lock while its
-    # tests run, so the suite's binary is started directly.
+    # after another. The VM tests (QEMU without KVM: both cores) run last and alone.
+    # Everything is built first: a cargo command holds the build lock while its tests run, so
+    # these two binaries are started directly.
     cargo test --workspace --no-run 2>&1 | tee "$log" || status=$?
-    sc_bin=$(cargo test -p keepalived-rs --test scenarios --no-run 2>&1 |
-        sed -n 's/^ *Executable tests\/scenarios\.rs (\(.*\))$/\1/p')
-    sc_pid=
-    if [ "$status" -eq 0 ] && [ -x "$sc_bin" ]; then
-        (cd crates/keepalived-rs && echo "     Running tests/scenarios.rs ($sc_bin)" &&
-            "$sc_bin") >"$sc_log" 2>&1 &
+    executable() { sed -n "s|^ *Executable $1 (\(.*\))\$|\1|p" "$log" | head -1; }
+    sc_bin=$(executable tests/scenarios.rs)
+    vm_bin=$(executable tests/vm/main.rs)
+    if [ "$status" -ne 0 ] || [ ! -x "$sc_bin" ] || [ ! -x "$vm_bin" ]; then
+        echo "==== the build failed, or its scenarios/vm test binaries are not in its output"
+        status=1
+    else
+        run_binary tests/scenarios.rs "$sc_bin" >"$sc_log" 2>&1 &
         sc_pid=$!
-    fi
-    cargo test --workspace --no-fail-fast -- --skip differential_scenarios 2>&1 |
-        tee -a "$log" || status=$?
-    if [ -n "$sc_pid" ]; then
+        cargo test --workspace --no-fail-fast -- --skip differential_scenarios --skip in_vm:: 2>&1 |
+            tee -a "$log" || status=$?
         sc_status=0
         wait "$sc_pid" || sc_status=$?
-        echo "==== the differential scenarios (run beside the other tests), exit $sc_status, suite at $((SECONDS - started)) s"
-        cat "$sc_log" | tee -a "$log"
+        echo "==== the differential scenarios (run beside the tests above): exit $sc_status, suite at $((SECONDS - started)) s"
+        tee -a "$log" <"$sc_log"
         [ "$sc_status" -eq 0 ] || status=$sc_status
-    elif [ "$status" -eq 0 ]; then
-        echo "==== no scenarios binary found: run-all.sh cannot run the differential scenarios"
-        status=1
+        run_binary tests/vm/main.rs "$vm_bin" 2>&1 | tee -a "$log" || status=$?
     fi
 fi
 deb_status=0

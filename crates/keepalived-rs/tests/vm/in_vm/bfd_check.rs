@@ -9,7 +9,7 @@ use std::path::Path;
 
 use keepalived_labs::vm;
 
-use super::OURS;
+use crate::OURS;
 
 #[test]
 fn bfd_check_takes_the_real_server_out_of_ipvs_like_keepalived() {
