@@ -565,7 +565,7 @@ impl VrrpInstance {
     pub fn no_vip_required(&self, global: &GlobalDefs) -> bool {
         let strict = self.strict(global);
         self.virtual_ipaddresses.is_empty()
-            && !(self.no_virtual_ipaddress && !strict)
+            && (strict || !self.no_virtual_ipaddress)
             && (self.version(global) == Version::V3 || strict)
     }
 
