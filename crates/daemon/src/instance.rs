@@ -442,8 +442,6 @@ impl Instance {
 
     /// What this instance's SNMP notifications carry.
     fn snmp_event(&self, router: &Router) -> crate::snmp::InstanceEvent {
-        let stats = router.stats(self.id);
-        let priority = router.machine(self.id).map_or(0, |m| m.config().priority);
         crate::snmp::InstanceEvent {
             name: self.conf.name.clone(),
             state: 0,
@@ -459,10 +457,9 @@ impl Instance {
             ifindex: self.base_ifindex,
             vrid: self.vrid(),
             source: self.source(),
-            master_reason: crate::snmp::master_reason(
-                stats[keepalived_vrrp::wire::Counter::BecomeMaster],
-                priority,
-            ),
+            master_reason: router
+                .machine(self.id)
+                .map_or(0, |m| m.master_reason() as i32),
         }
     }
 

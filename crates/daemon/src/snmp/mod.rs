@@ -126,16 +126,6 @@ pub(crate) fn notify_group(name: &str, state: NotifyState, router_id: &str) {
     }
 }
 
-/// The vrrpv3 master reason an instance reports (notMaster(0) until it first became MASTER, then
-/// masterNoResponse(3), or priority(1) for an address owner).
-pub(crate) fn master_reason(became_master: u64, base_priority: u8) -> i32 {
-    match (became_master, base_priority) {
-        (0, _) => 0,
-        (_, 255) => 1,
-        _ => 3,
-    }
-}
-
 /// The event loop's side: view requests from the agent thread (never ready when no agent
 /// runs) and when the process started.
 pub(crate) struct Hub {
