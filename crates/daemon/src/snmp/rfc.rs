@@ -210,7 +210,7 @@ pub(crate) fn rfc6527(m: &mut Mib, v: &View, now: SystemTime) {
         m.set(scol(3), Value::Counter64(s.advert_rcvd));
         m.set(scol(4), Value::Counter64(s.advert_interval_err));
         m.set(scol(5), Value::Counter64(s.ip_ttl_err));
-        m.set(scol(6), Value::Integer(0));
+        m.set(scol(6), Value::Integer(i.proto_err_reason));
         m.set(scol(7), Value::Counter64(s.pri_zero_rcvd));
         m.set(scol(8), Value::Counter64(s.pri_zero_sent));
         m.set(scol(9), Value::Counter64(s.invalid_type_rcvd));

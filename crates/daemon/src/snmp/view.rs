@@ -73,6 +73,8 @@ pub(crate) struct InstanceView {
     pub effective_priority: u8,
     /// RFC 6527's new-master reason (vrrpv3StatisticsNewMasterReason).
     pub master_reason: i32,
+    /// RFC 6527's vrrpv3StatisticsProtoErrReason.
+    pub proto_err_reason: i32,
     pub vipset: bool,
     /// The configured interface and its index (the VMAC's parent with use_vmac).
     pub ifname: Option<String>,
@@ -385,6 +387,7 @@ impl Daemon {
                     .router
                     .machine(i.id)
                     .map_or(0, |m| m.master_reason() as i32),
+                proto_err_reason: i32::from(self.router.proto_err_reason(i.id)),
                 vipset: d.vipset,
                 ifname: ifname.clone(),
                 ifindex: i.base_ifindex,
