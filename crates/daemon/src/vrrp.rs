@@ -892,6 +892,7 @@ impl Daemon {
                 _ = sleep => {
                     let now = Instant::now();
                     self.metrics.timer_fired(next);
+                    self.metrics.recorder.timer_woke(next, now);
                     overdue.check(next, now, &mut self.router);
                     self.router.handle_timeout(now);
                 }
