@@ -26,7 +26,13 @@ pub fn rows(o: &Options, imps: &Imps) -> Vec<Row> {
             .collect::<Vec<_>>()
             .join(" and ")
     );
-    let runs = match soak::run(&imps.in_order(), &spec, o.minutes, o.soak_rt_priority, o.verbose) {
+    let runs = match soak::run(
+        &imps.in_order(),
+        &spec,
+        o.minutes,
+        o.soak_rt_priority,
+        o.verbose,
+    ) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("keepalived-bench: soak failed: {e}");

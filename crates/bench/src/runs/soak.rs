@@ -378,8 +378,11 @@ pub fn run(
         s.sample(true, verbose)?;
     }
     for t in 0..ticks {
-        let tick0 = start + TICK * u32::try_from(t).unwrap_or(u32::MAX);
-        sleep_until(tick0);
+        // On time, or at once when the last tick overran (a starved machine): the phases
+        // below keep their lengths (a flap stays down FLAP_DOWN) rather than catching up.
+        let planned = start + TICK * u32::try_from(t).unwrap_or(u32::MAX);
+        sleep_until(planned);
+        let tick0 = planned.max(Instant::now());
         let link = t % links;
         events.flaps.push((link, Instant::now()));
         for s in &mut sides {
