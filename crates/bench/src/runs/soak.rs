@@ -212,7 +212,7 @@ impl Side {
     /// RSS and CPU of both trees, ours' lateness histograms; `first` sets the baselines.
     fn sample(&mut self, first: bool, verbose: bool) -> Result<(), String> {
         let mut line = String::new();
-        for i in 0..2 {
+        for (i, router) in ROUTERS.iter().enumerate() {
             super::alive(&mut self.daemons[i], self.imp.label)?;
             let pids = self.daemons[i].tree();
             let rss: Vec<u64> = pids.iter().map(|p| procfs::rss_kib(*p)).collect();
@@ -232,7 +232,7 @@ impl Side {
             }
             self.out.rss_last[i] = sum;
             if self.imp.label == "ours" {
-                let text = scrape(&self.lab.ns(ROUTERS[i]));
+                let text = scrape(&self.lab.ns(router));
                 let b = stats::buckets(&text, stats::LATENESS);
                 if !b.is_empty() {
                     if !first {
@@ -242,7 +242,7 @@ impl Side {
                 }
             }
             let each: Vec<String> = rss.iter().map(u64::to_string).collect();
-            line += &format!(" {}: {} KiB", ROUTERS[i], each.join("+"));
+            line += &format!(" {}: {} KiB", router, each.join("+"));
         }
         if verbose {
             eprintln!("  {} RSS{line}", self.imp.label);
@@ -252,7 +252,7 @@ impl Side {
 
     fn finish(mut self, since: Instant, events: &stats::Events) -> Soaked {
         let secs = since.elapsed().as_secs_f64();
-        for i in 0..2 {
+        for (i, router) in ROUTERS.iter().enumerate() {
             let d = &mut self.daemons[i];
             let log = d.log_since(since);
             self.out.transitions[i] = stats::classify(&log, since, events, i == 1);
@@ -261,8 +261,8 @@ impl Side {
                 .filter(|(_, l)| l.contains("A thread timer expired"))
                 .count();
             if !self.out.transitions[i].unexpected.is_empty() {
-                let path = std::env::temp_dir()
-                    .join(format!("kb-soak-{}-{}.log", self.imp.label, ROUTERS[i]));
+                let path =
+                    std::env::temp_dir().join(format!("kb-soak-{}-{}.log", self.imp.label, router));
                 let text: String = d
                     .log_since(d.started)
                     .iter()
@@ -272,7 +272,7 @@ impl Side {
                 eprintln!(
                     "  {} {}: {} unexpected transitions (whole log in {}), first:\n    {}",
                     self.imp.label,
-                    ROUTERS[i],
+                    router,
                     self.out.transitions[i].unexpected.len(),
                     path.display(),
                     self.out.transitions[i].unexpected
@@ -282,7 +282,7 @@ impl Side {
             }
             self.out.cpu[i] /= procfs::ticks_per_second() * secs;
             if !d.stop(Duration::from_secs(30)) {
-                eprintln!("  warning: {} {} was killed", self.imp.label, ROUTERS[i]);
+                eprintln!("  warning: {} {} was killed", self.imp.label, router);
             }
         }
         self.out.seconds = secs;
