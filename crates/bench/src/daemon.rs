@@ -49,6 +49,19 @@ impl Daemon {
         binary: &str,
         conf: &str,
     ) -> Result<Daemon, String> {
+        Daemon::start_with(lab, router, name, binary, conf, &[])
+    }
+
+    /// [`Daemon::start`] with `extra` arguments after keepalived's flags (e.g. ours'
+    /// `--metrics-address`).
+    pub fn start_with(
+        lab: &Lab,
+        router: &str,
+        name: &str,
+        binary: &str,
+        conf: &str,
+        extra: &[&str],
+    ) -> Result<Daemon, String> {
         let dir = lab.dir();
         let path = dir.join(format!("{name}.conf"));
         std::fs::write(&path, conf).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -83,6 +96,7 @@ impl Daemon {
         .arg(dir.join(format!("{name}.checkers.pid")))
         .arg("-b")
         .arg(dir.join(format!("{name}.bfd.pid")))
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::from(write))
         .stderr(Stdio::from(write2))
@@ -136,6 +150,15 @@ impl Daemon {
             }
         }
         pids
+    }
+
+    /// The VRRP child's pid, from its pid file (None while it is not written or the child
+    /// is gone).
+    pub fn vrrp_pid(&self) -> Option<i32> {
+        std::fs::read_to_string(&self.pidfiles[1])
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+            .filter(|p| procfs::alive(*p))
     }
 
     /// The log lines read at or after `since`.

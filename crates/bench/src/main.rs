@@ -1,6 +1,7 @@
 //! keepalived-bench: keepalived-rs against keepalived 2.2.7, side by side in the same run,
 //! in network-namespace labs (see docs/PERFORMANCE.md). Needs root and iproute2.
 
+mod advert_gaps;
 mod adverts;
 mod cleanup;
 mod cli;
@@ -11,6 +12,7 @@ mod monitor;
 mod procfs;
 mod report;
 mod runs;
+mod soak_rows;
 mod suite;
 mod traffic;
 
@@ -51,6 +53,10 @@ fn preflight(o: &Options) -> Result<(), String> {
     if o.trials == 0 || o.rounds == 0 || o.window == 0 || o.reloads == 0 {
         return Err("--trials, --rounds, --window and --reloads must be at least 1".into());
     }
+    if o.minutes == 0 {
+        return Err("--minutes must be at least 1".into());
+    }
+    conf::check_size(o.soak_instances, 1)?;
     conf::check_size(o.instances, o.vips_per_instance)
 }
 
