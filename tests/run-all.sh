@@ -3,26 +3,64 @@
 # print "skipped: needs root" otherwise). Real keepalived is used as a peer and as the
 # reference where /usr/sbin/keepalived is installed (.ci/run installs it). Beside them, the
 # packaging checks (packaging/test-deb.sh). On failure, a digest of the failed tests is printed
-# last.
+# last. Arguments, if any, go to one plain `cargo test --workspace` run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
 log=$(mktemp -t keepalived-rs-tests.XXXXXX)
 deb_log=$(mktemp -t keepalived-rs-deb.XXXXXX)
+sc_log=$(mktemp -t keepalived-rs-scenarios.XXXXXX)
+started=$SECONDS
 # The .deb (release build, contents, lintian, systemd-analyze verify on the units) is built
 # beside the tests at the lowest CPU priority: the labs mostly wait on protocol timers, and
 # at nice 19 the compiler only gets the CPU they leave idle (it builds target/release; the
 # tests build target/debug, which cargo locks separately).
 nice -n 19 bash packaging/test-deb.sh >"$deb_log" 2>&1 &
 deb_pid=$!
-cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+# run_binary SOURCE BINARY ARGS...: a keepalived-rs test binary, run as cargo runs it (its
+# header line, the package's directory as the working directory).
+run_binary() {
+    local src=$1 bin=$2
+    shift 2
+    echo "     Running $src ($bin)"
+    (cd crates/keepalived-rs && "$bin" "$@")
+}
+if [ "$#" -gt 0 ]; then
+    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+else
+    # The differential scenario suite (one test, ~9 minutes alone) waits on protocol timers
+    # and uses under half a core: it runs beside the other test binaries, which cargo runs one
+    # after another. The VM tests (QEMU without KVM: both cores) run last and alone.
+    # Everything is built first: a cargo command holds the build lock while its tests run, so
+    # these two binaries are started directly.
+    cargo test --workspace --no-run 2>&1 | tee "$log" || status=$?
+    executable() { sed -n "s|^ *Executable $1 (\(.*\))\$|\1|p" "$log" | head -1; }
+    sc_bin=$(executable tests/scenarios.rs)
+    vm_bin=$(executable tests/vm/main.rs)
+    if [ "$status" -ne 0 ] || [ ! -x "$sc_bin" ] || [ ! -x "$vm_bin" ]; then
+        echo "==== the build failed, or its scenarios/vm test binaries are not in its output"
+        status=1
+    else
+        run_binary tests/scenarios.rs "$sc_bin" >"$sc_log" 2>&1 &
+        sc_pid=$!
+        cargo test --workspace --no-fail-fast -- --skip differential_scenarios --skip in_vm:: 2>&1 |
+            tee -a "$log" || status=$?
+        sc_status=0
+        wait "$sc_pid" || sc_status=$?
+        echo "==== the differential scenarios (run beside the tests above): exit $sc_status, suite at $((SECONDS - started)) s"
+        tee -a "$log" <"$sc_log"
+        [ "$sc_status" -eq 0 ] || status=$sc_status
+        run_binary tests/vm/main.rs "$vm_bin" 2>&1 | tee -a "$log" || status=$?
+    fi
+fi
 deb_status=0
 wait "$deb_pid" || deb_status=$?
 cat "$deb_log"
 [ "$deb_status" -eq 0 ] || status=$deb_status
+echo "==== run-all.sh: $((SECONDS - started)) s"
 if [ "$status" -ne 0 ]; then
     python3 tests/failure-digest.py "$log" || true
     [ "$deb_status" -eq 0 ] || echo "==== packaging/test-deb.sh failed (exit $deb_status): see its output above ===="
 fi
-rm -f "$log" "$deb_log"
+rm -f "$log" "$deb_log" "$sc_log"
 exit "$status"

@@ -60,7 +60,7 @@ impl Drop for AdvertWatch {
 
 /// Enters the namespace (this thread only) and opens a raw IPv4 socket for protocol 112
 /// with a 100 ms receive timeout.
-fn open(path: &str) -> Result<OwnedFd, String> {
+pub(crate) fn open(path: &str) -> Result<OwnedFd, String> {
     let ns = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     // SAFETY: setns(2) on an open namespace file; it changes only this thread's namespace.
     if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {

@@ -28,6 +28,11 @@ pub enum Bench {
     /// --flood-pps of foreign VRRP and unrelated multicast, then --churn netlink changes a
     /// second; CPU, missed adverts, false transitions, receive queues. Only with --only.
     Flood,
+    /// A MASTER/BACKUP pair of --soak-instances VRRPv3 instances at advert_int 0.1 per
+    /// implementation, both pairs at once, for --minutes: a link flap every 10 s, a reload
+    /// every minute, a SIGKILLed BACKUP VRRP child every 5 minutes; false transitions, RSS
+    /// drift, CPU, advert gaps, ours' timer lateness. Only with --only.
+    Soak,
     /// Checkers only (`-C`): --real-servers under TCP_CHECK and under HTTP_GET at
     /// delay_loop 1 (one backend process serving all): checks/s, check-interval jitter, CPU,
     /// RSS/PSS, real servers marked DOWN; then a SIGHUP changing 10 % of
@@ -96,6 +101,15 @@ pub struct Options {
     /// bfd-jitter also runs with `bfd_rt_priority N` (SCHED_RR BFD child); 0: not.
     #[arg(long, default_value_t = 1)]
     pub bfd_rt_priority: u8,
+    /// Minutes of the soak.
+    #[arg(long, default_value_t = 30)]
+    pub minutes: u64,
+    /// vrrp_instances of each soak router (250 per link).
+    #[arg(long, default_value_t = 1000)]
+    pub soak_instances: usize,
+    /// The soak's VRRP children run at SCHED_RR priority N (`vrrp_rt_priority`); 0: not.
+    #[arg(long, default_value_t = 0)]
+    pub soak_rt_priority: u8,
     /// Names of the labs' network namespaces start with this (then pid, lab number).
     #[arg(long, default_value = "kb")]
     pub netns_prefix: String,
@@ -120,11 +134,16 @@ impl Options {
     /// Whether benchmark `b` is selected.
     pub fn runs(&self, b: Bench) -> bool {
         // The reload benchmark takes minutes with keepalived, the BFD ones need FRR, the flood
-        // one loads the machine: run them only when asked for.
+        // one loads the machine, the soak takes half an hour: run them only when asked for.
         (self.only.is_none()
             && !matches!(
                 b,
-                Bench::Reload | Bench::Bfd | Bench::BfdJitter | Bench::Flood | Bench::Checkers
+                Bench::Reload
+                    | Bench::Bfd
+                    | Bench::BfdJitter
+                    | Bench::Flood
+                    | Bench::Soak
+                    | Bench::Checkers
             ))
             || self.only == Some(b)
     }

@@ -49,11 +49,25 @@ impl Daemon {
         binary: &str,
         conf: &str,
     ) -> Result<Daemon, String> {
-        Daemon::start_in(lab.dir(), &lab.ns(router), name, binary, conf, "-P")
+        Daemon::start_with(lab, router, name, binary, conf, &[])
+    }
+
+    /// [`Daemon::start`] with `extra` arguments after keepalived's flags (e.g. ours'
+    /// `--metrics-address`).
+    pub fn start_with(
+        lab: &Lab,
+        router: &str,
+        name: &str,
+        binary: &str,
+        conf: &str,
+        extra: &[&str],
+    ) -> Result<Daemon, String> {
+        Daemon::start_in(lab.dir(), &lab.ns(router), name, binary, conf, "-P", extra)
     }
 
     /// Writes `conf` to `NAME.conf` in `dir` and starts `binary` on it in namespace `ns`,
-    /// with `only` as the subsystem flag (`-P`: VRRP only, `-C`: checkers only).
+    /// with `only` as the subsystem flag (`-P`: VRRP only, `-C`: checkers only) and
+    /// `extra` arguments after keepalived's flags.
     pub fn start_in(
         dir: &std::path::Path,
         ns: &str,
@@ -61,6 +75,7 @@ impl Daemon {
         binary: &str,
         conf: &str,
         only: &str,
+        extra: &[&str],
     ) -> Result<Daemon, String> {
         let path = dir.join(format!("{name}.conf"));
         std::fs::write(&path, conf).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -87,6 +102,7 @@ impl Daemon {
             .arg(&pidfiles[2])
             .arg("-b")
             .arg(dir.join(format!("{name}.bfd.pid")))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::from(write))
             .stderr(Stdio::from(write2))
@@ -140,6 +156,15 @@ impl Daemon {
             }
         }
         pids
+    }
+
+    /// The VRRP child's pid, from its pid file (None while it is not written or the child
+    /// is gone).
+    pub fn vrrp_pid(&self) -> Option<i32> {
+        std::fs::read_to_string(&self.pidfiles[1])
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+            .filter(|p| procfs::alive(*p))
     }
 
     /// The checker child's pid (from its pid file), if it runs.

@@ -154,6 +154,21 @@ impl Lab {
         ip_batch(&self.switch(), &lines)
     }
 
+    /// Sets router `r`'s bridge port on link `k` down (`up` false) or up again: its `ethK`
+    /// loses its carrier, the other routers keep theirs.
+    pub fn set_port(&self, r: &str, k: usize, up: bool) -> Result<(), String> {
+        let state = if up { "up" } else { "down" };
+        ip(&[
+            "-n",
+            &self.switch(),
+            "link",
+            "set",
+            &format!("{r}{k}"),
+            state,
+        ])?;
+        Ok(())
+    }
+
     /// Packets router `r` sent into the switch (its bridge ports' rx counters, summed).
     pub fn sent_packets(&self, r: &str) -> Result<u64, String> {
         let mut cmd = Command::new("ip");

@@ -1,6 +1,7 @@
 //! keepalived-bench: keepalived-rs against keepalived 2.2.7, side by side in the same run,
 //! in network-namespace labs (see docs/PERFORMANCE.md). Needs root and iproute2.
 
+mod advert_gaps;
 mod adverts;
 mod backend;
 mod cleanup;
@@ -12,6 +13,7 @@ mod monitor;
 mod procfs;
 mod report;
 mod runs;
+mod soak_rows;
 mod suite;
 mod traffic;
 
@@ -61,6 +63,10 @@ fn preflight(o: &Options) -> Result<(), String> {
     if o.reload_virtual_servers == 0 || o.reload_virtual_servers > 3200 {
         return Err("--reload-virtual-servers must be 1..=3200".into());
     }
+    if o.minutes == 0 {
+        return Err("--minutes must be at least 1".into());
+    }
+    conf::check_size(o.soak_instances, 1)?;
     conf::check_size(o.instances, o.vips_per_instance)
 }
 

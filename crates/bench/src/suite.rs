@@ -26,13 +26,13 @@ impl Imps {
     }
 
     /// keepalived first (run 1), then ours (run 2).
-    fn in_order(&self) -> Vec<&Imp> {
+    pub(crate) fn in_order(&self) -> Vec<&Imp> {
         self.keepalived.iter().chain([&self.ours]).collect()
     }
 }
 
 /// Median per implementation of values collected under its label.
-struct Samples(Vec<(&'static str, f64)>);
+pub(crate) struct Samples(pub(crate) Vec<(&'static str, f64)>);
 
 impl Samples {
     fn cell(&self, imp: Option<&Imp>) -> Cell {
@@ -50,7 +50,7 @@ impl Samples {
 }
 
 /// Builds a row from per-label samples.
-fn row(name: String, s: &Samples, imps: &Imps, decimals: usize) -> Row {
+pub(crate) fn row(name: String, s: &Samples, imps: &Imps, decimals: usize) -> Row {
     let k = s.cell(imps.keepalived.as_ref());
     let o = s.cell(Some(&imps.ours));
     Row::new(name, k, o, decimals)
@@ -829,6 +829,9 @@ pub fn run(o: &Options, imps: &Imps) -> Vec<Row> {
     }
     if o.runs(Bench::Flood) {
         rows.extend(flood_rows(o, imps));
+    }
+    if o.runs(Bench::Soak) {
+        rows.extend(crate::soak_rows::rows(o, imps));
     }
     if o.runs(Bench::Checkers) {
         for (part, check) in [

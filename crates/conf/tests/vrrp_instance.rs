@@ -148,19 +148,34 @@ fn missing_and_unknown_and_loopback_interfaces() {
 }
 
 #[test]
-fn no_vip_is_reported_sensible_for_ipv4_and_required_for_ipv6() {
+fn no_vip_is_sensible_for_vrrpv2_and_required_for_vrrpv3_and_strict_mode() {
     let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n}\n");
     assert!(error_located(
         &l,
         Some(1),
         "(VI_1) No VIP specified; at least one is sensible"
     ));
-    let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n native_ipv6\n}\n");
-    assert!(error_located(
-        &l,
-        Some(1),
-        "(VI_1) No VIP specified; at least one is required"
-    ));
+    assert_eq!(only(&l).unstartable(&l.config.global), None);
+    // keepalived's vrrp_complete_instance refuses these: its VRRP process exits (CONFIG).
+    let required = "(VI_1) No VIP specified; at least one is required";
+    for extra in [" native_ipv6", " version 3", " strict_mode on"] {
+        let l = load(&format!(
+            "vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 5\n{extra}\n}}\n"
+        ));
+        assert!(
+            error_located(&l, Some(1), required),
+            "{extra}: {:?}",
+            problems(&l)
+        );
+        assert_eq!(
+            only(&l).unstartable(&l.config.global).as_deref(),
+            Some(required),
+            "{extra}"
+        );
+    }
+    // keepalived 2.3's no_virtual_ipaddress: none is meant (outside strict mode).
+    let l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n version 3\n no_virtual_ipaddress\n}\n");
+    assert_eq!(only(&l).unstartable(&l.config.global), None);
 }
 
 #[test]
@@ -754,7 +769,11 @@ fn unicast_instances_run_without_interface_with_a_configured_source() {
     ));
     let v = only(&l);
     assert!(!problems(&l).iter().any(|p| p.contains("Unknown interface")));
-    assert!(v.unstartable().is_none(), "{:?}", v.unstartable());
+    assert!(
+        v.unstartable(&l.config.global).is_none(),
+        "{:?}",
+        v.unstartable(&l.config.global)
+    );
     // A VIP without `dev` has nowhere to go.
     assert!(error_located(
         &l,
@@ -775,17 +794,17 @@ fn without_interface_unicast_needs_a_source_not_link_local() {
     let l = load(&no_if(" unicast_peer {\n  10.0.0.2\n }"));
     let msg = "(VI_1): Unicast instances must have unicast_src_ip or interface";
     assert!(error_located(&l, Some(1), msg), "{:?}", problems(&l));
-    assert_eq!(only(&l).unstartable().as_deref(), Some(msg));
+    assert_eq!(only(&l).unstartable(&l.config.global).as_deref(), Some(msg));
     let l = load(&no_if(
         " unicast_src_ip fe80::1\n unicast_peer {\n  fe80::2\n }\n virtual_ipaddress {\n  fd00::5/64 dev eth0\n }",
     ));
     let msg = "(VI_1) Non link-local address required if interface omitted";
     assert!(error_located(&l, Some(1), msg), "{:?}", problems(&l));
-    assert_eq!(only(&l).unstartable().as_deref(), Some(msg));
+    assert_eq!(only(&l).unstartable(&l.config.global).as_deref(), Some(msg));
     // No unicast keyword: keepalived's "Unknown interface!".
     let l = load(&no_if(" virtual_ipaddress {\n  10.0.0.5/24 dev eth0\n }"));
     assert_eq!(
-        only(&l).unstartable().as_deref(),
+        only(&l).unstartable(&l.config.global).as_deref(),
         Some("(VI_1) Unknown interface!")
     );
 }

@@ -440,10 +440,18 @@ impl Instance {
         }
     }
 
+    /// An advert failed a check RFC 6527 names: its vrrpv3ProtoError notification.
+    pub(crate) fn notify_proto_error(&self, router: &Router, reason: u8) {
+        crate::snmp::notify_proto_error(&self.snmp_event(router), reason);
+    }
+
+    /// An advert failed an authentication check: its vrrpTrapAuthFailure.
+    pub(crate) fn notify_auth_failure(&self, router: &Router, src: IpAddr, kind: u8) {
+        crate::snmp::notify_auth_failure(&self.snmp_event(router), src, kind);
+    }
+
     /// What this instance's SNMP notifications carry.
     fn snmp_event(&self, router: &Router) -> crate::snmp::InstanceEvent {
-        let stats = router.stats(self.id);
-        let priority = router.machine(self.id).map_or(0, |m| m.config().priority);
         crate::snmp::InstanceEvent {
             name: self.conf.name.clone(),
             state: 0,
@@ -459,10 +467,9 @@ impl Instance {
             ifindex: self.base_ifindex,
             vrid: self.vrid(),
             source: self.source(),
-            master_reason: crate::snmp::master_reason(
-                stats[keepalived_vrrp::wire::Counter::BecomeMaster],
-                priority,
-            ),
+            master_reason: router
+                .machine(self.id)
+                .map_or(0, |m| m.master_reason() as i32),
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod extra_vmacs;
 mod fib_watch;
+mod late_rx;
 mod pass;
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,6 @@ use keepalived_conf::Config;
 use keepalived_net::vrrp_socket::{VrrpRecvV4, VrrpRecvV6, IPPROTO_AH, IPPROTO_VRRP};
 use keepalived_net::{NetEvent, NetMonitor, Netlink};
 use keepalived_vrrp::machine::{Event, State, TrackValue};
-use keepalived_vrrp::router::RxNet;
 use keepalived_vrrp::sync_group::SyncGroup;
 use keepalived_vrrp::{InstanceId, Router};
 use tokio::signal::unix::{signal, SignalKind};
@@ -890,8 +890,14 @@ impl Daemon {
             };
             tokio::select! {
                 _ = sleep => {
-                    let now = Instant::now();
+                    let mut now = Instant::now();
                     self.metrics.timer_fired(next);
+                    self.metrics.recorder.timer_woke(next, now);
+                    if next.is_some_and(|t| now.saturating_duration_since(t) >= late_rx::LATE)
+                        && self.read_pending().await > 0
+                    {
+                        now = Instant::now();
+                    }
                     overdue.check(next, now, &mut self.router);
                     self.router.handle_timeout(now);
                 }
@@ -899,19 +905,7 @@ impl Daemon {
                     let now = Instant::now();
                     // keepalived looks at its timers first, whatever woke it up.
                     overdue.check(next, now, &mut self.router);
-                    let net = match pkt.v6 {
-                        Some((src, dst, hop_limit)) => RxNet::Ipv6 { src, dst, hop_limit },
-                        None => RxNet::Ipv4,
-                    };
-                    // Decoded, routed by (interface, family, VRID), checked and counted
-                    // as keepalived does, all in the router.
-                    if self.config.global.log_unknown_vrids {
-                        if let Some(vrid) = self.router.unknown_vrid(pkt.ifindex, net, pkt.bytes()) {
-                            self.log_unknown_vrid(vrid, pkt.ifindex);
-                        }
-                    }
-                    self.router.handle_datagram(now, pkt.ifindex, net, pkt.bytes());
-                    self.pool.put(pkt.buf);
+                    self.rx_packet(pkt, now);
                 }
                 Some(update) = self.track_rx.recv() => self.track_update(update),
                 _ = linkbeat_tick.tick(), if self.linkbeat.is_some() => {

@@ -297,7 +297,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                     if let Some(s) = snmp {
                         s.stop();
                     }
-                    return ExitCode::from(2);
+                    return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
                 }
             }
             if end == End::Stop {

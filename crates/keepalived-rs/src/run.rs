@@ -247,7 +247,7 @@ fn unstartable_instances(config: &keepalived_conf::Config) -> Vec<String> {
         .vrrp
         .instances
         .iter()
-        .filter_map(keepalived_conf::model::VrrpInstance::unstartable)
+        .filter_map(|v| v.unstartable(&config.global))
         .collect()
 }
 
@@ -304,6 +304,11 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         loaded.report();
         crate::process_settings::set_process_name(names.vrrp.as_deref().or(names.main.as_deref()));
         crate::process_settings::apply(&g.vrrp_process);
+        // keepalived's vrrp_complete_init: an instance it cannot run stops the VRRP process
+        // with a configuration error (the reason is among the diagnostics just logged).
+        if !unstartable_instances(&config).is_empty() {
+            return ExitCode::from(crate::supervisor::EXIT_CONFIG as u8);
+        }
         crate::pidfile::write(&pids.vrrp);
         let reloader = || reload(cli);
         let bfd_events = crate::supervisor::inherited_fds(crate::supervisor::BFD_READ_VAR)
@@ -325,7 +330,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     keepalived_daemon::log::info(format!("Stopped: {e}"));
-                    ExitCode::from(2)
+                    ExitCode::from(crate::supervisor::EXIT_FATAL as u8)
                 }
             };
         let _ = std::fs::remove_file(&pids.vrrp);

@@ -312,19 +312,23 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
     loop {
         // A child that died (before SIGCHLD was set up, or since the last wake-up).
         let exited = children.iter_mut().enumerate().find_map(|(i, (_, c))| {
-            c.as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-                .map(|status| (i, status))
+            c.as_mut().and_then(|c| {
+                let pid = c.id().unwrap_or(0);
+                c.try_wait().ok().flatten().map(|status| (i, pid, status))
+            })
         });
-        if let Some((i, status)) = exited {
+        if let Some((i, pid, status)) = exited {
             let role = children[i].0;
-            eprintln!("Keepalived_{} exited with {status}", role.name());
-            if status.code() == Some(EXIT_FATAL) {
-                eprintln!("Keepalived_{} cannot run; stopping", role.name());
+            if let Some((code, what)) = status.code().and_then(permanent_error) {
+                // keepalived's report_child_status: not restarted, everything stops.
+                keepalived_daemon::log::info(format!(
+                    "pid {pid} exited with permanent error {what}. Terminating"
+                ));
                 stop_children(&mut children, child_wait).await;
                 sd.stopping();
-                return ExitCode::from(EXIT_FATAL as u8);
+                return ExitCode::from(code);
             }
+            eprintln!("Keepalived_{} exited with {status}", role.name());
             if cli.dont_respawn {
                 eprintln!("-R: not restarting it; stopping");
                 stop_children(&mut children, child_wait).await;
@@ -482,8 +486,25 @@ fn receives(role: Role, signal: i32) -> bool {
     role == Role::Vrrp || signal == libc::SIGHUP || signal == libc::SIGUSR1
 }
 
-/// keepalived's KEEPALIVED_EXIT_FATAL: a child that exits with it is not restarted.
-pub const EXIT_FATAL: i32 = 4;
+/// keepalived's KEEPALIVED_EXIT_FATAL (lib/scheduler.h): the child cannot run (no IPVS, a
+/// runtime it cannot build); it is not restarted and keepalived stops with this code.
+pub const EXIT_FATAL: i32 = 1;
+/// keepalived's KEEPALIVED_EXIT_CONFIG: the child cannot run this configuration (an
+/// instance `vrrp_complete_instance` refuses); not restarted either.
+pub const EXIT_CONFIG: i32 = 2;
+/// keepalived's KEEPALIVED_EXIT_MISSING_PERMISSION, the third permanent error.
+const EXIT_MISSING_PERMISSION: i32 = 4;
+
+/// The exit codes after which keepalived does not restart a child but terminates, with
+/// the word its "exited with permanent error" line uses.
+fn permanent_error(code: i32) -> Option<(u8, &'static str)> {
+    match code {
+        EXIT_FATAL => Some((1, "FATAL")),
+        EXIT_CONFIG => Some((2, "CONFIG")),
+        EXIT_MISSING_PERMISSION => Some((4, "missing permission")),
+        _ => None,
+    }
+}
 
 /// The parent's messages to systemd (nothing without NOTIFY_SOCKET).
 struct Systemd {

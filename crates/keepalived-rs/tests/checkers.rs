@@ -137,7 +137,12 @@ fn without_ipvs_the_checker_child_refuses_clearly() {
     let _ = Command::new("ip").args(["netns", "del", &ns]).status();
     let _ = std::fs::remove_dir_all(&dir);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{err}");
+    // keepalived 2.2.7 here: "pid N exited with permanent error FATAL. Terminating", exit 1.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("exited with permanent error FATAL. Terminating"),
+        "{err}"
+    );
     assert!(err.contains("the kernel has no IPVS"), "{err}");
     assert!(err.contains("--no-ipvs"), "{err}");
 }

@@ -275,7 +275,8 @@ fn round(
 ) -> Round {
     let vip4 = net.v4(100);
     let vip6 = net.v6(100);
-    lab.start("t", second, &config(net, "t", 100, global, inst));
+    // o first, t once o is MASTER: t then never is MASTER before o's first advert (on a
+    // loaded machine a slow start of o let it be), so its ruleset is a BACKUP's only.
     lab.start("o", first, &config(net, "o", 150, global, inst));
     let holds_all = |lab: &BridgeLab, r: &str| lab.holds(r, &vip4) && lab.holds(r, &vip6);
     lab.wait(
@@ -284,8 +285,20 @@ fn round(
         || holds_all(lab, "o"),
         || None,
     );
-    // The BACKUP may take a moment to see the first advert; both must have settled.
-    lab.wait("t BACKUP", LIMIT, || !lab.holds("t", &vip4), || None);
+    lab.start("t", second, &config(net, "t", 100, global, inst));
+    let t_log = lab.dir().join("t.log");
+    lab.wait(
+        "t BACKUP",
+        LIMIT,
+        || {
+            std::fs::read_to_string(&t_log)
+                .is_ok_and(|l| l.matches("Entering BACKUP STATE").count() >= 2)
+        },
+        || None,
+    );
+    // Its tables are set up with its interfaces, before or just after that line.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!lab.holds("t", &vip4), "t took a VIP\n{}", lab.logs());
     let master_rules = ruleset(lab, "o");
     let backup_rules = ruleset(lab, "t");
     let first_v = probe(lab, net, 1);

@@ -115,6 +115,13 @@ fn metrics_json_and_healthz_follow_the_instance() {
     assert!(became >= 1.0, "{m}");
     let takeovers = sample(&m, "keepalived_rs_takeover_seconds_count").expect("{m}");
     assert!(takeovers >= 1.0, "{m}");
+    // Every advert is sent from a timer wake-up, each one observed once.
+    let wakeups = sample(&m, "keepalived_rs_advert_timer_lateness_seconds_count").expect("{m}");
+    assert!(wakeups >= 1.0, "{m}");
+    assert!(
+        m.contains("keepalived_rs_advert_timer_lateness_seconds_bucket{le=\"0.00001\"}"),
+        "{m}"
+    );
     assert!(m.contains("keepalived_rs_last_transition_timestamp_seconds{iname=\"VI_1\"}"));
     assert!(!m.contains("# EOF"), "text format 0.0.4 by default: {m}");
     assert!(

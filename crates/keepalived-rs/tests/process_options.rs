@@ -447,3 +447,68 @@ fn config_test_checks_interfaces_in_the_namespace_as_keepalived() {
     assert_eq!(ours, [Some(0), Some(5), Some(0), Some(0)]);
     assert_eq!(ours, codes(KEEPALIVED), "ours vs keepalived");
 }
+
+/// An instance keepalived's vrrp_complete_instance refuses (here VRRPv3 without a VIP, and
+/// strict mode without one) stops the VRRP process with a configuration error, and the
+/// parent with it: "exited with permanent error CONFIG. Terminating", exit code 2. A VRRPv2
+/// instance without a VIP only gets a warning and runs.
+#[test]
+fn an_instance_keepalived_refuses_stops_the_daemon_with_a_config_error() {
+    if !runnable("an_instance_keepalived_refuses_stops_the_daemon_with_a_config_error") {
+        return;
+    }
+    let lab = BridgeLab::prefixed("k13p", "c", "10.80.9");
+    let o = lab.ns("o");
+    let dir = lab.dir().to_path_buf();
+    let run = |binary: &str, tag: &str, extra: &str| -> (Option<i32>, String) {
+        let conf = dir.join(format!("c-{tag}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "vrrp_instance VI_1 {{\n  interface eth0\n  virtual_router_id 55\n  \
+                 priority 100\n  advert_int 1\n{extra}}}\n"
+            ),
+        )
+        .expect("config");
+        let pid = |p: &str| dir.join(format!("c-{tag}-{p}.pid")).display().to_string();
+        let (main, vrrp, check, bfd) = (pid("m"), pid("v"), pid("c"), pid("b"));
+        let args = [
+            "-n",
+            "-l",
+            "-P",
+            "-f",
+            conf.to_str().expect("utf-8 path"),
+            "-p",
+            &main,
+            "-r",
+            &vrrp,
+            "-c",
+            &check,
+            "-b",
+            &bfd,
+        ];
+        let mut all = vec!["10", binary];
+        all.extend(args);
+        run_once(&o, "timeout", &all)
+    };
+    for (tag, extra) in [("v3", "  version 3\n"), ("strict", "  strict_mode on\n")] {
+        let (code, text) = run(KEEPALIVED, &format!("k-{tag}"), extra);
+        assert_eq!(code, Some(2), "keepalived, {tag}:\n{text}");
+        let (ours, ours_text) = run(OURS, &format!("o-{tag}"), extra);
+        assert_eq!(ours, code, "ours vs keepalived, {tag}:\n{ours_text}");
+        for line in [
+            "(VI_1) No VIP specified; at least one is required",
+            "exited with permanent error CONFIG. Terminating",
+        ] {
+            assert!(text.contains(line), "keepalived, {tag}: {line}\n{text}");
+            assert!(ours_text.contains(line), "ours, {tag}: {line}\n{ours_text}");
+        }
+    }
+    // VRRPv2: a warning, and the daemon runs until timeout stops it (124).
+    let (code, text) = run(OURS, "o-v2", "");
+    assert_eq!(code, Some(124), "ours, v2:\n{text}");
+    assert!(
+        text.contains("(VI_1) No VIP specified; at least one is sensible"),
+        "{text}"
+    );
+}

@@ -363,10 +363,25 @@ fn observe(lab: &mut BridgeLab, binary: &str, tag: &str) -> (Vec<Vec<String>>, B
     wait_masters(lab, tag, 3, Duration::from_secs(30));
     // The last notifications (RFC new master, group MASTER) follow the state at once.
     std::thread::sleep(Duration::from_secs(1));
-    let walks = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+    let mut walks: Vec<Vec<String>> = [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
         .iter()
         .map(|m| walk(lab, m))
         .collect();
+    // One of each malformed advert of tests/labs/send-bad-adverts.py to VI_1 (VRRPv2):
+    // the checksum, TTL and version ones give vrrpv3ProtoError, the auth type one
+    // vrrpTrapAuthFailure, and vrrpv3StatisticsProtoErrReason keeps the last reason.
+    let sender = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/labs/send-bad-adverts.py");
+    let sent = Command::new("ip")
+        .args(["netns", "exec", &lab.ns("t"), "python3"])
+        .arg(&sender)
+        .args(["10.84.1.2", "51", "10.84.1.100", "12"])
+        .env("BAD_ADVERT_SEED", "1")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(sent, "the bad-advert sender failed");
+    std::thread::sleep(Duration::from_secs(1));
+    walks.push(walk(lab, VRRPV3_MIB));
     let seen = traps(&trap_log, from);
     lab.terminate("o");
     assert!(
@@ -386,7 +401,7 @@ fn snmp_walks_and_notifications_match_keepalived() {
     start_snmpd(&mut lab);
     let (theirs, their_traps) = observe(&mut lab, KEEPALIVED, "keepalived");
     let (ours, our_traps) = observe(&mut lab, OURS, "ours");
-    for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB]
+    for (m, (t, o)) in [KEEPALIVED_MIB, VRRP_MIB, VRRPV3_MIB, VRRPV3_MIB]
         .iter()
         .zip(theirs.iter().zip(&ours))
     {
@@ -423,6 +438,12 @@ fn snmp_walks_and_notifications_match_keepalived() {
     }
     // The same notifications (their order follows the notify order; the sets must match).
     assert!(their_traps.len() >= 10, "{their_traps:#?}");
+    for kind in [".1.3.6.1.2.1.207.0.2", ".1.3.6.1.2.1.68.0.2"] {
+        assert!(
+            their_traps.iter().any(|t| t.contains(kind)),
+            "keepalived sent no {kind}: {their_traps:#?}"
+        );
+    }
     assert_eq!(our_traps, their_traps, "notifications differ (left: ours)");
 }
 

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 pub use config::{GarpConfig, InitialState, InstanceConfig, Version, PRIO_OWNER};
 pub use io::{Action, Advert, Event, NotifyState};
-pub use state::State;
+pub use state::{MasterReason, State};
 pub use timing::{master_down_interval, skew_time};
 pub use track::{effective_priority, TrackId, TrackValue, TrackedObject};
 
@@ -119,6 +119,10 @@ pub struct Machine {
     timers: TimerTable,
     actions: VecDeque<Action>,
     counters: Stats,
+    /// Why it last became MASTER, and why it would next (keepalived's `master_reason` and
+    /// `next_master_reason`, set where keepalived sets them).
+    master_reason: MasterReason,
+    next_master_reason: MasterReason,
 }
 
 impl Machine {
@@ -152,6 +156,8 @@ impl Machine {
             timers,
             actions: VecDeque::new(),
             counters: Stats::default(),
+            master_reason: MasterReason::NotMaster,
+            next_master_reason: MasterReason::MasterNoResponse,
             config,
         };
         machine.effective_priority = machine.health().priority().unwrap_or(machine.base_priority);
@@ -250,6 +256,11 @@ impl Machine {
 
     /// The statistics the machine counts: `advert_sent`, `pri_zero_sent`, `become_master`,
     /// `release_master`. The receive counters are the [`crate::Router`]'s (keepalived counts
+    /// Why the instance last became MASTER (RFC 6527's new-master reason).
+    pub fn master_reason(&self) -> MasterReason {
+        self.master_reason
+    }
+
     /// them while checking the packet, before the state machine sees it).
     pub fn counters(&self) -> &Stats {
         &self.counters
@@ -490,8 +501,10 @@ impl Machine {
         } else if self.config.initial_state == InitialState::Master
             && self.base_priority == PRIO_OWNER
         {
+            self.next_master_reason = MasterReason::Preempted;
             self.become_master(now);
         } else {
+            self.next_master_reason = MasterReason::MasterNoResponse;
             self.set_state(State::Backup);
             self.arm_master_down(now, self.master_down());
         }
@@ -504,6 +517,7 @@ impl Machine {
     /// removed, as keepalived, which starts in BACKUP and removes them, would end.
     fn resume_master(&mut self, now: Instant) {
         self.timers.stop(Timer::MasterDown);
+        self.master_reason = self.next_master_reason;
         self.set_state_notify(State::Master, false);
         self.unconfirmed = true;
         self.push(Action::AddVips {
@@ -542,6 +556,7 @@ impl Machine {
 
     fn become_master(&mut self, now: Instant) {
         self.timers.stop(Timer::MasterDown);
+        self.master_reason = self.next_master_reason;
         self.set_state(State::Master);
         self.counters.bump(Counter::BecomeMaster);
         // Order of keepalived's vrrp_state_master_tx on the transition: VIPs, GARP burst,
@@ -633,6 +648,7 @@ impl Machine {
         let ours = self.effective_priority;
         if advert.priority == 0 {
             self.arm_master_down(now, self.skew());
+            self.next_master_reason = MasterReason::Priority;
             return;
         }
         let preempt_delay = !self.config.preempt_delay.is_zero();
@@ -644,8 +660,10 @@ impl Machine {
             // Master_Down timer is left to expire (keepalived shortens ms_down_timer to the
             // time remaining, which is the same thing).
             self.master_address = Some(advert.source);
+            self.next_master_reason = MasterReason::Preempted;
             return;
         }
+        self.next_master_reason = MasterReason::MasterNoResponse;
         self.learn_interval(&advert);
         self.master_address = Some(advert.source);
         self.master_priority = advert.priority;

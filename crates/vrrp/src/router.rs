@@ -95,6 +95,17 @@ pub enum Notice {
     /// pseudo-header: the instance uses that checksum from now on (keepalived: "(NAME)
     /// Setting unicast VRRPv3 checksum to old version").
     OldUnicastChecksum,
+    /// An advert failed a check RFC 6527 names (keepalived's vrrpv3ProtoError notification):
+    /// the reason, as [`crate::wire::DecodeError::proto_err_reason`].
+    ProtoError(u8),
+    /// An advert failed an authentication check (keepalived's vrrpTrapAuthFailure): the
+    /// type, as [`crate::wire::DecodeError::auth_err_type`], and the packet's source.
+    AuthError {
+        /// RFC 2787's vrrpTrapAuthErrorType.
+        kind: u8,
+        /// The advert's source address.
+        src: IpAddr,
+    },
 }
 
 /// The run-time state of one instance that moves with it across a reload.
@@ -275,6 +286,11 @@ impl Router {
         self.slot(id).map(Slot::stats).unwrap_or_default()
     }
 
+    /// RFC 6527's vrrpv3StatisticsProtoErrReason of an instance (0: no protocol error yet).
+    pub fn proto_err_reason(&self, id: InstanceId) -> u8 {
+        self.slot(id).map_or(0, |s| s.packets.proto_err_reason())
+    }
+
     /// STATS_CLEAR: every instance counts from zero again.
     pub fn clear_stats(&mut self) {
         for s in self.slots.iter_mut().flatten() {
@@ -406,6 +422,16 @@ impl Router {
                 self.drain(i);
             }
             Received::Dropped { error, log } => {
+                // keepalived notifies every such packet (no rate limit): so do we; the
+                // daemon sends them only where SNMP traps are enabled.
+                if let Some(reason) = error.proto_err_reason() {
+                    self.notices
+                        .push_back((InstanceId(i), Notice::ProtoError(reason)));
+                }
+                if let Some(kind) = error.auth_err_type() {
+                    self.notices
+                        .push_back((InstanceId(i), Notice::AuthError { kind, src: h.src }));
+                }
                 if let Some(suppressed) = log {
                     self.logs.push_back(DropLog {
                         instance: Some(InstanceId(i)),

@@ -264,3 +264,54 @@ fn a_reload_leaves_an_unchanged_instance_as_it_was() {
     let actions: Vec<_> = std::iter::from_fn(|| r.poll_action()).collect();
     assert!(actions.iter().all(|(id, _)| *id != same), "{actions:?}");
 }
+
+/// keepalived's vrrpv3ProtoError and vrrpTrapAuthFailure: every advert failing a checksum,
+/// version or TTL check gives a protocol-error notice (and sets the instance's
+/// vrrpv3StatisticsProtoErrReason), every one failing authentication an auth-error notice
+/// with its source; other drops (an address list mismatch) give none.
+#[test]
+fn protocol_and_authentication_errors_give_notices() {
+    use keepalived_vrrp::router::Notice;
+    let t0 = Instant::now();
+    let mut cfg = instance(Version::V2, &[]);
+    cfg.auth = Auth::Pass(*b"secret\0\0");
+    let mut r = Router::default();
+    let id = r.add(cfg.clone(), t0);
+    r.handle_timeout(t0);
+    assert_eq!(r.proto_err_reason(id), 0);
+    let mut peer = instance(Version::V2, &[]);
+    peer.machine.primary_address = IpAddr::V4(v4(9));
+    peer.auth = Auth::Pass(*b"other\0\0\0");
+    let wrong_pass = first_advert(peer.clone(), t0);
+    let notices = |r: &mut Router| std::iter::from_fn(|| r.poll_notice()).collect::<Vec<_>>();
+    r.handle_datagram(t0, 3, RxNet::Ipv4, &wrong_pass);
+    assert_eq!(
+        notices(&mut r),
+        [(
+            id,
+            Notice::AuthError {
+                kind: 3,
+                src: IpAddr::V4(v4(9))
+            }
+        )]
+    );
+    // The right password and a broken VRRP checksum: checksumError (3).
+    peer.auth = cfg.auth;
+    let mut bad_sum = first_advert(peer.clone(), t0);
+    bad_sum[20 + 6] ^= 0xff;
+    r.handle_datagram(t0, 3, RxNet::Ipv4, &bad_sum);
+    assert_eq!(notices(&mut r), [(id, Notice::ProtoError(3))]);
+    assert_eq!(r.proto_err_reason(id), 3);
+    // A VRRPv3 advert to this VRRPv2 instance: versionError (2).
+    let mut v3 = instance(Version::V3, &[]);
+    v3.machine.primary_address = IpAddr::V4(v4(9));
+    r.handle_datagram(t0, 3, RxNet::Ipv4, &first_advert(v3, t0));
+    assert_eq!(notices(&mut r), [(id, Notice::ProtoError(2))]);
+    assert_eq!(r.proto_err_reason(id), 2);
+    // Another VIP list: counted, logged, not notified.
+    let mut other = peer;
+    other.vips = Addresses::V4(keepalived_vrrp::addr_list![v4(101)]);
+    r.handle_datagram(t0, 3, RxNet::Ipv4, &first_advert(other, t0));
+    assert_eq!(notices(&mut r), []);
+    assert_eq!(r.stats(id)[Counter::AddrListErr], 1);
+}

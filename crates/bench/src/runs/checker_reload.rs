@@ -71,7 +71,7 @@ pub fn run(
     let (want_old, want_new) = (checker_lab::expected(&old), checker_lab::expected(&new));
     let unchanged: HashSet<Dest> = want_old.intersection(&want_new).copied().collect();
     let base = checker_lab::render("hc_reload", &old, DELAY_LOOP, Check::Tcp);
-    let mut d = Daemon::start_in(lab.dir(), &lab.lb, imp.label, &imp.path, &base, "-C")?;
+    let mut d = Daemon::start_in(lab.dir(), &lab.lb, imp.label, &imp.path, &base, "-C", &[])?;
     let conf_path = lab.dir().join(format!("{}.conf", imp.label));
     let mut ipvs = checker_lab::IpvsReader::open(&lab.lb)?;
     let limit = Duration::from_secs(300 + want_old.len() as u64 / 50);

@@ -108,7 +108,7 @@ pub fn run(
     let want = checker_lab::expected(&vss);
     let rs_set: HashSet<SocketAddrV4> = want.iter().map(|d| d.1).collect();
     let conf = checker_lab::render("hc_scale", &vss, 1, check);
-    let mut d = Daemon::start_in(lab.dir(), &lab.lb, imp.label, &imp.path, &conf, "-C")?;
+    let mut d = Daemon::start_in(lab.dir(), &lab.lb, imp.label, &imp.path, &conf, "-C", &[])?;
     let mut ipvs = checker_lab::IpvsReader::open(&lab.lb)?;
     let limit = Duration::from_secs(120 + n as u64 / 50);
     let mut seen: HashSet<SocketAddrV4> = HashSet::new();

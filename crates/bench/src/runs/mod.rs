@@ -10,6 +10,7 @@ pub mod fast;
 pub mod flood;
 pub mod footprint;
 pub mod reload;
+pub mod soak;
 pub mod startup;
 pub mod takeover;
 

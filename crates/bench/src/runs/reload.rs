@@ -18,7 +18,7 @@ use crate::procfs;
 
 /// The VIP the reloads add and remove (outside the configuration's VIP range and the links'
 /// own addresses).
-const EXTRA_VIP: Ipv4Addr = Ipv4Addr::new(10, 88, 14, 250);
+pub(crate) const EXTRA_VIP: Ipv4Addr = Ipv4Addr::new(10, 88, 14, 250);
 
 /// What one run measured.
 #[derive(Clone, Debug)]
@@ -34,7 +34,7 @@ pub struct Reloads {
 }
 
 /// `conf` with [`EXTRA_VIP`] in the last instance's virtual_ipaddress block.
-fn with_extra_vip(conf: &str) -> String {
+pub(crate) fn with_extra_vip(conf: &str) -> String {
     let tail = "    }\n}\n";
     match conf.strip_suffix(tail) {
         Some(head) => format!("{head}        {EXTRA_VIP}/32\n{tail}"),

@@ -531,11 +531,17 @@ impl VrrpInstance {
     /// Why keepalived's VRRP process would not start with this instance (it exits with a
     /// configuration error): no VRID; no `interface` without a unicast keyword
     /// (keepalived 2.2.8+'s chk_min_cfg); without `interface`, no configured source address
-    /// or a link-local one (vrrp_complete_instance). `None`: it runs.
-    pub fn unstartable(&self) -> Option<String> {
+    /// or a link-local one (vrrp_complete_instance); no VIP where one is required (VRRPv3 or
+    /// strict mode, unless 2.3's `no_virtual_ipaddress` says none is meant). `None`: it runs.
+    pub fn unstartable(&self, global: &GlobalDefs) -> Option<String> {
         let name = &self.name;
         if self.vrid.is_none() {
             return Some(format!("({name}) the virtual router id must be set"));
+        }
+        if self.no_vip_required(global) {
+            return Some(format!(
+                "({name}) No VIP specified; at least one is required"
+            ));
         }
         if self.interface.is_some() {
             return None;
@@ -552,6 +558,15 @@ impl VrrpInstance {
             )),
             Some(_) => None,
         }
+    }
+
+    /// Whether the instance has no VIP where keepalived requires one (VRRPv3 or strict mode;
+    /// 2.3's `no_virtual_ipaddress` outside strict mode means none is wanted).
+    pub fn no_vip_required(&self, global: &GlobalDefs) -> bool {
+        let strict = self.strict(global);
+        self.virtual_ipaddresses.is_empty()
+            && (strict || !self.no_virtual_ipaddress)
+            && (self.version(global) == Version::V3 || strict)
     }
 
     /// Whether the instance is the address owner (priority 255).

@@ -19,8 +19,9 @@
 //! per VIP and has no counterpart here.
 //!
 //! Ours, under `keepalived_rs_*`: `keepalived_rs_last_transition_timestamp_seconds{iname}`,
-//! the [`Recorder`] histograms `keepalived_rs_takeover_seconds` and
-//! `keepalived_rs_vip_install_seconds`, and per `bfd_instance` the VRRP child hears about
+//! the [`Recorder`] histograms `keepalived_rs_takeover_seconds`,
+//! `keepalived_rs_vip_install_seconds` and `keepalived_rs_advert_timer_lateness_seconds`
+//! (wake-up minus deadline of the loop's earliest VRRP timer, 10 µs .. 1 s), and per `bfd_instance` the VRRP child hears about
 //! `keepalived_rs_bfd_session_state{name}` (1 Up, 0 Down),
 //! `keepalived_rs_bfd_transitions_total{name}` and the histogram
 //! `keepalived_rs_bfd_detection_seconds{name}` (neighbour's last packet to the VRRP child
@@ -248,6 +249,11 @@ fn registry(snap: &Snapshot, rec: &Recorder) -> Registry {
         "keepalived_rs_vip_install_seconds",
         "One netlink batch installing VIPs (keepalived-rs)",
         rec.vip_install.clone(),
+    );
+    reg.register(
+        "keepalived_rs_advert_timer_lateness_seconds",
+        "How late the VRRP loop woke up for its earliest advert or Master_Down timer (keepalived-rs)",
+        rec.timer_lateness.clone(),
     );
     reg
 }

@@ -1,6 +1,7 @@
 //! What the event loop measures for `/metrics` beyond keepalived's counters: how long a
-//! takeover takes, how long installing the VIPs takes, and how long after a BFD neighbour
-//! fell silent the VRRP child heard its session was Down.
+//! takeover takes, how long installing the VIPs takes, how late the loop wakes up for its
+//! VRRP timers, and how long after a BFD neighbour fell silent the VRRP child heard its
+//! session was Down.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,14 @@ const TAKEOVER_BUCKETS: [f64; 13] = [
 /// Netlink batch buckets, seconds: 100 µs .. 1 s.
 const INSTALL_BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+
+/// Timer lateness buckets, seconds: 10 µs .. 1 s (an advert_int 0.1 MASTER is missed by its
+/// BACKUPs after ~0.3 s; keepalived logs "A thread timer expired" beyond
+/// `min_auto_priority_delay`, 1 s by default).
+const LATENESS_BUCKETS: [f64; 16] = [
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1, 0.25, 0.5, 1.0,
 ];
 
 /// `keepalived_rs_bfd_detection_seconds`, one histogram per `bfd_instance` (label `name`).
@@ -36,6 +45,10 @@ pub(crate) struct Recorder {
     /// From a BFD neighbour's last packet to the VRRP child reading that the detection
     /// timer took the session Down (the BFD child's silence plus the pipe's delivery).
     pub(crate) bfd_detection: BfdDetection,
+    /// `keepalived_rs_advert_timer_lateness_seconds`: how long after the earliest VRRP timer's
+    /// deadline (a MASTER's advert timer, a BACKUP's Master_Down timer) the loop woke up
+    /// and handled it.
+    pub(crate) timer_lateness: Histogram,
 }
 
 impl Default for Recorder {
@@ -44,6 +57,7 @@ impl Default for Recorder {
             takeover: Histogram::new(TAKEOVER_BUCKETS),
             vip_install: Histogram::new(INSTALL_BUCKETS),
             bfd_detection: Family::new_with_constructor(bfd_detection_histogram),
+            timer_lateness: Histogram::new(LATENESS_BUCKETS),
         }
     }
 }
@@ -66,6 +80,15 @@ impl Recorder {
 }
 
 impl Recorder {
+    /// The loop woke up at `now` for its timer due at `deadline`: one observation of the
+    /// lateness (0 if it woke on time; a short lock and a bucket search, no allocation).
+    pub(crate) fn timer_woke(&self, deadline: Option<Instant>, now: Instant) {
+        if let Some(d) = deadline {
+            self.timer_lateness
+                .observe(now.saturating_duration_since(d).as_secs_f64());
+        }
+    }
+
     /// The VRRP child read that `bfd_instance` `name` went Down after `silent_for` without
     /// a packet, `delivered` after the BFD child wrote it.
     pub(crate) fn bfd_down_detected(&self, name: &str, silent_for: Duration, delivered: Duration) {
@@ -89,6 +112,7 @@ mod tests {
         reg.register("takeover", "", r.takeover.clone());
         reg.register("install", "", r.vip_install.clone());
         reg.register("bfd", "", r.bfd_detection.clone());
+        reg.register("late", "", r.timer_lateness.clone());
         let mut out = String::new();
         text::encode(&mut out, &reg).unwrap();
         out
@@ -106,6 +130,20 @@ mod tests {
         // 5 ms and more: not in the 2.5 ms bucket, in the 10 ms one (unless the test
         // machine stalled).
         assert!(out.contains("takeover_bucket{le=\"0.0025\"} 0\n"), "{out}");
+    }
+
+    #[test]
+    fn a_timer_wake_up_counts_its_lateness() {
+        let r = Recorder::default();
+        let t = Instant::now();
+        r.timer_woke(Some(t), t + Duration::from_micros(300));
+        r.timer_woke(Some(t + Duration::from_millis(1)), t);
+        r.timer_woke(None, t);
+        let out = text(&r);
+        assert!(out.contains("late_count 2\n"), "{out}");
+        assert!(out.contains("late_bucket{le=\"0.00001\"} 1\n"), "{out}");
+        assert!(out.contains("late_bucket{le=\"0.00025\"} 1\n"), "{out}");
+        assert!(out.contains("late_bucket{le=\"0.0005\"} 2\n"), "{out}");
     }
 
     #[test]

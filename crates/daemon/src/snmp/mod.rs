@@ -118,21 +118,30 @@ fn notify_instance_as(e: &InstanceEvent, state: i32, master: bool) {
     }
 }
 
+/// An advert failed a check RFC 6527 names: vrrpv3ProtoError (keepalived logs "Sending SNMP
+/// notification vrrpTrapProtoError" with `-D`).
+pub(crate) fn notify_proto_error(e: &InstanceEvent, reason: u8) {
+    if wants(|s| s.rfcv3) {
+        if let Some(v) = trap::rfc6527_proto_error(e, reason) {
+            queue(v);
+        }
+    }
+}
+
+/// An advert failed an authentication check: vrrpTrapAuthFailure.
+pub(crate) fn notify_auth_failure(e: &InstanceEvent, src: std::net::IpAddr, kind: u8) {
+    if wants(|s| s.rfcv2) {
+        if let Some(v) = trap::rfc2787_auth_failure(e, src, kind) {
+            queue(v);
+        }
+    }
+}
+
 /// A sync group notified `state`: vrrpSyncGroupStateChange.
 pub(crate) fn notify_group(name: &str, state: NotifyState, router_id: &str) {
     if wants(|s| s.vrrp) {
         log::info(format!("VRRP_Group({name}): Sending SNMP notification"));
         queue(trap::group_state_change(name, trap_state(state), router_id));
-    }
-}
-
-/// The vrrpv3 master reason an instance reports (notMaster(0) until it first became MASTER, then
-/// masterNoResponse(3), or priority(1) for an address owner).
-pub(crate) fn master_reason(became_master: u64, base_priority: u8) -> i32 {
-    match (became_master, base_priority) {
-        (0, _) => 0,
-        (_, 255) => 1,
-        _ => 3,
     }
 }
 

@@ -69,11 +69,6 @@ fn c32(v: u64) -> Value {
     Value::Counter32(v as u32)
 }
 
-/// vrrpv3StatisticsNewMasterReason ([`super::master_reason`]).
-fn master_reason(i: &InstanceView) -> i32 {
-    super::master_reason(i.stats.become_master, i.base_priority)
-}
-
 /// VRRP-MIB.
 pub(crate) fn rfc2787(m: &mut Mib, v: &View) {
     let o = rfc2787_oid();
@@ -211,11 +206,11 @@ pub(crate) fn rfc6527(m: &mut Mib, v: &View, now: SystemTime) {
         let s = &i.stats;
         let scol = |c: u32| o.child(&[1, 2, 5, 1, c]).child(&row);
         m.set(scol(1), c32(s.become_master));
-        m.set(scol(2), Value::Integer(master_reason(i)));
+        m.set(scol(2), Value::Integer(i.master_reason));
         m.set(scol(3), Value::Counter64(s.advert_rcvd));
         m.set(scol(4), Value::Counter64(s.advert_interval_err));
         m.set(scol(5), Value::Counter64(s.ip_ttl_err));
-        m.set(scol(6), Value::Integer(0));
+        m.set(scol(6), Value::Integer(i.proto_err_reason));
         m.set(scol(7), Value::Counter64(s.pri_zero_rcvd));
         m.set(scol(8), Value::Counter64(s.pri_zero_sent));
         m.set(scol(9), Value::Counter64(s.invalid_type_rcvd));

@@ -104,3 +104,94 @@ pub(crate) fn rfc6527_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
         ),
     ])
 }
+
+/// vrrpTrapAuthFailure (RFC 2787), keepalived's vrrp_rfcv2_snmp_auth_err_trap: for VRRPv2
+/// IPv4 instances with VIPs; the packet's source and the error type.
+pub(crate) fn rfc2787_auth_failure(
+    e: &InstanceEvent,
+    src: IpAddr,
+    kind: u8,
+) -> Option<Vec<VarBind>> {
+    let IpAddr::V4(src) = src else {
+        return None;
+    };
+    if e.version != keepalived_vrrp::Version::V2 || e.ipv6 || !e.has_vips {
+        return None;
+    }
+    let o = rfc2787_oid();
+    let row = [e.ifindex, u32::from(e.vrid)];
+    Some(vec![
+        trap_oid(o.child(&[0, 2])),
+        vb(o.child(&[1, 5]).child(&row), Value::IpAddress(src.octets())),
+        vb(
+            o.child(&[1, 6]).child(&row),
+            Value::Integer(i32::from(kind)),
+        ),
+    ])
+}
+
+/// vrrpv3ProtoError (RFC 6527), keepalived's vrrp_rfcv3_snmp_proto_err_notify: for
+/// instances with VIPs (VRRPv2 ones too, as Debian's build answers v3 for v2); the reason.
+pub(crate) fn rfc6527_proto_error(e: &InstanceEvent, reason: u8) -> Option<Vec<VarBind>> {
+    if !e.has_vips {
+        return None;
+    }
+    let o = rfc6527_oid();
+    let row = [e.ifindex, u32::from(e.vrid), if e.ipv6 { 2 } else { 1 }];
+    Some(vec![
+        trap_oid(o.child(&[0, 2])),
+        vb(
+            o.child(&[1, 2, 5, 1, 6]).child(&row),
+            Value::Integer(i32::from(reason)),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn event(version: keepalived_vrrp::Version, has_vips: bool) -> InstanceEvent {
+        InstanceEvent {
+            name: "VI_1".into(),
+            state: 2,
+            initial_state: 1,
+            router_id: "r".into(),
+            version,
+            ipv6: false,
+            has_vips,
+            ifindex: 7,
+            vrid: 51,
+            source: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            master_reason: 3,
+        }
+    }
+
+    #[test]
+    fn auth_failure_and_proto_error_carry_keepalived_varbinds() {
+        use keepalived_vrrp::Version::{V2, V3};
+        let src = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9));
+        let v2 = rfc2787_oid();
+        assert_eq!(
+            rfc2787_auth_failure(&event(V2, true), src, 3),
+            Some(vec![
+                trap_oid(v2.child(&[0, 2])),
+                vb(v2.child(&[1, 5, 7, 51]), Value::IpAddress([10, 0, 0, 9])),
+                vb(v2.child(&[1, 6, 7, 51]), Value::Integer(3)),
+            ])
+        );
+        // RFC 2787 knows VRRPv2 over IPv4 with VIPs only.
+        assert!(rfc2787_auth_failure(&event(V3, true), src, 3).is_none());
+        assert!(rfc2787_auth_failure(&event(V2, false), src, 3).is_none());
+        let v3 = rfc6527_oid();
+        assert_eq!(
+            rfc6527_proto_error(&event(V2, true), 2),
+            Some(vec![
+                trap_oid(v3.child(&[0, 2])),
+                vb(v3.child(&[1, 2, 5, 1, 6, 7, 51, 1]), Value::Integer(2)),
+            ])
+        );
+        assert!(rfc6527_proto_error(&event(V3, false), 2).is_none());
+    }
+}

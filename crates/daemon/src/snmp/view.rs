@@ -71,6 +71,10 @@ pub(crate) struct InstanceView {
     pub initial_master: bool,
     pub base_priority: u8,
     pub effective_priority: u8,
+    /// RFC 6527's new-master reason (vrrpv3StatisticsNewMasterReason).
+    pub master_reason: i32,
+    /// RFC 6527's vrrpv3StatisticsProtoErrReason.
+    pub proto_err_reason: i32,
     pub vipset: bool,
     /// The configured interface and its index (the VMAC's parent with use_vmac).
     pub ifname: Option<String>,
@@ -379,6 +383,11 @@ impl Daemon {
                 initial_master: c.state == InitialState::Master,
                 base_priority: d.base_priority,
                 effective_priority: d.effective_priority,
+                master_reason: self
+                    .router
+                    .machine(i.id)
+                    .map_or(0, |m| m.master_reason() as i32),
+                proto_err_reason: i32::from(self.router.proto_err_reason(i.id)),
                 vipset: d.vipset,
                 ifname: ifname.clone(),
                 ifindex: i.base_ifindex,

@@ -91,6 +91,10 @@ impl Daemon {
                     "({}) Setting unicast VRRPv3 checksum to old version",
                     inst.conf.name
                 )),
+                Notice::ProtoError(reason) => inst.notify_proto_error(&self.router, reason),
+                Notice::AuthError { kind, src } => {
+                    inst.notify_auth_failure(&self.router, src, kind);
+                }
             }
         }
     }

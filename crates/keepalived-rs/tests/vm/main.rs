@@ -4,9 +4,15 @@
 //! after another would add minutes to the suite. Each skips, visibly, without QEMU, the
 //! Debian kernel, busybox-static, cpio or the tools it names.
 
-mod ipvs;
-mod track_process;
-mod vrf_ipvlan;
+/// Every test here is named `in_vm::...`, so that tests/run-all.sh can hold them back
+/// (`--skip in_vm::`) and run this binary alone, when nothing else loads the CPU: QEMU
+/// without KVM uses both cores.
+mod in_vm {
+    mod bfd_check;
+    mod ipvs;
+    mod track_process;
+    mod vrf_ipvlan;
+}
 
 /// Ours, as cargo built it for the tests.
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");

@@ -28,3 +28,18 @@ impl fmt::Display for State {
         })
     }
 }
+
+/// Why the instance last became MASTER: RFC 6527's vrrpv3StatisticsNewMasterReason, as
+/// keepalived records it (`master_reason`, taken from `next_master_reason` on the
+/// transition).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MasterReason {
+    /// Never MASTER yet.
+    NotMaster = 0,
+    /// The master gave up: its priority-0 advert was heard.
+    Priority = 1,
+    /// It preempted a lower-priority master (or, as the address owner, started as MASTER).
+    Preempted = 2,
+    /// The master fell silent (Master_Down_Interval expired).
+    MasterNoResponse = 3,
+}

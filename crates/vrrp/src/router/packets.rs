@@ -43,6 +43,8 @@ pub(crate) struct InstancePackets {
     rx: Stats,
     logs: DropLimiter,
     master: Option<IpAddr>,
+    /// The RFC 6527 reason of the last protocol error (keepalived's `proto_err_reason`).
+    proto_err_reason: u8,
 }
 
 impl InstancePackets {
@@ -56,6 +58,7 @@ impl InstancePackets {
             rx: Stats::default(),
             logs: DropLimiter::default(),
             master: None,
+            proto_err_reason: 0,
         }
     }
 
@@ -81,6 +84,11 @@ impl InstancePackets {
     /// What the receive path counted (`advert_rcvd`, `pri_zero_rcvd`, the errors).
     pub fn rx_stats(&self) -> Stats {
         self.rx
+    }
+
+    /// RFC 6527's vrrpv3StatisticsProtoErrReason: the last protocol error's reason, 0 none.
+    pub fn proto_err_reason(&self) -> u8 {
+        self.proto_err_reason
     }
 
     /// Checks a datagram routed to this instance (keepalived's `vrrp_check_packet` after the
@@ -136,6 +144,9 @@ impl InstancePackets {
                 }
                 if let Some(c) = error.counter() {
                     self.rx.bump(c);
+                }
+                if let Some(r) = error.proto_err_reason() {
+                    self.proto_err_reason = r;
                 }
                 let log = self.logs.admit(now, &error);
                 Received::Dropped { error, log }

@@ -271,6 +271,31 @@ impl DecodeError {
         }
     }
 
+    /// RFC 6527's protocol-error reason keepalived records and notifies
+    /// (vrrpv3StatisticsProtoErrReason, vrrpv3ProtoError) for this failure: ipTtlError(1),
+    /// versionError(2), checksumError(3). keepalived never reports vrIdError.
+    pub const fn proto_err_reason(&self) -> Option<u8> {
+        use DecodeError::*;
+        match self {
+            Ttl { .. } | UnicastTtl { .. } => Some(1),
+            UnsupportedVersion(_) | VersionMismatch { .. } => Some(2),
+            Checksum { .. } => Some(3),
+            _ => None,
+        }
+    }
+
+    /// RFC 2787's vrrpTrapAuthErrorType keepalived sends in vrrpTrapAuthFailure for this
+    /// failure: invalidAuthType(1), authTypeMismatch(2), authFailure(3).
+    pub const fn auth_err_type(&self) -> Option<u8> {
+        use DecodeError::*;
+        match self {
+            InvalidAuthType(_) => Some(1),
+            AuthTypeMismatch { .. } | AhPresence { .. } => Some(2),
+            PasswordMismatch | AhIcvMismatch | AhSpiMismatch { .. } | AhReplay { .. } => Some(3),
+            _ => None,
+        }
+    }
+
     /// Whether keepalived had already counted the packet in `advert_rcvd` when it failed this
     /// check (the address list, unicast source and unicast TTL checks come after the count).
     /// On success, count `advert_rcvd` (and `pri_zero_rcvd` for priority 0).

@@ -7,7 +7,7 @@ use std::time::Duration;
 use keepalived_vrrp::Version;
 
 use crate::diag::{ErrorClass, Location};
-use crate::model::{effective_advert_int, Config, IpFamily, SyncGroup, TrackRef, VrrpInstance};
+use crate::model::{effective_advert_int, Config, SyncGroup, TrackRef, VrrpInstance};
 use crate::parse::Ctx;
 
 fn post(ctx: &mut Ctx<'_>, loc: &Location, msg: String) {
@@ -69,7 +69,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
         );
     }
     if v.virtual_ipaddresses.is_empty() && !no_vips_meant {
-        let how = if v.family == IpFamily::V6 || strict {
+        let how = if version == Version::V3 || strict {
             "required"
         } else {
             "sensible"

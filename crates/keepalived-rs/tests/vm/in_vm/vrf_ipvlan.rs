@@ -13,7 +13,7 @@ use std::path::Path;
 
 use keepalived_labs::vm;
 
-use super::OURS;
+use crate::OURS;
 
 #[test]
 fn vrf_and_use_ipvlan_beside_keepalived_in_the_vm() {

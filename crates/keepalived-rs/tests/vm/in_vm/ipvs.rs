@@ -14,7 +14,7 @@ use std::path::Path;
 
 use keepalived_labs::vm;
 
-use super::OURS;
+use crate::OURS;
 
 /// The table lines of each "=== NAME" section (not of the "log ..." ones).
 fn sections(out: &str) -> BTreeMap<String, Vec<String>> {
@@ -52,7 +52,7 @@ fn ours_programs_the_same_ipvs_table_as_keepalived() {
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let started = std::time::Instant::now();
-    let out = vm::run_script(&repo, "ipvs-compare.sh", Path::new(OURS), &[], 300);
+    let out = vm::run_script(&repo, "ipvs-compare.sh", Path::new(OURS), &[], 600);
     let text = out.text;
     let s = sections(&text);
     let get = |k: &str| -> Vec<String> {

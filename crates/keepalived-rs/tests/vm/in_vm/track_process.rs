@@ -13,7 +13,7 @@ use std::path::Path;
 
 use keepalived_labs::vm;
 
-use super::OURS;
+use crate::OURS;
 
 #[test]
 fn track_process_follows_process_events_like_keepalived() {
