@@ -1,6 +1,6 @@
 #!/bin/bash
 # vrf-ipvlan.sh OURS [KEEPALIVED]: run inside the VM (run.sh; this host's kernel has no vrf or
-# ipvlan). Prints sections headed "=== NAME" for crates/keepalived-rs/tests/vm/vrf_ipvlan.rs.
+# ipvlan). Prints sections headed "=== NAME" for crates/keepalived-rs/tests/vm/in_vm/vrf_ipvlan.rs.
 # Namespace kvia runs keepalived 2.2.7 and then ours, kvib keepalived 2.2.7 as the peer
 # (priority 100 against 150) of two instances:
 #  VRF: (ours only: keepalived 2.2.7 runs no instance without interface) unicast, no

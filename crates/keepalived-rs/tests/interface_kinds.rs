@@ -2,7 +2,7 @@
 //! namespaces (prefix k13i, 10.85.0.0/16): `use_vmac_addr` with `vmac_addr_prefix` (a VMAC
 //! of its own for an address on another interface), `garp_extra_if` (a MASTER's periodic
 //! gratuitous ARP there, measured on the wire), `old_unicast_checksum` (`vrf` and
-//! `use_ipvlan`: tests/vm/vrf_ipvlan.rs, in the VM). Needs root and /usr/sbin/keepalived.
+//! `use_ipvlan`: tests/vm/in_vm/vrf_ipvlan.rs, in the VM). Needs root and /usr/sbin/keepalived.
 
 use std::time::Duration;
 

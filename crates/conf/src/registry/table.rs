@@ -59,7 +59,7 @@ const LAB: &str =
 const POOL_RETRY: &str =
     "crates/check/src/pool/tests.rs::a_failure_is_retried_then_the_server_removed_and_notify_down_run";
 const IPVS_VM: &str =
-    "crates/keepalived-rs/tests/vm/ipvs.rs::ours_programs_the_same_ipvs_table_as_keepalived";
+    "crates/keepalived-rs/tests/vm/in_vm/ipvs.rs::ours_programs_the_same_ipvs_table_as_keepalived";
 
 const KW_XVMAC: &str = "crates/keepalived-rs/tests/interface_kinds.rs::use_vmac_addr_and_garp_extra_if_beside_keepalived";
 const KW_OLDCSUM: &str = "crates/keepalived-rs/tests/interface_kinds.rs::old_unicast_checksum_is_taken_up_by_the_peer_beside_keepalived";
@@ -96,7 +96,7 @@ const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
     "crates/keepalived-rs/tests/bfd.rs::track_bfd_moves_the_vip_like_keepalived";
-const PROC_EVENTS: &str = "crates/keepalived-rs/tests/vm/track_process.rs::track_process_follows_process_events_like_keepalived";
+const PROC_EVENTS: &str = "crates/keepalived-rs/tests/vm/in_vm/track_process.rs::track_process_follows_process_events_like_keepalived";
 const HA_SUSPEND: &str = "crates/keepalived-rs/tests/ha_suspend.rs::ha_suspend_runs_the_checkers_only_while_the_virtual_address_is_here";
 
 const RX_LOWER: &str = "crates/keepalived-rs/tests/acting_keywords.rs::notify_master_rx_lower_pri_and_notify_fifo_script_beside_keepalived";
@@ -245,8 +245,8 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "debug", Cosmetic { why: "keepalived only shows it in its dump" }),
     r(VI, "no_virtual_ipaddress", Acts { test: "crates/conf/tests/keyword_registry.rs::a_keepalived_2_3_configuration_is_clean_and_its_new_keywords_are_named" }),
     r(VI, "use_vmac_addr", Acts { test: KW_XVMAC }),
-    r(VI, "use_ipvlan", Acts { test: "crates/keepalived-rs/tests/vm/vrf_ipvlan.rs::vrf_and_use_ipvlan_beside_keepalived_in_the_vm" }),
-    r(VI, "vrf", Acts { test: "crates/keepalived-rs/tests/vm/vrf_ipvlan.rs::vrf_and_use_ipvlan_beside_keepalived_in_the_vm" }),
+    r(VI, "use_ipvlan", Acts { test: "crates/keepalived-rs/tests/vm/in_vm/vrf_ipvlan.rs::vrf_and_use_ipvlan_beside_keepalived_in_the_vm" }),
+    r(VI, "vrf", Acts { test: "crates/keepalived-rs/tests/vm/in_vm/vrf_ipvlan.rs::vrf_and_use_ipvlan_beside_keepalived_in_the_vm" }),
     r(VI, "mcast_dst_ip", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::mcast_dst_ip_master_is_heard_by_keepalived" }),
     r(VI, "track_src_ip", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::track_src_ip_faults_while_the_source_address_is_missing" }),
     r(VI, "dont_track_primary", Acts { test: "crates/keepalived-rs/tests/scenarios.rs::differential_scenarios" }),
