@@ -893,12 +893,16 @@ impl Daemon {
                     let mut now = Instant::now();
                     self.metrics.timer_fired(next);
                     self.metrics.recorder.timer_woke(next, now);
+                    // keepalived's overdue handling sees the stall as it woke up
+                    // (timer_expired_backup steps a MASTER down before any advert it
+                    // would answer); then the adverts that arrived in time are read,
+                    // then the timers fire.
+                    overdue.check(next, now, &mut self.router);
                     if next.is_some_and(|t| now.saturating_duration_since(t) >= late_rx::LATE)
                         && self.read_pending().await > 0
                     {
                         now = Instant::now();
                     }
-                    overdue.check(next, now, &mut self.router);
                     self.router.handle_timeout(now);
                 }
                 Some(pkt) = self.pkt_rx.recv() => {

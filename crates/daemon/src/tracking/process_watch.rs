@@ -198,7 +198,13 @@ impl Watch {
                     e.raw_os_error().unwrap_or(0),
                     strerror(&e)
                 )),
-                None => {}
+                // Woken by the timer: what already arrived counts first (a late wake-up
+                // must not miss an acknowledgement that sits in the queue).
+                None => {
+                    while let Ok(Some(n)) = sock.try_recv(&mut buf) {
+                        self.handle(&buf[..n], &mut f);
+                    }
+                }
             }
             let now = Instant::now();
             if !f.acked && now >= ack_by {
