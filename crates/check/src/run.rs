@@ -511,6 +511,83 @@ mod tests {
         assert_eq!(default[0].warmup, Duration::from_secs(10));
     }
 
+    /// Takes every IPVS call and does nothing.
+    struct NoIpvs;
+
+    impl Ipvs for NoIpvs {
+        fn add_service(&mut self, _: &crate::ipvs::Service) -> Result<(), crate::IpvsError> {
+            Ok(())
+        }
+        fn del_service(&mut self, _: &crate::ipvs::Service) -> Result<(), crate::IpvsError> {
+            Ok(())
+        }
+        fn add_dest(
+            &mut self,
+            _: &crate::ipvs::Service,
+            _: &crate::ipvs::Destination,
+        ) -> Result<(), crate::IpvsError> {
+            Ok(())
+        }
+        fn edit_dest(
+            &mut self,
+            _: &crate::ipvs::Service,
+            _: &crate::ipvs::Destination,
+        ) -> Result<(), crate::IpvsError> {
+            Ok(())
+        }
+        fn del_dest(
+            &mut self,
+            _: &crate::ipvs::Service,
+            _: &crate::ipvs::Destination,
+        ) -> Result<(), crate::IpvsError> {
+            Ok(())
+        }
+    }
+
+    /// After a report the watch copies only that checker and its virtual server: what it
+    /// then holds equals a full copy of the pool (two virtual servers, reports on both).
+    #[test]
+    fn the_watch_after_a_report_equals_a_full_copy() {
+        let rs = |a: u8| format!(" real_server 10.0.0.{a} 80 {{\n  TCP_CHECK {{\n  }}\n }}\n");
+        let text = format!(
+            "virtual_server 10.0.0.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n{}{}}}\n\
+             virtual_server 10.0.1.1 80 {{\n lb_algo rr\n lb_kind NAT\n protocol TCP\n{}{}}}\n",
+            rs(2),
+            rs(3),
+            rs(4),
+            rs(5)
+        );
+        let l = keepalived_conf::load_str(
+            &text,
+            "t.conf".as_ref(),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        let mut pool = crate::plan::build(&l.config, &Logger::new(|_| {})).pool;
+        assert_eq!((pool.vss.len(), pool.checkers.len()), (2, 4));
+        let mut ipvs = NoIpvs;
+        pool.init(&mut ipvs);
+        let watch = PoolWatch::default();
+        watch.set(&pool);
+        let failed = || crate::pool::Report::Probe(Err("refused".into()));
+        for (ck, report) in [
+            (0, failed()),
+            (3, failed()),
+            (3, failed()),
+            (0, crate::pool::Report::Probe(Ok(()))),
+        ] {
+            pool.report(&mut ipvs, ck, report);
+            watch.set_one(&pool, ck);
+            let full = PoolWatch::default();
+            full.set(&pool);
+            assert_eq!(format!("{:?}", watch.get()), format!("{:?}", full.get()));
+            assert_eq!(
+                format!("{:?}", watch.checkers()),
+                format!("{:?}", full.checkers())
+            );
+        }
+    }
+
     /// HTTP_GET/SSL_GET `nb_get_retry` (keepalived's old name) sets the checker's retries,
     /// as `retry` does (their effect: pool/tests.rs
     /// `a_failure_is_retried_then_the_server_removed_and_notify_down_run`).
