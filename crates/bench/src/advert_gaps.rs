@@ -4,10 +4,10 @@
 //! for any implementation alike (nothing is asked of the daemon).
 
 use std::net::Ipv4Addr;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use crate::adverts::Reader;
 
 /// One advert seen: link (the source's third octet), VRID, arrival.
 pub type Arrival = (u8, u8, Instant);
@@ -15,70 +15,28 @@ pub type Arrival = (u8, u8, Instant);
 /// A capture running in its own thread until [`Capture::finish`].
 pub struct Capture {
     seen: Arc<Mutex<Vec<Arrival>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    reader: Reader,
 }
 
 impl Capture {
     /// Starts stamping the adverts from `10.88.*.host` that arrive in namespace `ns`.
     pub fn start(ns: &str, host: u8) -> Result<Capture, String> {
         let seen = Arc::new(Mutex::new(Vec::with_capacity(1 << 16)));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let path = format!("/run/netns/{ns}");
-        let (l, s) = (seen.clone(), stop.clone());
-        let thread = std::thread::spawn(move || match crate::adverts::open(&path) {
-            Ok(fd) => {
-                let _ = tx.send(Ok(()));
-                record(fd, host, &l, &s);
+        let l = seen.clone();
+        let reader = Reader::start(ns, "advert capture", move |pkt, at| {
+            if let Some((link, vrid)) = parse(pkt, host) {
+                l.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((link, vrid, at));
             }
-            Err(e) => {
-                let _ = tx.send(Err(e));
-            }
-        });
-        rx.recv()
-            .map_err(|_| "advert capture thread died".to_owned())??;
-        Ok(Capture {
-            seen,
-            stop,
-            thread: Some(thread),
-        })
+        })?;
+        Ok(Capture { seen, reader })
     }
 
     /// Stops the capture; what it saw.
     pub fn finish(mut self) -> Vec<Arrival> {
-        self.halt();
+        self.reader.halt();
         std::mem::take(&mut *self.seen.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-impl Drop for Capture {
-    fn drop(&mut self) {
-        self.halt();
-    }
-}
-
-fn record(fd: OwnedFd, host: u8, seen: &Mutex<Vec<Arrival>>, stop: &AtomicBool) {
-    let mut buf = [0u8; 2048];
-    while !stop.load(Ordering::Relaxed) {
-        // SAFETY: recv(2) into a buffer of the given length.
-        let n = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-        let at = Instant::now();
-        let Ok(n) = usize::try_from(n) else {
-            continue;
-        };
-        if let Some((link, vrid)) = parse(&buf[..n], host) {
-            seen.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((link, vrid, at));
-        }
     }
 }
 

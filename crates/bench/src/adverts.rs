@@ -3,7 +3,6 @@
 //! counts from, so that a takeover can be timed from the master's last advert as well as
 //! from the link cut.
 
-use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,8 +11,7 @@ use std::time::Instant;
 /// The watcher thread and the last arrival it saw.
 pub struct AdvertWatch {
     last: Arc<Mutex<Option<Instant>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _reader: Reader,
 }
 
 impl AdvertWatch {
@@ -21,25 +19,19 @@ impl AdvertWatch {
     /// `host` (router number + 1 in the lab's addressing, on any link).
     pub fn start(ns: &str, host: u8) -> Result<AdvertWatch, String> {
         let last = Arc::new(Mutex::new(None));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let path = format!("/run/netns/{ns}");
-        let (l, s) = (last.clone(), stop.clone());
-        let thread = std::thread::spawn(move || match open(&path) {
-            Ok(fd) => {
-                let _ = tx.send(Ok(()));
-                watch(fd, host, &l, &s);
+        let l = last.clone();
+        let reader = Reader::start(ns, "advert watcher", move |pkt, at| {
+            if pkt.len() < 20 {
+                return;
             }
-            Err(e) => {
-                let _ = tx.send(Err(e));
+            let o = [pkt[12], pkt[13], pkt[14], pkt[15]];
+            if o[0] == 10 && o[1] == 88 && o[3] == host {
+                *l.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
             }
-        });
-        rx.recv()
-            .map_err(|_| "advert watcher thread died".to_owned())??;
+        })?;
         Ok(AdvertWatch {
             last,
-            stop,
-            thread: Some(thread),
+            _reader: reader,
         })
     }
 
@@ -49,12 +41,62 @@ impl AdvertWatch {
     }
 }
 
-impl Drop for AdvertWatch {
-    fn drop(&mut self) {
+/// A thread in a namespace handing every VRRP packet it receives, with its arrival time, to
+/// a closure until it is halted (or dropped).
+pub(crate) struct Reader {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Reader {
+    /// Starts reading in namespace `ns` ([`open`]); `what` names the thread in errors.
+    pub(crate) fn start(
+        ns: &str,
+        what: &str,
+        mut each: impl FnMut(&[u8], Instant) + Send + 'static,
+    ) -> Result<Reader, String> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = format!("/run/netns/{ns}");
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || match open(&path) {
+            Ok(fd) => {
+                let _ = tx.send(Ok(()));
+                let mut buf = [0u8; 2048];
+                while !s.load(Ordering::Relaxed) {
+                    // SAFETY: recv(2) into a buffer of the given length.
+                    let n = unsafe {
+                        libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0)
+                    };
+                    let at = Instant::now();
+                    if let Ok(n) = usize::try_from(n) {
+                        each(&buf[..n], at);
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        });
+        rx.recv().map_err(|_| format!("{what} thread died"))??;
+        Ok(Reader {
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops the thread and waits for it.
+    pub(crate) fn halt(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.halt();
     }
 }
 
@@ -84,22 +126,4 @@ pub(crate) fn open(path: &str) -> Result<OwnedFd, String> {
         libc::setsockopt(raw, libc::SOL_SOCKET, libc::SO_RCVTIMEO, tv, len);
     }
     Ok(fd)
-}
-
-/// Receives packets until `stop`; each from `10.88.*.host` updates `last`.
-fn watch(fd: OwnedFd, host: u8, last: &Mutex<Option<Instant>>, stop: &AtomicBool) {
-    let mut buf = [0u8; 2048];
-    while !stop.load(Ordering::Relaxed) {
-        // SAFETY: recv(2) into a buffer of the given length.
-        let n = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-        let at = Instant::now();
-        if n < 20 {
-            continue;
-        }
-        let src = Ipv4Addr::new(buf[12], buf[13], buf[14], buf[15]);
-        let o = src.octets();
-        if o[0] == 10 && o[1] == 88 && o[3] == host {
-            *last.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
-        }
-    }
 }
