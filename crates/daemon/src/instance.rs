@@ -442,12 +442,12 @@ impl Instance {
 
     /// An advert failed a check RFC 6527 names: its vrrpv3ProtoError notification.
     pub(crate) fn notify_proto_error(&self, router: &Router, reason: u8) {
-        crate::snmp::notify_proto_error(&self.snmp_event(router), reason);
+        crate::snmp::notify_proto_error(|| self.snmp_event(router), reason);
     }
 
     /// An advert failed an authentication check: its vrrpTrapAuthFailure.
     pub(crate) fn notify_auth_failure(&self, router: &Router, src: IpAddr, kind: u8) {
-        crate::snmp::notify_auth_failure(&self.snmp_event(router), src, kind);
+        crate::snmp::notify_auth_failure(|| self.snmp_event(router), src, kind);
     }
 
     /// What this instance's SNMP notifications carry.

@@ -118,20 +118,24 @@ fn notify_instance_as(e: &InstanceEvent, state: i32, master: bool) {
     }
 }
 
-/// An advert failed a check RFC 6527 names: vrrpv3ProtoError (keepalived logs "Sending SNMP
-/// notification vrrpTrapProtoError" with `-D`).
-pub(crate) fn notify_proto_error(e: &InstanceEvent, reason: u8) {
+/// An advert failed a check RFC 6527 names: vrrpv3ProtoError. The instance's `event` is
+/// built only when the notification is wanted (this runs for every bad advert).
+pub(crate) fn notify_proto_error(event: impl FnOnce() -> InstanceEvent, reason: u8) {
     if wants(|s| s.rfcv3) {
-        if let Some(v) = trap::rfc6527_proto_error(e, reason) {
+        if let Some(v) = trap::rfc6527_proto_error(&event(), reason) {
             queue(v);
         }
     }
 }
 
-/// An advert failed an authentication check: vrrpTrapAuthFailure.
-pub(crate) fn notify_auth_failure(e: &InstanceEvent, src: std::net::IpAddr, kind: u8) {
+/// An advert failed an authentication check: vrrpTrapAuthFailure (`event` as above).
+pub(crate) fn notify_auth_failure(
+    event: impl FnOnce() -> InstanceEvent,
+    src: std::net::IpAddr,
+    kind: u8,
+) {
     if wants(|s| s.rfcv2) {
-        if let Some(v) = trap::rfc2787_auth_failure(e, src, kind) {
+        if let Some(v) = trap::rfc2787_auth_failure(&event(), src, kind) {
             queue(v);
         }
     }

@@ -63,12 +63,22 @@ pub(crate) fn group_state_change(name: &str, state: i32, router_id: &str) -> Vec
     ]
 }
 
+/// keepalived's suitable_for_rfc2787: VRRPv2 over IPv4, with VIPs.
+fn suits_rfc2787(e: &InstanceEvent) -> bool {
+    e.version == keepalived_vrrp::Version::V2 && !e.ipv6 && e.has_vips
+}
+
+/// The instance's row in RFC 6527's tables: interface, VRID, address type (1 IPv4, 2 IPv6).
+fn rfc6527_row(e: &InstanceEvent) -> [u32; 3] {
+    [e.ifindex, u32::from(e.vrid), if e.ipv6 { 2 } else { 1 }]
+}
+
 /// vrrpTrapNewMaster (RFC 2787): for VRRPv2 IPv4 instances with VIPs.
 pub(crate) fn rfc2787_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
     let IpAddr::V4(src) = e.source else {
         return None;
     };
-    if e.version != keepalived_vrrp::Version::V2 || e.ipv6 || !e.has_vips {
+    if !suits_rfc2787(e) {
         return None;
     }
     let o = rfc2787_oid();
@@ -87,7 +97,7 @@ pub(crate) fn rfc6527_new_master(e: &InstanceEvent) -> Option<Vec<VarBind>> {
         return None;
     }
     let o = rfc6527_oid();
-    let row = [e.ifindex, u32::from(e.vrid), if e.ipv6 { 2 } else { 1 }];
+    let row = rfc6527_row(e);
     let src = match e.source {
         IpAddr::V4(a) => a.octets().to_vec(),
         IpAddr::V6(a) => a.octets().to_vec(),
@@ -115,7 +125,7 @@ pub(crate) fn rfc2787_auth_failure(
     let IpAddr::V4(src) = src else {
         return None;
     };
-    if e.version != keepalived_vrrp::Version::V2 || e.ipv6 || !e.has_vips {
+    if !suits_rfc2787(e) {
         return None;
     }
     let o = rfc2787_oid();
@@ -137,7 +147,7 @@ pub(crate) fn rfc6527_proto_error(e: &InstanceEvent, reason: u8) -> Option<Vec<V
         return None;
     }
     let o = rfc6527_oid();
-    let row = [e.ifindex, u32::from(e.vrid), if e.ipv6 { 2 } else { 1 }];
+    let row = rfc6527_row(e);
     Some(vec![
         trap_oid(o.child(&[0, 2])),
         vb(
