@@ -511,39 +511,6 @@ mod tests {
         assert_eq!(default[0].warmup, Duration::from_secs(10));
     }
 
-    /// Takes every IPVS call and does nothing.
-    struct NoIpvs;
-
-    impl Ipvs for NoIpvs {
-        fn add_service(&mut self, _: &crate::ipvs::Service) -> Result<(), crate::IpvsError> {
-            Ok(())
-        }
-        fn del_service(&mut self, _: &crate::ipvs::Service) -> Result<(), crate::IpvsError> {
-            Ok(())
-        }
-        fn add_dest(
-            &mut self,
-            _: &crate::ipvs::Service,
-            _: &crate::ipvs::Destination,
-        ) -> Result<(), crate::IpvsError> {
-            Ok(())
-        }
-        fn edit_dest(
-            &mut self,
-            _: &crate::ipvs::Service,
-            _: &crate::ipvs::Destination,
-        ) -> Result<(), crate::IpvsError> {
-            Ok(())
-        }
-        fn del_dest(
-            &mut self,
-            _: &crate::ipvs::Service,
-            _: &crate::ipvs::Destination,
-        ) -> Result<(), crate::IpvsError> {
-            Ok(())
-        }
-    }
-
     /// After a report the watch copies only that checker and its virtual server: what it
     /// then holds equals a full copy of the pool (two virtual servers, reports on both).
     #[test]
@@ -565,7 +532,7 @@ mod tests {
         );
         let mut pool = crate::plan::build(&l.config, &Logger::new(|_| {})).pool;
         assert_eq!((pool.vss.len(), pool.checkers.len()), (2, 4));
-        let mut ipvs = NoIpvs;
+        let mut ipvs = crate::NoIpvs::default();
         pool.init(&mut ipvs);
         let watch = PoolWatch::default();
         watch.set(&pool);

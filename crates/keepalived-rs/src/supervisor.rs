@@ -319,14 +319,14 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
         });
         if let Some((i, pid, status)) = exited {
             let role = children[i].0;
-            if let Some((code, what)) = status.code().and_then(permanent_error) {
+            if let Some((code, what)) = status.code().and_then(|c| Some((c, permanent_error(c)?))) {
                 // keepalived's report_child_status: not restarted, everything stops.
                 keepalived_daemon::log::info(format!(
                     "pid {pid} exited with permanent error {what}. Terminating"
                 ));
                 stop_children(&mut children, child_wait).await;
                 sd.stopping();
-                return ExitCode::from(code);
+                return ExitCode::from(u8::try_from(code).unwrap_or(1));
             }
             eprintln!("Keepalived_{} exited with {status}", role.name());
             if cli.dont_respawn {
@@ -497,11 +497,11 @@ const EXIT_MISSING_PERMISSION: i32 = 4;
 
 /// The exit codes after which keepalived does not restart a child but terminates, with
 /// the word its "exited with permanent error" line uses.
-fn permanent_error(code: i32) -> Option<(u8, &'static str)> {
+fn permanent_error(code: i32) -> Option<&'static str> {
     match code {
-        EXIT_FATAL => Some((1, "FATAL")),
-        EXIT_CONFIG => Some((2, "CONFIG")),
-        EXIT_MISSING_PERMISSION => Some((4, "missing permission")),
+        EXIT_FATAL => Some("FATAL"),
+        EXIT_CONFIG => Some("CONFIG"),
+        EXIT_MISSING_PERMISSION => Some("missing permission"),
         _ => None,
     }
 }

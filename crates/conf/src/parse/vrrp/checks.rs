@@ -69,7 +69,7 @@ fn instance(cfg: &Config, v: &VrrpInstance, ctx: &mut Ctx<'_>) {
         );
     }
     if v.virtual_ipaddresses.is_empty() && !no_vips_meant {
-        let how = if version == Version::V3 || strict {
+        let how = if v.no_vip_required(g) {
             "required"
         } else {
             "sensible"
