@@ -7,6 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
+# Each step that failed, with its exit code: printed last, beside the digest.
+failed_steps=()
+fail() {
+    failed_steps+=("$1: exit $2")
+    status=$2
+}
 log=$(mktemp -t keepalived-rs-tests.XXXXXX)
 deb_log=$(mktemp -t keepalived-rs-deb.XXXXXX)
 sc_log=$(mktemp -t keepalived-rs-scenarios.XXXXXX)
@@ -26,41 +32,47 @@ run_binary() {
     (cd crates/keepalived-rs && "$bin" "$@")
 }
 if [ "$#" -gt 0 ]; then
-    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+    cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log" || fail "cargo test" $?
 else
     # The differential scenario suite (one test, ~9 minutes alone) waits on protocol timers
     # and uses under half a core: it runs beside the other test binaries, which cargo runs one
     # after another. The VM tests (QEMU without KVM: both cores) run last and alone.
     # Everything is built first: a cargo command holds the build lock while its tests run, so
     # these two binaries are started directly.
-    cargo test --workspace --no-run 2>&1 | tee "$log" || status=$?
-    executable() { sed -n "s|^ *Executable $1 (\(.*\))\$|\1|p" "$log" | head -1; }
+    cargo test --workspace --no-run 2>&1 | tee "$log" || fail "cargo test --no-run" $?
+    # cargo prints the path relative to the workspace unless CARGO_TARGET_DIR is absolute;
+    # run_binary changes directory, so the path is made absolute here.
+    executable() {
+        local path
+        path=$(sed -n "s|^ *Executable $1 (\(.*\))\$|\1|p" "$log" | head -1)
+        [ -z "$path" ] || realpath -- "$path"
+    }
     sc_bin=$(executable tests/scenarios.rs)
     vm_bin=$(executable tests/vm/main.rs)
     if [ "$status" -ne 0 ] || [ ! -x "$sc_bin" ] || [ ! -x "$vm_bin" ]; then
         echo "==== the build failed, or its scenarios/vm test binaries are not in its output"
-        status=1
+        fail "finding the scenarios and vm test binaries ('$sc_bin', '$vm_bin')" 1
     else
         run_binary tests/scenarios.rs "$sc_bin" >"$sc_log" 2>&1 &
         sc_pid=$!
         cargo test --workspace --no-fail-fast -- --skip differential_scenarios --skip in_vm:: 2>&1 |
-            tee -a "$log" || status=$?
+            tee -a "$log" || fail "cargo test (all but the scenarios and the VM tests)" $?
         sc_status=0
         wait "$sc_pid" || sc_status=$?
         echo "==== the differential scenarios (run beside the tests above): exit $sc_status, suite at $((SECONDS - started)) s"
         tee -a "$log" <"$sc_log"
-        [ "$sc_status" -eq 0 ] || status=$sc_status
-        run_binary tests/vm/main.rs "$vm_bin" 2>&1 | tee -a "$log" || status=$?
+        [ "$sc_status" -eq 0 ] || fail "the differential scenarios ($sc_bin)" "$sc_status"
+        run_binary tests/vm/main.rs "$vm_bin" 2>&1 | tee -a "$log" || fail "the VM tests ($vm_bin)" $?
     fi
 fi
 deb_status=0
 wait "$deb_pid" || deb_status=$?
 cat "$deb_log"
-[ "$deb_status" -eq 0 ] || status=$deb_status
+[ "$deb_status" -eq 0 ] || fail "packaging/test-deb.sh (its output is above)" "$deb_status"
 echo "==== run-all.sh: $((SECONDS - started)) s"
 if [ "$status" -ne 0 ]; then
     python3 tests/failure-digest.py "$log" || true
-    [ "$deb_status" -eq 0 ] || echo "==== packaging/test-deb.sh failed (exit $deb_status): see its output above ===="
+    for step in "${failed_steps[@]}"; do echo "==== failed: $step"; done
 fi
 rm -f "$log" "$deb_log" "$sc_log"
 exit "$status"
