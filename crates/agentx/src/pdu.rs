@@ -217,6 +217,18 @@ pub enum ResponseError {
     NoError,
     /// genErr.
     GenErr,
+    /// noSuchName (SNMPv1's, which net-snmp's write handlers still return).
+    NoSuchName,
+    /// noAccess.
+    NoAccess,
+    /// wrongType.
+    WrongType,
+    /// wrongLength.
+    WrongLength,
+    /// wrongValue.
+    WrongValue,
+    /// noCreation.
+    NoCreation,
     /// notWritable (what a read-only subagent answers to TestSet).
     NotWritable,
     /// openFailed.
@@ -240,7 +252,13 @@ impl ResponseError {
     pub fn code(self) -> u16 {
         match self {
             ResponseError::NoError => 0,
+            ResponseError::NoSuchName => 2,
             ResponseError::GenErr => 5,
+            ResponseError::NoAccess => 6,
+            ResponseError::WrongType => 7,
+            ResponseError::WrongLength => 8,
+            ResponseError::WrongValue => 10,
+            ResponseError::NoCreation => 11,
             ResponseError::NotWritable => 17,
             ResponseError::OpenFailed => 256,
             ResponseError::NotOpen => 257,
@@ -255,7 +273,13 @@ impl ResponseError {
     fn from_code(c: u16) -> ResponseError {
         match c {
             0 => ResponseError::NoError,
+            2 => ResponseError::NoSuchName,
             5 => ResponseError::GenErr,
+            6 => ResponseError::NoAccess,
+            7 => ResponseError::WrongType,
+            8 => ResponseError::WrongLength,
+            10 => ResponseError::WrongValue,
+            11 => ResponseError::NoCreation,
             17 => ResponseError::NotWritable,
             256 => ResponseError::OpenFailed,
             257 => ResponseError::NotOpen,

@@ -424,7 +424,11 @@ impl Instance {
                     prio,
                 );
             }
-            Action::PriorityChanged { priority } => {
+            Action::PriorityChanged { from, priority } => {
+                log::info(format!(
+                    "({}) Changing effective priority from {from} to {priority}",
+                    self.conf.name
+                ));
                 if self.settings.notify_priority_changes {
                     let master = router.machine(self.id).map(machine::Machine::state);
                     let event = if master == Some(State::Master) {

@@ -249,7 +249,7 @@ fn instance_dump(
         total_priority: i32::from(m.effective_priority()),
         adver_int_us: us(mc.advert_interval),
         accept: mc.accept,
-        nopreempt: !c.preempt,
+        nopreempt: !mc.preempt,
         preempt_delay_us: us(mc.preempt_delay),
         master_down_timer_us: us(keepalived_vrrp::machine::master_down_interval(
             mc.version,

@@ -270,7 +270,7 @@ pub(crate) struct Daemon {
     /// The no-accept drop rules (crate::firewall).
     firewall: crate::firewall::Firewall,
     /// The SNMP subagent's view requests (crate::snmp).
-    snmp: crate::snmp::Hub,
+    pub(crate) snmp: crate::snmp::Hub,
     /// Up/Down changes of each `bfd_instance` heard on the BFD pipe (for /metrics).
     pub(crate) bfd_transitions: HashMap<String, u64>,
     /// `-a`: every address change is logged (RunOptions::address_monitoring).
@@ -932,9 +932,7 @@ impl Daemon {
                 Some(reply) = self.metrics.requests.recv() => {
                     let _ = reply.send(self.snapshot(&self.current));
                 }
-                Some(reply) = self.snmp.requests.recv() => {
-                    let _ = reply.send(self.snmp_view(self.snmp.started));
-                }
+                Some(req) = self.snmp.requests.recv() => self.snmp_answer(req),
                 Some(req) = self.dbus.requests.recv() => self.dbus_answer(req),
                 _ = &mut release_at, if release_pending => {
                     release_pending = false;

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use keepalived_labs::{runnable, BridgeLab, KEEPALIVED};
 
+#[path = "snmp/set.rs"]
+mod set;
+
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 const SNMPD: &str = "/usr/sbin/snmpd";
 const SNMPTRAPD: &str = "/usr/sbin/snmptrapd";
@@ -261,7 +264,7 @@ fn start_snmpd(lab: &mut BridgeLab) {
         lab.dir().join("snmpd.conf"),
         format!(
             "master agentx\nagentXSocket {dir}/agentx.sock\nagentaddress udp:{PORT}\n\
-             rocommunity public 127.0.0.1\ntrap2sink {TRAP_PORT} public\n"
+             rocommunity public 127.0.0.1\nrwcommunity private 127.0.0.1\ntrap2sink {TRAP_PORT} public\n"
         ),
     )
     .unwrap();

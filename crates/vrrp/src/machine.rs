@@ -123,6 +123,10 @@ pub struct Machine {
     /// `next_master_reason`, set where keepalived sets them).
     master_reason: MasterReason,
     next_master_reason: MasterReason,
+    /// The configured base priority and preemption, kept while an SNMP Set has changed
+    /// them: a reload, even of an unchanged configuration, puts them back (keepalived
+    /// reads them again from the file).
+    configured: Option<(u8, bool)>,
 }
 
 impl Machine {
@@ -158,6 +162,7 @@ impl Machine {
             counters: Stats::default(),
             master_reason: MasterReason::NotMaster,
             next_master_reason: MasterReason::MasterNoResponse,
+            configured: None,
             config,
         };
         machine.effective_priority = machine.health().priority().unwrap_or(machine.base_priority);
@@ -172,6 +177,7 @@ impl Machine {
         fix_up(&mut config);
         // Only a fresh start resumes as MASTER.
         config.resume_master = false;
+        self.configured = None;
         self.track_values = config.tracked.iter().map(|t| t.initial).collect();
         self.base_priority = config.priority;
         if self.state != State::Backup || config.version == Version::V2 {
@@ -193,6 +199,11 @@ impl Machine {
     /// a v3 BACKUP (which keeps what it learned) Master_Adver_Interval is its own again.
     pub fn reload_unchanged(&mut self, now: Instant) {
         self.config.resume_master = false;
+        if let Some((priority, preempt)) = self.configured.take() {
+            self.config.preempt = preempt;
+            self.set_base_priority(priority);
+            self.configured = None;
+        }
         if self.state != State::Backup || self.config.version == Version::V2 {
             self.master_adver_interval = self.config.advert_interval;
         }
@@ -368,6 +379,34 @@ impl Machine {
                     self.become_backup(now);
                 }
             }
+            Event::SetBasePriority(p) => {
+                self.remember_configured();
+                self.set_base_priority(p);
+            }
+            Event::SetPreempt(on) => {
+                self.remember_configured();
+                self.config.preempt = on;
+            }
+        }
+    }
+
+    fn remember_configured(&mut self) {
+        if self.configured.is_none() {
+            self.configured = Some((self.config.priority, self.config.preempt));
+        }
+    }
+
+    /// keepalived's vrrp_snmp_instance_priority: the total priority moves by the change of
+    /// the base, then vrrp_set_effective_priority, which leaves an address owner's (a base
+    /// of 255, the new one included) as it was.
+    fn set_base_priority(&mut self, p: u8) {
+        self.base_priority = p;
+        self.config.priority = p;
+        if p == PRIO_OWNER {
+            return;
+        }
+        if let Health::Ready(effective) = self.own_health() {
+            self.update_priority(effective);
         }
     }
 
@@ -760,8 +799,8 @@ impl Machine {
         if p == self.effective_priority {
             return;
         }
-        self.effective_priority = p;
-        self.push(Action::PriorityChanged { priority: p });
+        let from = std::mem::replace(&mut self.effective_priority, p);
+        self.push(Action::PriorityChanged { from, priority: p });
         // keepalived's vrrp_set_effective_priority: recompute ms_down_timer with the new skew
         // and, in BACKUP, move the running deadline by the difference.
         let old = self.ms_down_timer;

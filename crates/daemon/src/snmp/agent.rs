@@ -35,6 +35,44 @@ pub(crate) trait Source: Send {
     fn mib(&self) -> Result<Mib, SessionError>;
     /// Whether the process is stopping (the session closes).
     fn stopping(&self) -> bool;
+    /// One value of a Set's TestSet, checked as keepalived's write handler checks it (its
+    /// RESERVE1 and RESERVE2 passes) against `mib`: the error to answer, if any. By
+    /// default nothing is writable.
+    fn test_set(&self, mib: &Mib, varbind: &VarBind) -> Result<(), ResponseError> {
+        let _ = (mib, varbind);
+        Err(ResponseError::NotWritable)
+    }
+    /// Applies a Set whose values all passed [`Source::test_set`] and that the master
+    /// committed (keepalived's COMMIT pass).
+    fn commit_set(&self, varbinds: Vec<VarBind>) {
+        let _ = varbinds;
+    }
+}
+
+/// Where a Set transaction (RFC 2741 7.2.4) stands. net-snmp's subagent, keepalived's,
+/// checks the values at TestSet (RESERVE1, RESERVE2), does nothing at CommitSet (ACTION:
+/// keepalived's handlers have no such pass) and changes them at the CleanupSet that
+/// follows a CommitSet (COMMIT); UndoSet and a CleanupSet right after TestSet drop them.
+#[derive(Default)]
+enum SetTransaction {
+    #[default]
+    None,
+    Tested(Vec<VarBind>),
+    Committed(Vec<VarBind>),
+}
+
+impl SetTransaction {
+    /// The master's next Set PDU; returns the values to apply now, if any.
+    fn advance(&mut self, pdu: &Pdu) -> Option<Vec<VarBind>> {
+        match (std::mem::take(self), pdu) {
+            (SetTransaction::Tested(v), Pdu::CommitSet) => {
+                *self = SetTransaction::Committed(v);
+                None
+            }
+            (SetTransaction::Committed(v), Pdu::CleanupSet) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// Where the agent stands with the master.
@@ -263,6 +301,7 @@ impl Agent {
         }
         log::info(format!("AgentX subagent connected to {}", self.socket));
         let mut cache: Option<(Instant, Mib)> = None;
+        let mut set = SetTransaction::None;
         loop {
             while let Ok(varbinds) = self.notifications.try_recv() {
                 s.request(&Pdu::Notify {
@@ -331,11 +370,32 @@ impl Agent {
                         0,
                     ))
                 }
-                // Read-only, as keepalived without ALLOW_SNMP_SET_*.
-                Pdu::TestSet { .. } => Some(reply(Vec::new(), ResponseError::NotWritable, 1)),
-                Pdu::CommitSet | Pdu::UndoSet | Pdu::CleanupSet | Pdu::Ping { .. } => {
+                Pdu::TestSet { varbinds, .. } => {
+                    let m = mib(self)?;
+                    let failed = varbinds
+                        .iter()
+                        .enumerate()
+                        .find_map(|(n, vb)| self.source.test_set(&m, vb).err().map(|e| (n, e)));
+                    Some(match failed {
+                        Some((n, error)) => {
+                            set = SetTransaction::None;
+                            reply(Vec::new(), error, u16::try_from(n + 1).unwrap_or(u16::MAX))
+                        }
+                        None => {
+                            set = SetTransaction::Tested(varbinds);
+                            reply(Vec::new(), ResponseError::NoError, 0)
+                        }
+                    })
+                }
+                Pdu::CommitSet | Pdu::UndoSet | Pdu::CleanupSet => {
+                    if let Some(values) = set.advance(&pdu) {
+                        self.source.commit_set(values);
+                        // The next Get sees the change.
+                        cache = None;
+                    }
                     Some(reply(Vec::new(), ResponseError::NoError, 0))
                 }
+                Pdu::Ping { .. } => Some(reply(Vec::new(), ResponseError::NoError, 0)),
                 Pdu::Close(r) => return Err(SessionError::Closed(r)),
                 // Responses to our notifications, and what a master never sends.
                 _ => None,

@@ -10,6 +10,7 @@
 //! The codec is crates/agentx; docs/snmp.md lists what is served and what is not.
 
 mod agent;
+mod answer;
 mod checker;
 pub use checker::CheckerSnmp;
 mod checker_mib;
@@ -22,6 +23,7 @@ mod routes;
 mod rules;
 mod trap;
 mod view;
+mod vrrp_set;
 mod vrrp_source;
 
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
@@ -34,7 +36,7 @@ use keepalived_vrrp::machine::NotifyState;
 use tokio::sync::mpsc;
 
 pub(crate) use trap::InstanceEvent;
-pub(crate) use vrrp_source::ViewRequest;
+pub(crate) use vrrp_source::Request;
 
 use crate::log;
 
@@ -149,11 +151,11 @@ pub(crate) fn notify_group(name: &str, state: NotifyState, router_id: &str) {
     }
 }
 
-/// The event loop's side: view requests from the agent thread (never ready when no agent
+/// The event loop's side: view requests and Sets from the agent thread (never ready when no agent
 /// runs) and when the process started.
 pub(crate) struct Hub {
-    pub(crate) requests: mpsc::Receiver<ViewRequest>,
-    tx: mpsc::Sender<ViewRequest>,
+    pub(crate) requests: mpsc::Receiver<Request>,
+    tx: mpsc::Sender<Request>,
     pub(crate) started: SystemTime,
     thread: Option<std::thread::JoinHandle<()>>,
 }

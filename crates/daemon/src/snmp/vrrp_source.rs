@@ -1,9 +1,10 @@
 //! The VRRP process's [`Source`]: KEEPALIVED-MIB's global and VRRP groups, VRRP-MIB and
-//! VRRPv3-MIB, built from a [`View`] the event loop hands over on request.
+//! VRRPv3-MIB, built from a [`View`] the event loop hands over on request, and the Sets
+//! keepalived takes ([`super::vrrp_set`]), handed to the loop the same way.
 
 use std::time::SystemTime;
 
-use keepalived_agentx::Oid;
+use keepalived_agentx::{Oid, ResponseError, VarBind};
 use tokio::sync::{mpsc, oneshot};
 
 use super::agent::{SessionError, Source};
@@ -11,9 +12,17 @@ use super::keepalived_mib::{global, global_oid, vrrp, vrrp_oid};
 use super::mib::Mib;
 use super::rfc::{rfc2787, rfc2787_oid, rfc6527, rfc6527_oid};
 use super::view::View;
+use super::vrrp_set::{vrrp_write, VrrpWrite};
 
-/// A request for a fresh view.
-pub(crate) type ViewRequest = oneshot::Sender<View>;
+/// What the agent thread asks of the event loop.
+pub(crate) enum Request {
+    /// A fresh view.
+    View(oneshot::Sender<View>),
+    /// One committed write. A Set of several sends one each, in the order of its
+    /// varbinds: the loop settles each (its log lines, its adverts) before the next, as
+    /// keepalived's handlers run one after the other.
+    Set(VrrpWrite),
+}
 
 /// What the VRRP process serves.
 #[derive(Debug, Clone)]
@@ -32,7 +41,7 @@ pub(crate) struct Serves {
 /// The VRRP process's MIBs, from views of its event loop.
 pub(crate) struct VrrpSource {
     pub(crate) serves: Serves,
-    pub(crate) requests: mpsc::Sender<ViewRequest>,
+    pub(crate) requests: mpsc::Sender<Request>,
 }
 
 impl Source for VrrpSource {
@@ -57,7 +66,7 @@ impl Source for VrrpSource {
     fn mib(&self) -> Result<Mib, SessionError> {
         let (tx, rx) = oneshot::channel();
         self.requests
-            .blocking_send(tx)
+            .blocking_send(Request::View(tx))
             .map_err(|_| SessionError::Stopping)?;
         let v = rx.blocking_recv().map_err(|_| SessionError::Stopping)?;
         let mut m = Mib::default();
@@ -78,5 +87,17 @@ impl Source for VrrpSource {
 
     fn stopping(&self) -> bool {
         self.requests.is_closed()
+    }
+
+    fn test_set(&self, mib: &Mib, varbind: &VarBind) -> Result<(), ResponseError> {
+        vrrp_write(mib, varbind).map(|_| ())
+    }
+
+    fn commit_set(&self, varbinds: Vec<VarBind>) {
+        // keepalived's COMMIT pass finds the instance again.
+        let Ok(mib) = self.mib() else { return };
+        for w in varbinds.iter().filter_map(|vb| vrrp_write(&mib, vb).ok()) {
+            let _ = self.requests.blocking_send(Request::Set(w));
+        }
     }
 }

@@ -52,6 +52,13 @@ pub enum Event {
     GroupMaster,
     /// A sync group member went back to BACKUP: a MASTER member follows.
     GroupBackup,
+    /// An SNMP Set of vrrpInstanceBasePriority (keepalived's vrrp_snmp_instance_priority):
+    /// the base priority becomes this, the effective priority follows as a tracked weight
+    /// would move it (the address owner's is left as it was). A reload restores the
+    /// configured one.
+    SetBasePriority(u8),
+    /// An SNMP Set of vrrpInstancePreempt: preemption on (`true`) or off, until a reload.
+    SetPreempt(bool),
 }
 
 /// The state named in a notify script call / FIFO line.
@@ -116,8 +123,10 @@ pub enum Action {
     /// Sync group member only: the Master_Down timer expired and the instance would become
     /// MASTER; it stays BACKUP until the group agrees ([`Event::GroupMaster`]).
     WantMaster,
-    /// The effective priority changed (`vrrp_notify_priority_changes`).
+    /// The effective priority changed (keepalived logs it; `vrrp_notify_priority_changes`).
     PriorityChanged {
+        /// The effective priority before.
+        from: u8,
         /// New effective priority.
         priority: u8,
     },
