@@ -32,6 +32,6 @@ pub use log::Logger;
 pub use pool::{CheckerAlert, CheckerTrap, RealServerState, VirtualServerState};
 pub use run::{
     run_until, AlertSink, BfdStates, CheckerOptions, FifoSink, PoolWatch, RunError, RunSummary,
-    StartSink, TrapSink,
+    StartSink, TrapSink, WeightSet, WeightSets,
 };
 pub use suspend::LocalAddresses;

@@ -61,7 +61,26 @@ pub struct CheckerOptions {
     /// Called once the services are in IPVS, before the first check (keepalived's `-d`
     /// dump point in start_check); `None`: nothing.
     pub started: Option<StartSink>,
+    /// SNMP Sets of realServerWeight (the checker child's subagent), applied as keepalived's
+    /// check_snmp_realserver_weight applies them; `None`: none come.
+    pub weights: Option<WeightSets>,
 }
+
+/// A new weight for real server `rs` of virtual server `vs` (indexes into the checkers'
+/// virtual servers and that server's real servers, as [`PoolWatch`] lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeightSet {
+    /// The virtual server.
+    pub vs: usize,
+    /// Its real server.
+    pub rs: usize,
+    /// The new weight.
+    pub weight: u32,
+}
+
+/// Where [`WeightSet`]s come from: one receiver, held by the running checkers' loop (and by
+/// the next one after a reload).
+pub type WeightSets = Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<WeightSet>>>;
 
 /// A receiver of the virtual servers' and checkers' states at start. Called on the
 /// checkers' loop: must not block.
@@ -180,6 +199,7 @@ impl Default for CheckerOptions {
             watch: None,
             addresses: None,
             started: None,
+            weights: None,
         }
     }
 }
@@ -269,9 +289,18 @@ pub async fn run_until(
     events(&mut pool, &opts);
     tokio::pin!(stop);
     let mut probes_open = true;
+    let mut weights = match &opts.weights {
+        Some(w) => Some(w.clone().lock_owned().await),
+        None => None,
+    };
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            Some(set) = weight_set(&mut weights) => {
+                pool.set_weight(ipvs, set.vs, set.rs, i64::from(set.weight));
+                run_scripts(&mut pool, &user, opts.notify_timeout, &log);
+                events(&mut pool, &opts);
+            }
             changed = addresses_changed(&mut addresses) => match changed {
                 Some(present) => {
                     suspend.apply(&mut pool, Some(&present), false, &log);
@@ -313,6 +342,22 @@ pub async fn run_until(
     }
     while last.join_next().await.is_some() {}
     Ok(summary)
+}
+
+/// The next SNMP weight Set; `None` (and no more) once the subagent is gone.
+async fn weight_set(
+    weights: &mut Option<tokio::sync::OwnedMutexGuard<mpsc::UnboundedReceiver<WeightSet>>>,
+) -> Option<WeightSet> {
+    match weights {
+        Some(rx) => {
+            let set = rx.recv().await;
+            if set.is_none() {
+                *weights = None;
+            }
+            set
+        }
+        None => std::future::pending().await,
+    }
 }
 
 /// The BFD states once they change again; `None` when no one will report any more.

@@ -277,6 +277,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 watch: Some(watch.clone()),
                 addresses: addresses.clone(),
                 started: cli.dump_conf.then(|| dump_conf_sink(&config)),
+                weights: snmp.as_ref().map(|s| s.weights()),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();

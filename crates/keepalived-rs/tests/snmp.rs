@@ -581,29 +581,15 @@ fn all_traps(log: &Path, from: usize) -> Vec<String> {
     v
 }
 
-/// The checker process is a subagent of its own with `enable_snmp_checker` (keepalived's
-/// check_snmp.c): ours with `-C --no-ipvs` serves the same KEEPALIVED-MIB (global group,
-/// virtualServerGroupTable and members, virtualServerTable, realServerTable with the sorry
-/// server, lvsSyncDaemon, lvsTimeouts; every IPVS counter 0) as keepalived 2.2.7's checker
-/// does over real IPVS, and sends the same realServerStateChange and
-/// virtualServerQuorumStateChange notifications from start-up to stop (the stop's with
-/// quorum state 3). keepalived's checker needs IPVS, which this kernel lacks: its side is
-/// the reference captured in the VM (see [`checker_reference`]).
-#[test]
-fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
-    if !tools("snmp checker") {
-        return;
-    }
-    let mut lab = BridgeLab::prefixed("k14m", "ck", "10.81.0");
-    start_snmptrapd(&mut lab);
-    start_snmpd(&mut lab);
+/// Ours' checker process alone (`-C --no-ipvs`, logging to ours.log) on the reference
+/// configuration, its agent on the lab's snmpd; returns the lab directory.
+fn start_checker(lab: &mut BridgeLab) -> String {
     let dir = lab.dir().display().to_string();
     let conf = checker_reference("keepalived.conf")
         .join("\n")
         .replace("SOCKET", &format!("unix:{dir}/agentx.sock"));
     let conf_path = format!("{dir}/checker.conf");
     std::fs::write(&conf_path, conf).unwrap();
-    let trap_log = lab.dir().join("traps.log");
     let pid = |n: &str| format!("{dir}/ck.{n}.pid");
     lab.spawn(
         "o",
@@ -624,6 +610,27 @@ fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
             &pid("vrrp"),
         ],
     );
+    dir
+}
+
+/// The checker process is a subagent of its own with `enable_snmp_checker` (keepalived's
+/// check_snmp.c): ours with `-C --no-ipvs` serves the same KEEPALIVED-MIB (global group,
+/// virtualServerGroupTable and members, virtualServerTable, realServerTable with the sorry
+/// server, lvsSyncDaemon, lvsTimeouts; every IPVS counter 0) as keepalived 2.2.7's checker
+/// does over real IPVS, and sends the same realServerStateChange and
+/// virtualServerQuorumStateChange notifications from start-up to stop (the stop's with
+/// quorum state 3). keepalived's checker needs IPVS, which this kernel lacks: its side is
+/// the reference captured in the VM (see [`checker_reference`]).
+#[test]
+fn the_checker_subagent_serves_keepalived_checker_mib_and_notifications() {
+    if !tools("snmp checker") {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("k14m", "ck", "10.81.0");
+    start_snmptrapd(&mut lab);
+    start_snmpd(&mut lab);
+    let dir = start_checker(&mut lab);
+    let trap_log = lab.dir().join("traps.log");
     let expected = checker_reference("reference.walk");
     assert!(expected.len() > 600, "short reference walk");
     // The checkers settle within a few seconds (every check is a MISC_CHECK).

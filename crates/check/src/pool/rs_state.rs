@@ -352,6 +352,15 @@ impl Pool {
         self.set_checker_state(ck, alive);
     }
 
+    /// keepalived's check_snmp_realserver_weight: an SNMP Set of real server `rs`'s weight
+    /// (`update_svr_wgt` with the quorum updated); a server the pool does not have is left
+    /// alone.
+    pub fn set_weight(&mut self, ipvs: &mut dyn Ipvs, vs: usize, rs: usize, weight: i64) {
+        if self.vss.get(vs).is_some_and(|v| rs < v.rs.len()) {
+            self.update_svr_wgt(ipvs, vs, rs, weight);
+        }
+    }
+
     /// `update_svr_wgt`: a new effective weight for a real server.
     pub(super) fn update_svr_wgt(
         &mut self,

@@ -253,6 +253,25 @@ fn misc_dynamic_exit_status_sets_the_weight() {
 }
 
 #[test]
+fn an_snmp_weight_set_edits_the_server_and_is_kept_by_the_next_verdict() {
+    let mut lab = Lab::new(" real_server 10.0.0.2 80 {\n  weight 5\n  TCP_CHECK {\n  }\n }");
+    lab.calls();
+    lab.pool.set_weight(&mut lab.ipvs, 0, 0, 44);
+    assert_eq!(lab.calls(), ["edit 10.0.0.2:80 44"]);
+    assert!(lab.logged(
+        "Changing weight from 5 to 44 for active service [10.0.0.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
+    ));
+    // Down and up again: back with the weight that was set, as keepalived's effective_weight.
+    lab.tcp(0, false);
+    lab.tcp(0, true);
+    assert_eq!(lab.calls(), ["del 10.0.0.2:80 44", "add 10.0.0.2:80 44"]);
+    // A server the pool does not have: nothing.
+    lab.pool.set_weight(&mut lab.ipvs, 0, 5, 1);
+    lab.pool.set_weight(&mut lab.ipvs, 3, 0, 1);
+    assert!(lab.calls().is_empty());
+}
+
+#[test]
 fn http_checks_every_url_before_coming_up() {
     let rs = " alpha\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n   url {\n    path /a\n   }\n   url {\n    path /b\n   }\n   retry 0\n  }\n }";
     let mut lab = Lab::new(rs);

@@ -406,3 +406,36 @@ impl Agent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tested() -> SetTransaction {
+        SetTransaction::Tested(vec![VarBind {
+            name: Oid::new(&[1, 3]),
+            value: keepalived_agentx::Value::Integer(1),
+        }])
+    }
+
+    /// Values are applied at the CleanupSet after a CommitSet only (net-snmp's COMMIT
+    /// pass); a CleanupSet right after TestSet or an UndoSet drops them.
+    #[test]
+    fn a_set_is_applied_at_the_cleanup_after_its_commit() {
+        let mut t = tested();
+        assert!(t.advance(&Pdu::CommitSet).is_none());
+        assert_eq!(t.advance(&Pdu::CleanupSet).map(|v| v.len()), Some(1));
+        assert!(t.advance(&Pdu::CleanupSet).is_none(), "once");
+        let mut t = tested();
+        assert!(t.advance(&Pdu::CleanupSet).is_none());
+        assert!(t.advance(&Pdu::CommitSet).is_none());
+        assert!(
+            t.advance(&Pdu::CleanupSet).is_none(),
+            "dropped without a commit"
+        );
+        let mut t = tested();
+        assert!(t.advance(&Pdu::CommitSet).is_none());
+        assert!(t.advance(&Pdu::UndoSet).is_none());
+        assert!(t.advance(&Pdu::CleanupSet).is_none(), "undone");
+    }
+}

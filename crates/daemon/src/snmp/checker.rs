@@ -9,12 +9,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use keepalived_agentx::Oid;
-use keepalived_check::{CheckerTrap, NetlinkIpvs, PoolWatch, ServiceStats, TrapSink};
+use keepalived_agentx::{Oid, ResponseError, VarBind};
+use keepalived_check::{
+    CheckerTrap, NetlinkIpvs, PoolWatch, ServiceStats, TrapSink, WeightSet, WeightSets,
+};
 use keepalived_conf::Config;
+use tokio::sync::mpsc;
 
 use super::agent::{SessionError, Source};
 use super::checker_mib::{checker, checker_oid, Counters as VsCounters};
+use super::checker_set::weight_set;
 use super::keepalived_mib::{global, global_oid};
 use super::mib::Mib;
 use crate::log;
@@ -24,6 +28,8 @@ struct Shared {
     config: Mutex<Arc<Config>>,
     watch: PoolWatch,
     stopping: AtomicBool,
+    /// Committed realServerWeight Sets, to the checkers' loop.
+    weights: mpsc::UnboundedSender<WeightSet>,
 }
 
 /// The IPVS counters the agent thread last read, on its own netlink socket (`None`: no
@@ -150,12 +156,25 @@ impl Source for CheckerSource {
     fn stopping(&self) -> bool {
         self.0.stopping.load(Ordering::SeqCst)
     }
+
+    fn test_set(&self, mib: &Mib, varbind: &VarBind) -> Result<(), ResponseError> {
+        weight_set(mib, varbind).map(|_| ())
+    }
+
+    fn commit_set(&self, varbinds: Vec<VarBind>) {
+        // keepalived's COMMIT pass finds the server again.
+        let Ok(mib) = self.mib() else { return };
+        for w in varbinds.iter().filter_map(|vb| weight_set(&mib, vb).ok()) {
+            let _ = self.0.weights.send(w);
+        }
+    }
 }
 
 /// The checker process's subagent, running on its own thread from [`CheckerSnmp::start`]
 /// to [`CheckerSnmp::stop`].
 pub struct CheckerSnmp {
     shared: Arc<Shared>,
+    weights: WeightSets,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -168,10 +187,12 @@ impl CheckerSnmp {
         if !config.global.enable_snmp_checker {
             return None;
         }
+        let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             config: Mutex::new(Arc::new(config.clone())),
             watch: PoolWatch::default(),
             stopping: AtomicBool::new(false),
+            weights: tx,
         });
         let ipvs = if ipvs {
             NetlinkIpvs::open()
@@ -183,7 +204,16 @@ impl CheckerSnmp {
         let counters = Counters::new(ipvs, &config.global);
         let source = CheckerSource(shared.clone(), Mutex::new(counters));
         let thread = super::start_agent(&config.global, Box::new(source));
-        Some(CheckerSnmp { shared, thread })
+        Some(CheckerSnmp {
+            shared,
+            weights: Arc::new(tokio::sync::Mutex::new(rx)),
+            thread,
+        })
+    }
+
+    /// The realServerWeight Sets for the checkers' loop (`CheckerOptions::weights`).
+    pub fn weights(&self) -> WeightSets {
+        self.weights.clone()
     }
 
     /// The watch the checkers' loop keeps up to date (`CheckerOptions::watch`).

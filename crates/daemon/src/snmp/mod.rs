@@ -14,6 +14,7 @@ mod answer;
 mod checker;
 pub use checker::CheckerSnmp;
 mod checker_mib;
+mod checker_set;
 mod checker_trap;
 mod keepalived_mib;
 mod mib;

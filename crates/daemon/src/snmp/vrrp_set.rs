@@ -40,7 +40,7 @@ fn cell(name: &Oid) -> Option<(u32, u32)> {
 }
 
 /// The byte keepalived's handlers read from an INTEGER value (`*var_val`).
-fn first_byte(v: i32) -> u8 {
+pub(super) fn first_byte(v: i32) -> u8 {
     v.to_le_bytes()[0]
 }
 
