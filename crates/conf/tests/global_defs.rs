@@ -585,3 +585,53 @@ fn random_seed_makes_random_values_repeatable() {
     let i = &l.config.vrrp.instances[0];
     assert_eq!((i.vrid, i.priority), (Some(237), 193));
 }
+
+/// keepalived's vrrp_lvs_syncd_handler: an instance's deprecated `lvs_sync_daemon_interface`
+/// is global_defs' `lvs_sync_daemon IF inst INSTANCE`; a second one (or one after
+/// global_defs named a sync daemon) is ignored with keepalived's error.
+#[test]
+fn an_instance_lvs_sync_daemon_interface_is_the_global_sync_daemon() {
+    let instance = |name: &str, vrid: u8| {
+        format!(
+            "vrrp_instance {name} {{\n interface eth0\n virtual_router_id {vrid}\n \
+             lvs_sync_daemon_interface eth{vrid}\n virtual_ipaddress {{\n  10.0.0.{vrid}\n }}\n}}\n"
+        )
+    };
+    let l = load(&format!("{}{}", instance("VI_1", 1), instance("VI_2", 2)));
+    let d = l
+        .config
+        .global
+        .lvs_sync_daemon
+        .clone()
+        .expect("a sync daemon");
+    assert_eq!(
+        (d.interface.as_str(), d.instance.as_deref()),
+        ("eth1", Some("VI_1"))
+    );
+    assert!(error_at(
+        &l,
+        4,
+        "(VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated"
+    ));
+    assert!(error_at(
+        &l,
+        12,
+        "(VI_2) lvs_sync_daemon_interface has already been specified as eth1 - ignoring"
+    ));
+    let l = load(&format!(
+        "global_defs {{\n lvs_sync_daemon eth9 inst VI_1\n}}\n{}",
+        instance("VI_1", 1)
+    ));
+    let d = l
+        .config
+        .global
+        .lvs_sync_daemon
+        .clone()
+        .expect("a sync daemon");
+    assert_eq!(d.interface, "eth9");
+    assert!(error_at(
+        &l,
+        7,
+        "(VI_1) lvs_sync_daemon_interface has already been specified as eth9 - ignoring"
+    ));
+}

@@ -12,10 +12,53 @@ use crate::model::Config;
 use crate::tree::Node;
 
 /// Handles the root keywords of this family; returns whether `node` was one of them.
+/// keepalived's vrrp_lvs_syncd_handler: an instance's (deprecated) `lvs_sync_daemon_interface
+/// IF` is global_defs' `lvs_sync_daemon IF inst INSTANCE`, unless one is already set (a
+/// global_defs before it, or an instance before it).
+fn lvs_sync_daemon_interface(
+    node: &Node,
+    i: &crate::model::VrrpInstance,
+    ctx: &mut Ctx<'_>,
+    cfg: &mut Config,
+) {
+    let Some(interface) = &i.lvs_sync_daemon_interface else {
+        return;
+    };
+    match &cfg.global.lvs_sync_daemon {
+        Some(set) => {
+            let at = node
+                .children()
+                .iter()
+                .rev()
+                .find(|c| c.keyword == "lvs_sync_daemon_interface")
+                .unwrap_or(node);
+            ctx.invalid(
+                at,
+                format!(
+                    "({}) lvs_sync_daemon_interface has already been specified as {} - ignoring",
+                    i.name, set.interface
+                ),
+            );
+        }
+        None => {
+            cfg.global.lvs_sync_daemon = Some(crate::model::LvsSyncDaemon {
+                interface: interface.clone(),
+                instance: Some(i.name.clone()),
+                syncid: None,
+                maxlen: None,
+                port: None,
+                ttl: None,
+                group: None,
+            });
+        }
+    }
+}
+
 pub(crate) fn top_level(node: &Node, ctx: &mut Ctx<'_>, cfg: &mut Config) -> bool {
     match node.keyword.as_str() {
         "vrrp_instance" => {
             if let Some(i) = instance::parse_instance(node, ctx, cfg) {
+                lvs_sync_daemon_interface(node, &i, ctx, cfg);
                 cfg.vrrp.instances.push(i);
             }
         }

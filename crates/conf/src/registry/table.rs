@@ -254,7 +254,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VI, "kernel_rx_buf_size", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::the_dump_shows_the_vmac_as_keepalived" }),
     r(VI, "unicast_fault_no_peer", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::unicast_fault_no_peer_without_peers_is_fault" }),
     r(VI, "old_unicast_checksum", Acts { test: KW_OLDCSUM }),
-    r(VI, "lvs_sync_daemon_interface", NotSupported { why: "deprecated; use global_defs lvs_sync_daemon" }),
+    r(VI, "lvs_sync_daemon_interface", Acts { test: "crates/conf/tests/global_defs.rs::an_instance_lvs_sync_daemon_interface_is_the_global_sync_daemon" }),
     r(VI, "linkbeat_use_polling", Acts { test: "crates/keepalived-rs/tests/linkbeat.rs::instance_linkbeat_use_polling_polls_as_keepalived" }),
     r(VI, "strict_mode", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(VI, "smtp_alert", Acts { test: SMTP_VRRP }),
