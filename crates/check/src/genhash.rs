@@ -106,6 +106,7 @@ pub async fn genhash(opts: &GenhashOptions) -> Result<Digest, GenhashError> {
         regex_no_match: false,
         regex_min_offset: 0,
         regex_max_offset: None,
+        regex_firstline: false,
     };
     match fetch(&spec, &url).await {
         Ok(resp) if resp.has_header() => Ok(Digest(resp.digest())),

@@ -9,13 +9,13 @@ use keepalived_conf::model::{
     Checker, CheckerKind, Config, HttpCheck, IpFamily, LbKind, RealServer, Scheduler,
     VirtualServer, VsAddress, VsgEntry,
 };
-use regex::bytes::Regex;
 
 use crate::ipvs::{Service, ServiceKey};
 use crate::log::Logger;
 use crate::names;
 use crate::pool::{CheckerClass, CheckerState, Pool, RealServerState, VirtualServerState};
 use crate::probe::http::{HttpSpec, UrlSpec};
+use crate::probe::http_regex::RegexOptions;
 use crate::probe::{dns_codec, file, smtp, tls, Probe};
 use crate::script::ScriptUser;
 use crate::settings::{conn_spec, timing};
@@ -371,7 +371,12 @@ fn http(
             log.info("HTTP/SSL_GET checker url has no path - ignoring");
             continue;
         };
-        let regex = u.regex.as_deref().and_then(|r| match Regex::new(r) {
+        let options = RegexOptions::from_words(u.regex_options.iter().map(String::as_str), |w| {
+            log.info(format!(
+                "regex_options {w}: a PCRE2 option keepalived-rs cannot apply (the regex crate) - ignoring"
+            ))
+        });
+        let regex = u.regex.as_deref().and_then(|r| match options.compile(r) {
             Ok(re) => Some(re),
             Err(e) => {
                 log.info(format!("Invalid regex: '{r}' at offset 0: {e}"));
@@ -403,6 +408,7 @@ fn http(
             regex_no_match: u.regex_no_match,
             regex_min_offset: min,
             regex_max_offset: max,
+            regex_firstline: options.firstline,
         });
     }
     if urls.is_empty() {

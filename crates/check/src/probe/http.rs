@@ -35,6 +35,8 @@ pub struct UrlSpec {
     pub regex_min_offset: usize,
     /// `regex_max_offset` (inclusive), if any.
     pub regex_max_offset: Option<usize>,
+    /// `regex_options firstline`.
+    pub regex_firstline: bool,
 }
 
 /// An HTTP_GET/SSL_GET checker's fixed settings.
@@ -182,7 +184,11 @@ fn regex_matches(url: &UrlSpec, re: &Regex, body: &[u8]) -> bool {
         return false;
     }
     match re.find_at(body, url.regex_min_offset) {
-        Some(m) => url.regex_max_offset.map_or(true, |max| m.start() <= max),
+        Some(m) => {
+            url.regex_max_offset.map_or(true, |max| m.start() <= max)
+                && (!url.regex_firstline
+                    || super::http_regex::within_first_line(body, url.regex_min_offset, m.start()))
+        }
         None => false,
     }
 }
@@ -211,6 +217,7 @@ mod tests {
             regex_no_match: no_match,
             regex_min_offset: min,
             regex_max_offset: max,
+            regex_firstline: false,
         }
     }
 

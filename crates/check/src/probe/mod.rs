@@ -6,6 +6,7 @@ pub mod dns;
 pub mod dns_codec;
 pub mod file;
 pub mod http;
+pub mod http_regex;
 pub mod http_response;
 pub mod ping;
 pub mod smtp;

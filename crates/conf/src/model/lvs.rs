@@ -479,6 +479,8 @@ pub struct Url {
     pub regex_min_offset: Option<u32>,
     /// `regex_max_offset`.
     pub regex_max_offset: Option<u32>,
+    /// `regex_options` words, in order (every line's).
+    pub regex_options: Vec<String>,
     /// Where it is declared.
     pub loc: Location,
 }

@@ -274,6 +274,7 @@ fn parse_url(node: &Node, ctx: &mut Ctx<'_>) -> Option<Url> {
         regex_no_match: false,
         regex_min_offset: None,
         regex_max_offset: None,
+        regex_options: Vec::new(),
         loc: node.loc.clone(),
     };
     for c in ctx.block(node)? {
@@ -318,9 +319,10 @@ fn parse_url(node: &Node, ctx: &mut Ctx<'_>) -> Option<Url> {
             "regex_no_match" => u.regex_no_match = true,
             "regex_min_offset" => u.regex_min_offset = ctx.unsigned(c, 0, 0, u32::MAX),
             "regex_max_offset" => u.regex_max_offset = ctx.unsigned(c, 0, 0, u32::MAX),
-            // PCRE2 options and keepalived 2.3's tls_compliant: accepted, reported by the
-            // registry as not supported.
-            "regex_options" | "regex_stack" | "tls_compliant" => {}
+            "regex_options" => u.regex_options.extend(c.args.iter().cloned()),
+            // The PCRE2 JIT stack and keepalived 2.3's tls_compliant: accepted, reported by
+            // the registry as not supported.
+            "regex_stack" | "tls_compliant" => {}
             _ => ctx.unknown(c),
         }
     }
