@@ -580,3 +580,20 @@ fn fast_recovery_checks_a_down_server_s_next_url_at_once() {
     assert_eq!(n.url, 1);
     assert!(!n.delay.is_zero(), "{n:?}");
 }
+
+/// A checker's identity across a reload: its virtual server, its real server and its
+/// position among that server's checkers (the memory of [`Pool::init_with`] is keyed by it).
+#[test]
+fn checker_keys_name_the_server_and_the_position_among_its_checkers() {
+    let lab = Lab::new(
+        " real_server 10.0.0.2 80 {\n  TCP_CHECK {\n  }\n  MISC_CHECK {\n   misc_path /bin/true\n  }\n }\n real_server 10.0.0.3 80 {\n  TCP_CHECK {\n  }\n }",
+    );
+    assert_eq!(
+        lab.pool.checker_keys(),
+        [
+            "[10.0.0.1]:tcp:80|[10.0.0.2]:tcp:80|0",
+            "[10.0.0.1]:tcp:80|[10.0.0.2]:tcp:80|1",
+            "[10.0.0.1]:tcp:80|[10.0.0.3]:tcp:80|0",
+        ]
+    );
+}
