@@ -431,6 +431,8 @@ fn http(
 
 #[cfg(test)]
 mod keyword_tests;
+#[cfg(test)]
+mod service_tests;
 
 #[cfg(test)]
 mod tests {

@@ -185,6 +185,8 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
         }
     };
     let mut vs = VirtualServer::new(address, node.loc.clone());
+    // The real servers without a weight of their own.
+    let mut inherit_weight: Vec<usize> = Vec::new();
     for c in ctx.block(node)? {
         if c.keyword == "retry" {
             server_retry(c, ctx, &mut vs.timing);
@@ -356,7 +358,7 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
             }
             "smtp_alert" => vs.smtp_alert = ctx.flag(c),
             "real_server" => {
-                if let Some(rs) = parse_rs(c, ctx) {
+                if let Some((rs, weight_given)) = parse_rs(c, ctx) {
                     let tunnelled = matches!(rs.lb_kind.or(vs.lb_kind), Some(LbKind::Tun(_)));
                     let mismatch = match &vs.address {
                         VsAddress::Socket(s) => s.is_ipv4() != rs.address.is_ipv4(),
@@ -365,6 +367,9 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                     if mismatch && !tunnelled {
                         ctx.invalid(c, format!("Address family of virtual server and real server {} don't match - skipping real server.", rs.address.ip()));
                     } else {
+                        if !weight_given {
+                            inherit_weight.push(vs.real_servers.len());
+                        }
                         vs.real_servers.push(rs);
                     }
                 }
@@ -386,6 +391,9 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
             vs.sorry_server = None;
         }
     }
+    for n in inherit_weight {
+        vs.real_servers[n].weight = i32::try_from(vs.weight).unwrap_or(i32::MAX);
+    }
     Some(vs)
 }
 
@@ -397,7 +405,9 @@ pub(super) fn script(node: &Node, ctx: &mut Ctx<'_>) -> Option<Script> {
     Some(s)
 }
 
-fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
+/// A real server, and whether it set its own weight (keepalived gives the others the
+/// virtual server's `weight` once the virtual server is read: check_data.c).
+fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<(RealServer, bool)> {
     let ipw = ctx.arg(node, 0)?;
     let Ok(ip) = ipw.parse::<IpAddr>() else {
         ctx.invalid(
@@ -422,6 +432,7 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
     } else {
         0
     };
+    let mut weight_given = false;
     let mut rs = RealServer {
         address: SocketAddr::new(ip, p),
         loc: node.loc.clone(),
@@ -457,7 +468,10 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
             "weight" => {
                 // keepalived 2.2.7 accepts 0..=INT_MAX here (observed with `-t`).
                 match ctx.int(c, 0, 0, i32::MAX) {
-                    Some(w) => rs.weight = w,
+                    Some(w) => {
+                        rs.weight = w;
+                        weight_given = true;
+                    }
                     None if c.arg(0).is_some() => {
                         let w = c.arg(0).unwrap_or_default();
                         ctx.invalid(
@@ -485,7 +499,7 @@ fn parse_rs(node: &Node, ctx: &mut Ctx<'_>) -> Option<RealServer> {
             _ => ctx.unknown(c),
         }
     }
-    Some(rs)
+    Some((rs, weight_given))
 }
 
 /// `snmp_name NAME` of a virtual or real server (exactly one word, as keepalived).
