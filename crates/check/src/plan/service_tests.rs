@@ -105,7 +105,7 @@ fn ip_family_sets_the_family_of_a_fwmark_service() {
         let p = pool(&format!(
             "virtual_server fwmark 5 {{\n lb_algo rr\n lb_kind TUN\n{family}\n real_server 10.0.0.2 0 {{\n }}\n}}\n"
         ));
-        p.vss[0].services[0].key.clone()
+        p.vss[0].services[0].key
     };
     assert_eq!(
         key(" ip_family inet6"),
