@@ -60,16 +60,9 @@ const REQUESTS: &[&[(&str, &str, &str)]] = &[
     &[("7.2", "i", "90"), ("13.1", "i", "2")],
 ];
 
-/// `snmpset` with the read-write community: its exit status, output and error output.
-fn snmpset(lab: &BridgeLab, sets: &[(&str, &str, &str)]) -> String {
-    let mut args: Vec<String> = Vec::new();
-    for (cell, kind, value) in sets {
-        args.extend([
-            format!("{ENTRY}.{cell}"),
-            (*kind).to_owned(),
-            (*value).to_owned(),
-        ]);
-    }
+/// `snmpset ARGS` (OID TYPE VALUE ...) with the read-write community: its exit status,
+/// output and error output.
+fn snmpset_args<S: AsRef<std::ffi::OsStr>>(lab: &BridgeLab, args: &[S]) -> (i32, String) {
     let out = Command::new("ip")
         .args([
             "netns",
@@ -82,15 +75,29 @@ fn snmpset(lab: &BridgeLab, sets: &[(&str, &str, &str)]) -> String {
             "-On",
         ])
         .args(["-M", "/nonexistent", "-m", "", "-t", "2", "-r", "1", PORT])
-        .args(&args)
+        .args(args)
         .output()
         .expect("snmpset runs");
-    format!(
-        "{sets:?} -> {}\n{}{}",
-        out.status.code().unwrap_or(-1),
+    let text = format!(
+        "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    )
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// [`snmpset_args`] of vrrpInstanceTable cells (column.row, type, value).
+fn snmpset(lab: &BridgeLab, sets: &[(&str, &str, &str)]) -> String {
+    let mut args: Vec<String> = Vec::new();
+    for (cell, kind, value) in sets {
+        args.extend([
+            format!("{ENTRY}.{cell}"),
+            (*kind).to_owned(),
+            (*value).to_owned(),
+        ]);
+    }
+    let (status, text) = snmpset_args(lab, &args);
+    format!("{sets:?} -> {status}\n{text}")
 }
 
 /// The log lines about the Sets and the priorities, from the instance name on.
@@ -186,28 +193,9 @@ fn checker_weight_sets_are_answered_and_applied_as_keepalived_does() {
     for request in checker_reference("sets.txt") {
         ours.push(format!("> {request}"));
         let args: Vec<&str> = request.split_whitespace().collect();
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &lab.ns("o"),
-                "snmpset",
-                "-v2c",
-                "-c",
-                "private",
-                "-On",
-            ])
-            .args(["-M", "/nonexistent", "-m", "", "-t", "2", "-r", "1", PORT])
-            .args(&args)
-            .output()
-            .expect("snmpset runs");
-        let text = format!(
-            "{}{}exit {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            out.status.code().unwrap_or(-1)
-        );
+        let (status, text) = snmpset_args(&lab, &args);
         ours.extend(text.lines().map(str::to_owned));
+        ours.push(format!("exit {status}"));
     }
     std::thread::sleep(Duration::from_secs(1));
     ours.extend(walk(&lab, weights));
