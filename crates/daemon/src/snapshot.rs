@@ -2,6 +2,7 @@
 //! stats, JSON), and the signals that write them.
 
 use keepalived_conf::model::{GlobalDefs, IpAddressSpec, Script};
+use keepalived_net::AddressSpec;
 use keepalived_vrrp::machine::{Machine, State, TrackValue};
 use keepalived_vrrp::wire::{Auth, Counter};
 use keepalived_vrrp::Stats;
@@ -120,11 +121,18 @@ fn on_vmac(i: &Instance, ifindex: u32) -> Option<String> {
 }
 
 /// `dev`: the VMAC the address is on (keepalived: `kx.7@eth1`), else its `dev` or
-/// `default_dev`.
-fn vip_dump(v: &IpAddressSpec, dev: &Option<String>, default_dev: &str, set: bool) -> VipDump {
+/// `default_dev`; the broadcast address as installed (`s`).
+fn vip_dump(
+    v: &IpAddressSpec,
+    s: &AddressSpec,
+    dev: &Option<String>,
+    default_dev: &str,
+    set: bool,
+) -> VipDump {
     VipDump {
         addr: v.prefix.addr,
         prefix: v.prefix.len,
+        brd: s.broadcast,
         dev: dev
             .clone()
             .or_else(|| v.dev.clone())
@@ -282,13 +290,13 @@ fn instance_dump(
             .virtual_ipaddresses
             .iter()
             .zip(i.vip_specs())
-            .map(|(v, s)| vip_dump(v, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
+            .map(|(v, s)| vip_dump(v, s, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
             .collect(),
         evips: c
             .excluded_ipaddresses
             .iter()
             .zip(i.vip_specs().iter().skip(c.virtual_ipaddresses.len()))
-            .map(|(v, s)| vip_dump(v, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
+            .map(|(v, s)| vip_dump(v, s, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
             .collect(),
         unicast_peers: c
             .unicast_peers

@@ -78,7 +78,8 @@ fn conf() -> String {
      vrrp_script chk_bad {\n    script \"/bin/false\"\n    interval 30\n}\n\
      vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 100\n    \
      advert_int 1\n    garp_master_delay 3\n    track_script {\n        chk_good\n    }\n    \
-     virtual_ipaddress {\n        10.214.0.100/24\n    }\n}\n\
+     virtual_ipaddress {\n        10.214.0.100/24\n        \
+     10.214.0.105/24 brd 10.214.0.255 dev eth0 label eth0:5\n    }\n}\n\
      vrrp_instance VI_2 {\n    interface eth0\n    virtual_router_id 52\n    priority 100\n    \
      advert_int 1\n    track_script {\n        chk_bad\n    }\n    virtual_ipaddress {\n        \
      10.214.0.101/24\n        10.214.0.102/24\n    }\n}\n\
