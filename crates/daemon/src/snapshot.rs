@@ -446,6 +446,10 @@ impl Daemon {
                     } else {
                         0
                     },
+                    running: self
+                        .watchers
+                        .as_ref()
+                        .is_some_and(|w| w.script_running(&s.name)),
                     ..ScriptDump::default()
                 }
             })

@@ -1,7 +1,9 @@
 //! mehdy/keepalived-exporter (v1.3.0, vendored in tests/exporter and built there with
 //! Debian's Go) reads keepalived-rs as it reads keepalived 2.2.7. One configuration (a v4
 //! instance tracking a good script, a v4 instance whose script fails so it is FAULT, a v6
-//! instance, one BACKUP to a keepalived peer on the bridge, one on a VMAC) runs under
+//! instance, one BACKUP to a keepalived peer on the bridge, one on a VMAC, a unicast one
+//! tracking a script still in its first run, VIPs with `brd`, `label`, no prefix, `scope
+//! host`) runs under
 //! keepalived, then under ours, in the same lab; for each, the exporter runs in text mode,
 //! then in JSON mode (`-ka.json`), with only the daemon under test as `keepalived` on its
 //! PATH (what the .deb's `keepalived` alternative gives), and its /metrics must show the same
@@ -89,7 +91,11 @@ fn conf() -> String {
      advert_int 1\n    virtual_ipaddress {\n        10.214.0.103/24\n    }\n}\n\
      vrrp_instance VI_4 {\n    interface eth0\n    use_vmac\n    virtual_router_id 55\n    \
      priority 100\n    advert_int 1\n    version 3\n    virtual_ipaddress {\n        \
-     10.214.0.104/24\n    }\n}\n"
+     10.214.0.104/24\n    }\n}\n\
+     vrrp_script chk_slow {\n    script \"/bin/sleep 40\"\n    interval 60\n    timeout 50\n    weight 10\n}\n\
+     vrrp_instance VI_5 {\n    interface eth0\n    virtual_router_id 56\n    priority 100\n    \
+     advert_int 1\n    unicast_peer {\n        10.214.0.3\n    }\n    track_script {\n        chk_slow\n    }\n    \
+     virtual_ipaddress {\n        10.214.0.106\n        10.214.0.107/24 scope host\n    }\n}\n"
         .to_owned()
 }
 
@@ -338,6 +344,12 @@ fn expected(text: bool) -> Vec<(String, &'static str)> {
         ));
         v.push(("keepalived_script_state{name=\"chk_bad\"}".to_owned(), "0"));
         v.push(("keepalived_script_state{name=\"chk_good\"}".to_owned(), "0"));
+        // Its first run (40 s) is still under way: running, and not yet good.
+        v.push((
+            "keepalived_script_status{name=\"chk_slow\"}".to_owned(),
+            "0",
+        ));
+        v.push(("keepalived_script_state{name=\"chk_slow\"}".to_owned(), "1"));
     }
     v
 }
