@@ -119,8 +119,7 @@ impl Exporter {
     /// environment holding only `PATH=BIN_DIR:/usr/bin:/bin`, BIN_DIR's `keepalived` being the
     /// daemon under test.
     fn start(lab: &BridgeLab, r: &str, exporter: &Path, bin_dir: &Path, json: bool) -> Exporter {
-        let mode = if json { "json" } else { "text" };
-        let log = lab.dir().join(format!("exporter-{r}-{mode}.log"));
+        let log = ex_log_path(lab, r, json);
         let out = std::fs::File::create(&log).expect("exporter log");
         let err = out.try_clone().expect("exporter log");
         let pid = lab.dir().join(format!("{r}.main.pid"));
@@ -229,15 +228,77 @@ fn scrape(lab: &BridgeLab, r: &str, exporter: &mut Exporter) -> [BTreeMap<String
     [series(&first), series(&second)]
 }
 
-/// What one daemon gives through the exporter: the text-mode and the JSON-mode series.
+/// What one daemon gives through the exporter: the text-mode and the JSON-mode series, and
+/// the text-mode series after the peer gave VI_3 up and took it back.
 struct Seen {
     text: BTreeMap<String, String>,
     json: BTreeMap<String, String>,
+    after_failover: BTreeMap<String, String>,
 }
 
-/// Runs `binary` in router `r` on [`conf`], waits for VI_1 and VI_6 MASTER (VI_2 is FAULT),
-/// then scrapes the exporter in both modes; checks each scrape has `keepalived_up 1`, the
-/// exporter logged no warning or error, and the counters did not go backwards.
+/// Starts the peer (keepalived 2.2.7 in host `p`) and waits until it is VI_3's MASTER.
+fn start_peer(lab: &mut BridgeLab) {
+    let pid = |n: &str| lab.dir().join(format!("p.{n}.pid")).display().to_string();
+    let (chk, bfd) = (pid("checkers"), pid("bfd"));
+    lab.start_with("p", KEEPALIVED, &peer_conf(), &["-c", &chk, "-b", &bfd]);
+    lab.wait(
+        "the peer MASTER of VI_3",
+        LIMIT,
+        || lab.holds("p", "10.214.0.103"),
+        || None,
+    );
+}
+
+/// Runs the exporter (text or JSON mode) in router `r` and scrapes it twice; checks each
+/// scrape has `keepalived_up 1`, the exporter logged no warning or error, and the counters
+/// did not go backwards. Returns the second scrape.
+fn exporter_view(
+    lab: &BridgeLab,
+    r: &str,
+    exporter: &Path,
+    bin_dir: &Path,
+    json: bool,
+) -> BTreeMap<String, String> {
+    let mut ex = Exporter::start(lab, r, exporter, bin_dir, json);
+    let [first, second] = scrape(lab, r, &mut ex);
+    drop(ex);
+    let mode = if json { "JSON" } else { "text" };
+    let exlog = std::fs::read_to_string(ex_log_path(lab, r, json)).unwrap_or_default();
+    for s in [&first, &second] {
+        assert_eq!(
+            s.get("keepalived_up").map(String::as_str),
+            Some("1"),
+            "{r} {mode} mode: scrape error\n{s:#?}\n{exlog}"
+        );
+    }
+    assert!(
+        !exlog.contains("level=error")
+            && !exlog.contains("level=warning")
+            && !exlog.contains("level=fatal"),
+        "{r} {mode} mode: the exporter complained:\n{exlog}"
+    );
+    for (k, v) in &first {
+        let later = second.get(k).and_then(|v| v.parse::<f64>().ok());
+        let now = v.parse::<f64>().ok();
+        assert!(
+            k.contains("_total{") && later >= now || !k.contains("_total{") && later.is_some(),
+            "{r} {mode} mode: {k} {v} then {:?}\n{second:#?}\n{exlog}",
+            second.get(k)
+        );
+    }
+    second
+}
+
+/// The exporter's log in the lab directory: `exporter-R-{text,json}.log`.
+fn ex_log_path(lab: &BridgeLab, r: &str, json: bool) -> PathBuf {
+    let mode = if json { "json" } else { "text" };
+    lab.dir().join(format!("exporter-{r}-{mode}.log"))
+}
+
+/// Runs `binary` in router `r` on [`conf`], waits for VI_1, VI_4 and VI_6 MASTER (VI_2 is
+/// FAULT, VI_3 BACKUP), then reads it through the exporter in both modes; then stops the
+/// peer (priority 0: `r` takes VI_3 over) and starts it again (it takes VI_3 back) and reads
+/// it once more in text mode.
 fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
     for dump in DUMPS {
         let _ = std::fs::remove_file(dump);
@@ -274,51 +335,36 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
         },
         || None,
     );
-    let mut seen = Vec::new();
-    for json in [false, true] {
-        let mut ex = Exporter::start(lab, r, exporter, &bin_dir, json);
-        let [first, second] = scrape(lab, r, &mut ex);
-        drop(ex);
-        let mode = if json { "JSON" } else { "text" };
-        let exlog = std::fs::read_to_string(
-            lab.dir()
-                .join(format!("exporter-{r}-{}.log", mode.to_lowercase())),
-        )
-        .unwrap_or_default();
-        for s in [&first, &second] {
-            assert_eq!(
-                s.get("keepalived_up").map(String::as_str),
-                Some("1"),
-                "{binary} {mode} mode: scrape error\n{s:#?}\n{exlog}"
-            );
-        }
-        assert!(
-            !exlog.contains("level=error")
-                && !exlog.contains("level=warning")
-                && !exlog.contains("level=fatal"),
-            "{binary} {mode} mode: the exporter complained:\n{exlog}"
-        );
-        for (k, v) in &first {
-            let later = second.get(k).and_then(|v| v.parse::<f64>().ok());
-            let now = v.parse::<f64>().ok();
-            assert!(
-                k.contains("_total{") && later >= now || !k.contains("_total{") && later.is_some(),
-                "{binary} {mode} mode: {k} {v} then {:?}\n{second:#?}\n{exlog}",
-                second.get(k)
-            );
-        }
-        seen.push(second);
-    }
+    let text = exporter_view(lab, r, exporter, &bin_dir, false);
+    let json = exporter_view(lab, r, exporter, &bin_dir, true);
+    lab.terminate("p");
+    assert!(lab.wait_exit("p", LIMIT), "the peer did not stop");
+    lab.wait(
+        "VI_3 taken over from the stopped peer",
+        LIMIT,
+        || lab.holds(r, "10.214.0.103"),
+        || None,
+    );
+    start_peer(lab);
+    lab.wait(
+        "VI_3 given back to the peer",
+        LIMIT,
+        || !lab.holds(r, "10.214.0.103"),
+        || None,
+    );
+    let after_failover = exporter_view(lab, r, exporter, &bin_dir, false);
     lab.terminate(r);
     assert!(lab.wait_exit(r, LIMIT), "{binary} did not stop");
-    let json = seen.pop().expect("JSON scrape");
-    let text = seen.pop().expect("text scrape");
-    Seen { text, json }
+    Seen {
+        text,
+        json,
+        after_failover,
+    }
 }
 
 /// keepalived 2.2.7's values for the series this configuration must have (the states, the
 /// scripts): the comparison alone would pass if both daemons were wrong the same way.
-fn expected(text: bool) -> Vec<(String, &'static str)> {
+fn expected(text: bool, failover: bool) -> Vec<(String, &'static str)> {
     let state = |i: &str, vrid: u8, ip: &str| {
         format!("keepalived_vrrp_state{{iname=\"{i}\",intf=\"eth0\",ip_address=\"{ip}\",vrid=\"{vrid}\"}}")
     };
@@ -335,6 +381,12 @@ fn expected(text: bool) -> Vec<(String, &'static str)> {
             "3",
         ),
     ];
+    let vi3 = |name: &str| format!("{name}{{iname=\"VI_3\",intf=\"eth0\",vrid=\"54\"}}");
+    // VI_3: MASTER once, while the peer was away (its priority 0 advert heard), then BACKUP.
+    let n = if failover { "1" } else { "0" };
+    v.push((vi3("keepalived_become_master_total"), n));
+    v.push((vi3("keepalived_release_master_total"), n));
+    v.push((vi3("keepalived_priority_zero_received_total"), n));
     if text {
         // keepalived_script_* come from the text dump only (the JSON dump has no scripts).
         v.push(("keepalived_script_status{name=\"chk_bad\"}".to_owned(), "0"));
@@ -366,22 +418,21 @@ fn keepalived_exporter_reads_ours_as_keepalived() {
     lab.add_address("o", "fd14:214::1/64");
     // The peer (keepalived 2.2.7, both runs) is VI_3's MASTER before either daemon starts.
     lab.add_host("p", &["10.214.0.3/24"]);
-    let pid = |n: &str| lab.dir().join(format!("p.{n}.pid")).display().to_string();
-    let (chk, bfd) = (pid("checkers"), pid("bfd"));
-    lab.start_with("p", KEEPALIVED, &peer_conf(), &["-c", &chk, "-b", &bfd]);
-    lab.wait(
-        "the peer MASTER of VI_3",
-        LIMIT,
-        || lab.holds("p", "10.214.0.103"),
-        || None,
-    );
+    start_peer(&mut lab);
     let theirs = run(&mut lab, "t", KEEPALIVED, &exporter);
     let ours = run(&mut lab, "o", OURS, &exporter);
-    for (mode, t, o, text) in [
-        ("text", &theirs.text, &ours.text, true),
-        ("JSON", &theirs.json, &ours.json, false),
+    for (mode, t, o, text, failover) in [
+        ("text", &theirs.text, &ours.text, true, false),
+        ("JSON", &theirs.json, &ours.json, false, false),
+        (
+            "text, after the failover,",
+            &theirs.after_failover,
+            &ours.after_failover,
+            true,
+            true,
+        ),
     ] {
-        for (name, value) in expected(text) {
+        for (name, value) in expected(text, failover) {
             assert_eq!(
                 t.get(&name).map(String::as_str),
                 Some(value),
