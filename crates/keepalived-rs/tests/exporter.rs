@@ -11,7 +11,8 @@
 //!
 //! The dumps are keepalived's fixed paths (/tmp/keepalived.data, .stats, .json), which other
 //! test binaries write too: this binary holds one test only, and cargo runs test binaries one
-//! after another (the scenarios binary beside them never signals for dumps).
+//! after another (the scenarios binary and packaging/test-deb.sh, which run beside them,
+//! never signal for dumps).
 //! Needs root, /usr/sbin/keepalived, Go (golang-go) and the -dev packages in
 //! tests/exporter/README.md.
 
@@ -67,7 +68,10 @@ fn exporter() -> PathBuf {
         .expect("build.sh runs");
     assert!(
         run.status.success(),
-        "building keepalived-exporter failed (Debian packages: tests/exporter/README.md):\n{}",
+        "building keepalived-exporter failed (needs golang-go \
+         golang-github-prometheus-client-golang-dev golang-github-sirupsen-logrus-dev \
+         golang-github-hashicorp-go-version-dev golang-github-cenkalti-backoff-dev \
+         golang-github-docker-docker-dev):\n{}",
         String::from_utf8_lossy(&run.stderr)
     );
     eprintln!("keepalived-exporter ready in {:?}", start.elapsed());
