@@ -26,6 +26,8 @@ use keepalived_labs::{http_get, runnable, BridgeLab, KEEPALIVED};
 const OURS: &str = env!("CARGO_BIN_EXE_keepalived-rs");
 const LIMIT: Duration = Duration::from_secs(30);
 const LISTEN: &str = "127.0.0.1:9165";
+/// Ours' own /metrics (`--metrics-address`), which says it has the exporter's series.
+const OWN_METRICS: &str = "127.0.0.1:9166";
 const DUMPS: [&str; 3] = [
     "/tmp/keepalived.data",
     "/tmp/keepalived.stats",
@@ -178,6 +180,47 @@ fn comparable(s: &BTreeMap<String, String>) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The series in `a` or `b` whose values differ: "series: left, right".
+fn differences(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {
+    a.keys()
+        .chain(b.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("{k}: {:?}, {:?}", a.get(k), b.get(k)))
+        .collect()
+}
+
+/// `name{b="2",a="1"}` as `name{a="1",b="2"}` (the exporter's client sorts label names; ours
+/// keeps the exporter's declaration order: the same series for Prometheus).
+fn sorted_labels(key: &str) -> String {
+    let Some((name, rest)) = key.split_once('{') else {
+        return key.to_owned();
+    };
+    let mut labels = Vec::new();
+    let mut rest = rest.strip_suffix('}').unwrap_or(rest);
+    while let Some((label, after)) = rest.split_once("=\"") {
+        // Values here hold no quotes or backslashes (names, interfaces, addresses).
+        let (value, after) = after.split_once('"').unwrap_or((after, ""));
+        labels.push(format!("{label}=\"{value}\""));
+        rest = after.strip_prefix(',').unwrap_or(after);
+    }
+    labels.sort();
+    format!("{name}{{{}}}", labels.join(","))
+}
+
+/// The series ours /metrics has for the exporter's `key` (reading ours): the same, with the
+/// labels sorted, except for two labels the exporter takes from words of keepalived's dump
+/// where ours gives the interface: an instance on a VMAC is `intf="vrrp.55, vmac on eth0"`
+/// for the exporter (the whole `Interface =` value), `vrrp.55` for ours; a VIP with `brd` is
+/// `intf="10.214.0.255"` for the exporter (word 2 of `10.214.0.105/24 brd 10.214.0.255 dev
+/// eth0 ...`), `eth0` for ours.
+fn own_metrics_key(key: &str) -> String {
+    sorted_labels(key)
+        .replace(", vmac on eth0\"", "\"")
+        .replace("intf=\"10.214.0.255\"", "intf=\"eth0\"")
+}
+
 /// The body of a `Transfer-Encoding: chunked` response (Go's net/http sends /metrics so):
 /// the chunks' data without their size lines.
 fn dechunk(raw: &str) -> String {
@@ -238,6 +281,8 @@ struct Seen {
     text: BTreeMap<String, String>,
     json: BTreeMap<String, String>,
     after_failover: BTreeMap<String, String>,
+    /// Ours only: its own `--metrics-address` /metrics, read right after the text mode.
+    own_metrics: Option<BTreeMap<String, String>>,
 }
 
 /// Starts the peer (keepalived 2.2.7 in host `p`) and waits until it is VI_3's MASTER.
@@ -303,7 +348,7 @@ fn ex_log_path(lab: &BridgeLab, r: &str, json: bool) -> PathBuf {
 /// FAULT, VI_3 BACKUP), then reads it through the exporter in both modes; then stops the
 /// peer (priority 0: `r` takes VI_3 over) and starts it again (it takes VI_3 back) and reads
 /// it once more in text mode.
-fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
+fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path, own: bool) -> Seen {
     for dump in DUMPS {
         let _ = std::fs::remove_file(dump);
     }
@@ -326,7 +371,11 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
     // think it already runs.
     let pid = |n: &str| lab.dir().join(format!("{r}.{n}.pid")).display().to_string();
     let (chk, bfd) = (pid("checkers"), pid("bfd"));
-    lab.start_with(r, binary, &conf(), &["-c", &chk, "-b", &bfd]);
+    let mut extra = vec!["-c", &chk, "-b", &bfd];
+    if own {
+        extra.extend(["--metrics-address", OWN_METRICS]);
+    }
+    lab.start_with(r, binary, &conf(), &extra);
     // VI_2's script failed at start, seconds before the others' Master_Down timers fire
     // (keepalived logs no state for it: it starts in FAULT).
     lab.wait(
@@ -340,6 +389,15 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
         || None,
     );
     let text = exporter_view(lab, r, exporter, &bin_dir, false);
+    let own_metrics = own.then(|| {
+        let (status, _, body) =
+            http_get(&lab.ns(r), OWN_METRICS, "/metrics", "").expect("ours /metrics answers");
+        assert_eq!(status, 200, "ours /metrics");
+        series(&body)
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("keepalived_rs_"))
+            .collect()
+    });
     let json = exporter_view(lab, r, exporter, &bin_dir, true);
     lab.terminate("p");
     assert!(lab.wait_exit("p", LIMIT), "the peer did not stop");
@@ -363,6 +421,7 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path) -> Seen {
         text,
         json,
         after_failover,
+        own_metrics,
     }
 }
 
@@ -423,8 +482,8 @@ fn keepalived_exporter_reads_ours_as_keepalived() {
     // The peer (keepalived 2.2.7, both runs) is VI_3's MASTER before either daemon starts.
     lab.add_host("p", &["10.214.0.3/24"]);
     start_peer(&mut lab);
-    let theirs = run(&mut lab, "t", KEEPALIVED, &exporter);
-    let ours = run(&mut lab, "o", OURS, &exporter);
+    let theirs = run(&mut lab, "t", KEEPALIVED, &exporter, false);
+    let ours = run(&mut lab, "o", OURS, &exporter, true);
     for (mode, t, o, text, failover) in [
         ("text", &theirs.text, &ours.text, true, false),
         ("JSON", &theirs.json, &ours.json, false, false),
@@ -444,21 +503,29 @@ fn keepalived_exporter_reads_ours_as_keepalived() {
             );
         }
         let (t, o) = (comparable(t), comparable(o));
-        let differ: Vec<String> = t
-            .keys()
-            .chain(o.keys())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|k| t.get(*k) != o.get(*k))
-            .map(|k| format!("{k}: keepalived {:?}, ours {:?}", t.get(k), o.get(k)))
-            .collect();
+        let differ = differences(&t, &o);
         assert!(
             differ.is_empty(),
-            "{mode} mode: keepalived and ours differ:\n{}",
+            "{mode} mode: keepalived and ours differ (series: keepalived, ours):\n{}",
             differ.join("\n")
         );
         eprintln!("{mode} mode: the same {} keepalived_* series", t.len());
     }
+    // Ours' own /metrics has the exporter's series for ours, but for two labels the
+    // exporter takes from keepalived's dump words (see own_metrics_key).
+    let via_exporter: BTreeMap<String, String> = comparable(&ours.text)
+        .into_iter()
+        .map(|(k, v)| (own_metrics_key(&k), v))
+        .collect();
+    let own: BTreeMap<String, String> = comparable(ours.own_metrics.as_ref().expect("ours"))
+        .into_iter()
+        .map(|(k, v)| (sorted_labels(&k), v))
+        .collect();
+    assert_eq!(
+        differences(&via_exporter, &own),
+        Vec::<String>::new(),
+        "ours /metrics (right) and the exporter reading ours (left) differ"
+    );
     for d in DUMPS {
         let _ = std::fs::remove_file(d);
     }
