@@ -2,6 +2,7 @@
 //! stats, JSON), and the signals that write them.
 
 use keepalived_conf::model::{GlobalDefs, IpAddressSpec, Script};
+use keepalived_net::AddressSpec;
 use keepalived_vrrp::machine::{Machine, State, TrackValue};
 use keepalived_vrrp::wire::{Auth, Counter};
 use keepalived_vrrp::Stats;
@@ -103,12 +104,35 @@ fn notify_dump(n: &keepalived_conf::model::NotifyScripts) -> NotifyScripts {
     }
 }
 
+/// The VMAC (or ipvlan) interface `ifindex` names, as keepalived's `format_ipaddress()`
+/// prints an address's device when it is not its own base (`vrrp.55@eth0`): one of
+/// use_vmac_addr's, or the instance's own with use_vmac / use_ipvlan once it exists
+/// (keepalived-exporter takes this word as the `intf` label of `keepalived_vrrp_state`).
+fn on_vmac(i: &Instance, ifindex: u32) -> Option<String> {
+    let own = (i.conf.vmac.is_some() || i.conf.ipvlan.is_some())
+        && i.sockets_ready
+        && ifindex == i.link.ifindex;
+    i.vmac_label(ifindex).or_else(|| {
+        own.then(|| {
+            let base = i.conf.interface.as_deref().unwrap_or_default();
+            format!("{}@{base}", i.link.name)
+        })
+    })
+}
+
 /// `dev`: the VMAC the address is on (keepalived: `kx.7@eth1`), else its `dev` or
-/// `default_dev`.
-fn vip_dump(v: &IpAddressSpec, dev: &Option<String>, default_dev: &str, set: bool) -> VipDump {
+/// `default_dev`; the broadcast address as installed (`s`).
+fn vip_dump(
+    v: &IpAddressSpec,
+    s: &AddressSpec,
+    dev: &Option<String>,
+    default_dev: &str,
+    set: bool,
+) -> VipDump {
     VipDump {
         addr: v.prefix.addr,
         prefix: v.prefix.len,
+        brd: s.broadcast,
         dev: dev
             .clone()
             .or_else(|| v.dev.clone())
@@ -266,13 +290,13 @@ fn instance_dump(
             .virtual_ipaddresses
             .iter()
             .zip(i.vip_specs())
-            .map(|(v, s)| vip_dump(v, &i.vmac_label(s.ifindex), &ifname, i.holds_vips))
+            .map(|(v, s)| vip_dump(v, s, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
             .collect(),
         evips: c
             .excluded_ipaddresses
             .iter()
             .zip(i.vip_specs().iter().skip(c.virtual_ipaddresses.len()))
-            .map(|(v, s)| vip_dump(v, &i.vmac_label(s.ifindex), &ifname, i.holds_vips))
+            .map(|(v, s)| vip_dump(v, s, &on_vmac(i, s.ifindex), &ifname, i.holds_vips))
             .collect(),
         unicast_peers: c
             .unicast_peers
@@ -422,6 +446,10 @@ impl Daemon {
                     } else {
                         0
                     },
+                    running: self
+                        .watchers
+                        .as_ref()
+                        .is_some_and(|w| w.script_running(&s.name)),
                     ..ScriptDump::default()
                 }
             })

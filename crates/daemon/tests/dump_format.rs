@@ -64,6 +64,7 @@ fn vip(addr: &str, prefix: u8, dev: &str, set: bool) -> VipDump {
     VipDump {
         addr: v4(addr),
         prefix,
+        brd: None,
         dev: dev.to_string(),
         scope: "global".to_string(),
         label: None,
@@ -581,6 +582,7 @@ fn mixed(vi6: StatsDump) -> Snapshot {
         VipDump {
             addr: a.parse().expect("v6"),
             prefix: 64,
+            brd: None,
             dev: "vrrp6@veth0".into(),
             scope: "global".into(),
             label: None,

@@ -163,14 +163,14 @@ fn addr_prefix(addr: &IpAddr, prefix: u8) -> String {
 }
 
 /// keepalived's `format_ipaddress()`:
-/// `10.93.0.101/24 dev veth0 scope global label veth0:1 set`.
+/// `10.93.0.101/24 brd 10.93.0.255 dev veth0 scope global label veth0:1 set`.
 pub fn format_vip(vip: &VipDump) -> String {
-    let mut s = format!(
-        "{} dev {} scope {}",
-        addr_prefix(&vip.addr, vip.prefix),
-        vip.dev,
-        vip.scope
-    );
+    let mut s = addr_prefix(&vip.addr, vip.prefix);
+    // keepalived prints a broadcast address when it has one that is not 0.0.0.0.
+    if let Some(brd) = vip.brd.filter(|b| !b.is_unspecified()) {
+        let _ = write!(s, " brd {brd}");
+    }
+    let _ = write!(s, " dev {} scope {}", vip.dev, vip.scope);
     if let Some(label) = &vip.label {
         let _ = write!(s, " label {label}");
     }
@@ -247,6 +247,29 @@ mod tests {
         assert_eq!(c_g(1234567.0), "1.23457e+06");
         assert_eq!(c_g(0.00001), "1e-05");
         assert_eq!(c_g(100000.0), "100000");
+    }
+
+    #[test]
+    fn a_vip_s_broadcast_comes_before_its_device() {
+        let mut vip = VipDump {
+            addr: "10.0.0.5".parse().expect("v4"),
+            prefix: 24,
+            brd: Some("10.0.0.255".parse().expect("v4")),
+            dev: "eth0".into(),
+            scope: "global".into(),
+            label: Some("eth0:5".into()),
+            set: true,
+        };
+        // keepalived 2.2.7's words, which keepalived-exporter splits (word 2 is its `intf`).
+        assert_eq!(
+            format_vip(&vip),
+            "10.0.0.5/24 brd 10.0.0.255 dev eth0 scope global label eth0:5 set"
+        );
+        vip.brd = Some(std::net::Ipv4Addr::UNSPECIFIED);
+        assert_eq!(
+            format_vip(&vip),
+            "10.0.0.5/24 dev eth0 scope global label eth0:5 set"
+        );
     }
 
     #[test]

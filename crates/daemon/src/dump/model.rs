@@ -4,7 +4,7 @@
 //! field); [`Default`] gives keepalived's value for a freshly configured instance, so a
 //! caller fills what it knows and leaves the rest.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use super::global::GlobalDump;
 
@@ -165,6 +165,8 @@ pub struct VipDump {
     pub addr: IpAddr,
     /// Prefix length (not printed when it is the full length).
     pub prefix: u8,
+    /// The broadcast address (IPv4 with `brd`/`broadcast`), printed as ` brd X`.
+    pub brd: Option<Ipv4Addr>,
     /// Device as printed: `veth0`, or `vrrp6@veth0` for a VMAC.
     pub dev: String,
     /// Scope name (`global`, `link`, `host`, ...).

@@ -118,7 +118,9 @@ fn common(i: &InstanceDump) -> Labels {
 }
 
 /// `{iname, intf, vrid, ip_address}` for one VIP: the exporter splits keepalived's VIP
-/// string (`10.0.0.1/24 dev eth0 scope global`) and takes words 0 and 2.
+/// string (`10.0.0.1/24 dev eth0 scope global`) and takes words 0 and 2. For a VIP with
+/// `brd` its word 2 is the broadcast address (`10.0.0.1/24 brd 10.0.0.255 dev eth0 ...`);
+/// here `intf` stays the device.
 fn per_vip(i: &InstanceDump, v: &VipDump) -> Labels {
     let text = format_vip(v);
     let address = text.split(' ').next().unwrap_or_default().to_owned();
@@ -288,6 +290,7 @@ mod tests {
             vips: vec![VipDump {
                 addr: "10.0.0.100".parse::<IpAddr>().unwrap(),
                 prefix: 24,
+                brd: None,
                 dev: "eth0".into(),
                 scope: "global".into(),
                 label: None,

@@ -292,6 +292,7 @@ pub fn subscriptions(
 pub struct Watchers {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     process_counts: ProcessCounts,
+    scripts_running: HashMap<String, std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// How many processes match `p` now (a scan of /proc), for a process no watcher follows.
@@ -307,6 +308,13 @@ impl Watchers {
     /// The current count of `vrrp_track_process` `name` (`None`: not watched).
     pub fn process_count(&self, name: &str) -> Option<u64> {
         self.process_counts.lock().ok()?.get(name).copied()
+    }
+
+    /// Whether `vrrp_script` `name` is running now (false when it is not watched).
+    pub fn script_running(&self, name: &str) -> bool {
+        self.scripts_running
+            .get(name)
+            .is_some_and(|r| r.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -329,11 +337,20 @@ pub fn spawn_watchers(
 ) -> Watchers {
     let mut tasks = Vec::new();
     let process_counts = ProcessCounts::default();
+    let mut scripts_running = HashMap::new();
     for s in &vrrp.scripts {
         let key = TrackKey::Script(s.name.clone());
         if used.contains(&key) {
             let start = current.get(&key);
-            tasks.push(script::spawn(s.clone(), global.clone(), start, tx.clone()));
+            let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            scripts_running.insert(s.name.clone(), running.clone());
+            tasks.push(script::spawn(
+                s.clone(),
+                global.clone(),
+                start,
+                tx.clone(),
+                running,
+            ));
         }
     }
     let files: Vec<_> = vrrp
@@ -363,6 +380,7 @@ pub fn spawn_watchers(
     Watchers {
         tasks,
         process_counts,
+        scripts_running,
     }
 }
 

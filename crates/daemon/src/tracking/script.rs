@@ -2,6 +2,8 @@
 //! bring a failed script up, `fall` failures in a row bring a good one down.
 
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use keepalived_conf::model::{GlobalDefs, VrrpScript};
@@ -79,12 +81,14 @@ async fn run_once(script: &VrrpScript, global: &GlobalDefs, timeout: Duration) -
     }
 }
 
-/// Runs `script` for ever, reporting changes of its state.
+/// Runs `script` for ever, reporting changes of its state; `running` is true while a run is
+/// under way (keepalived's dump: `State = running`, else `idle`).
 pub(super) fn spawn(
     script: VrrpScript,
     global: GlobalDefs,
     start: TrackValue,
     tx: mpsc::Sender<TrackUpdate>,
+    running: Arc<AtomicBool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let interval = script.interval.max(Duration::from_millis(10));
@@ -98,7 +102,9 @@ pub(super) fn spawn(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            running.store(true, Ordering::Relaxed);
             let ok = run_once(&script, &global, timeout).await;
+            running.store(false, Ordering::Relaxed);
             if let Some(up) = state.record(ok) {
                 log::info(format!(
                     "Script `{}` now returning {}",
@@ -117,7 +123,47 @@ pub(super) fn spawn(
 
 #[cfg(test)]
 mod tests {
-    use super::RiseFall;
+    use super::*;
+
+    /// A `vrrp_script` that says it started (a file) and ends once told to (another file).
+    fn gated(dir: &std::path::Path) -> (VrrpScript, GlobalDefs) {
+        let (started, go) = (dir.join("started"), dir.join("go"));
+        let text = format!(
+            "vrrp_script s {{\n script \"/bin/sh -c 'touch {}; while [ ! -e {} ]; do sleep 0.01; done'\"\n \
+             interval 60\n}}\nvrrp_instance V {{\n interface eth0\n virtual_router_id 1\n \
+             track_script {{\n  s\n }}\n}}\n",
+            started.display(),
+            go.display()
+        );
+        let l = keepalived_conf::load_str(
+            &text,
+            std::path::Path::new("k.conf"),
+            &keepalived_conf::ReadOptions::default(),
+            &keepalived_conf::FixedHost::lab(),
+        );
+        (l.config.vrrp.scripts[0].clone(), l.config.global.clone())
+    }
+
+    #[tokio::test]
+    async fn running_is_true_while_a_run_is_under_way() {
+        let dir = std::env::temp_dir().join(format!("kr-script-running-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (script, global) = gated(&dir);
+        let (tx, mut rx) = mpsc::channel(4);
+        let running = Arc::new(AtomicBool::new(false));
+        let task = spawn(script, global, TrackValue::Init, tx, running.clone());
+        while !dir.join("started").exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(running.load(Ordering::Relaxed));
+        std::fs::write(dir.join("go"), "").unwrap();
+        // The result is reported after the run has ended.
+        let update = rx.recv().await.unwrap();
+        assert_eq!(update.value, TrackValue::Up);
+        assert!(!running.load(Ordering::Relaxed));
+        task.abort();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn fall_failures_in_a_row_bring_it_down_and_rise_successes_up() {
