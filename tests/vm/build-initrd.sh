@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-initrd.sh OUT: an initramfs for Debian's kernel (linux-image-amd64) that loads the IPVS
 # modules (every scheduler keepalived offers), netlink_diag (ss -m), veth, bridge, dummy, ipip,
-# macvlan, vrf, ipvlan and 9p, mounts this machine's root read-only over 9p, and runs the script
+# macvlan, vrf, ipvlan, nf_tables (nftables_ipvs) and 9p, mounts this machine's root read-only over 9p, and runs the script
 # named by vmscript= on the kernel command line inside it (chroot, bash), then powers off.
 # Needs: apt-get install linux-image-amd64 busybox-static cpio kmod.
 set -e
@@ -12,7 +12,7 @@ cp /bin/busybox "$w"/bin/busybox
 for a in sh mount insmod poweroff cat sed chroot; do ln -s busybox "$w"/bin/$a; done
 i=0
 for m in ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh \
-         ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh veth bridge dummy ipip macvlan vrf ipvlan \
+         ip_vs_sed ip_vs_nq ip_vs_fo ip_vs_ovf ip_vs_mh veth bridge dummy ipip macvlan vrf ipvlan nf_tables \
          netlink_diag 9p 9pnet_virtio virtio_pci virtio_net; do
   modprobe -S "$V" --show-depends $m | awk '$1=="insmod"{print $2}'
 done | awk '!s[$0]++' | while read -r f; do i=$((i+1)); cp "$f" "$w/mods/$(printf %03d $i)-$(basename "$f")"; done

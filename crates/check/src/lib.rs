@@ -15,6 +15,7 @@ pub mod genhash;
 pub mod ipvs;
 pub mod log;
 pub mod names;
+pub mod nft_ipvs;
 mod plan;
 pub mod pool;
 pub mod probe;

@@ -13,6 +13,7 @@ use keepalived_conf::model::{
 use crate::ipvs::{Service, ServiceKey};
 use crate::log::Logger;
 use crate::names;
+use crate::nft_ipvs::AutoFwmarks;
 use crate::pool::{CheckerClass, CheckerState, Pool, RealServerState, VirtualServerState};
 use crate::probe::http::{HttpSpec, UrlSpec};
 use crate::probe::http_regex::RegexOptions;
@@ -34,8 +35,14 @@ pub struct Plan {
     pub initial_files: Vec<Option<i64>>,
 }
 
-/// Builds the plan for `config`, logging what keepalived logs about skipped parts.
+/// Builds the plan for `config`, logging what keepalived logs about skipped parts (the
+/// auto fwmarks of `nftables_ipvs` numbered afresh).
 pub fn build(config: &Config, log: &Logger) -> Plan {
+    build_with(config, &AutoFwmarks::assign(config, None), log)
+}
+
+/// [`build`] with the auto fwmarks `marks` (those a reload carried over).
+pub fn build_with(config: &Config, marks: &AutoFwmarks, log: &Logger) -> Plan {
     let user = ScriptUser(config.global.script_user.clone());
     let tls = match tls::client_config(config.lvs.ssl.as_ref()) {
         Ok(c) => Some(c),
@@ -135,7 +142,7 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
         vss.push(VirtualServerState {
             config_index,
             name: vs_name,
-            services: services(vs, config, proto),
+            services: services(vs, config, proto, marks),
             quorum,
             hysteresis: i64::from(vs.hysteresis),
             quorum_state_up: false,
@@ -171,12 +178,25 @@ fn services(
     vs: &VirtualServer,
     config: &Config,
     proto: Option<keepalived_conf::model::Protocol>,
+    marks: &AutoFwmarks,
 ) -> Vec<Service> {
     let ipv6 = vs.ip_family == Some(IpFamily::V6)
         || vs.real_servers.first().is_some_and(|r| r.address.is_ipv6());
     let protocol = proto.unwrap_or(keepalived_conf::model::Protocol::Udp);
     let mut keys = Vec::new();
     match &vs.address {
+        // nftables_ipvs: one fwmark service per family of the group, IPv4 first
+        // (keepalived's ipvs_cmd: srule.af is AF_INET when the group has IPv4, then the
+        // AF_INET6 copy when it has both).
+        VsAddress::Group(g) if marks.of(vs, config).is_some() => {
+            let mark = marks.of(vs, config).unwrap_or_default();
+            let (v4, v6) = crate::nft_ipvs::group_families(config, g);
+            for (has, ipv6) in [(v4, false), (v6, true)] {
+                if has {
+                    keys.push(ServiceKey::Fwmark { mark, ipv6 });
+                }
+            }
+        }
         VsAddress::Socket(a) => keys.push(ServiceKey::Addr { protocol, addr: *a }),
         VsAddress::Fwmark(m) => keys.push(ServiceKey::Fwmark { mark: *m, ipv6 }),
         VsAddress::Group(g) => {

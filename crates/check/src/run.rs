@@ -64,6 +64,9 @@ pub struct CheckerOptions {
     /// SNMP Sets of realServerWeight (the checker child's subagent), applied as keepalived's
     /// check_snmp_realserver_weight applies them; `None`: none come.
     pub weights: Option<WeightSets>,
+    /// `nftables_ipvs`'s auto fwmarks (those a reload carried over); `None`: numbered
+    /// afresh from the configuration.
+    pub fwmarks: Option<crate::nft_ipvs::AutoFwmarks>,
 }
 
 /// A new weight for real server `rs` of virtual server `vs` (indexes into the checkers'
@@ -200,6 +203,7 @@ impl Default for CheckerOptions {
             addresses: None,
             started: None,
             weights: None,
+            fwmarks: None,
         }
     }
 }
@@ -245,7 +249,9 @@ pub async fn run_until(
     }
     let log = opts.log.clone();
     let user = ScriptUser(config.global.script_user.clone());
-    let plan = plan::build(config, &log);
+    let marks = (opts.fwmarks.clone())
+        .unwrap_or_else(|| crate::nft_ipvs::AutoFwmarks::assign(config, None));
+    let plan = plan::build_with(config, &marks, &log);
     let mut pool = plan.pool;
     let suspend = Suspend::new(config, &pool);
     let mut addresses = opts.addresses.clone().filter(|_| suspend.used());

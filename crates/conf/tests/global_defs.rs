@@ -234,6 +234,22 @@ fn firewall_keywords() {
 }
 
 #[test]
+fn nftables_ipvs_resets_its_priority_and_start_mark_and_is_taken_once() {
+    let g = clean(" nftables_ipvs_priority -200\n nftables_ipvs_start_fwmark 2000\n nftables_ipvs");
+    assert_eq!(g.nftables_ipvs.as_deref(), Some("keepalived_ipvs"));
+    assert_eq!(
+        (g.nftables_ipvs_priority, g.nftables_ipvs_start_fwmark),
+        (-1, 1000)
+    );
+    let l = global(" nftables_ipvs one\n nftables_ipvs two");
+    assert_eq!(l.config.global.nftables_ipvs.as_deref(), Some("one"));
+    assert!(l
+        .diagnostics
+        .iter()
+        .any(|d| d.message == "ipvs nftables already specified - ignoring"));
+}
+
+#[test]
 fn iptables_is_an_error_in_this_build() {
     let l = global(" vrrp_iptables keepalived\n vrrp_ipsets");
     assert!(error_at(

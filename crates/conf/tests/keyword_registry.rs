@@ -136,7 +136,7 @@ fn docs_keywords_md_is_current() {
 
 #[test]
 fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict() {
-    let text = "global_defs {\n    router_id r1\n    nftables_ipvs\n}\n\
+    let text = "global_defs {\n    router_id r1\n}\nnamespace_with_ipsets\n\
                 virtual_server 10.0.0.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    \
                 hashed\n    real_server 10.0.0.2 80 {\n    }\n}\n";
     let host = FixedHost::lab();
@@ -149,7 +149,10 @@ fn unsupported_keywords_are_warned_by_name_and_line_without_changing_the_verdict
         .collect();
     assert_eq!(
         names,
-        [("nftables_ipvs".to_owned(), 3), ("hashed".to_owned(), 9)]
+        [
+            ("namespace_with_ipsets".to_owned(), 4),
+            ("hashed".to_owned(), 9)
+        ]
     );
     let warned: Vec<String> = l
         .config

@@ -21,6 +21,8 @@ pub mod log;
 mod lvs_sync;
 pub mod memory;
 mod metrics;
+mod nft_ipvs;
+pub use nft_ipvs::NftIpvs;
 mod notify;
 /// A script as the configured user (`script_user` by default), for the parent's start-up
 /// and shutdown scripts.

@@ -237,7 +237,13 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
         // The states the SNMP subagent and the data dump read.
         let watch = snmp.as_ref().map(|s| s.watch()).unwrap_or_default();
         let mut addresses = None;
+        // nftables_ipvs: the groups' auto fwmarks (kept across reloads) and their nftables.
+        let mut marks = keepalived_check::nft_ipvs::AutoFwmarks::assign(&config, None);
+        let mut nft = keepalived_daemon::NftIpvs::default();
         loop {
+            if !cli.no_ipvs {
+                nft.sync(&config, &marks);
+            }
             // keepalived's checker opens its netlink sockets when a virtual server uses
             // ha_suspend or with -a (also on a reload that brings the first ha_suspend).
             let wanted = cli.address_monitoring
@@ -278,6 +284,7 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 addresses: addresses.clone(),
                 started: cli.dump_conf.then(|| dump_conf_sink(&config)),
                 weights: snmp.as_ref().map(|s| s.weights()),
+                fwmarks: Some(marks.clone()),
                 ..Default::default()
             };
             let release = opts.release_ipvs.clone();
@@ -302,6 +309,10 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                 }
             }
             if end == End::Stop {
+                // keepalived's clear_services ends with nft_ipvs_end; -I skips both.
+                if release.load(Ordering::SeqCst) {
+                    nft.stop();
+                }
                 // The stop's notifications go out before the session closes.
                 if let Some(s) = snmp {
                     s.stop();
@@ -322,7 +333,15 @@ pub fn run(cli: &Cli, config: &Config) -> ExitCode {
                     for line in &removed.log {
                         log::info(line);
                     }
-                    keepalived_check::ipvs::remove_dropped(&config, &new, ipvs.as_mut(), &quiet);
+                    let new_marks =
+                        keepalived_check::nft_ipvs::AutoFwmarks::assign(&new, Some(&marks));
+                    keepalived_check::ipvs::remove_dropped_with(
+                        (&config, &marks),
+                        (&new, &new_marks),
+                        ipvs.as_mut(),
+                        &quiet,
+                    );
+                    marks = new_marks;
                     announce_removals(&config, &new, removed);
                     if let Some(s) = &snmp {
                         s.reload(&new);

@@ -27,7 +27,7 @@ mod tests;
 
 pub use convert::{sched_name, DestEntry, ServiceEntry};
 pub use netlink::{NetlinkIpvs, SyncDaemon, SyncState};
-pub use reconcile::{reload_removals, remove_dropped, Removals};
+pub use reconcile::{reload_removals, remove_dropped, remove_dropped_with, Removals};
 pub use stats::{IpvsStats, ServiceStats};
 
 /// How a virtual service is keyed in IPVS.

@@ -157,15 +157,36 @@ pub fn stop(
 
 /// A reload: removes from IPVS the virtual services `old` configured and `new` no longer
 /// does (the services both configure stay, adopted by the next run without a gap).
+/// The auto fwmarks of `nftables_ipvs` are numbered afresh for both (see
+/// [`remove_dropped_with`]).
 pub fn remove_dropped(
     old: &keepalived_conf::model::Config,
     new: &keepalived_conf::model::Config,
     ipvs: &mut dyn Ipvs,
     log: &crate::log::Logger,
 ) {
+    use crate::nft_ipvs::AutoFwmarks;
+    let old_marks = AutoFwmarks::assign(old, None);
+    let new_marks = AutoFwmarks::assign(new, Some(&old_marks));
+    remove_dropped_with((old, &old_marks), (new, &new_marks), ipvs, log);
+}
+
+/// [`remove_dropped`] with each configuration's auto fwmarks (`nftables_ipvs`).
+pub fn remove_dropped_with(
+    old: (
+        &keepalived_conf::model::Config,
+        &crate::nft_ipvs::AutoFwmarks,
+    ),
+    new: (
+        &keepalived_conf::model::Config,
+        &crate::nft_ipvs::AutoFwmarks,
+    ),
+    ipvs: &mut dyn Ipvs,
+    log: &crate::log::Logger,
+) {
     let quiet = crate::log::Logger::new(|_| {});
-    let services = |c| {
-        crate::plan::build(c, &quiet)
+    let services = |(c, m)| {
+        crate::plan::build_with(c, m, &quiet)
             .pool
             .vss
             .into_iter()

@@ -446,7 +446,19 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         }
         "nftables" => g.nftables = Some(node.arg(0).unwrap_or("keepalived").to_owned()),
         "nftables_ipvs" => {
-            g.nftables_ipvs = Some(node.arg(0).unwrap_or("keepalived_ipvs").to_owned());
+            // keepalived's ipvs_nftables_handler: once only, the name shorter than
+            // NFT_TABLE_MAXNAMELEN (256), and the priority and start mark set back to their
+            // defaults (a nftables_ipvs_priority given before it is lost).
+            let name = node.arg(0).unwrap_or("keepalived_ipvs");
+            if g.nftables_ipvs.is_some() {
+                ctx.invalid(node, "ipvs nftables already specified - ignoring");
+            } else if name.len() >= 256 {
+                ctx.invalid(node, "ipvs nftables table name too long - ignoring");
+            } else {
+                g.nftables_ipvs = Some(name.to_owned());
+                g.nftables_ipvs_priority = -1;
+                g.nftables_ipvs_start_fwmark = 1000;
+            }
         }
         "nftables_priority" | "nftables_ipvs_priority" => {
             let what = if kw == "nftables_priority" {

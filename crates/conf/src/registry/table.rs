@@ -91,7 +91,8 @@ const CK_SMTP: &str =
 const LOG_ALL: &str = "crates/check/src/pool/tests.rs::log_all_failures_logs_every_failed_attempt";
 const SC_NOTIFY: &str = "tests/scenarios/notify-scripts.scn";
 const SC_SCRIPT_USER: &str = "tests/scenarios/script-user-priority-changes.scn";
-const NO_FW: &str = "the nftables rules for IPVS (fwmarks of VIP traffic) are not installed";
+const NFT_IPVS: &str =
+    "crates/keepalived-rs/tests/vm/in_vm/nftables_ipvs.rs::nftables_ipvs_marks_group_members_like_keepalived";
 const BFD_CHILD: &str =
     "crates/keepalived-rs/tests/bfd.rs::bfd_child_with_keepalived_and_frr_and_bfd_check";
 const TRACK_BFD: &str =
@@ -179,7 +180,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
     r(GLOBAL, "vrrp_iptables vrrp_ipsets", ActsUntested { read_in: "crates/daemon/src/firewall.rs::vrrp_iptables" }),
-    r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", NotSupported { why: NO_FW }),
+    r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", Acts { test: NFT_IPVS }),
     r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
     r(GLOBAL, "vrrp_mcast_group6", Acts { test: SETTINGS }),
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),

@@ -47,14 +47,14 @@ impl std::fmt::Debug for Nftables {
 
 /// Appends the table, chain, set, element and rule messages; knows the table name and the
 /// counters setting.
-struct Writer<'a> {
-    batch: &'a mut Batch,
-    conf: &'a NftConfig,
-    set_id: &'a mut u32,
+pub(crate) struct Writer<'a> {
+    pub(crate) batch: &'a mut Batch,
+    pub(crate) conf: &'a NftConfig,
+    pub(crate) set_id: &'a mut u32,
 }
 
 impl Writer<'_> {
-    fn table(&mut self, ty: MsgType, family: Family) {
+    pub(crate) fn table(&mut self, ty: MsgType, family: Family) {
         let name = self.conf.table.clone();
         let verb = if ty == MsgType::NewTable {
             "add"
@@ -77,7 +77,7 @@ impl Writer<'_> {
         );
     }
 
-    fn chain(&mut self, family: Family, name: &'static str, hook: Option<Hook>) {
+    pub(crate) fn chain(&mut self, family: Family, name: &'static str, hook: Option<Hook>) {
         let table = self.conf.table.clone();
         let prio = self.conf.priority;
         self.batch.msg(
@@ -169,7 +169,7 @@ impl Writer<'_> {
         );
     }
 
-    fn rule(&mut self, rule: RuleDecl) {
+    pub(crate) fn rule(&mut self, rule: RuleDecl) {
         let table = self.conf.table.clone();
         self.batch.msg(
             MsgType::NewRule,
@@ -189,7 +189,7 @@ impl Writer<'_> {
     }
 }
 
-fn fam(f: Family) -> &'static str {
+pub(crate) fn fam(f: Family) -> &'static str {
     match f {
         Family::Ip => "ip",
         Family::Ip6 => "ip6",

@@ -21,6 +21,9 @@ pub enum Reg {
     R1 = 1,
     /// NFT_REG_2.
     R2 = 2,
+    /// NFT_REG32_01: the 4 bytes after the first 4 of NFT_REG_1 (keepalived puts an IPv4
+    /// mark-map key's port there, right after the address).
+    R32x01 = 9,
 }
 
 /// enum nft_payload_bases.
@@ -43,6 +46,8 @@ pub enum MetaKey {
     IifName = 6,
     /// NFT_META_OIFNAME.
     OifName = 7,
+    /// NFT_META_MARK: the packet mark.
+    Mark = 3,
     /// NFT_META_L4PROTO: the transport protocol (after IPv6 extension headers).
     L4Proto = 16,
     /// NFT_META_OIFKIND: the output interface's kind ("macvlan").
@@ -58,6 +63,8 @@ pub enum Verdict {
     Accept,
     /// NFT_GOTO a chain.
     Goto(String),
+    /// NFT_RETURN: back to the calling chain (the base chain's policy).
+    Return,
 }
 
 /// One expression of a rule.
@@ -80,6 +87,13 @@ pub enum Expr {
         key: MetaKey,
         /// Destination.
         dreg: Reg,
+    },
+    /// Set a packet's meta key (the mark) from a register.
+    MetaSet {
+        /// What.
+        key: MetaKey,
+        /// Source.
+        sreg: Reg,
     },
     /// Compare a register with data (equality).
     CmpEq {
@@ -129,7 +143,7 @@ impl Expr {
     fn name(&self) -> &'static str {
         match self {
             Expr::Payload { .. } => "payload",
-            Expr::Meta { .. } => "meta",
+            Expr::Meta { .. } | Expr::MetaSet { .. } => "meta",
             Expr::CmpEq { .. } => "cmp",
             Expr::Bitwise { .. } => "bitwise",
             Expr::Lookup { .. } => "lookup",
@@ -156,6 +170,10 @@ impl Expr {
             Expr::Meta { key, dreg } => {
                 // NFTA_META_DREG, NFTA_META_KEY.
                 a.be32(1, *dreg as u32).be32(2, *key as u32);
+            }
+            Expr::MetaSet { key, sreg } => {
+                // NFTA_META_KEY, NFTA_META_SREG.
+                a.be32(2, *key as u32).be32(3, *sreg as u32);
             }
             Expr::CmpEq { sreg, data } => {
                 // NFTA_CMP_SREG, NFTA_CMP_OP (NFT_CMP_EQ), NFTA_CMP_DATA.
@@ -191,6 +209,7 @@ impl Expr {
                             Verdict::Drop => 0,
                             Verdict::Accept => 1,
                             Verdict::Goto(_) => (-4i32) as u32,
+                            Verdict::Return => (-5i32) as u32,
                         };
                         // NFTA_VERDICT_CODE, NFTA_VERDICT_CHAIN.
                         v2.be32(1, code);

@@ -18,14 +18,19 @@
 //! BACKUP that never was MASTER has none), elements come and go with the MASTER state,
 //! and the tables are deleted when the daemon stops. A table of the same name left over
 //! from an earlier run is deleted first.
+//!
+//! [`IpvsNftables`] (ipvs.rs) is the checker's `nftables_ipvs`: virtual_server_group members
+//! marked for IPVS firewall-mark services (keepalived's check_nftables.c).
 
 mod engine;
 mod expr;
+mod ipvs;
 mod model;
 mod nla;
 mod socket;
 
 pub use engine::Nftables;
+pub use ipvs::{IpvsNftables, MarkedRange, L4};
 pub use model::{Blocked, Family, NftConfig, Vmac};
 
 /// Why a firewall change failed.
