@@ -180,7 +180,12 @@ mod tests {
         assert_eq!(m.of(&vss[1], &c), Some(3001));
         assert_eq!(m.of(&vss[2], &c), Some(3002));
         let members = m.members(&c);
-        assert_eq!(members.len(), 4);
+        // Group A's members once for TCP and once for UDP.
+        assert_eq!(members.len(), 5);
+        assert_eq!(
+            (members[4].protocol, members[4].mark),
+            (Protocol::Udp, 3002)
+        );
         assert_eq!(members[1].last, "10.0.0.19".parse::<IpAddr>().unwrap());
         assert_eq!(members[1].port, 8080);
         assert_eq!(group_families(&c, "A"), (true, false));
@@ -207,5 +212,26 @@ mod tests {
         let m = AutoFwmarks::assign(&c, None);
         assert_eq!(m.of(&c.lvs.virtual_servers[0], &c), None);
         assert_eq!(m.of(&c.lvs.virtual_servers[1], &c), Some(3000));
+    }
+
+    #[test]
+    fn a_marked_group_is_one_fwmark_service_per_family() {
+        let both = CONF.replace(" 10.0.0.1 80\n", " 10.0.0.1 80\n fd00::9 80\n");
+        let c = config(&both);
+        let plan = crate::plan::build(&c, &crate::Logger::new(|_| {}));
+        let keys: Vec<_> = plan.pool.vss[0].services.iter().map(|s| s.key).collect();
+        use crate::ipvs::ServiceKey::Fwmark;
+        let v4 = Fwmark {
+            mark: 3000,
+            ipv6: false,
+        };
+        let v6 = Fwmark {
+            mark: 3000,
+            ipv6: true,
+        };
+        assert_eq!(keys, [v4, v6]);
+        let plain = config(&both.replace(" nftables_ipvs\n", ""));
+        let plan = crate::plan::build(&plain, &crate::Logger::new(|_| {}));
+        assert_eq!(plan.pool.vss[0].services.len(), 12);
     }
 }
