@@ -107,6 +107,7 @@ pub async fn genhash(opts: &GenhashOptions) -> Result<Digest, GenhashError> {
         regex_min_offset: 0,
         regex_max_offset: None,
         regex_firstline: false,
+        close_notify: false,
     };
     match fetch(&spec, &url).await {
         Ok(resp) if resp.has_header() => Ok(Digest(resp.digest())),

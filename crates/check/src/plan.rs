@@ -426,6 +426,7 @@ fn http(
                 .or_else(|| vs.virtualhost.clone()),
             regex,
             regex_no_match: u.regex_no_match,
+            close_notify: h.tls_compliant || u.tls_compliant,
             regex_min_offset: min,
             regex_max_offset: max,
             regex_firstline: options.firstline,

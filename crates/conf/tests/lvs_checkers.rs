@@ -352,3 +352,18 @@ fn dns_names_with_empty_labels_are_refused_like_keepalived() {
     let l = load(&with("  DNS_CHECK {\n   name ab.c\n   name x\n  }"));
     assert!(error_at(&l, 9, "DNS_CHECK name already specified"));
 }
+
+#[test]
+fn ssl_get_tls_compliant_on_the_checker_and_its_urls() {
+    let l = load(&with(
+        "  SSL_GET {\n   url {\n    path /a\n    tls_compliant\n   }\n   url {\n    path /b\n    tls_compliant no\n   }\n   tls_compliant off\n  }",
+    ));
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    let CheckerKind::Ssl(h) = &checker(&l).kind else {
+        panic!("not SSL_GET");
+    };
+    assert!(!h.tls_compliant);
+    assert!(h.urls[0].tls_compliant && !h.urls[1].tls_compliant);
+    let l = load(&with("  SSL_GET {\n   tls_compliant maybe\n  }"));
+    assert!(error_at(&l, 8, "Invalid tls_compliant option maybe"));
+}

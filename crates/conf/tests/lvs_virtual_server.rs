@@ -570,3 +570,23 @@ fn a_sorry_server_of_another_family_is_dropped() {
     ));
     assert_eq!(only(&l).sorry_server, None);
 }
+
+/// keepalived 2.3.4's lbflags_handler never tests for "hashed": no flag is set; with a
+/// scheduler other than sh or mh (as set so far) it is reported.
+#[test]
+fn hashed_sets_no_flag_and_is_reported_outside_sh_and_mh() {
+    let l = load(&vs(" hashed", ""));
+    assert!(error_at(
+        &l,
+        5,
+        "hashed only applies to sh scheduler - ignoring"
+    ));
+    let v = only(&l);
+    assert_eq!(v.sched_flags, Default::default());
+    assert!(!v.ops);
+    for algo in ["sh", "mh"] {
+        let l = load(&vs(&format!(" lb_algo {algo}\n hashed"), ""));
+        assert!(problems(&l).is_empty(), "{algo}: {:?}", problems(&l));
+        assert_eq!(only(&l).sched_flags, Default::default());
+    }
+}

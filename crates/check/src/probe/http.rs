@@ -37,6 +37,10 @@ pub struct UrlSpec {
     pub regex_max_offset: Option<usize>,
     /// `regex_options firstline`.
     pub regex_firstline: bool,
+    /// keepalived 2.3's `tls_compliant` (the checker's or the url's): an SSL_GET ends its
+    /// connection with a close_notify alert; without it keepalived's SSL_shutdown is quiet
+    /// (SSL_set_quiet_shutdown) and the connection just closes.
+    pub close_notify: bool,
 }
 
 /// An HTTP_GET/SSL_GET checker's fixed settings.
@@ -102,7 +106,7 @@ pub async fn fetch(spec: &HttpSpec, url: &UrlSpec) -> Result<Response, FetchErro
     );
     let t = spec.conn.timeout;
     match &spec.tls {
-        None => exchange(stream, req.as_bytes(), t, "Timeout HTTP read").await,
+        None => exchange(stream, req.as_bytes(), t, "Timeout HTTP read", false).await,
         Some(cfg) => {
             let sni = if spec.sni {
                 url.virtualhost.as_deref()
@@ -120,7 +124,7 @@ pub async fn fetch(spec: &HttpSpec, url: &UrlSpec) -> Result<Response, FetchErro
                 }
                 Ok(Ok(s)) => s,
             };
-            exchange(tls, req.as_bytes(), t, "Timeout SSL read").await
+            exchange(tls, req.as_bytes(), t, "Timeout SSL read", url.close_notify).await
         }
     }
 }
@@ -130,6 +134,7 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     req: &[u8],
     t: Duration,
     read_timeout: &'static str,
+    close_notify: bool,
 ) -> Result<Response, FetchError> {
     match tokio::time::timeout(t, s.write_all(req)).await {
         Err(_) => return Err(FetchError::Failed("Timeout WEB write")),
@@ -138,17 +143,23 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     }
     let mut resp = Response::new();
     let mut buf = vec![0u8; 16 * 1024];
-    loop {
+    let read = loop {
         match tokio::time::timeout(t, s.read(&mut buf)).await {
-            Err(_) => return Err(FetchError::Failed(read_timeout)),
+            Err(_) => break Err(FetchError::Failed(read_timeout)),
             // A TLS peer closing without close_notify is an end of stream for us, as for
             // keepalived's SSL_read returning 0.
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(resp),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break Ok(resp),
             Ok(Err(_)) => return Err(FetchError::Failed("Read error with")),
-            Ok(Ok(0)) => return Ok(resp),
+            Ok(Ok(0)) => break Ok(resp),
             Ok(Ok(n)) => resp.feed(buf.get(..n).unwrap_or_default()),
         }
+    };
+    // keepalived 2.3's ssl_read_thread: SSL_shutdown at the end of the stream and on a read
+    // timeout, which sends close_notify under tls_compliant only.
+    if close_notify {
+        let _ = tokio::time::timeout(t, s.shutdown()).await;
     }
+    read
 }
 
 /// keepalived's `http_handle_response`: the verdict on a response.
@@ -218,6 +229,7 @@ mod tests {
             regex_min_offset: min,
             regex_max_offset: max,
             regex_firstline: false,
+            close_notify: false,
         }
     }
 
@@ -284,5 +296,59 @@ mod tests {
             judge(&u, &Response::new()),
             HttpResult::Failure("Read, no data received from ".into())
         );
+    }
+
+    /// A TLS server that answers one request, sends its own close_notify, and tells whether
+    /// the client's close_notify came before the connection closed.
+    async fn tls_server(listener: tokio::net::TcpListener) -> bool {
+        let ck = rcgen::generate_simple_self_signed(vec!["lab.test".to_owned()]).unwrap();
+        let cert = ck.cert.der().clone();
+        let key = rustls_pki_types::PrivateKeyDer::Pkcs8(ck.key_pair.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let cfg = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = acceptor.accept(tcp).await.unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tls.read(&mut buf).await.unwrap();
+            assert!(n > 0, "request cut short");
+            req.extend_from_slice(&buf[..n]);
+        }
+        tls.write_all(b"HTTP/1.0 200 OK\r\n\r\nok").await.unwrap();
+        tls.get_mut().1.send_close_notify();
+        tls.flush().await.unwrap();
+        // Ok(0): the client's close_notify; UnexpectedEof: closed without one.
+        matches!(tls.read(&mut buf).await, Ok(0))
+    }
+
+    async fn ssl_get(close_notify: bool) -> (usize, bool) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(tls_server(listener));
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let cfg = crate::probe::tls::client_config(None).unwrap();
+        let name = crate::probe::tls::server_name(None, addr.ip());
+        let tls = TlsConnector::from(cfg).connect(name, tcp).await.unwrap();
+        let t = Duration::from_secs(5);
+        let req = request("/", HttpProtocol::Http10, None, addr);
+        let resp = exchange(tls, req.as_bytes(), t, "Timeout SSL read", close_notify)
+            .await
+            .unwrap();
+        (resp.body().len(), server.await.unwrap())
+    }
+
+    /// keepalived 2.3.4's ssl_read_thread: SSL_shutdown once the response is read, quiet
+    /// (SSL_set_quiet_shutdown) unless `tls_compliant`, which sends the close_notify alert.
+    #[tokio::test]
+    async fn tls_compliant_closes_with_close_notify_and_only_then() {
+        assert_eq!(ssl_get(true).await, (2, true));
+        assert_eq!(ssl_get(false).await, (2, false));
     }
 }

@@ -458,6 +458,8 @@ pub struct HttpCheck {
     pub fast_recovery: bool,
     /// `enable_sni` (SSL_GET).
     pub enable_sni: bool,
+    /// keepalived 2.3's `tls_compliant` (SSL_GET): close with a close_notify alert.
+    pub tls_compliant: bool,
 }
 
 /// One `url { }` of HTTP_GET/SSL_GET.
@@ -481,6 +483,8 @@ pub struct Url {
     pub regex_max_offset: Option<u32>,
     /// `regex_options` words, in order (every line's).
     pub regex_options: Vec<String>,
+    /// keepalived 2.3's url `tls_compliant` (SSL_GET).
+    pub tls_compliant: bool,
     /// Where it is declared.
     pub loc: Location,
 }

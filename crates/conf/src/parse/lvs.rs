@@ -375,8 +375,14 @@ fn parse_vs(node: &Node, ctx: &mut Ctx<'_>) -> Option<VirtualServer> {
                 }
             }
             "snmp_name" => vs.snmp_name = snmp_name(c, ctx, "virtual server"),
-            // keepalived 2.3 `hashed`: accepted, reported by the registry.
-            "hashed" => {}
+            // keepalived 2.3.4's `hashed` (lbflags_handler): it sets no flag at all (the
+            // handler never tests for "hashed"), and is reported unless the scheduler
+            // already set is sh or mh.
+            "hashed" => {
+                if !matches!(vs.scheduler, Some(Scheduler::Sh | Scheduler::Mh)) {
+                    ctx.invalid(c, "hashed only applies to sh scheduler - ignoring");
+                }
+            }
             _ => ctx.unknown(c),
         }
     }

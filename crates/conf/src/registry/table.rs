@@ -91,6 +91,8 @@ const CK_SMTP: &str =
 const LOG_ALL: &str = "crates/check/src/pool/tests.rs::log_all_failures_logs_every_failed_attempt";
 const SC_NOTIFY: &str = "tests/scenarios/notify-scripts.scn";
 const SC_SCRIPT_USER: &str = "tests/scenarios/script-user-priority-changes.scn";
+const TLS_COMPLIANT: &str =
+    "crates/check/src/probe/http.rs::tls_compliant_closes_with_close_notify_and_only_then";
 const NFT_IPVS: &str =
     "crates/keepalived-rs/tests/vm/in_vm/nftables_ipvs.rs::nftables_ipvs_marks_group_members_like_keepalived";
 const BFD_CHILD: &str =
@@ -308,7 +310,7 @@ pub(super) const RULES: &[Rule] = &[
     r(VS, "sorry_server_inhibit", Acts { test: "crates/check/src/pool/tests.rs::sorry_server_inhibit_keeps_the_sorry_server_at_weight_0" }),
     r(VS, "sorry_server_lvs_method", Acts { test: "crates/check/src/plan/service_tests.rs::the_virtual_server_weight_and_sorry_method_reach_the_servers" }),
     r(VS, "real_server", Acts { test: LAB }),
-    r(VS, "hashed", NotSupported { why: "keepalived 2.3 scheduler flag, not implemented" }),
+    r(VS, "hashed", Acts { test: "crates/conf/tests/lvs_virtual_server.rs::hashed_sets_no_flag_and_is_reported_outside_sh_and_mh" }),
     r(VS, "ha_suspend", Acts { test: HA_SUSPEND }),
     r(VS_RS, "inhibit_on_failure", Acts { test: "crates/check/src/pool/tests.rs::inhibit_on_failure_sets_weight_0_instead_of_removing" }),
     r(VS_RS, "alpha", Acts { test: "crates/check/src/pool/tests.rs::alpha_starts_down_and_a_success_brings_the_server_up" }),
@@ -338,7 +340,7 @@ pub(super) const RULES: &[Rule] = &[
     r(HTTP, "virtualhost http_protocol", Acts { test: CK_HTTP }),
     r(HTTP, "enable_sni", Acts { test: "crates/check/src/plan/keyword_tests.rs::enable_sni_sends_the_virtualhost_in_the_client_hello" }),
     r(HTTP, "fast_recovery", Acts { test: "crates/check/src/pool/tests.rs::fast_recovery_checks_a_down_server_s_next_url_at_once" }),
-    r(&["virtual_server/real_server/SSL_GET"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(&["virtual_server/real_server/SSL_GET"], "tls_compliant", Acts { test: TLS_COMPLIANT }),
     r(URL, "path digest", Acts { test: LAB }),
     r(URL, "status_code", Acts { test: "crates/check/src/probe/http_response.rs::status_codes_default_to_2xx_and_ranges_are_inclusive" }),
     r(URL, "regex regex_no_match", Acts { test: "crates/check/src/probe/http.rs::the_verdict_tests_status_then_digest_then_regex" }),
@@ -346,7 +348,7 @@ pub(super) const RULES: &[Rule] = &[
     r(URL, "virtualhost", Acts { test: CK_HTTP }),
     r(URL, "regex_options", Acts { test: "crates/check/src/probe/http_regex.rs::the_matching_options_change_what_matches" }),
     r(URL, "regex_stack", NotSupported { why: "PCRE2's JIT stack size: the regex crate has no JIT and no backtracking stack, so keepalived's JIT stack limit cannot be reached or raised" }),
-    r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", NotSupported { why: "keepalived 2.3 option, not implemented" }),
+    r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", Acts { test: TLS_COMPLIANT }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", Acts { test: CK_SMTP }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "host", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
     r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),

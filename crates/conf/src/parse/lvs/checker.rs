@@ -65,6 +65,10 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
             continue;
         }
         let known = match &mut ck.kind {
+            CheckerKind::Ssl(h) if c.keyword == "tls_compliant" => {
+                h.tls_compliant = tls_compliant(c, ctx).unwrap_or(h.tls_compliant);
+                true
+            }
             CheckerKind::Http(h) | CheckerKind::Ssl(h) => http_keyword(c, ctx, h),
             CheckerKind::Smtp { helo_name, hosts } => match c.keyword.as_str() {
                 "helo_name" => {
@@ -149,8 +153,6 @@ pub(super) fn parse(node: &Node, ctx: &mut Ctx<'_>) -> Option<Option<Checker>> {
             },
             CheckerKind::Tcp | CheckerKind::Ping => false,
         };
-        // keepalived 2.3's SSL_GET tls_compliant: accepted, reported by the registry.
-        let known = known || (node.keyword == "SSL_GET" && c.keyword == "tls_compliant");
         if !known {
             ctx.unknown(c);
         }
@@ -215,6 +217,18 @@ fn http_default() -> HttpCheck {
         virtualhost: None,
         fast_recovery: false,
         enable_sni: false,
+        tls_compliant: false,
+    }
+}
+
+/// keepalived 2.3's `tls_compliant [BOOL]` (SSL_GET and its urls): no value is true.
+fn tls_compliant(c: &Node, ctx: &mut Ctx<'_>) -> Option<bool> {
+    match c.arg(0) {
+        None => Some(true),
+        Some(s) => crate::parse::ctx::parse_bool(s).or_else(|| {
+            ctx.invalid(c, format!("Invalid tls_compliant option {s}"));
+            None
+        }),
     }
 }
 
@@ -275,6 +289,7 @@ fn parse_url(node: &Node, ctx: &mut Ctx<'_>) -> Option<Url> {
         regex_min_offset: None,
         regex_max_offset: None,
         regex_options: Vec::new(),
+        tls_compliant: false,
         loc: node.loc.clone(),
     };
     for c in ctx.block(node)? {
@@ -320,9 +335,9 @@ fn parse_url(node: &Node, ctx: &mut Ctx<'_>) -> Option<Url> {
             "regex_min_offset" => u.regex_min_offset = ctx.unsigned(c, 0, 0, u32::MAX),
             "regex_max_offset" => u.regex_max_offset = ctx.unsigned(c, 0, 0, u32::MAX),
             "regex_options" => u.regex_options.extend(c.args.iter().cloned()),
-            // The PCRE2 JIT stack and keepalived 2.3's tls_compliant: accepted, reported by
-            // the registry as not supported.
-            "regex_stack" | "tls_compliant" => {}
+            "tls_compliant" => u.tls_compliant = tls_compliant(c, ctx).unwrap_or(u.tls_compliant),
+            // The PCRE2 JIT stack: accepted, reported by the registry as not supported.
+            "regex_stack" => {}
             _ => ctx.unknown(c),
         }
     }
