@@ -80,6 +80,13 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
             socket: g.snmp_socket.clone(),
         },
         vmac_prefixes: (g.vmac_prefix.clone(), g.vmac_addr_prefix.clone()),
+        nftables_ipvs: g.nftables_ipvs.as_ref().map(|t| {
+            (
+                t.clone(),
+                g.nftables_ipvs_priority,
+                g.nftables_ipvs_start_fwmark,
+            )
+        }),
         ..GlobalDump::default()
     }
 }

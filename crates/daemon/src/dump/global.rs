@@ -89,6 +89,8 @@ pub struct GlobalDump {
     pub vrrp_version: keepalived_vrrp::Version,
     /// nftables in use.
     pub nftables: Option<NftablesDump>,
+    /// `nftables_ipvs`: the table name, `nftables_ipvs_priority`, `nftables_ipvs_start_fwmark`.
+    pub nftables_ipvs: Option<(String, i32, u32)>,
     /// `nftables_counters`.
     pub nftables_counters: bool,
     /// The libnftnl version line (`None`: not printed).
@@ -197,6 +199,7 @@ impl Default for GlobalDump {
             gna_interval: 0.0,
             vrrp_version: keepalived_vrrp::Version::V2,
             nftables: None,
+            nftables_ipvs: None,
             nftables_counters: false,
             libnftnl_version: Some("1.2.3".to_string()),
             check_unicast_src: false,
@@ -375,6 +378,12 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
             if nft.force_ifindex { "" } else { "don't " }
         ));
     }
+    // keepalived's dump_global_data (_WITH_LVS_), in every process's dump.
+    if let Some((table, priority, fwmark)) = &g.nftables_ipvs {
+        w(format!(" ipvs nftables table name = {table}"));
+        w(format!(" ipvs nftables base chain priority = {priority}"));
+        w(format!(" ipvs nftables start fwmark = {fwmark}"));
+    }
     w(format!(
         " nftables {}counters",
         if g.nftables_counters {
@@ -477,5 +486,26 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
     }
     if let Some(p) = &g.vmac_prefixes.1 {
         w(format!(" VMAC address prefix = {p}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nftables_ipvs_settings_come_before_the_counters_line() {
+        let g = keepalived_conf::model::GlobalDefs {
+            nftables_ipvs: Some("kaipvs".into()),
+            nftables_ipvs_priority: -50,
+            nftables_ipvs_start_fwmark: 3000,
+            ..Default::default()
+        };
+        let mut out = String::new();
+        super::render_global(&mut out, &crate::snapshot::global_dump(&g));
+        let want = " ipvs nftables table name = kaipvs\n ipvs nftables base chain priority = -50\n ipvs nftables start fwmark = 3000\n nftables without counters\n";
+        assert!(out.contains(want), "{out}");
+        let mut out = String::new();
+        let plain = keepalived_conf::model::GlobalDefs::default();
+        super::render_global(&mut out, &crate::snapshot::global_dump(&plain));
+        assert!(!out.contains("ipvs nftables"), "{out}");
     }
 }
