@@ -362,6 +362,44 @@ fn smtp_host_blocks_set_their_timeout_and_the_checker_s_timing() {
     }
 }
 
+/// An SMTP_CHECK `host` block's `connect_ip`/`connect_port` (where its probe connects),
+/// `bindto`/`bind_port` (from where), `bind_if` and `fwmark` (its socket's device and
+/// mark): each host's probe has its own, the checker's own connection the real server's.
+#[test]
+fn smtp_host_blocks_connect_where_and_from_where_they_say() {
+    let text = "virtual_server 127.0.0.1 25 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n \
+                delay_loop 5\n real_server 127.0.0.2 25 {\n  SMTP_CHECK {\n   \
+                host {\n    connect_ip 127.0.0.3\n    connect_port 2525\n    \
+                bindto 127.0.0.4\n    bind_port 4444\n    bind_if lo\n    fwmark 7\n   }\n  }\n }\n}\n";
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let plan = build(&l.config, &Logger::new(|_| {}));
+    let conns: Vec<_> = (plan.probes.iter())
+        .map(|p| match p {
+            Probe::Smtp { conn, .. } => (conn.dst, conn.bind, conn.bind_if.clone(), conn.fwmark),
+            other => panic!("SMTP probe: {other:?}"),
+        })
+        .collect();
+    let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
+    assert_eq!(
+        conns,
+        [
+            (addr("127.0.0.2:25"), None, None, None),
+            (
+                addr("127.0.0.3:2525"),
+                Some(addr("127.0.0.4:4444")),
+                Some("lo".to_owned()),
+                Some(7)
+            ),
+        ]
+    );
+}
+
 /// `connect_timeout` and `virtualhost` given on the virtual server (and `connect_timeout` on
 /// a real server): a checker without its own takes its real server's, else its virtual
 /// server's (keepalived's check_data.c: checker <- real server <- virtual server <- 5 s).

@@ -381,6 +381,19 @@ fn a_down_and_up_queue_keepalived_mails_and_fifo_lines() {
     assert!(up[0].up && up[0].body == "=> TCP CHECK succeed on service <=");
 }
 
+/// BFD_CHECK `alpha`: the server starts out of the pool until the session reports Up
+/// (keepalived's alpha mode for the checker), where without it the server starts in.
+#[test]
+fn bfd_check_alpha_keeps_the_server_out_until_the_session_is_up() {
+    let mut lab = Lab::with_prefix(
+        "bfd_instance B1 {\n neighbor_ip 10.0.0.2\n}\n",
+        " real_server 10.0.0.2 80 {\n  BFD_CHECK {\n   name B1\n   alpha\n  }\n }",
+    );
+    assert_eq!(lab.calls(), ["add-svc [10.0.0.1]:tcp:80"]);
+    lab.pool.report(&mut lab.ipvs, 0, Report::Bfd(true));
+    assert_eq!(lab.calls(), ["add 10.0.0.2:80 1"]);
+}
+
 #[test]
 fn bfd_check_follows_the_session_and_ignores_repeated_states() {
     let mut lab = Lab::with_prefix(

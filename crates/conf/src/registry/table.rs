@@ -350,8 +350,8 @@ pub(super) const RULES: &[Rule] = &[
     r(URL, "regex_stack", NotSupported { why: "PCRE2's JIT stack size: the regex crate has no JIT and no backtracking stack, so keepalived's JIT stack limit cannot be reached or raised" }),
     r(&["virtual_server/real_server/SSL_GET/url"], "tls_compliant", Acts { test: TLS_COMPLIANT }),
     r(&["virtual_server/real_server/SMTP_CHECK"], "helo_name", Acts { test: CK_SMTP }),
-    r(&["virtual_server/real_server/SMTP_CHECK"], "host", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
-    r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", ActsUntested { read_in: "crates/check/src/plan.rs::hosts" }),
+    r(&["virtual_server/real_server/SMTP_CHECK"], "host", Acts { test: "crates/check/src/plan/keyword_tests.rs::smtp_host_blocks_connect_where_and_from_where_they_say" }),
+    r(SMTP_HOST, "connect_ip connect_port bindto bind_port bind_if fwmark", Acts { test: "crates/check/src/plan/keyword_tests.rs::smtp_host_blocks_connect_where_and_from_where_they_say" }),
     r(SMTP_HOST, "retry delay_before_retry warmup delay_loop alpha log_all_failures connect_timeout", Acts { test: "crates/check/src/plan/keyword_tests.rs::smtp_host_blocks_set_their_timeout_and_the_checker_s_timing" }),
     r(&["virtual_server/real_server/DNS_CHECK"], "type name", Acts { test: "crates/check/src/plan/keyword_tests.rs::dns_check_type_and_name_are_the_question_it_sends" }),
     r(&["virtual_server/real_server/UDP_CHECK"], "payload require_reply", Acts { test: "crates/check/src/probe/udp.rs::x_nibbles_are_ignored_in_the_reply_pattern" }),
@@ -360,7 +360,7 @@ pub(super) const RULES: &[Rule] = &[
     r(&["virtual_server/real_server/MISC_CHECK"], "misc_timeout user", Acts { test: "crates/check/src/plan/keyword_tests.rs::misc_timeout_stops_the_script_and_user_runs_it_as_that_user" }),
     r(&["virtual_server/real_server/FILE_CHECK"], "track_file weight", Acts { test: "crates/check/src/pool/tests.rs::file_check_weight_and_fault" }),
     r(&["virtual_server/real_server/BFD_CHECK"], "name", Acts { test: BFD_CHILD }),
-    r(&["virtual_server/real_server/BFD_CHECK"], "alpha", ActsUntested { read_in: "crates/check/src/settings.rs::alpha" }),
+    r(&["virtual_server/real_server/BFD_CHECK"], "alpha", Acts { test: "crates/check/src/pool/tests.rs::bfd_check_alpha_keeps_the_server_out_until_the_session_is_up" }),
 ];
 
 const fn r(
