@@ -53,6 +53,28 @@ pub(crate) struct Writer<'a> {
     pub(crate) set_id: &'a mut u32,
 }
 
+/// Deletes `conf`'s table in each of `families`, in one batch (the two firewalls' cleanup
+/// at stop).
+pub(crate) fn delete_tables(
+    sock: &mut NfSocket,
+    conf: &NftConfig,
+    set_id: &mut u32,
+    families: impl IntoIterator<Item = Family>,
+) -> Result<(), FirewallError> {
+    let mut batch = sock.batch();
+    {
+        let mut w = Writer {
+            batch: &mut batch,
+            conf,
+            set_id,
+        };
+        for f in families {
+            w.table(MsgType::DelTable, f);
+        }
+    }
+    sock.commit(batch)
+}
+
 impl Writer<'_> {
     pub(crate) fn table(&mut self, ty: MsgType, family: Family) {
         let name = self.conf.table.clone();
@@ -311,21 +333,16 @@ impl Nftables {
 
     /// Deletes keepalived's tables (at stop): `nft delete table ip TABLE`, `... ip6 TABLE`.
     pub fn cleanup(&mut self) -> Result<(), FirewallError> {
-        let mut batch = self.sock.batch();
-        {
-            let mut w = Writer {
-                batch: &mut batch,
-                conf: &self.conf,
-                set_id: &mut self.set_id,
-            };
-            if self.built.ip_table {
-                w.table(MsgType::DelTable, Family::Ip);
-            }
-            if self.built.ip6_table {
-                w.table(MsgType::DelTable, Family::Ip6);
-            }
-        }
-        self.sock.commit(batch)?;
+        let families = [
+            (self.built.ip_table, Family::Ip),
+            (self.built.ip6_table, Family::Ip6),
+        ];
+        delete_tables(
+            &mut self.sock,
+            &self.conf,
+            &mut self.set_id,
+            families.into_iter().filter_map(|(b, f)| b.then_some(f)),
+        )?;
         self.built = Built::default();
         self.installed.clear();
         self.vmacs.clear();

@@ -21,7 +21,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::engine::{fam, Writer};
+use super::engine::{delete_tables, fam, Writer};
 use super::expr::{Base, Expr, MetaKey, Reg, Verdict, NFTA_DATA_VALUE, NFTA_LIST_ELEM};
 use super::model::{datatype, Family, Hook, NftConfig, RuleDecl, NFT_SET_MAP};
 use super::nla::{Attrs, MsgType, NLM_F_CREATE};
@@ -349,18 +349,12 @@ impl IpvsNftables {
 
     /// Deletes the tables (at stop, keepalived's nft_ipvs_end).
     pub fn cleanup(&mut self) -> Result<(), FirewallError> {
-        let mut batch = self.sock.batch();
-        {
-            let mut w = Writer {
-                batch: &mut batch,
-                conf: &self.conf,
-                set_id: &mut self.set_id,
-            };
-            for f in &self.tables {
-                w.table(MsgType::DelTable, *f);
-            }
-        }
-        self.sock.commit(batch)?;
+        delete_tables(
+            &mut self.sock,
+            &self.conf,
+            &mut self.set_id,
+            self.tables.iter().copied(),
+        )?;
         self.tables.clear();
         self.maps.clear();
         self.installed.clear();
