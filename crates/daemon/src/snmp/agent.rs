@@ -43,9 +43,9 @@ pub(crate) trait Source: Send {
         Err(ResponseError::NotWritable)
     }
     /// Applies a Set whose values all passed [`Source::test_set`] and that the master
-    /// committed (keepalived's COMMIT pass).
-    fn commit_set(&self, varbinds: Vec<VarBind>) {
-        let _ = varbinds;
+    /// committed (keepalived's COMMIT pass, which finds its objects again in `mib`).
+    fn commit_set(&self, mib: &Mib, varbinds: Vec<VarBind>) {
+        let _ = (mib, varbinds);
     }
 }
 
@@ -389,7 +389,8 @@ impl Agent {
                 }
                 Pdu::CommitSet | Pdu::UndoSet | Pdu::CleanupSet => {
                     if let Some(values) = set.advance(&pdu) {
-                        self.source.commit_set(values);
+                        let m = mib(self)?;
+                        self.source.commit_set(&m, values);
                         // The next Get sees the change.
                         cache = None;
                     }

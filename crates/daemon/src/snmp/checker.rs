@@ -161,10 +161,8 @@ impl Source for CheckerSource {
         weight_set(mib, varbind).map(|_| ())
     }
 
-    fn commit_set(&self, varbinds: Vec<VarBind>) {
-        // keepalived's COMMIT pass finds the server again.
-        let Ok(mib) = self.mib() else { return };
-        for w in varbinds.iter().filter_map(|vb| weight_set(&mib, vb).ok()) {
+    fn commit_set(&self, mib: &Mib, varbinds: Vec<VarBind>) {
+        for w in varbinds.iter().filter_map(|vb| weight_set(mib, vb).ok()) {
             let _ = self.0.weights.send(w);
         }
     }

@@ -93,10 +93,8 @@ impl Source for VrrpSource {
         vrrp_write(mib, varbind).map(|_| ())
     }
 
-    fn commit_set(&self, varbinds: Vec<VarBind>) {
-        // keepalived's COMMIT pass finds the instance again.
-        let Ok(mib) = self.mib() else { return };
-        for w in varbinds.iter().filter_map(|vb| vrrp_write(&mib, vb).ok()) {
+    fn commit_set(&self, mib: &Mib, varbinds: Vec<VarBind>) {
+        for w in varbinds.iter().filter_map(|vb| vrrp_write(mib, vb).ok()) {
             let _ = self.requests.blocking_send(Request::Set(w));
         }
     }
