@@ -37,6 +37,18 @@ fn probes_with(global: &str, real_servers: &str) -> Vec<Probe> {
     build(&l.config, &Logger::new(|_| {})).probes
 }
 
+/// The plan of a configuration `text` that must read without a diagnostic.
+pub(super) fn clean_plan(text: &str) -> super::Plan {
+    let l = load_str(
+        text,
+        "t.conf".as_ref(),
+        &ReadOptions::default(),
+        &FixedHost::lab(),
+    );
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    build(&l.config, &Logger::new(|_| {}))
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -332,14 +344,7 @@ fn smtp_host_blocks_set_their_timeout_and_the_checker_s_timing() {
                 host {\n    connect_ip 127.0.0.3\n    connect_timeout 2\n    retry 4\n    \
                 delay_before_retry 6\n    warmup 0\n    delay_loop 7\n    alpha\n    \
                 log_all_failures\n   }\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    let plan = build(&l.config, &Logger::new(|_| {}));
+    let plan = clean_plan(text);
     let timeouts: Vec<Duration> = (plan.probes.iter())
         .map(|p| match p {
             Probe::Smtp { conn, .. } => conn.timeout,
@@ -371,14 +376,7 @@ fn smtp_host_blocks_connect_where_and_from_where_they_say() {
                 delay_loop 5\n real_server 127.0.0.2 25 {\n  SMTP_CHECK {\n   \
                 host {\n    connect_ip 127.0.0.3\n    connect_port 2525\n    \
                 bindto 127.0.0.4\n    bind_port 4444\n    bind_if lo\n    fwmark 7\n   }\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    let plan = build(&l.config, &Logger::new(|_| {}));
+    let plan = clean_plan(text);
     let conns: Vec<_> = (plan.probes.iter())
         .map(|p| match p {
             Probe::Smtp { conn, .. } => (conn.dst, conn.bind, conn.bind_if.clone(), conn.fwmark),
@@ -412,14 +410,7 @@ fn connect_timeout_and_virtualhost_fall_back_to_the_real_then_virtual_server() {
                 real_server 127.0.0.3 80 {\n  TCP_CHECK {\n  }\n }\n \
                 real_server 127.0.0.4 80 {\n  TCP_CHECK {\n   connect_timeout 4\n  }\n }\n \
                 real_server 127.0.0.5 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n";
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    let plan = build(&l.config, &Logger::new(|_| {}));
+    let plan = clean_plan(text);
     let timeouts: Vec<Duration> = (plan.probes.iter())
         .map(|p| match p {
             Probe::Tcp { conn, .. } => conn.timeout,

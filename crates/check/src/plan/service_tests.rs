@@ -4,13 +4,10 @@
 //! `persistence_engine` only with a persistence timeout, the virtual server's `weight` as
 //! its real servers' default, `sorry_server_lvs_method`, `ip_family` of a fwmark service).
 
-use keepalived_conf::model::LbKind;
-use keepalived_conf::{load_str, FixedHost, ReadOptions};
-
-use super::build;
+use super::keyword_tests::clean_plan;
 use crate::ipvs::nla::SvcAttr;
 use crate::ipvs::ServiceKey;
-use crate::log::Logger;
+use keepalived_conf::model::LbKind;
 
 /// The kernel's IP_VS_SVC_F_* bits (include/uapi/linux/ip_vs.h).
 const SVC_F_PERSISTENT: u32 = 0x0001;
@@ -20,14 +17,7 @@ const SVC_F_SCHED2: u32 = 0x0010;
 const SVC_F_SCHED3: u32 = 0x0020;
 
 fn pool(text: &str) -> crate::pool::Pool {
-    let l = load_str(
-        text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    build(&l.config, &Logger::new(|_| {})).pool
+    clean_plan(text).pool
 }
 
 const RS: &str = " real_server 10.0.0.2 80 {\n }\n";
