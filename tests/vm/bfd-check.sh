@@ -72,16 +72,8 @@ ip netns exec bp "$theirs" -n -l -P -f /tmp/peer.conf -p /run/bp.pid -r /run/bpv
     -b /run/bpb.pid >/tmp/peer.log 2>&1 &
 peer=$!
 
-table() { ipvsadm -Ln | tail -n +4; }
-# until WHAT CONDITION: waits up to max_wait s for the shell condition.
-until_() {
-    local what=$1 start=$SECONDS; shift
-    while [ $((SECONDS - start)) -lt "$max_wait" ]; do
-        eval "$*" && return 0
-        sleep 0.2
-    done
-    echo "timed out waiting for $what"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 both_in='table | grep -q 10.202.0.2: && table | grep -q 10.203.0.2:'
 bfd_out='! table | grep -q 10.202.0.2: && table | grep -q 10.203.0.2:'
 

@@ -78,15 +78,8 @@ ruleset() {
     nft list ruleset | sed -e 's/ # handle [0-9]*//' \
         -e 's/counter packets [0-9]* bytes [0-9]*/counter/'
 }
-table() { ipvsadm -Ln | tail -n +4; }
-until_() {
-    local what=$1 start=$SECONDS; shift
-    while [ $((SECONDS - start)) -lt "$max_wait" ]; do
-        eval "$*" && return 0
-        sleep 0.2
-    done
-    echo "timed out waiting for $what"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 rs_in='table | grep -q "10.213.0.2:80"'
 
 round() {
