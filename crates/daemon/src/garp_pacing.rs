@@ -6,7 +6,8 @@
 //! when the interval since the last one on the interface has passed, otherwise its address is
 //! queued; an address already queued is not queued again, so the repeats of a burst
 //! (`vrrp_garp_master_repeat`) coalesce while the queue drains (observed with keepalived
-//! 2.2.7: 10 VIPs, repeat 5, interval 0.1 s put 11 GARPs on the wire, 0.1 s apart).
+//! 2.2.7: 10 VIPs, repeat 5, interval 0.1 s put 11 GARPs on the wire, 0.1 s apart). The
+//! interval counts from when a frame was really sent, also for the one sent at once.
 
 use std::collections::VecDeque;
 use std::net::IpAddr;
@@ -31,7 +32,10 @@ pub struct Pacing {
 /// One family's next allowed send time and the addresses waiting for it.
 #[derive(Debug, Default)]
 struct Queue {
+    /// When the next frame may go: the interval after the last one was sent.
     next: Option<Instant>,
+    /// The address that goes out at once (not queued, so its repeats still queue once).
+    at_once: Option<IpAddr>,
     waiting: VecDeque<IpAddr>,
     draining: bool,
 }
@@ -87,17 +91,21 @@ impl Pacing {
         let Ok(mut q) = queue.lock() else {
             return;
         };
-        let now = Instant::now();
-        if interval.is_zero() || (q.waiting.is_empty() && q.next.map_or(true, |t| t <= now)) {
-            q.next = Some(now + interval);
+        if interval.is_zero() {
             drop(q);
             spawn_send(announcer.clone(), addr);
             return;
         }
-        if q.waiting.contains(&addr) {
+        let idle = !q.draining && q.waiting.is_empty();
+        if idle && q.next.map_or(true, |t| t <= Instant::now()) {
+            // The interval has passed: out at once. The draining task sends it, so that the
+            // next frame's time counts from when this one really went.
+            q.at_once = Some(addr);
+        } else if q.waiting.contains(&addr) {
             return;
+        } else {
+            q.waiting.push_back(addr);
         }
-        q.waiting.push_back(addr);
         if !q.draining {
             q.draining = true;
             let (me, announcer) = (self.clone(), announcer.clone());
@@ -112,27 +120,33 @@ impl Pacing {
             (&self.arp, self.garp)
         };
         loop {
-            let at = match queue.lock() {
-                Ok(q) => q.next,
+            let (at_once, at) = match queue.lock() {
+                Ok(mut q) => (q.at_once.take(), q.next),
                 Err(_) => return,
             };
-            if let Some(at) = at {
-                tokio::time::sleep_until(at).await;
-            }
-            let addr = match queue.lock() {
-                Ok(mut q) => match q.waiting.pop_front() {
-                    Some(a) => {
-                        q.next = Some(Instant::now() + interval);
-                        a
+            let addr = match at_once {
+                Some(a) => a,
+                None => {
+                    if let Some(at) = at {
+                        tokio::time::sleep_until(at).await;
                     }
-                    None => {
-                        q.draining = false;
-                        return;
+                    match queue.lock() {
+                        Ok(mut q) => match q.waiting.pop_front() {
+                            Some(a) => a,
+                            None => {
+                                q.draining = false;
+                                return;
+                            }
+                        },
+                        Err(_) => return,
                     }
-                },
-                Err(_) => return,
+                }
             };
             send(announcer, addr).await;
+            match queue.lock() {
+                Ok(mut q) => q.next = Some(Instant::now() + interval),
+                Err(_) => return,
+            }
         }
     }
 }
