@@ -257,7 +257,10 @@ pub async fn run_until(
     let mut addresses = opts.addresses.clone().filter(|_| suspend.used());
     let present = addresses.as_mut().map(|a| a.borrow_and_update().clone());
     suspend.apply(&mut pool, present.as_ref(), true, &log);
-    let (tx, mut rx) = mpsc::channel::<Message>(64);
+    // Unbounded, yet bounded by construction: a checker waits for the answer to its report
+    // before its next attempt, so at most one message per checker is queued. (A bounded
+    // channel's send future made every sleeping checker's task ~0.3 KiB larger.)
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let mut tasks = JoinSet::new();
     for (ck, probe) in plan.probes.into_iter().enumerate() {
         let timing = pool.checkers[ck].timing;
@@ -462,7 +465,7 @@ async fn checker_task(
     timing: Timing,
     mut last_file: Option<i64>,
     enabled: Arc<AtomicBool>,
-    tx: mpsc::Sender<Message>,
+    tx: mpsc::UnboundedSender<Message>,
     log: Logger,
 ) {
     let is_file = matches!(probe, Probe::File { .. });
@@ -483,6 +486,8 @@ async fn checker_task(
         let started = Instant::now();
         let started_wall = std::time::SystemTime::now();
         seq = seq.wrapping_add(1);
+        // A boxed future, as large as this probe's kind needs: kept inline, the largest
+        // kind's (HTTP over TLS) made every sleeping checker's task 3.7 KiB.
         let report = match probe.attempt(url, seq, &mut last_file).await {
             Attempt::Report(r) => r,
             Attempt::Reschedule(line) => {
@@ -500,7 +505,7 @@ async fn checker_task(
             }
         };
         let (rtx, rrx) = oneshot::channel();
-        if tx.send((ck, report, started_wall, rtx)).await.is_err() {
+        if tx.send((ck, report, started_wall, rtx)).is_err() {
             return;
         }
         let Ok(next) = rrx.await else {

@@ -347,7 +347,7 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         );
         crate::process_settings::apply(&g.checker_process);
         crate::pidfile::write(&pids.checkers);
-        let code = crate::checker_child::run(cli, &config);
+        let code = crate::checker_child::run(cli, config);
         let _ = std::fs::remove_file(&pids.checkers);
         return code;
     }

@@ -6,6 +6,7 @@
 
 mod epilog;
 mod rs_state;
+mod state_copy;
 
 use std::net::SocketAddr;
 
@@ -27,8 +28,9 @@ pub fn real_weight(w: i64) -> u32 {
     w.clamp(0, IPVS_WEIGHT_MAX) as u32
 }
 
-/// A real server (or a sorry server) as the core tracks it.
-#[derive(Debug, Clone)]
+/// A real server (or a sorry server) as the core tracks it. `clone_from` reuses the
+/// destination's strings and skips unchanged scripts (state_copy.rs).
+#[derive(Debug)]
 pub struct RealServerState {
     /// Address and port.
     pub addr: SocketAddr,
@@ -101,8 +103,9 @@ pub struct CheckerTrap {
     pub real_total: u32,
 }
 
-/// A virtual server as the core tracks it.
-#[derive(Debug, Clone)]
+/// A virtual server as the core tracks it. `clone_from` copies without allocating when
+/// only the run-time state changed (state_copy.rs).
+#[derive(Debug)]
 pub struct VirtualServerState {
     /// Its index among the configuration's virtual servers (those without real servers
     /// are not in the pool).
