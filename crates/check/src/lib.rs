@@ -11,6 +11,7 @@
 //! Layout: [`pool`] is the synchronous core (states and transitions), [`probe`] the checks
 //! (one attempt each), `plan` turns the configuration into both, `run` drives them.
 
+pub mod fd_limit;
 pub mod genhash;
 pub mod ipvs;
 pub mod log;

@@ -252,6 +252,8 @@ pub async fn run_until(
     let marks = (opts.fwmarks.clone())
         .unwrap_or_else(|| crate::nft_ipvs::AutoFwmarks::assign(config, None));
     let plan = plan::build_with(config, &marks, &log);
+    let sockets = plan.probes.iter().filter(|p| p.conn().is_some()).count();
+    crate::fd_limit::ensure(crate::fd_limit::required(sockets, smtp_alerts(config)), &log);
     let mut pool = plan.pool;
     let suspend = Suspend::new(config, &pool);
     let mut addresses = opts.addresses.clone().filter(|_| suspend.used());
@@ -351,6 +353,18 @@ pub async fn run_until(
     }
     while last.join_next().await.is_some() {}
     Ok(summary)
+}
+
+/// keepalived's `num_smtp_alert`: the `smtp_alert` keywords of virtual and real servers.
+fn smtp_alerts(config: &Config) -> usize {
+    let vs = config.lvs.virtual_servers.iter();
+    vs.map(|v| {
+        usize::from(v.smtp_alert.is_some())
+            + (v.real_servers.iter())
+                .filter(|r| r.smtp_alert.is_some())
+                .count()
+    })
+    .sum()
 }
 
 /// The next SNMP weight Set; `None` (and no more) once the subagent is gone.

@@ -27,6 +27,15 @@ fn command(script: &Script, default_user: &ScriptUser) -> Option<Command> {
         .stdin(std::process::Stdio::null())
         .process_group(0)
         .kill_on_drop(false);
+    if let Some(limit) = crate::fd_limit::original() {
+        // SAFETY: setrlimit is async-signal-safe, and `limit` was read before the fork.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+                Ok(())
+            });
+        }
+    }
     let user = script
         .user
         .clone()

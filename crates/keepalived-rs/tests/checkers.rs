@@ -146,3 +146,71 @@ fn without_ipvs_the_checker_child_refuses_clearly() {
     assert!(err.contains("the kernel has no IPVS"), "{err}");
     assert!(err.contains("--no-ipvs"), "{err}");
 }
+
+/// keepalived's checker raises RLIMIT_NOFILE to 17 + one per socket checker + one per
+/// smtp_alert + 10 (set_checker_max_fds) and gives its scripts the original limit back.
+/// 1,100 TCP_CHECKs started together (warmup 0) towards an address nobody answers hold
+/// their sockets for the connect timeout: under a soft limit of 1,024 their socket() calls
+/// failed ("TCP socket bind failed. Rescheduling.") until ours raised it too.
+#[test]
+fn the_open_file_limit_fits_the_checkers() {
+    if !runnable("fdlimit") {
+        return;
+    }
+    const N: usize = 1100;
+    // The daemon inherits this test process's limit: a soft 1,024, as on most hosts.
+    let (soft, hard) =
+        nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).unwrap();
+    let start_soft = soft.min(1024);
+    nix::sys::resource::setrlimit(
+        nix::sys::resource::Resource::RLIMIT_NOFILE,
+        start_soft,
+        hard,
+    )
+    .unwrap();
+    let mut lab = BridgeLab::new("ops", "fdlimit", "10.96.63");
+    let out = lab.dir().join("ulimit.out");
+    let mut conf = String::from(
+        "global_defs {\n    router_id ours\n}\nvirtual_server 10.96.63.100 80 {\n    \
+         delay_loop 5\n    warmup 0\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n",
+    );
+    for i in 0..N {
+        let notify = if i == 0 {
+            format!(
+                "        notify_down \"/bin/sh -c 'ulimit -n > {}'\"\n",
+                out.display()
+            )
+        } else {
+            String::new()
+        };
+        conf.push_str(&format!(
+            "    real_server 10.96.63.200 {} {{\n{notify}        TCP_CHECK {{\n            \
+             connect_timeout 4\n            retry 0\n        }}\n    }}\n",
+            20000 + i
+        ));
+    }
+    conf.push_str("}\n");
+    let pid_file = lab.dir().join("o.checkers.pid").display().to_string();
+    lab.start_with("o", OURS, &conf, &["-C", "--no-ipvs", "-c", &pid_file]);
+    lab.wait(
+        "the first real server down",
+        Duration::from_secs(30),
+        || std::fs::read_to_string(&out).is_ok_and(|s| !s.trim().is_empty()),
+        || None,
+    );
+    let child = lab.pid("o", "checkers").expect("checkers pid file");
+    let limits = std::fs::read_to_string(format!("/proc/{child}/limits")).unwrap();
+    let line = (limits.lines())
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .to_owned();
+    let raised: u64 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(raised >= (17 + N + 10) as u64, "{line}");
+    let logs = lab.logs();
+    assert!(!logs.contains("socket bind failed"), "{logs}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap().trim(),
+        start_soft.to_string(),
+        "the script gets the original limit"
+    );
+}
