@@ -290,9 +290,9 @@ pub(super) const RULES: &[Rule] = &[
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", Acts { test: GARP_GROUP }),
     r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
-    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
+    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", Acts { test: "crates/keepalived-rs/tests/bfd.rs::bfd_wire_keywords_like_keepalived" }),
     r(&["bfd_instance"], "weight", Acts { test: "crates/daemon/src/tracking/mod.rs::track_bfd_takes_the_instances_weight_unless_the_line_gives_one" }),
-    r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
+    r(&["bfd_instance"], "vrrp checker", Acts { test: "crates/keepalived-rs/tests/bfd.rs::bfd_instance_vrrp_and_checker_route_the_events_like_keepalived" }),
     r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
     r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
