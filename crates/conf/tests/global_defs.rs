@@ -264,6 +264,34 @@ fn iptables_is_an_error_in_this_build() {
     assert_eq!(l.config.global.nftables.as_deref(), Some("keepalived"));
 }
 
+/// keepalived's vrrp_iptables (NFTABLES build) sets table `keepalived` and priority -1 over
+/// what `nftables`/`nftables_priority` set before; `nftables` is taken once only and sets
+/// the priority back to -1 too.
+#[test]
+fn vrrp_iptables_and_nftables_override_as_keepalived() {
+    let l = global(" nftables first\n nftables_priority 5\n vrrp_iptables");
+    let g = &l.config.global;
+    assert_eq!(
+        (g.nftables.as_deref(), g.nftables_priority),
+        (Some("keepalived"), -1)
+    );
+    let l = global(" vrrp_iptables\n nftables second");
+    assert_eq!(l.config.global.nftables.as_deref(), Some("keepalived"));
+    assert!(error_at(&l, 3, "nftables already specified - ignoring"));
+    let l = global(" nftables_priority 5\n nftables t1");
+    let g = &l.config.global;
+    assert_eq!(
+        (g.nftables.as_deref(), g.nftables_priority),
+        (Some("t1"), -1)
+    );
+    let l = global(" nftables t1\n nftables_priority 5");
+    assert_eq!(l.config.global.nftables_priority, 5);
+    let long = "n".repeat(256);
+    let l = global(&format!(" nftables {long}"));
+    assert_eq!(l.config.global.nftables, None);
+    assert!(error_at(&l, 2, "nftables table name too long - ignoring"));
+}
+
 #[test]
 fn process_keywords() {
     let g = clean(" vrrp_priority -20\n checker_priority 19\n bfd_priority 0\n vrrp_no_swap\n checker_no_swap\n bfd_no_swap\n vrrp_cpu_affinity 0 1\n vrrp_rt_priority 50\n checker_rlimit_rttime 20000\n max_auto_priority\n min_auto_priority_delay 500000");

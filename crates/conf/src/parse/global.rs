@@ -442,9 +442,24 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
             )
             .accepted("nftables [TABLE]");
-            g.nftables.get_or_insert_with(|| "keepalived".into());
+            // keepalived's (NFTABLES build) vrrp_iptables_handler: table `keepalived` and the
+            // default priority, whatever `nftables` or `nftables_priority` said before.
+            g.nftables = Some("keepalived".into());
+            g.nftables_priority = -1;
         }
-        "nftables" => g.nftables = Some(node.arg(0).unwrap_or("keepalived").to_owned()),
+        "nftables" => {
+            // keepalived's vrrp_nftables_handler: once only (vrrp_iptables counts), the name
+            // shorter than NFT_TABLE_MAXNAMELEN (256), the priority set back to -1.
+            let name = node.arg(0).unwrap_or("keepalived");
+            if g.nftables.is_some() {
+                ctx.invalid(node, "nftables already specified - ignoring");
+            } else if name.len() >= 256 {
+                ctx.invalid(node, "nftables table name too long - ignoring");
+            } else {
+                g.nftables = Some(name.to_owned());
+                g.nftables_priority = -1;
+            }
+        }
         "nftables_ipvs" => {
             // keepalived's ipvs_nftables_handler: once only, the name shorter than
             // NFT_TABLE_MAXNAMELEN (256), and the priority and start mark set back to their
