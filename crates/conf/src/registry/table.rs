@@ -181,7 +181,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
-    r(GLOBAL, "vrrp_iptables vrrp_ipsets", ActsUntested { read_in: "crates/daemon/src/firewall.rs::vrrp_iptables" }),
+    r(GLOBAL, "vrrp_iptables vrrp_ipsets", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_iptables_means_nftables_like_keepalived" }),
     r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", Acts { test: NFT_IPVS }),
     r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
     r(GLOBAL, "vrrp_mcast_group6", Acts { test: SETTINGS }),
