@@ -142,6 +142,45 @@ fn min_garp_sends_one_burst() {
     );
 }
 
+/// keepalived's vrrp_vmac_garp_extra_if_handler: `all` sets a global flag at once, which a
+/// later line without `all` does not clear and which stays set when its own line is
+/// ignored; the messages name the keyword used.
+#[test]
+fn vrrp_garp_extra_if_all_is_sticky_as_in_keepalived() {
+    let extra = |body: &str| {
+        let e = global(body).config.global.garp.extra_if;
+        e.map(|e| (e.interval.as_secs(), e.all))
+    };
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 5 all\n vrrp_garp_extra_if 3"),
+        Some((3, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if all\n vrrp_garp_extra_if 3"),
+        Some((3, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 4\n vrrp_garp_extra_if all x"),
+        Some((4, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 4\n vrrp_garp_extra_if 6 x"),
+        Some((4, false))
+    );
+    let l = global(" vrrp_vmac_garp_intvl all");
+    assert!(error_at(
+        &l,
+        2,
+        "vrrp_vmac_garp_intvl specified without time - ignoring"
+    ));
+    let l = global(" vrrp_vmac_garp_intvl 2 x");
+    assert!(error_at(
+        &l,
+        2,
+        "vrrp_vmac_garp_intvl 'x' invalid - ignoring"
+    ));
+}
+
 #[test]
 fn garp_range_errors() {
     let l = global(" vrrp_garp_master_repeat 0\n vrrp_garp_interval 0\n vrrp_gna_interval 0\n vrrp_garp_master_delay 5000\n vrrp_garp_master_refresh -1\n vrrp_garp_extra_if all\n vrrp_garp_extra_if 86401\n vrrp_down_timer_adverts 101\n vrrp_min_garp maybe");

@@ -763,7 +763,9 @@ fn own_missing_message(kw: &str) -> Option<String> {
         "tmp_config_directory" => "tmp_config_directory missing directory name".to_owned(),
         "reload_time_file" => "reload_time_file invalid".to_owned(),
         "min_auto_priority_delay" => "min_auto_priority_delay requires delay time".to_owned(),
-        "vrrp_garp_extra_if" => "vrrp_garp_extra_if specified without time - ignoring".to_owned(),
+        "vrrp_garp_extra_if" | "vrrp_vmac_garp_intvl" => {
+            format!("{kw} specified without time - ignoring")
+        }
         "vrrp_rx_bufs_multiplier" => "Invalid vrrp_rx_bufs_multiplier".to_owned(),
         "vrrp_netlink_cmd_rcv_bufs"
         | "vrrp_netlink_monitor_rcv_bufs"
@@ -938,9 +940,14 @@ fn mcast_group(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
 }
 
 fn garp_extra_if(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
-    // keepalived reads every word: `all` sets the flag, any other word is the time.
-    let mut all = false;
+    // keepalived's vrrp_vmac_garp_extra_if_handler reads every word: `all` sets the global
+    // flag at once (it stays set, also when the line is then ignored, and a later line
+    // without `all` does not clear it), any other word is the time.
+    let kw = node.keyword.as_str();
+    let prev = g.garp.extra_if;
+    let mut all = prev.is_some_and(|p| p.all);
     let mut interval = None;
+    let mut ignored = false;
     for (i, w) in node.args.iter().enumerate() {
         if w == "all" {
             all = true;
@@ -949,17 +956,29 @@ fn garp_extra_if(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         match ctx.unsigned(node, i, 1, 86400) {
             Some(v) => interval = Some(Duration::from_secs(v.into())),
             None => {
-                ctx.invalid(node, format!("vrrp_garp_extra_if '{w}' invalid - ignoring"));
-                return;
+                ctx.invalid(node, format!("{kw} '{w}' invalid - ignoring"));
+                ignored = true;
+                break;
             }
         }
     }
-    match interval {
-        Some(interval) => g.garp.extra_if = Some(GarpExtraIf { interval, all }),
-        None => {
-            ctx.invalid(node, "vrrp_garp_extra_if specified without time - ignoring");
+    let interval = match interval {
+        Some(v) if !ignored => v,
+        _ => {
+            if !ignored {
+                ctx.invalid(node, format!("{kw} specified without time - ignoring"));
+            }
+            // The time stays what it was (none: 0, off); only the flag is taken.
+            if all {
+                g.garp.extra_if = Some(GarpExtraIf {
+                    interval: prev.map_or(Duration::ZERO, |p| p.interval),
+                    all,
+                });
+            }
+            return;
         }
-    }
+    };
+    g.garp.extra_if = Some(GarpExtraIf { interval, all });
 }
 
 fn lvs_sync_daemon(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
