@@ -187,7 +187,7 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_mcast_group6", Acts { test: SETTINGS }),
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
     r(GLOBAL, "vmac_addr_prefix", Acts { test: KW_XVMAC }),
-    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", ActsUntested { read_in: "crates/daemon/src/extra_if.rs::global.garp.extra_if" }),
+    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", Acts { test: "crates/keepalived-rs/tests/interface_kinds.rs::vrrp_garp_extra_if_is_the_default_of_garp_extra_if_beside_keepalived" }),
     r(GLOBAL, "vrrp_down_timer_adverts", Acts { test: KA23_CONF }),
     r(GLOBAL, "log_unknown_vrids", Acts { test: KW_CSUM }),
     r(GLOBAL, "disable_local_igmp", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::disable_local_igmp_while_running" }),
