@@ -173,6 +173,16 @@ fn vrrp_garp_extra_if_all_is_sticky_as_in_keepalived() {
         2,
         "vrrp_vmac_garp_intvl specified without time - ignoring"
     ));
+    let l = global(" vrrp_vmac_garp_intvl 2");
+    assert!(l.diagnostics.iter().any(|d| {
+        d.class == ErrorClass::Deprecated
+        && d.message
+            == "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\""
+    }));
+    assert_eq!(
+        l.config.global.garp.extra_if.map(|e| e.interval.as_secs()),
+        Some(2)
+    );
     let l = global(" vrrp_vmac_garp_intvl 2 x");
     assert!(error_at(
         &l,

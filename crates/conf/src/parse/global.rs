@@ -944,6 +944,13 @@ fn garp_extra_if(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
     // flag at once (it stays set, also when the line is then ignored, and a later line
     // without `all` does not clear it), any other word is the time.
     let kw = node.keyword.as_str();
+    if kw == "vrrp_vmac_garp_intvl" {
+        ctx.invalid(
+            node,
+            "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\"",
+        )
+        .class(ErrorClass::Deprecated);
+    }
     let prev = g.garp.extra_if;
     let mut all = prev.is_some_and(|p| p.all);
     let mut interval = None;
