@@ -171,7 +171,7 @@ fn hung_child_stop(lab: &mut BridgeLab, r: &str, vrid: u8, wait: Duration) -> Hu
             {
                 std::thread::sleep(Duration::from_millis(50));
             }
-            proc_state(child).is_none_or(|s| s == 'Z')
+            !matches!(proc_state(child), Some(s) if s != 'Z')
         },
         vip_left: lab.holds(r, &vip),
     }
