@@ -3,7 +3,7 @@
 //! dumps (`-d`, SIGUSR1) does not count as acting.
 
 use super::Rule;
-use super::Status::{Acts, ActsUntested, Cosmetic, NotSupported};
+use super::Status::{Acts, Cosmetic, NotSupported};
 
 const ROOT: &[&str] = &["root"];
 const GLOBAL: &[&str] = &["global_defs"];
@@ -133,7 +133,7 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
     r(ROOT, "SSL", Acts { test: SSL }),
     r(ROOT, "instance net_namespace", Acts { test: PROC_NS }),
-    r(ROOT, "net_namespace_ipvs", ActsUntested { read_in: "crates/keepalived-rs/src/checker_child.rs::open_ipvs" }),
+    r(ROOT, "net_namespace_ipvs", Acts { test: "crates/keepalived-rs/tests/vm/in_vm/netns_ipvs.rs::net_namespace_ipvs_programs_the_named_namespace_as_keepalived" }),
     r(ROOT, "namespace_with_ipsets", NotSupported { why: "ipsets are not used (the firewall is nftables)" }),
     r(ROOT, "use_pid_dir", Acts { test: PROC_PID_DIR }),
     r(ROOT, "child_wait_time", Acts { test: "crates/keepalived-rs/tests/checker_keywords.rs::child_wait_time_kills_a_hung_child_as_keepalived" }),
