@@ -44,9 +44,11 @@ pub fn build(config: &Config, log: &Logger) -> Plan {
 /// [`build`] with the auto fwmarks `marks` (those a reload carried over).
 pub fn build_with(config: &Config, marks: &AutoFwmarks, log: &Logger) -> Plan {
     let user = ScriptUser(config.global.script_user.clone());
-    let tls = match tls::client_config(config.lvs.ssl.as_ref()) {
-        Ok(c) => Some(c),
-        Err(e) => {
+    // keepalived loads the SSL block only for an SSL_GET (check_data->ssl_required).
+    let tls = match tls::ssl_required(config).then(|| tls::client_config(config.lvs.ssl.as_ref())) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
             log.info(e.to_string());
             None
         }
@@ -470,3 +472,5 @@ mod tests {
         assert_eq!(one.len(), 1);
     }
 }
+#[cfg(test)]
+mod ssl_tests;

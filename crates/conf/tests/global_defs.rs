@@ -142,6 +142,55 @@ fn min_garp_sends_one_burst() {
     );
 }
 
+/// keepalived's vrrp_vmac_garp_extra_if_handler: `all` sets a global flag at once, which a
+/// later line without `all` does not clear and which stays set when its own line is
+/// ignored; the messages name the keyword used.
+#[test]
+fn vrrp_garp_extra_if_all_is_sticky_as_in_keepalived() {
+    let extra = |body: &str| {
+        let e = global(body).config.global.garp.extra_if;
+        e.map(|e| (e.interval.as_secs(), e.all))
+    };
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 5 all\n vrrp_garp_extra_if 3"),
+        Some((3, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if all\n vrrp_garp_extra_if 3"),
+        Some((3, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 4\n vrrp_garp_extra_if all x"),
+        Some((4, true))
+    );
+    assert_eq!(
+        extra(" vrrp_garp_extra_if 4\n vrrp_garp_extra_if 6 x"),
+        Some((4, false))
+    );
+    let l = global(" vrrp_vmac_garp_intvl all");
+    assert!(error_at(
+        &l,
+        2,
+        "vrrp_vmac_garp_intvl specified without time - ignoring"
+    ));
+    let l = global(" vrrp_vmac_garp_intvl 2");
+    assert!(l.diagnostics.iter().any(|d| {
+        d.class == ErrorClass::Deprecated
+        && d.message
+            == "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\""
+    }));
+    assert_eq!(
+        l.config.global.garp.extra_if.map(|e| e.interval.as_secs()),
+        Some(2)
+    );
+    let l = global(" vrrp_vmac_garp_intvl 2 x");
+    assert!(error_at(
+        &l,
+        2,
+        "vrrp_vmac_garp_intvl 'x' invalid - ignoring"
+    ));
+}
+
 #[test]
 fn garp_range_errors() {
     let l = global(" vrrp_garp_master_repeat 0\n vrrp_garp_interval 0\n vrrp_gna_interval 0\n vrrp_garp_master_delay 5000\n vrrp_garp_master_refresh -1\n vrrp_garp_extra_if all\n vrrp_garp_extra_if 86401\n vrrp_down_timer_adverts 101\n vrrp_min_garp maybe");
@@ -262,6 +311,34 @@ fn iptables_is_an_error_in_this_build() {
         .iter()
         .any(|d| d.class == ErrorClass::UnknownKeyword && d.message.contains("vrrp_ipsets")));
     assert_eq!(l.config.global.nftables.as_deref(), Some("keepalived"));
+}
+
+/// keepalived's vrrp_iptables (NFTABLES build) sets table `keepalived` and priority -1 over
+/// what `nftables`/`nftables_priority` set before; `nftables` is taken once only and sets
+/// the priority back to -1 too.
+#[test]
+fn vrrp_iptables_and_nftables_override_as_keepalived() {
+    let l = global(" nftables first\n nftables_priority 5\n vrrp_iptables");
+    let g = &l.config.global;
+    assert_eq!(
+        (g.nftables.as_deref(), g.nftables_priority),
+        (Some("keepalived"), -1)
+    );
+    let l = global(" vrrp_iptables\n nftables second");
+    assert_eq!(l.config.global.nftables.as_deref(), Some("keepalived"));
+    assert!(error_at(&l, 3, "nftables already specified - ignoring"));
+    let l = global(" nftables_priority 5\n nftables t1");
+    let g = &l.config.global;
+    assert_eq!(
+        (g.nftables.as_deref(), g.nftables_priority),
+        (Some("t1"), -1)
+    );
+    let l = global(" nftables t1\n nftables_priority 5");
+    assert_eq!(l.config.global.nftables_priority, 5);
+    let long = "n".repeat(256);
+    let l = global(&format!(" nftables {long}"));
+    assert_eq!(l.config.global.nftables, None);
+    assert!(error_at(&l, 2, "nftables table name too long - ignoring"));
 }
 
 #[test]

@@ -144,6 +144,25 @@ fn bfd_check_must_name_a_configured_instance() {
     ));
 }
 
+/// keepalived's checker process frees a bfd_instance whose events go to the VRRP process
+/// only (`vrrp` without `checker`): BFD_CHECK cannot use it.
+#[test]
+fn bfd_check_cannot_use_a_vrrp_only_bfd_instance() {
+    let rs = " real_server 10.0.0.2 80 {\n  BFD_CHECK {\n   name X\n  }\n }\n}\n";
+    let vs = "virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n";
+    let bfd = |kw: &str| format!("bfd_instance X {{\n neighbor_ip 10.0.0.9\n{kw}}}\n{vs}{rs}");
+    let l = load(&bfd(" vrrp\n"));
+    assert!(error_at(
+        &l,
+        10,
+        "([10.0.0.2]:tcp:80) BFD_CHECK - BFD X not configured"
+    ));
+    for kw in ["", " checker\n", " vrrp\n checker\n"] {
+        let l = load(&bfd(kw));
+        assert!(l.diagnostics.is_empty(), "{kw:?}: {:?}", problems(&l));
+    }
+}
+
 #[test]
 fn misc_check_without_script() {
     let l = load("virtual_server 10.0.0.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n  MISC_CHECK {\n  }\n }\n}\n");

@@ -214,6 +214,26 @@ fn tracked_objects_must_be_defined_before_use() {
     assert!(l.config.vrrp.instances[0].track_scripts.is_empty());
 }
 
+/// keepalived's VRRP process frees a bfd_instance whose events go to the checker process
+/// only (`checker` without `vrrp`): a track_bfd naming it is not found.
+#[test]
+fn track_bfd_cannot_name_a_checker_only_bfd_instance() {
+    let body = " track_bfd {\n  bf\n }";
+    let bfd = |kw: &str| format!("bfd_instance bf {{\n neighbor_ip 10.0.0.9\n{kw}}}");
+    let text = with_instance(&bfd(" checker\n"), body);
+    let l = load(&text);
+    assert!(error_located(
+        &l,
+        Some(line_of(&text, "  bf")),
+        "(VI_1) track bfd bf not found, ignoring..."
+    ));
+    assert!(l.config.vrrp.instances[0].track_bfds.is_empty());
+    for kw in ["", " vrrp\n", " checker\n vrrp\n"] {
+        let l = load(&with_instance(&bfd(kw), body));
+        assert_eq!(l.config.vrrp.instances[0].track_bfds.len(), 1, "{kw:?}");
+    }
+}
+
 #[test]
 fn track_weights_of_254_become_253() {
     let before = "vrrp_script chk {\n script /bin/true\n}";

@@ -65,6 +65,8 @@ pub(crate) fn global_dump(g: &GlobalDefs) -> GlobalDump {
         garp_refresh_rep: g.garp.master_refresh_repeat,
         garp_lower_prio_delay: secs(g.garp.lower_prio_delay.unwrap_or(g.garp.master_delay)),
         garp_lower_prio_rep: g.garp.lower_prio_repeat.unwrap_or(g.garp.master_repeat),
+        garp_extra_if_delay: g.garp.extra_if.map_or(0, |e| secs(e.interval)),
+        garp_extra_if_all: g.garp.extra_if.is_some_and(|e| e.all),
         lower_prio_no_advert: g.vrrp_lower_prio_no_advert.unwrap_or(g.vrrp_strict),
         higher_prio_send_advert: g.vrrp_higher_prio_send_advert.unwrap_or(false),
         garp_interval: g.garp.interval.as_secs_f64(),

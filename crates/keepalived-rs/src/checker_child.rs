@@ -254,6 +254,17 @@ pub fn run(cli: &Cli, mut config: Config) -> ExitCode {
         let mut marks = keepalived_check::nft_ipvs::AutoFwmarks::assign(&config, None);
         let mut nft = keepalived_daemon::NftIpvs::default();
         loop {
+            // keepalived's start_check (at start and at each reload): an SSL_GET whose TLS
+            // setup fails stops the checker process.
+            if let Err(lines) = keepalived_check::probe::tls::startup_check(&config) {
+                for line in lines {
+                    log::info(line);
+                }
+                if let Some(s) = snmp {
+                    s.stop();
+                }
+                return ExitCode::from(crate::supervisor::EXIT_FATAL as u8);
+            }
             if !cli.no_ipvs {
                 nft.sync(&config, &marks);
             }

@@ -6,7 +6,10 @@
 //! Each lab: routers `o` and `t` on a bridge, and an upstream host `u` running FRR's bfdd
 //! (namespaces `k15-NAME-PID-*`, 10.74.N.0/24 and fd74:N::/64). Cutting `u`'s bridge port
 //! leaves the VRRP link between `o` and `t` up. Sessions to bfdd run at 50 ms (10 ms x 3
-//! flaps on a loaded CI machine, for keepalived too; the bench runs 10 ms). Needs root,
+//! flaps on a loaded CI machine, for keepalived too; the bench runs 10 ms). The bfd_instance
+//! keywords of issue 13 (`source_ip ttl max_hops passive idle_tx` read on the wire with
+//! tshark, `vrrp`/`checker` seen in the tracking instances) run in namespaces `kv-*`,
+//! 10.216.0.0/24, with keepalived as the peer or beside ours. Needs root,
 //! /usr/sbin/keepalived and FRR (/usr/lib/frr/bfdd); says "skipped: needs X" otherwise.
 
 use std::path::Path;
@@ -455,6 +458,277 @@ fn a_reload_starts_the_bfd_child_for_a_first_bfd_instance_like_keepalived() {
             "start: BFD child false",
             "first bfd_instance: BFD child true",
             "no bfd_instance: same BFD child running true",
+        ]
+    );
+}
+
+/// The wire keywords' lab (issue 13; namespaces `kv-NAME-PID-*`, 10.216.0.0/24): `binary`
+/// in router o, keepalived 2.2.7 in t as the peer of every session, tshark on o's bridge
+/// port. Router o's sessions:
+/// - P to t's .2 from `source_ip` .11 with `ttl 250` (t accepts it with `max_hops 5`);
+/// - Q to t's .12, which sends with `ttl 240`: o's default `max_hops 0` drops its packets;
+/// - H to t's .13, which sends with `ttl 240` too, accepted by o's `max_hops 20`;
+/// - R `passive` from .14 to t's .15: nothing before t speaks;
+/// - S `idle_tx 2000` to .20, which runs no session: Down packets every 1.5-2 s.
+const WIRE_O: &str = "bfd_instance P {\n neighbor_ip 10.216.0.2\n source_ip 10.216.0.11\n \
+    ttl 250\n min_rx 100\n min_tx 100\n}\n\
+    bfd_instance Q {\n neighbor_ip 10.216.0.12\n source_ip 10.216.0.1\n min_rx 100\n min_tx 100\n}\n\
+    bfd_instance H {\n neighbor_ip 10.216.0.13\n source_ip 10.216.0.1\n max_hops 20\n \
+    min_rx 100\n min_tx 100\n}\n\
+    bfd_instance R {\n neighbor_ip 10.216.0.15\n source_ip 10.216.0.14\n passive\n \
+    min_rx 100\n min_tx 100\n}\n\
+    bfd_instance S {\n neighbor_ip 10.216.0.20\n idle_tx 2000\n}\n";
+
+/// Router t's side (always keepalived 2.2.7).
+const WIRE_T: &str = "bfd_instance P {\n neighbor_ip 10.216.0.11\n source_ip 10.216.0.2\n \
+    max_hops 5\n min_rx 100\n min_tx 100\n}\n\
+    bfd_instance Q {\n neighbor_ip 10.216.0.1\n source_ip 10.216.0.12\n ttl 240\n min_rx 100\n min_tx 100\n}\n\
+    bfd_instance H {\n neighbor_ip 10.216.0.1\n source_ip 10.216.0.13\n ttl 240\n min_rx 100\n min_tx 100\n}\n\
+    bfd_instance R {\n neighbor_ip 10.216.0.14\n source_ip 10.216.0.15\n min_rx 100\n min_tx 100\n}\n";
+
+/// One BFD control packet on the wire, as tshark read it.
+#[derive(Debug, Clone)]
+struct Frame {
+    time: f64,
+    src: String,
+    dst: String,
+    ttl: u8,
+    /// bfd.sta: 0 AdminDown, 1 Down, 2 Init, 3 Up.
+    state: u8,
+    /// bfd.desired_min_tx_interval (µs).
+    desired_tx: u32,
+}
+
+fn number(field: &str) -> Option<u32> {
+    let f = field.trim();
+    match f.strip_prefix("0x") {
+        Some(h) => u32::from_str_radix(h, 16).ok(),
+        None => f.parse().ok(),
+    }
+}
+
+fn frames(text: &str) -> Vec<Frame> {
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some(Frame {
+                time: f.first()?.trim().parse().ok()?,
+                src: f.get(1)?.to_string(),
+                dst: f.get(2)?.to_string(),
+                ttl: u8::try_from(number(f.get(3)?)?).ok()?,
+                state: u8::try_from(number(f.get(4)?)?).ok()?,
+                desired_tx: number(f.get(5)?)?,
+            })
+        })
+        .collect()
+}
+
+/// What the wire shows of router o's sessions, in words (the same for ours and keepalived).
+fn bfd_wire_run(binary: &'static str, name: &str) -> Vec<String> {
+    let mut lab = Lab::in_space("kv", "10.216.0", "fd16:216:", name);
+    for a in ["10.216.0.11/24", "10.216.0.14/24"] {
+        lab.net.add_address("o", a);
+    }
+    for a in [
+        "10.216.0.12/24",
+        "10.216.0.13/24",
+        "10.216.0.15/24",
+        "10.216.0.20/24",
+    ] {
+        lab.net.add_address("t", a);
+    }
+    let fields = [
+        "frame.time_epoch",
+        "ip.src",
+        "ip.dst",
+        "ip.ttl",
+        "bfd.sta",
+        "bfd.desired_min_tx_interval",
+    ];
+    let mut args = vec![
+        "-l",
+        "-n",
+        "-i",
+        "po",
+        "-f",
+        "udp port 3784",
+        "-T",
+        "fields",
+    ];
+    for f in &fields {
+        args.extend(["-e", f]);
+    }
+    lab.net.spawn("s", "wire", "tshark", &args);
+    let wire = lab.net.dir().join("wire.log");
+    let read = || std::fs::read_to_string(&wire).unwrap_or_default();
+    lab.wait("tshark", Duration::from_secs(20), || {
+        read().contains("Capturing on")
+    });
+    // t first: R's first packet is then t's, and o's passive R must wait for it.
+    lab.start("t", KEEPALIVED, WIRE_T, &["-P"]);
+    std::thread::sleep(Duration::from_millis(500));
+    lab.start("o", binary, WIRE_O, &["-P"]);
+    lab.wait("P and H Up on o", Duration::from_secs(20), || {
+        let o = lab.log("o");
+        o.contains("(P) Entering Up state") && o.contains("(H) Entering Up state")
+    });
+    // S's Down packets for a while (4 s: 3 of them at idle_tx 2000, 5 at the default 1 s).
+    std::thread::sleep(Duration::from_secs(5));
+    let all = frames(&read());
+    let from = |src: &str, dst: &str| -> Vec<Frame> {
+        (all.iter())
+            .filter(|f| f.src == src && f.dst == dst)
+            .cloned()
+            .collect()
+    };
+    let mut seen = Vec::new();
+    let ttls =
+        |v: &[Frame]| -> std::collections::BTreeSet<u8> { v.iter().map(|f| f.ttl).collect() };
+    let reached_up = |v: &[Frame]| v.iter().any(|f| f.state == 3);
+    let p = from("10.216.0.11", "10.216.0.2");
+    seen.push(format!(
+        "P: sent from source_ip, TTLs {:?}, Up {}",
+        ttls(&p),
+        reached_up(&p)
+    ));
+    let q = from("10.216.0.1", "10.216.0.12");
+    let q_in = from("10.216.0.12", "10.216.0.1");
+    seen.push(format!(
+        "Q: peer's TTLs {:?}, o reached Init or Up {}",
+        ttls(&q_in),
+        q.iter().any(|f| f.state >= 2)
+    ));
+    let h = from("10.216.0.1", "10.216.0.13");
+    seen.push(format!("H: TTLs {:?}, Up {}", ttls(&h), reached_up(&h)));
+    let r_out = from("10.216.0.14", "10.216.0.15");
+    let r_in = from("10.216.0.15", "10.216.0.14");
+    let first = |v: &[Frame]| v.first().map_or(f64::MAX, |f| f.time);
+    seen.push(format!(
+        "R: passive sends after the peer {}, Up {}",
+        !r_in.is_empty() && first(&r_out) > first(&r_in),
+        reached_up(&r_out)
+    ));
+    let s = from("10.216.0.1", "10.216.0.20");
+    let t0 = first(&s);
+    let in_window = s.iter().filter(|f| f.time < t0 + 4.2).count();
+    seen.push(format!(
+        "S: Down only {}, desired min tx {:?} us, 2 to 4 packets in 4.2 s {}",
+        s.iter().all(|f| f.state == 1),
+        s.iter()
+            .map(|f| f.desired_tx)
+            .collect::<std::collections::BTreeSet<_>>(),
+        (2..=4).contains(&in_window)
+    ));
+    let o = lab.log("o");
+    seen.push(format!(
+        "Q never Up in o's log {}",
+        !o.contains("(Q) Entering Up state")
+    ));
+    eprintln!("{name}: {seen:?} (S: {in_window} packets in the window)");
+    seen
+}
+
+/// `source_ip`, `ttl`, `max_hops`, `passive` and `idle_tx` on the wire: ours in router o
+/// beside keepalived 2.2.7 in o (two labs, keepalived as the peer in both) show the same
+/// packets: the control packets leave from `source_ip` with the configured TTL (255
+/// otherwise); a peer's packets with a TTL below `ttl - max_hops` are dropped (the session
+/// never leaves Down) and accepted with a larger `max_hops`; a `passive` session speaks only
+/// after the peer; while Down, packets carry `idle_tx` as their Desired Min TX Interval and
+/// go out at that pace (counted in a window, generous bounds).
+#[test]
+fn bfd_wire_keywords_like_keepalived() {
+    if !can_run("bfd_wire_keywords_like_keepalived") {
+        return;
+    }
+    if !Path::new("/usr/bin/tshark").exists() {
+        eprintln!("skipped: bfd_wire_keywords_like_keepalived needs tshark");
+        return;
+    }
+    let theirs = std::thread::spawn(|| bfd_wire_run(KEEPALIVED, "wka"));
+    let ours = bfd_wire_run(OURS, "wours");
+    let theirs = theirs.join().expect("keepalived's lab");
+    assert_eq!(ours, theirs, "ours, then keepalived's");
+    assert_eq!(
+        theirs,
+        [
+            "P: sent from source_ip, TTLs {250}, Up true",
+            "Q: peer's TTLs {240}, o reached Init or Up false",
+            "H: TTLs {255}, Up true",
+            "R: passive sends after the peer true, Up true",
+            "S: Down only true, desired min tx {2000000} us, 2 to 4 packets in 4.2 s true",
+            "Q never Up in o's log true",
+        ]
+    );
+}
+
+/// Router o alone: `C` (`checker`) and `V` (`vrrp`) to neighbours that never answer, VI_1
+/// tracking C and VI_2 tracking V (weight 0: Down is FAULT).
+const ROUTING_CONF: &str = "bfd_instance C {\n neighbor_ip 10.216.0.9\n checker\n}\n\
+    bfd_instance V {\n neighbor_ip 10.216.0.8\n vrrp\n}\n\
+    vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 31\n priority 100\n advert_int 1\n \
+    track_bfd {\n  C\n }\n virtual_ipaddress {\n  10.216.0.100/24\n }\n}\n\
+    vrrp_instance VI_2 {\n interface eth0\n virtual_router_id 32\n priority 100\n advert_int 1\n \
+    track_bfd {\n  V\n }\n virtual_ipaddress {\n  10.216.0.101/24\n }\n}\n";
+
+/// What `binary` on [`ROUTING_CONF`] shows: the log line for C, and each instance's state.
+fn event_routing_run(binary: &'static str, name: &str) -> Vec<String> {
+    let mut lab = Lab::in_space("kv", "10.216.0", "fd16:216:", name);
+    lab.start("o", binary, ROUTING_CONF, &["-P"]);
+    lab.wait("VI_1 MASTER or FAULT", Duration::from_secs(15), || {
+        let o = lab.log("o");
+        o.contains("(VI_1) Entering MASTER STATE") || o.contains("(VI_1) Entering FAULT STATE")
+    });
+    // VI_2's state is settled by then (FAULT at once, or MASTER after the same wait).
+    std::thread::sleep(Duration::from_millis(1500));
+    let o = lab.log("o");
+    // keepalived logs an instance that starts in FAULT as "(VI_2) entering FAULT state".
+    let lower = o.to_lowercase();
+    let state = |i: &str| {
+        ["MASTER", "BACKUP", "FAULT"]
+            .iter()
+            .filter_map(|s| {
+                let line = format!("({}) entering {} state", i.to_lowercase(), s.to_lowercase());
+                lower.rfind(&line).map(|at| (at, *s))
+            })
+            .max()
+            .map_or("none", |(_, s)| s)
+    };
+    let seen = vec![
+        format!(
+            "C not tracked: {}",
+            o.contains("(VI_1) track bfd C not found, ignoring...")
+        ),
+        format!("VI_1 {}", state("VI_1")),
+        format!("VI_1 holds its VIP {}", lab.net.holds("o", "10.216.0.100")),
+        format!("VI_2 {}", state("VI_2")),
+        format!("VI_2 holds its VIP {}", lab.net.holds("o", "10.216.0.101")),
+    ];
+    eprintln!("{name}: {seen:?}");
+    seen
+}
+
+/// bfd_instance `checker` / `vrrp`: the instance's events go to the named process only. A
+/// `checker`-only instance is unknown to the VRRP process (keepalived frees it there: "track
+/// bfd C not found, ignoring..."), so the vrrp_instance tracking it runs as if untracked
+/// and becomes MASTER while the session is Down; the `vrrp` one is tracked (its Down is
+/// FAULT). Ours beside keepalived 2.2.7 on the same configuration.
+#[test]
+fn bfd_instance_vrrp_and_checker_route_the_events_like_keepalived() {
+    if !can_run("bfd_instance_vrrp_and_checker_route_the_events_like_keepalived") {
+        return;
+    }
+    let theirs = std::thread::spawn(|| event_routing_run(KEEPALIVED, "eka"));
+    let ours = event_routing_run(OURS, "eours");
+    let theirs = theirs.join().expect("keepalived's lab");
+    assert_eq!(ours, theirs, "ours, then keepalived's");
+    assert_eq!(
+        theirs,
+        [
+            "C not tracked: true",
+            "VI_1 MASTER",
+            "VI_1 holds its VIP true",
+            "VI_2 FAULT",
+            "VI_2 holds its VIP false",
         ]
     );
 }

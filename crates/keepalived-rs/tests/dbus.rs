@@ -385,3 +385,70 @@ fn the_dbus_service_is_keepalived_s_beside_keepalived() {
     };
     assert_eq!(from_started(head(&t)), started(&[1, 2, 1]));
 }
+
+/// An instance without `interface` (unicast, its VIP on `dev eth0`) on `router_id`'s bus;
+/// `extra` goes into global_defs.
+fn no_interface_conf(router_id: &str, src: &str, peer: &str, extra: &str) -> String {
+    format!(
+        "global_defs {{\n    router_id {router_id}\n    enable_dbus\n{extra}}}\n\
+         vrrp_instance VI_1 {{\n    virtual_router_id 53\n    priority 100\n    \
+         advert_int 1\n    unicast_src_ip {src}\n    unicast_peer {{\n        {peer}\n    }}\n    \
+         virtual_ipaddress {{\n        10.215.0.153/24 dev eth0\n    }}\n}}\n"
+    )
+}
+
+/// `dbus_no_interface_name` (keepalived 2.3): the interface part of the object path of an
+/// instance without an interface, `none` by default (keepalived 2.3.4's vrrp_dbus.c), here
+/// `kc-noif`, made a valid path element (`kc_noif`, as keepalived's set_valid_path). Ours
+/// alone, twice: keepalived 2.2.7 has no such keyword and refuses an instance without an
+/// interface ("(VI_1) Unknown interface!": its chk_min_cfg runs before the unicast flag is
+/// set, which 2.3 fixed).
+#[test]
+fn dbus_no_interface_name_names_the_object_of_an_instance_without_interface() {
+    if !runnable("dbus_no_interface_name") || !tools_available() {
+        return;
+    }
+    let mut lab = BridgeLab::prefixed("kc", "dbusni", "10.215.0");
+    // o: without the keyword; t: with it.
+    let buses: Vec<(&str, Bus)> = ["o", "t"]
+        .into_iter()
+        .map(|r| (r, Bus::start(lab.dir(), r)))
+        .collect();
+    let dir = lab.dir().to_owned();
+    let pid = |n: &str| dir.join(n).display().to_string();
+    for (r, bus) in &buses {
+        let (src, extra) = match *r {
+            "o" => ("10.215.0.1", ""),
+            _ => ("10.215.0.2", "    dbus_no_interface_name kc-noif\n"),
+        };
+        std::env::set_var("DBUS_SYSTEM_BUS_ADDRESS", &bus.address);
+        let (chk, bfd) = (
+            pid(&format!("{r}.checkers.pid")),
+            pid(&format!("{r}.bfd.pid")),
+        );
+        lab.start_with(
+            r,
+            OURS,
+            &no_interface_conf(r, src, "10.215.0.9", extra),
+            &["--vrrp", "-c", &chk, "-b", &bfd],
+        );
+    }
+    std::env::remove_var("DBUS_SYSTEM_BUS_ADDRESS");
+    let path = |ifname: &str| format!("/org/keepalived/Vrrp1/Instance/{ifname}/53/IPv4");
+    let has = |bus: &Bus, p: &str| bus.busctl(&["tree", NAME]).1.contains(p);
+    lab.wait(
+        "both instances on their buses",
+        LIMIT,
+        || has(&buses[0].1, &path("none")) && has(&buses[1].1, &path("kc_noif")),
+        || None,
+    );
+    let tree = |i: usize| buses[i].1.ok(&["tree", NAME]);
+    assert_eq!(tree(1), tree(0).replace("/none", "/kc_noif"));
+    assert!(!tree(1).contains("/none"), "{}", tree(1));
+    for (i, ifname) in [(0, "none"), (1, "kc_noif")] {
+        let name = buses[i]
+            .1
+            .ok(&["get-property", NAME, &path(ifname), INSTANCE, "Name"]);
+        assert_eq!(name.trim(), "(s) \"VI_1\"");
+    }
+}

@@ -2,7 +2,8 @@
 //! routers and a client on one bridge. With `vrrp_strict` (and with `no_accept`), the
 //! client pings and connects (TCP) to the MASTER's VIPs and to its real address; ours as
 //! MASTER must drop exactly what keepalived as MASTER drops, list the same `nft list
-//! ruleset`, hold no rules as BACKUP, and remove its tables when SIGTERM stops it.
+//! ruleset`, hold no rules as BACKUP, and remove its tables when SIGTERM stops it; also with
+//! `vrrp_iptables`, which keepalived (built with nftables only) runs as nftables.
 //! Needs root, /usr/sbin/keepalived and nft (apt-get install nftables).
 
 use std::io::ErrorKind;
@@ -33,20 +34,55 @@ fn tools(test: &str) -> bool {
     true
 }
 
-/// The addresses of one lab: 10.72.N.0/24 and fd72:N::/64.
+/// The addresses of one lab.
 struct Net {
+    /// The IPv4 instance's VRID (the IPv6 one's is 100 more).
     n: u8,
+    /// The IPv4 /24 (`10.72.41`) and IPv6 /64 (`fd72:41:`) on the bridge.
+    v4net: String,
+    v6net: String,
+    /// The excluded VIP (a /32 the client routes to the MASTER).
+    excluded: String,
+    /// Namespaces `PREFIX-NAME-PID-*` ([`BridgeLab::prefixed`]), else `kr-fw-NAME-PID-*`.
+    prefix: Option<&'static str>,
 }
 
 impl Net {
+    /// 10.72.N.0/24 and fd72:N::/64, the excluded VIP in 10.72.N+100.0/24.
+    fn classic(n: u8) -> Net {
+        Net {
+            n,
+            v4net: format!("10.72.{n}"),
+            v6net: format!("fd72:{n}:"),
+            excluded: format!("10.72.{}.100", n + 100),
+            prefix: None,
+        }
+    }
+    /// Issue 13's vrrp_iptables lab: namespaces `kv-*`, 10.216.0.0/24 and fd16:216::/64 (the
+    /// excluded VIP 10.216.0.200 is routed as a /32 too).
+    fn kv(n: u8) -> Net {
+        Net {
+            n,
+            v4net: "10.216.0".into(),
+            v6net: "fd16:216:".into(),
+            excluded: "10.216.0.200".into(),
+            prefix: Some("kv"),
+        }
+    }
+    fn lab(&self, test: &str) -> BridgeLab {
+        match self.prefix {
+            Some(p) => BridgeLab::prefixed(p, test, &self.v4net),
+            None => BridgeLab::new("fw", test, &self.v4net),
+        }
+    }
     fn v4(&self, host: u8) -> String {
-        format!("10.72.{}.{host}", self.n)
+        format!("{}.{host}", self.v4net)
     }
     fn v6(&self, host: u8) -> String {
-        format!("fd72:{}::{host}", self.n)
+        format!("{}:{host}", self.v6net)
     }
     fn excluded(&self) -> String {
-        format!("10.72.{}.100", self.n + 100)
+        self.excluded.clone()
     }
     fn link_local(&self) -> String {
         format!("fe80::72:{}", self.n)
@@ -335,13 +371,14 @@ fn round(
 /// machine keepalived's VRRP child was once seen not to stop within its own 5 s.
 static ONE_LAB: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn differential(test: &str, n: u8, global: &str, inst: &str, blocks: bool) {
+/// Returns the last round's logs and keepalived's ruleset as the first MASTER (empty when
+/// the test cannot run here).
+fn differential(test: &str, net: Net, global: &str, inst: &str, blocks: bool) -> (String, String) {
     if !tools(test) {
-        return;
+        return Default::default();
     }
     let _one = ONE_LAB.lock().unwrap_or_else(|e| e.into_inner());
-    let net = Net { n };
-    let mut lab = BridgeLab::new("fw", test, &format!("10.72.{n}"));
+    let mut lab = net.lab(test);
     for (r, h) in [("o", 1), ("t", 2)] {
         let ns = lab.ns(r);
         ip(&[
@@ -430,26 +467,63 @@ fn differential(test: &str, n: u8, global: &str, inst: &str, blocks: bool) {
     } else if !inst.contains("use_vmac") {
         assert_eq!(ours_first.master_rules, "", "accept mode blocks nothing");
     }
+    (logs, theirs_first.master_rules)
 }
 
 #[test]
 fn vrrp_strict_drops_like_keepalived() {
-    differential("strict", 41, "    vrrp_strict", "", true);
+    differential("strict", Net::classic(41), "    vrrp_strict", "", true);
 }
 
 #[test]
 fn no_accept_drops_like_keepalived() {
-    differential("noacc", 42, "", "    no_accept", true);
+    differential("noacc", Net::classic(42), "", "    no_accept", true);
 }
 
 #[test]
 fn accept_mode_blocks_nothing_like_keepalived() {
-    differential("accept", 43, "", "", false);
+    differential("accept", Net::classic(43), "", "", false);
 }
 
 #[test]
 fn use_vmac_with_strict_like_keepalived() {
-    differential("vmac", 44, "    vrrp_strict", "    use_vmac", true);
+    differential(
+        "vmac",
+        Net::classic(44),
+        "    vrrp_strict",
+        "    use_vmac",
+        true,
+    );
+}
+
+/// `vrrp_iptables` and `vrrp_ipsets` with `vrrp_strict`: keepalived 2.2.7 as Debian builds it
+/// (NFTABLES, no IPTABLES: `keepalived -v`) logs "iptables not supported, using nftables
+/// instead..." and runs nftables with table `keepalived` and the default priority -1, over
+/// an `nftables` table name and `nftables_priority` given before it; `vrrp_ipsets` is an
+/// unknown keyword there. So the BACKUP holds no rules, the MASTER drops traffic to its VIPs
+/// in table `keepalived`, the tables go at stop, and ours says and does the same (namespaces
+/// `kv-*`, 10.216.0.0/24).
+#[test]
+fn vrrp_iptables_means_nftables_like_keepalived() {
+    let global = "    nftables kv_first\n    nftables_priority 5\n    vrrp_iptables\n    \
+                  vrrp_ipsets\n    vrrp_strict";
+    let (logs, rules) = differential("ipt", Net::kv(46), global, "", true);
+    if logs.is_empty() {
+        return;
+    }
+    assert!(rules.contains("table ip keepalived {"), "{rules}");
+    assert!(rules.contains("priority filter - 1;"), "{rules}");
+    assert!(!rules.contains("kv_first"), "{rules}");
+    // The last round's logs: keepalived's in o, ours in t.
+    let (o, t) = logs.split_once("--- t ---").expect("both logs");
+    for (who, log) in [("keepalived", o), ("ours", t)] {
+        for line in [
+            "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
+            "Unknown keyword 'vrrp_ipsets'",
+        ] {
+            assert!(log.contains(line), "{who} does not log {line:?}\n{logs}");
+        }
+    }
 }
 
 /// One MASTER (no peer) reloaded from accept mode to `no_accept` and back: the drops come
@@ -507,7 +581,7 @@ fn reload_changes_accept_mode_like_keepalived() {
         return;
     }
     let _one = ONE_LAB.lock().unwrap_or_else(|e| e.into_inner());
-    let net = Net { n: 45 };
+    let net = Net::classic(45);
     let mut lab = BridgeLab::new("fw", "reload", "10.72.45");
     lab.add_host("c", &["10.72.45.3/24"]);
     let ours = reload_toggles(&mut lab, &net, OURS);

@@ -1,7 +1,8 @@
 //! Interface kinds and interface-level keywords beside the real keepalived 2.2.7 in network
 //! namespaces (prefix k13i, 10.85.0.0/16): `use_vmac_addr` with `vmac_addr_prefix` (a VMAC
 //! of its own for an address on another interface), `garp_extra_if` (a MASTER's periodic
-//! gratuitous ARP there, measured on the wire), `old_unicast_checksum` (`vrf` and
+//! gratuitous ARP there, measured on the wire; its global default `vrrp_garp_extra_if` in
+//! namespaces kv-*, 10.216.0.0/24), `old_unicast_checksum` (`vrf` and
 //! `use_ipvlan`: tests/vm/in_vm/vrf_ipvlan.rs, in the VM). Needs root and /usr/sbin/keepalived.
 
 use std::time::Duration;
@@ -273,4 +274,186 @@ fn old_checksum_case(net: u8, master: &str, backup: &str) {
     lab.stays("the backup stays BACKUP", Duration::from_secs(2), || {
         !lab.holds("o", &vip) && lab.holds("t", &vip)
     });
+}
+
+/// Issue 13's GARP lab (namespaces `kv-*`, 10.216.0.0/24): router o's instance VI_1 on eth0
+/// holds 10.216.0.100/24 there and 10.216.0.200/25 on eth1 (10.216.0.129/25; its wire ends
+/// in `x1` of the switch namespace, where tcpdump listens), on a VMAC of its own with
+/// `vmac`. `global` goes into global_defs, `inst` into the instance.
+fn extra_if_conf(global: &str, inst: &str, vmac: bool) -> String {
+    let vmac = if vmac { "    use_vmac_addr\n" } else { "" };
+    format!(
+        "global_defs {{\n    router_id kv\n    vmac_addr_prefix kx\n{global}\n}}\n\
+         vrrp_instance VI_1 {{\n    interface eth0\n    state MASTER\n    \
+         virtual_router_id 7\n    priority 150\n    advert_int 1\n{vmac}{inst}\n    \
+         virtual_ipaddress {{\n        10.216.0.100/24\n        \
+         10.216.0.200/25 dev eth1\n    }}\n}}\n"
+    )
+}
+
+/// What one run shows: the ARP frames on eth1's wire in the first 4.5 s as MASTER (the
+/// source MAC, `eth1` for eth1's own, and what they announce), the gaps in whole seconds
+/// between their rounds, and the global line of the `-d` dump.
+type ExtraIfRun = (Vec<String>, Vec<u64>, String);
+
+fn extra_if_rounds(name: &str, binary: &str, conf: &str) -> ExtraIfRun {
+    let mut lab = BridgeLab::prefixed("kv", name, "10.216.0");
+    let (o, s) = (lab.ns("o"), lab.ns("s"));
+    ip(&[
+        "-n", &s, "link", "add", "x1", "type", "veth", "peer", "name", "eth1", "netns", &o,
+    ]);
+    ip(&["-n", &s, "link", "set", "x1", "up"]);
+    ip(&["-n", &o, "addr", "add", "10.216.0.129/25", "dev", "eth1"]);
+    ip(&["-n", &o, "link", "set", "eth1", "up"]);
+    let eth1 = ip(&["-n", &o, "-o", "link", "show", "eth1"]);
+    let eth1_mac = eth1
+        .split("link/ether ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or("?")
+        .to_owned();
+    lab.spawn(
+        "s",
+        "arp",
+        "tcpdump",
+        &["-l", "-n", "-e", "-tt", "-i", "x1", "arp"],
+    );
+    let arp_log = lab.dir().join("arp.log");
+    let read = || std::fs::read_to_string(&arp_log).unwrap_or_default();
+    lab.wait(
+        "tcpdump",
+        Duration::from_secs(10),
+        || read().contains("listening on"),
+        || None,
+    );
+    lab.start_with("o", binary, conf, &["-d"]);
+    lab.wait(
+        "the first GARP on eth1",
+        Duration::from_secs(10),
+        || read().contains("tell 10.216.0.200"),
+        || None,
+    );
+    let log = std::fs::read_to_string(lab.dir().join("o.log")).unwrap_or_default();
+    let dumped = (log.lines())
+        .find_map(|l| l.split_once(" Gratuitous ARP for each secondary"))
+        .map_or_else(String::new, |(_, rest)| rest.to_owned());
+    // The burst, then any rounds at +2 s and +4 s (the second burst of garp_master_delay
+    // comes at +5 s).
+    std::thread::sleep(Duration::from_millis(4600));
+    lab.terminate("o");
+    assert!(
+        lab.wait_exit("o", Duration::from_secs(10)),
+        "{binary} did not stop"
+    );
+    let frames: Vec<(f64, String)> = read()
+        .lines()
+        .filter(|l| l.contains("who-has"))
+        .filter_map(|l| {
+            let t: f64 = l.split_whitespace().next()?.parse().ok()?;
+            let mac = l.split_whitespace().nth(1)?;
+            let mac = if mac == eth1_mac { "eth1" } else { mac };
+            let what = l.split("Request ").nth(1)?.split(',').next()?;
+            Some((t, format!("{mac} {what}")))
+        })
+        .collect();
+    let first = frames.first().map_or(0.0, |f| f.0);
+    let window: Vec<&(f64, String)> = frames.iter().filter(|f| f.0 < first + 4.5).collect();
+    // Frames within 50 ms belong to one round (a burst).
+    let mut rounds: Vec<f64> = Vec::new();
+    for (t, _) in &window {
+        if rounds.last().map_or(true, |r| t - r > 0.05) {
+            rounds.push(*t);
+        }
+    }
+    let gaps = rounds
+        .windows(2)
+        .map(|w| (w[1] - w[0]).round() as u64)
+        .collect();
+    (window.iter().map(|f| f.1.clone()).collect(), gaps, dumped)
+}
+
+/// global_defs `vrrp_garp_extra_if` and its deprecated name `vrrp_vmac_garp_intvl`: the
+/// default of every instance's `garp_extra_if`. A MASTER whose address is on a VMAC of its
+/// own (use_vmac_addr) refreshes it every 2 s with `vrrp_garp_extra_if 2`; the instance's
+/// `garp_extra_if 2` wins over a global 1; without a VMAC only `all` sends the rounds on the
+/// other interface (from its own MAC), and without `all` nothing follows the burst. Ours
+/// beside keepalived 2.2.7, on the wire (rounds counted, gaps rounded to whole seconds).
+#[test]
+fn vrrp_garp_extra_if_is_the_default_of_garp_extra_if_beside_keepalived() {
+    if !runnable("vrrp_garp_extra_if_is_the_default_of_garp_extra_if_beside_keepalived") {
+        return;
+    }
+    let vmac_garp = "00:00:5e:00:01:07 who-has 10.216.0.200 (ff:ff:ff:ff:ff:ff) tell 10.216.0.200";
+    let own_garp = "eth1 who-has 10.216.0.200 (ff:ff:ff:ff:ff:ff) tell 10.216.0.200";
+    // (name, global_defs line, instance line, VMAC, the gaps keepalived shows, its frame)
+    // (name, global_defs line, instance line, VMAC, the gaps keepalived shows, its frame,
+    // its -d line)
+    type Case<'a> = (&'a str, &'a str, &'a str, bool, &'a [u64], &'a str, &'a str);
+    let cases: [Case; 4] = [
+        (
+            "g",
+            "    vrrp_garp_extra_if 2",
+            "",
+            true,
+            &[2, 2],
+            vmac_garp,
+            " VMAC = 2s",
+        ),
+        (
+            "i",
+            "    vrrp_garp_extra_if 1",
+            "    garp_extra_if 2",
+            true,
+            &[2, 2],
+            vmac_garp,
+            " VMAC = 1s",
+        ),
+        (
+            "a",
+            "    vrrp_vmac_garp_intvl 2 all",
+            "",
+            false,
+            &[2, 2],
+            own_garp,
+            " i/f = 2s",
+        ),
+        (
+            "n",
+            "    vrrp_garp_extra_if 2",
+            "",
+            false,
+            &[],
+            own_garp,
+            " VMAC = 2s",
+        ),
+    ];
+    let runs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(name, global, inst, vmac, ..)| {
+                let conf = extra_if_conf(global, inst, *vmac);
+                let c = conf.clone();
+                let ka = s.spawn(move || extra_if_rounds(&format!("e{name}k"), KEEPALIVED, &c));
+                let ours = s.spawn(move || extra_if_rounds(&format!("e{name}o"), OURS, &conf));
+                (ka, ours)
+            })
+            .collect();
+        (handles.into_iter())
+            .map(|(ka, ours)| {
+                (
+                    ka.join().expect("keepalived lab"),
+                    ours.join().expect("ours lab"),
+                )
+            })
+            .collect()
+    });
+    for ((name, ..), (ka, ours)) in cases.iter().zip(&runs) {
+        eprintln!("{name}: keepalived {ka:?}\n{name}: ours {ours:?}");
+    }
+    for ((name, global, inst, _, gaps, frame, dumped), (ka, ours)) in cases.iter().zip(&runs) {
+        assert_eq!(ours, ka, "{global:?} {inst:?}: ours vs keepalived");
+        assert_eq!(&ka.1[..], *gaps, "{global:?} {inst:?}: keepalived {ka:?}");
+        assert!(ka.0.iter().all(|f| f == frame), "{name}: {ka:?}");
+        assert_eq!(ka.2, *dumped, "{name}: keepalived's -d");
+    }
 }

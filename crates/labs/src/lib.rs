@@ -2,8 +2,11 @@
 //! `eth0` on one bridge in a third namespace `s`, so that cutting one router's link leaves the
 //! other's carrier up. Everything is removed on drop, also when a test fails.
 
+mod procfs;
 pub mod scenario;
 pub mod vm;
+
+pub use procfs::proc_view;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -442,9 +442,24 @@ fn global_keyword(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
                 "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option",
             )
             .accepted("nftables [TABLE]");
-            g.nftables.get_or_insert_with(|| "keepalived".into());
+            // keepalived's (NFTABLES build) vrrp_iptables_handler: table `keepalived` and the
+            // default priority, whatever `nftables` or `nftables_priority` said before.
+            g.nftables = Some("keepalived".into());
+            g.nftables_priority = -1;
         }
-        "nftables" => g.nftables = Some(node.arg(0).unwrap_or("keepalived").to_owned()),
+        "nftables" => {
+            // keepalived's vrrp_nftables_handler: once only (vrrp_iptables counts), the name
+            // shorter than NFT_TABLE_MAXNAMELEN (256), the priority set back to -1.
+            let name = node.arg(0).unwrap_or("keepalived");
+            if g.nftables.is_some() {
+                ctx.invalid(node, "nftables already specified - ignoring");
+            } else if name.len() >= 256 {
+                ctx.invalid(node, "nftables table name too long - ignoring");
+            } else {
+                g.nftables = Some(name.to_owned());
+                g.nftables_priority = -1;
+            }
+        }
         "nftables_ipvs" => {
             // keepalived's ipvs_nftables_handler: once only, the name shorter than
             // NFT_TABLE_MAXNAMELEN (256), and the priority and start mark set back to their
@@ -748,7 +763,9 @@ fn own_missing_message(kw: &str) -> Option<String> {
         "tmp_config_directory" => "tmp_config_directory missing directory name".to_owned(),
         "reload_time_file" => "reload_time_file invalid".to_owned(),
         "min_auto_priority_delay" => "min_auto_priority_delay requires delay time".to_owned(),
-        "vrrp_garp_extra_if" => "vrrp_garp_extra_if specified without time - ignoring".to_owned(),
+        "vrrp_garp_extra_if" | "vrrp_vmac_garp_intvl" => {
+            format!("{kw} specified without time - ignoring")
+        }
         "vrrp_rx_bufs_multiplier" => "Invalid vrrp_rx_bufs_multiplier".to_owned(),
         "vrrp_netlink_cmd_rcv_bufs"
         | "vrrp_netlink_monitor_rcv_bufs"
@@ -923,9 +940,21 @@ fn mcast_group(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
 }
 
 fn garp_extra_if(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
-    // keepalived reads every word: `all` sets the flag, any other word is the time.
-    let mut all = false;
+    // keepalived's vrrp_vmac_garp_extra_if_handler reads every word: `all` sets the global
+    // flag at once (it stays set, also when the line is then ignored, and a later line
+    // without `all` does not clear it), any other word is the time.
+    let kw = node.keyword.as_str();
+    if kw == "vrrp_vmac_garp_intvl" {
+        ctx.invalid(
+            node,
+            "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\"",
+        )
+        .class(ErrorClass::Deprecated);
+    }
+    let prev = g.garp.extra_if;
+    let mut all = prev.is_some_and(|p| p.all);
     let mut interval = None;
+    let mut ignored = false;
     for (i, w) in node.args.iter().enumerate() {
         if w == "all" {
             all = true;
@@ -934,17 +963,29 @@ fn garp_extra_if(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {
         match ctx.unsigned(node, i, 1, 86400) {
             Some(v) => interval = Some(Duration::from_secs(v.into())),
             None => {
-                ctx.invalid(node, format!("vrrp_garp_extra_if '{w}' invalid - ignoring"));
-                return;
+                ctx.invalid(node, format!("{kw} '{w}' invalid - ignoring"));
+                ignored = true;
+                break;
             }
         }
     }
-    match interval {
-        Some(interval) => g.garp.extra_if = Some(GarpExtraIf { interval, all }),
-        None => {
-            ctx.invalid(node, "vrrp_garp_extra_if specified without time - ignoring");
+    let interval = match interval {
+        Some(v) if !ignored => v,
+        _ => {
+            if !ignored {
+                ctx.invalid(node, format!("{kw} specified without time - ignoring"));
+            }
+            // The time stays what it was (none: 0, off); only the flag is taken.
+            if all {
+                g.garp.extra_if = Some(GarpExtraIf {
+                    interval: prev.map_or(Duration::ZERO, |p| p.interval),
+                    all,
+                });
+            }
+            return;
         }
-    }
+    };
+    g.garp.extra_if = Some(GarpExtraIf { interval, all });
 }
 
 fn lvs_sync_daemon(node: &Node, ctx: &mut Ctx<'_>, g: &mut GlobalDefs) {

@@ -3,7 +3,7 @@
 //! dumps (`-d`, SIGUSR1) does not count as acting.
 
 use super::Rule;
-use super::Status::{Acts, ActsUntested, Cosmetic, NotSupported};
+use super::Status::{Acts, Cosmetic, NotSupported};
 
 const ROOT: &[&str] = &["root"];
 const GLOBAL: &[&str] = &["global_defs"];
@@ -13,6 +13,12 @@ const VS: &[&str] = &["virtual_server"];
 const RS: &[&str] = &["virtual_server/real_server"];
 const VS_RS: &[&str] = &["virtual_server", "virtual_server/real_server"];
 const TRACK_FILE: &[&str] = &["track_file", "vrrp_track_file"];
+/// The root SSL block's test.
+const SSL: &str =
+    "crates/check/src/plan/ssl_tests.rs::ssl_client_certificate_key_password_and_ca_as_keepalived";
+/// The checker child's process settings and name.
+const CHECKER_CHILD: &str =
+    "crates/keepalived-rs/tests/checker_keywords.rs::checker_child_settings_and_name_show_in_proc";
 /// Every checker with keepalived's common checker keywords.
 const CHECKERS: &[&str] = &[
     "virtual_server/real_server/TCP_CHECK",
@@ -125,12 +131,12 @@ pub(super) const RULES: &[Rule] = &[
     r(ROOT, "static_rules", Acts { test: "crates/keepalived-rs/tests/scenarios.rs::differential_scenarios" }),
     r(ROOT, "virtual_server", Acts { test: LAB }),
     r(ROOT, "virtual_server_group", Acts { test: "crates/check/src/pool/tests.rs::a_virtual_server_group_applies_to_every_member" }),
-    r(ROOT, "SSL", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
+    r(ROOT, "SSL", Acts { test: SSL }),
     r(ROOT, "instance net_namespace", Acts { test: PROC_NS }),
-    r(ROOT, "net_namespace_ipvs", ActsUntested { read_in: "crates/keepalived-rs/src/checker_child.rs::open_ipvs" }),
+    r(ROOT, "net_namespace_ipvs", Acts { test: "crates/keepalived-rs/tests/vm/in_vm/netns_ipvs.rs::net_namespace_ipvs_programs_the_named_namespace_as_keepalived" }),
     r(ROOT, "namespace_with_ipsets", NotSupported { why: "ipsets are not used (the firewall is nftables)" }),
     r(ROOT, "use_pid_dir", Acts { test: PROC_PID_DIR }),
-    r(ROOT, "child_wait_time", ActsUntested { read_in: "crates/keepalived-rs/src/supervisor.rs::stop_children" }),
+    r(ROOT, "child_wait_time", Acts { test: "crates/keepalived-rs/tests/checker_keywords.rs::child_wait_time_kills_a_hung_child_as_keepalived" }),
     r(ROOT, "linkbeat_use_polling", Acts { test: "crates/keepalived-rs/tests/linkbeat.rs::linkbeat_use_polling_polls_the_instance_interface_as_keepalived" }),
     r(ROOT, "linkbeat_interfaces", Acts { test: "crates/keepalived-rs/tests/linkbeat.rs::linkbeat_interfaces_poll_the_carrier_as_keepalived" }),
     r(ROOT, "interface_up_down_delays", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::interface_up_down_delays_debounce_a_short_carrier_loss" }),
@@ -166,10 +172,10 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "vrrp_priority vrrp_rt_priority vrrp_cpu_affinity", Acts { test: OPS_PROCESS }),
     r(GLOBAL, "vrrp_no_swap", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "vrrp_rlimit_rttime vrrp_rlimit_rtime", Acts { test: CHILD_SETTINGS }),
-    r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker_process" }),
+    r(GLOBAL, "checker_priority checker_rt_priority checker_cpu_affinity checker_no_swap checker_rlimit_rttime checker_rlimit_rtime", Acts { test: CHECKER_CHILD }),
     r(GLOBAL, "bfd_priority bfd_rt_priority bfd_cpu_affinity bfd_no_swap bfd_rlimit_rttime bfd_rlimit_rtime", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "process_names process_name vrrp_process_name", Acts { test: PROC_NS }),
-    r(GLOBAL, "checker_process_name lvs_process_name", ActsUntested { read_in: "crates/keepalived-rs/src/run.rs::checker" }),
+    r(GLOBAL, "checker_process_name lvs_process_name", Acts { test: CHECKER_CHILD }),
     r(GLOBAL, "bfd_process_name", Acts { test: CHILD_SETTINGS }),
     r(GLOBAL, "notification_email notification_email_from smtp_server smtp_connect_timeout smtp_alert smtp_alert_vrrp no_email_faults", Acts { test: SMTP_VRRP }),
     r(GLOBAL, "smtp_alert_checker no_checker_emails", Acts { test: SMTP_CHECKER }),
@@ -177,17 +183,17 @@ pub(super) const RULES: &[Rule] = &[
     r(GLOBAL, "enable_snmp_checker", Acts { test: SNMP_CHECKER }),
     r(GLOBAL, "snmp_vs_stats_update_interval snmp_rs_stats_update_interval", Acts { test: "crates/daemon/src/snmp/checker.rs::stats_update_intervals_keep_each_read_for_its_interval" }),
     r(GLOBAL, "enable_dbus dbus_service_name", Acts { test: DBUS }),
-    r(GLOBAL, "dbus_no_interface_name", ActsUntested { read_in: "crates/daemon/src/dbus/answer.rs::dbus_no_interface_name" }),
+    r(GLOBAL, "dbus_no_interface_name", Acts { test: "crates/keepalived-rs/tests/dbus.rs::dbus_no_interface_name_names_the_object_of_an_instance_without_interface" }),
     r(GLOBAL, "vrrp_strict", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_strict_drops_like_keepalived" }),
     r(GLOBAL, "nftables", Acts { test: "crates/net/tests/firewall.rs::keepalived_layout_built_and_removed" }),
     r(GLOBAL, "nftables_priority nftables_counters nftables_ifindex", Acts { test: "crates/net/tests/firewall.rs::counters_priority_and_interface_names" }),
-    r(GLOBAL, "vrrp_iptables vrrp_ipsets", ActsUntested { read_in: "crates/daemon/src/firewall.rs::vrrp_iptables" }),
+    r(GLOBAL, "vrrp_iptables vrrp_ipsets", Acts { test: "crates/keepalived-rs/tests/firewall.rs::vrrp_iptables_means_nftables_like_keepalived" }),
     r(GLOBAL, "nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark", Acts { test: NFT_IPVS }),
     r(GLOBAL, "vrrp_mcast_group4", Acts { test: "crates/keepalived-rs/tests/real_hosts.rs::vrrp_mcast_group4_backup_hears_keepalived_on_that_group" }),
     r(GLOBAL, "vrrp_mcast_group6", Acts { test: SETTINGS }),
     r(GLOBAL, "vmac_prefix", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::vmac_names_follow_keepalived_for_both_families_and_vmac_prefix" }),
     r(GLOBAL, "vmac_addr_prefix", Acts { test: KW_XVMAC }),
-    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", ActsUntested { read_in: "crates/daemon/src/extra_if.rs::global.garp.extra_if" }),
+    r(GLOBAL, "vrrp_garp_extra_if vrrp_vmac_garp_intvl", Acts { test: "crates/keepalived-rs/tests/interface_kinds.rs::vrrp_garp_extra_if_is_the_default_of_garp_extra_if_beside_keepalived" }),
     r(GLOBAL, "vrrp_down_timer_adverts", Acts { test: KA23_CONF }),
     r(GLOBAL, "log_unknown_vrids", Acts { test: KW_CSUM }),
     r(GLOBAL, "disable_local_igmp", Acts { test: "crates/keepalived-rs/tests/interface_keywords.rs::disable_local_igmp_while_running" }),
@@ -288,11 +294,11 @@ pub(super) const RULES: &[Rule] = &[
     r(&["vrrp_track_process"], "delay terminate_delay fork_delay", Acts { test: "crates/daemon/src/tracking/process_delay.rs::a_process_back_within_terminate_delay_is_no_change" }),
     r(&["track_group"], "group", Acts { test: KW_TGROUP }),
     r(&["garp_group"], "garp_interval gna_interval interface interfaces", Acts { test: GARP_GROUP }),
-    r(&["SSL"], "ca certificate key password", ActsUntested { read_in: "crates/check/src/plan.rs::ssl" }),
+    r(&["SSL"], "ca certificate key password", Acts { test: SSL }),
     r(&["bfd_instance"], "neighbor_ip neighbour_ip min_rx min_tx multiplier hoplimit", Acts { test: BFD_CHILD }),
-    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::b.max_hops" }),
+    r(&["bfd_instance"], "source_ip idle_tx passive ttl max_hops", Acts { test: "crates/keepalived-rs/tests/bfd.rs::bfd_wire_keywords_like_keepalived" }),
     r(&["bfd_instance"], "weight", Acts { test: "crates/daemon/src/tracking/mod.rs::track_bfd_takes_the_instances_weight_unless_the_line_gives_one" }),
-    r(&["bfd_instance"], "vrrp checker", ActsUntested { read_in: "crates/daemon/src/bfd/mod.rs::notifies_checker" }),
+    r(&["bfd_instance"], "vrrp checker", Acts { test: "crates/keepalived-rs/tests/bfd.rs::bfd_instance_vrrp_and_checker_route_the_events_like_keepalived" }),
     r(&["bfd_instance"], "multihop", Acts { test: BFD_CHILD }),
     // ---- virtual_server and real_server
     r(VS, "lb_algo lvs_sched", Acts { test: "crates/check/src/ipvs/reconcile_tests.rs::a_kept_service_is_edited_its_known_servers_edited_and_strays_removed" }),
@@ -334,7 +340,7 @@ pub(super) const RULES: &[Rule] = &[
     r(CHECKERS, "warmup", Acts { test: "crates/check/src/run.rs::warmup_spreads_the_first_check" }),
     r(CHECKERS, "log_all_failures", Acts { test: LOG_ALL }),
     r(CONN_CHECKERS, "connect_ip connect_port bindto bind_port connect_timeout", Acts { test: CK_CONN }),
-    r(CONN_CHECKERS, "bind_if fwmark", ActsUntested { read_in: "crates/check/src/settings.rs::bind_if" }),
+    r(CONN_CHECKERS, "bind_if fwmark", Acts { test: "crates/keepalived-rs/tests/checker_keywords.rs::bind_if_and_fwmark_mark_and_bind_the_probe_socket" }),
     r(HTTP, "url", Acts { test: LAB }),
     r(HTTP, "nb_get_retry", Acts { test: "crates/check/src/run.rs::nb_get_retry_is_the_http_checker_s_retry" }),
     r(HTTP, "virtualhost http_protocol", Acts { test: CK_HTTP }),

@@ -77,6 +77,8 @@ pub struct GlobalDump {
     pub down_timer_adverts: u32,
     /// `vrrp_garp_extra_if` delay, seconds.
     pub garp_extra_if_delay: u32,
+    /// `vrrp_garp_extra_if ... all` (keepalived's vrrp_vmac_garp_all_if).
+    pub garp_extra_if_all: bool,
     /// `vrrp_lower_prio_no_advert`.
     pub lower_prio_no_advert: bool,
     /// `vrrp_higher_prio_send_advert`.
@@ -193,6 +195,7 @@ impl Default for GlobalDump {
             garp_lower_prio_rep: 5,
             down_timer_adverts: 3,
             garp_extra_if_delay: 0,
+            garp_extra_if_all: false,
             lower_prio_no_advert: false,
             higher_prio_send_advert: false,
             garp_interval: 0.0,
@@ -353,7 +356,8 @@ pub fn render_global(out: &mut String, g: &GlobalDump) {
         g.down_timer_adverts
     ));
     w(format!(
-        " Gratuitous ARP for each secondary VMAC = {}s",
+        " Gratuitous ARP for each secondary {} = {}s",
+        if g.garp_extra_if_all { "i/f" } else { "VMAC" },
         g.garp_extra_if_delay
     ));
     w(format!(
@@ -507,5 +511,26 @@ mod tests {
         let plain = keepalived_conf::model::GlobalDefs::default();
         super::render_global(&mut out, &crate::snapshot::global_dump(&plain));
         assert!(!out.contains("ipvs nftables"), "{out}");
+    }
+
+    /// keepalived 2.2.7's `-d` with `vrrp_garp_extra_if 3 all` prints " Gratuitous ARP for
+    /// each secondary i/f = 3s" (ours printed "VMAC = 0s" whatever the configuration).
+    #[test]
+    fn vrrp_garp_extra_if_is_dumped_with_its_all_flag() {
+        use keepalived_conf::model::{GarpExtraIf, GlobalDefs};
+        let render = |extra: Option<(u64, bool)>| {
+            let mut g = GlobalDefs::default();
+            g.garp.extra_if = extra.map(|(s, all)| GarpExtraIf {
+                interval: std::time::Duration::from_secs(s),
+                all,
+            });
+            let mut out = String::new();
+            super::render_global(&mut out, &crate::snapshot::global_dump(&g));
+            out
+        };
+        let line = " Gratuitous ARP for each secondary";
+        assert!(render(Some((3, true))).contains(&format!("{line} i/f = 3s\n")));
+        assert!(render(Some((2, false))).contains(&format!("{line} VMAC = 2s\n")));
+        assert!(render(None).contains(&format!("{line} VMAC = 0s\n")));
     }
 }

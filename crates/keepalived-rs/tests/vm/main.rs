@@ -10,6 +10,7 @@
 mod in_vm {
     mod bfd_check;
     mod ipvs;
+    mod netns_ipvs;
     mod nftables_ipvs;
     mod track_process;
     mod vrf_ipvlan;

@@ -245,12 +245,18 @@ fn check_checker(ck: &Checker, rs_name: &str, cfg: &Config, ctx: &mut Ctx<'_>) {
             "BFD_CHECK",
             "BFD_CHECK has no name - ignoring",
         ),
-        CheckerKind::Bfd { name: Some(n), .. } if !cfg.bfd.iter().any(|b| &b.name == n) => err(
-            ctx,
-            &ck.loc,
-            "BFD_CHECK",
-            format!("({rs_name}) BFD_CHECK - BFD {n} not configured"),
-        ),
+        // The checker process frees a bfd_instance whose events go to the VRRP process
+        // only (keepalived's bfd_checker_end_handler).
+        CheckerKind::Bfd { name: Some(n), .. }
+            if !cfg.bfd.iter().any(|b| &b.name == n && b.notifies_checker()) =>
+        {
+            err(
+                ctx,
+                &ck.loc,
+                "BFD_CHECK",
+                format!("({rs_name}) BFD_CHECK - BFD {n} not configured"),
+            )
+        }
         _ => {}
     }
 }

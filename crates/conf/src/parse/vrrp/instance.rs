@@ -380,6 +380,13 @@ fn keyword(c: &Node, ctx: &mut Ctx<'_>, cfg: &Config, v: &mut VrrpInstance, p: &
             }
         }
         "garp_extra_if" | "vmac_garp_intvl" => {
+            if c.keyword == "vmac_garp_intvl" {
+                ctx.invalid(
+                    c,
+                    "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"",
+                )
+                .class(ErrorClass::Deprecated);
+            }
             let all = c.arg(0) == Some("all");
             let i = usize::from(all);
             if let Some(n) = ctx.unsigned(c, i, 0, 86400) {

@@ -35,7 +35,9 @@ impl TrackKind {
             TrackKind::Script => cfg.vrrp.script(name).is_some(),
             TrackKind::File => cfg.vrrp.track_file(name).is_some(),
             TrackKind::Process => cfg.vrrp.track_process(name).is_some(),
-            TrackKind::Bfd => cfg.bfd.iter().any(|b| b.name == name),
+            // keepalived's VRRP process frees a bfd_instance whose events go to the checker
+            // process only (bfd_vrrp_end_handler): tracking it is "not found".
+            TrackKind::Bfd => cfg.bfd.iter().any(|b| b.name == name && b.notifies_vrrp()),
         }
     }
 }
