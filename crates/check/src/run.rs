@@ -253,7 +253,10 @@ pub async fn run_until(
         .unwrap_or_else(|| crate::nft_ipvs::AutoFwmarks::assign(config, None));
     let plan = plan::build_with(config, &marks, &log);
     let sockets = plan.probes.iter().filter(|p| p.conn().is_some()).count();
-    crate::fd_limit::ensure(crate::fd_limit::required(sockets, smtp_alerts(config)), &log);
+    crate::fd_limit::ensure(
+        crate::fd_limit::required(sockets, smtp_alerts(config)),
+        &log,
+    );
     let mut pool = plan.pool;
     let suspend = Suspend::new(config, &pool);
     let mut addresses = opts.addresses.clone().filter(|_| suspend.used());
