@@ -129,34 +129,12 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
         "{binary} did not stop"
     );
     let stopped = macvlans_and_addresses(&lab);
-    let frames: Vec<(f64, String)> = read()
-        .lines()
-        .filter(|l| l.contains("who-has"))
-        .filter_map(|l| {
-            let t: f64 = l.split_whitespace().next()?.parse().ok()?;
-            let mac = l.split_whitespace().nth(1)?;
-            let what = l.split("Request ").nth(1)?.split(',').next()?;
-            Some((t, format!("{mac} {what}")))
-        })
-        .collect();
-    let first = frames.first().map_or(0.0, |f| f.0);
-    let window: Vec<&(f64, String)> = frames.iter().filter(|f| f.0 < first + 4.5).collect();
-    // Frames within 50 ms belong to one round (a burst).
-    let mut rounds: Vec<f64> = Vec::new();
-    for (t, _) in &window {
-        if rounds.last().map_or(true, |r| t - r > 0.05) {
-            rounds.push(*t);
-        }
-    }
-    let gaps = rounds
-        .windows(2)
-        .map(|w| (w[1] - w[0]).round() as u64)
-        .collect();
+    let (arps, gaps) = arp_rounds(&read(), None);
     ExtraVmacRun {
         running,
         ruleset,
         fault_when_vmac_down,
-        arps: window.iter().map(|f| f.1.clone()).collect(),
+        arps,
         gaps,
         stopped,
     }
@@ -345,20 +323,27 @@ fn extra_if_rounds(name: &str, binary: &str, conf: &str) -> ExtraIfRun {
         lab.wait_exit("o", Duration::from_secs(10)),
         "{binary} did not stop"
     );
-    let frames: Vec<(f64, String)> = read()
+    let (arps, gaps) = arp_rounds(&read(), Some(&eth1_mac));
+    (arps, gaps, dumped)
+}
+
+/// From tcpdump's `-e` lines: the gratuitous ARPs of the first 4.5 s ("MAC who-has ...",
+/// `eth1_mac` written `eth1`) and the gaps in seconds between their rounds (frames within
+/// 50 ms belong to one burst).
+fn arp_rounds(capture: &str, eth1_mac: Option<&str>) -> (Vec<String>, Vec<u64>) {
+    let frames: Vec<(f64, String)> = capture
         .lines()
         .filter(|l| l.contains("who-has"))
         .filter_map(|l| {
             let t: f64 = l.split_whitespace().next()?.parse().ok()?;
             let mac = l.split_whitespace().nth(1)?;
-            let mac = if mac == eth1_mac { "eth1" } else { mac };
+            let mac = if Some(mac) == eth1_mac { "eth1" } else { mac };
             let what = l.split("Request ").nth(1)?.split(',').next()?;
             Some((t, format!("{mac} {what}")))
         })
         .collect();
     let first = frames.first().map_or(0.0, |f| f.0);
     let window: Vec<&(f64, String)> = frames.iter().filter(|f| f.0 < first + 4.5).collect();
-    // Frames within 50 ms belong to one round (a burst).
     let mut rounds: Vec<f64> = Vec::new();
     for (t, _) in &window {
         if rounds.last().map_or(true, |r| t - r > 0.05) {
@@ -369,7 +354,7 @@ fn extra_if_rounds(name: &str, binary: &str, conf: &str) -> ExtraIfRun {
         .windows(2)
         .map(|w| (w[1] - w[0]).round() as u64)
         .collect();
-    (window.iter().map(|f| f.1.clone()).collect(), gaps, dumped)
+    (window.iter().map(|f| f.1.clone()).collect(), gaps)
 }
 
 /// global_defs `vrrp_garp_extra_if` and its deprecated name `vrrp_vmac_garp_intvl`: the
