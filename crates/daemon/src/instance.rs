@@ -366,6 +366,30 @@ impl Instance {
         &self.vip_specs
     }
 
+    /// keepalived's words for a transition. Its first state at start (or when a reload adds
+    /// it) is vrrp_init_state's "Entering BACKUP STATE (init)", or, when it starts in FAULT,
+    /// vrrp_complete_init's "entering FAULT state" after the reason (vrrp_track.c's
+    /// "(VI_1): entering FAULT state (interface eth0 down)"); the stop is not logged.
+    fn log_transition(&self, from: State, to: State) {
+        let name = &self.conf.name;
+        match (from, to) {
+            (_, State::Stop) => {}
+            (State::Init, State::Backup) => {
+                log::info(format!("({name}) Entering BACKUP STATE (init)"));
+            }
+            (State::Init, State::Fault) => {
+                if !self.link_usable {
+                    let ifname = self.conf.interface.as_deref().unwrap_or("none");
+                    log::info(format!(
+                        "({name}): entering FAULT state (interface {ifname} down)"
+                    ));
+                }
+                log::info(format!("({name}) entering FAULT state"));
+            }
+            _ => log::info(format!("({name}) Entering {to} STATE")),
+        }
+    }
+
     /// Carries out one action of its machine (`router` holds the machine). Adverts come out
     /// of the router as transmits ([`Instance::send`]), VIP changes and GARPs wait for the
     /// event loop's batch.
@@ -378,13 +402,13 @@ impl Instance {
             Action::RemoveVips { .. } => self.pending_install = Some(false),
             // After the VIPs of this pass are installed (see crate::batch).
             Action::SendGratuitous { count } => self.pending_garp += count,
-            Action::StateChanged { to, .. } => {
+            Action::StateChanged { from, to } => {
                 self.last_transition = std::time::SystemTime::now();
                 if let Some(e) = self.extra_garp.as_mut() {
                     // vrrp_state_become_master arms the timer; it only runs as MASTER.
                     e.next = (to == State::Master).then(|| Instant::now() + e.interval);
                 }
-                log::info(format!("({}) Entering {to} STATE", self.conf.name));
+                self.log_transition(from, to);
             }
             Action::Notify {
                 new_state: NotifyState::Stop,

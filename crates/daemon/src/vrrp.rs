@@ -1397,7 +1397,6 @@ impl Daemon {
 
     /// Stops every instance; `release`: remove the VIPs, routes and rules (not with -V).
     async fn stop(&mut self, release: bool) {
-        log::info("Stopping");
         let now = Instant::now();
         for i in &self.instances {
             self.router.handle_event(now, i.id, Event::Shutdown);

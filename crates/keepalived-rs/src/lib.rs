@@ -7,3 +7,4 @@ pub mod cli;
 pub mod generate;
 pub mod getopt;
 pub mod help;
+pub mod lifecycle;

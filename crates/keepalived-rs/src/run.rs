@@ -327,7 +327,11 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         let stop = std::future::pending();
         let code =
             match keepalived_daemon::run_with_options(config, Some(&reloader), stop, &options) {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(()) => {
+                    // keepalived's log_stopping, each child's last line.
+                    keepalived_daemon::log::info("Stopped");
+                    ExitCode::SUCCESS
+                }
                 Err(e) => {
                     keepalived_daemon::log::info(format!("Stopped: {e}"));
                     ExitCode::from(crate::supervisor::EXIT_FATAL as u8)
@@ -348,6 +352,9 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         crate::process_settings::apply(&g.checker_process);
         crate::pidfile::write(&pids.checkers);
         let code = crate::checker_child::run(cli, config);
+        if code == ExitCode::SUCCESS {
+            keepalived_daemon::log::info("Stopped");
+        }
         let _ = std::fs::remove_file(&pids.checkers);
         return code;
     }
@@ -365,6 +372,10 @@ pub fn daemon(cli: &Cli) -> ExitCode {
         return code;
     }
     keepalived_daemon::log::init(log_config(cli, &syslog_ident("Keepalived", ns, instance)));
+    let args: Vec<String> = std::env::args().collect();
+    for line in keepalived_rs::lifecycle::start_lines(&args, &cli.config_file()) {
+        keepalived_daemon::log::info(line);
+    }
     if ns.is_some() || instance.is_some() {
         keepalived_daemon::log::info(format!(
             "Changing syslog ident to {}",

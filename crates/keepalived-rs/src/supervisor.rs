@@ -172,7 +172,11 @@ fn spawn_child(role: Role, pipes: Option<&BfdPipes>) -> std::io::Result<Child> {
             Ok(())
         });
     }
-    cmd.spawn()
+    let child = cmd.spawn()?;
+    if let Some(pid) = child.id() {
+        keepalived_daemon::log::info(keepalived_rs::lifecycle::child_started(role.title(), pid));
+    }
+    Ok(child)
 }
 
 /// Signals the parent passes on to its children.
@@ -230,6 +234,7 @@ pub fn run_parent(cli: &Cli, mut parent: Parent) -> ExitCode {
     });
     let _ = std::fs::remove_file(parent.main_pid.path());
     parent.child_pids.clear();
+    keepalived_daemon::log::info(keepalived_rs::lifecycle::stopped_line());
     code
 }
 
@@ -442,6 +447,7 @@ async fn supervise(cli: &Cli, parent: &Parent) -> ExitCode {
             sd.ready(&children);
         }
     }
+    keepalived_daemon::log::info("Stopping");
     sd.stopping();
     stop_children(&mut children, child_wait).await;
     ExitCode::SUCCESS
@@ -514,6 +520,7 @@ struct Systemd {
 
 impl Systemd {
     fn ready(&mut self, children: &[(Role, Option<Child>)]) {
+        keepalived_daemon::log::info(keepalived_rs::lifecycle::complete(self.reloading));
         self.reloading = false;
         let running: Vec<String> = children
             .iter()
