@@ -18,26 +18,9 @@ fn has_nft(test: &str) -> bool {
     false
 }
 
-/// Loads `rules` (nft syntax) in router `r`'s namespace.
-fn nft(lab: &BridgeLab, r: &str, rules: &str) {
-    let path = lab.dir().join(format!("{r}.nft"));
-    std::fs::write(&path, rules).expect("nft rules written");
-    let out = std::process::Command::new("ip")
-        .args(["netns", "exec", &lab.ns(r), "nft", "-f"])
-        .arg(&path)
-        .output()
-        .expect("nft runs");
-    assert!(
-        out.status.success(),
-        "nft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Drops the incoming VRRP adverts of virtual router `vrid` (the VRRP header's second byte).
 fn drop_vrid(lab: &BridgeLab, r: &str, vrid: u8) {
-    nft(
-        lab,
+    lab.nft(
         r,
         &format!(
             "table ip kvu {{\n chain in {{\n  type filter hook input priority -300;\n  \

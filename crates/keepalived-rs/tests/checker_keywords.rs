@@ -297,22 +297,6 @@ fn nft_count(lab: &BridgeLab, r: &str, comment: &str) -> Option<u64> {
         .ok()
 }
 
-/// Loads `rules` (nft syntax) in router `r`'s namespace.
-fn nft(lab: &BridgeLab, r: &str, rules: &str) {
-    let path = lab.dir().join(format!("{r}.nft"));
-    std::fs::write(&path, rules).expect("nft rules written");
-    let out = Command::new("ip")
-        .args(["netns", "exec", &lab.ns(r), "nft", "-f"])
-        .arg(&path)
-        .output()
-        .expect("nft runs");
-    assert!(
-        out.status.success(),
-        "nft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// `bind_if` and `fwmark` of a connection checker: the probe's socket is bound to the
 /// interface (SO_BINDTODEVICE), so a TCP_CHECK of a real server reachable only through
 /// eth0 succeeds with `bind_if eth0` and fails with `bind_if kcx` (another link: its real
@@ -337,8 +321,7 @@ fn bind_if_and_fwmark_mark_and_bind_the_probe_socket() {
     ]);
     keepalived_labs::ip(&["-n", &o, "link", "set", "kcx", "up"]);
     keepalived_labs::ip(&["-n", &o, "link", "set", "kcy", "up"]);
-    nft(
-        &lab,
+    lab.nft(
         "o",
         "table ip kc {\n chain out {\n  type filter hook output priority 0;\n  \
          tcp dport 8083 meta mark 7 counter comment \"marked\"\n  \

@@ -80,20 +80,8 @@ fn extra_vmac_run(name: &str, net: &str, net1: &str, binary: &str) -> ExtraVmacR
         "eth1",
     ]);
     ip(&["-n", &o, "link", "set", "eth1", "up"]);
-    lab.spawn(
-        "s",
-        "arp",
-        "tcpdump",
-        &["-l", "-n", "-e", "-tt", "-i", "x1", "arp"],
-    );
-    let arp_log = lab.dir().join("arp.log");
+    let arp_log = capture_arp(&mut lab);
     let read = || std::fs::read_to_string(&arp_log).unwrap_or_default();
-    lab.wait(
-        "tcpdump",
-        Duration::from_secs(10),
-        || read().contains("listening on"),
-        || None,
-    );
     lab.start("o", binary, &extra_vmac_conf(net, net1));
     let vip = format!("{net1}.100");
     lab.wait(
@@ -290,20 +278,8 @@ fn extra_if_rounds(name: &str, binary: &str, conf: &str) -> ExtraIfRun {
         .and_then(|r| r.split(' ').next())
         .unwrap_or("?")
         .to_owned();
-    lab.spawn(
-        "s",
-        "arp",
-        "tcpdump",
-        &["-l", "-n", "-e", "-tt", "-i", "x1", "arp"],
-    );
-    let arp_log = lab.dir().join("arp.log");
+    let arp_log = capture_arp(&mut lab);
     let read = || std::fs::read_to_string(&arp_log).unwrap_or_default();
-    lab.wait(
-        "tcpdump",
-        Duration::from_secs(10),
-        || read().contains("listening on"),
-        || None,
-    );
     lab.start_with("o", binary, conf, &["-d"]);
     lab.wait(
         "the first GARP on eth1",
@@ -325,6 +301,26 @@ fn extra_if_rounds(name: &str, binary: &str, conf: &str) -> ExtraIfRun {
     );
     let (arps, gaps) = arp_rounds(&read(), Some(&eth1_mac));
     (arps, gaps, dumped)
+}
+
+/// Starts tcpdump on the bridge port x1 (eth1's wire) in namespace `s`; returns the path of
+/// its output once it listens.
+fn capture_arp(lab: &mut BridgeLab) -> std::path::PathBuf {
+    lab.spawn(
+        "s",
+        "arp",
+        "tcpdump",
+        &["-l", "-n", "-e", "-tt", "-i", "x1", "arp"],
+    );
+    let arp_log = lab.dir().join("arp.log");
+    let read = || std::fs::read_to_string(&arp_log).unwrap_or_default();
+    lab.wait(
+        "tcpdump",
+        Duration::from_secs(10),
+        || read().contains("listening on"),
+        || None,
+    );
+    arp_log
 }
 
 /// From tcpdump's `-e` lines: the gratuitous ARPs of the first 4.5 s ("MAC who-has ...",

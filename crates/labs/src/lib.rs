@@ -157,6 +157,22 @@ impl BridgeLab {
         &self.dir
     }
 
+    /// Loads `rules` (nft syntax) in router `r`'s namespace.
+    pub fn nft(&self, r: &str, rules: &str) {
+        let path = self.dir.join(format!("{r}.nft"));
+        std::fs::write(&path, rules).expect("nft rules written");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns(r), "nft", "-f"])
+            .arg(&path)
+            .output()
+            .expect("nft runs");
+        assert!(
+            out.status.success(),
+            "nft: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Starts `binary -n -l -P -f CONF -p PID -r PID` (keepalived's flags) in router `r`'s
     /// namespace, logging to `r.log`.
     pub fn start(&mut self, r: &str, binary: &str, conf: &str) {

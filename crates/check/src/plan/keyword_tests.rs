@@ -37,8 +37,8 @@ fn probes_with(global: &str, real_servers: &str) -> Vec<Probe> {
     build(&l.config, &Logger::new(|_| {})).probes
 }
 
-/// The plan of a configuration `text` that must read without a diagnostic.
-pub(super) fn clean_plan(text: &str) -> super::Plan {
+/// A configuration `text` that must read without a diagnostic.
+pub(super) fn clean_config(text: &str) -> keepalived_conf::Config {
     let l = load_str(
         text,
         "t.conf".as_ref(),
@@ -46,7 +46,12 @@ pub(super) fn clean_plan(text: &str) -> super::Plan {
         &FixedHost::lab(),
     );
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    build(&l.config, &Logger::new(|_| {}))
+    l.config
+}
+
+/// The plan of a configuration `text` that must read without a diagnostic.
+pub(super) fn clean_plan(text: &str) -> super::Plan {
+    build(&clean_config(text), &Logger::new(|_| {}))
 }
 
 fn runtime() -> tokio::runtime::Runtime {

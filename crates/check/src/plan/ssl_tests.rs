@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use keepalived_conf::{load_str, FixedHost, ReadOptions};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -171,17 +170,11 @@ async fn ssl_get(port: u16, ssl: &str) -> String {
          delay_loop 5\n real_server 127.0.0.1 {port} {{\n  SSL_GET {{\n   \
          connect_timeout 3\n   url {{\n    path /\n    status_code 200\n   }}\n  }}\n }}\n}}\n"
     );
-    let l = load_str(
-        &text,
-        "t.conf".as_ref(),
-        &ReadOptions::default(),
-        &FixedHost::lab(),
-    );
-    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-    if let Err(lines) = tls::startup_check(&l.config) {
+    let config = super::keyword_tests::clean_config(&text);
+    if let Err(lines) = tls::startup_check(&config) {
         return format!("stopped: {}", lines[0]);
     }
-    let plan = build(&l.config, &Logger::new(|_| {}));
+    let plan = build(&config, &Logger::new(|_| {}));
     let [Probe::Http(spec)] = &plan.probes[..] else {
         panic!("one SSL_GET probe: {:?}", plan.probes);
     };
