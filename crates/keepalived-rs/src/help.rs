@@ -60,7 +60,8 @@ pub fn help_text(program: &str) -> String {
     format!("Usage: {program} [OPTION...]{OPTIONS}{OURS}")
 }
 
-fn proc_kernel(name: &str) -> String {
+/// /proc/sys/kernel/NAME, trimmed (empty when unreadable).
+pub(crate) fn proc_kernel(name: &str) -> String {
     std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()

@@ -18,11 +18,7 @@ pub fn version_string() -> String {
 /// command line, "Configuration file ...". keepalived's "Running on" also names the kernel
 /// headers it was built against ("(built for Linux 5.19.11)"); ours has none to name.
 pub fn start_lines(args: &[String], config_file: &Path) -> Vec<String> {
-    let kernel = |name: &str| {
-        std::fs::read_to_string(format!("/proc/sys/kernel/{name}"))
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let kernel = crate::help::proc_kernel;
     let mut out = vec![
         format!("Starting {}", version_string()),
         format!(
