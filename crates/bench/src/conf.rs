@@ -56,6 +56,17 @@ impl Spec {
         (0..self.vip_count()).map(vip).collect()
     }
 
+    /// Every VIP with its interface, in configuration order (the order a daemon that
+    /// becomes MASTER of every instance at once installs them in).
+    pub fn vip_devices(&self) -> Vec<(String, Ipv4Addr)> {
+        (0..self.vip_count())
+            .map(|n| {
+                let link = n / self.vips_per_instance / PER_LINK;
+                (format!("eth{link}"), vip(n))
+            })
+            .collect()
+    }
+
     /// The keepalived.conf text, `router_id` naming the router.
     pub fn render(&self, router_id: &str) -> String {
         let mut s = format!(
@@ -118,6 +129,13 @@ mod tests {
         };
         assert_eq!(spec.vips().len(), 753);
         assert_eq!(spec.links(), 2);
+        let devices = spec.vip_devices();
+        assert_eq!(
+            devices[0],
+            ("eth0".to_owned(), Ipv4Addr::new(10, 88, 16, 1))
+        );
+        assert_eq!(devices[752].0, "eth1");
+        assert_eq!(devices[749].0, "eth0");
         let text = spec.render("t");
         assert!(text.contains("vrrp_instance VI_250 {\n    state BACKUP\n    interface eth1\n"));
         assert!(text.contains("virtual_router_id 1\n"));

@@ -1,6 +1,7 @@
 //! keepalived-bench: keepalived-rs against keepalived 2.2.7, side by side in the same run,
 //! in network-namespace labs (see docs/PERFORMANCE.md). Needs root and iproute2.
 
+mod addr_floor;
 mod advert_gaps;
 mod adverts;
 mod backend;

@@ -81,6 +81,8 @@ fn takeover_rows(o: &Options, imps: &Imps) -> Vec<Row> {
     let spec = big_spec(o);
     let (mut total, mut log, mut first) = (Vec::new(), Vec::new(), Vec::new());
     let mut advert = Vec::new();
+    let (mut floor_alone, mut floor_beside) = (Vec::new(), Vec::new());
+    let mut over_kernel = Vec::new();
     for round in 0..o.rounds {
         for imp in imps.in_order() {
             eprintln!(
@@ -95,10 +97,21 @@ fn takeover_rows(o: &Options, imps: &Imps) -> Vec<Row> {
                 trials: 1,
                 settle: Duration::from_secs(3),
                 verbose: o.verbose,
+                kernel_floor: true,
             };
             match takeover::run(&setup) {
-                Ok(trials) => {
-                    for t in trials {
+                Ok(outcome) => {
+                    if let Some(f) = outcome.floor {
+                        floor_alone.push((imp.label, f.alone.as_secs_f64() * 1e3));
+                        floor_beside.push((imp.label, f.beside_removal.as_secs_f64() * 1e3));
+                        for t in &outcome.trials {
+                            if let Some(a) = t.after_advert {
+                                let beyond = (a.as_secs_f64() - TAKEOVER_FLOOR) * 1e3;
+                                over_kernel.push((imp.label, beyond - f.alone.as_secs_f64() * 1e3));
+                            }
+                        }
+                    }
+                    for t in outcome.trials {
                         total.push((imp.label, t.total.as_secs_f64()));
                         advert.extend(secs(t.after_advert).map(|v| (imp.label, v)));
                         log.extend(secs(t.master_log).map(|v| (imp.label, v)));
@@ -126,6 +139,27 @@ fn takeover_rows(o: &Options, imps: &Imps) -> Vec<Row> {
         )
         .note("floor 3.609 s"),
         beyond_floor(&advert, TAKEOVER_FLOOR, imps),
+        row(
+            "  kernel floor: the same VIPs added by a minimal netlink program (ms)".into(),
+            &Samples(floor_alone),
+            imps,
+            1,
+        )
+        .note("in the same lab, daemons stopped; median of 3"),
+        row(
+            "  kernel floor, while the master's namespace deletes them (ms)".into(),
+            &Samples(floor_beside),
+            imps,
+            1,
+        )
+        .note("what the cut master's removal costs the backup on one kernel"),
+        row(
+            "  beyond the floor, less the kernel's own time (ms)".into(),
+            &Samples(over_kernel),
+            imps,
+            1,
+        )
+        .note("per round: beyond the floor minus the kernel floor alone"),
         row(
             "  first 'Entering MASTER STATE' log (s)".into(),
             &Samples(log),

@@ -795,25 +795,17 @@ pub(crate) fn checksum_form(conf: &VrrpInstance) -> (V3Checksum, bool) {
 /// `count` GARP/NA bursts for `all` on `link`, paced as the interface asks, else in a task
 /// of its own (one sendmmsg for the IPv4 frames, then the NAs).
 fn send_bursts(instance: &str, link: &Link, all: &[IpAddr], count: u32) {
-    let announcer = link.announcer.clone();
     if link.pacing.is_paced() {
-        link.pacing.announce(&announcer, all, count);
+        link.pacing.announce(&link.announcer, all, count);
         return;
     }
     let (v4, v6) = split_families(all);
-    let name = instance.to_owned();
-    tokio::spawn(async move {
-        for _ in 0..count {
-            // One sendmmsg for the IPv4 VIPs' frames, then the NAs.
-            let sent = match announcer.send_garp_batch(&v4).await {
-                Ok(_) => announcer.send_burst(&[], &v6, false).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = sent {
-                log::info(format!("({name}) gratuitous ARP failed: {e}"));
-                break;
-            }
-        }
+    crate::burst_thread::submit(crate::burst_thread::Burst {
+        announcer: link.announcer.clone(),
+        v4,
+        v6,
+        count,
+        instance: instance.to_owned(),
     });
 }
 

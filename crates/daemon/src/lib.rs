@@ -4,6 +4,7 @@
 
 mod batch;
 pub mod bfd;
+mod burst_thread;
 pub mod check_addresses;
 pub mod config_save;
 mod dbus;

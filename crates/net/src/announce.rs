@@ -210,6 +210,78 @@ impl Announcer {
     }
 }
 
+impl Announcer {
+    /// [`Announcer::send_garp_batch`] without the runtime, for a thread of its own: the
+    /// socket stays non-blocking and a full device queue is waited out with poll(2).
+    pub fn send_garp_batch_blocking(&self, v4: &[Ipv4Addr]) -> io::Result<usize> {
+        let addr = sockaddr_ll(self.ifindex, ETH_P_ARP, &[0xff; 6]);
+        let fd = self.fd.get_ref().as_raw_fd();
+        let mut sent = 0;
+        for chunk in v4.chunks(1024) {
+            let mut frames: Vec<[u8; GARP_FRAME_LEN]> =
+                chunk.iter().map(|v| garp_frame(self.mac, *v)).collect();
+            let mut done = 0;
+            while done < frames.len() {
+                done += retry_blocking(fd, || sendmmsg_frames(fd, &mut frames[done..], &addr))?;
+            }
+            sent += done;
+        }
+        Ok(sent)
+    }
+
+    /// An unsolicited NA for each of `v6`, as [`Announcer::send_burst`] sends them, without
+    /// the runtime (see [`Announcer::send_garp_batch_blocking`]).
+    pub fn send_na_blocking(&self, v6: &[Ipv6Addr], router: bool) -> io::Result<usize> {
+        let fd = self.fd.get_ref().as_raw_fd();
+        for vip in v6 {
+            let frame = na_frame(self.mac, *vip, router);
+            let addr = sockaddr_ll(self.ifindex, ETH_P_IPV6, &frame[..6]);
+            retry_blocking(fd, || {
+                // SAFETY: `frame` and `addr` are valid for the duration of the call and
+                // their exact lengths are passed.
+                let rc = unsafe {
+                    libc::sendto(
+                        fd,
+                        frame.as_ptr().cast(),
+                        frame.len(),
+                        0,
+                        (&addr as *const libc::sockaddr_ll).cast(),
+                        std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+                    )
+                };
+                if rc < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(1)
+                }
+            })?;
+        }
+        Ok(v6.len())
+    }
+}
+
+/// Runs `op` until it does not fail with EAGAIN/EINTR, waiting up to a second for the socket
+/// to become writable after each EAGAIN.
+fn retry_blocking(fd: i32, mut op: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let mut p = libc::pollfd {
+                    fd,
+                    events: libc::POLLOUT,
+                    revents: 0,
+                };
+                // SAFETY: poll(2) on one valid pollfd.
+                if unsafe { libc::poll(&mut p, 1, 1000) } == 0 {
+                    return Err(e);
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 fn sendmmsg_frames<const N: usize>(
     fd: i32,
     frames: &mut [[u8; N]],

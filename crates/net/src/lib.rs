@@ -26,6 +26,7 @@ pub mod linkbeat;
 pub mod log;
 mod monitor;
 mod netlink;
+mod packed;
 pub mod proc_events;
 mod route;
 mod rule;

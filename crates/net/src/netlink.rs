@@ -10,6 +10,7 @@ use rtnetlink::packet_core::{
 use rtnetlink::packet_route::RouteNetlinkMessage;
 use tokio::task::JoinHandle;
 
+use crate::packed::PackedSocket;
 use crate::{NetError, Result};
 
 /// Requests in flight at once in a batch: bounded so the kernel's answers (an
@@ -23,6 +24,9 @@ const BATCH_WINDOW: usize = 256;
 pub struct Netlink {
     pub(crate) handle: rtnetlink::Handle,
     task: JoinHandle<()>,
+    /// Batches go here, packed many requests to a datagram; None if it could not be opened
+    /// (then batches go through `handle`, one request at a time).
+    packed: Option<PackedSocket>,
 }
 
 /// Outcome of a pipelined batch ([`Netlink::add_addresses`] and friends).
@@ -114,7 +118,18 @@ impl Netlink {
             set_rx_buf(conn.socket_mut().socket_ref(), buf);
         }
         let task = tokio::spawn(conn);
-        Ok(Netlink { handle, task })
+        let packed = match PackedSocket::open() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                crate::log::info(&format!("netlink batch socket: {e}; sending one by one"));
+                None
+            }
+        };
+        Ok(Netlink {
+            handle,
+            task,
+            packed,
+        })
     }
 
     /// Sends one request that expects an ACK. `ignore` lists errnos that mean
@@ -139,6 +154,9 @@ impl Netlink {
         flags: u16,
         ignore: &[i32],
     ) -> Result<BatchReport> {
+        if let Some(packed) = &self.packed {
+            return packed.ack_batch(op, msgs, flags, ignore).await;
+        }
         let mut report = BatchReport::default();
         let mut msgs = msgs.into_iter().peekable();
         let mut index = 0;

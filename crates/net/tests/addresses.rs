@@ -211,3 +211,34 @@ fn interface_lookup() {
     assert_eq!(l.kind.as_deref(), Some("veth"));
     assert!(!l.admin_up);
 }
+
+/// A batch longer than one datagram whose 100th request names an interface that does not
+/// exist: that request fails at its index, every other one is applied, and a second batch on
+/// the same session still works.
+#[test]
+fn batch_reports_a_failed_request_at_its_index() {
+    if !have_root("batch_reports_a_failed_request_at_its_index") {
+        return;
+    }
+    let ns = Netns::new("addrfail", "a");
+    ns.local_link("d2", true);
+    let ifindex = ns.ifindex("d2");
+    let mut specs: Vec<AddressSpec> = thousand_vips(ifindex).into_iter().take(300).collect();
+    specs[99].ifindex = 9999;
+    let (report, again) = ns.run(move || async move {
+        let nl = Netlink::new().expect("netlink");
+        let report = nl.add_addresses(&specs).await.expect("batch");
+        let again = nl.remove_addresses(&specs).await.expect("batch");
+        (report, again)
+    });
+    assert_eq!(report.applied, 299, "{:?}", report.failed);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, 99);
+    assert!(
+        report.failed[0].1.to_string().contains("No such device"),
+        "{}",
+        report.failed[0].1
+    );
+    assert_eq!((again.applied, again.failed.len()), (299, 1));
+    assert!(listed_v4(&ns, "d2").is_empty());
+}

@@ -31,5 +31,7 @@ pub fn run(master: &Imp, backup: &Imp, trials: usize, verbose: bool) -> Result<V
         trials,
         settle: Duration::from_secs(1),
         verbose,
+        kernel_floor: false,
     })
+    .map(|o| o.trials)
 }

@@ -9,6 +9,7 @@ pub mod checkers;
 pub mod fast;
 pub mod flood;
 pub mod footprint;
+pub mod kernel_floor;
 pub mod reload;
 pub mod soak;
 pub mod startup;

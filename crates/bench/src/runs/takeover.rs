@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::kernel_floor::{self, Floor};
 use super::{alive, first_log, held, instances_entered, ms, wait_for, Imp};
 use crate::adverts::AdvertWatch;
 use crate::conf::Spec;
@@ -41,10 +42,21 @@ pub struct Setup<'a> {
     pub settle: Duration,
     /// Print each trial.
     pub verbose: bool,
+    /// Once the daemons are stopped, measure the kernel's own floor for the VIPs in the
+    /// same lab ([`kernel_floor`]).
+    pub kernel_floor: bool,
+}
+
+/// The trials, and the kernel floor when asked for.
+pub struct Outcome {
+    /// One per takeover.
+    pub trials: Vec<Trial>,
+    /// The kernel's time for the same addresses, without a daemon.
+    pub floor: Option<Floor>,
 }
 
 /// Runs `setup.trials` takeovers; each failed trial is an error.
-pub fn run(setup: &Setup) -> Result<Vec<Trial>, String> {
+pub fn run(setup: &Setup) -> Result<Outcome, String> {
     let spec = setup.spec;
     let limit = Duration::from_secs(60 + spec.vip_count() as u64 / 50);
     let lab = Lab::new(&["m", "b"], spec.links())?;
@@ -121,7 +133,21 @@ pub fn run(setup: &Setup) -> Result<Vec<Trial>, String> {
     if !(clean_b && clean_m) {
         eprintln!("  warning: a daemon did not exit on SIGTERM within 30 s and was killed");
     }
-    Ok(trials)
+    let floor = if setup.kernel_floor {
+        let f = kernel_floor::measure(&lab, &mon, spec, 3)?;
+        if setup.verbose {
+            eprintln!(
+                "  kernel floor for {} VIPs: alone {}, beside the master's removal {}",
+                target.len(),
+                ms(Some(f.alone)),
+                ms(Some(f.beside_removal))
+            );
+        }
+        Some(f)
+    } else {
+        None
+    };
+    Ok(Outcome { trials, floor })
 }
 
 /// Waits until the master holds every VIP and the backup none, then until that has held
