@@ -299,43 +299,79 @@ fn start_peer(lab: &mut BridgeLab) {
 }
 
 /// Runs the exporter (text or JSON mode) in router `r` and scrapes it twice; checks each
-/// scrape has `keepalived_up 1`, the exporter logged no warning or error, and the counters
-/// did not go backwards. Returns the second scrape.
+/// scrape has `keepalived_up 1`, the exporter logged no warning or error, the two scrapes
+/// have the same series and the counters did not go backwards. Returns the second scrape.
+///
+/// keepalived 2.2.7 writes its dumps in place (fopen "w", then the lines), and the exporter
+/// opens the file as soon as it has signalled, so it can read one of keepalived's dumps
+/// half-written: keepalived's view gets `tries` attempts, each after removing the old dumps.
+/// Ours writes them through a rename (dump::write_atomically) and gets one.
 fn exporter_view(
     lab: &BridgeLab,
     r: &str,
     exporter: &Path,
     bin_dir: &Path,
     json: bool,
+    tries: usize,
 ) -> BTreeMap<String, String> {
+    let mut attempt = 1;
+    loop {
+        for dump in DUMPS {
+            let _ = std::fs::remove_file(dump);
+        }
+        match one_view(lab, r, exporter, bin_dir, json) {
+            Ok(view) => return view,
+            Err(why) if attempt < tries => {
+                eprintln!("{r}: attempt {attempt} read a torn dump? scraping again:\n{why}");
+                attempt += 1;
+            }
+            Err(why) => panic!("{why}"),
+        }
+    }
+}
+
+/// One run of the exporter for [`exporter_view`]: the second scrape, or what was wrong.
+fn one_view(
+    lab: &BridgeLab,
+    r: &str,
+    exporter: &Path,
+    bin_dir: &Path,
+    json: bool,
+) -> Result<BTreeMap<String, String>, String> {
     let mut ex = Exporter::start(lab, r, exporter, bin_dir, json);
     let [first, second] = scrape(lab, r, &mut ex);
     drop(ex);
     let mode = if json { "JSON" } else { "text" };
     let exlog = std::fs::read_to_string(ex_log_path(lab, r, json)).unwrap_or_default();
     for s in [&first, &second] {
-        assert_eq!(
-            s.get("keepalived_up").map(String::as_str),
-            Some("1"),
-            "{r} {mode} mode: scrape error\n{s:#?}\n{exlog}"
-        );
+        if s.get("keepalived_up").map(String::as_str) != Some("1") {
+            return Err(format!("{r} {mode} mode: scrape error\n{s:#?}\n{exlog}"));
+        }
     }
-    assert!(
-        !exlog.contains("level=error")
-            && !exlog.contains("level=warning")
-            && !exlog.contains("level=fatal"),
-        "{r} {mode} mode: the exporter complained:\n{exlog}"
-    );
+    if exlog.contains("level=error")
+        || exlog.contains("level=warning")
+        || exlog.contains("level=fatal")
+    {
+        return Err(format!(
+            "{r} {mode} mode: the exporter complained:\n{exlog}"
+        ));
+    }
+    if !first.keys().eq(second.keys()) {
+        return Err(format!(
+            "{r} {mode} mode: the two scrapes have different series\n{first:#?}\n{second:#?}"
+        ));
+    }
     for (k, v) in &first {
         let later = second.get(k).and_then(|v| v.parse::<f64>().ok());
         let now = v.parse::<f64>().ok();
-        assert!(
-            k.contains("_total{") && later >= now || !k.contains("_total{") && later.is_some(),
-            "{r} {mode} mode: {k} {v} then {:?}\n{second:#?}\n{exlog}",
-            second.get(k)
-        );
+        if !(k.contains("_total{") && later >= now || !k.contains("_total{") && later.is_some()) {
+            return Err(format!(
+                "{r} {mode} mode: {k} {v} then {:?}\n{second:#?}\n{exlog}",
+                second.get(k)
+            ));
+        }
     }
-    second
+    Ok(second)
 }
 
 /// The exporter's log in the lab directory: `exporter-R-{text,json}.log`.
@@ -388,7 +424,8 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path, own: bool) -
         },
         || None,
     );
-    let text = exporter_view(lab, r, exporter, &bin_dir, false);
+    let tries = if own { 1 } else { 3 };
+    let text = exporter_view(lab, r, exporter, &bin_dir, false, tries);
     let own_metrics = own.then(|| {
         let (status, _, body) =
             http_get(&lab.ns(r), OWN_METRICS, "/metrics", "").expect("ours /metrics answers");
@@ -398,7 +435,7 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path, own: bool) -
             .filter(|(k, _)| !k.starts_with("keepalived_rs_"))
             .collect()
     });
-    let json = exporter_view(lab, r, exporter, &bin_dir, true);
+    let json = exporter_view(lab, r, exporter, &bin_dir, true, tries);
     lab.terminate("p");
     assert!(lab.wait_exit("p", LIMIT), "the peer did not stop");
     lab.wait(
@@ -414,7 +451,7 @@ fn run(lab: &mut BridgeLab, r: &str, binary: &str, exporter: &Path, own: bool) -
         || !lab.holds(r, "10.214.0.103"),
         || None,
     );
-    let after_failover = exporter_view(lab, r, exporter, &bin_dir, false);
+    let after_failover = exporter_view(lab, r, exporter, &bin_dir, false, tries);
     lab.terminate(r);
     assert!(lab.wait_exit(r, LIMIT), "{binary} did not stop");
     Seen {
