@@ -5,7 +5,7 @@
 //! itself needs, with no daemon in the way.
 
 use std::net::Ipv4Addr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Instant;
 
 const RTM_NEWADDR: u16 = 20;
@@ -72,27 +72,8 @@ pub fn run(
 /// Enters the namespace (this thread only) and opens a NETLINK_ROUTE socket whose receive
 /// buffer holds an ACK for every request of a 60,000-address batch.
 fn open(path: &str) -> Result<OwnedFd, String> {
-    let ns = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    // SAFETY: setns(2) on an open namespace file; it changes only this thread's namespace.
-    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        return Err(format!("setns {path}: {}", std::io::Error::last_os_error()));
-    }
-    // SAFETY: plain socket(2); the descriptor is owned right away.
-    let raw = unsafe {
-        libc::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-            libc::NETLINK_ROUTE,
-        )
-    };
-    if raw < 0 {
-        return Err(format!(
-            "netlink socket: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    // SAFETY: `raw` is a fresh descriptor that nothing else owns.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let fd = crate::monitor::route_socket_in(path)?;
+    let raw = fd.as_raw_fd();
     let size: libc::c_int = 64 << 20;
     // SAFETY: setsockopt with a correctly sized int.
     unsafe {

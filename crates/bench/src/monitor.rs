@@ -95,28 +95,8 @@ impl Drop for Monitor {
 /// Enters the namespace (this thread only) and opens a NETLINK_ROUTE socket subscribed to
 /// IPv4 address changes, with a 32 MiB receive buffer and a 100 ms receive timeout.
 fn subscribe(path: &str) -> Result<std::os::fd::OwnedFd, String> {
-    use std::os::fd::FromRawFd;
-    let ns = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    // SAFETY: setns(2) on an open namespace file; it changes only this thread's namespace.
-    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        return Err(format!("setns {path}: {}", std::io::Error::last_os_error()));
-    }
-    // SAFETY: plain socket(2); the descriptor is owned right away.
-    let raw = unsafe {
-        libc::socket(
-            libc::AF_NETLINK,
-            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-            libc::NETLINK_ROUTE,
-        )
-    };
-    if raw < 0 {
-        return Err(format!(
-            "netlink socket: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    // SAFETY: `raw` is a fresh descriptor that nothing else owns.
-    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
+    let fd = route_socket_in(path)?;
+    let raw = fd.as_raw_fd();
     let size: libc::c_int = 32 << 20;
     let tv = libc::timeval {
         tv_sec: 0,
@@ -150,6 +130,33 @@ fn subscribe(path: &str) -> Result<std::os::fd::OwnedFd, String> {
         }
     }
     Ok(fd)
+}
+
+/// Enters the network namespace at `path` (this thread only) and opens a NETLINK_ROUTE
+/// socket there.
+pub fn route_socket_in(path: &str) -> Result<std::os::fd::OwnedFd, String> {
+    use std::os::fd::FromRawFd;
+    let ns = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    // SAFETY: setns(2) on an open namespace file; it changes only this thread's namespace.
+    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(format!("setns {path}: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: plain socket(2); the descriptor is owned right away.
+    let raw = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_ROUTE,
+        )
+    };
+    if raw < 0 {
+        return Err(format!(
+            "netlink socket: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
 }
 
 /// Reads messages until `stop`, appending each address change to `shared`.

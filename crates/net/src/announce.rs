@@ -135,23 +135,7 @@ impl Announcer {
         let addr = sockaddr_ll(self.ifindex, proto, dst);
         self.fd
             .async_io(Interest::WRITABLE, |inner| {
-                // SAFETY: `frame` and `addr` are valid for the duration of the call and
-                // their exact lengths are passed.
-                let rc = unsafe {
-                    libc::sendto(
-                        inner.as_raw_fd(),
-                        frame.as_ptr().cast(),
-                        frame.len(),
-                        0,
-                        (&addr as *const libc::sockaddr_ll).cast(),
-                        std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-                    )
-                };
-                if rc < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(())
-                }
+                sendto_frame(inner.as_raw_fd(), frame, &addr).map(drop)
             })
             .await
     }
@@ -236,27 +220,30 @@ impl Announcer {
         for vip in v6 {
             let frame = na_frame(self.mac, *vip, router);
             let addr = sockaddr_ll(self.ifindex, ETH_P_IPV6, &frame[..6]);
-            retry_blocking(fd, || {
-                // SAFETY: `frame` and `addr` are valid for the duration of the call and
-                // their exact lengths are passed.
-                let rc = unsafe {
-                    libc::sendto(
-                        fd,
-                        frame.as_ptr().cast(),
-                        frame.len(),
-                        0,
-                        (&addr as *const libc::sockaddr_ll).cast(),
-                        std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-                    )
-                };
-                if rc < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(1)
-                }
-            })?;
+            retry_blocking(fd, || sendto_frame(fd, &frame, &addr))?;
         }
         Ok(v6.len())
+    }
+}
+
+/// One frame out of packet socket `fd` to `addr`; 1 (frames sent) on success.
+fn sendto_frame(fd: i32, frame: &[u8], addr: &libc::sockaddr_ll) -> io::Result<usize> {
+    // SAFETY: `frame` and `addr` are valid for the duration of the call and their exact
+    // lengths are passed.
+    let rc = unsafe {
+        libc::sendto(
+            fd,
+            frame.as_ptr().cast(),
+            frame.len(),
+            0,
+            (addr as *const libc::sockaddr_ll).cast(),
+            std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+        )
+    };
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(1)
     }
 }
 
