@@ -169,34 +169,12 @@ impl Announcer {
         }
         Ok(v4.len() + v6.len())
     }
-
-    /// Same frames as [`Announcer::send_burst`] for IPv4, but handed to the kernel
-    /// with `sendmmsg` in batches of up to 1024 (fewer syscalls).
-    pub async fn send_garp_batch(&self, v4: &[Ipv4Addr]) -> io::Result<usize> {
-        let addr = sockaddr_ll(self.ifindex, ETH_P_ARP, &[0xff; 6]);
-        let mut sent = 0;
-        for chunk in v4.chunks(1024) {
-            let mut frames: Vec<[u8; GARP_FRAME_LEN]> =
-                chunk.iter().map(|v| garp_frame(self.mac, *v)).collect();
-            let mut done = 0;
-            while done < frames.len() {
-                let n = self
-                    .fd
-                    .async_io(Interest::WRITABLE, |inner| {
-                        sendmmsg_frames(inner.as_raw_fd(), &mut frames[done..], &addr)
-                    })
-                    .await?;
-                done += n;
-            }
-            sent += done;
-        }
-        Ok(sent)
-    }
 }
 
 impl Announcer {
-    /// [`Announcer::send_garp_batch`] without the runtime, for a thread of its own: the
-    /// socket stays non-blocking and a full device queue is waited out with poll(2).
+    /// The frames of [`Announcer::send_burst`] for IPv4, handed to the kernel with
+    /// `sendmmsg` in batches of up to 1024, without the runtime (for a thread of its own):
+    /// the socket stays non-blocking and a full device queue is waited out with poll(2).
     pub fn send_garp_batch_blocking(&self, v4: &[Ipv4Addr]) -> io::Result<usize> {
         let addr = sockaddr_ll(self.ifindex, ETH_P_ARP, &[0xff; 6]);
         let fd = self.fd.get_ref().as_raw_fd();
